@@ -1,0 +1,277 @@
+//! The wire codec: a bounds-checked [`Reader`], the [`Codec`] trait every wire
+//! structure implements, and length-prefixed vectors (RFC 5246 §4.3).
+//!
+//! Nothing here allocates while reading except where a structure owns a `Vec`;
+//! every read is checked, so no input can index out of bounds or panic.
+
+pub mod enums;
+
+use crate::error::{Error, InvalidMessage};
+
+/// A cursor over borrowed input. Every read either succeeds or returns a
+/// `decode_error` naming `what` was being read.
+#[derive(Debug, Clone)]
+pub struct Reader<'a> {
+    buf: &'a [u8],
+    pos: usize,
+}
+
+impl<'a> Reader<'a> {
+    /// A reader over all of `buf`.
+    pub fn new(buf: &'a [u8]) -> Self {
+        Reader { buf, pos: 0 }
+    }
+
+    /// The next `n` bytes, or `None` if fewer remain.
+    pub fn take(&mut self, n: usize) -> Option<&'a [u8]> {
+        let end = self.pos.checked_add(n)?;
+        let out = self.buf.get(self.pos..end)?;
+        self.pos = end;
+        Some(out)
+    }
+
+    /// The next `n` bytes, or a `Truncated` error for `what`.
+    pub fn bytes(&mut self, n: usize, what: &'static str) -> Result<&'a [u8], Error> {
+        self.take(n)
+            .ok_or(Error::invalid(what, InvalidMessage::Truncated))
+    }
+
+    /// All remaining bytes.
+    pub fn rest(&mut self) -> &'a [u8] {
+        let out = &self.buf[self.pos..];
+        self.pos = self.buf.len();
+        out
+    }
+
+    /// How many bytes remain.
+    pub fn left(&self) -> usize {
+        self.buf.len() - self.pos
+    }
+
+    /// Whether any bytes remain.
+    pub fn any_left(&self) -> bool {
+        self.pos < self.buf.len()
+    }
+
+    /// How many bytes were read so far.
+    pub fn used(&self) -> usize {
+        self.pos
+    }
+
+    /// A sub-reader over the next `n` bytes, which are consumed from `self`.
+    pub fn sub(&mut self, n: usize, what: &'static str) -> Result<Reader<'a>, Error> {
+        self.bytes(n, what).map(Reader::new)
+    }
+
+    /// Fails with `TrailingData` if anything is left: structures that fill their
+    /// container must consume it exactly.
+    pub fn expect_empty(&self, what: &'static str) -> Result<(), Error> {
+        if self.any_left() {
+            Err(Error::invalid(what, InvalidMessage::TrailingData))
+        } else {
+            Ok(())
+        }
+    }
+
+    /// One byte.
+    pub fn u8(&mut self, what: &'static str) -> Result<u8, Error> {
+        Ok(self.bytes(1, what)?[0])
+    }
+
+    /// A big-endian u16.
+    pub fn u16(&mut self, what: &'static str) -> Result<u16, Error> {
+        let b = self.bytes(2, what)?;
+        Ok(u16::from_be_bytes([b[0], b[1]]))
+    }
+
+    /// A big-endian u24 (handshake lengths, certificate lengths).
+    pub fn u24(&mut self, what: &'static str) -> Result<u32, Error> {
+        let b = self.bytes(3, what)?;
+        Ok(u32::from_be_bytes([0, b[0], b[1], b[2]]))
+    }
+
+    /// A big-endian u32.
+    pub fn u32(&mut self, what: &'static str) -> Result<u32, Error> {
+        let b = self.bytes(4, what)?;
+        Ok(u32::from_be_bytes([b[0], b[1], b[2], b[3]]))
+    }
+
+    /// A big-endian u64.
+    pub fn u64(&mut self, what: &'static str) -> Result<u64, Error> {
+        let b = self.bytes(8, what)?;
+        let mut a = [0u8; 8];
+        a.copy_from_slice(b);
+        Ok(u64::from_be_bytes(a))
+    }
+
+    /// The body of a vector with a `size`-byte length prefix.
+    pub fn vec(&mut self, size: LenSize, what: &'static str) -> Result<&'a [u8], Error> {
+        let len = match size {
+            LenSize::U8 => self.u8(what)? as usize,
+            LenSize::U16 => self.u16(what)? as usize,
+            LenSize::U24 => self.u24(what)? as usize,
+        };
+        self.bytes(len, what)
+    }
+
+    /// Like [`Reader::vec`], but also refuses an empty body, for vectors the RFC
+    /// declares `<1..>` or more.
+    pub fn vec_nonempty(&mut self, size: LenSize, what: &'static str) -> Result<&'a [u8], Error> {
+        let body = self.vec(size, what)?;
+        if body.is_empty() {
+            return Err(Error::invalid(what, InvalidMessage::BadLength));
+        }
+        Ok(body)
+    }
+
+    /// A sub-reader over the body of a length-prefixed vector.
+    pub fn sub_vec(&mut self, size: LenSize, what: &'static str) -> Result<Reader<'a>, Error> {
+        self.vec(size, what).map(Reader::new)
+    }
+}
+
+/// The size of a vector's length prefix (RFC 5246 §4.3: the prefix is as wide
+/// as the vector's declared maximum needs).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LenSize {
+    /// `<0..2^8-1>`
+    U8,
+    /// `<0..2^16-1>`
+    U16,
+    /// `<0..2^24-1>`
+    U24,
+}
+
+impl LenSize {
+    fn width(self) -> usize {
+        match self {
+            LenSize::U8 => 1,
+            LenSize::U16 => 2,
+            LenSize::U24 => 3,
+        }
+    }
+}
+
+/// Writes a vector whose body `body` appends to `out`, with its length
+/// prefix patched in afterwards. The body must fit the prefix: encoders only
+/// ever write bodies bounded by the same limits decoding enforces, so an
+/// overflow here is a bug and is caught by a debug assertion.
+pub fn put_vec(out: &mut Vec<u8>, size: LenSize, body: impl FnOnce(&mut Vec<u8>)) {
+    let start = out.len();
+    let w = size.width();
+    out.extend_from_slice(&[0u8; 3][..w]);
+    body(out);
+    let len = out.len() - start - w;
+    debug_assert!(len < (1usize << (8 * w)), "vector body too long for its prefix");
+    let be = (len as u32).to_be_bytes();
+    out[start..start + w].copy_from_slice(&be[4 - w..]);
+}
+
+/// Writes a big-endian u16.
+pub fn put_u16(out: &mut Vec<u8>, v: u16) {
+    out.extend_from_slice(&v.to_be_bytes());
+}
+
+/// Writes a big-endian u24; values above 2^24-1 are a bug (debug assertion).
+pub fn put_u24(out: &mut Vec<u8>, v: u32) {
+    debug_assert!(v < (1 << 24));
+    out.extend_from_slice(&v.to_be_bytes()[1..]);
+}
+
+/// Writes a big-endian u32.
+pub fn put_u32(out: &mut Vec<u8>, v: u32) {
+    out.extend_from_slice(&v.to_be_bytes());
+}
+
+/// A structure with one wire encoding.
+pub trait Codec: Sized {
+    /// Appends the encoding of `self` to `out`.
+    fn encode(&self, out: &mut Vec<u8>);
+
+    /// Reads one value from `r`, leaving `r` just past it.
+    fn read(r: &mut Reader<'_>) -> Result<Self, Error>;
+
+    /// The encoding as a fresh vector.
+    fn to_bytes(&self) -> Vec<u8> {
+        let mut v = Vec::new();
+        self.encode(&mut v);
+        v
+    }
+
+    /// Reads one value that must occupy all of `bytes`.
+    fn from_bytes(bytes: &[u8]) -> Result<Self, Error> {
+        let mut r = Reader::new(bytes);
+        let v = Self::read(&mut r)?;
+        r.expect_empty(core::any::type_name::<Self>())?;
+        Ok(v)
+    }
+}
+
+/// Reads a vector of `T`s with a `size`-byte length prefix. `min_items` is the
+/// RFC's lower bound in elements (`<2..2^16-2>` of u16 values is 1 item), and
+/// `max_items` a named limit that bounds allocation.
+pub fn read_list<T: Codec>(
+    r: &mut Reader<'_>,
+    size: LenSize,
+    min_items: usize,
+    max_items: usize,
+    what: &'static str,
+) -> Result<Vec<T>, Error> {
+    let mut sub = r.sub_vec(size, what)?;
+    let mut items = Vec::new();
+    while sub.any_left() {
+        if items.len() >= max_items {
+            return Err(Error::invalid(what, InvalidMessage::TooLarge));
+        }
+        items.push(T::read(&mut sub)?);
+    }
+    if items.len() < min_items {
+        return Err(Error::invalid(what, InvalidMessage::BadLength));
+    }
+    Ok(items)
+}
+
+/// Writes a vector of `T`s with a `size`-byte length prefix.
+pub fn put_list<T: Codec>(out: &mut Vec<u8>, size: LenSize, items: &[T]) {
+    put_vec(out, size, |out| {
+        for item in items {
+            item.encode(out);
+        }
+    });
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn reader_refuses_overruns() {
+        let mut r = Reader::new(&[0, 5, 1, 2]);
+        assert!(matches!(
+            r.vec(LenSize::U16, "x"),
+            Err(Error::InvalidMessage {
+                kind: InvalidMessage::Truncated,
+                ..
+            })
+        ));
+        let mut r = Reader::new(&[0xff; 2]);
+        assert!(r.u24("x").is_err());
+        assert!(r.take(usize::MAX).is_none());
+    }
+
+    #[test]
+    fn vec_roundtrip_patches_length() {
+        let mut out = Vec::new();
+        put_vec(&mut out, LenSize::U24, |o| o.extend_from_slice(&[9; 300]));
+        assert_eq!(&out[..3], &[0, 1, 44]);
+        let mut r = Reader::new(&out);
+        assert_eq!(r.vec(LenSize::U24, "x").unwrap().len(), 300);
+        r.expect_empty("x").unwrap();
+    }
+
+    #[test]
+    fn empty_vectors_refused_where_forbidden() {
+        let mut r = Reader::new(&[0]);
+        assert!(r.vec_nonempty(LenSize::U8, "x").is_err());
+    }
+}

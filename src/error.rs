@@ -1,0 +1,259 @@
+//! The one error type of the crate and its mapping to the alert we send.
+//!
+//! Every error the protocol core returns is fatal and sticky (RFC 5246 §7.2.2: a
+//! fatal alert ends the connection and forbids its session to be resumed): once a
+//! `Connection` has returned an `Error`, it returns the same error for every later
+//! call. The only exceptions are API-misuse errors ([`Error::HandshakeNotComplete`],
+//! [`Error::OutputBacklog`]) which say the *caller* asked for something impossible
+//! and leave the connection as it was.
+//!
+//! An error also says who sent the alert: [`Error::AlertReceived`] is the peer's
+//! fatal alert; every other variant names the alert *we* queue for the peer
+//! through [`Error::alert`].
+
+use crate::codec::enums::AlertDescription;
+
+/// Why a message failed to decode (RFC 5246 §7.2.2 names the alert each one
+/// gets: `decode_error` for syntax, `illegal_parameter` for values).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum InvalidMessage {
+    /// The input ended before a field or vector it announced.
+    Truncated,
+    /// Bytes were left over after a structure that must fill its container.
+    TrailingData,
+    /// A vector the RFC declares non-empty (`<1..>`, `<2..>`) was empty, or a
+    /// length is not a multiple of its element size, or out of its declared range.
+    BadLength,
+    /// The same extension appeared twice in one hello (RFC 5246 §7.4.1.4).
+    DuplicateExtension,
+    /// A value that decodes but is not allowed here (wrong curve type, a
+    /// ChangeCipherSpec byte other than 1, an unknown alert level, ...).
+    IllegalValue,
+    /// A handshake message longer than [`crate::limits::MAX_HANDSHAKE_MESSAGE_LEN`],
+    /// or a list longer than its named limit.
+    TooLarge,
+}
+
+impl InvalidMessage {
+    /// The alert RFC 5246 §7.2.2 asks for.
+    pub fn alert(self) -> AlertDescription {
+        match self {
+            InvalidMessage::DuplicateExtension | InvalidMessage::IllegalValue => {
+                AlertDescription::ILLEGAL_PARAMETER
+            }
+            InvalidMessage::Truncated
+            | InvalidMessage::TrailingData
+            | InvalidMessage::BadLength
+            | InvalidMessage::TooLarge => AlertDescription::DECODE_ERROR,
+        }
+    }
+}
+
+/// Why a certificate chain was refused. Each kind maps to the alert of
+/// RFC 5246 §7.2.2 that best describes it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum CertificateError {
+    /// The peer sent no certificate where one is required.
+    Empty,
+    /// The chain does not lead to any configured trust anchor.
+    UnknownIssuer,
+    /// The certificate's notAfter is before the verification time.
+    Expired,
+    /// The certificate's notBefore is after the verification time.
+    NotValidYet,
+    /// The certificate is not valid for the name we connected to.
+    NotValidForName,
+    /// The certificate's extended key usage forbids this use (serverAuth/clientAuth).
+    InvalidPurpose,
+    /// A signature in the chain does not verify.
+    BadSignature,
+    /// A signature in the chain uses an algorithm we do not accept.
+    UnsupportedSignatureAlgorithm,
+    /// The certificate DER could not be parsed.
+    BadEncoding,
+    /// The chain is longer than [`crate::limits::MAX_CERT_CHAIN_LEN`].
+    ChainTooLong,
+    /// Any other rejection, with the verifier's words.
+    Other(String),
+}
+
+impl CertificateError {
+    /// The alert RFC 5246 §7.2.2 asks for.
+    pub fn alert(&self) -> AlertDescription {
+        match self {
+            CertificateError::Empty
+            | CertificateError::NotValidForName
+            | CertificateError::BadSignature
+            | CertificateError::BadEncoding
+            | CertificateError::ChainTooLong
+            | CertificateError::Other(_) => AlertDescription::BAD_CERTIFICATE,
+            CertificateError::UnknownIssuer => AlertDescription::UNKNOWN_CA,
+            CertificateError::Expired | CertificateError::NotValidYet => {
+                AlertDescription::CERTIFICATE_EXPIRED
+            }
+            CertificateError::InvalidPurpose
+            | CertificateError::UnsupportedSignatureAlgorithm => {
+                AlertDescription::UNSUPPORTED_CERTIFICATE
+            }
+        }
+    }
+}
+
+impl core::fmt::Display for CertificateError {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        match self {
+            CertificateError::Other(s) => write!(f, "{s}"),
+            other => write!(f, "{other:?}"),
+        }
+    }
+}
+
+/// Everything that can go wrong in sanstls.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum Error {
+    /// A message or record could not be decoded.
+    #[error("malformed {what}: {kind:?}")]
+    InvalidMessage {
+        /// Which structure or field was being decoded.
+        what: &'static str,
+        /// What was wrong with it.
+        kind: InvalidMessage,
+    },
+    /// A message arrived that the handshake state does not allow here
+    /// (RFC 5246 §7.3 fixes the order), or a record of a content type that is
+    /// not allowed now.
+    #[error("unexpected {got} while awaiting {expected}")]
+    UnexpectedMessage {
+        /// What the state machine was waiting for.
+        expected: &'static str,
+        /// What arrived instead.
+        got: &'static str,
+    },
+    /// A record header names an unknown content type or a wrong version.
+    #[error("bad record header: {0}")]
+    BadRecordHeader(&'static str),
+    /// A record longer than RFC 5246 §6.2 allows.
+    #[error("record of {len} bytes exceeds the limit")]
+    RecordOverflow {
+        /// The length the header announced, or the plaintext length after decryption.
+        len: usize,
+    },
+    /// A protected record failed authentication (RFC 5246 §6.2.3.3).
+    #[error("record authentication failed")]
+    BadRecordMac,
+    /// The peer's parameters leave nothing we can agree on, or violate a
+    /// requirement of our configuration.
+    #[error("handshake failure: {0}")]
+    HandshakeFailure(&'static str),
+    /// The peer does not offer the extended master secret (RFC 7627) and our
+    /// configuration requires it.
+    #[error("peer does not support the extended master secret (RFC 7627)")]
+    NoExtendedMasterSecret,
+    /// A value is syntactically valid but not allowed here.
+    #[error("illegal parameter: {0}")]
+    IllegalParameter(&'static str),
+    /// The peer's protocol version is not TLS 1.2.
+    #[error("unsupported protocol version")]
+    ProtocolVersion,
+    /// ALPN found no protocol both sides speak (RFC 7301 §3.2).
+    #[error("no application protocol in common")]
+    NoApplicationProtocol,
+    /// The peer's certificate chain was refused.
+    #[error("invalid peer certificate: {0}")]
+    InvalidCertificate(CertificateError),
+    /// A handshake signature (ServerKeyExchange, CertificateVerify) did not verify.
+    #[error("handshake signature did not verify")]
+    BadSignature,
+    /// The peer's Finished verify_data did not match ours (RFC 5246 §7.4.9).
+    #[error("Finished verify_data mismatch")]
+    BadFinished,
+    /// The secure renegotiation check of RFC 5746 §3.4/§3.6 failed.
+    #[error("secure renegotiation check failed")]
+    BadRenegotiationInfo,
+    /// The peer asked to renegotiate more often than [`crate::limits::MAX_RENEGOTIATION_REQUESTS`].
+    #[error("too many renegotiation requests")]
+    TooManyRenegotiationRequests,
+    /// The peer sent more consecutive empty records or warning alerts than the
+    /// named limits in [`crate::limits`] allow.
+    #[error("peer exceeded a limit: {0}")]
+    LimitExceeded(&'static str),
+    /// The peer sent a fatal alert; we send nothing back.
+    #[error("peer sent fatal alert {0:?}")]
+    AlertReceived(AlertDescription),
+    /// The transport ended without a close_notify (RFC 5246 §7.2.1): the data
+    /// received may have been truncated by an attacker.
+    #[error("transport closed without close_notify: possible truncation")]
+    Truncated,
+    /// A record sequence number would wrap (RFC 5246 §6.1).
+    #[error("record sequence number exhausted")]
+    SequenceExhausted,
+    /// The random source or another primitive failed.
+    #[error("internal error: {0}")]
+    Internal(&'static str),
+    /// Caller error: application data cannot be sent before the handshake
+    /// completes or after the connection closed. Not sticky.
+    #[error("handshake not complete")]
+    HandshakeNotComplete,
+    /// Caller error: more output is queued than [`crate::limits::MAX_BUFFERED_OUTPUT`];
+    /// drain it with `poll_output` first. Not sticky.
+    #[error("output backlog full: drain output first")]
+    OutputBacklog,
+    /// Caller error: the configuration cannot work (no suites, bad key, ...).
+    #[error("bad configuration: {0}")]
+    Config(&'static str),
+}
+
+impl Error {
+    /// A decode error for `what`.
+    pub(crate) fn invalid(what: &'static str, kind: InvalidMessage) -> Self {
+        Error::InvalidMessage { what, kind }
+    }
+
+    /// The fatal alert we send to the peer for this error, or `None` when no
+    /// alert goes out (the peer closed first, the transport ended, or the
+    /// error is the caller's own).
+    pub fn alert(&self) -> Option<AlertDescription> {
+        Some(match self {
+            Error::InvalidMessage { kind, .. } => kind.alert(),
+            Error::UnexpectedMessage { .. } => AlertDescription::UNEXPECTED_MESSAGE,
+            Error::BadRecordHeader(_) => AlertDescription::DECODE_ERROR,
+            Error::RecordOverflow { .. } => AlertDescription::RECORD_OVERFLOW,
+            Error::BadRecordMac => AlertDescription::BAD_RECORD_MAC,
+            Error::HandshakeFailure(_) | Error::NoExtendedMasterSecret => {
+                AlertDescription::HANDSHAKE_FAILURE
+            }
+            Error::BadRenegotiationInfo => AlertDescription::HANDSHAKE_FAILURE,
+            Error::IllegalParameter(_) => AlertDescription::ILLEGAL_PARAMETER,
+            Error::ProtocolVersion => AlertDescription::PROTOCOL_VERSION,
+            Error::NoApplicationProtocol => AlertDescription::NO_APPLICATION_PROTOCOL,
+            Error::InvalidCertificate(e) => e.alert(),
+            Error::BadSignature | Error::BadFinished => AlertDescription::DECRYPT_ERROR,
+            Error::TooManyRenegotiationRequests | Error::LimitExceeded(_) => {
+                AlertDescription::UNEXPECTED_MESSAGE
+            }
+            Error::Internal(_) | Error::SequenceExhausted => AlertDescription::INTERNAL_ERROR,
+            Error::AlertReceived(_)
+            | Error::Truncated
+            | Error::HandshakeNotComplete
+            | Error::OutputBacklog
+            | Error::Config(_) => return None,
+        })
+    }
+
+    /// Whether this error ends the connection. Caller errors do not.
+    pub fn is_fatal(&self) -> bool {
+        !matches!(
+            self,
+            Error::HandshakeNotComplete | Error::OutputBacklog | Error::Config(_)
+        )
+    }
+}
+
+impl From<CertificateError> for Error {
+    fn from(e: CertificateError) -> Self {
+        Error::InvalidCertificate(e)
+    }
+}

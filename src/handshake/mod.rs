@@ -1,0 +1,1 @@
+//! Handshake message codecs (RFC 5246 §7.4) (in progress).

@@ -1,0 +1,29 @@
+//! # sanstls — a sans-I/O TLS 1.2 protocol library
+//!
+//! The crate is a pure state machine: the caller hands it bytes it received
+//! and takes from it bytes to send. It performs no I/O, spawns no threads,
+//! reads no clock and holds no global state; randomness and time come in from
+//! the caller.
+//!
+//! Data flows one way through the layers:
+//!
+//! ```text
+//! bytes in → record (deframe, decrypt in place) → dispatch by content type
+//!          → handshake codec → client|server state → actions
+//!          → record (encrypt, frame) → bytes out
+//! ```
+#![forbid(unsafe_code)]
+#![warn(missing_docs)]
+
+pub mod codec;
+pub mod crypto;
+pub mod error;
+pub mod handshake;
+pub mod limits;
+pub mod message;
+pub mod record;
+pub mod suites;
+pub mod verify;
+
+pub use error::{CertificateError, Error, InvalidMessage};
+pub use rustls_pki_types as pki_types;

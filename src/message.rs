@@ -1,0 +1,1 @@
+//! Alert and ChangeCipherSpec payloads (in progress).

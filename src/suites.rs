@@ -1,0 +1,209 @@
+//! The cipher suites sanstls implements, and what each one means for the key
+//! exchange, authentication, record protection and PRF hash.
+//!
+//! Only ECDHE with AEAD record protection (RFC 8422, RFC 5288, RFC 7905):
+//! forward secrecy and no CBC padding oracles by construction.
+
+use crate::codec::enums::CipherSuite;
+
+/// The AEAD that protects records.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AeadKind {
+    /// AES-128-GCM, RFC 5288: 4-byte implicit salt, 8-byte explicit nonce.
+    Aes128Gcm,
+    /// AES-256-GCM, RFC 5288.
+    Aes256Gcm,
+    /// ChaCha20-Poly1305, RFC 7905: 12-byte IV XOR the sequence number.
+    Chacha20Poly1305,
+}
+
+impl AeadKind {
+    /// Key length in bytes.
+    pub fn key_len(self) -> usize {
+        match self {
+            AeadKind::Aes128Gcm => 16,
+            AeadKind::Aes256Gcm | AeadKind::Chacha20Poly1305 => 32,
+        }
+    }
+
+    /// Length of the fixed IV from the key block (RFC 5288 §3: 4; RFC 7905 §2: 12).
+    pub fn fixed_iv_len(self) -> usize {
+        match self {
+            AeadKind::Aes128Gcm | AeadKind::Aes256Gcm => 4,
+            AeadKind::Chacha20Poly1305 => 12,
+        }
+    }
+
+    /// Bytes of explicit nonce carried in each record.
+    pub fn explicit_nonce_len(self) -> usize {
+        match self {
+            AeadKind::Aes128Gcm | AeadKind::Aes256Gcm => 8,
+            AeadKind::Chacha20Poly1305 => 0,
+        }
+    }
+
+    /// Bytes each record grows by: explicit nonce plus the 16-byte tag.
+    pub fn overhead(self) -> usize {
+        self.explicit_nonce_len() + 16
+    }
+
+    /// The ring algorithm.
+    pub fn ring_algorithm(self) -> &'static ring::aead::Algorithm {
+        match self {
+            AeadKind::Aes128Gcm => &ring::aead::AES_128_GCM,
+            AeadKind::Aes256Gcm => &ring::aead::AES_256_GCM,
+            AeadKind::Chacha20Poly1305 => &ring::aead::CHACHA20_POLY1305,
+        }
+    }
+}
+
+/// The hash of the suite's PRF and transcript (RFC 5246 §5).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum HashKind {
+    /// SHA-256.
+    Sha256,
+    /// SHA-384.
+    Sha384,
+}
+
+impl HashKind {
+    /// The ring digest algorithm.
+    pub fn digest_algorithm(self) -> &'static ring::digest::Algorithm {
+        match self {
+            HashKind::Sha256 => &ring::digest::SHA256,
+            HashKind::Sha384 => &ring::digest::SHA384,
+        }
+    }
+
+    /// The ring HMAC algorithm for P_hash.
+    pub fn hmac_algorithm(self) -> ring::hmac::Algorithm {
+        match self {
+            HashKind::Sha256 => ring::hmac::HMAC_SHA256,
+            HashKind::Sha384 => ring::hmac::HMAC_SHA384,
+        }
+    }
+
+    /// Output length in bytes.
+    pub fn output_len(self) -> usize {
+        match self {
+            HashKind::Sha256 => 32,
+            HashKind::Sha384 => 48,
+        }
+    }
+}
+
+/// How the server authenticates its key exchange.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AuthKind {
+    /// ECDSA or Ed25519 certificates (RFC 8422 §2: ECDHE_ECDSA covers both).
+    Ecdsa,
+    /// RSA certificates, PKCS#1 v1.5 or PSS signatures.
+    Rsa,
+}
+
+/// One implemented suite.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct SupportedSuite {
+    /// The wire value.
+    pub suite: CipherSuite,
+    /// Server authentication.
+    pub auth: AuthKind,
+    /// Record protection.
+    pub aead: AeadKind,
+    /// PRF and transcript hash.
+    pub hash: HashKind,
+}
+
+impl SupportedSuite {
+    /// The IANA name, e.g. `TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256`.
+    pub fn name(&self) -> &'static str {
+        self.suite.name().unwrap_or("unknown")
+    }
+}
+
+const fn s(suite: CipherSuite, auth: AuthKind, aead: AeadKind, hash: HashKind) -> SupportedSuite {
+    SupportedSuite {
+        suite,
+        auth,
+        aead,
+        hash,
+    }
+}
+
+/// ECDHE_ECDSA with AES-128-GCM.
+pub const TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256: SupportedSuite = s(
+    CipherSuite::TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256,
+    AuthKind::Ecdsa,
+    AeadKind::Aes128Gcm,
+    HashKind::Sha256,
+);
+/// ECDHE_ECDSA with AES-256-GCM.
+pub const TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384: SupportedSuite = s(
+    CipherSuite::TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384,
+    AuthKind::Ecdsa,
+    AeadKind::Aes256Gcm,
+    HashKind::Sha384,
+);
+/// ECDHE_ECDSA with ChaCha20-Poly1305.
+pub const TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256: SupportedSuite = s(
+    CipherSuite::TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256,
+    AuthKind::Ecdsa,
+    AeadKind::Chacha20Poly1305,
+    HashKind::Sha256,
+);
+/// ECDHE_RSA with AES-128-GCM.
+pub const TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256: SupportedSuite = s(
+    CipherSuite::TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256,
+    AuthKind::Rsa,
+    AeadKind::Aes128Gcm,
+    HashKind::Sha256,
+);
+/// ECDHE_RSA with AES-256-GCM.
+pub const TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384: SupportedSuite = s(
+    CipherSuite::TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384,
+    AuthKind::Rsa,
+    AeadKind::Aes256Gcm,
+    HashKind::Sha384,
+);
+/// ECDHE_RSA with ChaCha20-Poly1305.
+pub const TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256: SupportedSuite = s(
+    CipherSuite::TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256,
+    AuthKind::Rsa,
+    AeadKind::Chacha20Poly1305,
+    HashKind::Sha256,
+);
+
+/// All implemented suites in our default preference order: AES-GCM first
+/// (hardware-accelerated almost everywhere), ChaCha20 next, ECDSA before RSA.
+pub const ALL_SUITES: &[SupportedSuite] = &[
+    TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256,
+    TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384,
+    TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256,
+    TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256,
+    TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384,
+    TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256,
+];
+
+/// The implemented suite with this wire value.
+pub fn lookup(suite: CipherSuite) -> Option<&'static SupportedSuite> {
+    ALL_SUITES.iter().find(|s| s.suite == suite)
+}
+
+/// The implemented suite with this IANA name.
+pub fn by_name(name: &str) -> Option<&'static SupportedSuite> {
+    ALL_SUITES.iter().find(|s| s.name() == name)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_suite_found_by_name_and_value() {
+        for s in ALL_SUITES {
+            assert_eq!(lookup(s.suite), Some(s));
+            assert_eq!(by_name(s.name()), Some(s));
+        }
+        assert!(lookup(CipherSuite::TLS_RSA_WITH_AES_128_CBC_SHA).is_none());
+    }
+}
