@@ -93,8 +93,7 @@ impl CertificateError {
             CertificateError::Expired | CertificateError::NotValidYet => {
                 AlertDescription::CERTIFICATE_EXPIRED
             }
-            CertificateError::InvalidPurpose
-            | CertificateError::UnsupportedSignatureAlgorithm => {
+            CertificateError::InvalidPurpose | CertificateError::UnsupportedSignatureAlgorithm => {
                 AlertDescription::UNSUPPORTED_CERTIFICATE
             }
         }
@@ -161,6 +160,9 @@ pub enum Error {
     /// ALPN found no protocol both sides speak (RFC 7301 §3.2).
     #[error("no application protocol in common")]
     NoApplicationProtocol,
+    /// The peer answered with an extension we did not offer (RFC 5246 §7.4.1.4).
+    #[error("peer sent an extension we did not offer")]
+    UnsolicitedExtension,
     /// The peer's certificate chain was refused.
     #[error("invalid peer certificate: {0}")]
     InvalidCertificate(CertificateError),
@@ -229,6 +231,7 @@ impl Error {
             Error::IllegalParameter(_) => AlertDescription::ILLEGAL_PARAMETER,
             Error::ProtocolVersion => AlertDescription::PROTOCOL_VERSION,
             Error::NoApplicationProtocol => AlertDescription::NO_APPLICATION_PROTOCOL,
+            Error::UnsolicitedExtension => AlertDescription::UNSUPPORTED_EXTENSION,
             Error::InvalidCertificate(e) => e.alert(),
             Error::BadSignature | Error::BadFinished => AlertDescription::DECRYPT_ERROR,
             Error::TooManyRenegotiationRequests | Error::LimitExceeded(_) => {

@@ -162,7 +162,10 @@ pub fn put_vec(out: &mut Vec<u8>, size: LenSize, body: impl FnOnce(&mut Vec<u8>)
     out.extend_from_slice(&[0u8; 3][..w]);
     body(out);
     let len = out.len() - start - w;
-    debug_assert!(len < (1usize << (8 * w)), "vector body too long for its prefix");
+    debug_assert!(
+        len < (1usize << (8 * w)),
+        "vector body too long for its prefix"
+    );
     let be = (len as u32).to_be_bytes();
     out[start..start + w].copy_from_slice(&be[4 - w..]);
 }
