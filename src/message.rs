@@ -75,7 +75,10 @@ impl Codec for ChangeCipherSpec {
     fn read(r: &mut Reader<'_>) -> Result<Self, Error> {
         match r.u8("ChangeCipherSpec")? {
             1 => Ok(ChangeCipherSpec),
-            _ => Err(Error::invalid("ChangeCipherSpec", InvalidMessage::IllegalValue)),
+            _ => Err(Error::invalid(
+                "ChangeCipherSpec",
+                InvalidMessage::IllegalValue,
+            )),
         }
     }
 }
@@ -111,9 +114,18 @@ mod tests {
     fn alert_rejections() {
         assert_eq!(kind(Alert::from_bytes(&[])), InvalidMessage::Truncated);
         assert_eq!(kind(Alert::from_bytes(&[2])), InvalidMessage::Truncated);
-        assert_eq!(kind(Alert::from_bytes(&[2, 40, 0])), InvalidMessage::TrailingData);
-        assert_eq!(kind(Alert::from_bytes(&[3, 40])), InvalidMessage::IllegalValue);
-        assert_eq!(kind(Alert::from_bytes(&[0, 40])), InvalidMessage::IllegalValue);
+        assert_eq!(
+            kind(Alert::from_bytes(&[2, 40, 0])),
+            InvalidMessage::TrailingData
+        );
+        assert_eq!(
+            kind(Alert::from_bytes(&[3, 40])),
+            InvalidMessage::IllegalValue
+        );
+        assert_eq!(
+            kind(Alert::from_bytes(&[0, 40])),
+            InvalidMessage::IllegalValue
+        );
         let e = Alert::from_bytes(&[2]).unwrap_err();
         assert_eq!(e.alert(), Some(AlertDescription::DECODE_ERROR));
         let e = Alert::from_bytes(&[9, 0]).unwrap_err();
@@ -123,10 +135,22 @@ mod tests {
     #[test]
     fn change_cipher_spec() {
         assert_eq!(ChangeCipherSpec.to_bytes(), [1]);
-        assert_eq!(ChangeCipherSpec::from_bytes(&[1]).unwrap(), ChangeCipherSpec);
-        assert_eq!(kind(ChangeCipherSpec::from_bytes(&[])), InvalidMessage::Truncated);
-        assert_eq!(kind(ChangeCipherSpec::from_bytes(&[1, 1])), InvalidMessage::TrailingData);
-        assert_eq!(kind(ChangeCipherSpec::from_bytes(&[2])), InvalidMessage::IllegalValue);
+        assert_eq!(
+            ChangeCipherSpec::from_bytes(&[1]).unwrap(),
+            ChangeCipherSpec
+        );
+        assert_eq!(
+            kind(ChangeCipherSpec::from_bytes(&[])),
+            InvalidMessage::Truncated
+        );
+        assert_eq!(
+            kind(ChangeCipherSpec::from_bytes(&[1, 1])),
+            InvalidMessage::TrailingData
+        );
+        assert_eq!(
+            kind(ChangeCipherSpec::from_bytes(&[2])),
+            InvalidMessage::IllegalValue
+        );
         let e = ChangeCipherSpec::from_bytes(&[0]).unwrap_err();
         assert_eq!(e.alert(), Some(AlertDescription::ILLEGAL_PARAMETER));
     }

@@ -181,7 +181,10 @@ mod tests {
         assert_eq!(err(&[0, 0, 2, 4, 3, 0, 0]), InvalidMessage::BadLength);
         assert_eq!(err(&[1, 64, 0, 0, 0, 0]), InvalidMessage::BadLength);
         assert_eq!(err(&[1, 64, 0, 1, 4, 0, 0]), InvalidMessage::BadLength);
-        assert_eq!(err(&[1, 64, 0, 2, 4, 3, 0, 2, 0, 0]), InvalidMessage::BadLength);
+        assert_eq!(
+            err(&[1, 64, 0, 2, 4, 3, 0, 2, 0, 0]),
+            InvalidMessage::BadLength
+        );
     }
 
     #[test]

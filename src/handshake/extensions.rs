@@ -139,9 +139,14 @@ impl ClientExtension {
                 1,
                 "signature_algorithms",
             )?),
-            ExtensionType::APPLICATION_LAYER_PROTOCOL_NEGOTIATION => {
-                Self::Alpn(read_opaque_list(r, LenSize::U16, LenSize::U8, 1, true, "ALPN")?)
-            }
+            ExtensionType::APPLICATION_LAYER_PROTOCOL_NEGOTIATION => Self::Alpn(read_opaque_list(
+                r,
+                LenSize::U16,
+                LenSize::U8,
+                1,
+                true,
+                "ALPN",
+            )?),
             ExtensionType::EXTENDED_MASTER_SECRET => Self::ExtendedMasterSecret,
             ExtensionType::RENEGOTIATION_INFO => {
                 Self::RenegotiationInfo(r.vec(LenSize::U8, "renegotiation_info")?.to_vec())
@@ -384,8 +389,8 @@ mod tests {
             assert_eq!(d, e);
             assert_eq!(d.to_bytes(), b);
             assert_trailing_fails::<ClientExtension>(&b);
-            // Truncated prefixes fail, except where the extension is opaque
-            // to its end (the outer length still catches it).
+            // Every prefix fails, even for bodies opaque to their end: the
+            // extension's own length catches it.
             assert_prefixes_fail::<ClientExtension>(&b);
         }
     }
@@ -414,13 +419,22 @@ mod tests {
     fn forbidden_empty_lists_are_refused() {
         use InvalidMessage::*;
         assert_eq!(client_err(ExtensionType::SERVER_NAME, &[0, 0]), BadLength);
-        assert_eq!(client_err(ExtensionType::SUPPORTED_GROUPS, &[0, 0]), BadLength);
+        assert_eq!(
+            client_err(ExtensionType::SUPPORTED_GROUPS, &[0, 0]),
+            BadLength
+        );
         assert_eq!(client_err(ExtensionType::EC_POINT_FORMATS, &[0]), BadLength);
-        assert_eq!(client_err(ExtensionType::SIGNATURE_ALGORITHMS, &[0, 0]), BadLength);
+        assert_eq!(
+            client_err(ExtensionType::SIGNATURE_ALGORITHMS, &[0, 0]),
+            BadLength
+        );
         let alpn = ExtensionType::APPLICATION_LAYER_PROTOCOL_NEGOTIATION;
         assert_eq!(client_err(alpn, &[0, 0]), BadLength);
         assert_eq!(client_err(alpn, &[0, 1, 0]), BadLength); // empty name
-        assert_eq!(client_err(ExtensionType::SERVER_NAME, &[0, 3, 0, 0, 0]), BadLength);
+        assert_eq!(
+            client_err(ExtensionType::SERVER_NAME, &[0, 3, 0, 0, 0]),
+            BadLength
+        );
         assert_eq!(server_err(ExtensionType::EC_POINT_FORMATS, &[0]), BadLength);
         assert_eq!(server_err(alpn, &[0, 0]), BadLength);
     }
@@ -428,25 +442,52 @@ mod tests {
     #[test]
     fn odd_lengths_and_bad_shapes_are_refused() {
         use InvalidMessage::*;
-        assert_eq!(client_err(ExtensionType::SUPPORTED_GROUPS, &[0, 3, 0, 0x1d, 0]), BadLength);
-        assert_eq!(client_err(ExtensionType::SIGNATURE_ALGORITHMS, &[0, 1, 4]), BadLength);
+        assert_eq!(
+            client_err(ExtensionType::SUPPORTED_GROUPS, &[0, 3, 0, 0x1d, 0]),
+            BadLength
+        );
+        assert_eq!(
+            client_err(ExtensionType::SIGNATURE_ALGORITHMS, &[0, 1, 4]),
+            BadLength
+        );
         // The server must select exactly one protocol.
         let alpn = ExtensionType::APPLICATION_LAYER_PROTOCOL_NEGOTIATION;
-        assert_eq!(server_err(alpn, &[0, 6, 2, b'h', b'2', 2, b'h', b'3']), BadLength);
+        assert_eq!(
+            server_err(alpn, &[0, 6, 2, b'h', b'2', 2, b'h', b'3']),
+            BadLength
+        );
         // Acks and EMS carry no body.
         assert_eq!(server_err(ExtensionType::SERVER_NAME, &[0]), TrailingData);
-        assert_eq!(server_err(ExtensionType::SESSION_TICKET, &[0]), TrailingData);
-        assert_eq!(client_err(ExtensionType::EXTENDED_MASTER_SECRET, &[0]), TrailingData);
+        assert_eq!(
+            server_err(ExtensionType::SESSION_TICKET, &[0]),
+            TrailingData
+        );
+        assert_eq!(
+            client_err(ExtensionType::EXTENDED_MASTER_SECRET, &[0]),
+            TrailingData
+        );
         // status_request: a type is required, OCSP must parse exactly.
         assert_eq!(client_err(ExtensionType::STATUS_REQUEST, &[]), Truncated);
-        assert_eq!(client_err(ExtensionType::STATUS_REQUEST, &[1, 0, 0]), Truncated);
-        assert_eq!(client_err(ExtensionType::STATUS_REQUEST, &[1, 0, 0, 0, 0, 9]), TrailingData);
+        assert_eq!(
+            client_err(ExtensionType::STATUS_REQUEST, &[1, 0, 0]),
+            Truncated
+        );
+        assert_eq!(
+            client_err(ExtensionType::STATUS_REQUEST, &[1, 0, 0, 0, 0, 9]),
+            TrailingData
+        );
         // Two host names.
         let two = [0, 8, 0, 0, 1, b'a', 0, 0, 1, b'b'];
         assert_eq!(client_err(ExtensionType::SERVER_NAME, &two), IllegalValue);
         // renegotiation_info body must be exactly its u8 vector.
-        assert_eq!(client_err(ExtensionType::RENEGOTIATION_INFO, &[]), Truncated);
-        assert_eq!(client_err(ExtensionType::RENEGOTIATION_INFO, &[0, 0]), TrailingData);
+        assert_eq!(
+            client_err(ExtensionType::RENEGOTIATION_INFO, &[]),
+            Truncated
+        );
+        assert_eq!(
+            client_err(ExtensionType::RENEGOTIATION_INFO, &[0, 0]),
+            TrailingData
+        );
     }
 
     #[test]

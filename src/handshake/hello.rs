@@ -358,7 +358,8 @@ mod tests {
         let ok_suites = [0, 2, 0xc0, 0x2b];
         let ok_comp = [1, 0];
         assert!(ClientHello::from_bytes(&hello_with(&ok_suites, &ok_comp, &[])).is_ok());
-        let err = |s: &[u8], c: &[u8], t: &[u8]| kind(ClientHello::from_bytes(&hello_with(s, c, t)));
+        let err =
+            |s: &[u8], c: &[u8], t: &[u8]| kind(ClientHello::from_bytes(&hello_with(s, c, t)));
         assert_eq!(err(&[0, 0], &ok_comp, &[]), BadLength);
         assert_eq!(err(&[0, 3, 0xc0, 0x2b, 0], &ok_comp, &[]), BadLength);
         assert_eq!(err(&ok_suites, &[0], &[]), BadLength);

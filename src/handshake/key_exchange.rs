@@ -157,7 +157,9 @@ mod tests {
         assert_eq!(err(&[2, 0, 0x17, 1, 4]), InvalidMessage::IllegalValue);
         assert_eq!(err(&[3, 0, 0x17, 0]), InvalidMessage::BadLength);
         assert_eq!(
-            kind(EcdheServerKeyExchange::from_bytes(&[3, 0, 0x17, 1, 4, 4, 3, 0, 5])),
+            kind(EcdheServerKeyExchange::from_bytes(&[
+                3, 0, 0x17, 1, 4, 4, 3, 0, 5
+            ])),
             InvalidMessage::Truncated
         );
     }

@@ -189,7 +189,10 @@ impl HandshakePayload {
         put_u24(out, 0);
         self.encode_body(out);
         let len = out.len() - start - 3;
-        debug_assert!(len <= MAX_HANDSHAKE_MESSAGE_LEN, "handshake message too long");
+        debug_assert!(
+            len <= MAX_HANDSHAKE_MESSAGE_LEN,
+            "handshake message too long"
+        );
         let be = (len as u32).to_be_bytes();
         out[start..start + 3].copy_from_slice(&be[1..]);
     }
@@ -375,17 +378,26 @@ mod tests {
         assert_eq!(SessionId::from_bytes(&s.to_bytes()).unwrap(), s);
         let mut long = vec![33u8];
         long.extend_from_slice(&[0; 33]);
-        assert_eq!(kind(SessionId::from_bytes(&long)), InvalidMessage::BadLength);
+        assert_eq!(
+            kind(SessionId::from_bytes(&long)),
+            InvalidMessage::BadLength
+        );
     }
 
     #[test]
     fn empty_bodies_roundtrip_and_refuse_content() {
-        for m in [HandshakePayload::HelloRequest, HandshakePayload::ServerHelloDone] {
+        for m in [
+            HandshakePayload::HelloRequest,
+            HandshakePayload::ServerHelloDone,
+        ] {
             let b = m.to_bytes();
             assert_eq!(b.len(), 4);
             assert_eq!(HandshakeMessage::read(&b).unwrap(), m);
             let bad = [b[0], 0, 0, 1, 0];
-            assert_eq!(kind(HandshakeMessage::read(&bad)), InvalidMessage::TrailingData);
+            assert_eq!(
+                kind(HandshakeMessage::read(&bad)),
+                InvalidMessage::TrailingData
+            );
         }
     }
 
@@ -403,7 +415,10 @@ mod tests {
         }
         let mut t = b.clone();
         t.push(0);
-        assert_eq!(kind(HandshakeMessage::read(&t)), InvalidMessage::TrailingData);
+        assert_eq!(
+            kind(HandshakeMessage::read(&t)),
+            InvalidMessage::TrailingData
+        );
         assert_eq!(
             kind(HandshakeMessage::read(&[1, 0xff, 0xff, 0xff])),
             InvalidMessage::TooLarge

@@ -173,13 +173,16 @@ mod tests {
         let mut j = HandshakeJoiner::new();
         let over = (MAX_HANDSHAKE_MESSAGE_LEN + 1) as u32;
         let b = over.to_be_bytes();
-        assert_eq!(kind(j.push(&[1, b[1], b[2], b[3]])), InvalidMessage::TooLarge);
+        assert_eq!(
+            kind(j.push(&[1, b[1], b[2], b[3]])),
+            InvalidMessage::TooLarge
+        );
     }
 
     #[test]
     fn buffer_is_bounded() {
         let mut j = HandshakeJoiner::new();
-        let rec = vec![14, 0, 0, 0].repeat(MAX_PLAINTEXT_LEN / 4);
+        let rec = [14, 0, 0, 0].repeat(MAX_PLAINTEXT_LEN / 4);
         let mut pushed = 0;
         let err = loop {
             match j.push(&rec) {
