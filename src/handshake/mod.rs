@@ -90,6 +90,12 @@ impl SessionId {
     }
 }
 
+impl Default for SessionId {
+    fn default() -> Self {
+        Self::empty()
+    }
+}
+
 impl AsRef<[u8]> for SessionId {
     fn as_ref(&self) -> &[u8] {
         &self.data[..usize::from(self.len).min(32)]
