@@ -309,6 +309,7 @@ mod tests {
     const RSA_PKCS1: &str = include_str!("../../tests/data/keys/rsa2048.pkcs1.pem");
     const P256_SEC1: &str = include_str!("../../tests/data/keys/p256.sec1.pem");
     const P384_SEC1: &str = include_str!("../../tests/data/keys/p384.sec1.pem");
+    const ED25519_V1: &str = include_str!("../../tests/data/keys/ed25519.pkcs8v1.pem");
 
     /// A key and a self-signed certificate for it.
     fn cert_for(kp: &rcgen::KeyPair) -> CertificateDer<'static> {
@@ -411,6 +412,17 @@ mod tests {
         }
         let junk = PrivateKeyDer::Sec1(vec![0x30, 0x03, 0x02, 0x01, 0x01].into());
         assert!(matches!(SigningKey::from_der(&junk), Err(Error::Config(_))));
+    }
+
+    /// OpenSSL writes Ed25519 keys as PKCS#8 v1, without the public key.
+    #[test]
+    fn ed25519_pkcs8_v1() {
+        let key = pem_key(ED25519_V1);
+        assert_eq!(key.schemes(), &[SignatureScheme::ED25519]);
+        round_trip(
+            &key,
+            &cert_for(&rcgen::KeyPair::from_pem(ED25519_V1).unwrap()),
+        );
     }
 
     #[test]
