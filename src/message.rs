@@ -1,1 +1,157 @@
-//! Alert and ChangeCipherSpec payloads (in progress).
+//! Alert (RFC 5246 §7.2) and ChangeCipherSpec (RFC 5246 §7.1) payloads: the
+//! two non-handshake protocol messages, each a fixed-size record body.
+
+use crate::codec::enums::{AlertDescription, AlertLevel};
+use crate::codec::{Codec, Reader};
+use crate::error::{Error, InvalidMessage};
+
+/// An alert: `struct { AlertLevel level; AlertDescription description; }`.
+/// Decode with [`Codec::from_bytes`] on the whole record body: anything but
+/// exactly two bytes is a decode_error; a level other than warning (1) or
+/// fatal (2) is an illegal_parameter. Unknown descriptions are kept
+/// (RFC 5246 §7.2 lets new ones appear).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Alert {
+    /// warning or fatal.
+    pub level: AlertLevel,
+    /// What happened.
+    pub description: AlertDescription,
+}
+
+impl Alert {
+    /// A fatal alert; every alert we send for an error is fatal (§7.2.2).
+    pub fn fatal(description: AlertDescription) -> Self {
+        Alert {
+            level: AlertLevel::FATAL,
+            description,
+        }
+    }
+
+    /// A warning alert.
+    pub fn warning(description: AlertDescription) -> Self {
+        Alert {
+            level: AlertLevel::WARNING,
+            description,
+        }
+    }
+
+    /// The close_notify alert (§7.2.1), sent at warning level.
+    pub fn close_notify() -> Self {
+        Self::warning(AlertDescription::CLOSE_NOTIFY)
+    }
+
+    /// Whether the alert is fatal.
+    pub fn is_fatal(&self) -> bool {
+        self.level == AlertLevel::FATAL
+    }
+}
+
+impl Codec for Alert {
+    fn encode(&self, out: &mut Vec<u8>) {
+        self.level.encode(out);
+        self.description.encode(out);
+    }
+
+    fn read(r: &mut Reader<'_>) -> Result<Self, Error> {
+        let level = AlertLevel::read(r)?;
+        let description = AlertDescription::read(r)?;
+        if level != AlertLevel::WARNING && level != AlertLevel::FATAL {
+            return Err(Error::invalid("AlertLevel", InvalidMessage::IllegalValue));
+        }
+        Ok(Alert { level, description })
+    }
+}
+
+/// The ChangeCipherSpec message: one byte of value 1 (RFC 5246 §7.1). A
+/// different length is a decode_error; a different value illegal_parameter.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct ChangeCipherSpec;
+
+impl Codec for ChangeCipherSpec {
+    fn encode(&self, out: &mut Vec<u8>) {
+        out.push(1);
+    }
+
+    fn read(r: &mut Reader<'_>) -> Result<Self, Error> {
+        match r.u8("ChangeCipherSpec")? {
+            1 => Ok(ChangeCipherSpec),
+            _ => Err(Error::invalid(
+                "ChangeCipherSpec",
+                InvalidMessage::IllegalValue,
+            )),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn kind<T: core::fmt::Debug>(r: Result<T, Error>) -> InvalidMessage {
+        match r {
+            Err(Error::InvalidMessage { kind, .. }) => kind,
+            other => panic!("expected a decode error, got {other:?}"),
+        }
+    }
+
+    #[test]
+    fn alert_roundtrip() {
+        for a in [
+            Alert::close_notify(),
+            Alert::fatal(AlertDescription::DECODE_ERROR),
+            Alert::fatal(AlertDescription(0xee)),
+        ] {
+            let b = a.to_bytes();
+            assert_eq!(b.len(), 2);
+            assert_eq!(Alert::from_bytes(&b).unwrap(), a);
+            assert_eq!(Alert::from_bytes(&b).unwrap().to_bytes(), b);
+        }
+        assert_eq!(Alert::close_notify().to_bytes(), [1, 0]);
+        assert!(Alert::fatal(AlertDescription::CLOSE_NOTIFY).is_fatal());
+    }
+
+    #[test]
+    fn alert_rejections() {
+        assert_eq!(kind(Alert::from_bytes(&[])), InvalidMessage::Truncated);
+        assert_eq!(kind(Alert::from_bytes(&[2])), InvalidMessage::Truncated);
+        assert_eq!(
+            kind(Alert::from_bytes(&[2, 40, 0])),
+            InvalidMessage::TrailingData
+        );
+        assert_eq!(
+            kind(Alert::from_bytes(&[3, 40])),
+            InvalidMessage::IllegalValue
+        );
+        assert_eq!(
+            kind(Alert::from_bytes(&[0, 40])),
+            InvalidMessage::IllegalValue
+        );
+        let e = Alert::from_bytes(&[2]).unwrap_err();
+        assert_eq!(e.alert(), Some(AlertDescription::DECODE_ERROR));
+        let e = Alert::from_bytes(&[9, 0]).unwrap_err();
+        assert_eq!(e.alert(), Some(AlertDescription::ILLEGAL_PARAMETER));
+    }
+
+    #[test]
+    fn change_cipher_spec() {
+        assert_eq!(ChangeCipherSpec.to_bytes(), [1]);
+        assert_eq!(
+            ChangeCipherSpec::from_bytes(&[1]).unwrap(),
+            ChangeCipherSpec
+        );
+        assert_eq!(
+            kind(ChangeCipherSpec::from_bytes(&[])),
+            InvalidMessage::Truncated
+        );
+        assert_eq!(
+            kind(ChangeCipherSpec::from_bytes(&[1, 1])),
+            InvalidMessage::TrailingData
+        );
+        assert_eq!(
+            kind(ChangeCipherSpec::from_bytes(&[2])),
+            InvalidMessage::IllegalValue
+        );
+        let e = ChangeCipherSpec::from_bytes(&[0]).unwrap_err();
+        assert_eq!(e.alert(), Some(AlertDescription::ILLEGAL_PARAMETER));
+    }
+}

@@ -1,0 +1,517 @@
+//! Hello extensions (RFC 5246 §7.4.1.4) that TLS 1.2 peers send us, and the
+//! ones we answer with.
+//!
+//! Each known extension is decoded into its own variant, with the bounds its
+//! RFC declares; any other extension is kept as [`ClientExtension::Unknown`] /
+//! [`ServerExtension::Unknown`] so that it can be ignored (RFC 5246 §7.4.1.4)
+//! and still round-trips byte for byte.
+
+use crate::codec::enums::{
+    CertificateStatusType, EcPointFormat, ExtensionType, NamedGroup, ServerNameType,
+    SignatureScheme,
+};
+use crate::codec::{put_vec, Codec, LenSize, Reader};
+use crate::error::{Error, InvalidMessage};
+use crate::handshake::{put_opaque, put_opaque_list, read_fixed_list, read_opaque_list};
+use crate::limits::{MAX_EXTENSIONS, MAX_LIST_ITEMS};
+
+/// One entry of a ServerNameList (RFC 6066 §3).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ServerNameEntry {
+    /// The name type; only `host_name` is defined.
+    pub typ: ServerNameType,
+    /// The name: for `host_name`, the ASCII DNS name without a trailing dot.
+    pub name: Vec<u8>,
+}
+
+/// An extension in a ClientHello.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum ClientExtension {
+    /// server_name (RFC 6066 §3): `ServerNameList<1..2^16-1>`.
+    ServerName(Vec<ServerNameEntry>),
+    /// supported_groups (RFC 8422 §5.1.1): `NamedCurveList<2..2^16-1>`.
+    SupportedGroups(Vec<NamedGroup>),
+    /// ec_point_formats (RFC 8422 §5.1.2): `ECPointFormatList<1..2^8-1>`.
+    EcPointFormats(Vec<EcPointFormat>),
+    /// signature_algorithms (RFC 5246 §7.4.1.4.1): `<2..2^16-2>`.
+    SignatureAlgorithms(Vec<SignatureScheme>),
+    /// application_layer_protocol_negotiation (RFC 7301 §3.1):
+    /// `ProtocolName protocol_name_list<2..2^16-1>`, each name `<1..2^8-1>`.
+    Alpn(Vec<Vec<u8>>),
+    /// extended_master_secret (RFC 7627 §5.1): empty body.
+    ExtendedMasterSecret,
+    /// renegotiation_info (RFC 5746 §3.2): `renegotiated_connection<0..255>`.
+    RenegotiationInfo(Vec<u8>),
+    /// SessionTicket (RFC 5077 §3.2): the whole body is the ticket, empty
+    /// when the client asks for a fresh one.
+    SessionTicket(Vec<u8>),
+    /// status_request (RFC 6066 §8): the body, kept opaque; decoding checks it
+    /// starts with a status type, and for OCSP that the two lists parse.
+    StatusRequest(Vec<u8>),
+    /// Any other extension, kept raw.
+    Unknown {
+        /// The extension type.
+        typ: ExtensionType,
+        /// Its body.
+        data: Vec<u8>,
+    },
+}
+
+/// An extension in a ServerHello.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum ServerExtension {
+    /// server_name with an empty body: the server used the name (RFC 6066 §3).
+    ServerNameAck,
+    /// ec_point_formats (RFC 8422 §5.2).
+    EcPointFormats(Vec<EcPointFormat>),
+    /// The one protocol the server selected (RFC 7301 §3.1: the list must
+    /// hold exactly one name).
+    Alpn(Vec<u8>),
+    /// extended_master_secret (RFC 7627 §5.2): empty body.
+    ExtendedMasterSecret,
+    /// renegotiation_info (RFC 5746 §3.2).
+    RenegotiationInfo(Vec<u8>),
+    /// SessionTicket with an empty body: a NewSessionTicket will follow
+    /// (RFC 5077 §3.2).
+    SessionTicketAck,
+    /// status_request with an empty body: a CertificateStatus will follow
+    /// (RFC 6066 §8).
+    StatusRequestAck,
+    /// Any other extension, kept raw.
+    Unknown {
+        /// The extension type.
+        typ: ExtensionType,
+        /// Its body.
+        data: Vec<u8>,
+    },
+}
+
+impl ClientExtension {
+    /// The extension type written on the wire.
+    pub fn ext_type(&self) -> ExtensionType {
+        match self {
+            Self::ServerName(_) => ExtensionType::SERVER_NAME,
+            Self::SupportedGroups(_) => ExtensionType::SUPPORTED_GROUPS,
+            Self::EcPointFormats(_) => ExtensionType::EC_POINT_FORMATS,
+            Self::SignatureAlgorithms(_) => ExtensionType::SIGNATURE_ALGORITHMS,
+            Self::Alpn(_) => ExtensionType::APPLICATION_LAYER_PROTOCOL_NEGOTIATION,
+            Self::ExtendedMasterSecret => ExtensionType::EXTENDED_MASTER_SECRET,
+            Self::RenegotiationInfo(_) => ExtensionType::RENEGOTIATION_INFO,
+            Self::SessionTicket(_) => ExtensionType::SESSION_TICKET,
+            Self::StatusRequest(_) => ExtensionType::STATUS_REQUEST,
+            Self::Unknown { typ, .. } => *typ,
+        }
+    }
+
+    fn encode_body(&self, out: &mut Vec<u8>) {
+        match self {
+            Self::ServerName(names) => put_vec(out, LenSize::U16, |o| {
+                for n in names {
+                    n.typ.encode(o);
+                    put_opaque(o, LenSize::U16, &n.name);
+                }
+            }),
+            Self::SupportedGroups(g) => crate::codec::put_list(out, LenSize::U16, g),
+            Self::EcPointFormats(f) => crate::codec::put_list(out, LenSize::U8, f),
+            Self::SignatureAlgorithms(s) => crate::codec::put_list(out, LenSize::U16, s),
+            Self::Alpn(p) => put_opaque_list(out, LenSize::U16, LenSize::U8, p),
+            Self::ExtendedMasterSecret => {}
+            Self::RenegotiationInfo(r) => put_opaque(out, LenSize::U8, r),
+            Self::SessionTicket(d) | Self::StatusRequest(d) | Self::Unknown { data: d, .. } => {
+                out.extend_from_slice(d)
+            }
+        }
+    }
+
+    fn read_body(typ: ExtensionType, r: &mut Reader<'_>) -> Result<Self, Error> {
+        Ok(match typ {
+            ExtensionType::SERVER_NAME => Self::ServerName(read_server_names(r)?),
+            ExtensionType::SUPPORTED_GROUPS => {
+                Self::SupportedGroups(read_fixed_list(r, LenSize::U16, 2, 1, "supported_groups")?)
+            }
+            ExtensionType::EC_POINT_FORMATS => {
+                Self::EcPointFormats(read_fixed_list(r, LenSize::U8, 1, 1, "ec_point_formats")?)
+            }
+            ExtensionType::SIGNATURE_ALGORITHMS => Self::SignatureAlgorithms(read_fixed_list(
+                r,
+                LenSize::U16,
+                2,
+                1,
+                "signature_algorithms",
+            )?),
+            ExtensionType::APPLICATION_LAYER_PROTOCOL_NEGOTIATION => Self::Alpn(read_opaque_list(
+                r,
+                LenSize::U16,
+                LenSize::U8,
+                1,
+                true,
+                "ALPN",
+            )?),
+            ExtensionType::EXTENDED_MASTER_SECRET => Self::ExtendedMasterSecret,
+            ExtensionType::RENEGOTIATION_INFO => {
+                Self::RenegotiationInfo(r.vec(LenSize::U8, "renegotiation_info")?.to_vec())
+            }
+            ExtensionType::SESSION_TICKET => Self::SessionTicket(r.rest().to_vec()),
+            ExtensionType::STATUS_REQUEST => Self::StatusRequest(read_status_request(r)?),
+            typ => Self::Unknown {
+                typ,
+                data: r.rest().to_vec(),
+            },
+        })
+    }
+}
+
+/// RFC 6066 §3: `ServerNameList<1..2^16-1>` of `{ NameType; HostName<1..2^16-1> }`.
+/// Every name type is read as a u16 vector, the only shape RFC 6066 defines;
+/// the list must not name the same type twice.
+fn read_server_names(r: &mut Reader<'_>) -> Result<Vec<ServerNameEntry>, Error> {
+    let mut sub = r.sub_vec(LenSize::U16, "server_name")?;
+    let mut names: Vec<ServerNameEntry> = Vec::new();
+    while sub.any_left() {
+        if names.len() >= MAX_LIST_ITEMS {
+            return Err(Error::invalid("server_name", InvalidMessage::TooLarge));
+        }
+        let typ = ServerNameType::read(&mut sub)?;
+        let name = sub.vec_nonempty(LenSize::U16, "server_name")?.to_vec();
+        if names.iter().any(|n| n.typ == typ) {
+            return Err(Error::invalid("server_name", InvalidMessage::IllegalValue));
+        }
+        names.push(ServerNameEntry { typ, name });
+    }
+    if names.is_empty() {
+        return Err(Error::invalid("server_name", InvalidMessage::BadLength));
+    }
+    Ok(names)
+}
+
+/// RFC 6066 §8: `CertificateStatusRequest { status_type; select { ocsp:
+/// OCSPStatusRequest { ResponderID list<0..2^16-1>; Extensions<0..2^16-1> } } }`.
+fn read_status_request(r: &mut Reader<'_>) -> Result<Vec<u8>, Error> {
+    let all = r.rest();
+    let mut body = Reader::new(all);
+    let typ = CertificateStatusType::read(&mut body)?;
+    if typ == CertificateStatusType::OCSP {
+        body.vec(LenSize::U16, "status_request responder ids")?;
+        body.vec(LenSize::U16, "status_request extensions")?;
+        body.expect_empty("status_request")?;
+    }
+    Ok(all.to_vec())
+}
+
+impl Codec for ClientExtension {
+    fn encode(&self, out: &mut Vec<u8>) {
+        self.ext_type().encode(out);
+        put_vec(out, LenSize::U16, |o| self.encode_body(o));
+    }
+
+    fn read(r: &mut Reader<'_>) -> Result<Self, Error> {
+        read_one(r, Self::read_body)
+    }
+}
+
+impl ServerExtension {
+    /// The extension type written on the wire.
+    pub fn ext_type(&self) -> ExtensionType {
+        match self {
+            Self::ServerNameAck => ExtensionType::SERVER_NAME,
+            Self::EcPointFormats(_) => ExtensionType::EC_POINT_FORMATS,
+            Self::Alpn(_) => ExtensionType::APPLICATION_LAYER_PROTOCOL_NEGOTIATION,
+            Self::ExtendedMasterSecret => ExtensionType::EXTENDED_MASTER_SECRET,
+            Self::RenegotiationInfo(_) => ExtensionType::RENEGOTIATION_INFO,
+            Self::SessionTicketAck => ExtensionType::SESSION_TICKET,
+            Self::StatusRequestAck => ExtensionType::STATUS_REQUEST,
+            Self::Unknown { typ, .. } => *typ,
+        }
+    }
+
+    fn encode_body(&self, out: &mut Vec<u8>) {
+        match self {
+            Self::ServerNameAck
+            | Self::ExtendedMasterSecret
+            | Self::SessionTicketAck
+            | Self::StatusRequestAck => {}
+            Self::EcPointFormats(f) => crate::codec::put_list(out, LenSize::U8, f),
+            Self::Alpn(p) => put_vec(out, LenSize::U16, |o| put_opaque(o, LenSize::U8, p)),
+            Self::RenegotiationInfo(r) => put_opaque(out, LenSize::U8, r),
+            Self::Unknown { data, .. } => out.extend_from_slice(data),
+        }
+    }
+
+    fn read_body(typ: ExtensionType, r: &mut Reader<'_>) -> Result<Self, Error> {
+        Ok(match typ {
+            ExtensionType::SERVER_NAME => Self::ServerNameAck,
+            ExtensionType::EC_POINT_FORMATS => {
+                Self::EcPointFormats(read_fixed_list(r, LenSize::U8, 1, 1, "ec_point_formats")?)
+            }
+            ExtensionType::APPLICATION_LAYER_PROTOCOL_NEGOTIATION => {
+                let mut names = read_opaque_list(r, LenSize::U16, LenSize::U8, 1, true, "ALPN")?;
+                match names.pop() {
+                    Some(name) if names.is_empty() => Self::Alpn(name),
+                    _ => return Err(Error::invalid("ALPN", InvalidMessage::BadLength)),
+                }
+            }
+            ExtensionType::EXTENDED_MASTER_SECRET => Self::ExtendedMasterSecret,
+            ExtensionType::RENEGOTIATION_INFO => {
+                Self::RenegotiationInfo(r.vec(LenSize::U8, "renegotiation_info")?.to_vec())
+            }
+            ExtensionType::SESSION_TICKET => Self::SessionTicketAck,
+            ExtensionType::STATUS_REQUEST => Self::StatusRequestAck,
+            typ => Self::Unknown {
+                typ,
+                data: r.rest().to_vec(),
+            },
+        })
+    }
+}
+
+impl Codec for ServerExtension {
+    fn encode(&self, out: &mut Vec<u8>) {
+        self.ext_type().encode(out);
+        put_vec(out, LenSize::U16, |o| self.encode_body(o));
+    }
+
+    fn read(r: &mut Reader<'_>) -> Result<Self, Error> {
+        read_one(r, Self::read_body)
+    }
+}
+
+/// Reads one `Extension { type; opaque extension_data<0..2^16-1> }` whose data
+/// `body` must consume exactly (an empty-bodied extension with content is a
+/// decode_error).
+fn read_one<T>(
+    r: &mut Reader<'_>,
+    body: fn(ExtensionType, &mut Reader<'_>) -> Result<T, Error>,
+) -> Result<T, Error> {
+    let typ = ExtensionType::read(r)?;
+    let mut sub = r.sub_vec(LenSize::U16, "extension")?;
+    let ext = body(typ, &mut sub)?;
+    sub.expect_empty(typ.name().unwrap_or("extension"))?;
+    Ok(ext)
+}
+
+/// Reads the optional extensions block that ends a hello (RFC 5246 §7.4.1.2:
+/// "the presence of extensions can be detected by determining whether there
+/// are bytes following the compression_methods"). Absent yields an empty
+/// list. Refuses a type seen twice (§7.4.1.4) and more than
+/// [`MAX_EXTENSIONS`].
+pub(crate) fn read_extensions<T: Codec>(
+    r: &mut Reader<'_>,
+    typ_of: fn(&T) -> ExtensionType,
+) -> Result<Vec<T>, Error> {
+    if !r.any_left() {
+        return Ok(Vec::new());
+    }
+    let mut sub = r.sub_vec(LenSize::U16, "extensions")?;
+    let mut exts: Vec<T> = Vec::new();
+    while sub.any_left() {
+        if exts.len() >= MAX_EXTENSIONS {
+            return Err(Error::invalid("extensions", InvalidMessage::TooLarge));
+        }
+        let ext = T::read(&mut sub)?;
+        let typ = typ_of(&ext);
+        if exts.iter().any(|e| typ_of(e) == typ) {
+            return Err(Error::invalid(
+                "extensions",
+                InvalidMessage::DuplicateExtension,
+            ));
+        }
+        exts.push(ext);
+    }
+    Ok(exts)
+}
+
+/// Writes the extensions block, or nothing when `exts` is empty (a hello
+/// without extensions is how RFC 5246 §7.4.1.2 says to offer none).
+pub(crate) fn put_extensions<T: Codec>(out: &mut Vec<u8>, exts: &[T]) {
+    if !exts.is_empty() {
+        crate::codec::put_list(out, LenSize::U16, exts);
+    }
+}
+
+/// Writes a bare u16 extension type and body; for tests and hand-built hellos.
+#[cfg(test)]
+pub(crate) fn raw_ext(typ: u16, body: &[u8]) -> Vec<u8> {
+    let mut v = Vec::new();
+    crate::codec::put_u16(&mut v, typ);
+    put_opaque(&mut v, LenSize::U16, body);
+    v
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::handshake::testutil::{assert_prefixes_fail, assert_trailing_fails, kind};
+
+    fn client_samples() -> Vec<ClientExtension> {
+        vec![
+            ClientExtension::ServerName(vec![ServerNameEntry {
+                typ: ServerNameType::HOST_NAME,
+                name: b"example.com".to_vec(),
+            }]),
+            ClientExtension::SupportedGroups(vec![NamedGroup::X25519, NamedGroup::SECP256R1]),
+            ClientExtension::EcPointFormats(vec![EcPointFormat::UNCOMPRESSED]),
+            ClientExtension::SignatureAlgorithms(vec![SignatureScheme::ECDSA_SECP256R1_SHA256]),
+            ClientExtension::Alpn(vec![b"h2".to_vec(), b"http/1.1".to_vec()]),
+            ClientExtension::ExtendedMasterSecret,
+            ClientExtension::RenegotiationInfo(vec![]),
+            ClientExtension::SessionTicket(vec![]),
+            ClientExtension::SessionTicket(vec![1, 2, 3]),
+            ClientExtension::StatusRequest(vec![1, 0, 0, 0, 0]),
+            ClientExtension::StatusRequest(vec![9, 1, 2]),
+            ClientExtension::Unknown {
+                typ: ExtensionType(0x7a7a),
+                data: vec![0],
+            },
+        ]
+    }
+
+    fn server_samples() -> Vec<ServerExtension> {
+        vec![
+            ServerExtension::ServerNameAck,
+            ServerExtension::EcPointFormats(vec![EcPointFormat::UNCOMPRESSED]),
+            ServerExtension::Alpn(b"h2".to_vec()),
+            ServerExtension::ExtendedMasterSecret,
+            ServerExtension::RenegotiationInfo(vec![5; 24]),
+            ServerExtension::SessionTicketAck,
+            ServerExtension::StatusRequestAck,
+            ServerExtension::Unknown {
+                typ: ExtensionType::ENCRYPT_THEN_MAC,
+                data: vec![],
+            },
+        ]
+    }
+
+    #[test]
+    fn client_extensions_roundtrip() {
+        for e in client_samples() {
+            let b = e.to_bytes();
+            let d = ClientExtension::from_bytes(&b).unwrap();
+            assert_eq!(d, e);
+            assert_eq!(d.to_bytes(), b);
+            assert_trailing_fails::<ClientExtension>(&b);
+            // Every prefix fails, even for bodies opaque to their end: the
+            // extension's own length catches it.
+            assert_prefixes_fail::<ClientExtension>(&b);
+        }
+    }
+
+    #[test]
+    fn server_extensions_roundtrip() {
+        for e in server_samples() {
+            let b = e.to_bytes();
+            let d = ServerExtension::from_bytes(&b).unwrap();
+            assert_eq!(d, e);
+            assert_eq!(d.to_bytes(), b);
+            assert_prefixes_fail::<ServerExtension>(&b);
+            assert_trailing_fails::<ServerExtension>(&b);
+        }
+    }
+
+    fn client_err(typ: ExtensionType, body: &[u8]) -> InvalidMessage {
+        kind(ClientExtension::from_bytes(&raw_ext(typ.0, body)))
+    }
+
+    fn server_err(typ: ExtensionType, body: &[u8]) -> InvalidMessage {
+        kind(ServerExtension::from_bytes(&raw_ext(typ.0, body)))
+    }
+
+    #[test]
+    fn forbidden_empty_lists_are_refused() {
+        use InvalidMessage::*;
+        assert_eq!(client_err(ExtensionType::SERVER_NAME, &[0, 0]), BadLength);
+        assert_eq!(
+            client_err(ExtensionType::SUPPORTED_GROUPS, &[0, 0]),
+            BadLength
+        );
+        assert_eq!(client_err(ExtensionType::EC_POINT_FORMATS, &[0]), BadLength);
+        assert_eq!(
+            client_err(ExtensionType::SIGNATURE_ALGORITHMS, &[0, 0]),
+            BadLength
+        );
+        let alpn = ExtensionType::APPLICATION_LAYER_PROTOCOL_NEGOTIATION;
+        assert_eq!(client_err(alpn, &[0, 0]), BadLength);
+        assert_eq!(client_err(alpn, &[0, 1, 0]), BadLength); // empty name
+        assert_eq!(
+            client_err(ExtensionType::SERVER_NAME, &[0, 3, 0, 0, 0]),
+            BadLength
+        );
+        assert_eq!(server_err(ExtensionType::EC_POINT_FORMATS, &[0]), BadLength);
+        assert_eq!(server_err(alpn, &[0, 0]), BadLength);
+    }
+
+    #[test]
+    fn odd_lengths_and_bad_shapes_are_refused() {
+        use InvalidMessage::*;
+        assert_eq!(
+            client_err(ExtensionType::SUPPORTED_GROUPS, &[0, 3, 0, 0x1d, 0]),
+            BadLength
+        );
+        assert_eq!(
+            client_err(ExtensionType::SIGNATURE_ALGORITHMS, &[0, 1, 4]),
+            BadLength
+        );
+        // The server must select exactly one protocol.
+        let alpn = ExtensionType::APPLICATION_LAYER_PROTOCOL_NEGOTIATION;
+        assert_eq!(
+            server_err(alpn, &[0, 6, 2, b'h', b'2', 2, b'h', b'3']),
+            BadLength
+        );
+        // Acks and EMS carry no body.
+        assert_eq!(server_err(ExtensionType::SERVER_NAME, &[0]), TrailingData);
+        assert_eq!(
+            server_err(ExtensionType::SESSION_TICKET, &[0]),
+            TrailingData
+        );
+        assert_eq!(
+            client_err(ExtensionType::EXTENDED_MASTER_SECRET, &[0]),
+            TrailingData
+        );
+        // status_request: a type is required, OCSP must parse exactly.
+        assert_eq!(client_err(ExtensionType::STATUS_REQUEST, &[]), Truncated);
+        assert_eq!(
+            client_err(ExtensionType::STATUS_REQUEST, &[1, 0, 0]),
+            Truncated
+        );
+        assert_eq!(
+            client_err(ExtensionType::STATUS_REQUEST, &[1, 0, 0, 0, 0, 9]),
+            TrailingData
+        );
+        // Two host names.
+        let two = [0, 8, 0, 0, 1, b'a', 0, 0, 1, b'b'];
+        assert_eq!(client_err(ExtensionType::SERVER_NAME, &two), IllegalValue);
+        // renegotiation_info body must be exactly its u8 vector.
+        assert_eq!(
+            client_err(ExtensionType::RENEGOTIATION_INFO, &[]),
+            Truncated
+        );
+        assert_eq!(
+            client_err(ExtensionType::RENEGOTIATION_INFO, &[0, 0]),
+            TrailingData
+        );
+    }
+
+    #[test]
+    fn extension_block_rules() {
+        let mut body = raw_ext(23, &[]);
+        body.extend(raw_ext(23, &[]));
+        let mut block = Vec::new();
+        put_opaque(&mut block, LenSize::U16, &body);
+        let r = read_extensions::<ClientExtension>(&mut Reader::new(&block), |e| e.ext_type());
+        assert_eq!(kind(r), InvalidMessage::DuplicateExtension);
+
+        let mut body = Vec::new();
+        for t in 0..=MAX_EXTENSIONS as u16 {
+            body.extend(raw_ext(0x1000 + t, &[]));
+        }
+        let mut block = Vec::new();
+        put_opaque(&mut block, LenSize::U16, &body);
+        let r = read_extensions::<ServerExtension>(&mut Reader::new(&block), |e| e.ext_type());
+        assert_eq!(kind(r), InvalidMessage::TooLarge);
+
+        let none = read_extensions::<ServerExtension>(&mut Reader::new(&[]), |e| e.ext_type());
+        assert!(none.unwrap().is_empty());
+        let mut out = Vec::new();
+        put_extensions::<ServerExtension>(&mut out, &[]);
+        assert!(out.is_empty());
+    }
+}

@@ -1,0 +1,184 @@
+//! Key exchange message bodies. The handshake layer keeps ServerKeyExchange
+//! and ClientKeyExchange opaque (their shape depends on the negotiated suite);
+//! the state machine parses them with these types once it knows the suite.
+
+use crate::codec::enums::{EcCurveType, NamedGroup};
+use crate::codec::{Codec, LenSize, Reader};
+use crate::error::{Error, InvalidMessage};
+use crate::handshake::certificate::DigitallySigned;
+use crate::handshake::put_opaque;
+
+/// `ServerECDHParams` (RFC 8422 §5.4): a named curve and the server's
+/// ephemeral public point, `opaque point<1..2^8-1>`. Only `named_curve` is
+/// accepted: explicit curves are deprecated by RFC 8422 §5.4 and refused with
+/// illegal_parameter.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct EcdheServerParams {
+    /// The group of the ephemeral key.
+    pub group: NamedGroup,
+    /// The encoded public point (uncompressed, or raw X25519 bytes).
+    pub public: Vec<u8>,
+}
+
+impl Codec for EcdheServerParams {
+    fn encode(&self, out: &mut Vec<u8>) {
+        EcCurveType::NAMED_CURVE.encode(out);
+        self.group.encode(out);
+        put_opaque(out, LenSize::U8, &self.public);
+    }
+
+    fn read(r: &mut Reader<'_>) -> Result<Self, Error> {
+        if EcCurveType::read(r)? != EcCurveType::NAMED_CURVE {
+            return Err(Error::invalid("ECCurveType", InvalidMessage::IllegalValue));
+        }
+        Ok(EcdheServerParams {
+            group: NamedGroup::read(r)?,
+            public: r.vec_nonempty(LenSize::U8, "ECPoint")?.to_vec(),
+        })
+    }
+}
+
+/// An ECDHE ServerKeyExchange (RFC 8422 §5.4): the parameters, signed with
+/// the server's certificate key over `client_random + server_random + params`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct EcdheServerKeyExchange {
+    /// The curve and public point.
+    pub params: EcdheServerParams,
+    /// The signature over the randoms and the params.
+    pub signed: DigitallySigned,
+}
+
+impl EcdheServerKeyExchange {
+    /// The encoded `ServerECDHParams`: the bytes that follow the two randoms
+    /// in the signed content (RFC 8422 §5.4 `signed_params`).
+    pub fn params_bytes(&self) -> Vec<u8> {
+        self.params.to_bytes()
+    }
+}
+
+impl Codec for EcdheServerKeyExchange {
+    fn encode(&self, out: &mut Vec<u8>) {
+        self.params.encode(out);
+        self.signed.encode(out);
+    }
+
+    fn read(r: &mut Reader<'_>) -> Result<Self, Error> {
+        Ok(EcdheServerKeyExchange {
+            params: EcdheServerParams::read(r)?,
+            signed: DigitallySigned::read(r)?,
+        })
+    }
+}
+
+/// An ECDHE ClientKeyExchange (RFC 8422 §5.7): `opaque point<1..2^8-1>`.
+/// (The implicit/empty form is for fixed-ECDH client certificates, which we
+/// do not support, so an empty point is a decode_error.)
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct EcdheClientKeyExchange {
+    /// The client's ephemeral public point.
+    pub public: Vec<u8>,
+}
+
+impl Codec for EcdheClientKeyExchange {
+    fn encode(&self, out: &mut Vec<u8>) {
+        put_opaque(out, LenSize::U8, &self.public);
+    }
+
+    fn read(r: &mut Reader<'_>) -> Result<Self, Error> {
+        Ok(EcdheClientKeyExchange {
+            public: r.vec_nonempty(LenSize::U8, "ECPoint")?.to_vec(),
+        })
+    }
+}
+
+/// An RSA ClientKeyExchange (RFC 5246 §7.4.7.1): the encrypted pre-master
+/// secret with its u16 length (TLS 1.0 and later). An empty ciphertext cannot
+/// be an RSA encryption and is a decode_error; every other check belongs to
+/// the decryption, which must not reveal its failures (§7.4.7.1).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct RsaClientKeyExchange {
+    /// The PKCS #1 v1.5 ciphertext.
+    pub encrypted_pre_master: Vec<u8>,
+}
+
+impl Codec for RsaClientKeyExchange {
+    fn encode(&self, out: &mut Vec<u8>) {
+        put_opaque(out, LenSize::U16, &self.encrypted_pre_master);
+    }
+
+    fn read(r: &mut Reader<'_>) -> Result<Self, Error> {
+        Ok(RsaClientKeyExchange {
+            encrypted_pre_master: r
+                .vec_nonempty(LenSize::U16, "EncryptedPreMasterSecret")?
+                .to_vec(),
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::codec::enums::SignatureScheme;
+    use crate::handshake::testutil::{assert_prefixes_fail, assert_trailing_fails, kind};
+
+    fn roundtrip<T: Codec + PartialEq + core::fmt::Debug>(v: &T) -> Vec<u8> {
+        let b = v.to_bytes();
+        let d = T::from_bytes(&b).unwrap();
+        assert_eq!(&d, v);
+        assert_eq!(d.to_bytes(), b);
+        assert_prefixes_fail::<T>(&b);
+        assert_trailing_fails::<T>(&b);
+        b
+    }
+
+    #[test]
+    fn server_key_exchange_roundtrip() {
+        let ske = EcdheServerKeyExchange {
+            params: EcdheServerParams {
+                group: NamedGroup::X25519,
+                public: vec![9; 32],
+            },
+            signed: DigitallySigned {
+                scheme: SignatureScheme::ECDSA_SECP256R1_SHA256,
+                signature: vec![0x30; 70],
+            },
+        };
+        let b = roundtrip(&ske);
+        let p = ske.params_bytes();
+        assert_eq!(&p[..4], &[3, 0, 0x1d, 32]);
+        assert_eq!(p.len(), 4 + 32);
+        assert_eq!(&b[..p.len()], &p[..]);
+    }
+
+    #[test]
+    fn server_params_rejections() {
+        let err = |b: &[u8]| kind(EcdheServerParams::from_bytes(b));
+        assert_eq!(err(&[1, 0, 0x17, 1, 4]), InvalidMessage::IllegalValue);
+        assert_eq!(err(&[2, 0, 0x17, 1, 4]), InvalidMessage::IllegalValue);
+        assert_eq!(err(&[3, 0, 0x17, 0]), InvalidMessage::BadLength);
+        assert_eq!(
+            kind(EcdheServerKeyExchange::from_bytes(&[
+                3, 0, 0x17, 1, 4, 4, 3, 0, 5
+            ])),
+            InvalidMessage::Truncated
+        );
+    }
+
+    #[test]
+    fn client_key_exchanges_roundtrip() {
+        roundtrip(&EcdheClientKeyExchange {
+            public: vec![4; 65],
+        });
+        roundtrip(&RsaClientKeyExchange {
+            encrypted_pre_master: vec![0xee; 256],
+        });
+        assert_eq!(
+            kind(EcdheClientKeyExchange::from_bytes(&[0])),
+            InvalidMessage::BadLength
+        );
+        assert_eq!(
+            kind(RsaClientKeyExchange::from_bytes(&[0, 0])),
+            InvalidMessage::BadLength
+        );
+    }
+}

@@ -1,0 +1,209 @@
+//! Handshake message reassembly (RFC 5246 §6.2.1): handshake messages are a
+//! byte stream that records cut anywhere, so one message may span many
+//! records and one record may hold many messages.
+//!
+//! The joiner returns each message whole, header included, because the
+//! transcript hash covers exactly those bytes (RFC 5246 §7.4.9). Memory is
+//! bounded: a header announcing more than [`MAX_HANDSHAKE_MESSAGE_LEN`] fails
+//! as soon as its four bytes arrive, and nothing is ever reserved on an
+//! announced length, only on bytes actually received.
+
+use crate::error::{Error, InvalidMessage};
+use crate::handshake::HANDSHAKE_HEADER_LEN;
+use crate::limits::{MAX_HANDSHAKE_MESSAGE_LEN, MAX_PLAINTEXT_LEN};
+
+/// The most bytes the joiner holds: one incomplete largest message plus one
+/// record that has not been popped yet.
+pub const MAX_JOINER_BUFFER: usize =
+    HANDSHAKE_HEADER_LEN + MAX_HANDSHAKE_MESSAGE_LEN + MAX_PLAINTEXT_LEN;
+
+/// Joins handshake record plaintexts into whole messages.
+///
+/// Use: [`push`](Self::push) each handshake record's plaintext, then call
+/// [`pop`](Self::pop) until it returns `None`. Before accepting a
+/// ChangeCipherSpec, check [`is_empty`](Self::is_empty): a handshake message
+/// must not span it (RFC 5246 §7.1). After the handshake, [`free`](Self::free)
+/// returns the buffer's memory.
+#[derive(Debug, Default)]
+pub struct HandshakeJoiner {
+    buf: Vec<u8>,
+    /// Where the next unpopped message starts in `buf`.
+    start: usize,
+}
+
+impl HandshakeJoiner {
+    /// An empty joiner; it allocates only when bytes arrive.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Appends one record's plaintext. Fails with `TooLarge` if any complete
+    /// header now buffered announces more than [`MAX_HANDSHAKE_MESSAGE_LEN`],
+    /// or if the buffer would exceed [`MAX_JOINER_BUFFER`] (the caller did
+    /// not pop). An empty fragment is a no-op; refusing empty handshake
+    /// records (RFC 5246 §6.2.1) is the record layer's business.
+    pub fn push(&mut self, fragment: &[u8]) -> Result<(), Error> {
+        if self.start > 0 {
+            self.buf.drain(..self.start);
+            self.start = 0;
+        }
+        if self.buf.len().saturating_add(fragment.len()) > MAX_JOINER_BUFFER {
+            return Err(Error::invalid("handshake buffer", InvalidMessage::TooLarge));
+        }
+        self.buf.extend_from_slice(fragment);
+        // Check every header that is now complete, so an oversized length is
+        // refused as soon as it is seen, not after its bytes were buffered.
+        let mut pos = 0;
+        while let Some(len) = self.body_len_at(pos)? {
+            pos = pos.saturating_add(HANDSHAKE_HEADER_LEN + len);
+        }
+        Ok(())
+    }
+
+    /// The next whole message (header and body), or `None` if it has not
+    /// fully arrived.
+    pub fn pop(&mut self) -> Result<Option<Vec<u8>>, Error> {
+        let Some(len) = self.body_len_at(self.start)? else {
+            return Ok(None);
+        };
+        let end = self.start + HANDSHAKE_HEADER_LEN + len;
+        let Some(msg) = self.buf.get(self.start..end) else {
+            return Ok(None);
+        };
+        let msg = msg.to_vec();
+        self.start = end;
+        if self.start == self.buf.len() {
+            self.buf.clear();
+            self.start = 0;
+        }
+        Ok(Some(msg))
+    }
+
+    /// Whether no bytes are pending: no partial message, nothing unpopped.
+    pub fn is_empty(&self) -> bool {
+        self.start >= self.buf.len()
+    }
+
+    /// How many bytes are buffered and not yet popped.
+    pub fn pending(&self) -> usize {
+        self.buf.len().saturating_sub(self.start)
+    }
+
+    /// Drops everything and releases the buffer's memory (after the
+    /// handshake, or before a renegotiation is refused).
+    pub fn free(&mut self) {
+        self.buf = Vec::new();
+        self.start = 0;
+    }
+
+    /// The body length of the message whose header starts at `pos`, if the
+    /// header is complete; `TooLarge` if it exceeds the limit.
+    fn body_len_at(&self, pos: usize) -> Result<Option<usize>, Error> {
+        let Some(h) = pos
+            .checked_add(HANDSHAKE_HEADER_LEN)
+            .and_then(|end| self.buf.get(pos..end))
+        else {
+            return Ok(None);
+        };
+        let len = u32::from_be_bytes([0, h[1], h[2], h[3]]) as usize;
+        if len > MAX_HANDSHAKE_MESSAGE_LEN {
+            return Err(Error::invalid("handshake length", InvalidMessage::TooLarge));
+        }
+        Ok(Some(len))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::handshake::testutil::kind;
+
+    fn stream() -> Vec<u8> {
+        let mut s = vec![14, 0, 0, 0]; // ServerHelloDone
+        s.extend_from_slice(&[20, 0, 0, 12]);
+        s.extend_from_slice(&[0xaa; 12]);
+        s.extend_from_slice(&[11, 0, 1, 0]);
+        s.extend_from_slice(&[0xbb; 256]);
+        s
+    }
+
+    fn drain(j: &mut HandshakeJoiner, out: &mut Vec<Vec<u8>>) {
+        while let Some(m) = j.pop().unwrap() {
+            out.push(m);
+        }
+    }
+
+    #[test]
+    fn any_fragmentation_yields_the_same_messages() {
+        let s = stream();
+        for chunk in [1, 2, 3, 4, 5, 7, 16, 100, s.len()] {
+            let mut j = HandshakeJoiner::new();
+            let mut got = Vec::new();
+            for piece in s.chunks(chunk) {
+                j.push(piece).unwrap();
+                drain(&mut j, &mut got);
+            }
+            assert!(j.is_empty());
+            assert_eq!(got.len(), 3, "chunk {chunk}");
+            assert_eq!(got.concat(), s);
+            assert_eq!(got[0], [14, 0, 0, 0]);
+            assert_eq!(got[1].len(), 16);
+        }
+    }
+
+    #[test]
+    fn partial_message_is_pending() {
+        let mut j = HandshakeJoiner::new();
+        j.push(&[20, 0, 0, 12, 1]).unwrap();
+        assert_eq!(j.pop().unwrap(), None);
+        assert!(!j.is_empty());
+        assert_eq!(j.pending(), 5);
+        j.push(&[14, 0]).unwrap(); // garbage: still pending
+        j.free();
+        assert!(j.is_empty());
+        assert_eq!(j.buf.capacity(), 0);
+    }
+
+    #[test]
+    fn oversized_header_fails_at_once() {
+        let mut j = HandshakeJoiner::new();
+        j.push(&[14, 0, 0, 0, 1]).unwrap();
+        j.push(&[0x01, 0x00]).unwrap();
+        assert_eq!(kind(j.push(&[0x01])), InvalidMessage::TooLarge);
+        let mut j = HandshakeJoiner::new();
+        let over = (MAX_HANDSHAKE_MESSAGE_LEN + 1) as u32;
+        let b = over.to_be_bytes();
+        assert_eq!(
+            kind(j.push(&[1, b[1], b[2], b[3]])),
+            InvalidMessage::TooLarge
+        );
+    }
+
+    #[test]
+    fn buffer_is_bounded() {
+        let mut j = HandshakeJoiner::new();
+        let rec = [14, 0, 0, 0].repeat(MAX_PLAINTEXT_LEN / 4);
+        let mut pushed = 0;
+        let err = loop {
+            match j.push(&rec) {
+                Ok(()) => pushed += rec.len(),
+                Err(e) => break e,
+            }
+        };
+        assert!(pushed <= MAX_JOINER_BUFFER);
+        assert_eq!(kind::<()>(Err(err)), InvalidMessage::TooLarge);
+    }
+
+    #[test]
+    fn largest_message_fits() {
+        let mut j = HandshakeJoiner::new();
+        let len = MAX_HANDSHAKE_MESSAGE_LEN as u32;
+        let b = len.to_be_bytes();
+        let mut m = vec![11, b[1], b[2], b[3]];
+        m.resize(4 + MAX_HANDSHAKE_MESSAGE_LEN, 0);
+        for piece in m.chunks(MAX_PLAINTEXT_LEN) {
+            j.push(piece).unwrap();
+        }
+        assert_eq!(j.pop().unwrap().unwrap(), m);
+    }
+}

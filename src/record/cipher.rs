@@ -1,0 +1,473 @@
+//! Record protection with an AEAD (RFC 5246 §6.2.3.3): nonce and additional
+//! data construction, in-place sealing into the caller's output and in-place
+//! opening inside the caller's input.
+//!
+//! Nonces, one rule for both families:
+//!
+//! - AES-GCM (RFC 5288 §3): `nonce = salt(4) ‖ nonce_explicit(8)`, where the
+//!   salt is the key block's 4-byte "IV" and `nonce_explicit` travels in
+//!   front of each record. We send the sequence number as the explicit part,
+//!   which RFC 5288 §3 allows and which makes reuse impossible under one key.
+//! - ChaCha20-Poly1305 (RFC 7905 §2): `nonce = iv(12) XOR (0^4 ‖ seq(8))`, with
+//!   nothing explicit on the wire.
+//!
+//! Storing the GCM salt as `salt ‖ 0^8` makes "base IV XOR left-padded
+//! sequence number" the sending nonce for both.
+//!
+//! Additional data (RFC 5246 §6.2.3.3):
+//! `seq_num(8) ‖ type(1) ‖ version(2) ‖ plaintext length(2)`.
+//!
+//! Sequence numbers (RFC 5246 §6.1) start at zero for every new key and may
+//! not wrap; we refuse the record that would use the last value rather than
+//! ever reuse a nonce, so a connection ends with [`Error::SequenceExhausted`]
+//! after 2^64 − 1 records.
+
+use ring::aead::{Aad, LessSafeKey, Nonce, UnboundKey, NONCE_LEN};
+use zeroize::Zeroizing;
+
+use crate::codec::enums::{ContentType, ProtocolVersion};
+use crate::error::Error;
+use crate::limits::{MAX_PLAINTEXT_LEN, RECORD_HEADER_LEN};
+use crate::suites::AeadKind;
+
+/// Length of the AEAD tag of every suite we implement.
+pub const TAG_LEN: usize = 16;
+
+/// State shared by both directions: the key, the base IV and the sequence
+/// number. The IV is zeroized on drop; ring keeps its expanded key schedule
+/// private and gives no way to wipe it.
+struct Keys {
+    aead: AeadKind,
+    key: LessSafeKey,
+    /// `salt ‖ 0^8` for GCM, the full 12-byte IV for ChaCha20-Poly1305.
+    iv: Zeroizing<[u8; NONCE_LEN]>,
+    seq: u64,
+}
+
+impl Keys {
+    fn new(aead: AeadKind, key: &[u8], iv: &[u8]) -> Result<Self, Error> {
+        if key.len() != aead.key_len() || iv.len() != aead.fixed_iv_len() {
+            return Err(Error::Internal("record key or IV of the wrong length"));
+        }
+        let unbound = UnboundKey::new(aead.ring_algorithm(), key)
+            .map_err(|_| Error::Internal("ring refused the record key"))?;
+        let mut base = Zeroizing::new([0u8; NONCE_LEN]);
+        base[..iv.len()].copy_from_slice(iv);
+        Ok(Keys {
+            aead,
+            key: LessSafeKey::new(unbound),
+            iv: base,
+            seq: 0,
+        })
+    }
+
+    /// The sequence number for the next record, refusing the last value so the
+    /// counter can never wrap (RFC 5246 §6.1).
+    fn next_seq(&self) -> Result<u64, Error> {
+        if self.seq == u64::MAX {
+            return Err(Error::SequenceExhausted);
+        }
+        Ok(self.seq)
+    }
+
+    /// Base IV XOR left-padded `seq` (see the module docs).
+    fn nonce_for(&self, seq: u64) -> [u8; NONCE_LEN] {
+        let mut n = *self.iv;
+        for (b, s) in n[4..].iter_mut().zip(seq.to_be_bytes()) {
+            *b ^= s;
+        }
+        n
+    }
+}
+
+/// RFC 5246 §6.2.3.3 additional data.
+fn aad(seq: u64, typ: ContentType, version: ProtocolVersion, len: usize) -> [u8; 13] {
+    let mut a = [0u8; 13];
+    a[..8].copy_from_slice(&seq.to_be_bytes());
+    a[8] = typ.0;
+    a[9..11].copy_from_slice(&version.0.to_be_bytes());
+    // Callers bound `len` by MAX_PLAINTEXT_LEN (2^14) or a u16 record length.
+    a[11..13].copy_from_slice(&(len as u16).to_be_bytes());
+    a
+}
+
+/// Protects outgoing records under one write key.
+pub struct Encrypter {
+    keys: Keys,
+}
+
+impl Encrypter {
+    /// A sealer for `aead` with the write key and fixed IV from the key block
+    /// (RFC 5246 §6.3); its sequence number starts at zero.
+    ///
+    /// # Panics
+    /// If `key` or `iv` has the wrong length for `aead`. They come from
+    /// [`crate::crypto::key_schedule::KeyBlock`], which sizes them from the
+    /// same `AeadKind`, so this is a bug and never input-dependent; use
+    /// [`Encrypter::try_new`] to get an error instead.
+    pub fn new(aead: AeadKind, key: &[u8], iv: &[u8]) -> Encrypter {
+        Self::try_new(aead, key, iv).expect("record key/IV length matches the suite")
+    }
+
+    /// [`Encrypter::new`] returning `Error::Internal` on wrong lengths.
+    pub fn try_new(aead: AeadKind, key: &[u8], iv: &[u8]) -> Result<Encrypter, Error> {
+        Keys::new(aead, key, iv).map(|keys| Encrypter { keys })
+    }
+
+    /// The AEAD in use.
+    pub fn aead(&self) -> AeadKind {
+        self.keys.aead
+    }
+
+    /// Appends one protected TLS 1.2 record to `out`: header, explicit nonce
+    /// (GCM only), ciphertext and tag. The plaintext is copied once, straight
+    /// into its place in `out`, and sealed there.
+    ///
+    /// `plaintext` must be at most 2^14 bytes (the record layer fragments);
+    /// longer is a bug and returns `Error::Internal`. On any error `out` is
+    /// left as it was.
+    pub fn seal_record(
+        &mut self,
+        typ: ContentType,
+        plaintext: &[u8],
+        out: &mut Vec<u8>,
+    ) -> Result<(), Error> {
+        if plaintext.len() > MAX_PLAINTEXT_LEN {
+            return Err(Error::Internal("record plaintext longer than 2^14"));
+        }
+        let seq = self.keys.next_seq()?;
+        let version = ProtocolVersion::TLSV1_2;
+        let explicit = self.keys.aead.explicit_nonce_len();
+        // At most 2^14 + 24: always fits the u16 length field.
+        let payload_len = explicit + plaintext.len() + TAG_LEN;
+
+        let start = out.len();
+        out.reserve(RECORD_HEADER_LEN + payload_len);
+        out.push(typ.0);
+        out.extend_from_slice(&version.0.to_be_bytes());
+        out.extend_from_slice(&(payload_len as u16).to_be_bytes());
+        if explicit > 0 {
+            out.extend_from_slice(&seq.to_be_bytes());
+        }
+        let body_start = out.len();
+        out.extend_from_slice(plaintext);
+
+        let nonce = Nonce::assume_unique_for_key(self.keys.nonce_for(seq));
+        let aad = aad(seq, typ, version, plaintext.len());
+        match self.keys.key.seal_in_place_separate_tag(
+            nonce,
+            Aad::from(aad),
+            &mut out[body_start..],
+        ) {
+            Ok(tag) => {
+                out.extend_from_slice(tag.as_ref());
+                self.keys.seq = seq + 1;
+                Ok(())
+            }
+            Err(_) => {
+                out.truncate(start);
+                Err(Error::Internal("AEAD seal failed"))
+            }
+        }
+    }
+
+    /// Bytes one record of `plaintext_len` bytes takes on the wire.
+    pub fn record_len(&self, plaintext_len: usize) -> usize {
+        RECORD_HEADER_LEN + self.keys.aead.overhead() + plaintext_len
+    }
+
+    #[cfg(test)]
+    pub(crate) fn set_seq(&mut self, seq: u64) {
+        self.keys.seq = seq;
+    }
+}
+
+/// Opens incoming records under one read key.
+pub struct Decrypter {
+    keys: Keys,
+}
+
+impl Decrypter {
+    /// An opener for `aead` with the peer's write key and fixed IV from the
+    /// key block; its sequence number starts at zero.
+    ///
+    /// # Panics
+    /// On wrong key or IV lengths, as [`Encrypter::new`]; see
+    /// [`Decrypter::try_new`].
+    pub fn new(aead: AeadKind, key: &[u8], iv: &[u8]) -> Decrypter {
+        Self::try_new(aead, key, iv).expect("record key/IV length matches the suite")
+    }
+
+    /// [`Decrypter::new`] returning `Error::Internal` on wrong lengths.
+    pub fn try_new(aead: AeadKind, key: &[u8], iv: &[u8]) -> Result<Decrypter, Error> {
+        Keys::new(aead, key, iv).map(|keys| Decrypter { keys })
+    }
+
+    /// The AEAD in use.
+    pub fn aead(&self) -> AeadKind {
+        self.keys.aead
+    }
+
+    /// Authenticates and decrypts a record's payload (everything after the
+    /// 5-byte header) in place and returns the plaintext as a sub-slice of
+    /// `payload`. `typ` and `version` are the record header's, as they enter
+    /// the additional data.
+    ///
+    /// Errors: a payload too short to hold the explicit nonce and tag, or any
+    /// authentication failure, is `BadRecordMac` (RFC 5246 §6.2.3.3 makes both
+    /// the same alert, so an attacker learns nothing from which one it was).
+    /// An authentic plaintext longer than 2^14 is `RecordOverflow`
+    /// (RFC 5246 §6.2.1); it is checked after authentication so that it
+    /// is only ever blamed on the real peer.
+    pub fn open_in_place<'a>(
+        &mut self,
+        typ: ContentType,
+        version: ProtocolVersion,
+        payload: &'a mut [u8],
+    ) -> Result<&'a mut [u8], Error> {
+        let seq = self.keys.next_seq()?;
+        let explicit_len = self.keys.aead.explicit_nonce_len();
+        let plain_len = payload
+            .len()
+            .checked_sub(explicit_len + TAG_LEN)
+            .ok_or(Error::BadRecordMac)?;
+        if plain_len > u16::MAX as usize {
+            // Cannot be encoded in the AAD; no valid record is this long.
+            return Err(Error::BadRecordMac);
+        }
+
+        let (explicit, body) = payload.split_at_mut(explicit_len);
+        let mut nonce = self.keys.nonce_for(seq);
+        if explicit_len > 0 {
+            // RFC 5288 §3: the receiver uses the sender's explicit nonce.
+            // `nonce_for` already put the salt in front.
+            nonce[NONCE_LEN - explicit_len..].copy_from_slice(explicit);
+        }
+
+        let aad = aad(seq, typ, version, plain_len);
+        let plain = self
+            .keys
+            .key
+            .open_in_place(Nonce::assume_unique_for_key(nonce), Aad::from(aad), body)
+            .map_err(|_| Error::BadRecordMac)?;
+        if plain.len() > MAX_PLAINTEXT_LEN {
+            return Err(Error::RecordOverflow { len: plain.len() });
+        }
+        self.keys.seq = seq + 1;
+        Ok(plain)
+    }
+
+    #[cfg(test)]
+    pub(crate) fn set_seq(&mut self, seq: u64) {
+        self.keys.seq = seq;
+    }
+}
+
+impl core::fmt::Debug for Encrypter {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.debug_struct("Encrypter")
+            .field("aead", &self.keys.aead)
+            .field("seq", &self.keys.seq)
+            .finish_non_exhaustive()
+    }
+}
+
+impl core::fmt::Debug for Decrypter {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.debug_struct("Decrypter")
+            .field("aead", &self.keys.aead)
+            .field("seq", &self.keys.seq)
+            .finish_non_exhaustive()
+    }
+}
+
+#[cfg(test)]
+pub(crate) mod tests {
+    use super::*;
+
+    pub(crate) const ALL: [AeadKind; 3] = [
+        AeadKind::Aes128Gcm,
+        AeadKind::Aes256Gcm,
+        AeadKind::Chacha20Poly1305,
+    ];
+
+    /// A matching sealer/opener pair with fixed test keys.
+    pub(crate) fn pair(aead: AeadKind) -> (Encrypter, Decrypter) {
+        let key = vec![0x42; aead.key_len()];
+        let iv = vec![0x24; aead.fixed_iv_len()];
+        (
+            Encrypter::new(aead, &key, &iv),
+            Decrypter::new(aead, &key, &iv),
+        )
+    }
+
+    fn open<'a>(d: &mut Decrypter, rec: &'a mut [u8]) -> Result<&'a mut [u8], Error> {
+        let typ = ContentType(rec[0]);
+        let version = ProtocolVersion(u16::from_be_bytes([rec[1], rec[2]]));
+        d.open_in_place(typ, version, &mut rec[RECORD_HEADER_LEN..])
+    }
+
+    #[test]
+    fn roundtrip_each_aead() {
+        for aead in ALL {
+            let (mut e, mut d) = pair(aead);
+            for msg in [&b""[..], b"hello", &[7u8; MAX_PLAINTEXT_LEN][..]] {
+                let mut out = vec![0xee]; // sealing appends after existing bytes
+                e.seal_record(ContentType::APPLICATION_DATA, msg, &mut out)
+                    .unwrap();
+                assert_eq!(out.len(), 1 + e.record_len(msg.len()));
+                let rec = &mut out[1..];
+                assert_eq!(rec[..3], [23, 3, 3]);
+                let len = u16::from_be_bytes([rec[3], rec[4]]) as usize;
+                assert_eq!(len, rec.len() - RECORD_HEADER_LEN);
+                assert_eq!(open(&mut d, rec).unwrap(), msg);
+            }
+        }
+    }
+
+    #[test]
+    fn gcm_sends_sequence_as_explicit_nonce() {
+        let (mut e, _) = pair(AeadKind::Aes128Gcm);
+        let mut out = Vec::new();
+        e.seal_record(ContentType::HANDSHAKE, b"a", &mut out)
+            .unwrap();
+        e.seal_record(ContentType::HANDSHAKE, b"b", &mut out)
+            .unwrap();
+        let second = &out[e.record_len(1)..];
+        assert_eq!(second[5..13], 1u64.to_be_bytes());
+    }
+
+    #[test]
+    fn tamper_is_bad_record_mac() {
+        for aead in ALL {
+            let (mut e, _) = pair(aead);
+            let mut out = Vec::new();
+            e.seal_record(ContentType::APPLICATION_DATA, b"secret", &mut out)
+                .unwrap();
+            for i in RECORD_HEADER_LEN..out.len() {
+                let mut bad = out.clone();
+                bad[i] ^= 1;
+                let (_, mut d) = pair(aead);
+                assert_eq!(open(&mut d, &mut bad), Err(Error::BadRecordMac));
+            }
+        }
+    }
+
+    #[test]
+    fn wrong_aad_is_bad_record_mac() {
+        for aead in ALL {
+            let (mut e, _) = pair(aead);
+            let mut out = Vec::new();
+            e.seal_record(ContentType::APPLICATION_DATA, b"x", &mut out)
+                .unwrap();
+            let (_, mut d) = pair(aead);
+            let p = &mut out.clone()[RECORD_HEADER_LEN..];
+            assert_eq!(
+                d.open_in_place(ContentType::HANDSHAKE, ProtocolVersion::TLSV1_2, p),
+                Err(Error::BadRecordMac)
+            );
+            let (_, mut d) = pair(aead);
+            let p = &mut out.clone()[RECORD_HEADER_LEN..];
+            assert_eq!(
+                d.open_in_place(ContentType::APPLICATION_DATA, ProtocolVersion::TLSV1_0, p),
+                Err(Error::BadRecordMac)
+            );
+            // Wrong sequence number: the record replayed out of order.
+            let (_, mut d) = pair(aead);
+            d.set_seq(1);
+            assert_eq!(open(&mut d, &mut out), Err(Error::BadRecordMac));
+        }
+    }
+
+    #[test]
+    fn short_payload_is_bad_record_mac() {
+        for aead in ALL {
+            let (_, mut d) = pair(aead);
+            for n in 0..aead.overhead() {
+                let mut p = vec![0u8; n];
+                assert_eq!(
+                    d.open_in_place(ContentType::ALERT, ProtocolVersion::TLSV1_2, &mut p),
+                    Err(Error::BadRecordMac)
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn oversized_plaintext_is_refused() {
+        for aead in ALL {
+            let (mut e, _) = pair(aead);
+            let mut out = Vec::new();
+            let big = vec![0u8; MAX_PLAINTEXT_LEN + 1];
+            assert!(matches!(
+                e.seal_record(ContentType::APPLICATION_DATA, &big, &mut out),
+                Err(Error::Internal(_))
+            ));
+            assert!(out.is_empty());
+
+            // Build an authentic over-long record by hand with the same keys.
+            let key = vec![0x42; aead.key_len()];
+            let k = Keys::new(aead, &key, &vec![0x24; aead.fixed_iv_len()]).unwrap();
+            let mut payload = vec![0u8; aead.explicit_nonce_len()];
+            payload.extend_from_slice(&big);
+            let a = aad(
+                0,
+                ContentType::APPLICATION_DATA,
+                ProtocolVersion::TLSV1_2,
+                big.len(),
+            );
+            let n = Nonce::assume_unique_for_key(k.nonce_for(0));
+            let ex = aead.explicit_nonce_len();
+            let tag = k
+                .key
+                .seal_in_place_separate_tag(n, Aad::from(a), &mut payload[ex..])
+                .unwrap();
+            payload.extend_from_slice(tag.as_ref());
+            let (_, mut d) = pair(aead);
+            assert_eq!(
+                d.open_in_place(
+                    ContentType::APPLICATION_DATA,
+                    ProtocolVersion::TLSV1_2,
+                    &mut payload
+                ),
+                Err(Error::RecordOverflow {
+                    len: MAX_PLAINTEXT_LEN + 1
+                })
+            );
+        }
+    }
+
+    #[test]
+    fn sequence_never_wraps() {
+        for aead in ALL {
+            let (mut e, mut d) = pair(aead);
+            e.set_seq(u64::MAX - 1);
+            d.set_seq(u64::MAX - 1);
+            let mut out = Vec::new();
+            e.seal_record(ContentType::APPLICATION_DATA, b"last", &mut out)
+                .unwrap();
+            assert_eq!(open(&mut d, &mut out).unwrap(), b"last");
+            let mut more = Vec::new();
+            assert_eq!(
+                e.seal_record(ContentType::APPLICATION_DATA, b"wrap", &mut more),
+                Err(Error::SequenceExhausted)
+            );
+            assert!(more.is_empty());
+            let mut p = vec![0u8; 40];
+            assert_eq!(
+                d.open_in_place(
+                    ContentType::APPLICATION_DATA,
+                    ProtocolVersion::TLSV1_2,
+                    &mut p
+                ),
+                Err(Error::SequenceExhausted)
+            );
+        }
+    }
+
+    #[test]
+    fn wrong_key_lengths_are_errors() {
+        assert!(Encrypter::try_new(AeadKind::Aes128Gcm, &[0; 32], &[0; 4]).is_err());
+        assert!(Decrypter::try_new(AeadKind::Chacha20Poly1305, &[0; 32], &[0; 4]).is_err());
+    }
+}

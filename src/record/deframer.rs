@@ -1,0 +1,179 @@
+//! Finding record boundaries in the caller's input (RFC 5246 §6.2.1).
+//!
+//! ```text
+//! struct {
+//!     ContentType type;            // 1 byte
+//!     ProtocolVersion version;     // 2 bytes
+//!     uint16 length;               // 2 bytes
+//!     opaque fragment[length];
+//! } TLSPlaintext / TLSCiphertext;
+//! ```
+//!
+//! The header is checked as soon as its five bytes are present, before the
+//! body arrives: a peer (or a non-TLS service on the port) that announces a
+//! nonsense record is refused at once rather than after we have buffered up
+//! to 16 KiB of whatever it sends.
+
+use crate::codec::enums::{ContentType, ProtocolVersion};
+use crate::error::Error;
+use crate::limits::{MAX_CIPHERTEXT_LEN, MAX_PLAINTEXT_LEN, RECORD_HEADER_LEN};
+
+/// A checked record header.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Header {
+    /// The content type; always one of the four of RFC 5246 §6.2.1.
+    pub typ: ContentType,
+    /// The record version as sent.
+    pub version: ProtocolVersion,
+    /// Length of the fragment that follows the header.
+    pub len: usize,
+}
+
+/// What the header checks depend on: both change during the handshake.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct HeaderRules {
+    /// Require version 0x0303 exactly. Off until ServerHello fixes the
+    /// version: before it, a ClientHello record commonly says 0x0301 for the
+    /// sake of old servers (RFC 5246 Appendix E.1), and any 0x03xx is accepted.
+    pub strict_version: bool,
+    /// The read side is protected, so fragments may carry up to 2048 bytes of
+    /// expansion (RFC 5246 §6.2.3). Unprotected fragments may not exceed
+    /// 2^14 (RFC 5246 §6.2.1).
+    pub protected: bool,
+}
+
+/// Looks at the start of `buf` for one whole record.
+///
+/// Returns `Ok(None)` when more input is needed (a partial header, or a
+/// valid header whose body has not fully arrived), and
+/// `Ok(Some((header, total_len)))` when `buf[..total_len]` holds the whole
+/// record, header included.
+///
+/// Errors, raised from the header alone:
+/// - a content type outside RFC 5246 §6.2.1: `UnexpectedMessage`, because
+///   RFC 5246 §6 says an unexpected record type gets `unexpected_message`;
+/// - a version whose major byte is not 3, or not 0x0303 under
+///   `strict_version`: `BadRecordHeader`;
+/// - a length above the limit for the protection state: `RecordOverflow`
+///   (RFC 5246 §6.2.1, §6.2.3 name `record_overflow` for both).
+pub fn peek_record(buf: &[u8], rules: HeaderRules) -> Result<Option<(Header, usize)>, Error> {
+    let Some(h) = buf.get(..RECORD_HEADER_LEN) else {
+        return Ok(None);
+    };
+    let typ = ContentType(h[0]);
+    let version = ProtocolVersion(u16::from_be_bytes([h[1], h[2]]));
+    let len = u16::from_be_bytes([h[3], h[4]]) as usize;
+
+    if !matches!(
+        typ,
+        ContentType::CHANGE_CIPHER_SPEC
+            | ContentType::ALERT
+            | ContentType::HANDSHAKE
+            | ContentType::APPLICATION_DATA
+    ) {
+        return Err(Error::UnexpectedMessage {
+            expected: "a record of a known content type",
+            got: "a record of an unknown content type",
+        });
+    }
+    if version.0 >> 8 != 3 {
+        return Err(Error::BadRecordHeader("record version is not 3.x"));
+    }
+    if rules.strict_version && version != ProtocolVersion::TLSV1_2 {
+        return Err(Error::BadRecordHeader("record version is not TLS 1.2"));
+    }
+    let max = if rules.protected {
+        MAX_CIPHERTEXT_LEN
+    } else {
+        MAX_PLAINTEXT_LEN
+    };
+    if len > max {
+        return Err(Error::RecordOverflow { len });
+    }
+
+    let total = RECORD_HEADER_LEN + len;
+    if buf.len() < total {
+        return Ok(None);
+    }
+    Ok(Some((Header { typ, version, len }, total)))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const LOOSE: HeaderRules = HeaderRules {
+        strict_version: false,
+        protected: false,
+    };
+
+    #[test]
+    fn partial_whole_and_many() {
+        let rec = [22, 3, 1, 0, 2, 0xaa, 0xbb];
+        for n in 0..rec.len() {
+            assert_eq!(peek_record(&rec[..n], LOOSE), Ok(None), "prefix {n}");
+        }
+        let want = Header {
+            typ: ContentType::HANDSHAKE,
+            version: ProtocolVersion::TLSV1_0,
+            len: 2,
+        };
+        assert_eq!(peek_record(&rec, LOOSE), Ok(Some((want, 7))));
+        let mut two = rec.to_vec();
+        two.extend_from_slice(&[23, 3, 3, 0, 0]);
+        assert_eq!(peek_record(&two, LOOSE), Ok(Some((want, 7))));
+        assert_eq!(peek_record(&two[7..], LOOSE).unwrap().unwrap().1, 5);
+    }
+
+    #[test]
+    fn header_checked_before_body() {
+        assert!(matches!(
+            peek_record(&[99, 3, 3, 0, 1], LOOSE),
+            Err(Error::UnexpectedMessage { .. })
+        ));
+        // An HTTP request is not a TLS record.
+        assert!(peek_record(b"GET / HTTP/1.1\r\n", LOOSE).is_err());
+        assert!(matches!(
+            peek_record(&[22, 2, 0, 0, 1], LOOSE),
+            Err(Error::BadRecordHeader(_))
+        ));
+        let strict = HeaderRules {
+            strict_version: true,
+            ..LOOSE
+        };
+        assert!(matches!(
+            peek_record(&[22, 3, 1, 0, 1], strict),
+            Err(Error::BadRecordHeader(_))
+        ));
+        assert_eq!(peek_record(&[22, 3, 3, 0, 1], strict), Ok(None));
+    }
+
+    #[test]
+    fn record_overflow_depends_on_protection() {
+        let over_plain = (MAX_PLAINTEXT_LEN + 1) as u16;
+        let h = [23, 3, 3, (over_plain >> 8) as u8, over_plain as u8];
+        assert_eq!(
+            peek_record(&h, LOOSE),
+            Err(Error::RecordOverflow {
+                len: MAX_PLAINTEXT_LEN + 1
+            })
+        );
+        let prot = HeaderRules {
+            protected: true,
+            ..LOOSE
+        };
+        assert_eq!(peek_record(&h, prot), Ok(None));
+        let max = MAX_CIPHERTEXT_LEN as u16;
+        assert_eq!(
+            peek_record(&[23, 3, 3, (max >> 8) as u8, max as u8], prot),
+            Ok(None)
+        );
+        let over = max + 1;
+        assert_eq!(
+            peek_record(&[23, 3, 3, (over >> 8) as u8, over as u8], prot),
+            Err(Error::RecordOverflow {
+                len: MAX_CIPHERTEXT_LEN + 1
+            })
+        );
+    }
+}

@@ -1,0 +1,479 @@
+//! The record layer's state: per-direction keys and the rules that hold for
+//! every record whatever the handshake is doing.
+//!
+//! Each direction moves `Plain → Prepared → Active` (RFC 5246 §7.1): keys are
+//! prepared when the key block is derived and switched on by
+//! ChangeCipherSpec — ours for the write side, the peer's for the read side.
+//! Sequence numbers live in the [`Encrypter`]/[`Decrypter`], so a new key
+//! always starts at zero (RFC 5246 §6.1).
+
+use crate::codec::enums::{ContentType, ProtocolVersion};
+use crate::error::{Error, InvalidMessage};
+use crate::limits::{MAX_EMPTY_RECORDS, MAX_PLAINTEXT_LEN, RECORD_HEADER_LEN};
+use crate::record::cipher::{Decrypter, Encrypter};
+use crate::record::deframer::{peek_record, HeaderRules};
+
+/// Key state of one direction.
+#[derive(Debug)]
+enum KeyState<C> {
+    /// No keys: records travel in the clear (the first handshake).
+    Plain,
+    /// Keys derived, awaiting ChangeCipherSpec; records still in the clear.
+    Prepared(C),
+    /// Records are protected with these keys.
+    Active(C),
+    /// Protected with the first keys; the second await ChangeCipherSpec
+    /// (a renegotiation, if the handshake layer ever allows one).
+    ActivePrepared(C, C),
+}
+
+impl<C> KeyState<C> {
+    fn prepare(&mut self, next: C) {
+        *self = match core::mem::replace(self, KeyState::Plain) {
+            KeyState::Plain | KeyState::Prepared(_) => KeyState::Prepared(next),
+            KeyState::Active(cur) | KeyState::ActivePrepared(cur, _) => {
+                KeyState::ActivePrepared(cur, next)
+            }
+        };
+    }
+
+    /// Switches to the prepared keys; `false` (and no change) if there are none.
+    fn activate(&mut self) -> bool {
+        match core::mem::replace(self, KeyState::Plain) {
+            KeyState::Prepared(next) | KeyState::ActivePrepared(_, next) => {
+                *self = KeyState::Active(next);
+                true
+            }
+            other => {
+                *self = other;
+                false
+            }
+        }
+    }
+
+    fn active(&mut self) -> Option<&mut C> {
+        match self {
+            KeyState::Active(c) | KeyState::ActivePrepared(c, _) => Some(c),
+            KeyState::Plain | KeyState::Prepared(_) => None,
+        }
+    }
+
+    fn is_active(&self) -> bool {
+        matches!(self, KeyState::Active(_) | KeyState::ActivePrepared(..))
+    }
+}
+
+/// One record read from the caller's buffer.
+#[derive(Debug, PartialEq, Eq)]
+pub struct InboundRecord<'a> {
+    /// The content type from the header (authenticated when protected).
+    pub typ: ContentType,
+    /// The plaintext, decrypted in place inside the caller's buffer.
+    pub payload: &'a mut [u8],
+    /// How many bytes of the buffer this record occupied; the caller drops
+    /// them before the next call.
+    pub consumed: usize,
+}
+
+/// Record framing and protection for both directions of one connection.
+#[derive(Debug)]
+pub struct RecordLayer {
+    read: KeyState<Decrypter>,
+    write: KeyState<Encrypter>,
+    strict_version: bool,
+    /// Consecutive empty application-data records received.
+    empty_run: usize,
+}
+
+impl Default for RecordLayer {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl RecordLayer {
+    /// Both directions in the clear, any 3.x record version accepted.
+    pub fn new() -> Self {
+        RecordLayer {
+            read: KeyState::Plain,
+            write: KeyState::Plain,
+            strict_version: false,
+            empty_run: 0,
+        }
+    }
+
+    /// Reads the first record of `buf`, decrypting it in place when the read
+    /// side is active. `Ok(None)` means `buf` does not yet hold a whole record
+    /// (it may hold part of one or nothing); call again with more input.
+    /// When `buf` holds several records only the first is returned; the
+    /// caller advances by `consumed` and calls again.
+    ///
+    /// Empty fragments (RFC 5246 §6.2.1): zero-length handshake, alert and
+    /// change_cipher_spec fragments "MUST NOT" be sent, and we answer them with
+    /// `decode_error` (an `InvalidMessage` of kind `BadLength`): the fragment is
+    /// the wrong length for its content type, which is what RFC 5246 §7.2.2
+    /// defines decode_error for, rather than the right message at the wrong
+    /// time (`unexpected_message`). Zero-length application data is legal
+    /// (a traffic-analysis countermeasure), but more than
+    /// [`MAX_EMPTY_RECORDS`] in a row is `LimitExceeded`: each costs the peer
+    /// nothing and us a decryption.
+    pub fn read_record<'a>(
+        &mut self,
+        buf: &'a mut [u8],
+    ) -> Result<Option<InboundRecord<'a>>, Error> {
+        let rules = HeaderRules {
+            strict_version: self.strict_version,
+            protected: self.read.is_active(),
+        };
+        let Some((header, total)) = peek_record(buf, rules)? else {
+            return Ok(None);
+        };
+        // `peek_record` guarantees `total <= buf.len()` and `total >= RECORD_HEADER_LEN`.
+        let (record, _) = buf.split_at_mut(total);
+        let (_, fragment) = record.split_at_mut(RECORD_HEADER_LEN);
+
+        let payload = match self.read.active() {
+            Some(dec) => dec.open_in_place(header.typ, header.version, fragment)?,
+            None => fragment,
+        };
+
+        if payload.is_empty() {
+            if header.typ != ContentType::APPLICATION_DATA {
+                return Err(Error::invalid(
+                    "empty handshake, alert or change_cipher_spec fragment",
+                    InvalidMessage::BadLength,
+                ));
+            }
+            self.empty_run += 1;
+            if self.empty_run > MAX_EMPTY_RECORDS {
+                return Err(Error::LimitExceeded("consecutive empty records"));
+            }
+        } else {
+            self.empty_run = 0;
+        }
+
+        Ok(Some(InboundRecord {
+            typ: header.typ,
+            payload,
+            consumed: total,
+        }))
+    }
+
+    /// Appends `plaintext` to `out` as records of type `typ`, split into
+    /// fragments of at most 2^14 bytes (RFC 5246 §6.2.1) and protected when
+    /// the write side is active. An empty `plaintext` writes nothing (we
+    /// never send empty records). On error `out` is left as it was.
+    pub fn write_record(
+        &mut self,
+        typ: ContentType,
+        plaintext: &[u8],
+        out: &mut Vec<u8>,
+    ) -> Result<(), Error> {
+        let start = out.len();
+        let result = self.write_fragments(typ, plaintext, out);
+        if result.is_err() {
+            out.truncate(start);
+        }
+        result
+    }
+
+    fn write_fragments(
+        &mut self,
+        typ: ContentType,
+        plaintext: &[u8],
+        out: &mut Vec<u8>,
+    ) -> Result<(), Error> {
+        for fragment in plaintext.chunks(MAX_PLAINTEXT_LEN) {
+            match self.write.active() {
+                Some(enc) => enc.seal_record(typ, fragment, out)?,
+                None => {
+                    out.reserve(RECORD_HEADER_LEN + fragment.len());
+                    out.push(typ.0);
+                    out.extend_from_slice(&ProtocolVersion::TLSV1_2.0.to_be_bytes());
+                    // `chunks` bounds the fragment by 2^14: fits a u16.
+                    out.extend_from_slice(&(fragment.len() as u16).to_be_bytes());
+                    out.extend_from_slice(fragment);
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// Bytes `plaintext_len` bytes of one content type take on the wire once
+    /// fragmented and protected as the write side is now.
+    pub fn wire_len(&self, plaintext_len: usize) -> usize {
+        let overhead = match &self.write {
+            KeyState::Active(e) | KeyState::ActivePrepared(e, _) => e.aead().overhead(),
+            KeyState::Plain | KeyState::Prepared(_) => 0,
+        };
+        let records = plaintext_len.div_ceil(MAX_PLAINTEXT_LEN);
+        plaintext_len + records * (RECORD_HEADER_LEN + overhead)
+    }
+
+    /// Installs the peer's write keys, to take effect at its ChangeCipherSpec.
+    pub fn prepare_read(&mut self, dec: Decrypter) {
+        self.read.prepare(dec);
+    }
+
+    /// Switches the read side to the prepared keys; called when the peer's
+    /// ChangeCipherSpec arrives. Without prepared keys the ChangeCipherSpec
+    /// came too early (RFC 5246 §7.1): `UnexpectedMessage`.
+    pub fn activate_read(&mut self) -> Result<(), Error> {
+        if self.read.activate() {
+            Ok(())
+        } else {
+            Err(Error::UnexpectedMessage {
+                expected: "a handshake message before ChangeCipherSpec",
+                got: "ChangeCipherSpec",
+            })
+        }
+    }
+
+    /// Installs our write keys, to take effect after we send ChangeCipherSpec.
+    pub fn prepare_write(&mut self, enc: Encrypter) {
+        self.write.prepare(enc);
+    }
+
+    /// Switches the write side to the prepared keys, right after our
+    /// ChangeCipherSpec is written. Without prepared keys this is a bug in
+    /// the handshake code: `Internal`.
+    pub fn activate_write(&mut self) -> Result<(), Error> {
+        if self.write.activate() {
+            Ok(())
+        } else {
+            Err(Error::Internal(
+                "write keys activated before being prepared",
+            ))
+        }
+    }
+
+    /// From now on require record version 0x0303 (call once ServerHello has
+    /// fixed TLS 1.2).
+    pub fn set_strict_version(&mut self) {
+        self.strict_version = true;
+    }
+
+    /// Whether incoming records are decrypted.
+    pub fn is_read_protected(&self) -> bool {
+        self.read.is_active()
+    }
+
+    /// Whether outgoing records are encrypted.
+    pub fn is_write_protected(&self) -> bool {
+        self.write.is_active()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::record::cipher::tests::{pair, ALL};
+    use crate::suites::AeadKind;
+
+    /// Two layers wired to each other: `a` writes what `b` reads.
+    fn protected_pair(aead: AeadKind) -> (RecordLayer, RecordLayer) {
+        let (e, d) = pair(aead);
+        let (mut a, mut b) = (RecordLayer::new(), RecordLayer::new());
+        a.prepare_write(e);
+        b.prepare_read(d);
+        a.activate_write().unwrap();
+        b.activate_read().unwrap();
+        (a, b)
+    }
+
+    /// Reads every record in `buf`, returning (type, plaintext) pairs.
+    fn read_all(
+        l: &mut RecordLayer,
+        mut buf: &mut [u8],
+    ) -> Result<Vec<(ContentType, Vec<u8>)>, Error> {
+        let mut got = Vec::new();
+        while let Some(r) = l.read_record(buf)? {
+            got.push((r.typ, r.payload.to_vec()));
+            let consumed = r.consumed;
+            buf = &mut buf[consumed..];
+        }
+        assert!(buf.is_empty(), "leftover bytes");
+        Ok(got)
+    }
+
+    #[test]
+    fn plain_and_protected_roundtrip_many_records() {
+        let (mut a, mut b) = (RecordLayer::new(), RecordLayer::new());
+        let mut wire = Vec::new();
+        a.write_record(ContentType::HANDSHAKE, b"hello", &mut wire)
+            .unwrap();
+        a.write_record(ContentType::ALERT, &[1, 0], &mut wire)
+            .unwrap();
+        assert_eq!(wire.len(), a.wire_len(5) + a.wire_len(2));
+        let got = read_all(&mut b, &mut wire).unwrap();
+        assert_eq!(
+            got,
+            vec![
+                (ContentType::HANDSHAKE, b"hello".to_vec()),
+                (ContentType::ALERT, vec![1, 0]),
+            ]
+        );
+
+        for aead in ALL {
+            let (mut a, mut b) = protected_pair(aead);
+            assert!(a.is_write_protected() && b.is_read_protected());
+            let big = vec![9u8; 2 * MAX_PLAINTEXT_LEN + 3];
+            let mut wire = Vec::new();
+            a.write_record(ContentType::APPLICATION_DATA, &big, &mut wire)
+                .unwrap();
+            a.write_record(ContentType::HANDSHAKE, b"fin", &mut wire)
+                .unwrap();
+            assert_eq!(wire.len(), a.wire_len(big.len()) + a.wire_len(3));
+            let got = read_all(&mut b, &mut wire).unwrap();
+            assert_eq!(got.len(), 4);
+            assert_eq!(got[0].1.len(), MAX_PLAINTEXT_LEN);
+            assert_eq!(got[2].1.len(), 3);
+            let joined: Vec<u8> = got[..3].iter().flat_map(|r| r.1.clone()).collect();
+            assert_eq!(joined, big);
+            assert_eq!(got[3], (ContentType::HANDSHAKE, b"fin".to_vec()));
+        }
+    }
+
+    #[test]
+    fn partial_records_need_more_input() {
+        let (mut a, mut b) = protected_pair(AeadKind::Chacha20Poly1305);
+        let mut wire = Vec::new();
+        a.write_record(ContentType::APPLICATION_DATA, b"split me", &mut wire)
+            .unwrap();
+        for n in 0..wire.len() {
+            let mut part = wire[..n].to_vec();
+            assert_eq!(b.read_record(&mut part), Ok(None), "prefix {n}");
+        }
+        let r = b.read_record(&mut wire).unwrap().unwrap();
+        assert_eq!(r.payload, b"split me");
+        assert_eq!(r.consumed, wire.len());
+    }
+
+    #[test]
+    fn empty_fragments() {
+        let mut b = RecordLayer::new();
+        for typ in [
+            ContentType::HANDSHAKE,
+            ContentType::ALERT,
+            ContentType::CHANGE_CIPHER_SPEC,
+        ] {
+            let mut rec = vec![typ.0, 3, 3, 0, 0];
+            assert!(matches!(
+                b.read_record(&mut rec),
+                Err(Error::InvalidMessage {
+                    kind: InvalidMessage::BadLength,
+                    ..
+                })
+            ));
+        }
+
+        for aead in ALL {
+            let (mut a, mut b) = protected_pair(aead);
+            let mut wire = Vec::new();
+            // `write_record` never emits empty records, so seal them directly.
+            let mut enc = pair(aead).0;
+            for _ in 0..MAX_EMPTY_RECORDS {
+                enc.seal_record(ContentType::APPLICATION_DATA, b"", &mut wire)
+                    .unwrap();
+            }
+            let mut buf = wire.clone();
+            assert_eq!(read_all(&mut b, &mut buf).unwrap().len(), MAX_EMPTY_RECORDS);
+
+            // A non-empty record resets the count...
+            let mut more = Vec::new();
+            enc.seal_record(ContentType::APPLICATION_DATA, b"x", &mut more)
+                .unwrap();
+            for _ in 0..MAX_EMPTY_RECORDS {
+                enc.seal_record(ContentType::APPLICATION_DATA, b"", &mut more)
+                    .unwrap();
+            }
+            assert_eq!(
+                read_all(&mut b, &mut more).unwrap().len(),
+                MAX_EMPTY_RECORDS + 1
+            );
+
+            // ...and one more empty one is too many.
+            let mut last = Vec::new();
+            enc.seal_record(ContentType::APPLICATION_DATA, b"", &mut last)
+                .unwrap();
+            assert_eq!(
+                b.read_record(&mut last),
+                Err(Error::LimitExceeded("consecutive empty records"))
+            );
+
+            let mut nothing = Vec::new();
+            a.write_record(ContentType::APPLICATION_DATA, b"", &mut nothing)
+                .unwrap();
+            assert!(nothing.is_empty());
+        }
+    }
+
+    #[test]
+    fn overflow_and_tamper_through_the_layer() {
+        let mut b = RecordLayer::new();
+        let mut rec = vec![22, 3, 3, 0x40, 0x01];
+        assert_eq!(
+            b.read_record(&mut rec),
+            Err(Error::RecordOverflow { len: 0x4001 })
+        );
+
+        let (mut a, mut b) = protected_pair(AeadKind::Aes128Gcm);
+        let mut wire = Vec::new();
+        a.write_record(ContentType::APPLICATION_DATA, b"data", &mut wire)
+            .unwrap();
+        let last = wire.len() - 1;
+        wire[last] ^= 0x80;
+        assert_eq!(b.read_record(&mut wire), Err(Error::BadRecordMac));
+    }
+
+    #[test]
+    fn key_state_transitions() {
+        let mut l = RecordLayer::new();
+        assert!(matches!(
+            l.activate_read(),
+            Err(Error::UnexpectedMessage { .. })
+        ));
+        assert!(matches!(l.activate_write(), Err(Error::Internal(_))));
+        let (e, d) = pair(AeadKind::Aes256Gcm);
+        l.prepare_read(d);
+        l.prepare_write(e);
+        assert!(!l.is_read_protected() && !l.is_write_protected());
+        l.activate_read().unwrap();
+        l.activate_write().unwrap();
+        assert!(l.is_read_protected() && l.is_write_protected());
+        // A second ChangeCipherSpec without new keys is unexpected.
+        assert!(matches!(
+            l.activate_read(),
+            Err(Error::UnexpectedMessage { .. })
+        ));
+        assert!(l.is_read_protected());
+    }
+
+    #[test]
+    fn strict_version_after_server_hello() {
+        let mut l = RecordLayer::new();
+        let mut rec = vec![22, 3, 1, 0, 1, 0];
+        assert!(l.read_record(&mut rec.clone()).unwrap().is_some());
+        l.set_strict_version();
+        assert!(matches!(
+            l.read_record(&mut rec),
+            Err(Error::BadRecordHeader(_))
+        ));
+    }
+
+    #[test]
+    fn write_sequence_exhaustion_leaves_output_untouched() {
+        let (mut e, _) = pair(AeadKind::Aes128Gcm);
+        e.set_seq(u64::MAX - 1);
+        let mut l = RecordLayer::new();
+        l.prepare_write(e);
+        l.activate_write().unwrap();
+        let mut out = vec![1, 2, 3];
+        let two = vec![0u8; MAX_PLAINTEXT_LEN + 1];
+        assert_eq!(
+            l.write_record(ContentType::APPLICATION_DATA, &two, &mut out),
+            Err(Error::SequenceExhausted)
+        );
+        assert_eq!(out, [1, 2, 3]);
+    }
+}

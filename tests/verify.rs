@@ -1,0 +1,251 @@
+//! The default certificate verifiers against chains made with rcgen.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use rcgen::{
+    date_time_ymd, BasicConstraints, CertificateParams, CertifiedIssuer, DnType,
+    ExtendedKeyUsagePurpose, IsCa, KeyPair, KeyUsagePurpose,
+};
+use sanstls::pki_types::{CertificateDer, ServerName, UnixTime};
+use sanstls::verify::danger::NoServerVerification;
+use sanstls::verify::{
+    ClientCertVerifier, RootCertStore, ServerCertVerifier, WebPkiClientVerifier,
+    WebPkiServerVerifier,
+};
+use sanstls::CertificateError;
+
+/// 2030-01-01T00:00:00Z: inside the default rcgen validity (1975..4096).
+fn now() -> UnixTime {
+    UnixTime::since_unix_epoch(Duration::from_secs(1_893_456_000))
+}
+
+fn ca(name: &str) -> CertifiedIssuer<'static, KeyPair> {
+    let mut params = CertificateParams::new(Vec::<String>::new()).unwrap();
+    params.distinguished_name.push(DnType::CommonName, name);
+    params.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
+    params.key_usages = vec![KeyUsagePurpose::KeyCertSign, KeyUsagePurpose::CrlSign];
+    CertifiedIssuer::self_signed(params, KeyPair::generate().unwrap()).unwrap()
+}
+
+fn leaf_with(
+    ca: &CertifiedIssuer<'static, KeyPair>,
+    names: &[&str],
+    eku: &[ExtendedKeyUsagePurpose],
+    edit: impl FnOnce(&mut CertificateParams),
+) -> CertificateDer<'static> {
+    let names: Vec<String> = names.iter().map(|s| s.to_string()).collect();
+    let mut params = CertificateParams::new(names).unwrap();
+    params.extended_key_usages = eku.to_vec();
+    edit(&mut params);
+    let key = KeyPair::generate().unwrap();
+    params.signed_by(&key, ca).unwrap().der().clone()
+}
+
+fn leaf(ca: &CertifiedIssuer<'static, KeyPair>, names: &[&str]) -> CertificateDer<'static> {
+    leaf_with(ca, names, &[ExtendedKeyUsagePurpose::ServerAuth], |_| {})
+}
+
+fn roots(ca: &CertifiedIssuer<'static, KeyPair>) -> Arc<RootCertStore> {
+    let mut store = RootCertStore::new();
+    store.add(ca.der().clone()).unwrap();
+    Arc::new(store)
+}
+
+fn server_check(
+    roots: &Arc<RootCertStore>,
+    cert: &CertificateDer<'_>,
+    name: &str,
+) -> Result<(), CertificateError> {
+    let name = ServerName::try_from(name).unwrap();
+    WebPkiServerVerifier::new(roots.clone()).verify_server_cert(cert, &[], &name, now())
+}
+
+#[test]
+fn server_dns_and_ip_names() {
+    let ca = ca("Test CA");
+    let roots = roots(&ca);
+    let dns = leaf(&ca, &["localhost"]);
+    assert_eq!(server_check(&roots, &dns, "localhost"), Ok(()));
+    assert_eq!(
+        server_check(&roots, &dns, "example.com"),
+        Err(CertificateError::NotValidForName)
+    );
+    let ip = leaf(&ca, &["127.0.0.1"]);
+    assert_eq!(server_check(&roots, &ip, "127.0.0.1"), Ok(()));
+    assert_eq!(
+        server_check(&roots, &ip, "127.0.0.2"),
+        Err(CertificateError::NotValidForName)
+    );
+    assert_eq!(
+        server_check(&roots, &ip, "localhost"),
+        Err(CertificateError::NotValidForName)
+    );
+}
+
+#[test]
+fn server_through_intermediate() {
+    let root = ca("Root");
+    let mut params = CertificateParams::new(Vec::<String>::new()).unwrap();
+    params
+        .distinguished_name
+        .push(DnType::CommonName, "Intermediate");
+    params.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
+    params.key_usages = vec![KeyUsagePurpose::KeyCertSign];
+    let inter = CertifiedIssuer::signed_by(params, KeyPair::generate().unwrap(), &root).unwrap();
+    let ee = leaf(&inter, &["localhost"]);
+    let name = ServerName::try_from("localhost").unwrap();
+    let v = WebPkiServerVerifier::new(roots(&root));
+    assert_eq!(
+        v.verify_server_cert(&ee, &[inter.der().clone()], &name, now()),
+        Ok(())
+    );
+    assert_eq!(
+        v.verify_server_cert(&ee, &[], &name, now()),
+        Err(CertificateError::UnknownIssuer)
+    );
+    let long = vec![inter.der().clone(); sanstls::limits::MAX_CERT_CHAIN_LEN];
+    assert_eq!(
+        v.verify_server_cert(&ee, &long, &name, now()),
+        Err(CertificateError::ChainTooLong)
+    );
+}
+
+#[test]
+fn server_validity_period() {
+    let ca = ca("Test CA");
+    let roots = roots(&ca);
+    let expired = leaf_with(
+        &ca,
+        &["localhost"],
+        &[ExtendedKeyUsagePurpose::ServerAuth],
+        |p| {
+            p.not_before = date_time_ymd(2000, 1, 1);
+            p.not_after = date_time_ymd(2001, 1, 1);
+        },
+    );
+    assert_eq!(
+        server_check(&roots, &expired, "localhost"),
+        Err(CertificateError::Expired)
+    );
+    let future = leaf_with(
+        &ca,
+        &["localhost"],
+        &[ExtendedKeyUsagePurpose::ServerAuth],
+        |p| p.not_before = date_time_ymd(3000, 1, 1),
+    );
+    assert_eq!(
+        server_check(&roots, &future, "localhost"),
+        Err(CertificateError::NotValidYet)
+    );
+}
+
+#[test]
+fn server_unknown_ca() {
+    let ca1 = ca("Test CA");
+    let ca2 = ca("Other CA");
+    let cert = leaf(&ca2, &["localhost"]);
+    assert_eq!(
+        server_check(&roots(&ca1), &cert, "localhost"),
+        Err(CertificateError::UnknownIssuer)
+    );
+    assert_eq!(
+        server_check(&Arc::new(RootCertStore::new()), &cert, "localhost"),
+        Err(CertificateError::UnknownIssuer)
+    );
+}
+
+#[test]
+fn server_garbage_is_bad_encoding() {
+    let ca = ca("Test CA");
+    let junk = CertificateDer::from(vec![0x30, 0x02, 0x05, 0x00]);
+    assert_eq!(
+        server_check(&roots(&ca), &junk, "localhost"),
+        Err(CertificateError::BadEncoding)
+    );
+}
+
+#[test]
+fn server_refuses_client_only_leaf() {
+    let ca = ca("Test CA");
+    let cert = leaf_with(
+        &ca,
+        &["localhost"],
+        &[ExtendedKeyUsagePurpose::ClientAuth],
+        |_| {},
+    );
+    assert_eq!(
+        server_check(&roots(&ca), &cert, "localhost"),
+        Err(CertificateError::InvalidPurpose)
+    );
+}
+
+#[test]
+fn client_verifier_purposes() {
+    let other_ca = ca("Stranger CA");
+    let ca = ca("Client CA");
+    let roots = roots(&ca);
+    let v = WebPkiClientVerifier::new(roots.clone());
+    let client = leaf_with(&ca, &[], &[ExtendedKeyUsagePurpose::ClientAuth], |p| {
+        p.distinguished_name.push(DnType::CommonName, "alice");
+    });
+    assert_eq!(v.verify_client_cert(&client, &[], now()), Ok(()));
+    let server_only = leaf(&ca, &["localhost"]);
+    assert_eq!(
+        v.verify_client_cert(&server_only, &[], now()),
+        Err(CertificateError::InvalidPurpose)
+    );
+    let stranger = leaf_with(
+        &other_ca,
+        &[],
+        &[ExtendedKeyUsagePurpose::ClientAuth],
+        |_| {},
+    );
+    assert_eq!(
+        v.verify_client_cert(&stranger, &[], now()),
+        Err(CertificateError::UnknownIssuer)
+    );
+}
+
+#[test]
+fn root_hints_are_full_der_names() {
+    let ca = ca("Hint CA");
+    let v = WebPkiClientVerifier::new(roots(&ca));
+    let hints = v.root_hint_subjects();
+    assert_eq!(hints.len(), 1);
+    let name = &hints[0];
+    assert_eq!(name[0], 0x30);
+    // The wrapped Name appears verbatim in the CA certificate (as issuer and subject).
+    let der = ca.der().as_ref();
+    assert!(der.windows(name.len()).any(|w| w == name.as_slice()));
+}
+
+#[test]
+fn pem_loading() {
+    let a = ca("A");
+    let b = ca("B");
+    let pem = format!("{}{}", a.pem(), b.pem());
+    let store = RootCertStore::from_pem_bytes(pem.as_bytes()).unwrap();
+    assert_eq!(store.len(), 2);
+    assert!(!store.is_empty());
+    assert_eq!(store.subjects().len(), 2);
+
+    let dir = std::env::temp_dir().join(format!("sanstls-verify-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let path = dir.join("roots.pem");
+    std::fs::write(&path, &pem).unwrap();
+    let mut store = RootCertStore::new();
+    assert_eq!(store.add_pem_file(&path).unwrap(), 2);
+    assert_eq!(store.len(), 2);
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+#[test]
+fn danger_accepts_anything() {
+    let junk = CertificateDer::from(vec![1, 2, 3]);
+    let name = ServerName::try_from("example.com").unwrap();
+    assert_eq!(
+        NoServerVerification.verify_server_cert(&junk, &[], &name, now()),
+        Ok(())
+    );
+}
