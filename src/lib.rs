@@ -15,15 +15,26 @@
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 
+mod client;
 pub mod codec;
+pub mod config;
+mod connection;
 pub mod crypto;
 pub mod error;
+pub mod event;
 pub mod handshake;
+pub mod io;
 pub mod limits;
 pub mod message;
 pub mod record;
+mod server;
+mod state;
 pub mod suites;
+pub mod trace;
 pub mod verify;
 
+pub use config::{ClientConfig, ServerConfig};
+pub use connection::{Connection, Input};
 pub use error::{CertificateError, Error, InvalidMessage};
+pub use event::{Event, Negotiated};
 pub use rustls_pki_types as pki_types;

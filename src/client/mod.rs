@@ -1,0 +1,103 @@
+//! The client handshake (RFC 5246 §7.3, full ECDHE handshake):
+//!
+//! ```text
+//! ClientHello        -->
+//!                    <--  ServerHello, Certificate, ServerKeyExchange,
+//!                         [CertificateRequest], ServerHelloDone
+//! [Certificate], ClientKeyExchange, ChangeCipherSpec, Finished  -->
+//!                    <--  ChangeCipherSpec, Finished
+//! ```
+//!
+//! One struct per step, named by what it awaits, held in [`ClientState`].
+//! Each `handle` consumes its state, so a step cannot run twice.
+
+mod flight;
+mod hello;
+
+use std::sync::Arc;
+
+use rustls_pki_types::ServerName;
+
+use crate::config::ClientConfig;
+use crate::error::Error;
+use crate::state::{unexpected, Action, Msg, Traffic};
+
+pub(crate) use flight::{
+    AwaitCcs, AwaitCertificate, AwaitFinished, AwaitServerHelloDone, AwaitServerKx,
+};
+pub(crate) use hello::AwaitServerHello;
+
+/// Where the client is in its handshake.
+pub(crate) enum ClientState {
+    AwaitServerHello(AwaitServerHello),
+    AwaitCertificate(AwaitCertificate),
+    AwaitServerKx(AwaitServerKx),
+    AwaitServerHelloDone(AwaitServerHelloDone),
+    AwaitCcs(AwaitCcs),
+    AwaitFinished(AwaitFinished),
+    Traffic(Traffic),
+}
+
+impl ClientState {
+    /// Builds and queues the ClientHello.
+    pub(crate) fn start(
+        config: Arc<ClientConfig>,
+        server_name: ServerName<'static>,
+        actions: &mut Vec<Action>,
+    ) -> Result<Self, Error> {
+        hello::start(config, server_name, actions).map(ClientState::AwaitServerHello)
+    }
+
+    /// Advances on one handshake message.
+    pub(crate) fn handle(self, msg: Msg<'_>, actions: &mut Vec<Action>) -> Result<Self, Error> {
+        match self {
+            ClientState::AwaitServerHello(s) => s.handle(msg, actions),
+            ClientState::AwaitCertificate(s) => s.handle(msg),
+            ClientState::AwaitServerKx(s) => s.handle(msg),
+            ClientState::AwaitServerHelloDone(s) => s.handle(msg, actions),
+            ClientState::AwaitCcs(_) => Err(unexpected("ChangeCipherSpec", &msg)),
+            ClientState::AwaitFinished(s) => s.handle(msg, actions),
+            ClientState::Traffic(t) => {
+                // RFC 5246 §7.4.1.1: a client may ignore HelloRequest; we
+                // answer no_renegotiation (RFC 5746 §4.2) and count.
+                if msg.typ() == crate::codec::enums::HandshakeType::HELLO_REQUEST {
+                    actions.push(Action::RefuseRenegotiation);
+                    Ok(ClientState::Traffic(t))
+                } else {
+                    Err(unexpected("application data", &msg))
+                }
+            }
+        }
+    }
+
+    /// Advances on the server's ChangeCipherSpec.
+    pub(crate) fn handle_ccs(self) -> Result<Self, Error> {
+        match self {
+            ClientState::AwaitCcs(s) => Ok(ClientState::AwaitFinished(s.into_await_finished())),
+            _ => Err(Error::UnexpectedMessage {
+                expected: self.awaiting(),
+                got: "ChangeCipherSpec",
+            }),
+        }
+    }
+
+    /// What this state waits for, for error messages.
+    pub(crate) fn awaiting(&self) -> &'static str {
+        match self {
+            ClientState::AwaitServerHello(_) => "ServerHello",
+            ClientState::AwaitCertificate(_) => "Certificate",
+            ClientState::AwaitServerKx(_) => "ServerKeyExchange",
+            ClientState::AwaitServerHelloDone(_) => "ServerHelloDone",
+            ClientState::AwaitCcs(_) => "ChangeCipherSpec",
+            ClientState::AwaitFinished(_) => "Finished",
+            ClientState::Traffic(_) => "application data",
+        }
+    }
+
+    pub(crate) fn traffic(&self) -> Option<&Traffic> {
+        match self {
+            ClientState::Traffic(t) => Some(t),
+            _ => None,
+        }
+    }
+}

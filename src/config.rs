@@ -1,0 +1,300 @@
+//! `ClientConfig` and `ServerConfig`: what a connection may negotiate, how it
+//! authenticates, and where its randomness and time come from.
+//!
+//! Both start from secure defaults (ECDHE + AEAD suites only, extended master
+//! secret required, secure renegotiation indication required, strict
+//! certificate verification); anything weaker is a field whose name says so.
+//! A config is shared between connections through an `Arc`.
+
+use std::sync::Arc;
+
+use rustls_pki_types::{CertificateDer, PrivateKeyDer, UnixTime};
+
+use crate::codec::enums::{CipherSuite, NamedGroup, SignatureScheme};
+use crate::crypto::kx::SUPPORTED_GROUPS;
+use crate::crypto::sign::{SigningKey, DEFAULT_SIGNATURE_SCHEMES};
+use crate::error::Error;
+use crate::suites::{SupportedSuite, ALL_SUITES};
+use crate::verify::{RootCertStore, ServerCertVerifier, WebPkiServerVerifier};
+
+/// Where protocol randomness comes from: the hello randoms and session IDs.
+///
+/// Injected so that tests and fuzzers can make every connection reproducible.
+/// (Ephemeral ECDHE keys and signatures are generated inside ring, whose
+/// random trait is sealed; they always use the system source.)
+pub trait RandomSource: core::fmt::Debug + Send + Sync {
+    /// Fills `dest` with random bytes.
+    fn fill(&self, dest: &mut [u8]) -> Result<(), Error>;
+}
+
+/// The operating system's CSPRNG through ring.
+#[derive(Debug)]
+pub struct SystemRandom(ring::rand::SystemRandom);
+
+impl Default for SystemRandom {
+    fn default() -> Self {
+        SystemRandom(ring::rand::SystemRandom::new())
+    }
+}
+
+impl RandomSource for SystemRandom {
+    fn fill(&self, dest: &mut [u8]) -> Result<(), Error> {
+        ring::rand::SecureRandom::fill(&self.0, dest)
+            .map_err(|_| Error::Internal("random source failed"))
+    }
+}
+
+/// Where the current time comes from, for certificate validity (and session
+/// lifetimes). The core never reads a clock itself.
+pub trait TimeSource: core::fmt::Debug + Send + Sync {
+    /// The current time.
+    fn now(&self) -> UnixTime;
+}
+
+/// The system clock.
+#[derive(Debug, Default, Clone, Copy)]
+pub struct SystemClock;
+
+impl TimeSource for SystemClock {
+    fn now(&self) -> UnixTime {
+        UnixTime::now()
+    }
+}
+
+/// A fixed point in time, for tests and for callers that keep their own clock.
+#[derive(Debug, Clone, Copy)]
+pub struct FixedTime(pub UnixTime);
+
+impl TimeSource for FixedTime {
+    fn now(&self) -> UnixTime {
+        self.0
+    }
+}
+
+/// A certificate chain and the key for its first certificate.
+#[derive(Debug)]
+pub struct CertifiedKey {
+    /// End-entity certificate first, then intermediates (RFC 5246 §7.4.2).
+    pub chain: Vec<CertificateDer<'static>>,
+    /// The private key of `chain[0]`.
+    pub key: SigningKey,
+}
+
+impl CertifiedKey {
+    /// Pairs a chain with its key; the chain must not be empty.
+    pub fn new(
+        chain: Vec<CertificateDer<'static>>,
+        key: &PrivateKeyDer<'_>,
+    ) -> Result<Self, Error> {
+        if chain.is_empty() {
+            return Err(Error::Config("certificate chain is empty"));
+        }
+        Ok(CertifiedKey {
+            chain,
+            key: SigningKey::from_der(key)?,
+        })
+    }
+}
+
+/// What the server knows of a ClientHello when it picks a certificate.
+#[derive(Debug)]
+pub struct ClientHelloInfo<'a> {
+    /// The host name from server_name (RFC 6066 §3), if any.
+    pub server_name: Option<&'a str>,
+    /// The client's signature_algorithms.
+    pub signature_schemes: &'a [SignatureScheme],
+    /// The client's cipher suites.
+    pub cipher_suites: &'a [CipherSuite],
+}
+
+/// Chooses the server's certificate for a ClientHello, e.g. by SNI name.
+pub trait ResolvesServerCert: core::fmt::Debug + Send + Sync {
+    /// The certificate to present, or `None` to fail the handshake
+    /// (handshake_failure).
+    fn resolve(&self, hello: &ClientHelloInfo<'_>) -> Option<Arc<CertifiedKey>>;
+}
+
+/// Always the same certificate.
+#[derive(Debug)]
+pub struct SingleCert(pub Arc<CertifiedKey>);
+
+impl ResolvesServerCert for SingleCert {
+    fn resolve(&self, _: &ClientHelloInfo<'_>) -> Option<Arc<CertifiedKey>> {
+        Some(self.0.clone())
+    }
+}
+
+/// A certificate per DNS name (exact, case-insensitive), with an optional
+/// default for clients that send no or an unknown name.
+#[derive(Debug, Default)]
+pub struct CertsByName {
+    by_name: Vec<(String, Arc<CertifiedKey>)>,
+    default: Option<Arc<CertifiedKey>>,
+}
+
+impl CertsByName {
+    /// An empty resolver.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Serves `key` to clients asking for `name`.
+    pub fn add(&mut self, name: &str, key: Arc<CertifiedKey>) {
+        self.by_name.push((name.to_ascii_lowercase(), key));
+    }
+
+    /// Serves `key` when no name matches.
+    pub fn set_default(&mut self, key: Arc<CertifiedKey>) {
+        self.default = Some(key);
+    }
+}
+
+impl ResolvesServerCert for CertsByName {
+    fn resolve(&self, hello: &ClientHelloInfo<'_>) -> Option<Arc<CertifiedKey>> {
+        hello
+            .server_name
+            .and_then(|n| {
+                self.by_name
+                    .iter()
+                    .find(|(name, _)| name.eq_ignore_ascii_case(n))
+                    .map(|(_, k)| k.clone())
+            })
+            .or_else(|| self.default.clone())
+    }
+}
+
+/// How a client connects.
+#[derive(Debug, Clone)]
+#[non_exhaustive]
+pub struct ClientConfig {
+    /// Suites offered, in preference order.
+    pub suites: Vec<&'static SupportedSuite>,
+    /// ECDHE groups offered in supported_groups, in preference order.
+    pub groups: Vec<NamedGroup>,
+    /// Signature schemes offered in signature_algorithms.
+    pub signature_schemes: Vec<SignatureScheme>,
+    /// ALPN protocols offered (RFC 7301); empty means the extension is not sent.
+    pub alpn_protocols: Vec<Vec<u8>>,
+    /// Verifies the server's certificate chain.
+    pub verifier: Arc<dyn ServerCertVerifier>,
+    /// Send server_name for DNS names (never for IP addresses, RFC 6066 §3).
+    pub enable_sni: bool,
+    /// Refuse servers that do not negotiate the extended master secret
+    /// (RFC 7627). Turning this off lets the handshake be vulnerable to the
+    /// triple-handshake attack; only for legacy peers.
+    pub require_extended_master_secret: bool,
+    /// Refuse servers that do not send renegotiation_info (RFC 5746 §3.4).
+    pub require_secure_renegotiation: bool,
+    /// Emit [`crate::Event::Trace`] for every handshake message.
+    pub trace: bool,
+    /// Protocol randomness.
+    pub random: Arc<dyn RandomSource>,
+    /// Time for certificate validity.
+    pub time: Arc<dyn TimeSource>,
+}
+
+impl ClientConfig {
+    /// Secure defaults, verifying servers against `roots` with rustls-webpki.
+    pub fn new(roots: RootCertStore) -> Self {
+        Self::with_verifier(Arc::new(WebPkiServerVerifier::new(Arc::new(roots))))
+    }
+
+    /// Secure defaults with a custom verifier.
+    pub fn with_verifier(verifier: Arc<dyn ServerCertVerifier>) -> Self {
+        ClientConfig {
+            suites: ALL_SUITES.iter().collect(),
+            groups: SUPPORTED_GROUPS.to_vec(),
+            signature_schemes: DEFAULT_SIGNATURE_SCHEMES.to_vec(),
+            alpn_protocols: Vec::new(),
+            verifier,
+            enable_sni: true,
+            require_extended_master_secret: true,
+            require_secure_renegotiation: true,
+            trace: false,
+            random: Arc::new(SystemRandom::default()),
+            time: Arc::new(SystemClock),
+        }
+    }
+
+    /// Keeps only the named suites (IANA names), in the given order.
+    pub fn set_suites_by_name<S: AsRef<str>>(&mut self, names: &[S]) -> Result<(), Error> {
+        self.suites = suites_by_name(names)?;
+        Ok(())
+    }
+}
+
+/// How a server accepts connections.
+#[derive(Debug, Clone)]
+#[non_exhaustive]
+pub struct ServerConfig {
+    /// Suites accepted, in the server's preference order.
+    pub suites: Vec<&'static SupportedSuite>,
+    /// ECDHE groups accepted, in preference order.
+    pub groups: Vec<NamedGroup>,
+    /// Signature schemes the server may use.
+    pub signature_schemes: Vec<SignatureScheme>,
+    /// ALPN protocols, in the server's preference order; empty ignores ALPN.
+    pub alpn_protocols: Vec<Vec<u8>>,
+    /// Chooses the certificate for each ClientHello.
+    pub cert_resolver: Arc<dyn ResolvesServerCert>,
+    /// Pick the suite by the client's order instead of ours.
+    pub honor_client_order: bool,
+    /// Refuse clients that do not offer the extended master secret (RFC 7627).
+    pub require_extended_master_secret: bool,
+    /// Refuse clients that send neither TLS_EMPTY_RENEGOTIATION_INFO_SCSV nor
+    /// renegotiation_info (RFC 5746 §3.6).
+    pub require_secure_renegotiation: bool,
+    /// Emit [`crate::Event::Trace`] for every handshake message.
+    pub trace: bool,
+    /// Protocol randomness.
+    pub random: Arc<dyn RandomSource>,
+    /// Time.
+    pub time: Arc<dyn TimeSource>,
+}
+
+impl ServerConfig {
+    /// Secure defaults, presenting `chain` with `key` to every client.
+    pub fn new(
+        chain: Vec<CertificateDer<'static>>,
+        key: &PrivateKeyDer<'_>,
+    ) -> Result<Self, Error> {
+        let ck = CertifiedKey::new(chain, key)?;
+        Ok(Self::with_resolver(Arc::new(SingleCert(Arc::new(ck)))))
+    }
+
+    /// Secure defaults with a certificate resolver (e.g. [`CertsByName`]).
+    pub fn with_resolver(cert_resolver: Arc<dyn ResolvesServerCert>) -> Self {
+        ServerConfig {
+            suites: ALL_SUITES.iter().collect(),
+            groups: SUPPORTED_GROUPS.to_vec(),
+            signature_schemes: DEFAULT_SIGNATURE_SCHEMES.to_vec(),
+            alpn_protocols: Vec::new(),
+            cert_resolver,
+            honor_client_order: false,
+            require_extended_master_secret: true,
+            require_secure_renegotiation: true,
+            trace: false,
+            random: Arc::new(SystemRandom::default()),
+            time: Arc::new(SystemClock),
+        }
+    }
+
+    /// Keeps only the named suites (IANA names), in the given order.
+    pub fn set_suites_by_name<S: AsRef<str>>(&mut self, names: &[S]) -> Result<(), Error> {
+        self.suites = suites_by_name(names)?;
+        Ok(())
+    }
+}
+
+fn suites_by_name<S: AsRef<str>>(names: &[S]) -> Result<Vec<&'static SupportedSuite>, Error> {
+    let mut out = Vec::new();
+    for n in names {
+        out.push(
+            crate::suites::by_name(n.as_ref()).ok_or(Error::Config("unknown cipher suite name"))?,
+        );
+    }
+    if out.is_empty() {
+        return Err(Error::Config("no cipher suites"));
+    }
+    Ok(out)
+}

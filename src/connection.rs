@@ -1,0 +1,567 @@
+//! The public [`Connection`]: drives bytes through the record layer and the
+//! handshake state machine, and applies the actions the states return.
+
+use std::collections::VecDeque;
+use std::sync::Arc;
+
+use rustls_pki_types::ServerName;
+
+use crate::client::ClientState;
+use crate::codec::enums::{AlertDescription, AlertLevel, ContentType};
+use crate::codec::Codec;
+use crate::config::{ClientConfig, ServerConfig};
+use crate::error::Error;
+use crate::event::{Event, Negotiated};
+use crate::handshake::reassembly::HandshakeJoiner;
+use crate::handshake::HandshakeMessage;
+use crate::limits::{
+    MAX_BUFFERED_OUTPUT, MAX_RENEGOTIATION_REQUESTS, MAX_WARNING_ALERTS, RECORD_HEADER_LEN,
+};
+use crate::message::{Alert, ChangeCipherSpec};
+use crate::record::layer::RecordLayer;
+use crate::server::ServerState;
+use crate::state::{Action, Msg, Traffic};
+use crate::trace::{self, Direction};
+
+/// What one call to [`Connection::handle_input`] did with the caller's bytes.
+#[derive(Debug)]
+pub struct Input<'a> {
+    /// How many bytes from the front of the buffer were used up; the caller
+    /// drops them and keeps the rest for the next call. Zero means a whole
+    /// record is not there yet (or output must be drained first).
+    pub consumed: usize,
+    /// Application data, decrypted in place inside the caller's buffer
+    /// (within the consumed part): one record's worth, never copied.
+    pub data: Option<&'a mut [u8]>,
+}
+
+// One per connection, never moved in bulk: boxing the larger variant would
+// only add an allocation.
+#[allow(clippy::large_enum_variant)]
+enum Role {
+    Client(ClientState),
+    Server(ServerState),
+}
+
+/// A TLS 1.2 connection, client or server, as a pure state machine.
+///
+/// # The contract
+///
+/// The connection owns no socket, clock or thread. The caller moves bytes
+/// and calls three groups of methods, in any order and as often as it likes:
+///
+/// - **Input** — [`handle_input`](Self::handle_input) takes a buffer holding
+///   received bytes (partial records are fine: nothing is consumed until a
+///   whole record is there, so keep at least [`crate::limits::MAX_RECORD_LEN`]
+///   bytes of room); it reports how many bytes it consumed and hands back
+///   application data decrypted in place. [`handle_eof`](Self::handle_eof)
+///   says the transport ended.
+/// - **Output** — [`poll_output`](Self::poll_output) appends the bytes to
+///   send (handshake messages, alerts) to the caller's vector;
+///   [`send`](Self::send) encrypts application data straight into it;
+///   [`close`](Self::close) queues close_notify.
+/// - **Events and getters** — [`poll_event`](Self::poll_event) yields
+///   [`Event`]s; [`is_handshaking`](Self::is_handshaking),
+///   [`negotiated`](Self::negotiated) and friends describe the state.
+///
+/// After every `handle_input`, drain `poll_output` and `poll_event`. Any
+/// error is fatal and sticky: the fatal alert it implies is queued, so drain
+/// `poll_output` one last time and close the transport.
+///
+/// ```
+/// use std::sync::Arc;
+/// use sanstls::pki_types::{PrivateKeyDer, PrivatePkcs8KeyDer, ServerName};
+/// use sanstls::verify::RootCertStore;
+/// use sanstls::{ClientConfig, Connection, ServerConfig};
+///
+/// # fn main() -> Result<(), Box<dyn std::error::Error>> {
+/// // A throwaway self-signed certificate for "localhost", trusted by the client.
+/// let key = rcgen::KeyPair::generate()?;
+/// let cert = rcgen::CertificateParams::new(vec!["localhost".into()])?.self_signed(&key)?;
+/// let key = PrivateKeyDer::Pkcs8(PrivatePkcs8KeyDer::from(key.serialize_der()));
+/// let mut roots = RootCertStore::new();
+/// roots.add(cert.der().clone())?;
+///
+/// let mut client = Connection::new_client(
+///     Arc::new(ClientConfig::new(roots)),
+///     ServerName::try_from("localhost")?,
+/// )?;
+/// let mut server = Connection::new_server(Arc::new(ServerConfig::new(vec![cert.der().clone()], &key)?));
+///
+/// // The "transport": one byte vector each way. A real caller reads from and
+/// // writes to its socket here.
+/// let (mut to_server, mut to_client) = (Vec::new(), Vec::new());
+/// fn deliver(conn: &mut Connection, wire: &mut Vec<u8>, got: &mut Vec<u8>) -> Result<(), sanstls::Error> {
+///     loop {
+///         let input = conn.handle_input(wire)?;
+///         if let Some(data) = input.data {
+///             got.extend_from_slice(data); // decrypted in place, borrowed from `wire`
+///         }
+///         let consumed = input.consumed;
+///         if consumed == 0 {
+///             return Ok(()); // keep the partial record for later
+///         }
+///         wire.drain(..consumed);
+///     }
+/// }
+/// let mut received = Vec::new();
+/// while client.is_handshaking() || server.is_handshaking() {
+///     client.poll_output(&mut to_server);
+///     deliver(&mut server, &mut to_server, &mut received)?;
+///     server.poll_output(&mut to_client);
+///     deliver(&mut client, &mut to_client, &mut received)?;
+///     while let Some(event) = client.poll_event() {
+///         println!("client: {event:?}");
+///     }
+/// }
+/// assert_eq!(client.negotiated().unwrap().suite_name(), "TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256");
+///
+/// // Application data is encrypted straight into the caller's output...
+/// client.send(b"hello", &mut to_server)?;
+/// // ...and decrypted in place on the other side.
+/// deliver(&mut server, &mut to_server, &mut received)?;
+/// assert_eq!(received, b"hello");
+///
+/// // close_notify both ways: the server answers the client's automatically.
+/// client.close();
+/// client.poll_output(&mut to_server);
+/// deliver(&mut server, &mut to_server, &mut received)?;
+/// assert!(server.peer_closed());
+/// server.poll_output(&mut to_client);
+/// deliver(&mut client, &mut to_client, &mut received)?;
+/// assert!(client.peer_closed());
+/// # Ok(()) }
+/// ```
+pub struct Connection {
+    role: Option<Role>,
+    record: RecordLayer,
+    joiner: HandshakeJoiner,
+    outbox: Vec<u8>,
+    events: VecDeque<Event>,
+    actions: Vec<Action>,
+    negotiated: Option<Box<Negotiated>>,
+    error: Option<Error>,
+    trace: bool,
+    peer_closed: bool,
+    sent_close: bool,
+    warning_alerts: usize,
+    renegotiation_requests: usize,
+}
+
+impl core::fmt::Debug for Connection {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.debug_struct("Connection")
+            .field("client", &self.is_client())
+            .field("handshaking", &self.is_handshaking())
+            .field("negotiated", &self.negotiated)
+            .field("error", &self.error)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Connection {
+    /// A client connection to `server_name`; the ClientHello is queued at once.
+    pub fn new_client(
+        config: Arc<ClientConfig>,
+        server_name: ServerName<'static>,
+    ) -> Result<Self, Error> {
+        let trace = config.trace;
+        let mut conn = Self::empty(trace);
+        let state = ClientState::start(config, server_name, &mut conn.actions)?;
+        conn.role = Some(Role::Client(state));
+        conn.apply_actions()?;
+        Ok(conn)
+    }
+
+    /// A server connection awaiting a ClientHello.
+    pub fn new_server(config: Arc<ServerConfig>) -> Self {
+        let mut conn = Self::empty(config.trace);
+        conn.role = Some(Role::Server(ServerState::start(config)));
+        conn
+    }
+
+    fn empty(trace: bool) -> Self {
+        Connection {
+            role: None,
+            record: RecordLayer::new(),
+            joiner: HandshakeJoiner::new(),
+            outbox: Vec::new(),
+            events: VecDeque::new(),
+            actions: Vec::new(),
+            negotiated: None,
+            error: None,
+            trace,
+            peer_closed: false,
+            sent_close: false,
+            warning_alerts: 0,
+            renegotiation_requests: 0,
+        }
+    }
+
+    // ---- input ----
+
+    /// Processes whole records from the front of `buf`: handshake, alerts and
+    /// ChangeCipherSpec are handled internally; the first application-data
+    /// record stops the call and is returned decrypted in place.
+    pub fn handle_input<'a>(&mut self, buf: &'a mut [u8]) -> Result<Input<'a>, Error> {
+        if let Some(e) = &self.error {
+            return Err(e.clone());
+        }
+        let mut consumed = 0;
+        let mut rest: &'a mut [u8] = buf;
+        loop {
+            if self.peer_closed {
+                // RFC 5246 §7.2.1: nothing after close_notify is read.
+                return Ok(Input {
+                    consumed,
+                    data: None,
+                });
+            }
+            if self.outbox.len() >= MAX_BUFFERED_OUTPUT {
+                break;
+            }
+            let total = match rest.get(3..RECORD_HEADER_LEN) {
+                Some(len) => RECORD_HEADER_LEN + u16::from_be_bytes([len[0], len[1]]) as usize,
+                None => usize::MAX,
+            };
+            if rest.len() < total {
+                // Not a whole record yet; still check what header there is,
+                // so a bad header fails before its body arrives.
+                if let Err(e) = self.record.read_record(&mut *rest) {
+                    return Err(self.fail(e));
+                }
+                break;
+            }
+            let (this, tail) = core::mem::take(&mut rest).split_at_mut(total);
+            rest = tail;
+            consumed += total;
+            match self.process_record(this) {
+                Ok(Some(data)) => {
+                    return Ok(Input {
+                        consumed,
+                        data: Some(data),
+                    })
+                }
+                Ok(None) => {}
+                Err(e) => return Err(self.fail(e)),
+            }
+        }
+        Ok(Input {
+            consumed,
+            data: None,
+        })
+    }
+
+    /// Says the transport ended. Without a prior close_notify this is
+    /// [`Error::Truncated`] (RFC 5246 §7.2.1): the data may have been cut
+    /// short by an attacker.
+    pub fn handle_eof(&mut self) -> Result<(), Error> {
+        if self.peer_closed {
+            return Ok(());
+        }
+        if let Some(e) = &self.error {
+            return Err(e.clone());
+        }
+        self.error = Some(Error::Truncated);
+        Err(Error::Truncated)
+    }
+
+    fn process_record<'a>(&mut self, record: &'a mut [u8]) -> Result<Option<&'a mut [u8]>, Error> {
+        let Some(rec) = self.record.read_record(record)? else {
+            return Err(Error::Internal("whole record not deframed"));
+        };
+        let typ = rec.typ;
+        let payload = rec.payload;
+        if typ != ContentType::ALERT {
+            self.warning_alerts = 0;
+        }
+        match typ {
+            ContentType::APPLICATION_DATA => {
+                let in_traffic = self.traffic().is_some();
+                if !in_traffic || !self.joiner.is_empty() {
+                    return Err(Error::UnexpectedMessage {
+                        expected: self.awaiting(),
+                        got: "application data",
+                    });
+                }
+                if payload.is_empty() {
+                    return Ok(None);
+                }
+                Ok(Some(payload))
+            }
+            ContentType::HANDSHAKE => {
+                self.joiner.push(payload)?;
+                while let Some(raw) = self.joiner.pop()? {
+                    self.handle_handshake(&raw)?;
+                }
+                Ok(None)
+            }
+            ContentType::CHANGE_CIPHER_SPEC => {
+                ChangeCipherSpec::from_bytes(payload)?;
+                // RFC 5246 §7.1: a handshake message must not span a CCS.
+                if !self.joiner.is_empty() {
+                    return Err(Error::UnexpectedMessage {
+                        expected: "rest of a handshake message",
+                        got: "ChangeCipherSpec",
+                    });
+                }
+                let role = self.role.take().ok_or(Error::Internal("no state"))?;
+                let next = match role {
+                    Role::Client(s) => Role::Client(s.handle_ccs()?),
+                    Role::Server(s) => Role::Server(s.handle_ccs()?),
+                };
+                self.role = Some(next);
+                self.record.activate_read()?;
+                if self.trace {
+                    self.events
+                        .push_back(Event::Trace(trace::change_cipher_spec(Direction::Received)));
+                }
+                Ok(None)
+            }
+            ContentType::ALERT => {
+                let alert = Alert::from_bytes(payload)?;
+                self.handle_alert(alert)?;
+                Ok(None)
+            }
+            _ => Err(Error::BadRecordHeader("unknown content type")),
+        }
+    }
+
+    fn handle_handshake(&mut self, raw: &[u8]) -> Result<(), Error> {
+        if self.trace {
+            self.events
+                .push_back(Event::Trace(trace::describe(Direction::Received, raw)));
+        }
+        let msg = HandshakeMessage::read(raw)?;
+        let msg = Msg { raw, payload: msg };
+        let role = self.role.take().ok_or(Error::Internal("no state"))?;
+        let next = match role {
+            Role::Client(s) => Role::Client(s.handle(msg, &mut self.actions)?),
+            Role::Server(s) => Role::Server(s.handle(msg, &mut self.actions)?),
+        };
+        self.role = Some(next);
+        self.apply_actions()
+    }
+
+    fn handle_alert(&mut self, alert: Alert) -> Result<(), Error> {
+        if alert.description == AlertDescription::CLOSE_NOTIFY {
+            self.peer_closed = true;
+            self.events.push_back(Event::PeerClosed);
+            self.close();
+            return Ok(());
+        }
+        if alert.level == AlertLevel::FATAL {
+            return Err(Error::AlertReceived(alert.description));
+        }
+        self.warning_alerts += 1;
+        if self.warning_alerts > MAX_WARNING_ALERTS {
+            return Err(Error::LimitExceeded("consecutive warning alerts"));
+        }
+        self.events
+            .push_back(Event::WarningAlert(alert.description));
+        Ok(())
+    }
+
+    fn apply_actions(&mut self) -> Result<(), Error> {
+        let mut actions = core::mem::take(&mut self.actions);
+        let mut result = Ok(());
+        for action in actions.drain(..) {
+            if let Err(e) = self.apply(action) {
+                result = Err(e);
+                break;
+            }
+        }
+        self.actions = actions;
+        self.actions.clear();
+        result
+    }
+
+    fn apply(&mut self, action: Action) -> Result<(), Error> {
+        match action {
+            Action::Send(bytes) => {
+                if self.trace {
+                    self.events
+                        .push_back(Event::Trace(trace::describe(Direction::Sent, &bytes)));
+                }
+                self.record
+                    .write_record(ContentType::HANDSHAKE, &bytes, &mut self.outbox)?;
+            }
+            Action::ChangeWriteCipher(enc) => {
+                self.record.write_record(
+                    ContentType::CHANGE_CIPHER_SPEC,
+                    &ChangeCipherSpec.to_bytes(),
+                    &mut self.outbox,
+                )?;
+                self.record.prepare_write(enc);
+                self.record.activate_write()?;
+                if self.trace {
+                    self.events
+                        .push_back(Event::Trace(trace::change_cipher_spec(Direction::Sent)));
+                }
+            }
+            Action::PrepareRead(dec) => self.record.prepare_read(dec),
+            Action::StrictVersion => self.record.set_strict_version(),
+            Action::RefuseRenegotiation => {
+                self.renegotiation_requests += 1;
+                if self.renegotiation_requests > MAX_RENEGOTIATION_REQUESTS {
+                    return Err(Error::TooManyRenegotiationRequests);
+                }
+                self.send_alert(AlertLevel::WARNING, AlertDescription::NO_RENEGOTIATION)?;
+                self.events.push_back(Event::RenegotiationRefused);
+            }
+            Action::Complete(negotiated) => {
+                self.negotiated = Some(negotiated);
+                self.joiner.free();
+                self.events.push_back(Event::HandshakeComplete);
+            }
+            Action::Event(e) => self.events.push_back(e),
+        }
+        Ok(())
+    }
+
+    fn send_alert(
+        &mut self,
+        level: AlertLevel,
+        description: AlertDescription,
+    ) -> Result<(), Error> {
+        let alert = Alert { level, description };
+        self.record
+            .write_record(ContentType::ALERT, &alert.to_bytes(), &mut self.outbox)
+    }
+
+    /// Records `e` as the connection's final error and queues its alert.
+    fn fail(&mut self, e: Error) -> Error {
+        if !e.is_fatal() {
+            return e;
+        }
+        if let Some(desc) = e.alert() {
+            if !self.sent_close {
+                // Best effort: if even the alert cannot be written, the
+                // caller still gets the original error.
+                let _ = self.send_alert(AlertLevel::FATAL, desc);
+                self.sent_close = true;
+            }
+        }
+        self.error = Some(e.clone());
+        e
+    }
+
+    // ---- output ----
+
+    /// Appends every queued byte to send to `out`; returns how many.
+    pub fn poll_output(&mut self, out: &mut Vec<u8>) -> usize {
+        let n = self.outbox.len();
+        out.extend_from_slice(&self.outbox);
+        self.outbox.clear();
+        n
+    }
+
+    /// Whether [`poll_output`](Self::poll_output) has anything to give.
+    pub fn has_output(&self) -> bool {
+        !self.outbox.is_empty()
+    }
+
+    /// Encrypts `data` as application-data records of at most 2^14 bytes
+    /// each, straight into `out`, after any queued output.
+    pub fn send(&mut self, data: &[u8], out: &mut Vec<u8>) -> Result<(), Error> {
+        if let Some(e) = &self.error {
+            return Err(e.clone());
+        }
+        if self.traffic().is_none() || self.sent_close {
+            return Err(Error::HandshakeNotComplete);
+        }
+        self.poll_output(out);
+        if data.is_empty() {
+            return Ok(());
+        }
+        self.record
+            .write_record(ContentType::APPLICATION_DATA, data, out)
+            .map_err(|e| self.fail(e))
+    }
+
+    /// Queues close_notify (RFC 5246 §7.2.1); nothing more can be sent.
+    pub fn close(&mut self) {
+        if self.sent_close || self.error.is_some() {
+            return;
+        }
+        self.sent_close = true;
+        let _ = self.send_alert(AlertLevel::WARNING, AlertDescription::CLOSE_NOTIFY);
+    }
+
+    // ---- events and getters ----
+
+    /// The next event, if any.
+    pub fn poll_event(&mut self) -> Option<Event> {
+        self.events.pop_front()
+    }
+
+    /// Whether the handshake is still under way (and no error has ended it).
+    pub fn is_handshaking(&self) -> bool {
+        self.error.is_none() && self.traffic().is_none()
+    }
+
+    /// The handshake's results, once complete.
+    pub fn negotiated(&self) -> Option<&Negotiated> {
+        self.negotiated.as_deref()
+    }
+
+    /// Whether this is the client side.
+    pub fn is_client(&self) -> bool {
+        matches!(self.role, Some(Role::Client(_)))
+    }
+
+    /// Whether the peer sent close_notify.
+    pub fn peer_closed(&self) -> bool {
+        self.peer_closed
+    }
+
+    /// Whether we queued close_notify or a fatal alert.
+    pub fn sent_close(&self) -> bool {
+        self.sent_close
+    }
+
+    /// The error that ended the connection, if any.
+    pub fn error(&self) -> Option<&Error> {
+        self.error.as_ref()
+    }
+
+    /// RFC 5705 keying material exporter. Refused without the extended master
+    /// secret: without it the master secret can be the same on two
+    /// connections (RFC 7627 §1), so exported keys would be too.
+    pub fn export_keying_material(
+        &self,
+        label: &[u8],
+        context: Option<&[u8]>,
+        out: &mut [u8],
+    ) -> Result<(), Error> {
+        let t = self.traffic().ok_or(Error::HandshakeNotComplete)?;
+        if !t.extended_master_secret {
+            return Err(Error::Config(
+                "exporter requires the extended master secret",
+            ));
+        }
+        t.master.export(
+            t.suite.hash,
+            label,
+            context,
+            &t.client_random,
+            &t.server_random,
+            out,
+        )
+    }
+
+    fn traffic(&self) -> Option<&Traffic> {
+        match self.role.as_ref()? {
+            Role::Client(s) => s.traffic(),
+            Role::Server(s) => s.traffic(),
+        }
+    }
+
+    fn awaiting(&self) -> &'static str {
+        match &self.role {
+            Some(Role::Client(s)) => s.awaiting(),
+            Some(Role::Server(s)) => s.awaiting(),
+            None => "nothing",
+        }
+    }
+}

@@ -1,0 +1,144 @@
+//! What the client and server state machines share: the [`Action`]s a state
+//! returns instead of acting (so a state can be tested without a record
+//! layer), and the small steps both roles take the same way.
+
+use crate::codec::enums::{HandshakeType, SignatureScheme};
+use crate::crypto::key_schedule::MasterSecret;
+use crate::crypto::transcript::Transcript;
+use crate::error::Error;
+use crate::event::{Event, Negotiated};
+use crate::handshake::HandshakePayload;
+use crate::record::cipher::{Decrypter, Encrypter};
+use crate::suites::{AuthKind, SupportedSuite};
+
+/// One thing a state asks the connection to do, applied in order.
+pub(crate) enum Action {
+    /// Send this encoded handshake message (already added to the transcript).
+    Send(Vec<u8>),
+    /// Send ChangeCipherSpec, then protect everything written after it with
+    /// this encrypter (RFC 5246 §7.1).
+    ChangeWriteCipher(Encrypter),
+    /// Keys for the read side, switched on when the peer's ChangeCipherSpec
+    /// arrives.
+    PrepareRead(Decrypter),
+    /// ServerHello is done: from now on every record must say TLS 1.2.
+    StrictVersion,
+    /// The peer asked to renegotiate; answer with a no_renegotiation warning.
+    RefuseRenegotiation,
+    /// The handshake is over.
+    Complete(Box<Negotiated>),
+    /// Tell the caller something.
+    #[allow(dead_code)]
+    Event(Event),
+}
+
+/// A received handshake message: the decoded payload and the exact bytes the
+/// transcript must hash.
+pub(crate) struct Msg<'a> {
+    pub raw: &'a [u8],
+    pub payload: HandshakePayload,
+}
+
+impl Msg<'_> {
+    pub(crate) fn typ(&self) -> HandshakeType {
+        self.payload.typ()
+    }
+}
+
+/// Encodes `payload`, adds it to the transcript and queues it.
+pub(crate) fn send(
+    actions: &mut Vec<Action>,
+    transcript: &mut Transcript,
+    payload: HandshakePayload,
+) {
+    let bytes = payload.to_bytes();
+    transcript.add(&bytes);
+    actions.push(Action::Send(bytes));
+}
+
+/// The error for a handshake message the state does not expect.
+pub(crate) fn unexpected(expected: &'static str, msg: &Msg<'_>) -> Error {
+    Error::UnexpectedMessage {
+        expected,
+        got: crate::trace::handshake_name(msg.typ()),
+    }
+}
+
+/// Which suites a signature scheme can authenticate (RFC 8422 §2 puts
+/// Ed25519 under ECDHE_ECDSA).
+pub(crate) fn scheme_auth(scheme: SignatureScheme) -> Option<AuthKind> {
+    match scheme {
+        SignatureScheme::ECDSA_SECP256R1_SHA256
+        | SignatureScheme::ECDSA_SECP384R1_SHA384
+        | SignatureScheme::ECDSA_SECP521R1_SHA512
+        | SignatureScheme::ED25519 => Some(AuthKind::Ecdsa),
+        SignatureScheme::RSA_PKCS1_SHA256
+        | SignatureScheme::RSA_PKCS1_SHA384
+        | SignatureScheme::RSA_PKCS1_SHA512
+        | SignatureScheme::RSA_PSS_RSAE_SHA256
+        | SignatureScheme::RSA_PSS_RSAE_SHA384
+        | SignatureScheme::RSA_PSS_RSAE_SHA512 => Some(AuthKind::Rsa),
+        _ => None,
+    }
+}
+
+/// The content the ServerKeyExchange signature covers (RFC 5246 §7.4.3):
+/// client_random ‖ server_random ‖ params.
+pub(crate) fn kx_signed_message(
+    client_random: &[u8; 32],
+    server_random: &[u8; 32],
+    params: &[u8],
+) -> Vec<u8> {
+    let mut m = Vec::with_capacity(64 + params.len());
+    m.extend_from_slice(client_random);
+    m.extend_from_slice(server_random);
+    m.extend_from_slice(params);
+    m
+}
+
+/// Checks a peer's Finished (RFC 5246 §7.4.9) in constant time, then adds it
+/// to the transcript.
+pub(crate) fn check_finished(
+    master: &MasterSecret,
+    suite: &SupportedSuite,
+    transcript: &mut Transcript,
+    from_client: bool,
+    msg: &Msg<'_>,
+) -> Result<(), Error> {
+    let HandshakePayload::Finished(fin) = &msg.payload else {
+        return Err(unexpected("Finished", msg));
+    };
+    let expected = master.verify_data(suite.hash, from_client, &transcript.current_hash()?);
+    crate::crypto::key_schedule::check_verify_data(&expected, &fin.verify_data)?;
+    transcript.add(msg.raw);
+    Ok(())
+}
+
+/// Our Finished message for the transcript so far.
+pub(crate) fn send_finished(
+    actions: &mut Vec<Action>,
+    master: &MasterSecret,
+    suite: &SupportedSuite,
+    transcript: &mut Transcript,
+    from_client: bool,
+) -> Result<(), Error> {
+    let verify_data = master.verify_data(suite.hash, from_client, &transcript.current_hash()?);
+    send(
+        actions,
+        transcript,
+        HandshakePayload::Finished(crate::handshake::finished::Finished {
+            verify_data: verify_data.to_vec(),
+        }),
+    );
+    Ok(())
+}
+
+/// What an established connection keeps: enough for the RFC 5705 exporter,
+/// and nothing else of the handshake.
+pub(crate) struct Traffic {
+    pub master: MasterSecret,
+    pub suite: &'static SupportedSuite,
+    pub client_random: [u8; 32],
+    pub server_random: [u8; 32],
+    pub extended_master_secret: bool,
+}
