@@ -10,12 +10,21 @@ use std::sync::Arc;
 
 use rustls_pki_types::{CertificateDer, PrivateKeyDer, UnixTime};
 
-use crate::codec::enums::{CipherSuite, NamedGroup, SignatureScheme};
+use crate::codec::enums::{CipherSuite, ClientCertificateType, NamedGroup, SignatureScheme};
 use crate::crypto::kx::SUPPORTED_GROUPS;
 use crate::crypto::sign::{SigningKey, DEFAULT_SIGNATURE_SCHEMES};
 use crate::error::Error;
+use crate::keylog::KeyLog;
+use crate::resumption::store::{
+    ClientSessionCache, ClientSessionStore, ServerSessionCache, ServerSessionStore,
+};
+use crate::resumption::ticketer::{TicketProducer, Ticketer};
+use crate::resumption::DEFAULT_SESSION_LIFETIME;
 use crate::suites::{SupportedSuite, ALL_SUITES};
-use crate::verify::{RootCertStore, ServerCertVerifier, WebPkiServerVerifier};
+use crate::verify::{ClientCertVerifier, RootCertStore, ServerCertVerifier, WebPkiServerVerifier};
+
+/// How many sessions the default in-memory caches hold.
+pub const DEFAULT_SESSION_CACHE_SIZE: usize = 256;
 
 /// Where protocol randomness comes from: the hello randoms and session IDs.
 ///
@@ -163,6 +172,50 @@ impl ResolvesServerCert for CertsByName {
     }
 }
 
+/// What the server asked for in its CertificateRequest (RFC 5246 §7.4.4).
+#[derive(Debug)]
+pub struct CertificateRequestInfo<'a> {
+    /// Certificate types the server accepts.
+    pub certificate_types: &'a [ClientCertificateType],
+    /// Signature schemes the server accepts for CertificateVerify.
+    pub signature_schemes: &'a [SignatureScheme],
+    /// DER distinguished names of CAs the server trusts (may be empty).
+    pub authorities: &'a [Vec<u8>],
+}
+
+/// Chooses the client's certificate when the server asks for one.
+pub trait ResolvesClientCert: core::fmt::Debug + Send + Sync {
+    /// The certificate to send, or `None` to send an empty Certificate.
+    fn resolve(&self, request: &CertificateRequestInfo<'_>) -> Option<Arc<CertifiedKey>>;
+}
+
+/// Always offers the same certificate, when its key can sign one of the
+/// schemes the server accepts.
+#[derive(Debug)]
+pub struct SingleClientCert(pub Arc<CertifiedKey>);
+
+impl ResolvesClientCert for SingleClientCert {
+    fn resolve(&self, request: &CertificateRequestInfo<'_>) -> Option<Arc<CertifiedKey>> {
+        self.0
+            .key
+            .choose_scheme(request.signature_schemes)
+            .map(|_| self.0.clone())
+    }
+}
+
+/// Whether and how the server authenticates clients (RFC 5246 §7.4.4).
+#[derive(Debug, Clone, Default)]
+pub enum ClientAuth {
+    /// No CertificateRequest is sent.
+    #[default]
+    None,
+    /// A certificate is requested; a client may send none (an empty
+    /// Certificate), but one it sends must verify.
+    Optional(Arc<dyn ClientCertVerifier>),
+    /// A verified client certificate is required.
+    Required(Arc<dyn ClientCertVerifier>),
+}
+
 /// How a client connects.
 #[derive(Debug, Clone)]
 #[non_exhaustive]
@@ -189,8 +242,18 @@ pub struct ClientConfig {
     pub trace: bool,
     /// Protocol randomness.
     pub random: Arc<dyn RandomSource>,
-    /// Time for certificate validity.
+    /// Time for certificate validity and session lifetimes.
     pub time: Arc<dyn TimeSource>,
+    /// Chooses a client certificate when the server requests one; `None`
+    /// answers every request with an empty Certificate.
+    pub client_cert_resolver: Option<Arc<dyn ResolvesClientCert>>,
+    /// Sessions kept for resumption, by server name; `None` disables
+    /// resumption.
+    pub session_store: Option<Arc<dyn ClientSessionStore>>,
+    /// Ask for and use session tickets (RFC 5077).
+    pub enable_tickets: bool,
+    /// Receives NSS key log lines (debugging only).
+    pub key_log: Option<Arc<dyn KeyLog>>,
 }
 
 impl ClientConfig {
@@ -213,12 +276,29 @@ impl ClientConfig {
             trace: false,
             random: Arc::new(SystemRandom::default()),
             time: Arc::new(SystemClock),
+            client_cert_resolver: None,
+            session_store: Some(Arc::new(ClientSessionCache::new(
+                DEFAULT_SESSION_CACHE_SIZE,
+            ))),
+            enable_tickets: true,
+            key_log: None,
         }
     }
 
     /// Keeps only the named suites (IANA names), in the given order.
     pub fn set_suites_by_name<S: AsRef<str>>(&mut self, names: &[S]) -> Result<(), Error> {
         self.suites = suites_by_name(names)?;
+        Ok(())
+    }
+
+    /// Presents `chain` with `key` when a server asks for a client certificate.
+    pub fn set_client_cert(
+        &mut self,
+        chain: Vec<CertificateDer<'static>>,
+        key: &PrivateKeyDer<'_>,
+    ) -> Result<(), Error> {
+        let ck = CertifiedKey::new(chain, key)?;
+        self.client_cert_resolver = Some(Arc::new(SingleClientCert(Arc::new(ck))));
         Ok(())
     }
 }
@@ -248,8 +328,18 @@ pub struct ServerConfig {
     pub trace: bool,
     /// Protocol randomness.
     pub random: Arc<dyn RandomSource>,
-    /// Time.
+    /// Time for certificate validity and session lifetimes.
     pub time: Arc<dyn TimeSource>,
+    /// Client authentication policy.
+    pub client_auth: ClientAuth,
+    /// The session-ID cache; `None` disables resumption by session ID.
+    pub session_store: Option<Arc<dyn ServerSessionStore>>,
+    /// Seals session tickets; `None` disables tickets.
+    pub ticketer: Option<Arc<dyn TicketProducer>>,
+    /// How long, in seconds, a cached session may be resumed.
+    pub session_lifetime: u32,
+    /// Receives NSS key log lines (debugging only).
+    pub key_log: Option<Arc<dyn KeyLog>>,
 }
 
 impl ServerConfig {
@@ -276,6 +366,13 @@ impl ServerConfig {
             trace: false,
             random: Arc::new(SystemRandom::default()),
             time: Arc::new(SystemClock),
+            client_auth: ClientAuth::None,
+            session_store: Some(Arc::new(ServerSessionCache::new(
+                DEFAULT_SESSION_CACHE_SIZE,
+            ))),
+            ticketer: Some(Arc::new(Ticketer::new(DEFAULT_SESSION_LIFETIME))),
+            session_lifetime: DEFAULT_SESSION_LIFETIME,
+            key_log: None,
         }
     }
 

@@ -36,10 +36,11 @@ pub struct Negotiated {
     pub version: ProtocolVersion,
     /// The cipher suite.
     pub suite: &'static SupportedSuite,
-    /// The ECDHE group.
-    pub group: NamedGroup,
-    /// The scheme the server signed its key exchange with.
-    pub signature_scheme: SignatureScheme,
+    /// The ECDHE group (`None` on a resumed session: no key exchange ran).
+    pub group: Option<NamedGroup>,
+    /// The scheme the server signed its key exchange with (`None` on a
+    /// resumed session).
+    pub signature_scheme: Option<SignatureScheme>,
     /// The ALPN protocol, if one was agreed.
     pub alpn_protocol: Option<Vec<u8>>,
     /// The SNI host name the client sent.
@@ -49,6 +50,9 @@ pub struct Negotiated {
     pub peer_certificates: Vec<CertificateDer<'static>>,
     /// Whether the extended master secret (RFC 7627) is in use.
     pub extended_master_secret: bool,
+    /// Whether this connection resumed an earlier session (abbreviated
+    /// handshake, RFC 5246 §7.3).
+    pub resumed: bool,
 }
 
 impl Negotiated {

@@ -142,3 +142,14 @@ pub(crate) struct Traffic {
     pub server_random: [u8; 32],
     pub extended_master_secret: bool,
 }
+
+/// Hands the master secret to the key log, if one is installed.
+pub(crate) fn log_master(
+    key_log: &Option<std::sync::Arc<dyn crate::keylog::KeyLog>>,
+    client_random: &[u8; 32],
+    master: &MasterSecret,
+) {
+    if let Some(log) = key_log {
+        log.log("CLIENT_RANDOM", client_random, master.as_bytes());
+    }
+}

@@ -1,30 +1,54 @@
-//! The client's first step: send ClientHello, then check the ServerHello
-//! against what we offered (RFC 5246 §7.4.1.2–3, RFC 5746 §3.4, RFC 7627 §5.1,
-//! RFC 7301 §3.1, RFC 8422 §5.2).
+//! The client's first step: send ClientHello (offering a stored session when
+//! there is one), then check the ServerHello against what we offered and
+//! branch to a full or an abbreviated handshake (RFC 5246 §7.4.1.2–3,
+//! RFC 5746 §3.4, RFC 7627 §5.1/§5.3, RFC 7301 §3.1, RFC 8422 §5.2,
+//! RFC 5077 §3.4).
 
 use std::sync::Arc;
 
 use rustls_pki_types::ServerName;
 
 use crate::codec::enums::{CompressionMethod, EcPointFormat, ProtocolVersion, ServerNameType};
+use crate::codec::Codec;
 use crate::config::ClientConfig;
 use crate::crypto::transcript::Transcript;
 use crate::error::Error;
 use crate::handshake::extensions::{ClientExtension, ServerExtension, ServerNameEntry};
-use crate::handshake::hello::ClientHello;
+use crate::handshake::hello::{ClientHello, ServerHello};
 use crate::handshake::{HandshakePayload, Random, SessionId};
-use crate::state::{send, unexpected, Action, Msg};
+use crate::resumption::StoredSession;
+use crate::state::{log_master, send, unexpected, Action, Msg};
 use crate::suites::SupportedSuite;
 
-use super::{AwaitCertificate, ClientState};
+use super::finish::{after_keys, Keyed};
+use super::{AwaitCertificate, ClientState, Hs};
 
 /// Sent ClientHello; waiting for ServerHello.
 pub(crate) struct AwaitServerHello {
-    pub config: Arc<ClientConfig>,
-    pub server_name: ServerName<'static>,
-    pub sni: Option<String>,
-    pub client_random: [u8; 32],
-    pub transcript: Transcript,
+    config: Arc<ClientConfig>,
+    server_name: ServerName<'static>,
+    sni: Option<String>,
+    client_random: [u8; 32],
+    /// The session we offered, and the session ID we offered it under.
+    offered: Option<(StoredSession, SessionId)>,
+    transcript: Transcript,
+}
+
+/// The key under which sessions for `name` are stored.
+pub(crate) fn store_key(name: &ServerName<'_>) -> String {
+    name.to_str().into_owned()
+}
+
+/// A stored session we may offer: fresh, and with a suite we still allow.
+fn resumable(config: &ClientConfig, name: &ServerName<'_>) -> Option<StoredSession> {
+    let store = config.session_store.as_ref()?;
+    let bytes = store.get(&store_key(name))?;
+    let session = StoredSession::from_bytes(&bytes).ok()?;
+    let usable = session.is_fresh(config.time.now())
+        && config.suites.iter().any(|s| s.suite == session.suite)
+        && (session.extended_master_secret || !config.require_extended_master_secret)
+        && (!session.ticket.is_empty() || !session.session_id.is_empty());
+    usable.then_some(session)
 }
 
 pub(super) fn start(
@@ -40,8 +64,24 @@ pub(super) fn start(
 
     // RFC 6066 §3: "Literal IPv4 and IPv6 addresses are not permitted in HostName."
     let sni = match (&server_name, config.enable_sni) {
-        (ServerName::DnsName(d), true) => Some(d.as_ref().to_string()),
+        (ServerName::DnsName(d), true) => Some(d.as_ref().to_ascii_lowercase()),
         _ => None,
+    };
+
+    let offered = match resumable(&config, &server_name) {
+        Some(session) => {
+            // RFC 5077 §3.4: with a ticket the client makes up a session ID,
+            // and the server echoing it is how resumption shows.
+            let id = if session.ticket.is_empty() {
+                session.session_id.clone()
+            } else {
+                let mut id = [0u8; 32];
+                config.random.fill(&mut id)?;
+                SessionId::new(&id).ok_or(Error::Internal("session id"))?
+            };
+            Some((session, id))
+        }
+        None => None,
     };
 
     let mut extensions = Vec::new();
@@ -61,6 +101,13 @@ pub(super) fn start(
     if !config.alpn_protocols.is_empty() {
         extensions.push(ClientExtension::Alpn(config.alpn_protocols.clone()));
     }
+    if config.enable_tickets {
+        let ticket = offered
+            .as_ref()
+            .map(|(s, _)| s.ticket.clone())
+            .unwrap_or_default();
+        extensions.push(ClientExtension::SessionTicket(ticket));
+    }
     // Always offered, even when not required: it is never weaker.
     extensions.push(ClientExtension::ExtendedMasterSecret);
     // RFC 5746 §3.4: the empty extension signals secure renegotiation support.
@@ -69,12 +116,18 @@ pub(super) fn start(
     let hello = ClientHello {
         client_version: ProtocolVersion::TLSV1_2,
         random: Random(client_random),
-        session_id: SessionId::empty(),
+        session_id: offered
+            .as_ref()
+            .map(|(_, id)| id.clone())
+            .unwrap_or_default(),
         cipher_suites: config.suites.iter().map(|s| s.suite).collect(),
         compression_methods: vec![CompressionMethod::NULL],
         extensions,
     };
     let mut transcript = Transcript::new();
+    // CertificateVerify signs the raw messages (RFC 5246 §7.4.8); keep them
+    // if we might have to sign.
+    transcript.keep_messages(config.client_cert_resolver.is_some());
     send(
         actions,
         &mut transcript,
@@ -85,11 +138,67 @@ pub(super) fn start(
         server_name,
         sni,
         client_random,
+        offered,
         transcript,
     })
 }
 
+/// What the ServerHello's extensions say, once checked against our offer.
+struct Answer {
+    ems: bool,
+    alpn: Option<Vec<u8>>,
+    ticket_ack: bool,
+}
+
 impl AwaitServerHello {
+    fn check_extensions(&self, sh: &ServerHello) -> Result<Answer, Error> {
+        let mut reneg_ok = false;
+        let mut answer = Answer {
+            ems: false,
+            alpn: None,
+            ticket_ack: false,
+        };
+        for ext in &sh.extensions {
+            match ext {
+                ServerExtension::RenegotiationInfo(data) => {
+                    // RFC 5746 §3.4: on the initial handshake it must be empty.
+                    if !data.is_empty() {
+                        return Err(Error::BadRenegotiationInfo);
+                    }
+                    reneg_ok = true;
+                }
+                ServerExtension::ExtendedMasterSecret => answer.ems = true,
+                ServerExtension::EcPointFormats(formats) => {
+                    if !formats.contains(&EcPointFormat::UNCOMPRESSED) {
+                        return Err(Error::IllegalParameter(
+                            "server does not accept uncompressed points",
+                        ));
+                    }
+                }
+                ServerExtension::Alpn(proto) => {
+                    if !self.config.alpn_protocols.iter().any(|p| p == proto) {
+                        return Err(Error::IllegalParameter(
+                            "server chose an ALPN protocol we did not offer",
+                        ));
+                    }
+                    answer.alpn = Some(proto.clone());
+                }
+                ServerExtension::ServerNameAck if self.sni.is_some() => {}
+                ServerExtension::SessionTicketAck if self.config.enable_tickets => {
+                    answer.ticket_ack = true
+                }
+                // RFC 5246 §7.4.1.4: an extension we did not offer is fatal.
+                _ => return Err(Error::UnsolicitedExtension),
+            }
+        }
+        if !reneg_ok && self.config.require_secure_renegotiation {
+            return Err(Error::HandshakeFailure(
+                "server does not support secure renegotiation (RFC 5746)",
+            ));
+        }
+        Ok(answer)
+    }
+
     pub(super) fn handle(
         mut self,
         msg: Msg<'_>,
@@ -115,62 +224,70 @@ impl AwaitServerHello {
                 "server chose a compression method we did not offer",
             ));
         }
+        let answer = self.check_extensions(sh)?;
 
-        let mut reneg_ok = false;
-        let mut ems = false;
-        let mut alpn = None;
-        for ext in &sh.extensions {
-            match ext {
-                ServerExtension::RenegotiationInfo(data) => {
-                    // RFC 5746 §3.4: on the initial handshake it must be empty.
-                    if !data.is_empty() {
-                        return Err(Error::BadRenegotiationInfo);
-                    }
-                    reneg_ok = true;
-                }
-                ServerExtension::ExtendedMasterSecret => ems = true,
-                ServerExtension::EcPointFormats(formats) => {
-                    if !formats.contains(&EcPointFormat::UNCOMPRESSED) {
-                        return Err(Error::IllegalParameter(
-                            "server does not accept uncompressed points",
-                        ));
-                    }
-                }
-                ServerExtension::Alpn(proto) => {
-                    if !self.config.alpn_protocols.iter().any(|p| p == proto) {
-                        return Err(Error::IllegalParameter(
-                            "server chose an ALPN protocol we did not offer",
-                        ));
-                    }
-                    alpn = Some(proto.clone());
-                }
-                ServerExtension::ServerNameAck if self.sni.is_some() => {}
-                // RFC 5246 §7.4.1.4: an extension we did not offer is fatal.
-                _ => return Err(Error::UnsolicitedExtension),
+        // RFC 5246 §7.4.1.3: the server resumes by echoing our session ID.
+        let offered = self.offered.take();
+        let resumed = match offered {
+            Some((session, id)) if !sh.session_id.is_empty() && sh.session_id == id => {
+                Some(session)
             }
-        }
-        if !reneg_ok && self.config.require_secure_renegotiation {
-            return Err(Error::HandshakeFailure(
-                "server does not support secure renegotiation (RFC 5746)",
-            ));
-        }
-        if !ems && self.config.require_extended_master_secret {
+            _ => None,
+        };
+        if let Some(session) = &resumed {
+            if session.suite != sh.cipher_suite {
+                return Err(Error::IllegalParameter(
+                    "resumed session with a different suite",
+                ));
+            }
+            // RFC 7627 §5.3: the EMS state of a resumed session must not change.
+            if session.extended_master_secret != answer.ems {
+                return Err(Error::HandshakeFailure(
+                    "resumption changed the extended master secret state",
+                ));
+            }
+        } else if !answer.ems && self.config.require_extended_master_secret {
             return Err(Error::NoExtendedMasterSecret);
         }
 
         self.transcript.start(suite.hash);
         self.transcript.add(msg.raw);
         actions.push(Action::StrictVersion);
-        Ok(ClientState::AwaitCertificate(AwaitCertificate {
+        let hs = Hs {
             config: self.config,
             server_name: self.server_name,
             sni: self.sni,
             suite,
             client_random: self.client_random,
             server_random: sh.random.0,
-            ems,
-            alpn,
+            ems: answer.ems,
+            alpn: answer.alpn,
+            session_id: sh.session_id.clone(),
+            ticket_expected: answer.ticket_ack,
             transcript: self.transcript,
-        }))
+        };
+        match resumed {
+            None => Ok(ClientState::AwaitCertificate(AwaitCertificate { hs })),
+            Some(session) => {
+                // Abbreviated handshake: same master secret, new randoms.
+                let keys = session
+                    .master
+                    .key_block(suite, &hs.client_random, &hs.server_random);
+                log_master(&hs.config.key_log, &hs.client_random, &session.master);
+                actions.push(Action::PrepareRead(keys.server_decrypter()));
+                let mut hs = hs;
+                hs.transcript.keep_messages(false);
+                Ok(after_keys(Keyed {
+                    hs,
+                    master: session.master,
+                    peer_certificates: session.peer_certificates,
+                    group: None,
+                    scheme: None,
+                    resumed_write: Some(keys.client_encrypter()),
+                    created: Some(session.created),
+                    new_ticket: None,
+                }))
+            }
+        }
     }
 }

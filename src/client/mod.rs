@@ -1,31 +1,60 @@
-//! The client handshake (RFC 5246 §7.3, full ECDHE handshake):
+//! The client handshake (RFC 5246 §7.3):
 //!
 //! ```text
-//! ClientHello        -->
-//!                    <--  ServerHello, Certificate, ServerKeyExchange,
-//!                         [CertificateRequest], ServerHelloDone
-//! [Certificate], ClientKeyExchange, ChangeCipherSpec, Finished  -->
-//!                    <--  ChangeCipherSpec, Finished
+//! full:     ClientHello  -->
+//!                        <--  ServerHello, Certificate, ServerKeyExchange,
+//!                             [CertificateRequest], ServerHelloDone
+//!           [Certificate], ClientKeyExchange, [CertificateVerify],
+//!           ChangeCipherSpec, Finished  -->
+//!                        <--  [NewSessionTicket], ChangeCipherSpec, Finished
+//!
+//! resumed:  ClientHello (session ID / ticket)  -->
+//!                        <--  ServerHello, [NewSessionTicket],
+//!                             ChangeCipherSpec, Finished
+//!           ChangeCipherSpec, Finished  -->
 //! ```
 //!
 //! One struct per step, named by what it awaits, held in [`ClientState`].
 //! Each `handle` consumes its state, so a step cannot run twice.
 
-mod flight;
+mod finish;
+mod full;
 mod hello;
 
 use std::sync::Arc;
 
 use rustls_pki_types::ServerName;
 
+use crate::codec::enums::HandshakeType;
 use crate::config::ClientConfig;
+use crate::crypto::transcript::Transcript;
 use crate::error::Error;
+use crate::handshake::SessionId;
 use crate::state::{unexpected, Action, Msg, Traffic};
+use crate::suites::SupportedSuite;
 
-pub(crate) use flight::{
-    AwaitCcs, AwaitCertificate, AwaitFinished, AwaitServerHelloDone, AwaitServerKx,
-};
+pub(crate) use finish::{AwaitCcs, AwaitFinished, AwaitTicket};
+pub(crate) use full::{AwaitCertificate, AwaitServerHelloDone, AwaitServerKx};
 pub(crate) use hello::AwaitServerHello;
+
+/// What the client knows once ServerHello is accepted, carried through the
+/// rest of the handshake.
+pub(crate) struct Hs {
+    pub config: Arc<ClientConfig>,
+    pub server_name: ServerName<'static>,
+    pub sni: Option<String>,
+    pub suite: &'static SupportedSuite,
+    pub client_random: [u8; 32],
+    pub server_random: [u8; 32],
+    pub ems: bool,
+    pub alpn: Option<Vec<u8>>,
+    /// The session ID the server gave (empty if it will not cache).
+    pub session_id: SessionId,
+    /// The server acknowledged session_ticket: a NewSessionTicket will come
+    /// before its ChangeCipherSpec (RFC 5077 §3.2).
+    pub ticket_expected: bool,
+    pub transcript: Transcript,
+}
 
 /// Where the client is in its handshake.
 pub(crate) enum ClientState {
@@ -33,6 +62,7 @@ pub(crate) enum ClientState {
     AwaitCertificate(AwaitCertificate),
     AwaitServerKx(AwaitServerKx),
     AwaitServerHelloDone(AwaitServerHelloDone),
+    AwaitTicket(AwaitTicket),
     AwaitCcs(AwaitCcs),
     AwaitFinished(AwaitFinished),
     Traffic(Traffic),
@@ -55,12 +85,13 @@ impl ClientState {
             ClientState::AwaitCertificate(s) => s.handle(msg),
             ClientState::AwaitServerKx(s) => s.handle(msg),
             ClientState::AwaitServerHelloDone(s) => s.handle(msg, actions),
+            ClientState::AwaitTicket(s) => s.handle(msg),
             ClientState::AwaitCcs(_) => Err(unexpected("ChangeCipherSpec", &msg)),
             ClientState::AwaitFinished(s) => s.handle(msg, actions),
             ClientState::Traffic(t) => {
                 // RFC 5246 §7.4.1.1: a client may ignore HelloRequest; we
                 // answer no_renegotiation (RFC 5746 §4.2) and count.
-                if msg.typ() == crate::codec::enums::HandshakeType::HELLO_REQUEST {
+                if msg.typ() == HandshakeType::HELLO_REQUEST {
                     actions.push(Action::RefuseRenegotiation);
                     Ok(ClientState::Traffic(t))
                 } else {
@@ -88,6 +119,7 @@ impl ClientState {
             ClientState::AwaitCertificate(_) => "Certificate",
             ClientState::AwaitServerKx(_) => "ServerKeyExchange",
             ClientState::AwaitServerHelloDone(_) => "ServerHelloDone",
+            ClientState::AwaitTicket(_) => "NewSessionTicket",
             ClientState::AwaitCcs(_) => "ChangeCipherSpec",
             ClientState::AwaitFinished(_) => "Finished",
             ClientState::Traffic(_) => "application data",

@@ -1,107 +1,126 @@
-//! The server after its first flight: the client's key exchange, its
-//! ChangeCipherSpec and Finished, then ours (RFC 5246 §7.4.7–§7.4.9,
-//! RFC 7627 §4).
+//! The end of the server handshake, shared by full and abbreviated
+//! handshakes: the client's ChangeCipherSpec and Finished, our
+//! [NewSessionTicket], ChangeCipherSpec and Finished, and remembering the
+//! session (RFC 5246 §7.3, §7.4.9; RFC 5077 §3.3).
+
+use rustls_pki_types::CertificateDer;
 
 use crate::codec::enums::{NamedGroup, ProtocolVersion, SignatureScheme};
-use crate::codec::Codec;
 use crate::crypto::key_schedule::MasterSecret;
-use crate::crypto::kx::KeyExchange;
-use crate::crypto::transcript::Transcript;
 use crate::error::Error;
 use crate::event::Negotiated;
-use crate::handshake::key_exchange::EcdheClientKeyExchange;
+use crate::handshake::ticket::NewSessionTicket;
 use crate::handshake::HandshakePayload;
 use crate::record::cipher::Encrypter;
-use crate::state::{check_finished, send_finished, unexpected, Action, Msg, Traffic};
-use crate::suites::SupportedSuite;
+use crate::resumption::StoredSession;
+use crate::state::{check_finished, log_master, send, send_finished, Action, Msg, Traffic};
 
-use super::ServerState;
+use super::full::{server_extensions, server_hello};
+use super::{Hs, ServerState};
 
-/// First flight sent; waiting for ClientKeyExchange.
-pub(crate) struct AwaitClientKx {
-    pub suite: &'static SupportedSuite,
-    pub group: NamedGroup,
-    pub scheme: SignatureScheme,
-    pub kx: KeyExchange,
-    pub client_random: [u8; 32],
-    pub server_random: [u8; 32],
-    pub ems: bool,
-    pub alpn: Option<Vec<u8>>,
-    pub sni: Option<String>,
-    pub transcript: Transcript,
+/// Keys are derived; what is left to check, send and remember.
+pub(crate) struct Keyed {
+    pub hs: Hs,
+    pub master: MasterSecret,
+    /// Full handshake: our write keys, switched on after the client's
+    /// Finished. `None` when resuming (our CCS and Finished went first).
+    pub write: Option<Encrypter>,
+    pub peer_certificates: Vec<CertificateDer<'static>>,
+    pub group: Option<NamedGroup>,
+    pub scheme: Option<SignatureScheme>,
+    /// Resumed: the original session's creation time.
+    pub created: Option<u64>,
 }
 
-impl AwaitClientKx {
-    pub(super) fn handle(
-        self,
-        msg: Msg<'_>,
-        actions: &mut Vec<Action>,
-    ) -> Result<ServerState, Error> {
-        let HandshakePayload::ClientKeyExchange(body) = &msg.payload else {
-            return Err(unexpected("ClientKeyExchange", &msg));
+impl Keyed {
+    fn session(&self) -> StoredSession {
+        StoredSession {
+            suite: self.hs.suite.suite,
+            master: MasterSecret::from_bytes(*self.master.as_bytes()),
+            extended_master_secret: self.hs.ems,
+            server_name: self.hs.sni.clone(),
+            peer_certificates: self.peer_certificates.clone(),
+            created: self
+                .created
+                .unwrap_or_else(|| self.hs.config.time.now().as_secs()),
+            lifetime: self.hs.config.session_lifetime,
+            session_id: Default::default(),
+            ticket: Vec::new(),
+        }
+    }
+
+    /// Sends NewSessionTicket if we promised one (RFC 5077 §3.3: an empty
+    /// ticket is allowed when sealing fails).
+    fn send_ticket(&mut self, actions: &mut Vec<Action>) {
+        let Some(ticketer) = self.hs.config.ticketer.clone() else {
+            return;
         };
-        let ckx = EcdheClientKeyExchange::from_bytes(body)?;
-        let AwaitClientKx {
-            suite,
-            group,
-            scheme,
-            kx,
-            client_random,
-            server_random,
-            ems,
-            alpn,
-            sni,
-            mut transcript,
-        } = self;
-        let pre_master = kx.complete(&ckx.public)?;
-        transcript.add(msg.raw);
-        let master = if ems {
-            MasterSecret::derive_extended(suite.hash, &pre_master, &transcript.current_hash()?)
-        } else {
-            MasterSecret::derive(suite.hash, &pre_master, &client_random, &server_random)
+        if !self.hs.send_ticket {
+            return;
+        }
+        let plain = self.session().encode_secret();
+        let ticket = ticketer
+            .encrypt(&plain, self.hs.config.time.now())
+            .unwrap_or_default();
+        let nst = NewSessionTicket {
+            lifetime_hint: ticketer.lifetime(),
+            ticket,
         };
-        let keys = master.key_block(suite, &client_random, &server_random);
-        actions.push(Action::PrepareRead(keys.client_decrypter()));
-        Ok(ServerState::AwaitCcs(AwaitCcs {
-            encrypter: keys.server_encrypter(),
-            traffic: Traffic {
-                master,
-                suite,
-                client_random,
-                server_random,
-                extended_master_secret: ems,
-            },
-            negotiated: Negotiated {
-                version: ProtocolVersion::TLSV1_2,
-                suite,
-                group,
-                signature_scheme: scheme,
-                alpn_protocol: alpn,
-                server_name: sni,
-                peer_certificates: Vec::new(),
-                extended_master_secret: ems,
-            },
-            transcript,
-        }))
+        send(
+            actions,
+            &mut self.hs.transcript,
+            HandshakePayload::NewSessionTicket(nst),
+        );
     }
 }
 
-/// Keys derived; waiting for the client's ChangeCipherSpec.
-pub(crate) struct AwaitCcs {
-    encrypter: Encrypter,
-    traffic: Traffic,
-    negotiated: Negotiated,
-    transcript: Transcript,
+/// The abbreviated handshake: ServerHello with the client's session ID,
+/// [NewSessionTicket], ChangeCipherSpec and Finished, all at once.
+pub(super) fn start_resumed(
+    mut hs: Hs,
+    session: StoredSession,
+    actions: &mut Vec<Action>,
+) -> Result<ServerState, Error> {
+    hs.transcript.keep_messages(false);
+    let extensions = server_extensions(&hs, false, false);
+    let hello = server_hello(&hs, extensions);
+    send(actions, &mut hs.transcript, hello);
+    actions.push(Action::StrictVersion);
+    let keys = session
+        .master
+        .key_block(hs.suite, &hs.client_random, &hs.server_random);
+    log_master(&hs.config.key_log, &hs.client_random, &session.master);
+    actions.push(Action::PrepareRead(keys.client_decrypter()));
+    let mut k = Keyed {
+        hs,
+        master: session.master,
+        write: None,
+        peer_certificates: session.peer_certificates,
+        group: None,
+        scheme: None,
+        created: Some(session.created),
+    };
+    k.send_ticket(actions);
+    actions.push(Action::ChangeWriteCipher(keys.server_encrypter()));
+    send_finished(actions, &k.master, k.hs.suite, &mut k.hs.transcript, false)?;
+    Ok(ServerState::AwaitCcs(AwaitCcs(k)))
 }
 
+/// Waiting for the client's ChangeCipherSpec.
+pub(crate) struct AwaitCcs(Keyed);
+
 impl AwaitCcs {
+    pub(super) fn new(k: Keyed) -> Self {
+        AwaitCcs(k)
+    }
+
     pub(super) fn into_await_finished(self) -> AwaitFinished {
-        AwaitFinished(self)
+        AwaitFinished(self.0)
     }
 }
 
 /// Read keys active; waiting for the client's Finished.
-pub(crate) struct AwaitFinished(AwaitCcs);
+pub(crate) struct AwaitFinished(Keyed);
 
 impl AwaitFinished {
     pub(super) fn handle(
@@ -109,23 +128,39 @@ impl AwaitFinished {
         msg: Msg<'_>,
         actions: &mut Vec<Action>,
     ) -> Result<ServerState, Error> {
-        let AwaitCcs {
-            encrypter,
-            traffic,
-            negotiated,
-            mut transcript,
-            ..
-        } = self.0;
-        check_finished(&traffic.master, traffic.suite, &mut transcript, true, &msg)?;
-        actions.push(Action::ChangeWriteCipher(encrypter));
-        send_finished(
-            actions,
-            &traffic.master,
-            traffic.suite,
-            &mut transcript,
-            false,
-        )?;
-        actions.push(Action::Complete(Box::new(negotiated)));
-        Ok(ServerState::Traffic(traffic))
+        let mut k = self.0;
+        check_finished(&k.master, k.hs.suite, &mut k.hs.transcript, true, &msg)?;
+        let resumed = k.write.is_none();
+        if let Some(write) = k.write.take() {
+            k.send_ticket(actions);
+            actions.push(Action::ChangeWriteCipher(write));
+            send_finished(actions, &k.master, k.hs.suite, &mut k.hs.transcript, false)?;
+            if let Some(store) = &k.hs.config.session_store {
+                if !k.hs.session_id.is_empty() {
+                    store.put(
+                        k.hs.session_id.as_ref().to_vec(),
+                        k.session().encode_secret().to_vec(),
+                    );
+                }
+            }
+        }
+        actions.push(Action::Complete(Box::new(Negotiated {
+            version: ProtocolVersion::TLSV1_2,
+            suite: k.hs.suite,
+            group: k.group,
+            signature_scheme: k.scheme,
+            alpn_protocol: k.hs.alpn.clone(),
+            server_name: k.hs.sni.clone(),
+            peer_certificates: k.peer_certificates.clone(),
+            extended_master_secret: k.hs.ems,
+            resumed,
+        })));
+        Ok(ServerState::Traffic(Traffic {
+            master: k.master,
+            suite: k.hs.suite,
+            client_random: k.hs.client_random,
+            server_random: k.hs.server_random,
+            extended_master_secret: k.hs.ems,
+        }))
     }
 }

@@ -1,27 +1,26 @@
-//! The server's first step: read the ClientHello, choose suite, group,
-//! certificate, signature scheme and ALPN protocol, and send the whole first
-//! flight (RFC 5246 §7.4.1–§7.4.5, RFC 8422 §5.4, RFC 5746 §3.6, RFC 7627 §5.2,
-//! RFC 6066 §3, RFC 7301 §3.2).
+//! The server's first step: read the ClientHello, check what it must carry,
+//! decide between resuming a session (RFC 5246 §7.3, RFC 5077 §3.4,
+//! RFC 7627 §5.3) and a full handshake, and for the latter choose suite,
+//! group, certificate, signature scheme and ALPN protocol (RFC 5246
+//! §7.4.1.2–§7.4.1.4, RFC 8422 §5.1, RFC 5746 §3.6, RFC 6066 §3,
+//! RFC 7301 §3.2).
 
 use std::sync::Arc;
 
-use crate::codec::enums::{
-    CipherSuite, CompressionMethod, EcPointFormat, NamedGroup, ProtocolVersion,
-};
+use rustls_pki_types::UnixTime;
+
+use crate::codec::enums::{CipherSuite, CompressionMethod, NamedGroup, ProtocolVersion};
 use crate::codec::Codec;
-use crate::config::{ClientHelloInfo, ServerConfig};
-use crate::crypto::kx::KeyExchange;
+use crate::config::{ClientAuth, ClientHelloInfo, ServerConfig};
 use crate::crypto::transcript::Transcript;
 use crate::error::Error;
-use crate::handshake::certificate::{CertificateChain, DigitallySigned};
-use crate::handshake::extensions::ServerExtension;
-use crate::handshake::hello::{ClientHello, ServerHello};
-use crate::handshake::key_exchange::{EcdheServerKeyExchange, EcdheServerParams};
-use crate::handshake::{HandshakePayload, Random, SessionId};
-use crate::state::{kx_signed_message, send, unexpected, Action, Msg};
-use crate::suites::SupportedSuite;
+use crate::handshake::hello::ClientHello;
+use crate::handshake::{HandshakePayload, SessionId};
+use crate::resumption::StoredSession;
+use crate::state::{unexpected, Action, Msg};
+use crate::suites::{AuthKind, SupportedSuite};
 
-use super::{AwaitClientKx, ServerState};
+use super::{finish, full, Hs, ServerState};
 
 /// Waiting for the ClientHello.
 pub(crate) struct AwaitClientHello {
@@ -54,8 +53,37 @@ impl AwaitClientHello {
         if !ems && config.require_extended_master_secret {
             return Err(Error::NoExtendedMasterSecret);
         }
-
         let sni = sni_name(ch)?;
+        let alpn = choose_alpn(&config, ch.alpn_protocols())?;
+        let now = config.time.now();
+        let send_ticket = config.ticketer.is_some() && ch.session_ticket().is_some();
+
+        let mut server_random = [0u8; 32];
+        config.random.fill(&mut server_random)?;
+        let mut transcript = Transcript::new();
+        // CertificateVerify is checked over the raw messages (RFC 5246 §7.4.8).
+        transcript.keep_messages(!matches!(config.client_auth, ClientAuth::None));
+
+        if let Some(session) = find_session(&config, ch, sni.as_deref(), now)? {
+            let suite =
+                crate::suites::lookup(session.suite).ok_or(Error::Internal("resumed suite"))?;
+            transcript.start(suite.hash);
+            transcript.add(msg.raw);
+            let hs = Hs {
+                config,
+                suite,
+                client_random: ch.random.0,
+                server_random,
+                ems: session.extended_master_secret,
+                alpn,
+                sni,
+                session_id: ch.session_id.clone(),
+                send_ticket,
+                transcript,
+            };
+            return finish::start_resumed(hs, session, actions);
+        }
+
         let client_schemes = ch.signature_schemes().unwrap_or(&[]);
         let certified = config
             .cert_resolver
@@ -78,85 +106,74 @@ impl AwaitClientHello {
             .key
             .choose_scheme(&acceptable)
             .ok_or(Error::HandshakeFailure("no signature scheme in common"))?;
-        let alpn = choose_alpn(&config, ch.alpn_protocols())?;
 
-        let mut server_random = [0u8; 32];
-        config.random.fill(&mut server_random)?;
-        let client_random = ch.random.0;
-
-        let mut extensions = vec![ServerExtension::RenegotiationInfo(Vec::new())];
-        if ems {
-            extensions.push(ServerExtension::ExtendedMasterSecret);
-        }
-        if ch
-            .find(crate::codec::enums::ExtensionType::EC_POINT_FORMATS)
-            .is_some()
-        {
-            extensions.push(ServerExtension::EcPointFormats(vec![
-                EcPointFormat::UNCOMPRESSED,
-            ]));
-        }
-        if sni.is_some() {
-            // RFC 6066 §3: a server that used the name acknowledges it.
-            extensions.push(ServerExtension::ServerNameAck);
-        }
-        if let Some(p) = &alpn {
-            extensions.push(ServerExtension::Alpn(p.clone()));
-        }
-
-        let mut transcript = Transcript::new();
+        let session_id = if config.session_store.is_some() {
+            let mut id = [0u8; 32];
+            config.random.fill(&mut id)?;
+            SessionId::new(&id).ok_or(Error::Internal("session id"))?
+        } else {
+            SessionId::empty()
+        };
         transcript.start(suite.hash);
         transcript.add(msg.raw);
-        send(
-            actions,
-            &mut transcript,
-            HandshakePayload::ServerHello(ServerHello {
-                server_version: ProtocolVersion::TLSV1_2,
-                random: Random(server_random),
-                session_id: SessionId::empty(),
-                cipher_suite: suite.suite,
-                compression_method: CompressionMethod::NULL,
-                extensions,
-            }),
-        );
-        actions.push(Action::StrictVersion);
-        send(
-            actions,
-            &mut transcript,
-            HandshakePayload::Certificate(CertificateChain(certified.chain.clone())),
-        );
-
-        let rng = ring::rand::SystemRandom::new();
-        let kx = KeyExchange::start(group, &rng)?;
-        let params = EcdheServerParams {
-            group,
-            public: kx.public_key().to_vec(),
-        };
-        let signed = kx_signed_message(&client_random, &server_random, &params.to_bytes());
-        let signature = certified.key.sign(scheme, &signed, &rng)?;
-        let skx = EcdheServerKeyExchange {
-            params,
-            signed: DigitallySigned { scheme, signature },
-        };
-        send(
-            actions,
-            &mut transcript,
-            HandshakePayload::ServerKeyExchange(skx.to_bytes()),
-        );
-        send(actions, &mut transcript, HandshakePayload::ServerHelloDone);
-
-        Ok(ServerState::AwaitClientKx(AwaitClientKx {
+        let hs = Hs {
+            config,
             suite,
-            group,
-            scheme,
-            kx,
-            client_random,
+            client_random: ch.random.0,
             server_random,
             ems,
             alpn,
             sni,
+            session_id,
+            send_ticket,
             transcript,
-        }))
+        };
+        let echo_point_formats = ch
+            .find(crate::codec::enums::ExtensionType::EC_POINT_FORMATS)
+            .is_some();
+        full::send_first_flight(hs, &certified, group, scheme, echo_point_formats, actions)
+    }
+}
+
+/// The session the ClientHello asks to resume, if it may be: by ticket
+/// first, then by session ID. A session that may not be resumed leads to a
+/// full handshake, except where RFC 7627 §5.3 says to abort.
+fn find_session(
+    config: &ServerConfig,
+    ch: &ClientHello,
+    sni: Option<&str>,
+    now: UnixTime,
+) -> Result<Option<StoredSession>, Error> {
+    let bytes = match (ch.session_ticket(), &config.ticketer) {
+        (Some(ticket), Some(ticketer)) if !ticket.is_empty() => ticketer.decrypt(ticket, now),
+        _ => None,
+    };
+    let bytes = match (bytes, &config.session_store) {
+        (Some(b), _) => Some(b),
+        (None, Some(store)) if !ch.session_id.is_empty() => store.get(ch.session_id.as_ref()),
+        _ => None,
+    };
+    let Some(session) = bytes.and_then(|b| StoredSession::from_bytes(&b).ok()) else {
+        return Ok(None);
+    };
+    let suite_ok = ch.cipher_suites.contains(&session.suite)
+        && config.suites.iter().any(|s| s.suite == session.suite);
+    let usable = session.is_fresh(now)
+        && suite_ok
+        && session.server_name.as_deref() == sni
+        && !(matches!(config.client_auth, ClientAuth::Required(_))
+            && session.peer_certificates.is_empty());
+    if !usable {
+        return Ok(None);
+    }
+    match (session.extended_master_secret, ch.has_ems()) {
+        // RFC 7627 §5.3: the client dropped EMS for an EMS session: abort.
+        (true, false) => Err(Error::HandshakeFailure(
+            "resumption without the extended master secret of the original session",
+        )),
+        // The original session lacked EMS: do a full handshake instead.
+        (false, true) => Ok(None),
+        _ => Ok(Some(session)),
     }
 }
 
@@ -177,7 +194,7 @@ fn check_secure_renegotiation(ch: &ClientHello, config: &ServerConfig) -> Result
 }
 
 /// The SNI host name, if the client sent a usable one (RFC 6066 §3: a DNS
-/// host name; no IP literals, no trailing dot).
+/// host name; no IP literals).
 fn sni_name(ch: &ClientHello) -> Result<Option<String>, Error> {
     let Some(raw) = ch.sni_hostname() else {
         return Ok(None);
@@ -195,19 +212,23 @@ fn sni_name(ch: &ClientHello) -> Result<Option<String>, Error> {
 fn choose_suite(
     config: &ServerConfig,
     offered: &[CipherSuite],
-    auth: crate::suites::AuthKind,
+    auth: AuthKind,
 ) -> Result<&'static SupportedSuite, Error> {
-    let ours = config.suites.iter().copied().filter(|s| s.auth == auth);
+    let ours = |c: &CipherSuite| {
+        config
+            .suites
+            .iter()
+            .copied()
+            .find(|s| s.suite == *c && s.auth == auth)
+    };
     let chosen = if config.honor_client_order {
-        offered.iter().find_map(|c| {
-            config
-                .suites
-                .iter()
-                .copied()
-                .find(|s| s.suite == *c && s.auth == auth)
-        })
+        offered.iter().find_map(ours)
     } else {
-        ours.clone().find(|s| offered.contains(&s.suite))
+        config
+            .suites
+            .iter()
+            .copied()
+            .find(|s| s.auth == auth && offered.contains(&s.suite))
     };
     chosen.ok_or(Error::HandshakeFailure("no cipher suite in common"))
 }

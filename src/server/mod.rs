@@ -1,31 +1,62 @@
-//! The server handshake (RFC 5246 §7.3, full ECDHE handshake):
+//! The server handshake (RFC 5246 §7.3):
 //!
 //! ```text
-//!                    <--  ClientHello
-//! ServerHello, Certificate, ServerKeyExchange, ServerHelloDone  -->
-//!                    <--  ClientKeyExchange, ChangeCipherSpec, Finished
-//! ChangeCipherSpec, Finished  -->
+//! full:                  <--  ClientHello
+//!   ServerHello, Certificate, ServerKeyExchange, [CertificateRequest],
+//!   ServerHelloDone  -->
+//!                        <--  [Certificate], ClientKeyExchange,
+//!                             [CertificateVerify], ChangeCipherSpec, Finished
+//!   [NewSessionTicket], ChangeCipherSpec, Finished  -->
+//!
+//! resumed:               <--  ClientHello (session ID / ticket)
+//!   ServerHello, [NewSessionTicket], ChangeCipherSpec, Finished  -->
+//!                        <--  ChangeCipherSpec, Finished
 //! ```
 //!
 //! One struct per step, named by what it awaits, held in [`ServerState`].
 
 mod finish;
+mod full;
 mod hello;
 
 use std::sync::Arc;
 
 use crate::codec::enums::HandshakeType;
 use crate::config::ServerConfig;
+use crate::crypto::transcript::Transcript;
 use crate::error::Error;
+use crate::handshake::SessionId;
 use crate::state::{unexpected, Action, Msg, Traffic};
+use crate::suites::SupportedSuite;
 
-pub(crate) use finish::{AwaitCcs, AwaitClientKx, AwaitFinished};
+pub(crate) use finish::{AwaitCcs, AwaitFinished};
+pub(crate) use full::{AwaitCertVerify, AwaitClientCert, AwaitClientKx};
 pub(crate) use hello::AwaitClientHello;
+
+/// What the server decided from the ClientHello, carried through the rest
+/// of the handshake.
+pub(crate) struct Hs {
+    pub config: Arc<ServerConfig>,
+    pub suite: &'static SupportedSuite,
+    pub client_random: [u8; 32],
+    pub server_random: [u8; 32],
+    pub ems: bool,
+    pub alpn: Option<Vec<u8>>,
+    pub sni: Option<String>,
+    /// The session ID in our ServerHello: new (to cache the session), the
+    /// client's (resuming), or empty.
+    pub session_id: SessionId,
+    /// We acknowledged session_ticket and owe a NewSessionTicket.
+    pub send_ticket: bool,
+    pub transcript: Transcript,
+}
 
 /// Where the server is in its handshake.
 pub(crate) enum ServerState {
     AwaitClientHello(AwaitClientHello),
+    AwaitClientCert(AwaitClientCert),
     AwaitClientKx(AwaitClientKx),
+    AwaitCertVerify(AwaitCertVerify),
     AwaitCcs(AwaitCcs),
     AwaitFinished(AwaitFinished),
     Traffic(Traffic),
@@ -40,7 +71,9 @@ impl ServerState {
     pub(crate) fn handle(self, msg: Msg<'_>, actions: &mut Vec<Action>) -> Result<Self, Error> {
         match self {
             ServerState::AwaitClientHello(s) => s.handle(msg, actions),
+            ServerState::AwaitClientCert(s) => s.handle(msg),
             ServerState::AwaitClientKx(s) => s.handle(msg, actions),
+            ServerState::AwaitCertVerify(s) => s.handle(msg),
             ServerState::AwaitCcs(_) => Err(unexpected("ChangeCipherSpec", &msg)),
             ServerState::AwaitFinished(s) => s.handle(msg, actions),
             ServerState::Traffic(t) => {
@@ -71,7 +104,9 @@ impl ServerState {
     pub(crate) fn awaiting(&self) -> &'static str {
         match self {
             ServerState::AwaitClientHello(_) => "ClientHello",
+            ServerState::AwaitClientCert(_) => "Certificate",
             ServerState::AwaitClientKx(_) => "ClientKeyExchange",
+            ServerState::AwaitCertVerify(_) => "CertificateVerify",
             ServerState::AwaitCcs(_) => "ChangeCipherSpec",
             ServerState::AwaitFinished(_) => "Finished",
             ServerState::Traffic(_) => "application data",

@@ -1,44 +1,32 @@
-//! The client after ServerHello: the server's Certificate (verified at once),
-//! its signed ECDHE parameters, ServerHelloDone, then our key exchange,
-//! ChangeCipherSpec and Finished, and the server's ChangeCipherSpec and
-//! Finished (RFC 5246 §7.4.2–§7.4.9, RFC 8422 §5.4, RFC 7627 §4).
+//! The client's full handshake after ServerHello: the server's Certificate
+//! (verified at once), its signed ECDHE parameters, an optional
+//! CertificateRequest, ServerHelloDone, then our [Certificate],
+//! ClientKeyExchange, [CertificateVerify], ChangeCipherSpec and Finished
+//! (RFC 5246 §7.4.2–§7.4.9, RFC 8422 §5.4, RFC 7627 §4).
 
-use std::sync::Arc;
+use rustls_pki_types::CertificateDer;
 
-use rustls_pki_types::{CertificateDer, ServerName};
-
-use crate::codec::enums::ProtocolVersion;
+use crate::codec::enums::{NamedGroup, SignatureScheme};
 use crate::codec::Codec;
-use crate::config::ClientConfig;
+use crate::config::CertificateRequestInfo;
 use crate::crypto::key_schedule::MasterSecret;
 use crate::crypto::kx::KeyExchange;
 use crate::crypto::sign::verify_signature;
-use crate::crypto::transcript::Transcript;
 use crate::error::{CertificateError, Error};
-use crate::event::Negotiated;
-use crate::handshake::certificate::CertificateChain;
+use crate::handshake::certificate::{CertificateChain, CertificateRequest, DigitallySigned};
 use crate::handshake::key_exchange::{EcdheClientKeyExchange, EcdheServerKeyExchange};
 use crate::handshake::HandshakePayload;
 use crate::state::{
-    check_finished, kx_signed_message, scheme_auth, send, send_finished, unexpected, Action, Msg,
-    Traffic,
+    kx_signed_message, log_master, scheme_auth, send, send_finished, unexpected, Action, Msg,
 };
-use crate::suites::SupportedSuite;
 use crate::verify::ServerCertVerified;
 
-use super::ClientState;
+use super::finish::{after_keys, Keyed};
+use super::{ClientState, Hs};
 
-/// ServerHello accepted; waiting for the server's Certificate.
+/// ServerHello accepted (full handshake); waiting for the server's Certificate.
 pub(crate) struct AwaitCertificate {
-    pub config: Arc<ClientConfig>,
-    pub server_name: ServerName<'static>,
-    pub sni: Option<String>,
-    pub suite: &'static SupportedSuite,
-    pub client_random: [u8; 32],
-    pub server_random: [u8; 32],
-    pub ems: bool,
-    pub alpn: Option<Vec<u8>>,
-    pub transcript: Transcript,
+    pub hs: Hs,
 }
 
 impl AwaitCertificate {
@@ -49,16 +37,17 @@ impl AwaitCertificate {
         let Some((end_entity, intermediates)) = chain.split_first() else {
             return Err(Error::InvalidCertificate(CertificateError::Empty));
         };
-        self.config.verifier.verify_server_cert(
+        let config = &self.hs.config;
+        config.verifier.verify_server_cert(
             end_entity,
             intermediates,
-            &self.server_name,
-            self.config.time.now(),
+            &self.hs.server_name,
+            config.time.now(),
         )?;
         let verified = ServerCertVerified::assertion();
-        self.transcript.add(msg.raw);
+        self.hs.transcript.add(msg.raw);
         Ok(ClientState::AwaitServerKx(AwaitServerKx {
-            hs: self,
+            hs: self.hs,
             chain,
             _verified: verified,
         }))
@@ -67,7 +56,7 @@ impl AwaitCertificate {
 
 /// The chain verified; waiting for the signed ECDHE parameters.
 pub(crate) struct AwaitServerKx {
-    hs: AwaitCertificate,
+    hs: Hs,
     chain: Vec<CertificateDer<'static>>,
     _verified: ServerCertVerified,
 }
@@ -101,7 +90,7 @@ impl AwaitServerKx {
             &self.hs.server_random,
             &skx.params_bytes(),
         );
-        // The chain is non-empty: AwaitCertificate refused an empty one.
+        // AwaitCertificate refused an empty chain.
         let end_entity = self.chain.first().ok_or(Error::Internal("empty chain"))?;
         verify_signature(end_entity, scheme, &signed, &skx.signed.signature)?;
         self.hs.transcript.add(msg.raw);
@@ -112,20 +101,20 @@ impl AwaitServerKx {
             group: skx.params.group,
             server_public: skx.params.public,
             scheme,
-            cert_requested: false,
+            cert_request: None,
         }))
     }
 }
 
 /// Parameters verified; waiting for ServerHelloDone (or CertificateRequest).
 pub(crate) struct AwaitServerHelloDone {
-    hs: AwaitCertificate,
+    hs: Hs,
     chain: Vec<CertificateDer<'static>>,
     _verified: ServerCertVerified,
-    group: crate::codec::enums::NamedGroup,
+    group: NamedGroup,
     server_public: Vec<u8>,
-    scheme: crate::codec::enums::SignatureScheme,
-    cert_requested: bool,
+    scheme: SignatureScheme,
+    cert_request: Option<CertificateRequest>,
 }
 
 impl AwaitServerHelloDone {
@@ -134,9 +123,9 @@ impl AwaitServerHelloDone {
         msg: Msg<'_>,
         actions: &mut Vec<Action>,
     ) -> Result<ClientState, Error> {
-        match &msg.payload {
-            HandshakePayload::CertificateRequest(_) if !self.cert_requested => {
-                self.cert_requested = true;
+        match msg.payload {
+            HandshakePayload::CertificateRequest(req) if self.cert_request.is_none() => {
+                self.cert_request = Some(req);
                 self.hs.transcript.add(msg.raw);
                 return Ok(ClientState::AwaitServerHelloDone(self));
             }
@@ -146,17 +135,30 @@ impl AwaitServerHelloDone {
         let mut hs = self.hs;
         hs.transcript.add(msg.raw);
 
-        // RFC 5246 §7.4.6: a client with no suitable certificate sends an
-        // empty Certificate message.
-        if self.cert_requested {
+        // RFC 5246 §7.4.6: answer a request with our chain, or an empty
+        // Certificate when we have none that fits.
+        let client_cert = match (&self.cert_request, &hs.config.client_cert_resolver) {
+            (Some(req), Some(resolver)) => resolver.resolve(&CertificateRequestInfo {
+                certificate_types: &req.certificate_types,
+                signature_schemes: &req.signature_schemes,
+                authorities: &req.authorities,
+            }),
+            _ => None,
+        };
+        if self.cert_request.is_some() {
+            let chain = client_cert
+                .as_ref()
+                .map(|c| c.chain.clone())
+                .unwrap_or_default();
             send(
                 actions,
                 &mut hs.transcript,
-                HandshakePayload::Certificate(CertificateChain(Vec::new())),
+                HandshakePayload::Certificate(CertificateChain(chain)),
             );
         }
 
-        let kx = KeyExchange::start(self.group, &ring::rand::SystemRandom::new())?;
+        let rng = ring::rand::SystemRandom::new();
+        let kx = KeyExchange::start(self.group, &rng)?;
         let public = kx.public_key().to_vec();
         let pre_master = kx.complete(&self.server_public)?;
         send(
@@ -167,7 +169,8 @@ impl AwaitServerHelloDone {
 
         let suite = hs.suite;
         let master = if hs.ems {
-            // RFC 7627 §4: the session hash covers up to ClientKeyExchange.
+            // RFC 7627 §4: the session hash covers up to ClientKeyExchange,
+            // so it is taken before any CertificateVerify.
             MasterSecret::derive_extended(suite.hash, &pre_master, &hs.transcript.current_hash()?)
         } else {
             MasterSecret::derive(
@@ -177,69 +180,37 @@ impl AwaitServerHelloDone {
                 &hs.server_random,
             )
         };
+        // RFC 5246 §7.4.8: CertificateVerify signs every message so far.
+        if let (Some(cert), Some(req)) = (&client_cert, &self.cert_request) {
+            let scheme =
+                cert.key
+                    .choose_scheme(&req.signature_schemes)
+                    .ok_or(Error::HandshakeFailure(
+                        "no signature scheme for our client certificate",
+                    ))?;
+            let signature = cert.key.sign(scheme, hs.transcript.messages(), &rng)?;
+            send(
+                actions,
+                &mut hs.transcript,
+                HandshakePayload::CertificateVerify(DigitallySigned { scheme, signature }),
+            );
+        }
+        hs.transcript.keep_messages(false);
+        log_master(&hs.config.key_log, &hs.client_random, &master);
         let keys = master.key_block(suite, &hs.client_random, &hs.server_random);
         actions.push(Action::PrepareRead(keys.server_decrypter()));
         actions.push(Action::ChangeWriteCipher(keys.client_encrypter()));
         send_finished(actions, &master, suite, &mut hs.transcript, true)?;
 
-        Ok(ClientState::AwaitCcs(AwaitCcs {
+        Ok(after_keys(Keyed {
             hs,
             master,
-            chain: self.chain,
-            group: self.group,
-            scheme: self.scheme,
-        }))
-    }
-}
-
-/// Our Finished is out; waiting for the server's ChangeCipherSpec.
-pub(crate) struct AwaitCcs {
-    hs: AwaitCertificate,
-    master: MasterSecret,
-    chain: Vec<CertificateDer<'static>>,
-    group: crate::codec::enums::NamedGroup,
-    scheme: crate::codec::enums::SignatureScheme,
-}
-
-impl AwaitCcs {
-    pub(super) fn into_await_finished(self) -> AwaitFinished {
-        AwaitFinished(self)
-    }
-}
-
-/// Read keys active; waiting for the server's Finished.
-pub(crate) struct AwaitFinished(AwaitCcs);
-
-impl AwaitFinished {
-    pub(super) fn handle(
-        self,
-        msg: Msg<'_>,
-        actions: &mut Vec<Action>,
-    ) -> Result<ClientState, Error> {
-        let AwaitCcs {
-            mut hs,
-            master,
-            chain,
-            group,
-            scheme,
-        } = self.0;
-        check_finished(&master, hs.suite, &mut hs.transcript, false, &msg)?;
-        actions.push(Action::Complete(Box::new(Negotiated {
-            version: ProtocolVersion::TLSV1_2,
-            suite: hs.suite,
-            group,
-            signature_scheme: scheme,
-            alpn_protocol: hs.alpn,
-            server_name: hs.sni,
-            peer_certificates: chain,
-            extended_master_secret: hs.ems,
-        })));
-        Ok(ClientState::Traffic(Traffic {
-            master,
-            suite: hs.suite,
-            client_random: hs.client_random,
-            server_random: hs.server_random,
-            extended_master_secret: hs.ems,
+            peer_certificates: self.chain,
+            group: Some(self.group),
+            scheme: Some(self.scheme),
+            resumed_write: None,
+            created: None,
+            new_ticket: None,
         }))
     }
 }

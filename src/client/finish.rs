@@ -1,0 +1,161 @@
+//! The end of the client handshake, shared by full and abbreviated
+//! handshakes: an optional NewSessionTicket (RFC 5077 §3.3), the server's
+//! ChangeCipherSpec and Finished, our own ChangeCipherSpec and Finished when
+//! resuming, and storing the session for next time.
+
+use rustls_pki_types::CertificateDer;
+
+use crate::codec::enums::{NamedGroup, ProtocolVersion, SignatureScheme};
+use crate::crypto::key_schedule::MasterSecret;
+use crate::error::Error;
+use crate::event::Negotiated;
+use crate::handshake::ticket::NewSessionTicket;
+use crate::handshake::HandshakePayload;
+use crate::record::cipher::Encrypter;
+use crate::resumption::{StoredSession, DEFAULT_SESSION_LIFETIME};
+use crate::state::{check_finished, send_finished, unexpected, Action, Msg, Traffic};
+
+use super::hello::store_key;
+use super::{ClientState, Hs};
+
+/// Keys are derived; what is left to check and remember.
+pub(crate) struct Keyed {
+    pub hs: Hs,
+    pub master: MasterSecret,
+    pub peer_certificates: Vec<CertificateDer<'static>>,
+    pub group: Option<NamedGroup>,
+    pub scheme: Option<SignatureScheme>,
+    /// When resuming, our ChangeCipherSpec and Finished come after the
+    /// server's, under this encrypter.
+    pub resumed_write: Option<Encrypter>,
+    /// When resuming, the original session's creation time: a session's
+    /// lifetime runs from its full handshake, not from each resumption.
+    pub created: Option<u64>,
+    pub new_ticket: Option<NewSessionTicket>,
+}
+
+/// The next state once keys exist.
+pub(super) fn after_keys(k: Keyed) -> ClientState {
+    if k.hs.ticket_expected {
+        ClientState::AwaitTicket(AwaitTicket(k))
+    } else {
+        ClientState::AwaitCcs(AwaitCcs(k))
+    }
+}
+
+/// The server acknowledged session_ticket; waiting for NewSessionTicket.
+pub(crate) struct AwaitTicket(Keyed);
+
+impl AwaitTicket {
+    pub(super) fn handle(self, msg: Msg<'_>) -> Result<ClientState, Error> {
+        let mut k = self.0;
+        let HandshakePayload::NewSessionTicket(ticket) = msg.payload else {
+            return Err(unexpected("NewSessionTicket", &msg));
+        };
+        k.hs.transcript.add(msg.raw);
+        k.new_ticket = Some(ticket);
+        Ok(ClientState::AwaitCcs(AwaitCcs(k)))
+    }
+}
+
+/// Waiting for the server's ChangeCipherSpec.
+pub(crate) struct AwaitCcs(Keyed);
+
+impl AwaitCcs {
+    pub(super) fn into_await_finished(self) -> AwaitFinished {
+        AwaitFinished(self.0)
+    }
+}
+
+/// Read keys active; waiting for the server's Finished.
+pub(crate) struct AwaitFinished(Keyed);
+
+impl AwaitFinished {
+    pub(super) fn handle(
+        self,
+        msg: Msg<'_>,
+        actions: &mut Vec<Action>,
+    ) -> Result<ClientState, Error> {
+        let Keyed {
+            mut hs,
+            master,
+            peer_certificates,
+            group,
+            scheme,
+            resumed_write,
+            created,
+            new_ticket,
+        } = self.0;
+        check_finished(&master, hs.suite, &mut hs.transcript, false, &msg)?;
+        let resumed = resumed_write.is_some();
+        if let Some(enc) = resumed_write {
+            actions.push(Action::ChangeWriteCipher(enc));
+            send_finished(actions, &master, hs.suite, &mut hs.transcript, true)?;
+        }
+        store_session(&hs, &master, &peer_certificates, created, new_ticket);
+        actions.push(Action::Complete(Box::new(Negotiated {
+            version: ProtocolVersion::TLSV1_2,
+            suite: hs.suite,
+            group,
+            signature_scheme: scheme,
+            alpn_protocol: hs.alpn,
+            server_name: hs.sni,
+            peer_certificates,
+            extended_master_secret: hs.ems,
+            resumed,
+        })));
+        Ok(ClientState::Traffic(Traffic {
+            master,
+            suite: hs.suite,
+            client_random: hs.client_random,
+            server_random: hs.server_random,
+            extended_master_secret: hs.ems,
+        }))
+    }
+}
+
+/// Remembers the session for resumption if the server made it resumable (a
+/// session ID or a ticket), else forgets any older one for this server.
+fn store_session(
+    hs: &Hs,
+    master: &MasterSecret,
+    peer_certificates: &[CertificateDer<'static>],
+    created: Option<u64>,
+    new_ticket: Option<NewSessionTicket>,
+) {
+    let Some(store) = &hs.config.session_store else {
+        return;
+    };
+    let key = store_key(&hs.server_name);
+    let (ticket, lifetime) = match new_ticket {
+        Some(t) if !t.ticket.is_empty() => {
+            let hint = if t.lifetime_hint == 0 {
+                DEFAULT_SESSION_LIFETIME
+            } else {
+                t.lifetime_hint.min(DEFAULT_SESSION_LIFETIME)
+            };
+            (t.ticket, hint)
+        }
+        _ => (Vec::new(), DEFAULT_SESSION_LIFETIME),
+    };
+    if ticket.is_empty() && hs.session_id.is_empty() {
+        store.remove(&key);
+        return;
+    }
+    let session = StoredSession {
+        suite: hs.suite.suite,
+        master: MasterSecret::from_bytes(*master.as_bytes()),
+        extended_master_secret: hs.ems,
+        server_name: hs.sni.clone(),
+        peer_certificates: peer_certificates.to_vec(),
+        created: created.unwrap_or_else(|| hs.config.time.now().as_secs()),
+        lifetime,
+        session_id: if ticket.is_empty() {
+            hs.session_id.clone()
+        } else {
+            Default::default()
+        },
+        ticket,
+    };
+    store.put(&key, session.encode_secret().to_vec());
+}
