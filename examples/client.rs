@@ -91,8 +91,8 @@ fn run() -> Result<(), BoxError> {
     let name = ServerName::try_from(args.server_name.clone())
         .map_err(|e| format!("--server-name {:?}: {e}", args.server_name))?;
 
-    let tcp = TcpStream::connect(&args.connect)
-        .map_err(|e| format!("connect {}: {e}", args.connect))?;
+    let tcp =
+        TcpStream::connect(&args.connect).map_err(|e| format!("connect {}: {e}", args.connect))?;
     tcp.set_read_timeout(Some(IO_TIMEOUT))?;
     tcp.set_write_timeout(Some(IO_TIMEOUT))?;
     let mut tls = Stream::new(Connection::new_client(Arc::new(config), name)?, tcp);

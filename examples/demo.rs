@@ -121,8 +121,14 @@ fn serve(listener: TcpListener, config: Arc<ServerConfig>) -> Result<ServerView,
 }
 
 /// A CA, and a leaf for "localhost" it signed.
-fn make_pki() -> Result<(CertificateDer<'static>, CertificateDer<'static>, PrivateKeyDer<'static>), BoxError>
-{
+fn make_pki() -> Result<
+    (
+        CertificateDer<'static>,
+        CertificateDer<'static>,
+        PrivateKeyDer<'static>,
+    ),
+    BoxError,
+> {
     let mut ca = CertificateParams::new(Vec::<String>::new())?;
     ca.distinguished_name
         .push(DnType::CommonName, "sanstls demo CA");
@@ -199,7 +205,11 @@ fn main() -> Result<(), BoxError> {
     println!();
     for (i, entry) in client_trace.iter().enumerate() {
         let sent = entry.direction == Direction::Sent;
-        let who = if sent { "client -> server" } else { "server -> client" };
+        let who = if sent {
+            "client -> server"
+        } else {
+            "server -> client"
+        };
         println!(
             "{:>2}. [client] {} {}  ({who}, {} bytes)",
             i + 1,
@@ -253,7 +263,10 @@ fn main() -> Result<(), BoxError> {
     let rest = tls.read(&mut buf)?;
     tls.flush()?;
     let client_clean = rest == 0 && tls.conn().peer_closed();
-    let close_wire = (tls.get_ref().read - before.0, tls.get_ref().written - before.1);
+    let close_wire = (
+        tls.get_ref().read - before.0,
+        tls.get_ref().written - before.1,
+    );
 
     let view = server
         .join()
@@ -264,7 +277,11 @@ fn main() -> Result<(), BoxError> {
     println!("2. The same handshake, as the server saw it");
     println!();
     for (i, entry) in view.trace.iter().enumerate() {
-        let arrow = if entry.direction == Direction::Sent { "->" } else { "<-" };
+        let arrow = if entry.direction == Direction::Sent {
+            "->"
+        } else {
+            "<-"
+        };
         println!(
             "{:>2}. [server] {arrow} {} ({} bytes)",
             i + 1,
@@ -301,7 +318,11 @@ fn main() -> Result<(), BoxError> {
     );
     println!(
         "   extended master secret: {} (RFC 7627)",
-        if n.extended_master_secret { "yes" } else { "no" }
+        if n.extended_master_secret {
+            "yes"
+        } else {
+            "no"
+        }
     );
     println!(
         "   peer certificate:       {subject} ({} certificate(s), leaf {} bytes DER)",

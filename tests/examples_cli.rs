@@ -95,8 +95,7 @@ fn run(cmd: &mut Command) -> Output {
     };
     // The drain threads end at EOF, right after exit; give them a moment.
     let deadline = Instant::now() + Duration::from_secs(5);
-    while Arc::strong_count(&stdout) + Arc::strong_count(&stderr) > 2 && Instant::now() < deadline
-    {
+    while Arc::strong_count(&stdout) + Arc::strong_count(&stderr) > 2 && Instant::now() < deadline {
         thread::sleep(Duration::from_millis(5));
     }
     let stdout = stdout.lock().unwrap().clone();
@@ -230,11 +229,7 @@ fn server_serves_client_for_two_suites_with_alpn() {
         "TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384",
         "TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256",
     ] {
-        let out = server.client(
-            &pki,
-            "localhost",
-            &["--suite", suite, "--alpn", "http/1.1"],
-        );
+        let out = server.client(&pki, "localhost", &["--suite", suite, "--alpn", "http/1.1"]);
         assert_success(&out, suite);
         assert!(out.stdout.contains("version: TLSv1.2"), "{}", out.stdout);
         assert!(
@@ -263,7 +258,11 @@ fn server_survives_garbage_and_serves_next_client() {
 
     let out = server.client(&pki, "localhost", &[]);
     assert_success(&out, "client after a garbage connection");
-    assert!(out.stdout.contains("suite: TLS_ECDHE_ECDSA_"), "{}", out.stdout);
+    assert!(
+        out.stdout.contains("suite: TLS_ECDHE_ECDSA_"),
+        "{}",
+        out.stdout
+    );
 
     // The garbage connection was logged.
     let deadline = Instant::now() + Duration::from_secs(5);
@@ -327,7 +326,11 @@ fn demo_prints_the_handshake_in_order() {
         "CN=localhost",
         "clean close: client yes, server yes",
     ] {
-        assert!(out.stdout.contains(want), "missing {want:?}:\n{}", out.stdout);
+        assert!(
+            out.stdout.contains(want),
+            "missing {want:?}:\n{}",
+            out.stdout
+        );
     }
 }
 
