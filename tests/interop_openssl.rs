@@ -508,13 +508,14 @@ fn our_client_refuses_wrong_host_name() {
 // ---------------------------------------------------------------------------
 
 /// Starts `s_client` against a listener of ours and accepts its connection.
-/// s_client has stdin piped with `CLIENT_LINE` already written, and
-/// `-ign_eof`, so it stays until we close.
+/// s_client has stdin piped with `line` already written, and `-ign_eof`, so
+/// it stays until we close.
 fn start_s_client(
     files: &Files,
     ca: &str,
     cipher: &str,
     extra: &[&str],
+    line: &[u8],
 ) -> (Proc, Option<TcpStream>) {
     let listener = TcpListener::bind("127.0.0.1:0").expect("bind");
     let port = listener.local_addr().unwrap().port();
@@ -528,7 +529,7 @@ fn start_s_client(
             .arg(files.path(ca))
             .args(extra),
     );
-    cli.send_stdin(CLIENT_LINE);
+    cli.send_stdin(line);
     listener.set_nonblocking(true).unwrap();
     let deadline = Instant::now() + TIMEOUT;
     let tcp = loop {
@@ -559,7 +560,7 @@ fn server_session(
     extra: &[&str],
     config: ServerConfig,
 ) -> (Negotiated, Proc) {
-    let (mut cli, tcp) = start_s_client(files, "ca.pem", cipher, extra);
+    let (mut cli, tcp) = start_s_client(files, "ca.pem", cipher, extra, CLIENT_LINE);
     let tcp = tcp.unwrap_or_else(|| panic!("s_client never connected\n{}", cli.dump()));
     let mut s = Stream::new(Connection::new_server(Arc::new(config)), tcp);
     if let Err(e) = s.handshake() {
@@ -668,12 +669,51 @@ fn our_server_alpn() {
 }
 
 #[test]
+fn our_server_multi_record_data_both_ways() {
+    let Some(files) = Files::new(KeyType::Rsa2048) else {
+        return;
+    };
+    let cipher = "ECDHE-RSA-AES256-GCM-SHA384";
+    // 40 kB each way: several records, and reads that end mid-record.
+    let mut line: Vec<u8> = (0..40_000).map(|i| b'a' + (i % 26) as u8).collect();
+    line.push(b'\n');
+    let (mut cli, tcp) = start_s_client(&files, "ca.pem", cipher, &[], &line);
+    let tcp = tcp.unwrap_or_else(|| panic!("s_client never connected\n{}", cli.dump()));
+    let mut s = Stream::new(Connection::new_server(Arc::new(server_config(&files))), tcp);
+    let got = read_line(&mut s).unwrap_or_else(|e| panic!("read: {e}\n{}", cli.stderr()));
+    assert!(got == line, "got {} bytes\n{}", got.len(), cli.stderr());
+    let mut reply: Vec<u8> = line[..line.len() - 1].iter().rev().copied().collect();
+    reply.extend_from_slice(b"\n");
+    s.write_all(&reply).unwrap();
+    s.close().unwrap();
+    let mut rest = Vec::new();
+    s.read_to_end(&mut rest)
+        .unwrap_or_else(|e| panic!("after close_notify: {e}\n{}", cli.stderr()));
+    assert!(rest.is_empty() && s.conn().peer_closed());
+    drop(s);
+    let status = cli
+        .wait_exit(TIMEOUT)
+        .unwrap_or_else(|| panic!("s_client still running\n{}", cli.stderr()));
+    assert!(status.success(), "s_client: {status}\n{}", cli.stderr());
+    assert!(
+        cli.stdout().contains(std::str::from_utf8(&reply).unwrap()),
+        "reply not seen by s_client\n{}",
+        cli.stderr()
+    );
+}
+
+#[test]
 fn openssl_client_distrusting_our_ca_fails_cleanly() {
     let Some(files) = Files::new(KeyType::P256) else {
         return;
     };
-    let (mut cli, tcp) =
-        start_s_client(&files, "other_ca.pem", "ECDHE-ECDSA-AES128-GCM-SHA256", &[]);
+    let (mut cli, tcp) = start_s_client(
+        &files,
+        "other_ca.pem",
+        "ECDHE-ECDSA-AES128-GCM-SHA256",
+        &[],
+        CLIENT_LINE,
+    );
     let tcp = tcp.unwrap_or_else(|| panic!("s_client never connected\n{}", cli.dump()));
     let mut s = Stream::new(Connection::new_server(Arc::new(server_config(&files))), tcp);
     let e = s
