@@ -1,0 +1,148 @@
+//! A small HTTPS client over sanstls: one `GET /`, body to stdout.
+//!
+//! ```text
+//! cargo run --example client -- --connect 127.0.0.1:8443 --server-name localhost --ca ca.pem \
+//!     [--suite IANA_NAME]... [--alpn PROTO]... [--trace]
+//! ```
+//!
+//! Exits 0 only when the server ended the connection with close_notify. A
+//! transport EOF without it is `Error::Truncated` (RFC 5246 §7.2.1: the
+//! response may have been cut short by an attacker) and exits non-zero, as
+//! does any handshake failure, e.g. a certificate not valid for the name.
+
+use std::error::Error;
+use std::io::{Read, Write};
+use std::net::TcpStream;
+use std::process::ExitCode;
+use std::sync::Arc;
+use std::time::Duration;
+
+use sanstls::io::Stream;
+use sanstls::pki_types::ServerName;
+use sanstls::verify::RootCertStore;
+use sanstls::{ClientConfig, Connection, Event};
+
+type BoxError = Box<dyn Error + Send + Sync>;
+
+const USAGE: &str = "usage: client --connect HOST:PORT --server-name NAME --ca CA.pem \
+[--suite IANA_NAME]... [--alpn PROTO]... [--trace]";
+
+const IO_TIMEOUT: Duration = Duration::from_secs(30);
+
+struct Args {
+    connect: String,
+    server_name: String,
+    ca: String,
+    suites: Vec<String>,
+    alpn: Vec<String>,
+    trace: bool,
+}
+
+fn parse_args() -> Result<Args, String> {
+    let (mut connect, mut server_name, mut ca) = (None, None, None);
+    let (mut suites, mut alpn, mut trace) = (Vec::new(), Vec::new(), false);
+    let mut it = std::env::args().skip(1);
+    while let Some(arg) = it.next() {
+        let mut value = || it.next().ok_or_else(|| format!("{arg} needs a value"));
+        match arg.as_str() {
+            "--connect" => connect = Some(value()?),
+            "--server-name" => server_name = Some(value()?),
+            "--ca" => ca = Some(value()?),
+            "--suite" => suites.push(value()?),
+            "--alpn" => alpn.push(value()?),
+            "--trace" => trace = true,
+            "-h" | "--help" => return Err(USAGE.into()),
+            other => return Err(format!("unknown argument {other:?}\n{USAGE}")),
+        }
+    }
+    let missing = |what: &str| format!("{what} is required\n{USAGE}");
+    Ok(Args {
+        connect: connect.ok_or_else(|| missing("--connect"))?,
+        server_name: server_name.ok_or_else(|| missing("--server-name"))?,
+        ca: ca.ok_or_else(|| missing("--ca"))?,
+        suites,
+        alpn,
+        trace,
+    })
+}
+
+fn main() -> ExitCode {
+    match run() {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("client: error: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn run() -> Result<(), BoxError> {
+    let args = parse_args()?;
+    let mut roots = RootCertStore::new();
+    roots
+        .add_pem_file(&args.ca)
+        .map_err(|e| format!("{}: {e}", args.ca))?;
+    let mut config = ClientConfig::new(roots);
+    if !args.suites.is_empty() {
+        config.set_suites_by_name(&args.suites)?;
+    }
+    config.alpn_protocols = args.alpn.iter().map(|p| p.as_bytes().to_vec()).collect();
+    config.trace = args.trace;
+    let name = ServerName::try_from(args.server_name.clone())
+        .map_err(|e| format!("--server-name {:?}: {e}", args.server_name))?;
+
+    let tcp =
+        TcpStream::connect(&args.connect).map_err(|e| format!("connect {}: {e}", args.connect))?;
+    tcp.set_read_timeout(Some(IO_TIMEOUT))?;
+    tcp.set_write_timeout(Some(IO_TIMEOUT))?;
+    let mut tls = Stream::new(Connection::new_client(Arc::new(config), name)?, tcp);
+
+    let handshake = tls.handshake();
+    if args.trace {
+        for event in tls.take_events() {
+            if let Event::Trace(entry) = event {
+                eprint!("{entry}");
+            }
+        }
+    }
+    handshake.map_err(|e| format!("handshake: {e}"))?;
+    if args.trace {
+        if let Some(n) = tls.conn().negotiated() {
+            eprintln!(
+                "negotiated TLSv1.2 {} group {} signature {} alpn {}",
+                n.suite_name(),
+                n.group,
+                n.signature_scheme,
+                n.alpn_protocol
+                    .as_deref()
+                    .map(String::from_utf8_lossy)
+                    .unwrap_or("none".into())
+            );
+        }
+    }
+
+    let request = format!(
+        "GET / HTTP/1.1\r\nHost: {}\r\nConnection: close\r\n\r\n",
+        args.server_name
+    );
+    tls.write_all(request.as_bytes())?;
+
+    // Reads until the server's close_notify; a bare EOF is an error here.
+    let mut response = Vec::new();
+    tls.read_to_end(&mut response)
+        .map_err(|e| format!("reading the response: {e}"))?;
+    // Our answering close_notify (queued when the server's arrived).
+    tls.flush()?;
+
+    let text = String::from_utf8_lossy(&response);
+    let (head, body) = text
+        .split_once("\r\n\r\n")
+        .ok_or("response has no header terminator")?;
+    print!("{body}");
+    std::io::stdout().flush()?;
+    let status = head.lines().next().unwrap_or("");
+    if !status.starts_with("HTTP/1.1 2") && !status.starts_with("HTTP/1.0 2") {
+        return Err(format!("server answered {status:?}").into());
+    }
+    Ok(())
+}

@@ -1,0 +1,227 @@
+//! A small HTTPS server over sanstls: one thread per connection, one request
+//! per connection.
+//!
+//! ```text
+//! cargo run --example server -- --listen 127.0.0.1:8443 --cert chain.pem --key key.pem \
+//!     [--suite IANA_NAME]... [--alpn PROTO]... [--trace]
+//! ```
+//!
+//! For every connection it completes the handshake, reads one request up to
+//! the empty line that ends its header (CRLF CRLF, or LF LF as `openssl
+//! s_client` sends without `-crlf`), answers `200 OK` with a text body naming
+//! what was negotiated, sends close_notify and closes. A failed connection is
+//! logged to stderr and the server goes on. The first line on stdout is
+//! `listening on ADDR` (useful with port 0).
+
+use std::error::Error;
+use std::io::{Read, Write};
+use std::net::{Shutdown, TcpListener, TcpStream};
+use std::process::ExitCode;
+use std::sync::Arc;
+use std::thread;
+use std::time::Duration;
+
+use sanstls::io::Stream;
+use sanstls::pki_types::pem::PemObject;
+use sanstls::pki_types::{CertificateDer, PrivateKeyDer};
+use sanstls::{Connection, Event, ServerConfig};
+
+type BoxError = Box<dyn Error + Send + Sync>;
+
+const USAGE: &str = "usage: server --listen ADDR:PORT --cert CHAIN.pem --key KEY.pem \
+[--suite IANA_NAME]... [--alpn PROTO]... [--trace]";
+
+/// The longest request header we accept.
+const MAX_REQUEST: usize = 16 * 1024;
+/// How long a connection may stall before we give up on it.
+const IO_TIMEOUT: Duration = Duration::from_secs(10);
+
+struct Args {
+    listen: String,
+    cert: String,
+    key: String,
+    suites: Vec<String>,
+    alpn: Vec<String>,
+    trace: bool,
+}
+
+fn parse_args() -> Result<Args, String> {
+    let (mut listen, mut cert, mut key) = (None, None, None);
+    let (mut suites, mut alpn, mut trace) = (Vec::new(), Vec::new(), false);
+    let mut it = std::env::args().skip(1);
+    while let Some(arg) = it.next() {
+        let mut value = || it.next().ok_or_else(|| format!("{arg} needs a value"));
+        match arg.as_str() {
+            "--listen" => listen = Some(value()?),
+            "--cert" => cert = Some(value()?),
+            "--key" => key = Some(value()?),
+            "--suite" => suites.push(value()?),
+            "--alpn" => alpn.push(value()?),
+            "--trace" => trace = true,
+            "-h" | "--help" => return Err(USAGE.into()),
+            other => return Err(format!("unknown argument {other:?}\n{USAGE}")),
+        }
+    }
+    let missing = |what: &str| format!("{what} is required\n{USAGE}");
+    Ok(Args {
+        listen: listen.ok_or_else(|| missing("--listen"))?,
+        cert: cert.ok_or_else(|| missing("--cert"))?,
+        key: key.ok_or_else(|| missing("--key"))?,
+        suites,
+        alpn,
+        trace,
+    })
+}
+
+fn main() -> ExitCode {
+    match run() {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("server: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn run() -> Result<(), BoxError> {
+    let args = parse_args()?;
+    let chain = CertificateDer::pem_file_iter(&args.cert)
+        .map_err(|e| format!("{}: {e}", args.cert))?
+        .collect::<Result<Vec<_>, _>>()
+        .map_err(|e| format!("{}: {e}", args.cert))?;
+    let key = PrivateKeyDer::from_pem_file(&args.key).map_err(|e| format!("{}: {e}", args.key))?;
+
+    let mut config = ServerConfig::new(chain, &key)?;
+    if !args.suites.is_empty() {
+        config.set_suites_by_name(&args.suites)?;
+    }
+    config.alpn_protocols = args.alpn.iter().map(|p| p.as_bytes().to_vec()).collect();
+    config.trace = args.trace;
+    let config = Arc::new(config);
+
+    let listener = TcpListener::bind(&args.listen)?;
+    println!("listening on {}", listener.local_addr()?);
+    std::io::stdout().flush()?;
+
+    for tcp in listener.incoming() {
+        let tcp = match tcp {
+            Ok(tcp) => tcp,
+            Err(e) => {
+                eprintln!("server: accept: {e}");
+                continue;
+            }
+        };
+        let config = config.clone();
+        let trace = args.trace;
+        thread::spawn(move || {
+            let peer = tcp
+                .peer_addr()
+                .map(|a| a.to_string())
+                .unwrap_or_else(|_| "?".into());
+            match serve(tcp, config, &peer, trace) {
+                Ok(summary) => eprintln!("server: {peer}: {summary}"),
+                Err(e) => eprintln!("server: {peer}: failed: {e}"),
+            }
+        });
+    }
+    Ok(())
+}
+
+/// Serves one connection; returns a one-line summary for the log.
+fn serve(
+    tcp: TcpStream,
+    config: Arc<ServerConfig>,
+    peer: &str,
+    trace: bool,
+) -> Result<String, BoxError> {
+    tcp.set_read_timeout(Some(IO_TIMEOUT))?;
+    tcp.set_write_timeout(Some(IO_TIMEOUT))?;
+    let mut tls = Stream::new(Connection::new_server(config), tcp);
+
+    let handshake = tls.handshake();
+    if trace {
+        // Printed even when the handshake failed: that is when it helps most.
+        let mut out = String::new();
+        for event in tls.take_events() {
+            if let Event::Trace(entry) = event {
+                out.push_str(&format!("[{peer}] {entry}"));
+            }
+        }
+        eprint!("{out}");
+    }
+    handshake?;
+
+    let request = read_request(&mut tls)?;
+    let request_line = request.lines().next().unwrap_or("").to_string();
+
+    let n = tls
+        .conn()
+        .negotiated()
+        .ok_or("handshake complete but nothing negotiated")?;
+    let alpn = n
+        .alpn_protocol
+        .as_deref()
+        .map(|p| String::from_utf8_lossy(p).into_owned())
+        .unwrap_or_else(|| "none".into());
+    let body = format!(
+        "Hello from sanstls!\n\
+         version: TLSv1.2\n\
+         suite: {}\n\
+         alpn: {alpn}\n",
+        n.suite_name()
+    );
+    let summary = format!("{request_line:?} over {}, alpn {alpn}", n.suite_name());
+    let response = format!(
+        "HTTP/1.1 200 OK\r\n\
+         Content-Type: text/plain; charset=utf-8\r\n\
+         Content-Length: {}\r\n\
+         Connection: close\r\n\
+         \r\n\
+         {body}",
+        body.len()
+    );
+    tls.write_all(response.as_bytes())?;
+
+    // close_notify, then no more writes. Reading on until the client's own
+    // close_notify (or EOF) keeps the kernel from answering unread input
+    // with a reset, which could destroy the response in flight.
+    tls.close()?;
+    tls.get_ref().shutdown(Shutdown::Write)?;
+    let mut sink = [0u8; 1024];
+    while let Ok(n) = tls.read(&mut sink) {
+        if n == 0 {
+            break;
+        }
+    }
+    Ok(summary)
+}
+
+/// Reads up to the empty line that ends an HTTP request header.
+fn read_request(tls: &mut impl Read) -> Result<String, BoxError> {
+    let mut request = Vec::new();
+    let mut buf = [0u8; 1024];
+    loop {
+        if let Some(end) = header_end(&request) {
+            request.truncate(end);
+            return Ok(String::from_utf8_lossy(&request).into_owned());
+        }
+        if request.len() > MAX_REQUEST {
+            return Err("request header too large".into());
+        }
+        let n = tls.read(&mut buf)?;
+        if n == 0 {
+            return Err("connection closed before the end of the request".into());
+        }
+        request.extend_from_slice(&buf[..n]);
+    }
+}
+
+/// Where the header ends: at the first CRLF CRLF or LF LF.
+fn header_end(b: &[u8]) -> Option<usize> {
+    let crlf = b.windows(4).position(|w| w == b"\r\n\r\n");
+    let lf = b.windows(2).position(|w| w == b"\n\n");
+    match (crlf, lf) {
+        (Some(a), Some(b)) => Some(a.min(b)),
+        (a, b) => a.or(b),
+    }
+}

@@ -1,0 +1,361 @@
+//! Runs the built example binaries (`cargo test` builds them into
+//! `target/<profile>/examples/`): server and client against each other over
+//! loopback, the demo and the STARTTLS example. Every wait is bounded, and
+//! every child process is killed by its guard on every path.
+
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::TcpStream;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, ExitStatus, Stdio};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{mpsc, Arc, Mutex};
+use std::thread;
+use std::time::{Duration, Instant};
+
+use rcgen::{
+    BasicConstraints, CertificateParams, CertifiedIssuer, DnType, ExtendedKeyUsagePurpose, IsCa,
+    KeyPair, KeyUsagePurpose,
+};
+
+const TIMEOUT: Duration = Duration::from_secs(30);
+
+/// The path of a built example; fails clearly if cargo did not build it.
+fn example(name: &str) -> PathBuf {
+    // The test binary is target/<profile>/deps/examples_cli-<hash>.
+    let exe = std::env::current_exe().expect("current_exe");
+    let profile_dir = exe
+        .parent()
+        .and_then(Path::parent)
+        .expect("test binary in target/<profile>/deps");
+    let path = profile_dir
+        .join("examples")
+        .join(format!("{name}{}", std::env::consts::EXE_SUFFIX));
+    assert!(
+        path.is_file(),
+        "example binary {} not found; build it with `cargo build --examples` \
+         (plain `cargo test` builds it too)",
+        path.display()
+    );
+    path
+}
+
+/// Kills and reaps its child on drop, whatever happened.
+struct Guard(Child);
+
+impl Drop for Guard {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+/// Collects a pipe into a shared string on a thread.
+fn drain(pipe: impl Read + Send + 'static) -> Arc<Mutex<String>> {
+    let out = Arc::new(Mutex::new(String::new()));
+    let sink = out.clone();
+    thread::spawn(move || {
+        let mut r = BufReader::new(pipe);
+        let mut line = String::new();
+        while matches!(r.read_line(&mut line), Ok(n) if n > 0) {
+            sink.lock().unwrap().push_str(&line);
+            line.clear();
+        }
+    });
+    out
+}
+
+struct Output {
+    status: ExitStatus,
+    stdout: String,
+    stderr: String,
+}
+
+/// Runs a command to completion within `TIMEOUT`.
+fn run(cmd: &mut Command) -> Output {
+    let mut child = Guard(
+        cmd.stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("spawn example"),
+    );
+    let stdout = drain(child.0.stdout.take().unwrap());
+    let stderr = drain(child.0.stderr.take().unwrap());
+    let deadline = Instant::now() + TIMEOUT;
+    let status = loop {
+        if let Some(status) = child.0.try_wait().expect("try_wait") {
+            break status;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "{cmd:?} did not finish within {TIMEOUT:?}; stderr so far:\n{}",
+            stderr.lock().unwrap()
+        );
+        thread::sleep(Duration::from_millis(10));
+    };
+    // The drain threads end at EOF, right after exit; give them a moment.
+    let deadline = Instant::now() + Duration::from_secs(5);
+    while Arc::strong_count(&stdout) + Arc::strong_count(&stderr) > 2 && Instant::now() < deadline {
+        thread::sleep(Duration::from_millis(5));
+    }
+    let stdout = stdout.lock().unwrap().clone();
+    let stderr = stderr.lock().unwrap().clone();
+    Output {
+        status,
+        stdout,
+        stderr,
+    }
+}
+
+/// PEM files for a CA and a "localhost" leaf, in a temp dir removed on drop.
+struct Pki {
+    dir: PathBuf,
+}
+
+impl Pki {
+    fn new() -> Self {
+        static N: AtomicUsize = AtomicUsize::new(0);
+        let dir = std::env::temp_dir().join(format!(
+            "sanstls-examples-{}-{}",
+            std::process::id(),
+            N.fetch_add(1, Ordering::Relaxed)
+        ));
+        std::fs::create_dir_all(&dir).unwrap();
+
+        let mut ca = CertificateParams::new(Vec::<String>::new()).unwrap();
+        ca.distinguished_name
+            .push(DnType::CommonName, "examples test CA");
+        ca.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
+        ca.key_usages = vec![KeyUsagePurpose::KeyCertSign, KeyUsagePurpose::CrlSign];
+        let ca = CertifiedIssuer::self_signed(ca, KeyPair::generate().unwrap()).unwrap();
+        let mut leaf = CertificateParams::new(vec!["localhost".to_string()]).unwrap();
+        leaf.extended_key_usages = vec![ExtendedKeyUsagePurpose::ServerAuth];
+        let key = KeyPair::generate().unwrap();
+        let cert = leaf.signed_by(&key, &ca).unwrap();
+
+        std::fs::write(dir.join("ca.pem"), ca.pem()).unwrap();
+        std::fs::write(dir.join("chain.pem"), cert.pem()).unwrap();
+        std::fs::write(dir.join("key.pem"), key.serialize_pem()).unwrap();
+        Pki { dir }
+    }
+
+    fn path(&self, file: &str) -> String {
+        self.dir.join(file).to_str().unwrap().to_string()
+    }
+}
+
+impl Drop for Pki {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.dir);
+    }
+}
+
+/// The server example on an ephemeral port.
+struct Server {
+    _child: Guard,
+    addr: String,
+    stderr: Arc<Mutex<String>>,
+}
+
+impl Server {
+    fn start(pki: &Pki, extra: &[&str]) -> Self {
+        let mut child = Guard(
+            Command::new(example("server"))
+                .args(["--listen", "127.0.0.1:0"])
+                .args(["--cert", &pki.path("chain.pem")])
+                .args(["--key", &pki.path("key.pem")])
+                .args(extra)
+                .stdin(Stdio::null())
+                .stdout(Stdio::piped())
+                .stderr(Stdio::piped())
+                .spawn()
+                .expect("spawn server example"),
+        );
+        let stderr = drain(child.0.stderr.take().unwrap());
+        let stdout = child.0.stdout.take().unwrap();
+        let (tx, rx) = mpsc::channel();
+        thread::spawn(move || {
+            let mut line = String::new();
+            let _ = BufReader::new(stdout).read_line(&mut line);
+            let _ = tx.send(line);
+        });
+        let line = rx.recv_timeout(TIMEOUT).unwrap_or_else(|_| {
+            panic!(
+                "server did not report its address; stderr:\n{}",
+                stderr.lock().unwrap()
+            )
+        });
+        let addr = line
+            .trim()
+            .strip_prefix("listening on ")
+            .unwrap_or_else(|| {
+                panic!(
+                    "unexpected first line {line:?}; stderr:\n{}",
+                    stderr.lock().unwrap()
+                )
+            })
+            .to_string();
+        Server {
+            _child: child,
+            addr,
+            stderr,
+        }
+    }
+
+    fn client(&self, pki: &Pki, server_name: &str, extra: &[&str]) -> Output {
+        run(Command::new(example("client"))
+            .args(["--connect", &self.addr])
+            .args(["--server-name", server_name])
+            .args(["--ca", &pki.path("ca.pem")])
+            .args(extra))
+    }
+}
+
+fn assert_success(out: &Output, what: &str) {
+    assert!(
+        out.status.success(),
+        "{what} failed ({}):\nstdout:\n{}\nstderr:\n{}",
+        out.status,
+        out.stdout,
+        out.stderr
+    );
+}
+
+#[test]
+fn server_serves_client_for_two_suites_with_alpn() {
+    let pki = Pki::new();
+    let server = Server::start(&pki, &["--alpn", "h2", "--alpn", "http/1.1", "--trace"]);
+    for suite in [
+        "TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384",
+        "TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256",
+    ] {
+        let out = server.client(&pki, "localhost", &["--suite", suite, "--alpn", "http/1.1"]);
+        assert_success(&out, suite);
+        assert!(out.stdout.contains("version: TLSv1.2"), "{}", out.stdout);
+        assert!(
+            out.stdout.contains(&format!("suite: {suite}")),
+            "{}",
+            out.stdout
+        );
+        assert!(out.stdout.contains("alpn: http/1.1"), "{}", out.stdout);
+    }
+}
+
+#[test]
+fn server_survives_garbage_and_serves_next_client() {
+    let pki = Pki::new();
+    let server = Server::start(&pki, &[]);
+
+    let mut junk = TcpStream::connect(&server.addr).unwrap();
+    junk.set_read_timeout(Some(TIMEOUT)).unwrap();
+    junk.write_all(b"GET / HTTP/1.1\r\nHost: not-tls\r\n\r\n")
+        .unwrap();
+    // The server answers with a fatal alert (or just closes); either way the
+    // connection ends.
+    let mut answer = Vec::new();
+    let _ = junk.read_to_end(&mut answer);
+    drop(junk);
+
+    let out = server.client(&pki, "localhost", &[]);
+    assert_success(&out, "client after a garbage connection");
+    assert!(
+        out.stdout.contains("suite: TLS_ECDHE_ECDSA_"),
+        "{}",
+        out.stdout
+    );
+
+    // The garbage connection was logged.
+    let deadline = Instant::now() + Duration::from_secs(5);
+    while !server.stderr.lock().unwrap().contains("failed") && Instant::now() < deadline {
+        thread::sleep(Duration::from_millis(10));
+    }
+    assert!(
+        server.stderr.lock().unwrap().contains("failed"),
+        "{}",
+        server.stderr.lock().unwrap()
+    );
+}
+
+#[test]
+fn client_fails_for_wrong_server_name() {
+    let pki = Pki::new();
+    let server = Server::start(&pki, &[]);
+    let out = server.client(&pki, "not-localhost.example", &[]);
+    assert!(!out.status.success(), "client accepted a wrong name");
+    assert!(out.stdout.is_empty(), "{}", out.stdout);
+    assert!(out.stderr.contains("NotValidForName"), "{}", out.stderr);
+}
+
+#[test]
+fn demo_prints_the_handshake_in_order() {
+    let out = run(&mut Command::new(example("demo")));
+    assert_success(&out, "demo");
+    let client_view: Vec<&str> = out
+        .stdout
+        .lines()
+        .filter(|l| l.contains("[client] "))
+        .collect();
+    let expected = [
+        "-> ClientHello",
+        "<- ServerHello",
+        "<- Certificate",
+        "<- ServerKeyExchange",
+        "<- ServerHelloDone",
+        "-> ClientKeyExchange",
+        "-> ChangeCipherSpec",
+        "-> Finished",
+        "<- ChangeCipherSpec",
+        "<- Finished",
+    ];
+    assert_eq!(client_view.len(), expected.len(), "{}", out.stdout);
+    for (line, want) in client_view.iter().zip(expected) {
+        assert!(line.contains(want), "{line:?} should be {want:?}");
+    }
+    let server_lines = out
+        .stdout
+        .lines()
+        .filter(|l| l.contains("[server] "))
+        .count();
+    assert_eq!(server_lines, expected.len(), "{}", out.stdout);
+    for want in [
+        "cipher suite:",
+        "ECDHE group:",
+        "ALPN protocol:          http/1.1",
+        "SNI (server received):  localhost",
+        "extended master secret: yes",
+        "CN=localhost",
+        "clean close: client yes, server yes",
+    ] {
+        assert!(
+            out.stdout.contains(want),
+            "missing {want:?}:\n{}",
+            out.stdout
+        );
+    }
+}
+
+#[test]
+fn starttls_runs_to_completion() {
+    let out = run(&mut Command::new(example("starttls")));
+    assert_success(&out, "starttls");
+    let s = &out.stdout;
+    let order = [
+        "C: HELLO",
+        "S: OK hello",
+        "C: STARTTLS",
+        "S: OK begin TLS",
+        "TLS established",
+        "C: SECRET",
+        "S: OK secret received",
+        "C: QUIT",
+        "S: BYE",
+        "STARTTLS demo complete.",
+    ];
+    let mut at = 0;
+    for want in order {
+        let pos = s[at..]
+            .find(want)
+            .unwrap_or_else(|| panic!("{want:?} missing or out of order:\n{s}"));
+        at += pos + want.len();
+    }
+}

@@ -1,0 +1,754 @@
+//! Live interop against the `openssl` binary (OpenSSL 3.x): our client against
+//! `openssl s_server -tls1_2`, our server against `openssl s_client -tls1_2`,
+//! over TCP on 127.0.0.1, for every suite, with application data both ways and
+//! close_notify; ALPN both ways; X25519, P-256 and P-384; and two refusals
+//! (OpenSSL distrusting our CA; our client refusing a certificate for another
+//! host name).
+//!
+//! Every child process is killed and reaped by a drop guard, every socket has
+//! read and write timeouts and every wait on a child has a deadline, so no
+//! test can hang. Without an `openssl` binary each test prints
+//! `SKIPPED: openssl not found` and returns.
+
+mod common;
+
+use std::io::{self, Read, Write};
+use std::net::{TcpListener, TcpStream};
+use std::path::PathBuf;
+use std::process::{Child, Command, ExitStatus, Stdio};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex};
+use std::thread::{self, JoinHandle};
+use std::time::{Duration, Instant};
+
+use common::{KeyType, Pki};
+use sanstls::codec::enums::{AlertDescription, NamedGroup};
+use sanstls::io::Stream;
+use sanstls::pki_types::ServerName;
+use sanstls::{CertificateError, ClientConfig, Connection, Error, Negotiated, ServerConfig};
+
+/// Upper bound for any single wait (socket read, child exit, output line).
+const TIMEOUT: Duration = Duration::from_secs(10);
+
+const CLIENT_LINE: &[u8] = b"hello from the client\n";
+const SERVER_LINE: &[u8] = b"hello from sanstls server\n";
+
+/// (IANA name, OpenSSL name, certificate key type) for each of our suites.
+const SUITES: [(&str, &str, KeyType); 6] = [
+    (
+        "TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256",
+        "ECDHE-ECDSA-AES128-GCM-SHA256",
+        KeyType::P256,
+    ),
+    (
+        "TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384",
+        "ECDHE-ECDSA-AES256-GCM-SHA384",
+        KeyType::P256,
+    ),
+    (
+        "TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256",
+        "ECDHE-ECDSA-CHACHA20-POLY1305",
+        KeyType::P256,
+    ),
+    (
+        "TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256",
+        "ECDHE-RSA-AES128-GCM-SHA256",
+        KeyType::Rsa2048,
+    ),
+    (
+        "TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384",
+        "ECDHE-RSA-AES256-GCM-SHA384",
+        KeyType::Rsa2048,
+    ),
+    (
+        "TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256",
+        "ECDHE-RSA-CHACHA20-POLY1305",
+        KeyType::Rsa2048,
+    ),
+];
+
+/// (OpenSSL group name, our group, OpenSSL suite name, our suite name): each
+/// group once, each with a different suite. With an ECDSA certificate OpenSSL
+/// also restricts the certificate's curve to the offered groups (RFC 8422
+/// §5.1), so these use the RSA certificate.
+const GROUPS: [(&str, NamedGroup, &str, &str); 3] = [
+    (
+        "X25519",
+        NamedGroup::X25519,
+        "ECDHE-RSA-CHACHA20-POLY1305",
+        "TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256",
+    ),
+    (
+        "P-256",
+        NamedGroup::SECP256R1,
+        "ECDHE-RSA-AES128-GCM-SHA256",
+        "TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256",
+    ),
+    (
+        "P-384",
+        NamedGroup::SECP384R1,
+        "ECDHE-RSA-AES256-GCM-SHA384",
+        "TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384",
+    ),
+];
+
+// ---------------------------------------------------------------------------
+// Processes, files, sockets
+// ---------------------------------------------------------------------------
+
+/// An `openssl` child whose stdout and stderr are collected by threads. Drop
+/// kills it (by its own PID, through `Child::kill`) and reaps it.
+struct Proc {
+    child: Child,
+    stdout: Arc<Mutex<Vec<u8>>>,
+    stderr: Arc<Mutex<Vec<u8>>>,
+    /// The collecting threads, joined once the child has exited.
+    readers: Vec<JoinHandle<()>>,
+}
+
+impl Drop for Proc {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn collect(mut from: impl Read + Send + 'static) -> (Arc<Mutex<Vec<u8>>>, JoinHandle<()>) {
+    let buf = Arc::new(Mutex::new(Vec::new()));
+    let sink = buf.clone();
+    let reader = thread::spawn(move || {
+        let mut chunk = [0u8; 4096];
+        // Ends at EOF, i.e. when the child exits or is killed.
+        while let Ok(n) = from.read(&mut chunk) {
+            if n == 0 {
+                break;
+            }
+            sink.lock().unwrap().extend_from_slice(&chunk[..n]);
+        }
+    });
+    (buf, reader)
+}
+
+impl Proc {
+    fn spawn(cmd: &mut Command) -> Proc {
+        let mut child = cmd
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("spawn openssl");
+        let (stdout, out_reader) = collect(child.stdout.take().unwrap());
+        let (stderr, err_reader) = collect(child.stderr.take().unwrap());
+        Proc {
+            child,
+            stdout,
+            stderr,
+            readers: vec![out_reader, err_reader],
+        }
+    }
+
+    fn stdout(&self) -> String {
+        String::from_utf8_lossy(&self.stdout.lock().unwrap()).into_owned()
+    }
+
+    fn stderr(&self) -> String {
+        String::from_utf8_lossy(&self.stderr.lock().unwrap()).into_owned()
+    }
+
+    /// Both outputs, for failure messages.
+    fn dump(&self) -> String {
+        format!(
+            "--- stdout ---\n{}\n--- stderr ---\n{}",
+            self.stdout(),
+            self.stderr()
+        )
+    }
+
+    fn exited(&mut self) -> Option<ExitStatus> {
+        self.child.try_wait().ok().flatten()
+    }
+
+    /// Waits up to `timeout` for the child to exit; once it has, all its
+    /// output has been collected.
+    fn wait_exit(&mut self, timeout: Duration) -> Option<ExitStatus> {
+        let deadline = Instant::now() + timeout;
+        loop {
+            if let Some(status) = self.exited() {
+                // The pipes are closed, so the readers are at EOF.
+                for reader in self.readers.drain(..) {
+                    let _ = reader.join();
+                }
+                return Some(status);
+            }
+            if Instant::now() >= deadline {
+                return None;
+            }
+            thread::sleep(Duration::from_millis(10));
+        }
+    }
+
+    /// Waits up to `timeout` until `pred(stdout, stderr)` holds.
+    fn wait_for(&self, timeout: Duration, pred: impl Fn(&str, &str) -> bool) -> bool {
+        let deadline = Instant::now() + timeout;
+        loop {
+            if pred(&self.stdout(), &self.stderr()) {
+                return true;
+            }
+            if Instant::now() >= deadline {
+                return false;
+            }
+            thread::sleep(Duration::from_millis(10));
+        }
+    }
+
+    /// Writes to the child's stdin.
+    fn send_stdin(&mut self, bytes: &[u8]) {
+        let stdin = self.child.stdin.as_mut().expect("piped stdin");
+        stdin.write_all(bytes).unwrap();
+        stdin.flush().unwrap();
+    }
+}
+
+fn openssl_available() -> bool {
+    Command::new("openssl")
+        .arg("version")
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .status()
+        .map(|s| s.success())
+        .unwrap_or(false)
+}
+
+/// The PEM encoding of `der` (RFC 7468), with a minimal base64 encoder.
+fn pem(label: &str, der: &[u8]) -> String {
+    const B64: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    let mut b64 = String::new();
+    for chunk in der.chunks(3) {
+        let n = chunk.len();
+        let v = (chunk[0] as u32) << 16
+            | (*chunk.get(1).unwrap_or(&0) as u32) << 8
+            | *chunk.get(2).unwrap_or(&0) as u32;
+        for i in 0..4 {
+            if i <= n {
+                b64.push(B64[(v >> (18 - 6 * i) & 63) as usize] as char);
+            } else {
+                b64.push('=');
+            }
+        }
+    }
+    let mut out = format!("-----BEGIN {label}-----\n");
+    for line in b64.as_bytes().chunks(64) {
+        out.push_str(std::str::from_utf8(line).unwrap());
+        out.push('\n');
+    }
+    out.push_str(&format!("-----END {label}-----\n"));
+    out
+}
+
+/// A PKI written to a scratch directory (removed on drop):
+/// `cert.pem`, `key.pem`, `ca.pem` (our CA) and `other_ca.pem` (a CA that
+/// signed nothing we present).
+struct Files {
+    dir: PathBuf,
+    pki: Pki,
+}
+
+impl Drop for Files {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.dir);
+    }
+}
+
+impl Files {
+    /// `None` (after printing SKIPPED) when there is no openssl binary.
+    fn new(key_type: KeyType) -> Option<Files> {
+        if !openssl_available() {
+            println!("SKIPPED: openssl not found");
+            return None;
+        }
+        static COUNTER: AtomicUsize = AtomicUsize::new(0);
+        let dir = std::env::temp_dir().join(format!(
+            "sanstls-interop-{}-{}",
+            std::process::id(),
+            COUNTER.fetch_add(1, Ordering::Relaxed)
+        ));
+        std::fs::create_dir_all(&dir).unwrap();
+        let pki = Pki::new(key_type);
+        let chain: String = pki
+            .chain
+            .iter()
+            .map(|c| pem("CERTIFICATE", c.as_ref()))
+            .collect();
+        std::fs::write(dir.join("cert.pem"), chain).unwrap();
+        std::fs::write(
+            dir.join("key.pem"),
+            pem("PRIVATE KEY", pki.key.secret_der()),
+        )
+        .unwrap();
+        std::fs::write(dir.join("ca.pem"), pki.ca_pem()).unwrap();
+        std::fs::write(dir.join("other_ca.pem"), common::ca("some other CA").pem()).unwrap();
+        Some(Files { dir, pki })
+    }
+
+    fn path(&self, name: &str) -> PathBuf {
+        self.dir.join(name)
+    }
+}
+
+fn set_timeouts(tcp: &TcpStream) {
+    tcp.set_read_timeout(Some(TIMEOUT)).unwrap();
+    tcp.set_write_timeout(Some(TIMEOUT)).unwrap();
+}
+
+/// Our error inside an `io::Error` from `Stream`.
+fn tls_error(e: &io::Error) -> Option<&Error> {
+    e.get_ref().and_then(|inner| inner.downcast_ref::<Error>())
+}
+
+/// Reads up to and including the first `\n` (bounded by the socket timeout).
+fn read_line<T: Read + Write>(s: &mut Stream<T>) -> io::Result<Vec<u8>> {
+    let mut line = Vec::new();
+    let mut byte = [0u8; 1];
+    while !line.ends_with(b"\n") {
+        if s.read(&mut byte)? == 0 {
+            break;
+        }
+        line.push(byte[0]);
+    }
+    Ok(line)
+}
+
+// ---------------------------------------------------------------------------
+// Our client against openssl s_server
+// ---------------------------------------------------------------------------
+
+/// Starts `openssl s_server -rev` on a free port, retrying with another port
+/// if it fails to bind (another process took our probed port).
+fn start_s_server(files: &Files, extra: &[&str]) -> (Proc, u16) {
+    for _ in 0..5 {
+        let port = TcpListener::bind("127.0.0.1:0")
+            .and_then(|l| l.local_addr())
+            .expect("probe a free port")
+            .port();
+        let mut srv = Proc::spawn(
+            Command::new("openssl")
+                .args(["s_server", "-tls1_2", "-naccept", "1", "-rev"])
+                .arg("-accept")
+                .arg(format!("127.0.0.1:{port}"))
+                .arg("-cert")
+                .arg(files.path("cert.pem"))
+                .arg("-key")
+                .arg(files.path("key.pem"))
+                .args(extra),
+        );
+        let deadline = Instant::now() + TIMEOUT;
+        while Instant::now() < deadline {
+            if srv.stdout().lines().any(|l| l.trim() == "ACCEPT") {
+                return (srv, port);
+            }
+            if srv.exited().is_some() {
+                break;
+            }
+            thread::sleep(Duration::from_millis(10));
+        }
+        eprintln!(
+            "s_server did not start on port {port}, retrying:\n{}",
+            srv.dump()
+        );
+    }
+    panic!("openssl s_server never started listening");
+}
+
+fn connect_client(port: u16, config: ClientConfig, name: &str) -> Stream<TcpStream> {
+    let tcp = TcpStream::connect(("127.0.0.1", port)).expect("connect to s_server");
+    set_timeouts(&tcp);
+    let name = ServerName::try_from(name.to_string()).unwrap();
+    let conn = Connection::new_client(Arc::new(config), name).unwrap();
+    Stream::new(conn, tcp)
+}
+
+/// One full session of our client against s_server: handshake, a line each
+/// way (s_server -rev answers with the line reversed), close_notify. Checks
+/// what s_server reports and returns what we negotiated.
+fn client_session(
+    files: &Files,
+    cipher: &str,
+    extra: &[&str],
+    config: ClientConfig,
+) -> (Negotiated, Proc) {
+    let mut args = vec!["-cipher", cipher];
+    args.extend_from_slice(extra);
+    let (mut srv, port) = start_s_server(files, &args);
+    let mut s = connect_client(port, config, "localhost");
+    if let Err(e) = s.handshake() {
+        panic!("handshake with s_server ({cipher}): {e}\n{}", srv.dump());
+    }
+    let negotiated = s.conn().negotiated().expect("negotiated").clone();
+
+    s.write_all(CLIENT_LINE).unwrap();
+    let line = read_line(&mut s).unwrap_or_else(|e| panic!("read: {e}\n{}", srv.dump()));
+    let mut expected: Vec<u8> = CLIENT_LINE[..CLIENT_LINE.len() - 1].to_vec();
+    expected.reverse();
+    expected.push(b'\n');
+    assert_eq!(line, expected, "{}", srv.dump());
+
+    // close_notify: s_server -rev ends the session when its read returns 0,
+    // answers with its own close_notify and, with -naccept 1, exits cleanly.
+    s.close().unwrap();
+    assert!(s.conn().sent_close());
+    let mut rest = Vec::new();
+    s.read_to_end(&mut rest)
+        .unwrap_or_else(|e| panic!("after close_notify: {e}\n{}", srv.dump()));
+    assert!(rest.is_empty());
+    assert!(s.conn().peer_closed());
+    // s_server waits for our FIN before it exits.
+    drop(s);
+    let status = srv
+        .wait_exit(TIMEOUT)
+        .unwrap_or_else(|| panic!("s_server still running after close_notify\n{}", srv.dump()));
+    assert!(status.success(), "s_server: {status}\n{}", srv.dump());
+
+    let err = srv.stderr();
+    assert!(err.contains("Protocol version: TLSv1.2"), "{}", srv.dump());
+    assert!(
+        err.contains(&format!("Ciphersuite: {cipher}\n")),
+        "{}",
+        srv.dump()
+    );
+    (negotiated, srv)
+}
+
+fn client_config(files: &Files, suite: &str) -> ClientConfig {
+    let mut cc = files.pki.client_config();
+    cc.set_suites_by_name(&[suite]).unwrap();
+    cc
+}
+
+#[test]
+fn our_client_every_suite() {
+    for (suite, cipher, key_type) in SUITES {
+        let Some(files) = Files::new(key_type) else {
+            return;
+        };
+        let (n, _srv) = client_session(&files, cipher, &[], client_config(&files, suite));
+        assert_eq!(n.suite_name(), suite);
+        assert!(n.extended_master_secret);
+        assert_eq!(n.server_name.as_deref(), Some("localhost"));
+        assert_eq!(n.peer_certificates, files.pki.chain);
+        assert_eq!(n.alpn_protocol, None);
+    }
+}
+
+#[test]
+fn our_client_every_group() {
+    let Some(files) = Files::new(KeyType::Rsa2048) else {
+        return;
+    };
+    for (name, group, cipher, suite) in GROUPS {
+        // We offer all our groups; s_server allows only one.
+        let (n, _srv) = client_session(
+            &files,
+            cipher,
+            &["-groups", name],
+            client_config(&files, suite),
+        );
+        assert_eq!(n.group, group, "{name}");
+        assert_eq!(n.suite_name(), suite);
+    }
+}
+
+#[test]
+fn our_client_alpn() {
+    let Some(files) = Files::new(KeyType::P256) else {
+        return;
+    };
+    let cipher = "ECDHE-ECDSA-AES128-GCM-SHA256";
+    let mut cc = client_config(&files, "TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256");
+    cc.alpn_protocols = vec![b"http/1.1".to_vec(), b"h2".to_vec()];
+    // s_server picks by its own order among what we offer.
+    let (n, _srv) = client_session(&files, cipher, &["-alpn", "h2,http/1.1"], cc);
+    assert_eq!(n.alpn_protocol.as_deref(), Some(&b"h2"[..]));
+}
+
+#[test]
+fn our_client_refuses_wrong_host_name() {
+    let Some(files) = Files::new(KeyType::P256) else {
+        return;
+    };
+    let (srv, port) = start_s_server(&files, &[]);
+    let mut s = connect_client(port, files.pki.client_config(), "wrong.example");
+    let e = s
+        .handshake()
+        .expect_err("certificate is for localhost only");
+    assert_eq!(
+        tls_error(&e),
+        Some(&Error::InvalidCertificate(
+            CertificateError::NotValidForName
+        )),
+        "{e}"
+    );
+    assert_eq!(
+        s.conn().error(),
+        Some(&Error::InvalidCertificate(
+            CertificateError::NotValidForName
+        ))
+    );
+    assert!(s.conn().negotiated().is_none());
+    // We sent bad_certificate (42); s_server logs the alert it received.
+    assert!(
+        srv.wait_for(TIMEOUT, |_, err| err.contains("bad certificate")
+            || err.contains("alert number 42")),
+        "s_server did not log our alert\n{}",
+        srv.dump()
+    );
+}
+
+// ---------------------------------------------------------------------------
+// Our server against openssl s_client
+// ---------------------------------------------------------------------------
+
+/// Starts `s_client` against a listener of ours and accepts its connection.
+/// s_client has stdin piped with `line` already written, and `-ign_eof`, so
+/// it stays until we close.
+fn start_s_client(
+    files: &Files,
+    ca: &str,
+    cipher: &str,
+    extra: &[&str],
+    line: &[u8],
+) -> (Proc, Option<TcpStream>) {
+    let listener = TcpListener::bind("127.0.0.1:0").expect("bind");
+    let port = listener.local_addr().unwrap().port();
+    let mut cli = Proc::spawn(
+        Command::new("openssl")
+            .args(["s_client", "-tls1_2", "-servername", "localhost"])
+            .args(["-verify_return_error", "-ign_eof", "-cipher", cipher])
+            .arg("-connect")
+            .arg(format!("127.0.0.1:{port}"))
+            .arg("-CAfile")
+            .arg(files.path(ca))
+            .args(extra),
+    );
+    cli.send_stdin(line);
+    listener.set_nonblocking(true).unwrap();
+    let deadline = Instant::now() + TIMEOUT;
+    let tcp = loop {
+        match listener.accept() {
+            Ok((tcp, _)) => break Some(tcp),
+            Err(e) if e.kind() == io::ErrorKind::WouldBlock => {
+                if Instant::now() >= deadline || cli.exited().is_some() {
+                    break None;
+                }
+                thread::sleep(Duration::from_millis(10));
+            }
+            Err(e) => panic!("accept: {e}"),
+        }
+    };
+    if let Some(tcp) = &tcp {
+        tcp.set_nonblocking(false).unwrap();
+        set_timeouts(tcp);
+    }
+    (cli, tcp)
+}
+
+/// One full session of our server against s_client: handshake, s_client's
+/// line in, our line out, close_notify both ways. Checks what s_client
+/// reports and returns what we negotiated.
+fn server_session(
+    files: &Files,
+    cipher: &str,
+    extra: &[&str],
+    config: ServerConfig,
+) -> (Negotiated, Proc) {
+    let (mut cli, tcp) = start_s_client(files, "ca.pem", cipher, extra, CLIENT_LINE);
+    let tcp = tcp.unwrap_or_else(|| panic!("s_client never connected\n{}", cli.dump()));
+    let mut s = Stream::new(Connection::new_server(Arc::new(config)), tcp);
+    if let Err(e) = s.handshake() {
+        panic!("handshake with s_client ({cipher}): {e}\n{}", cli.dump());
+    }
+    let negotiated = s.conn().negotiated().expect("negotiated").clone();
+
+    let line = read_line(&mut s).unwrap_or_else(|e| panic!("read: {e}\n{}", cli.dump()));
+    assert_eq!(line, CLIENT_LINE, "{}", cli.dump());
+    s.write_all(SERVER_LINE).unwrap();
+    s.close().unwrap();
+    // s_client answers our close_notify with its own and exits.
+    let mut rest = Vec::new();
+    s.read_to_end(&mut rest)
+        .unwrap_or_else(|e| panic!("after close_notify: {e}\n{}", cli.dump()));
+    assert!(rest.is_empty());
+    assert!(s.conn().peer_closed());
+    drop(s);
+    let status = cli
+        .wait_exit(TIMEOUT)
+        .unwrap_or_else(|| panic!("s_client still running after close_notify\n{}", cli.dump()));
+    assert!(status.success(), "s_client: {status}\n{}", cli.dump());
+
+    let out = cli.stdout();
+    let server_line = std::str::from_utf8(SERVER_LINE).unwrap();
+    assert!(out.contains(server_line), "{}", cli.dump());
+    assert!(
+        out.contains(&format!("Cipher is {cipher}\n")),
+        "{}",
+        cli.dump()
+    );
+    assert!(out.contains("Protocol  : TLSv1.2\n"), "{}", cli.dump());
+    assert!(out.contains("Verify return code: 0 (ok)"), "{}", cli.dump());
+    (negotiated, cli)
+}
+
+fn server_config(files: &Files) -> ServerConfig {
+    files.pki.server_config()
+}
+
+#[test]
+fn our_server_every_suite() {
+    for (suite, cipher, key_type) in SUITES {
+        let Some(files) = Files::new(key_type) else {
+            return;
+        };
+        let (n, cli) = server_session(&files, cipher, &[], server_config(&files));
+        assert_eq!(n.suite_name(), suite);
+        assert!(n.extended_master_secret);
+        assert_eq!(n.server_name.as_deref(), Some("localhost"));
+        assert!(n.peer_certificates.is_empty());
+        assert_eq!(n.alpn_protocol, None);
+        assert!(
+            cli.stdout().contains("Extended master secret: yes"),
+            "{}",
+            cli.dump()
+        );
+    }
+}
+
+#[test]
+fn our_server_every_group() {
+    let Some(files) = Files::new(KeyType::Rsa2048) else {
+        return;
+    };
+    for (name, group, cipher, suite) in GROUPS {
+        let (n, cli) = server_session(&files, cipher, &["-groups", name], server_config(&files));
+        assert_eq!(n.group, group, "{name}");
+        assert_eq!(n.suite_name(), suite);
+        // s_client names the group of the server's temp key.
+        let short = match name {
+            "X25519" => "X25519",
+            "P-256" => "prime256v1",
+            _ => "secp384r1",
+        };
+        assert!(
+            cli.stdout()
+                .lines()
+                .any(|l| l.starts_with("Server Temp Key: ") && l.contains(short)),
+            "{}",
+            cli.dump()
+        );
+    }
+}
+
+#[test]
+fn our_server_alpn() {
+    let Some(files) = Files::new(KeyType::P256) else {
+        return;
+    };
+    let mut sc = server_config(&files);
+    // Our preference wins over s_client's order.
+    sc.alpn_protocols = vec![b"http/1.1".to_vec(), b"h2".to_vec()];
+    let (n, cli) = server_session(
+        &files,
+        "ECDHE-ECDSA-CHACHA20-POLY1305",
+        &["-alpn", "h2,http/1.1"],
+        sc,
+    );
+    assert_eq!(n.alpn_protocol.as_deref(), Some(&b"http/1.1"[..]));
+    assert!(
+        cli.stdout().contains("ALPN protocol: http/1.1\n"),
+        "{}",
+        cli.dump()
+    );
+}
+
+#[test]
+fn our_server_multi_record_data_both_ways() {
+    let Some(files) = Files::new(KeyType::Rsa2048) else {
+        return;
+    };
+    let cipher = "ECDHE-RSA-AES256-GCM-SHA384";
+    // 40 kB each way: several records, and reads that end mid-record.
+    let mut line: Vec<u8> = (0..40_000).map(|i| b'a' + (i % 26) as u8).collect();
+    line.push(b'\n');
+    let (mut cli, tcp) = start_s_client(&files, "ca.pem", cipher, &[], &line);
+    let tcp = tcp.unwrap_or_else(|| panic!("s_client never connected\n{}", cli.dump()));
+    let mut s = Stream::new(Connection::new_server(Arc::new(server_config(&files))), tcp);
+    let got = read_line(&mut s).unwrap_or_else(|e| panic!("read: {e}\n{}", cli.stderr()));
+    assert!(got == line, "got {} bytes\n{}", got.len(), cli.stderr());
+    let mut reply: Vec<u8> = line[..line.len() - 1].iter().rev().copied().collect();
+    reply.extend_from_slice(b"\n");
+    s.write_all(&reply).unwrap();
+    s.close().unwrap();
+    let mut rest = Vec::new();
+    s.read_to_end(&mut rest)
+        .unwrap_or_else(|e| panic!("after close_notify: {e}\n{}", cli.stderr()));
+    assert!(rest.is_empty() && s.conn().peer_closed());
+    drop(s);
+    let status = cli
+        .wait_exit(TIMEOUT)
+        .unwrap_or_else(|| panic!("s_client still running\n{}", cli.stderr()));
+    assert!(status.success(), "s_client: {status}\n{}", cli.stderr());
+    assert!(
+        cli.stdout().contains(std::str::from_utf8(&reply).unwrap()),
+        "reply not seen by s_client\n{}",
+        cli.stderr()
+    );
+}
+
+#[test]
+fn openssl_client_distrusting_our_ca_fails_cleanly() {
+    let Some(files) = Files::new(KeyType::P256) else {
+        return;
+    };
+    let (mut cli, tcp) = start_s_client(
+        &files,
+        "other_ca.pem",
+        "ECDHE-ECDSA-AES128-GCM-SHA256",
+        &[],
+        CLIENT_LINE,
+    );
+    let tcp = tcp.unwrap_or_else(|| panic!("s_client never connected\n{}", cli.dump()));
+    let mut s = Stream::new(Connection::new_server(Arc::new(server_config(&files))), tcp);
+    let e = s
+        .handshake()
+        .expect_err("s_client must refuse our certificate");
+    // OpenSSL maps "unable to get local issuer certificate" to unknown_ca.
+    assert_eq!(
+        tls_error(&e),
+        Some(&Error::AlertReceived(AlertDescription::UNKNOWN_CA)),
+        "{e}\n{}",
+        cli.dump()
+    );
+    assert!(s.conn().negotiated().is_none());
+    let status = cli
+        .wait_exit(TIMEOUT)
+        .unwrap_or_else(|| panic!("s_client still running\n{}", cli.dump()));
+    assert!(!status.success(), "{}", cli.dump());
+    assert!(cli.stderr().contains("verify error"), "{}", cli.dump());
+    assert!(!cli.stdout().contains("Cipher is ECDHE"), "{}", cli.dump());
+}
+
+#[test]
+fn pem_encoder_matches_known_base64() {
+    // RFC 4648 §10 vectors, through our PEM body.
+    for (input, b64) in [
+        (&b""[..], ""),
+        (b"f", "Zg=="),
+        (b"fo", "Zm8="),
+        (b"foo", "Zm9v"),
+        (b"foob", "Zm9vYg=="),
+        (b"fooba", "Zm9vYmE="),
+        (b"foobar", "Zm9vYmFy"),
+    ] {
+        let p = pem("X", input);
+        let body: String = p.lines().filter(|l| !l.starts_with("-----")).collect();
+        assert_eq!(body, b64);
+    }
+}

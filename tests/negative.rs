@@ -1,0 +1,960 @@
+//! Handshakes and traffic that must fail, and how: for each case both the
+//! error the failing side reports and the alert that reaches its peer
+//! (`Error::AlertReceived`). Faults are injected by re-framing the plaintext
+//! records in flight, or by flipping bytes of protected ones.
+
+mod common;
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use common::{ca, feed, leaf, KeyType, Pair, Pki};
+use rcgen::date_time_ymd;
+use sanstls::codec::enums::{AlertDescription as A, ExtensionType, NamedGroup};
+use sanstls::config::FixedTime;
+use sanstls::handshake::extensions::{ClientExtension, ServerExtension};
+use sanstls::handshake::finished::Finished;
+use sanstls::handshake::hello::{ClientHello, ServerHello};
+use sanstls::handshake::HandshakePayload;
+use sanstls::pki_types::{ServerName, UnixTime};
+use sanstls::suites::{self, AuthKind, SupportedSuite, ALL_SUITES};
+use sanstls::verify::RootCertStore;
+use sanstls::{CertificateError, ClientConfig, Connection, Error};
+
+// ---- record surgery ----
+
+const HANDSHAKE: u8 = 22;
+const CCS: u8 = 20;
+const APPDATA: u8 = 23;
+
+/// Splits a wire buffer into (content type, fragment) records.
+fn split(wire: &[u8]) -> Vec<(u8, Vec<u8>)> {
+    let mut out = Vec::new();
+    let mut rest = wire;
+    while !rest.is_empty() {
+        let len = u16::from_be_bytes([rest[3], rest[4]]) as usize;
+        out.push((rest[0], rest[5..5 + len].to_vec()));
+        rest = &rest[5 + len..];
+    }
+    out
+}
+
+/// Frames records again, all with version 1.2.
+fn join(records: &[(u8, Vec<u8>)]) -> Vec<u8> {
+    let mut out = Vec::new();
+    for (typ, body) in records {
+        out.push(*typ);
+        out.extend_from_slice(&[3, 3]);
+        out.extend_from_slice(&(body.len() as u16).to_be_bytes());
+        out.extend_from_slice(body);
+    }
+    out
+}
+
+/// The handshake type of a plaintext handshake record (each of our
+/// handshake messages travels in a record of its own).
+fn hs_type(record: &(u8, Vec<u8>)) -> Option<u8> {
+    (record.0 == HANDSHAKE).then(|| record.1[0])
+}
+
+fn edit_records(wire: &mut Vec<u8>, f: impl FnOnce(&mut Vec<(u8, Vec<u8>)>)) {
+    let mut recs = split(wire);
+    f(&mut recs);
+    *wire = join(&recs);
+}
+
+/// Decodes the ClientHello at the front of `wire`, edits and re-encodes it.
+fn edit_client_hello(wire: &mut Vec<u8>, f: impl FnOnce(&mut ClientHello)) {
+    edit_records(wire, |recs| {
+        let HandshakePayload::ClientHello(mut ch) = HandshakePayload::read(&recs[0].1).unwrap()
+        else {
+            panic!("not a ClientHello");
+        };
+        f(&mut ch);
+        recs[0].1 = HandshakePayload::ClientHello(ch).to_bytes();
+    });
+}
+
+/// Decodes the ServerHello at the front of `wire`, edits and re-encodes it.
+fn edit_server_hello(wire: &mut Vec<u8>, f: impl FnOnce(&mut ServerHello)) {
+    edit_records(wire, |recs| {
+        let HandshakePayload::ServerHello(mut sh) = HandshakePayload::read(&recs[0].1).unwrap()
+        else {
+            panic!("not a ServerHello");
+        };
+        f(&mut sh);
+        recs[0].1 = HandshakePayload::ServerHello(sh).to_bytes();
+    });
+}
+
+/// Flips one bit of the last ciphertext byte (just before the 16-byte tag)
+/// of the last record on `wire`.
+fn flip_in_last_record(wire: &mut [u8]) {
+    let i = wire.len() - 17;
+    wire[i] ^= 0x01;
+}
+
+// ---- driving the handshake flight by flight ----
+
+fn to_server(p: &mut Pair) -> Result<(), Error> {
+    feed(&mut p.server, &mut p.to_server, p.chunk, &mut p.server_data)
+}
+
+fn to_client(p: &mut Pair) -> Result<(), Error> {
+    feed(&mut p.client, &mut p.to_client, p.chunk, &mut p.client_data)
+}
+
+/// The ClientHello is on `to_server`.
+fn client_hello(p: &mut Pair) {
+    p.client.poll_output(&mut p.to_server);
+}
+
+/// ServerHello..ServerHelloDone are on `to_client`.
+fn server_flight(p: &mut Pair) {
+    client_hello(p);
+    to_server(p).unwrap();
+    p.server.poll_output(&mut p.to_client);
+}
+
+/// ClientKeyExchange, ChangeCipherSpec, Finished are on `to_server`.
+fn client_flight(p: &mut Pair) {
+    server_flight(p);
+    to_client(p).unwrap();
+    p.client.poll_output(&mut p.to_server);
+}
+
+/// The server's ChangeCipherSpec and Finished are on `to_client`.
+fn server_finish(p: &mut Pair) {
+    client_flight(p);
+    to_server(p).unwrap();
+    p.server.poll_output(&mut p.to_client);
+}
+
+/// Shuttles bytes until nothing moves; returns each side's first error.
+fn settle(p: &mut Pair) -> (Result<(), Error>, Result<(), Error>) {
+    let (mut c, mut s) = (Ok(()), Ok(()));
+    for _ in 0..8 {
+        let (c2, s2) = p.step();
+        c = c.and(c2);
+        s = s.and(s2);
+    }
+    (c, s)
+}
+
+/// Asserts each side's error, that it is the one the connection keeps, and
+/// that nothing stays on the wire.
+#[track_caller]
+fn expect(p: &mut Pair, client: Error, server: Error) {
+    let (c, s) = settle(p);
+    assert_eq!(c, Err(client.clone()), "client result");
+    assert_eq!(s, Err(server.clone()), "server result");
+    assert_eq!(p.client.error(), Some(&client));
+    assert_eq!(p.server.error(), Some(&server));
+    assert!(!p.client.is_handshaking() && !p.server.is_handshaking());
+}
+
+fn pki_for(suite: &SupportedSuite) -> Pki {
+    Pki::new(match suite.auth {
+        AuthKind::Rsa => KeyType::Rsa2048,
+        AuthKind::Ecdsa => KeyType::P256,
+    })
+}
+
+fn pair_for(suite: &'static SupportedSuite) -> Pair {
+    let pki = pki_for(suite);
+    let mut cc = pki.client_config();
+    cc.suites = vec![suite];
+    Pair::new(cc, pki.server_config())
+}
+
+fn default_pair() -> Pair {
+    let pki = Pki::new(KeyType::P256);
+    Pair::new(pki.client_config(), pki.server_config())
+}
+
+fn at(secs: u64) -> Arc<FixedTime> {
+    Arc::new(FixedTime(UnixTime::since_unix_epoch(Duration::from_secs(
+        secs,
+    ))))
+}
+
+// ---- certificates ----
+
+#[test]
+fn wrong_host_name() {
+    let pki = Pki::new(KeyType::P256);
+    let mut p = Pair::with_name(pki.client_config(), pki.server_config(), "example.com");
+    expect(
+        &mut p,
+        Error::InvalidCertificate(CertificateError::NotValidForName),
+        Error::AlertReceived(A::BAD_CERTIFICATE),
+    );
+}
+
+fn pki_valid_2020_to_2030() -> Pki {
+    let ca = ca("sanstls test CA");
+    let (cert, key) = leaf(&ca, KeyType::P256, &["localhost"], |params| {
+        params.not_before = date_time_ymd(2020, 1, 1);
+        params.not_after = date_time_ymd(2030, 1, 1);
+    });
+    Pki {
+        ca_der: ca.der().clone(),
+        ca,
+        chain: vec![cert],
+        key,
+    }
+}
+
+#[test]
+fn expired_certificate() {
+    // The leaf's notAfter is in the past on the system clock...
+    let ca = ca("sanstls test CA");
+    let (cert, key) = leaf(&ca, KeyType::P256, &["localhost"], |params| {
+        params.not_before = date_time_ymd(2000, 1, 1);
+        params.not_after = date_time_ymd(2001, 1, 1);
+    });
+    let pki = Pki {
+        ca_der: ca.der().clone(),
+        ca,
+        chain: vec![cert],
+        key,
+    };
+    let mut p = Pair::new(pki.client_config(), pki.server_config());
+    expect(
+        &mut p,
+        Error::InvalidCertificate(CertificateError::Expired),
+        Error::AlertReceived(A::CERTIFICATE_EXPIRED),
+    );
+
+    // ...and on a client clock set after it (2031-01-01).
+    let pki = pki_valid_2020_to_2030();
+    let mut cc = pki.client_config();
+    cc.time = at(1_924_992_000);
+    let mut p = Pair::new(cc, pki.server_config());
+    expect(
+        &mut p,
+        Error::InvalidCertificate(CertificateError::Expired),
+        Error::AlertReceived(A::CERTIFICATE_EXPIRED),
+    );
+}
+
+#[test]
+fn certificate_not_yet_valid() {
+    // 2019-01-01, before the leaf's notBefore: the same alert as expiry.
+    let pki = pki_valid_2020_to_2030();
+    let mut cc = pki.client_config();
+    cc.time = at(1_546_300_800);
+    let mut p = Pair::new(cc, pki.server_config());
+    expect(
+        &mut p,
+        Error::InvalidCertificate(CertificateError::NotValidYet),
+        Error::AlertReceived(A::CERTIFICATE_EXPIRED),
+    );
+}
+
+#[test]
+fn valid_certificate_at_fixed_time() {
+    // Control for the two above: 2025-01-01 is inside the validity.
+    let pki = pki_valid_2020_to_2030();
+    let mut cc = pki.client_config();
+    cc.time = at(1_735_689_600);
+    let mut p = Pair::new(cc, pki.server_config());
+    p.expect_handshake();
+}
+
+/// Roots holding only a CA of another name than the server's.
+fn other_roots() -> RootCertStore {
+    let mut roots = RootCertStore::new();
+    roots.add(ca("another CA").der().clone()).unwrap();
+    roots
+}
+
+#[test]
+fn unknown_ca() {
+    let pki = Pki::new(KeyType::P256);
+    let mut p = Pair::new(ClientConfig::new(other_roots()), pki.server_config());
+    expect(
+        &mut p,
+        Error::InvalidCertificate(CertificateError::UnknownIssuer),
+        Error::AlertReceived(A::UNKNOWN_CA),
+    );
+}
+
+#[test]
+fn untrusted_ca_with_a_trusted_name() {
+    // A different CA under the same subject name as the trusted one: the
+    // verifier finds the name-matching anchor and the chain signature fails
+    // against it, so this is a bad signature, not an unknown issuer.
+    let pki = Pki::new(KeyType::P256);
+    let impostor = Pki::new(KeyType::P256);
+    let mut p = Pair::new(impostor.client_config(), pki.server_config());
+    expect(
+        &mut p,
+        Error::InvalidCertificate(CertificateError::BadSignature),
+        Error::AlertReceived(A::BAD_CERTIFICATE),
+    );
+}
+
+// ---- tampering ----
+
+#[test]
+fn tampered_client_finished_record() {
+    for suite in ALL_SUITES {
+        let mut p = pair_for(suite);
+        client_flight(&mut p);
+        assert_eq!(
+            split(&p.to_server).iter().map(|r| r.0).collect::<Vec<_>>(),
+            [HANDSHAKE, CCS, HANDSHAKE]
+        );
+        flip_in_last_record(&mut p.to_server);
+        expect(
+            &mut p,
+            Error::AlertReceived(A::BAD_RECORD_MAC),
+            Error::BadRecordMac,
+        );
+    }
+}
+
+#[test]
+fn tampered_server_finished_record() {
+    for suite in ALL_SUITES {
+        let mut p = pair_for(suite);
+        server_finish(&mut p);
+        assert_eq!(
+            split(&p.to_client).iter().map(|r| r.0).collect::<Vec<_>>(),
+            [CCS, HANDSHAKE]
+        );
+        // The server considers the handshake done once its Finished is out.
+        assert!(!p.server.is_handshaking());
+        flip_in_last_record(&mut p.to_client);
+        expect(
+            &mut p,
+            Error::BadRecordMac,
+            Error::AlertReceived(A::BAD_RECORD_MAC),
+        );
+    }
+}
+
+#[test]
+fn tampered_server_random_breaks_the_key_exchange_signature() {
+    // The server random is covered by the ServerKeyExchange signature, which
+    // the client checks long before Finished.
+    let mut p = default_pair();
+    server_flight(&mut p);
+    edit_server_hello(&mut p.to_client, |sh| sh.random.0[7] ^= 0x80);
+    expect(
+        &mut p,
+        Error::BadSignature,
+        Error::AlertReceived(A::DECRYPT_ERROR),
+    );
+}
+
+#[test]
+fn transcript_change_without_ems_reaches_verify_data() {
+    // Without the extended master secret both sides derive the same keys from
+    // the randoms, so a ClientHello changed in flight (here: its EMS offer
+    // stripped, which neither lenient side refuses) is only caught by the
+    // Finished verify_data check.
+    let pki = Pki::new(KeyType::P256);
+    let mut cc = pki.client_config();
+    cc.require_extended_master_secret = false;
+    let mut sc = pki.server_config();
+    sc.require_extended_master_secret = false;
+    let mut p = Pair::new(cc, sc);
+    client_hello(&mut p);
+    edit_client_hello(&mut p.to_server, |ch| {
+        ch.extensions
+            .retain(|e| e.ext_type() != ExtensionType::EXTENDED_MASTER_SECRET)
+    });
+    expect(
+        &mut p,
+        Error::AlertReceived(A::DECRYPT_ERROR),
+        Error::BadFinished,
+    );
+}
+
+#[test]
+fn transcript_change_with_ems_changes_the_keys() {
+    // With the extended master secret the session hash goes into the master
+    // secret: a ClientHello changed in flight (an extra unknown extension the
+    // server ignores) gives the two sides different keys, so the client's
+    // Finished record fails authentication before verify_data is compared.
+    let mut p = default_pair();
+    client_hello(&mut p);
+    edit_client_hello(&mut p.to_server, |ch| {
+        ch.extensions.push(ClientExtension::Unknown {
+            typ: ExtensionType(0xfafa),
+            data: vec![1, 2, 3],
+        })
+    });
+    expect(
+        &mut p,
+        Error::AlertReceived(A::BAD_RECORD_MAC),
+        Error::BadRecordMac,
+    );
+}
+
+#[test]
+fn tampered_application_data() {
+    for suite in ALL_SUITES {
+        let mut p = pair_for(suite);
+        p.expect_handshake();
+        p.client.send(b"hello, server", &mut p.to_server).unwrap();
+        flip_in_last_record(&mut p.to_server);
+        expect(
+            &mut p,
+            Error::AlertReceived(A::BAD_RECORD_MAC),
+            Error::BadRecordMac,
+        );
+        assert!(p.server_data.is_empty(), "no tampered plaintext released");
+    }
+}
+
+#[test]
+fn application_data_header_is_authenticated() {
+    // The content type is in the additional data: relabelling an
+    // application-data record as an alert fails authentication.
+    let mut p = default_pair();
+    p.expect_handshake();
+    p.server.send(b"hello, client", &mut p.to_client).unwrap();
+    p.to_client[0] = 21;
+    expect(
+        &mut p,
+        Error::BadRecordMac,
+        Error::AlertReceived(A::BAD_RECORD_MAC),
+    );
+}
+
+// ---- messages out of order ----
+
+fn unexpected(expected: &'static str, got: &'static str) -> Error {
+    Error::UnexpectedMessage { expected, got }
+}
+
+/// The server's first flight, checked to be SH, Certificate, SKX, SHD.
+fn server_flight_records(p: &mut Pair) -> Vec<(u8, Vec<u8>)> {
+    server_flight(p);
+    let recs = split(&p.to_client);
+    assert_eq!(
+        recs.iter().map(hs_type).collect::<Vec<_>>(),
+        [Some(2), Some(11), Some(12), Some(14)]
+    );
+    recs
+}
+
+#[test]
+fn certificate_and_key_exchange_swapped() {
+    let mut p = default_pair();
+    let mut recs = server_flight_records(&mut p);
+    recs.swap(1, 2);
+    p.to_client = join(&recs);
+    expect(
+        &mut p,
+        unexpected("Certificate", "ServerKeyExchange"),
+        Error::AlertReceived(A::UNEXPECTED_MESSAGE),
+    );
+}
+
+#[test]
+fn second_server_hello() {
+    let mut p = default_pair();
+    let mut recs = server_flight_records(&mut p);
+    recs.insert(1, recs[0].clone());
+    p.to_client = join(&recs);
+    expect(
+        &mut p,
+        unexpected("Certificate", "ServerHello"),
+        Error::AlertReceived(A::UNEXPECTED_MESSAGE),
+    );
+}
+
+#[test]
+fn server_hello_done_missing() {
+    let mut p = default_pair();
+    let mut recs = server_flight_records(&mut p);
+    recs.pop();
+    p.to_client = join(&recs);
+    // Without ServerHelloDone the client waits: no error, nothing sent.
+    to_client(&mut p).unwrap();
+    assert!(p.client.is_handshaking());
+    assert!(!p.client.has_output());
+    // The server's ChangeCipherSpec in its place is refused.
+    p.to_client = join(&[(CCS, vec![1])]);
+    expect(
+        &mut p,
+        unexpected("ServerHelloDone", "ChangeCipherSpec"),
+        Error::AlertReceived(A::UNEXPECTED_MESSAGE),
+    );
+}
+
+#[test]
+fn client_hello_sent_to_the_client() {
+    let mut p = default_pair();
+    client_hello(&mut p);
+    let hello = p.to_server.clone();
+    p.to_client = hello;
+    expect(
+        &mut p,
+        unexpected("ServerHello", "ClientHello"),
+        Error::AlertReceived(A::UNEXPECTED_MESSAGE),
+    );
+}
+
+#[test]
+fn change_cipher_spec_before_client_key_exchange() {
+    let mut p = default_pair();
+    client_flight(&mut p);
+    edit_records(&mut p.to_server, |recs| recs.swap(0, 1));
+    expect(
+        &mut p,
+        Error::AlertReceived(A::UNEXPECTED_MESSAGE),
+        unexpected("ClientKeyExchange", "ChangeCipherSpec"),
+    );
+}
+
+#[test]
+fn change_cipher_spec_in_the_server_flight() {
+    let mut p = default_pair();
+    let mut recs = server_flight_records(&mut p);
+    recs.insert(1, (CCS, vec![1]));
+    p.to_client = join(&recs);
+    expect(
+        &mut p,
+        unexpected("Certificate", "ChangeCipherSpec"),
+        Error::AlertReceived(A::UNEXPECTED_MESSAGE),
+    );
+}
+
+#[test]
+fn change_cipher_spec_twice() {
+    // After the first ChangeCipherSpec the read side is protected, so the
+    // second (plaintext) one is just a record that fails authentication.
+    let mut p = default_pair();
+    client_flight(&mut p);
+    edit_records(&mut p.to_server, |recs| {
+        let ccs = recs[1].clone();
+        recs.insert(2, ccs);
+    });
+    expect(
+        &mut p,
+        Error::AlertReceived(A::BAD_RECORD_MAC),
+        Error::BadRecordMac,
+    );
+
+    let mut p = default_pair();
+    server_finish(&mut p);
+    edit_records(&mut p.to_client, |recs| {
+        let ccs = recs[0].clone();
+        recs.insert(1, ccs);
+    });
+    expect(
+        &mut p,
+        Error::BadRecordMac,
+        Error::AlertReceived(A::BAD_RECORD_MAC),
+    );
+}
+
+#[test]
+fn finished_without_change_cipher_spec() {
+    // The client's ChangeCipherSpec and protected Finished are replaced by a
+    // plaintext Finished: the server still awaits ChangeCipherSpec.
+    let mut p = default_pair();
+    client_flight(&mut p);
+    edit_records(&mut p.to_server, |recs| {
+        recs.truncate(1);
+        let fin = HandshakePayload::Finished(Finished {
+            verify_data: vec![0; 12],
+        });
+        recs.push((HANDSHAKE, fin.to_bytes()));
+    });
+    expect(
+        &mut p,
+        Error::AlertReceived(A::UNEXPECTED_MESSAGE),
+        unexpected("ChangeCipherSpec", "Finished"),
+    );
+
+    // The same at the client, awaiting the server's ChangeCipherSpec.
+    let mut p = default_pair();
+    server_finish(&mut p);
+    let fin = HandshakePayload::Finished(Finished {
+        verify_data: vec![0; 12],
+    });
+    p.to_client = join(&[(HANDSHAKE, fin.to_bytes())]);
+    expect(
+        &mut p,
+        unexpected("ChangeCipherSpec", "Finished"),
+        Error::AlertReceived(A::UNEXPECTED_MESSAGE),
+    );
+}
+
+#[test]
+fn application_data_before_the_handshake_completes() {
+    // A plaintext application-data record in the server's first flight.
+    let mut p = default_pair();
+    let mut recs = server_flight_records(&mut p);
+    recs.insert(1, (APPDATA, b"too early".to_vec()));
+    p.to_client = join(&recs);
+    expect(
+        &mut p,
+        unexpected("Certificate", "application data"),
+        Error::AlertReceived(A::UNEXPECTED_MESSAGE),
+    );
+    assert!(p.client_data.is_empty());
+
+    // ...and right after the ClientHello, at the server.
+    let mut p = default_pair();
+    client_hello(&mut p);
+    edit_records(&mut p.to_server, |recs| {
+        recs.push((APPDATA, b"too early".to_vec()))
+    });
+    expect(
+        &mut p,
+        Error::AlertReceived(A::UNEXPECTED_MESSAGE),
+        unexpected("ClientKeyExchange", "application data"),
+    );
+    assert!(p.server_data.is_empty());
+}
+
+#[test]
+fn server_finished_replaced_by_application_data() {
+    // The server's Finished is dropped and its first application-data record
+    // follows the ChangeCipherSpec: it was sealed under sequence number 1, the
+    // client expects 0, so it fails authentication (data is never accepted
+    // before Finished).
+    let mut p = default_pair();
+    server_finish(&mut p);
+    p.server.send(b"early", &mut p.to_client).unwrap();
+    edit_records(&mut p.to_client, |recs| {
+        assert_eq!(recs.len(), 3);
+        recs.remove(1);
+    });
+    expect(
+        &mut p,
+        Error::BadRecordMac,
+        Error::AlertReceived(A::BAD_RECORD_MAC),
+    );
+    assert!(p.client_data.is_empty());
+}
+
+// ---- negotiation failures ----
+
+#[test]
+fn no_common_suite() {
+    // ECDSA-only client against an RSA certificate.
+    let pki = Pki::new(KeyType::Rsa2048);
+    let mut cc = pki.client_config();
+    cc.suites = ALL_SUITES
+        .iter()
+        .filter(|s| s.auth == AuthKind::Ecdsa)
+        .collect();
+    let mut p = Pair::new(cc, pki.server_config());
+    expect(
+        &mut p,
+        Error::AlertReceived(A::HANDSHAKE_FAILURE),
+        Error::HandshakeFailure("no cipher suite in common"),
+    );
+
+    // Disjoint suite lists.
+    let pki = Pki::new(KeyType::P256);
+    let mut cc = pki.client_config();
+    cc.suites = vec![&suites::TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256];
+    let mut sc = pki.server_config();
+    sc.suites = vec![&suites::TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256];
+    let mut p = Pair::new(cc, sc);
+    expect(
+        &mut p,
+        Error::AlertReceived(A::HANDSHAKE_FAILURE),
+        Error::HandshakeFailure("no cipher suite in common"),
+    );
+}
+
+#[test]
+fn no_common_group() {
+    let pki = Pki::new(KeyType::P256);
+    let mut cc = pki.client_config();
+    cc.groups = vec![NamedGroup::X25519];
+    let mut sc = pki.server_config();
+    sc.groups = vec![NamedGroup::SECP256R1, NamedGroup::SECP384R1];
+    let mut p = Pair::new(cc, sc);
+    expect(
+        &mut p,
+        Error::AlertReceived(A::HANDSHAKE_FAILURE),
+        Error::HandshakeFailure("no ECDHE group in common"),
+    );
+}
+
+fn strip_ems_from_client_hello(p: &mut Pair) {
+    client_hello(p);
+    edit_client_hello(&mut p.to_server, |ch| {
+        assert!(ch.has_ems());
+        ch.extensions
+            .retain(|e| *e != ClientExtension::ExtendedMasterSecret);
+    });
+}
+
+#[test]
+fn server_requires_extended_master_secret() {
+    let mut p = default_pair();
+    strip_ems_from_client_hello(&mut p);
+    expect(
+        &mut p,
+        Error::AlertReceived(A::HANDSHAKE_FAILURE),
+        Error::NoExtendedMasterSecret,
+    );
+}
+
+#[test]
+fn client_requires_extended_master_secret() {
+    let mut p = default_pair();
+    server_flight(&mut p);
+    edit_server_hello(&mut p.to_client, |sh| {
+        assert!(sh.has_ems());
+        sh.extensions
+            .retain(|e| *e != ServerExtension::ExtendedMasterSecret);
+    });
+    expect(
+        &mut p,
+        Error::NoExtendedMasterSecret,
+        Error::AlertReceived(A::HANDSHAKE_FAILURE),
+    );
+}
+
+#[test]
+fn ems_stripped_from_server_hello_for_a_lenient_client() {
+    // The client then derives the classic master secret, the server the
+    // extended one: the client's Finished fails authentication.
+    let pki = Pki::new(KeyType::P256);
+    let mut cc = pki.client_config();
+    cc.require_extended_master_secret = false;
+    let mut p = Pair::new(cc, pki.server_config());
+    server_flight(&mut p);
+    edit_server_hello(&mut p.to_client, |sh| {
+        sh.extensions
+            .retain(|e| *e != ServerExtension::ExtendedMasterSecret);
+    });
+    expect(
+        &mut p,
+        Error::AlertReceived(A::BAD_RECORD_MAC),
+        Error::BadRecordMac,
+    );
+}
+
+#[test]
+fn alpn_agreed() {
+    let pki = Pki::new(KeyType::P256);
+    let mut cc = pki.client_config();
+    cc.alpn_protocols = vec![b"h2".to_vec(), b"http/1.1".to_vec()];
+    let mut sc = pki.server_config();
+    sc.alpn_protocols = vec![b"http/1.1".to_vec(), b"h2".to_vec()];
+    let mut p = Pair::new(cc, sc);
+    p.expect_handshake();
+    // The server's preference wins (RFC 7301 §3.2).
+    let want = Some(b"http/1.1".to_vec());
+    assert_eq!(p.client.negotiated().unwrap().alpn_protocol, want);
+    assert_eq!(p.server.negotiated().unwrap().alpn_protocol, want);
+}
+
+#[test]
+fn alpn_offered_to_a_server_without_alpn() {
+    let pki = Pki::new(KeyType::P256);
+    let mut cc = pki.client_config();
+    cc.alpn_protocols = vec![b"h2".to_vec()];
+    let mut p = Pair::new(cc, pki.server_config());
+    p.expect_handshake();
+    assert_eq!(p.client.negotiated().unwrap().alpn_protocol, None);
+    assert_eq!(p.server.negotiated().unwrap().alpn_protocol, None);
+}
+
+#[test]
+fn alpn_without_overlap() {
+    let pki = Pki::new(KeyType::P256);
+    let mut cc = pki.client_config();
+    cc.alpn_protocols = vec![b"h2".to_vec()];
+    let mut sc = pki.server_config();
+    sc.alpn_protocols = vec![b"spdy/3".to_vec()];
+    let mut p = Pair::new(cc, sc);
+    expect(
+        &mut p,
+        Error::AlertReceived(A::NO_APPLICATION_PROTOCOL),
+        Error::NoApplicationProtocol,
+    );
+}
+
+// ---- after the handshake ----
+
+#[test]
+fn plaintext_client_hello_after_handshake() {
+    // An encrypted renegotiation ClientHello cannot be made through the public
+    // API (the traffic keys never leave the connection). A plaintext one, as
+    // an attacker would inject it, is a record that fails authentication.
+    let mut p = default_pair();
+    p.expect_handshake();
+    let pki = Pki::new(KeyType::P256);
+    let mut other = Connection::new_client(
+        Arc::new(pki.client_config()),
+        ServerName::try_from("localhost").unwrap(),
+    )
+    .unwrap();
+    other.poll_output(&mut p.to_server);
+    expect(
+        &mut p,
+        Error::AlertReceived(A::BAD_RECORD_MAC),
+        Error::BadRecordMac,
+    );
+}
+
+#[test]
+fn plaintext_hello_request_after_handshake() {
+    let mut p = default_pair();
+    p.expect_handshake();
+    p.to_client = join(&[(HANDSHAKE, HandshakePayload::HelloRequest.to_bytes())]);
+    expect(
+        &mut p,
+        Error::BadRecordMac,
+        Error::AlertReceived(A::BAD_RECORD_MAC),
+    );
+}
+
+#[test]
+fn eof_without_close_notify_is_truncation() {
+    // Mid-handshake.
+    let mut p = default_pair();
+    server_flight(&mut p);
+    assert_eq!(p.client.handle_eof(), Err(Error::Truncated));
+    assert_eq!(p.client.error(), Some(&Error::Truncated));
+    // Truncation sends no alert: there is no one to send it to.
+    assert!(!p.client.has_output());
+
+    // After the handshake, with data received.
+    let mut p = default_pair();
+    p.expect_handshake();
+    p.server.send(b"partial", &mut p.to_client).unwrap();
+    to_client(&mut p).unwrap();
+    assert_eq!(p.client_data, b"partial");
+    assert_eq!(p.client.handle_eof(), Err(Error::Truncated));
+    assert_eq!(p.client.handle_eof(), Err(Error::Truncated));
+    let mut more = [0u8; 8];
+    assert_eq!(
+        p.client.handle_input(&mut more).map(|i| i.consumed),
+        Err(Error::Truncated)
+    );
+    assert_eq!(p.client.send(b"x", &mut Vec::new()), Err(Error::Truncated));
+}
+
+#[test]
+fn clean_close_in_both_directions() {
+    let mut p = default_pair();
+    p.expect_handshake();
+    p.client.send(b"last words", &mut p.to_server).unwrap();
+    p.client.close();
+    // Nothing can be sent after close (a caller error, not sticky).
+    assert_eq!(
+        p.client.send(b"more", &mut Vec::new()),
+        Err(Error::HandshakeNotComplete)
+    );
+    let (c, s) = settle(&mut p);
+    c.unwrap();
+    s.unwrap();
+    assert_eq!(p.server_data, b"last words");
+    assert!(p.server.peer_closed() && p.server.sent_close());
+    assert!(p.client.peer_closed() && p.client.sent_close());
+    assert!(p.to_client.is_empty() && p.to_server.is_empty());
+    assert_eq!(p.server.handle_eof(), Ok(()));
+    assert_eq!(p.client.handle_eof(), Ok(()));
+    assert_eq!(p.client.error(), None);
+    assert_eq!(p.server.error(), None);
+
+    // The server closes first this time, after sending data the client has
+    // not read yet.
+    let mut p = default_pair();
+    p.expect_handshake();
+    p.server.send(b"bye", &mut p.to_client).unwrap();
+    p.server.close();
+    let (c, s) = settle(&mut p);
+    c.unwrap();
+    s.unwrap();
+    assert_eq!(p.client_data, b"bye");
+    assert!(p.client.peer_closed() && p.server.peer_closed());
+    assert_eq!(p.client.handle_eof(), Ok(()));
+    assert_eq!(p.server.handle_eof(), Ok(()));
+}
+
+#[test]
+fn nothing_is_read_after_close_notify() {
+    let mut p = default_pair();
+    p.expect_handshake();
+    p.server.close();
+    p.server.poll_output(&mut p.to_client);
+    let mut extra = Vec::new();
+    // Bytes after close_notify on the wire (here: garbage) are not read.
+    extra.extend_from_slice(&[0xff; 32]);
+    p.to_client.extend_from_slice(&extra);
+    let input = p.client.handle_input(&mut p.to_client).unwrap();
+    assert!(input.data.is_none());
+    assert!(p.client.peer_closed());
+    assert_eq!(p.client.handle_eof(), Ok(()));
+}
+
+// ---- errors are sticky ----
+
+#[test]
+fn errors_are_sticky() {
+    let pki = Pki::new(KeyType::P256);
+    let mut p = Pair::new(ClientConfig::new(other_roots()), pki.server_config());
+    let client_err = Error::InvalidCertificate(CertificateError::UnknownIssuer);
+    let server_err = Error::AlertReceived(A::UNKNOWN_CA);
+    expect(&mut p, client_err.clone(), server_err.clone());
+
+    for (conn, err) in [(&mut p.client, &client_err), (&mut p.server, &server_err)] {
+        // Nothing more is queued after the one fatal alert.
+        assert!(!conn.has_output());
+        for _ in 0..3 {
+            let mut junk = join(&[(HANDSHAKE, vec![0, 0, 0, 0])]);
+            assert_eq!(
+                conn.handle_input(&mut junk).map(|i| i.consumed).as_ref(),
+                Err(err)
+            );
+            let mut empty = [];
+            assert_eq!(
+                conn.handle_input(&mut empty).map(|i| i.consumed).as_ref(),
+                Err(err)
+            );
+            let mut out = Vec::new();
+            assert_eq!(conn.send(b"data", &mut out).as_ref(), Err(err));
+            assert!(out.is_empty());
+            assert_eq!(conn.handle_eof().as_ref(), Err(err));
+            conn.close();
+            assert!(!conn.has_output(), "no close_notify after a fatal error");
+            assert_eq!(conn.error(), Some(err));
+            assert!(!conn.is_handshaking());
+        }
+    }
+}
+
+#[test]
+fn traffic_errors_are_sticky() {
+    let mut p = default_pair();
+    p.expect_handshake();
+    p.client.send(b"hello", &mut p.to_server).unwrap();
+    flip_in_last_record(&mut p.to_server);
+    expect(
+        &mut p,
+        Error::AlertReceived(A::BAD_RECORD_MAC),
+        Error::BadRecordMac,
+    );
+    let mut out = Vec::new();
+    assert_eq!(
+        p.client.send(b"x", &mut out),
+        Err(Error::AlertReceived(A::BAD_RECORD_MAC))
+    );
+    assert!(out.is_empty());
+    assert_eq!(p.server.send(b"y", &mut out), Err(Error::BadRecordMac));
+    assert!(out.is_empty());
+    let mut buf = [0u8; 1];
+    assert_eq!(
+        p.server.handle_input(&mut buf).map(|i| i.consumed),
+        Err(Error::BadRecordMac)
+    );
+    // No second alert is queued.
+    assert!(!p.server.has_output());
+}
