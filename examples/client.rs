@@ -109,7 +109,7 @@ fn run() -> Result<(), BoxError> {
     if args.trace {
         if let Some(n) = tls.conn().negotiated() {
             eprintln!(
-                "negotiated TLSv1.2 {} group {} signature {} alpn {}",
+                "negotiated TLSv1.2 {} group {:?} signature {:?} alpn {}",
                 n.suite_name(),
                 n.group,
                 n.signature_scheme,

@@ -158,6 +158,7 @@ fn explain(entry: &TraceEntry, client_sent: bool) -> &'static str {
         ("ChangeCipherSpec", true) => "From here on, everything the client sends is encrypted.",
         ("ChangeCipherSpec", false) => "From here on, everything the server sends is encrypted.",
         ("Finished", true) => "The client's MAC over the whole handshake transcript, encrypted: proof that nobody tampered with it.",
+        ("NewSessionTicket", _) => "The server hands the client its session, sealed under a key only the server knows (RFC 5077), so a later connection can skip the key exchange.",
         ("Finished", false) => "The server's MAC over the transcript; the client checks it and the handshake is complete.",
         _ => "",
     }
@@ -309,8 +310,16 @@ fn main() -> Result<(), BoxError> {
     println!();
     println!("   version:                TLS 1.2");
     println!("   cipher suite:           {}", n.suite_name());
-    println!("   ECDHE group:            {}", n.group);
-    println!("   signature scheme:       {}", n.signature_scheme);
+    println!(
+        "   ECDHE group:            {}",
+        n.group
+            .map_or("none (resumed)".to_string(), |g| g.to_string())
+    );
+    println!(
+        "   signature scheme:       {}",
+        n.signature_scheme
+            .map_or("none (resumed)".to_string(), |s| s.to_string())
+    );
     println!("   ALPN protocol:          {}", alpn(&n.alpn_protocol));
     println!(
         "   SNI (server received):  {}",

@@ -304,6 +304,7 @@ fn demo_prints_the_handshake_in_order() {
         "-> ClientKeyExchange",
         "-> ChangeCipherSpec",
         "-> Finished",
+        "<- NewSessionTicket",
         "<- ChangeCipherSpec",
         "<- Finished",
     ];

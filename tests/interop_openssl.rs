@@ -452,7 +452,7 @@ fn our_client_every_group() {
             &["-groups", name],
             client_config(&files, suite),
         );
-        assert_eq!(n.group, group, "{name}");
+        assert_eq!(n.group, Some(group), "{name}");
         assert_eq!(n.suite_name(), suite);
     }
 }
@@ -628,7 +628,7 @@ fn our_server_every_group() {
     };
     for (name, group, cipher, suite) in GROUPS {
         let (n, cli) = server_session(&files, cipher, &["-groups", name], server_config(&files));
-        assert_eq!(n.group, group, "{name}");
+        assert_eq!(n.group, Some(group), "{name}");
         assert_eq!(n.suite_name(), suite);
         // s_client names the group of the server's temp key.
         let short = match name {

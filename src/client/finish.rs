@@ -151,7 +151,7 @@ fn store_session(
         created: created.unwrap_or_else(|| hs.config.time.now().as_secs()),
         lifetime,
         session_id: if ticket.is_empty() {
-            hs.session_id.clone()
+            hs.session_id
         } else {
             Default::default()
         },

@@ -73,7 +73,7 @@ pub(super) fn start(
             // RFC 5077 §3.4: with a ticket the client makes up a session ID,
             // and the server echoing it is how resumption shows.
             let id = if session.ticket.is_empty() {
-                session.session_id.clone()
+                session.session_id
             } else {
                 let mut id = [0u8; 32];
                 config.random.fill(&mut id)?;
@@ -118,7 +118,7 @@ pub(super) fn start(
         random: Random(client_random),
         session_id: offered
             .as_ref()
-            .map(|(_, id)| id.clone())
+            .map(|(_, id)| *id)
             .unwrap_or_default(),
         cipher_suites: config.suites.iter().map(|s| s.suite).collect(),
         compression_methods: vec![CompressionMethod::NULL],
@@ -262,7 +262,7 @@ impl AwaitServerHello {
             server_random: sh.random.0,
             ems: answer.ems,
             alpn: answer.alpn,
-            session_id: sh.session_id.clone(),
+            session_id: sh.session_id,
             ticket_expected: answer.ticket_ack,
             transcript: self.transcript,
         };

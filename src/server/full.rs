@@ -63,7 +63,7 @@ pub(super) fn server_hello(hs: &Hs, extensions: Vec<ServerExtension>) -> Handsha
     HandshakePayload::ServerHello(ServerHello {
         server_version: ProtocolVersion::TLSV1_2,
         random: Random(hs.server_random),
-        session_id: hs.session_id.clone(),
+        session_id: hs.session_id,
         cipher_suite: hs.suite.suite,
         compression_method: CompressionMethod::NULL,
         extensions,

@@ -77,7 +77,7 @@ impl AwaitClientHello {
                 ems: session.extended_master_secret,
                 alpn,
                 sni,
-                session_id: ch.session_id.clone(),
+                session_id: ch.session_id,
                 send_ticket,
                 transcript,
             };
