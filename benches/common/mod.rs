@@ -1,0 +1,271 @@
+//! Shared bench setup: one certificate pair per key type, and matching
+//! sanstls and rustls configurations (TLS 1.2 only, the same suite and group
+//! on both), so every figure compares like with like.
+#![allow(dead_code)]
+
+use std::sync::Arc;
+
+use rcgen::{
+    BasicConstraints, CertificateParams, CertifiedIssuer, DnType, IsCa, KeyPair, KeyUsagePurpose,
+};
+use rustls::client::danger::{HandshakeSignatureValid, ServerCertVerified, ServerCertVerifier};
+use rustls::crypto::CryptoProvider;
+use rustls::pki_types::{CertificateDer, PrivateKeyDer, PrivatePkcs8KeyDer, ServerName, UnixTime};
+use rustls::DigitallySignedStruct;
+use sanstls::codec::enums::NamedGroup;
+use sanstls::suites::SupportedSuite;
+
+/// The key types benched.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Key {
+    EcdsaP256,
+    Rsa2048,
+}
+
+/// A CA and a "localhost" leaf it issued.
+pub struct Pki {
+    pub ca: CertificateDer<'static>,
+    pub chain: Vec<CertificateDer<'static>>,
+    pub key: PrivateKeyDer<'static>,
+}
+
+impl Pki {
+    pub fn new(key: Key) -> Pki {
+        let mut ca_params = CertificateParams::new(Vec::<String>::new()).unwrap();
+        ca_params
+            .distinguished_name
+            .push(DnType::CommonName, "bench CA");
+        ca_params.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
+        ca_params.key_usages = vec![KeyUsagePurpose::KeyCertSign];
+        let ca = CertifiedIssuer::self_signed(ca_params, KeyPair::generate().unwrap()).unwrap();
+        let leaf_key = match key {
+            Key::EcdsaP256 => KeyPair::generate_for(&rcgen::PKCS_ECDSA_P256_SHA256).unwrap(),
+            Key::Rsa2048 => {
+                let pem = include_str!("../../tests/data/keys/rsa2048.pkcs8.pem");
+                KeyPair::from_pem_and_sign_algo(pem, &rcgen::PKCS_RSA_SHA256).unwrap()
+            }
+        };
+        let params = CertificateParams::new(vec!["localhost".to_string()]).unwrap();
+        let leaf = params.signed_by(&leaf_key, &ca).unwrap();
+        Pki {
+            ca: ca.der().clone(),
+            chain: vec![leaf.der().clone()],
+            key: PrivateKeyDer::Pkcs8(PrivatePkcs8KeyDer::from(leaf_key.serialize_der())),
+        }
+    }
+}
+
+/// One benchmark configuration: a suite (by IANA name), a group, and
+/// whether the client verifies the chain.
+#[derive(Debug, Clone, Copy)]
+pub struct Case {
+    pub suite: &'static str,
+    pub group: NamedGroup,
+    pub verify_chain: bool,
+}
+
+pub fn sanstls_suite(name: &str) -> &'static SupportedSuite {
+    sanstls::suites::by_name(name).unwrap()
+}
+
+// ---------- sanstls ----------
+
+pub fn sanstls_configs(pki: &Pki, case: Case) -> (sanstls::ClientConfig, sanstls::ServerConfig) {
+    let mut client = if case.verify_chain {
+        let mut roots = sanstls::verify::RootCertStore::new();
+        roots.add(pki.ca.clone()).unwrap();
+        sanstls::ClientConfig::new(roots)
+    } else {
+        sanstls::ClientConfig::with_verifier(Arc::new(
+            sanstls::verify::danger::NoServerVerification,
+        ))
+    };
+    client.suites = vec![sanstls_suite(case.suite)];
+    client.groups = vec![case.group];
+    let mut server = sanstls::ServerConfig::new(pki.chain.clone(), &pki.key).unwrap();
+    server.suites = vec![sanstls_suite(case.suite)];
+    server.groups = vec![case.group];
+    (client, server)
+}
+
+/// Moves each side's output to the other until neither has any.
+pub fn sanstls_pump(
+    client: &mut sanstls::Connection,
+    server: &mut sanstls::Connection,
+    wire: &mut Vec<u8>,
+) {
+    while deliver(client, server, wire) | deliver(server, client, wire) {}
+}
+
+/// Moves `from`'s output into `to`; returns whether there was any.
+pub fn deliver(
+    from: &mut sanstls::Connection,
+    to: &mut sanstls::Connection,
+    wire: &mut Vec<u8>,
+) -> bool {
+    wire.clear();
+    if from.poll_output(wire) == 0 {
+        return false;
+    }
+    let mut start = 0;
+    while start < wire.len() {
+        let input = to.handle_input(&mut wire[start..]).unwrap();
+        if input.consumed == 0 {
+            break;
+        }
+        start += input.consumed;
+    }
+    true
+}
+
+/// One handshake (resumed if the client config's store holds a session),
+/// client and server CPU together.
+pub fn sanstls_handshake(
+    client: &Arc<sanstls::ClientConfig>,
+    server: &Arc<sanstls::ServerConfig>,
+    wire: &mut Vec<u8>,
+) -> (sanstls::Connection, sanstls::Connection) {
+    let name = sanstls::pki_types::ServerName::try_from("localhost").unwrap();
+    let mut c = sanstls::Connection::new_client(client.clone(), name).unwrap();
+    let mut s = sanstls::Connection::new_server(server.clone());
+    sanstls_pump(&mut c, &mut s, wire);
+    assert!(!c.is_handshaking() && !s.is_handshaking());
+    (c, s)
+}
+
+// ---------- rustls ----------
+
+pub fn provider(case: Case) -> CryptoProvider {
+    use rustls::crypto::ring as r;
+    let suite = r::ALL_CIPHER_SUITES
+        .iter()
+        .find(|s| s.suite().as_str() == Some(case.suite))
+        .copied()
+        .unwrap();
+    let group = match case.group {
+        NamedGroup::X25519 => r::kx_group::X25519,
+        NamedGroup::SECP256R1 => r::kx_group::SECP256R1,
+        _ => r::kx_group::SECP384R1,
+    };
+    CryptoProvider {
+        cipher_suites: vec![suite],
+        kx_groups: vec![group],
+        ..r::default_provider()
+    }
+}
+
+/// Accepts any chain but still checks the handshake signature: the same
+/// work sanstls's `danger::NoServerVerification` leaves in place.
+#[derive(Debug)]
+struct SkipChain(CryptoProvider);
+
+impl ServerCertVerifier for SkipChain {
+    fn verify_server_cert(
+        &self,
+        _: &CertificateDer<'_>,
+        _: &[CertificateDer<'_>],
+        _: &ServerName<'_>,
+        _: &[u8],
+        _: UnixTime,
+    ) -> Result<ServerCertVerified, rustls::Error> {
+        Ok(ServerCertVerified::assertion())
+    }
+
+    fn verify_tls12_signature(
+        &self,
+        message: &[u8],
+        cert: &CertificateDer<'_>,
+        dss: &DigitallySignedStruct,
+    ) -> Result<HandshakeSignatureValid, rustls::Error> {
+        rustls::crypto::verify_tls12_signature(
+            message,
+            cert,
+            dss,
+            &self.0.signature_verification_algorithms,
+        )
+    }
+
+    fn verify_tls13_signature(
+        &self,
+        _: &[u8],
+        _: &CertificateDer<'_>,
+        _: &DigitallySignedStruct,
+    ) -> Result<HandshakeSignatureValid, rustls::Error> {
+        Err(rustls::Error::General("TLS 1.3 not benched".into()))
+    }
+
+    fn supported_verify_schemes(&self) -> Vec<rustls::SignatureScheme> {
+        self.0.signature_verification_algorithms.supported_schemes()
+    }
+}
+
+pub fn rustls_configs(pki: &Pki, case: Case) -> (rustls::ClientConfig, rustls::ServerConfig) {
+    let p = Arc::new(provider(case));
+    let builder = rustls::ClientConfig::builder_with_provider(p.clone())
+        .with_protocol_versions(&[&rustls::version::TLS12])
+        .unwrap();
+    let client = if case.verify_chain {
+        let mut roots = rustls::RootCertStore::empty();
+        roots.add(pki.ca.clone()).unwrap();
+        builder.with_root_certificates(roots).with_no_client_auth()
+    } else {
+        builder
+            .dangerous()
+            .with_custom_certificate_verifier(Arc::new(SkipChain(provider(case))))
+            .with_no_client_auth()
+    };
+    let mut server = rustls::ServerConfig::builder_with_provider(p)
+        .with_protocol_versions(&[&rustls::version::TLS12])
+        .unwrap()
+        .with_no_client_auth()
+        .with_single_cert(pki.chain.clone(), pki.key.clone_key())
+        .unwrap();
+    server.ticketer = rustls::crypto::ring::Ticketer::new().unwrap();
+    (client, server)
+}
+
+pub fn rustls_pump(
+    client: &mut rustls::ClientConnection,
+    server: &mut rustls::ServerConnection,
+    wire: &mut Vec<u8>,
+) {
+    loop {
+        let mut moved = false;
+        while client.wants_write() {
+            wire.clear();
+            client.write_tls(wire).unwrap();
+            let mut rd = &wire[..];
+            while !rd.is_empty() {
+                server.read_tls(&mut rd).unwrap();
+                server.process_new_packets().unwrap();
+            }
+            moved = true;
+        }
+        while server.wants_write() {
+            wire.clear();
+            server.write_tls(wire).unwrap();
+            let mut rd = &wire[..];
+            while !rd.is_empty() {
+                client.read_tls(&mut rd).unwrap();
+                client.process_new_packets().unwrap();
+            }
+            moved = true;
+        }
+        if !moved {
+            return;
+        }
+    }
+}
+
+pub fn rustls_handshake(
+    client: &Arc<rustls::ClientConfig>,
+    server: &Arc<rustls::ServerConfig>,
+    wire: &mut Vec<u8>,
+) -> (rustls::ClientConnection, rustls::ServerConnection) {
+    let name = ServerName::try_from("localhost").unwrap();
+    let mut c = rustls::ClientConnection::new(client.clone(), name).unwrap();
+    let mut s = rustls::ServerConnection::new(server.clone()).unwrap();
+    rustls_pump(&mut c, &mut s, wire);
+    assert!(!c.is_handshaking() && !s.is_handshaking());
+    (c, s)
+}

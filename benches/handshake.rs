@@ -1,0 +1,148 @@
+//! Handshakes per second, sanstls beside rustls in the same run: full
+//! handshakes for three suite/key combinations, with and without chain
+//! verification, and resumed handshakes by session ID and by ticket. Client
+//! and server run in memory on one thread; the figure is their CPU together.
+//!
+//! `cargo bench --bench handshake`
+
+mod common;
+
+use std::sync::Arc;
+
+use common::*;
+use criterion::{criterion_group, criterion_main, Criterion};
+use rustls::client::{Resumption, Tls12Resumption};
+use sanstls::codec::enums::NamedGroup;
+
+const CASES: &[(&str, Key, Case)] = &[
+    (
+        "ecdsa_p256_x25519_aes128gcm",
+        Key::EcdsaP256,
+        Case {
+            suite: "TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256",
+            group: NamedGroup::X25519,
+            verify_chain: true,
+        },
+    ),
+    (
+        "rsa2048_x25519_aes256gcm",
+        Key::Rsa2048,
+        Case {
+            suite: "TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384",
+            group: NamedGroup::X25519,
+            verify_chain: true,
+        },
+    ),
+    (
+        "ecdsa_p256_x25519_chacha20",
+        Key::EcdsaP256,
+        Case {
+            suite: "TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256",
+            group: NamedGroup::X25519,
+            verify_chain: true,
+        },
+    ),
+];
+
+fn full(c: &mut Criterion) {
+    let mut g = c.benchmark_group("full_handshake");
+    for (name, key, case) in CASES {
+        let pki = Pki::new(*key);
+        for verify_chain in [true, false] {
+            let case = Case {
+                verify_chain,
+                ..*case
+            };
+            let label = if verify_chain { "verify" } else { "noverify" };
+
+            let (mut sc, ss) = sanstls_configs(&pki, case);
+            sc.session_store = None;
+            let (sc, ss) = (Arc::new(sc), Arc::new(ss));
+            let mut wire = Vec::new();
+            g.bench_function(format!("sanstls/{name}/{label}"), |b| {
+                b.iter(|| sanstls_handshake(&sc, &ss, &mut wire))
+            });
+
+            let (mut rc, rs) = rustls_configs(&pki, case);
+            rc.resumption = Resumption::disabled();
+            let (rc, rs) = (Arc::new(rc), Arc::new(rs));
+            g.bench_function(format!("rustls/{name}/{label}"), |b| {
+                b.iter(|| rustls_handshake(&rc, &rs, &mut wire))
+            });
+        }
+    }
+    g.finish();
+}
+
+fn resumed(c: &mut Criterion) {
+    let mut g = c.benchmark_group("resumed_handshake");
+    let (_, key, case) = CASES[0];
+    let pki = Pki::new(key);
+    for by_ticket in [false, true] {
+        let label = if by_ticket { "ticket" } else { "session_id" };
+        let mut wire = Vec::new();
+
+        let (mut sc, mut ss) = sanstls_configs(&pki, case);
+        sc.enable_tickets = by_ticket;
+        if !by_ticket {
+            ss.ticketer = None;
+        }
+        let (sc, ss) = (Arc::new(sc), Arc::new(ss));
+        sanstls_handshake(&sc, &ss, &mut wire);
+        g.bench_function(format!("sanstls/{label}"), |b| {
+            b.iter(|| {
+                let (c, _) = sanstls_handshake(&sc, &ss, &mut wire);
+                assert!(c.negotiated().unwrap().resumed);
+            })
+        });
+
+        let (mut rc, mut rs) = rustls_configs(&pki, case);
+        rc.resumption = Resumption::in_memory_sessions(256).tls12_resumption(if by_ticket {
+            Tls12Resumption::SessionIdOrTickets
+        } else {
+            Tls12Resumption::SessionIdOnly
+        });
+        if !by_ticket {
+            rs.ticketer = Arc::new(NoTickets);
+        }
+        let (rc, rs) = (Arc::new(rc), Arc::new(rs));
+        rustls_handshake(&rc, &rs, &mut wire);
+        g.bench_function(format!("rustls/{label}"), |b| {
+            b.iter(|| {
+                let (c, _) = rustls_handshake(&rc, &rs, &mut wire);
+                assert_eq!(c.handshake_kind(), Some(rustls::HandshakeKind::Resumed));
+            })
+        });
+    }
+    g.finish();
+}
+
+/// A rustls ticketer that never issues tickets, so resumption goes by
+/// session ID.
+#[derive(Debug)]
+struct NoTickets;
+
+impl rustls::server::ProducesTickets for NoTickets {
+    fn enabled(&self) -> bool {
+        false
+    }
+    fn lifetime(&self) -> u32 {
+        0
+    }
+    fn encrypt(&self, _: &[u8]) -> Option<Vec<u8>> {
+        None
+    }
+    fn decrypt(&self, _: &[u8]) -> Option<Vec<u8>> {
+        None
+    }
+}
+
+criterion_group! {
+    name = benches;
+    config = Criterion::default()
+        .sample_size(30)
+        .warm_up_time(std::time::Duration::from_millis(500))
+        .measurement_time(std::time::Duration::from_secs(2));
+    targets = full, resumed
+}
+criterion_main!(benches);
