@@ -2,13 +2,22 @@
 //!
 //! ```text
 //! cargo run --example client -- --connect 127.0.0.1:8443 --server-name localhost --ca ca.pem \
-//!     [--suite IANA_NAME]... [--alpn PROTO]... [--trace]
+//!     [--suite IANA_NAME]... [--alpn PROTO]... [--trace] \
+//!     [--cert CHAIN.pem --key KEY.pem] [--repeat N] [--keylog]
 //! ```
+//!
+//! `--cert`/`--key` present a client certificate when the server asks for
+//! one. `--repeat N` connects N times in a row with one `Arc<ClientConfig>`,
+//! so the connections share its session store and later ones resume the
+//! session; for each it prints `resumed: yes` or `resumed: no` to stderr.
+//! `--keylog` appends NSS key log lines to the file `SSLKEYLOGFILE` names
+//! (debugging only).
 //!
 //! Exits 0 only when the server ended the connection with close_notify. A
 //! transport EOF without it is `Error::Truncated` (RFC 5246 §7.2.1: the
 //! response may have been cut short by an attacker) and exits non-zero, as
-//! does any handshake failure, e.g. a certificate not valid for the name.
+//! does any handshake failure, e.g. a certificate not valid for the name. With
+//! `--repeat`, the first failing connection ends the run.
 
 use std::error::Error;
 use std::io::{Read, Write};
@@ -18,14 +27,17 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use sanstls::io::Stream;
-use sanstls::pki_types::ServerName;
+use sanstls::keylog::KeyLogFile;
+use sanstls::pki_types::pem::PemObject;
+use sanstls::pki_types::{CertificateDer, PrivateKeyDer, ServerName};
 use sanstls::verify::RootCertStore;
 use sanstls::{ClientConfig, Connection, Event};
 
 type BoxError = Box<dyn Error + Send + Sync>;
 
 const USAGE: &str = "usage: client --connect HOST:PORT --server-name NAME --ca CA.pem \
-[--suite IANA_NAME]... [--alpn PROTO]... [--trace]";
+[--suite IANA_NAME]... [--alpn PROTO]... [--trace] \
+[--cert CHAIN.pem --key KEY.pem] [--repeat N] [--keylog]";
 
 const IO_TIMEOUT: Duration = Duration::from_secs(30);
 
@@ -36,11 +48,16 @@ struct Args {
     suites: Vec<String>,
     alpn: Vec<String>,
     trace: bool,
+    cert: Option<String>,
+    key: Option<String>,
+    repeat: u32,
+    keylog: bool,
 }
 
 fn parse_args() -> Result<Args, String> {
     let (mut connect, mut server_name, mut ca) = (None, None, None);
     let (mut suites, mut alpn, mut trace) = (Vec::new(), Vec::new(), false);
+    let (mut cert, mut key, mut repeat, mut keylog) = (None, None, 1, false);
     let mut it = std::env::args().skip(1);
     while let Some(arg) = it.next() {
         let mut value = || it.next().ok_or_else(|| format!("{arg} needs a value"));
@@ -51,11 +68,24 @@ fn parse_args() -> Result<Args, String> {
             "--suite" => suites.push(value()?),
             "--alpn" => alpn.push(value()?),
             "--trace" => trace = true,
+            "--cert" => cert = Some(value()?),
+            "--key" => key = Some(value()?),
+            "--repeat" => {
+                let v = value()?;
+                repeat = match v.parse() {
+                    Ok(n) if n >= 1 => n,
+                    _ => return Err(format!("--repeat needs a positive count, not {v:?}")),
+                };
+            }
+            "--keylog" => keylog = true,
             "-h" | "--help" => return Err(USAGE.into()),
             other => return Err(format!("unknown argument {other:?}\n{USAGE}")),
         }
     }
     let missing = |what: &str| format!("{what} is required\n{USAGE}");
+    if cert.is_some() != key.is_some() {
+        return Err(format!("--cert and --key go together\n{USAGE}"));
+    }
     Ok(Args {
         connect: connect.ok_or_else(|| missing("--connect"))?,
         server_name: server_name.ok_or_else(|| missing("--server-name"))?,
@@ -63,6 +93,10 @@ fn parse_args() -> Result<Args, String> {
         suites,
         alpn,
         trace,
+        cert,
+        key,
+        repeat,
+        keylog,
     })
 }
 
@@ -88,14 +122,40 @@ fn run() -> Result<(), BoxError> {
     }
     config.alpn_protocols = args.alpn.iter().map(|p| p.as_bytes().to_vec()).collect();
     config.trace = args.trace;
+    if let (Some(cert), Some(key)) = (&args.cert, &args.key) {
+        let chain = CertificateDer::pem_file_iter(cert)
+            .map_err(|e| format!("{cert}: {e}"))?
+            .collect::<Result<Vec<_>, _>>()
+            .map_err(|e| format!("{cert}: {e}"))?;
+        let key = PrivateKeyDer::from_pem_file(key).map_err(|e| format!("{key}: {e}"))?;
+        config.set_client_cert(chain, &key)?;
+    }
+    if args.keylog {
+        config.key_log = Some(Arc::new(KeyLogFile::from_env()));
+    }
     let name = ServerName::try_from(args.server_name.clone())
         .map_err(|e| format!("--server-name {:?}: {e}", args.server_name))?;
 
+    // One config for every connection: its session store carries the
+    // session from one connection to the next.
+    let config = Arc::new(config);
+    for _ in 0..args.repeat {
+        fetch(&args, &config, name.clone())?;
+    }
+    Ok(())
+}
+
+/// One connection: handshake, `GET /`, the body to stdout.
+fn fetch(
+    args: &Args,
+    config: &Arc<ClientConfig>,
+    name: ServerName<'static>,
+) -> Result<(), BoxError> {
     let tcp =
         TcpStream::connect(&args.connect).map_err(|e| format!("connect {}: {e}", args.connect))?;
     tcp.set_read_timeout(Some(IO_TIMEOUT))?;
     tcp.set_write_timeout(Some(IO_TIMEOUT))?;
-    let mut tls = Stream::new(Connection::new_client(Arc::new(config), name)?, tcp);
+    let mut tls = Stream::new(Connection::new_client(config.clone(), name)?, tcp);
 
     let handshake = tls.handshake();
     if args.trace {
@@ -106,19 +166,22 @@ fn run() -> Result<(), BoxError> {
         }
     }
     handshake.map_err(|e| format!("handshake: {e}"))?;
+    let n = tls
+        .conn()
+        .negotiated()
+        .ok_or("handshake complete but nothing negotiated")?;
+    eprintln!("resumed: {}", if n.resumed { "yes" } else { "no" });
     if args.trace {
-        if let Some(n) = tls.conn().negotiated() {
-            eprintln!(
-                "negotiated TLSv1.2 {} group {:?} signature {:?} alpn {}",
-                n.suite_name(),
-                n.group,
-                n.signature_scheme,
-                n.alpn_protocol
-                    .as_deref()
-                    .map(String::from_utf8_lossy)
-                    .unwrap_or("none".into())
-            );
-        }
+        eprintln!(
+            "negotiated TLSv1.2 {} group {:?} signature {:?} alpn {}",
+            n.suite_name(),
+            n.group,
+            n.signature_scheme,
+            n.alpn_protocol
+                .as_deref()
+                .map(String::from_utf8_lossy)
+                .unwrap_or("none".into())
+        );
     }
 
     let request = format!(

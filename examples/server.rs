@@ -3,13 +3,21 @@
 //!
 //! ```text
 //! cargo run --example server -- --listen 127.0.0.1:8443 --cert chain.pem --key key.pem \
-//!     [--suite IANA_NAME]... [--alpn PROTO]... [--trace]
+//!     [--suite IANA_NAME]... [--alpn PROTO]... [--trace] \
+//!     [--client-ca CA.pem [--client-auth optional|required]] [--no-tickets] [--keylog]
 //! ```
+//!
+//! `--client-ca` asks clients for a certificate issued by a CA in `CA.pem`
+//! (required unless `--client-auth optional`). Resumption is on: by session
+//! ID and by RFC 5077 ticket, or by session ID only with `--no-tickets`.
+//! `--keylog` appends NSS key log lines to the file `SSLKEYLOGFILE` names
+//! (debugging only: it lets anyone with the file decrypt the traffic).
 //!
 //! For every connection it completes the handshake, reads one request up to
 //! the empty line that ends its header (CRLF CRLF, or LF LF as `openssl
 //! s_client` sends without `-crlf`), answers `200 OK` with a text body naming
-//! what was negotiated, sends close_notify and closes. A failed connection is
+//! what was negotiated (including whether the session was resumed and whether
+//! the client presented a certificate), sends close_notify and closes. A failed connection is
 //! logged to stderr and the server goes on. The first line on stdout is
 //! `listening on ADDR` (useful with port 0).
 
@@ -21,15 +29,19 @@ use std::sync::Arc;
 use std::thread;
 use std::time::Duration;
 
+use sanstls::config::ClientAuth;
 use sanstls::io::Stream;
+use sanstls::keylog::KeyLogFile;
 use sanstls::pki_types::pem::PemObject;
 use sanstls::pki_types::{CertificateDer, PrivateKeyDer};
+use sanstls::verify::{RootCertStore, WebPkiClientVerifier};
 use sanstls::{Connection, Event, ServerConfig};
 
 type BoxError = Box<dyn Error + Send + Sync>;
 
 const USAGE: &str = "usage: server --listen ADDR:PORT --cert CHAIN.pem --key KEY.pem \
-[--suite IANA_NAME]... [--alpn PROTO]... [--trace]";
+[--suite IANA_NAME]... [--alpn PROTO]... [--trace] \
+[--client-ca CA.pem [--client-auth optional|required]] [--no-tickets] [--keylog]";
 
 /// The longest request header we accept.
 const MAX_REQUEST: usize = 16 * 1024;
@@ -43,11 +55,17 @@ struct Args {
     suites: Vec<String>,
     alpn: Vec<String>,
     trace: bool,
+    client_ca: Option<String>,
+    client_auth: Option<String>,
+    no_tickets: bool,
+    keylog: bool,
 }
 
 fn parse_args() -> Result<Args, String> {
     let (mut listen, mut cert, mut key) = (None, None, None);
     let (mut suites, mut alpn, mut trace) = (Vec::new(), Vec::new(), false);
+    let (mut client_ca, mut client_auth) = (None, None);
+    let (mut no_tickets, mut keylog) = (false, false);
     let mut it = std::env::args().skip(1);
     while let Some(arg) = it.next() {
         let mut value = || it.next().ok_or_else(|| format!("{arg} needs a value"));
@@ -58,11 +76,26 @@ fn parse_args() -> Result<Args, String> {
             "--suite" => suites.push(value()?),
             "--alpn" => alpn.push(value()?),
             "--trace" => trace = true,
+            "--client-ca" => client_ca = Some(value()?),
+            "--client-auth" => client_auth = Some(value()?),
+            "--no-tickets" => no_tickets = true,
+            "--keylog" => keylog = true,
             "-h" | "--help" => return Err(USAGE.into()),
             other => return Err(format!("unknown argument {other:?}\n{USAGE}")),
         }
     }
     let missing = |what: &str| format!("{what} is required\n{USAGE}");
+    match (&client_ca, client_auth.as_deref()) {
+        (_, None | Some("optional" | "required")) => {}
+        (_, Some(other)) => {
+            return Err(format!(
+                "--client-auth must be optional or required, not {other:?}\n{USAGE}"
+            ))
+        }
+    }
+    if client_auth.is_some() && client_ca.is_none() {
+        return Err(format!("--client-auth needs --client-ca\n{USAGE}"));
+    }
     Ok(Args {
         listen: listen.ok_or_else(|| missing("--listen"))?,
         cert: cert.ok_or_else(|| missing("--cert"))?,
@@ -70,6 +103,10 @@ fn parse_args() -> Result<Args, String> {
         suites,
         alpn,
         trace,
+        client_ca,
+        client_auth,
+        no_tickets,
+        keylog,
     })
 }
 
@@ -97,6 +134,22 @@ fn run() -> Result<(), BoxError> {
     }
     config.alpn_protocols = args.alpn.iter().map(|p| p.as_bytes().to_vec()).collect();
     config.trace = args.trace;
+    if let Some(ca) = &args.client_ca {
+        let mut roots = RootCertStore::new();
+        roots.add_pem_file(ca).map_err(|e| format!("{ca}: {e}"))?;
+        let verifier = Arc::new(WebPkiClientVerifier::new(Arc::new(roots)));
+        config.client_auth = match args.client_auth.as_deref() {
+            Some("optional") => ClientAuth::Optional(verifier),
+            _ => ClientAuth::Required(verifier),
+        };
+    }
+    if args.no_tickets {
+        // Resumption by session ID only (the session cache stays on).
+        config.ticketer = None;
+    }
+    if args.keylog {
+        config.key_log = Some(Arc::new(KeyLogFile::from_env()));
+    }
     let config = Arc::new(config);
 
     let listener = TcpListener::bind(&args.listen)?;
@@ -163,14 +216,24 @@ fn serve(
         .as_deref()
         .map(|p| String::from_utf8_lossy(p).into_owned())
         .unwrap_or_else(|| "none".into());
+    let yes_no = |b: bool| if b { "yes" } else { "no" };
+    let resumed = yes_no(n.resumed);
+    // On a resumed session this is the certificate the client presented on
+    // the full handshake: the session carries it.
+    let client_cert = yes_no(!n.peer_certificates.is_empty());
     let body = format!(
         "Hello from sanstls!\n\
          version: TLSv1.2\n\
          suite: {}\n\
-         alpn: {alpn}\n",
+         alpn: {alpn}\n\
+         resumed: {resumed}\n\
+         client-cert: {client_cert}\n",
         n.suite_name()
     );
-    let summary = format!("{request_line:?} over {}, alpn {alpn}", n.suite_name());
+    let summary = format!(
+        "{request_line:?} over {}, alpn {alpn}, resumed {resumed}, client cert {client_cert}",
+        n.suite_name()
+    );
     let response = format!(
         "HTTP/1.1 200 OK\r\n\
          Content-Type: text/plain; charset=utf-8\r\n\

@@ -1,7 +1,10 @@
 //! Runs the built example binaries (`cargo test` builds them into
 //! `target/<profile>/examples/`): server and client against each other over
-//! loopback, the demo and the STARTTLS example. Every wait is bounded, and
-//! every child process is killed by its guard on every path.
+//! loopback (including client authentication, resumption and the key log),
+//! the demo and the STARTTLS example. Every wait is bounded, and every child
+//! process is killed by its guard on every path.
+
+mod common;
 
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::TcpStream;
@@ -107,7 +110,9 @@ fn run(cmd: &mut Command) -> Output {
     }
 }
 
-/// PEM files for a CA and a "localhost" leaf, in a temp dir removed on drop.
+/// PEM files in a temp dir removed on drop: a CA and a "localhost" server
+/// leaf (`ca.pem`, `chain.pem`, `key.pem`), and a separate client CA with a
+/// clientAuth leaf (`client-ca.pem`, `client.pem`, `client-key.pem`).
 struct Pki {
     dir: PathBuf,
 }
@@ -136,12 +141,53 @@ impl Pki {
         std::fs::write(dir.join("ca.pem"), ca.pem()).unwrap();
         std::fs::write(dir.join("chain.pem"), cert.pem()).unwrap();
         std::fs::write(dir.join("key.pem"), key.serialize_pem()).unwrap();
+
+        let client_ca = common::ca("examples client CA");
+        let (client_cert, client_key) = common::leaf(
+            &client_ca,
+            common::KeyType::P256,
+            &["client.example"],
+            |p| p.extended_key_usages = vec![ExtendedKeyUsagePurpose::ClientAuth],
+        );
+        std::fs::write(dir.join("client-ca.pem"), client_ca.pem()).unwrap();
+        std::fs::write(dir.join("client.pem"), pem("CERTIFICATE", &client_cert)).unwrap();
+        std::fs::write(
+            dir.join("client-key.pem"),
+            pem("PRIVATE KEY", client_key.secret_der()),
+        )
+        .unwrap();
         Pki { dir }
     }
 
     fn path(&self, file: &str) -> String {
         self.dir.join(file).to_str().unwrap().to_string()
     }
+}
+
+/// PEM-encodes `der` (RFC 7468: base64 in 64-column lines).
+fn pem(label: &str, der: &[u8]) -> String {
+    const B64: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    let mut b64 = String::new();
+    for chunk in der.chunks(3) {
+        let n = chunk
+            .iter()
+            .enumerate()
+            .fold(0u32, |n, (i, &b)| n | u32::from(b) << (16 - 8 * i));
+        for i in 0..4 {
+            if i <= chunk.len() {
+                b64.push(B64[(n >> (18 - 6 * i) & 63) as usize] as char);
+            } else {
+                b64.push('=');
+            }
+        }
+    }
+    let mut out = format!("-----BEGIN {label}-----\n");
+    for line in b64.as_bytes().chunks(64) {
+        out.push_str(std::str::from_utf8(line).unwrap());
+        out.push('\n');
+    }
+    out.push_str(&format!("-----END {label}-----\n"));
+    out
 }
 
 impl Drop for Pki {
@@ -159,8 +205,13 @@ struct Server {
 
 impl Server {
     fn start(pki: &Pki, extra: &[&str]) -> Self {
+        Self::start_with_env(pki, extra, &[])
+    }
+
+    fn start_with_env(pki: &Pki, extra: &[&str], env: &[(&str, &str)]) -> Self {
         let mut child = Guard(
             Command::new(example("server"))
+                .envs(env.iter().copied())
                 .args(["--listen", "127.0.0.1:0"])
                 .args(["--cert", &pki.path("chain.pem")])
                 .args(["--key", &pki.path("key.pem")])
@@ -203,7 +254,18 @@ impl Server {
     }
 
     fn client(&self, pki: &Pki, server_name: &str, extra: &[&str]) -> Output {
+        self.client_with_env(pki, server_name, extra, &[])
+    }
+
+    fn client_with_env(
+        &self,
+        pki: &Pki,
+        server_name: &str,
+        extra: &[&str],
+        env: &[(&str, &str)],
+    ) -> Output {
         run(Command::new(example("client"))
+            .envs(env.iter().copied())
             .args(["--connect", &self.addr])
             .args(["--server-name", server_name])
             .args(["--ca", &pki.path("ca.pem")])
@@ -359,4 +421,211 @@ fn starttls_runs_to_completion() {
             .unwrap_or_else(|| panic!("{want:?} missing or out of order:\n{s}"));
         at += pos + want.len();
     }
+}
+
+/// The `resumed: ...` lines the client printed, one per connection.
+fn resumed_lines(stderr: &str) -> Vec<&str> {
+    stderr
+        .lines()
+        .filter(|l| l.starts_with("resumed: "))
+        .collect()
+}
+
+#[test]
+fn repeat_resumes_with_tickets_and_with_session_ids() {
+    let pki = Pki::new();
+    for (server_flags, ticket) in [(&[][..], true), (&["--no-tickets"][..], false)] {
+        let server = Server::start(&pki, server_flags);
+        let out = server.client(&pki, "localhost", &["--repeat", "3", "--trace"]);
+        assert_success(&out, &format!("--repeat 3 against {server_flags:?}"));
+        assert_eq!(
+            resumed_lines(&out.stderr),
+            ["resumed: no", "resumed: yes", "resumed: yes"],
+            "server {server_flags:?}; stderr:\n{}",
+            out.stderr
+        );
+        // The server saw the same: one full handshake, then two resumptions.
+        assert_eq!(
+            out.stdout.matches("resumed: no\n").count(),
+            1,
+            "{}",
+            out.stdout
+        );
+        assert_eq!(
+            out.stdout.matches("resumed: yes\n").count(),
+            2,
+            "{}",
+            out.stdout
+        );
+        // Tickets were issued only when the server has a ticketer; without
+        // one the resumptions went by session ID.
+        assert_eq!(
+            out.stderr.contains("NewSessionTicket"),
+            ticket,
+            "server {server_flags:?}; stderr:\n{}",
+            out.stderr
+        );
+    }
+}
+
+#[test]
+fn required_client_auth_refuses_client_without_certificate() {
+    let pki = Pki::new();
+    let server = Server::start(
+        &pki,
+        &[
+            "--client-ca",
+            &pki.path("client-ca.pem"),
+            "--client-auth",
+            "required",
+        ],
+    );
+
+    let out = server.client(&pki, "localhost", &[]);
+    assert!(
+        !out.status.success(),
+        "client without a certificate was served:\n{}",
+        out.stdout
+    );
+    assert!(out.stdout.is_empty(), "{}", out.stdout);
+    assert!(out.stderr.contains("handshake"), "{}", out.stderr);
+
+    // A certificate from another CA (the server's own) is refused too.
+    let out = server.client(
+        &pki,
+        "localhost",
+        &[
+            "--cert",
+            &pki.path("chain.pem"),
+            "--key",
+            &pki.path("key.pem"),
+        ],
+    );
+    assert!(
+        !out.status.success(),
+        "client with an untrusted certificate was served:\n{}",
+        out.stdout
+    );
+
+    let client_cert = [
+        "--cert",
+        &pki.path("client.pem"),
+        "--key",
+        &pki.path("client-key.pem"),
+    ];
+    let out = server.client(&pki, "localhost", &client_cert);
+    assert_success(&out, "client with a clientAuth certificate");
+    assert!(out.stdout.contains("client-cert: yes"), "{}", out.stdout);
+
+    // A resumed session keeps the client's authentication.
+    let mut repeat = client_cert.to_vec();
+    repeat.extend(["--repeat", "2"]);
+    let out = server.client(&pki, "localhost", &repeat);
+    assert_success(&out, "--repeat 2 with a client certificate");
+    assert_eq!(
+        resumed_lines(&out.stderr),
+        ["resumed: no", "resumed: yes"],
+        "{}",
+        out.stderr
+    );
+    assert_eq!(
+        out.stdout.matches("client-cert: yes").count(),
+        2,
+        "{}",
+        out.stdout
+    );
+}
+
+#[test]
+fn optional_client_auth_serves_clients_with_and_without_certificate() {
+    let pki = Pki::new();
+    let server = Server::start(
+        &pki,
+        &[
+            "--client-ca",
+            &pki.path("client-ca.pem"),
+            "--client-auth",
+            "optional",
+        ],
+    );
+    let out = server.client(&pki, "localhost", &[]);
+    assert_success(&out, "client without a certificate");
+    assert!(out.stdout.contains("client-cert: no"), "{}", out.stdout);
+
+    let out = server.client(
+        &pki,
+        "localhost",
+        &[
+            "--cert",
+            &pki.path("client.pem"),
+            "--key",
+            &pki.path("client-key.pem"),
+        ],
+    );
+    assert_success(&out, "client with a certificate");
+    assert!(out.stdout.contains("client-cert: yes"), "{}", out.stdout);
+}
+
+/// Checks that `text` is exactly one `CLIENT_RANDOM <64 hex> <96 hex>` line
+/// and returns it.
+fn one_keylog_line(text: &str, who: &str) -> String {
+    let lines: Vec<&str> = text.lines().collect();
+    assert_eq!(lines.len(), 1, "{who} key log:\n{text}");
+    let fields: Vec<&str> = lines[0].split(' ').collect();
+    let hex = |s: &str, len: usize| {
+        s.len() == len && s.bytes().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f'))
+    };
+    assert!(
+        fields.len() == 3
+            && fields[0] == "CLIENT_RANDOM"
+            && hex(fields[1], 64)
+            && hex(fields[2], 96),
+        "{who} key log line is not CLIENT_RANDOM <64 hex> <96 hex>: {:?}",
+        lines[0]
+    );
+    lines[0].to_string()
+}
+
+#[test]
+fn keylog_writes_the_same_line_on_both_sides() {
+    let pki = Pki::new();
+    let server_log = pki.path("server.keylog");
+    let client_log = pki.path("client.keylog");
+    let server = Server::start_with_env(&pki, &["--keylog"], &[("SSLKEYLOGFILE", &server_log)]);
+    let out = server.client_with_env(
+        &pki,
+        "localhost",
+        &["--keylog"],
+        &[("SSLKEYLOGFILE", &client_log)],
+    );
+    assert_success(&out, "client with --keylog");
+
+    let client_line = one_keylog_line(
+        &std::fs::read_to_string(&client_log).expect("client key log written"),
+        "client",
+    );
+    // The server logs when it derives the master secret, before it answers;
+    // wait a little anyway rather than rely on that.
+    let deadline = Instant::now() + Duration::from_secs(5);
+    let server_text = loop {
+        let text = std::fs::read_to_string(&server_log).unwrap_or_default();
+        if !text.is_empty() || Instant::now() >= deadline {
+            break text;
+        }
+        thread::sleep(Duration::from_millis(10));
+    };
+    let server_line = one_keylog_line(&server_text, "server");
+    assert_eq!(client_line, server_line);
+}
+
+#[test]
+fn without_keylog_flag_nothing_is_logged() {
+    let pki = Pki::new();
+    let server_log = pki.path("server.keylog");
+    let client_log = pki.path("client.keylog");
+    let server = Server::start_with_env(&pki, &[], &[("SSLKEYLOGFILE", &server_log)]);
+    let out = server.client_with_env(&pki, "localhost", &[], &[("SSLKEYLOGFILE", &client_log)]);
+    assert_success(&out, "client without --keylog");
+    assert!(!Path::new(&client_log).exists(), "client logged keys");
+    assert!(!Path::new(&server_log).exists(), "server logged keys");
 }
