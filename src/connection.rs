@@ -565,3 +565,7 @@ impl Connection {
         }
     }
 }
+
+#[cfg(test)]
+#[path = "connection_tests.rs"]
+mod tests;

@@ -132,3 +132,95 @@ fn client_authentication_required_and_optional() {
         .peer_certificates
         .is_empty());
 }
+
+#[test]
+fn every_signature_scheme() {
+    use sanstls::codec::enums::SignatureScheme as S;
+    let cases = [
+        (KeyType::P256, S::ECDSA_SECP256R1_SHA256),
+        (KeyType::P384, S::ECDSA_SECP384R1_SHA384),
+        (KeyType::Ed25519, S::ED25519),
+        (KeyType::Rsa2048, S::RSA_PSS_RSAE_SHA256),
+        (KeyType::Rsa2048, S::RSA_PSS_RSAE_SHA384),
+        (KeyType::Rsa2048, S::RSA_PSS_RSAE_SHA512),
+        (KeyType::Rsa2048, S::RSA_PKCS1_SHA256),
+        (KeyType::Rsa2048, S::RSA_PKCS1_SHA384),
+        (KeyType::Rsa2048, S::RSA_PKCS1_SHA512),
+    ];
+    for (key_type, scheme) in cases {
+        let pki = Pki::new(key_type);
+        let mut cc = pki.client_config();
+        cc.signature_schemes = vec![scheme];
+        let mut pair = Pair::new(cc, pki.server_config());
+        pair.expect_handshake();
+        assert_eq!(
+            pair.client.negotiated().unwrap().signature_scheme,
+            Some(scheme)
+        );
+        assert_eq!(
+            pair.server.negotiated().unwrap().signature_scheme,
+            Some(scheme)
+        );
+    }
+}
+
+#[test]
+fn server_picks_its_own_order_unless_told_to_honour_the_client() {
+    use sanstls::suites::{
+        TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256 as AES128,
+        TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256 as CHACHA,
+    };
+    let pki = Pki::new(KeyType::P256);
+    let mut cc = pki.client_config();
+    cc.suites = vec![&CHACHA, &AES128];
+    let mut pair = Pair::new(cc.clone(), pki.server_config());
+    pair.expect_handshake();
+    assert_eq!(pair.client.negotiated().unwrap().suite, &AES128);
+    let mut sc = pki.server_config();
+    sc.honor_client_order = true;
+    let mut pair = Pair::new(cc, sc);
+    pair.expect_handshake();
+    assert_eq!(pair.client.negotiated().unwrap().suite, &CHACHA);
+}
+
+#[test]
+fn sni_chooses_the_certificate_and_ip_addresses_send_none() {
+    use sanstls::config::{CertifiedKey, CertsByName};
+    use std::sync::Arc;
+    let a = Pki::with_names(KeyType::P256, &["a.test"]);
+    let b = Pki::with_names(KeyType::P256, &["b.test"]);
+    let ip = Pki::with_names(KeyType::P256, &["127.0.0.1"]);
+    let mut resolver = CertsByName::new();
+    resolver.add(
+        "a.test",
+        Arc::new(CertifiedKey::new(a.chain.clone(), &a.key).unwrap()),
+    );
+    resolver.add(
+        "b.test",
+        Arc::new(CertifiedKey::new(b.chain.clone(), &b.key).unwrap()),
+    );
+    resolver.set_default(Arc::new(
+        CertifiedKey::new(ip.chain.clone(), &ip.key).unwrap(),
+    ));
+    let server = sanstls::ServerConfig::with_resolver(Arc::new(resolver));
+    for (pki, name) in [(&a, "a.test"), (&b, "b.test")] {
+        let mut pair = Pair::with_name(pki.client_config(), server.clone(), name);
+        pair.expect_handshake();
+        assert_eq!(
+            pair.server.negotiated().unwrap().server_name.as_deref(),
+            Some(name)
+        );
+        assert_eq!(
+            pair.client.negotiated().unwrap().peer_certificates,
+            pki.chain
+        );
+    }
+    // RFC 6066 §3: no SNI for an IP address; the server falls back to its default.
+    let mut pair = Pair::with_name(ip.client_config(), server, "127.0.0.1");
+    pair.expect_handshake();
+    assert_eq!(pair.server.negotiated().unwrap().server_name, None);
+    assert_eq!(
+        pair.client.negotiated().unwrap().peer_certificates,
+        ip.chain
+    );
+}
