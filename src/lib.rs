@@ -1,17 +1,7 @@
-//! # sanstls — a sans-I/O TLS 1.2 protocol library
-//!
-//! The crate is a pure state machine: the caller hands it bytes it received
-//! and takes from it bytes to send. It performs no I/O, spawns no threads,
-//! reads no clock and holds no global state; randomness and time come in from
-//! the caller.
-//!
-//! Data flows one way through the layers:
-//!
-//! ```text
-//! bytes in → record (deframe, decrypt in place) → dispatch by content type
-//!          → handshake codec → client|server state → actions
-//!          → record (encrypt, frame) → bytes out
-//! ```
+// The crate documentation is the README: what sanstls is, its goals and
+// non-goals, the suites, and a complete driving loop, which runs as a doc
+// test so it cannot drift from the API.
+#![doc = include_str!("../README.md")]
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 
