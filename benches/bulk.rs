@@ -1,0 +1,121 @@
+//! Bulk transfer, client → server, 16 KiB application writes: encrypt on one
+//! side and decrypt on the other, sanstls beside rustls in the same run, and
+//! ring's own AEAD seal+open over a buffer of the same size as the ceiling.
+//!
+//! `cargo bench --bench bulk`
+
+mod common;
+
+use std::io::{Read, Write};
+use std::sync::Arc;
+
+use common::*;
+use criterion::{criterion_group, criterion_main, Criterion, Throughput};
+use ring::aead::{Aad, LessSafeKey, Nonce, UnboundKey};
+use sanstls::codec::enums::NamedGroup;
+
+const RECORD: usize = 16 * 1024;
+
+const SUITES: &[(&str, &str, &ring::aead::Algorithm)] = &[
+    (
+        "aes128gcm",
+        "TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256",
+        &ring::aead::AES_128_GCM,
+    ),
+    (
+        "aes256gcm",
+        "TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384",
+        &ring::aead::AES_256_GCM,
+    ),
+    (
+        "chacha20",
+        "TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256",
+        &ring::aead::CHACHA20_POLY1305,
+    ),
+];
+
+fn bulk(c: &mut Criterion) {
+    let pki = Pki::new(Key::EcdsaP256);
+    let data = vec![0x5a; RECORD];
+    let mut g = c.benchmark_group("bulk_16k");
+    g.throughput(Throughput::Bytes(RECORD as u64));
+    for (name, suite, alg) in SUITES {
+        let case = Case {
+            suite,
+            group: NamedGroup::X25519,
+            verify_chain: false,
+        };
+
+        // The ceiling: ring seal + open in place over one record's bytes.
+        let key_bytes = vec![7u8; alg.key_len()];
+        let key = LessSafeKey::new(UnboundKey::new(alg, &key_bytes).unwrap());
+        let mut buf = data.clone();
+        let mut seq = 0u64;
+        g.bench_function(format!("ring_seal_open/{name}"), |b| {
+            b.iter(|| {
+                seq += 1;
+                let mut n = [0u8; 12];
+                n[4..].copy_from_slice(&seq.to_be_bytes());
+                let tag = key
+                    .seal_in_place_separate_tag(
+                        Nonce::assume_unique_for_key(n),
+                        Aad::from([0u8; 13]),
+                        &mut buf,
+                    )
+                    .unwrap();
+                buf.extend_from_slice(tag.as_ref());
+                let plain = key
+                    .open_in_place(
+                        Nonce::assume_unique_for_key(n),
+                        Aad::from([0u8; 13]),
+                        &mut buf,
+                    )
+                    .unwrap()
+                    .len();
+                buf.truncate(plain);
+            })
+        });
+
+        let (sc, ss) = sanstls_configs(&pki, case);
+        let (sc, ss) = (Arc::new(sc), Arc::new(ss));
+        let mut wire = Vec::with_capacity(2 * RECORD);
+        let (mut client, mut server) = sanstls_handshake(&sc, &ss, &mut wire);
+        g.bench_function(format!("sanstls/{name}"), |b| {
+            b.iter(|| {
+                wire.clear();
+                client.send(&data, &mut wire).unwrap();
+                let input = server.handle_input(&mut wire).unwrap();
+                assert_eq!(input.data.map(|d| d.len()), Some(RECORD));
+            })
+        });
+
+        let (rc, rs) = rustls_configs(&pki, case);
+        let (rc, rs) = (Arc::new(rc), Arc::new(rs));
+        let (mut client, mut server) = rustls_handshake(&rc, &rs, &mut wire);
+        let mut plain = vec![0u8; RECORD];
+        g.bench_function(format!("rustls/{name}"), |b| {
+            b.iter(|| {
+                wire.clear();
+                client.writer().write_all(&data).unwrap();
+                client.write_tls(&mut wire).unwrap();
+                let mut rd = &wire[..];
+                while !rd.is_empty() {
+                    server.read_tls(&mut rd).unwrap();
+                    server.process_new_packets().unwrap();
+                }
+                server.reader().read_exact(&mut plain).unwrap();
+            })
+        });
+    }
+    g.finish();
+}
+
+criterion_group! {
+    name = benches;
+    config = Criterion::default()
+        .sample_size(30)
+        .warm_up_time(std::time::Duration::from_millis(500))
+        .measurement_time(std::time::Duration::from_secs(2));
+    targets = bulk
+}
+criterion_main!(benches);
