@@ -55,10 +55,7 @@ impl Setup {
     }
 
     /// A client certificate from the client CA (clientAuth EKU).
-    fn client_cert(
-        &self,
-        key_type: KeyType,
-    ) -> (CertificateDer<'static>, PrivateKeyDer<'static>) {
+    fn client_cert(&self, key_type: KeyType) -> (CertificateDer<'static>, PrivateKeyDer<'static>) {
         client_leaf(&self.client_ca, key_type)
     }
 
@@ -73,9 +70,14 @@ fn client_leaf(
     issuer: &CertifiedIssuer<'static, KeyPair>,
     key_type: KeyType,
 ) -> (CertificateDer<'static>, PrivateKeyDer<'static>) {
-    leaf(issuer, key_type, &["client"], |p: &mut CertificateParams| {
-        p.extended_key_usages = vec![ExtendedKeyUsagePurpose::ClientAuth];
-    })
+    leaf(
+        issuer,
+        key_type,
+        &["client"],
+        |p: &mut CertificateParams| {
+            p.extended_key_usages = vec![ExtendedKeyUsagePurpose::ClientAuth];
+        },
+    )
 }
 
 #[test]
@@ -121,13 +123,13 @@ fn certificate_request_contents() {
     let req = &requests[0];
     assert_eq!(
         req.certificate_types,
-        vec![ClientCertificateType::ECDSA_SIGN, ClientCertificateType::RSA_SIGN]
+        vec![
+            ClientCertificateType::ECDSA_SIGN,
+            ClientCertificateType::RSA_SIGN
+        ]
     );
     assert_eq!(req.signature_schemes, DEFAULT_SIGNATURE_SCHEMES.to_vec());
-    let expected = vec![
-        subject_der(s.client_ca.der()),
-        subject_der(other_ca.der()),
-    ];
+    let expected = vec![subject_der(s.client_ca.der()), subject_der(other_ca.der())];
     assert_eq!(req.authorities, expected);
     // The names are the CAs' subjects, not the server CA's.
     assert_ne!(req.authorities[0], subject_der(&s.pki.ca_der));
@@ -304,10 +306,17 @@ fn certificate_verify_with_a_scheme_not_requested() {
     );
 }
 
+/// What a resolver was shown: certificate types, schemes, authorities.
+type SeenRequest = (
+    Vec<ClientCertificateType>,
+    Vec<SignatureScheme>,
+    Vec<Vec<u8>>,
+);
+
 /// Records what the server asked for and declines.
 #[derive(Debug, Default)]
 struct Declines {
-    seen: Mutex<Vec<(Vec<ClientCertificateType>, Vec<SignatureScheme>, Vec<Vec<u8>>)>>,
+    seen: Mutex<Vec<SeenRequest>>,
 }
 
 impl ResolvesClientCert for Declines {
@@ -345,7 +354,10 @@ fn resolver_returning_none_sends_an_empty_certificate() {
     assert_eq!(seen.len(), 1);
     assert_eq!(
         seen[0].0,
-        vec![ClientCertificateType::ECDSA_SIGN, ClientCertificateType::RSA_SIGN]
+        vec![
+            ClientCertificateType::ECDSA_SIGN,
+            ClientCertificateType::RSA_SIGN
+        ]
     );
     assert_eq!(seen[0].1, DEFAULT_SIGNATURE_SCHEMES.to_vec());
     assert_eq!(seen[0].2, vec![subject_der(s.client_ca.der())]);
