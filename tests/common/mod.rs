@@ -2,6 +2,8 @@
 //! that shuttles bytes between a client and a server connection.
 #![allow(dead_code)]
 
+pub mod openssl;
+
 use std::sync::Arc;
 
 use rcgen::{
