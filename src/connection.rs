@@ -20,7 +20,7 @@ use crate::limits::{
 use crate::message::{Alert, ChangeCipherSpec};
 use crate::record::layer::RecordLayer;
 use crate::server::ServerState;
-use crate::state::{Action, Msg, Traffic};
+use crate::state::{Action, Msg, SessionKey, Traffic};
 use crate::trace::{self, Direction};
 
 /// What one call to [`Connection::handle_input`] did with the caller's bytes.
@@ -146,6 +146,8 @@ pub struct Connection {
     sent_close: bool,
     warning_alerts: usize,
     renegotiation_requests: usize,
+    /// The stored session this connection uses or created, if any.
+    session: Option<SessionKey>,
 }
 
 impl core::fmt::Debug for Connection {
@@ -195,6 +197,7 @@ impl Connection {
             sent_close: false,
             warning_alerts: 0,
             renegotiation_requests: 0,
+            session: None,
         }
     }
 
@@ -415,6 +418,7 @@ impl Connection {
                 self.events.push_back(Event::HandshakeComplete);
             }
             Action::Event(e) => self.events.push_back(e),
+            Action::Session(key) => self.session = Some(key),
         }
         Ok(())
     }
@@ -433,6 +437,13 @@ impl Connection {
     fn fail(&mut self, e: Error) -> Error {
         if !e.is_fatal() {
             return e;
+        }
+        // RFC 5246 §7.2: a fatal alert, sent or received, invalidates the
+        // session. A transport EOF is not an alert and does not.
+        if e != Error::Truncated {
+            if let Some(session) = self.session.take() {
+                session.invalidate();
+            }
         }
         if let Some(desc) = e.alert() {
             if !self.sent_close {

@@ -30,6 +30,33 @@ pub(crate) enum Action {
     /// Tell the caller something.
     #[allow(dead_code)]
     Event(Event),
+    /// This connection now stands for a stored session: forget it if the
+    /// connection ends in a fatal alert (RFC 5246 §7.2).
+    Session(SessionKey),
+}
+
+/// Where a connection's session is stored, so a fatal alert can invalidate
+/// it (RFC 5246 §7.2: "the session identifier MUST be invalidated").
+/// Tickets live with the client; removing the client's copy is what
+/// invalidates them.
+pub(crate) enum SessionKey {
+    Server {
+        store: std::sync::Arc<dyn crate::resumption::store::ServerSessionStore>,
+        id: Vec<u8>,
+    },
+    Client {
+        store: std::sync::Arc<dyn crate::resumption::store::ClientSessionStore>,
+        name: String,
+    },
+}
+
+impl SessionKey {
+    pub(crate) fn invalidate(&self) {
+        match self {
+            SessionKey::Server { store, id } => store.remove(id),
+            SessionKey::Client { store, name } => store.remove(name),
+        }
+    }
 }
 
 /// A received handshake message: the decoded payload and the exact bytes the

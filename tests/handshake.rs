@@ -224,3 +224,51 @@ fn sni_chooses_the_certificate_and_ip_addresses_send_none() {
         ip.chain
     );
 }
+
+/// RFC 5246 §7.2: a fatal alert invalidates the session, on both sides.
+#[test]
+fn fatal_alert_invalidates_the_session() {
+    use sanstls::codec::enums::AlertDescription;
+    let pki = Pki::new(KeyType::P256);
+    for tickets in [true, false] {
+        let mut client = pki.client_config();
+        client.enable_tickets = tickets;
+        let mut server = pki.server_config();
+        if !tickets {
+            server.ticketer = None;
+        }
+        let mut first = Pair::new(client.clone(), server.clone());
+        first.expect_handshake();
+        // A resumed connection that then dies of a tampered record.
+        let mut second = Pair::new(client.clone(), server.clone());
+        second.expect_handshake();
+        assert!(second.client.negotiated().unwrap().resumed);
+        let mut wire = Vec::new();
+        second.client.send(b"x", &mut wire).unwrap();
+        let last = wire.len() - 1;
+        wire[last] ^= 1;
+        second.to_server.extend_from_slice(&wire);
+        let (c, s) = second.step();
+        assert_eq!(s, Err(sanstls::Error::BadRecordMac));
+        assert_eq!(
+            c,
+            Err(sanstls::Error::AlertReceived(
+                AlertDescription::BAD_RECORD_MAC
+            ))
+        );
+        // The session is gone: the next connection is a full handshake.
+        let mut third = Pair::new(client.clone(), server.clone());
+        third.expect_handshake();
+        assert!(
+            !third.client.negotiated().unwrap().resumed,
+            "tickets={tickets}"
+        );
+        // A clean close keeps the new session resumable.
+        let mut fourth = Pair::new(client.clone(), server.clone());
+        fourth.expect_handshake();
+        assert!(
+            fourth.client.negotiated().unwrap().resumed,
+            "tickets={tickets}"
+        );
+    }
+}

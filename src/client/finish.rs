@@ -13,7 +13,7 @@ use crate::handshake::ticket::NewSessionTicket;
 use crate::handshake::HandshakePayload;
 use crate::record::cipher::Encrypter;
 use crate::resumption::{StoredSession, DEFAULT_SESSION_LIFETIME};
-use crate::state::{check_finished, send_finished, unexpected, Action, Msg, Traffic};
+use crate::state::{check_finished, send_finished, unexpected, Action, Msg, SessionKey, Traffic};
 
 use super::hello::store_key;
 use super::{ClientState, Hs};
@@ -92,7 +92,9 @@ impl AwaitFinished {
             actions.push(Action::ChangeWriteCipher(enc));
             send_finished(actions, &master, hs.suite, &mut hs.transcript, true)?;
         }
-        store_session(&hs, &master, &peer_certificates, created, new_ticket);
+        if let Some(key) = store_session(&hs, &master, &peer_certificates, created, new_ticket) {
+            actions.push(Action::Session(key));
+        }
         actions.push(Action::Complete(Box::new(Negotiated {
             version: ProtocolVersion::TLSV1_2,
             suite: hs.suite,
@@ -122,10 +124,8 @@ fn store_session(
     peer_certificates: &[CertificateDer<'static>],
     created: Option<u64>,
     new_ticket: Option<NewSessionTicket>,
-) {
-    let Some(store) = &hs.config.session_store else {
-        return;
-    };
+) -> Option<SessionKey> {
+    let store = hs.config.session_store.as_ref()?;
     let key = store_key(&hs.server_name);
     let (ticket, lifetime) = match new_ticket {
         Some(t) if !t.ticket.is_empty() => {
@@ -140,7 +140,7 @@ fn store_session(
     };
     if ticket.is_empty() && hs.session_id.is_empty() {
         store.remove(&key);
-        return;
+        return None;
     }
     let session = StoredSession {
         suite: hs.suite.suite,
@@ -158,4 +158,8 @@ fn store_session(
         ticket,
     };
     store.put(&key, session.encode_secret().to_vec());
+    Some(SessionKey::Client {
+        store: store.clone(),
+        name: key,
+    })
 }

@@ -17,7 +17,7 @@ use crate::handshake::extensions::{ClientExtension, ServerExtension, ServerNameE
 use crate::handshake::hello::{ClientHello, ServerHello};
 use crate::handshake::{HandshakePayload, Random, SessionId};
 use crate::resumption::StoredSession;
-use crate::state::{log_master, send, unexpected, Action, Msg};
+use crate::state::{log_master, send, unexpected, Action, Msg, SessionKey};
 use crate::suites::SupportedSuite;
 
 use super::finish::{after_keys, Keyed};
@@ -121,6 +121,12 @@ pub(super) fn start(
         compression_methods: vec![CompressionMethod::NULL],
         extensions,
     };
+    if let (Some(_), Some(store)) = (&offered, &config.session_store) {
+        actions.push(Action::Session(SessionKey::Client {
+            store: store.clone(),
+            name: store_key(&server_name),
+        }));
+    }
     let mut transcript = Transcript::new();
     // CertificateVerify signs the raw messages (RFC 5246 §7.4.8); keep them
     // if we might have to sign.

@@ -13,7 +13,9 @@ use crate::handshake::ticket::NewSessionTicket;
 use crate::handshake::HandshakePayload;
 use crate::record::cipher::Encrypter;
 use crate::resumption::StoredSession;
-use crate::state::{check_finished, log_master, send, send_finished, Action, Msg, Traffic};
+use crate::state::{
+    check_finished, log_master, send, send_finished, Action, Msg, SessionKey, Traffic,
+};
 
 use super::full::{server_extensions, server_hello};
 use super::{Hs, ServerState};
@@ -82,6 +84,14 @@ pub(super) fn start_resumed(
     actions: &mut Vec<Action>,
 ) -> Result<ServerState, Error> {
     hs.transcript.keep_messages(false);
+    if let Some(store) = &hs.config.session_store {
+        if !hs.session_id.is_empty() {
+            actions.push(Action::Session(SessionKey::Server {
+                store: store.clone(),
+                id: hs.session_id.as_ref().to_vec(),
+            }));
+        }
+    }
     let extensions = server_extensions(&hs, false, false);
     let hello = server_hello(&hs, extensions);
     send(actions, &mut hs.transcript, hello);
@@ -137,10 +147,12 @@ impl AwaitFinished {
             send_finished(actions, &k.master, k.hs.suite, &mut k.hs.transcript, false)?;
             if let Some(store) = &k.hs.config.session_store {
                 if !k.hs.session_id.is_empty() {
-                    store.put(
-                        k.hs.session_id.as_ref().to_vec(),
-                        k.session().encode_secret().to_vec(),
-                    );
+                    let id = k.hs.session_id.as_ref().to_vec();
+                    store.put(id.clone(), k.session().encode_secret().to_vec());
+                    actions.push(Action::Session(SessionKey::Server {
+                        store: store.clone(),
+                        id,
+                    }));
                 }
             }
         }
