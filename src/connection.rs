@@ -23,6 +23,9 @@ use crate::server::ServerState;
 use crate::state::{Action, Msg, SessionKey, Traffic};
 use crate::trace::{self, Direction};
 
+/// Outbox capacity an established connection keeps between calls.
+const IDLE_OUTBOX_CAPACITY: usize = 64;
+
 /// What one call to [`Connection::handle_input`] did with the caller's bytes.
 #[derive(Debug)]
 pub struct Input<'a> {
@@ -374,8 +377,12 @@ impl Connection {
                 break;
             }
         }
-        self.actions = actions;
-        self.actions.clear();
+        // Actions carry whole ciphers: once the handshake is over, give the
+        // scratch vector's memory back rather than keep it per connection.
+        if self.traffic().is_none() {
+            actions.clear();
+            self.actions = actions;
+        }
         result
     }
 
@@ -464,6 +471,11 @@ impl Connection {
         let n = self.outbox.len();
         out.extend_from_slice(&self.outbox);
         self.outbox.clear();
+        // After the handshake the outbox only ever holds an alert: keep an
+        // idle connection small (only the handshake's flights needed more).
+        if self.traffic().is_some() && self.outbox.capacity() > IDLE_OUTBOX_CAPACITY {
+            self.outbox = Vec::new();
+        }
         n
     }
 

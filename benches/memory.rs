@@ -1,0 +1,216 @@
+//! Heap per connection and allocations per handshake, sanstls beside rustls,
+//! measured with a counting global allocator (not a timing: the figures are
+//! exact and repeatable).
+//!
+//! `cargo bench --bench memory`
+//!
+//! For each library: heap bytes held by an idle established client and
+//! server connection (after the handshake, and again after one 16 KiB record
+//! each way), and heap allocations for one client+server full handshake.
+//! The caller's own buffers (the wire vector) are not counted.
+
+mod common;
+
+use std::alloc::{GlobalAlloc, Layout, System};
+use std::io::{Read, Write};
+use std::sync::atomic::{AtomicIsize, AtomicUsize, Ordering};
+use std::sync::Arc;
+
+use common::*;
+use sanstls::codec::enums::NamedGroup;
+
+struct Counting;
+
+static LIVE: AtomicIsize = AtomicIsize::new(0);
+static ALLOCS: AtomicUsize = AtomicUsize::new(0);
+
+unsafe impl GlobalAlloc for Counting {
+    unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
+        LIVE.fetch_add(layout.size() as isize, Ordering::Relaxed);
+        ALLOCS.fetch_add(1, Ordering::Relaxed);
+        unsafe { System.alloc(layout) }
+    }
+
+    unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
+        LIVE.fetch_sub(layout.size() as isize, Ordering::Relaxed);
+        unsafe { System.dealloc(ptr, layout) }
+    }
+
+    unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
+        LIVE.fetch_add(
+            new_size as isize - layout.size() as isize,
+            Ordering::Relaxed,
+        );
+        ALLOCS.fetch_add(1, Ordering::Relaxed);
+        unsafe { System.realloc(ptr, layout, new_size) }
+    }
+}
+
+#[global_allocator]
+static GLOBAL: Counting = Counting;
+
+fn live() -> isize {
+    LIVE.load(Ordering::Relaxed)
+}
+
+fn allocs() -> usize {
+    ALLOCS.load(Ordering::Relaxed)
+}
+
+/// The figures for one library.
+struct Figures {
+    allocs_per_handshake: usize,
+    client_idle: isize,
+    server_idle: isize,
+    client_after_traffic: isize,
+    server_after_traffic: isize,
+}
+
+fn sanstls_figures(pki: &Pki, case: Case) -> Figures {
+    let (mut sc, ss) = sanstls_configs(pki, case);
+    sc.session_store = None;
+    let (sc, ss) = (Arc::new(sc), Arc::new(ss));
+    let mut wire = Vec::with_capacity(64 * 1024);
+    // Warm up lazily initialised state (ring's CPU feature detection, ...).
+    drop(sanstls_handshake(&sc, &ss, &mut wire));
+
+    let a0 = allocs();
+    let (client, server) = sanstls_handshake(&sc, &ss, &mut wire);
+    let allocs_per_handshake = allocs() - a0;
+    let c_before = live();
+    drop(client);
+    let client_idle = c_before - live();
+    let s_before = live();
+    drop(server);
+    let server_idle = s_before - live();
+    let data = vec![1u8; 16 * 1024];
+
+    // Traffic: a fresh pair, one 16 KiB record each way.
+    let (mut client, mut server) = sanstls_handshake(&sc, &ss, &mut wire);
+    send_one(&mut client, &mut server, &data, &mut wire);
+    send_one(&mut server, &mut client, &data, &mut wire);
+    let c_before = live();
+    drop(client);
+    let client_after_traffic = c_before - live();
+    let s_before = live();
+    drop(server);
+    let server_after_traffic = s_before - live();
+    Figures {
+        allocs_per_handshake,
+        client_idle,
+        server_idle,
+        client_after_traffic,
+        server_after_traffic,
+    }
+}
+
+fn send_one(
+    from: &mut sanstls::Connection,
+    to: &mut sanstls::Connection,
+    data: &[u8],
+    wire: &mut Vec<u8>,
+) {
+    wire.clear();
+    from.send(data, wire).unwrap();
+    let input = to.handle_input(wire).unwrap();
+    assert_eq!(input.data.map(|d| d.len()), Some(data.len()));
+}
+
+fn rustls_figures(pki: &Pki, case: Case) -> Figures {
+    let (mut rc, rs) = rustls_configs(pki, case);
+    rc.resumption = rustls::client::Resumption::disabled();
+    let (rc, rs) = (Arc::new(rc), Arc::new(rs));
+    let mut wire = Vec::with_capacity(64 * 1024);
+    drop(rustls_handshake(&rc, &rs, &mut wire));
+
+    let a0 = allocs();
+    let (client, server) = rustls_handshake(&rc, &rs, &mut wire);
+    let allocs_per_handshake = allocs() - a0;
+    let c_before = live();
+    drop(client);
+    let client_idle = c_before - live();
+    let s_before = live();
+    drop(server);
+    let server_idle = s_before - live();
+
+    let data = vec![1u8; 16 * 1024];
+    let mut plain = vec![0u8; data.len()];
+    let (mut client, mut server) = rustls_handshake(&rc, &rs, &mut wire);
+    wire.clear();
+    client.writer().write_all(&data).unwrap();
+    client.write_tls(&mut wire).unwrap();
+    let mut rd = &wire[..];
+    while !rd.is_empty() {
+        server.read_tls(&mut rd).unwrap();
+        server.process_new_packets().unwrap();
+    }
+    server.reader().read_exact(&mut plain).unwrap();
+    wire.clear();
+    server.writer().write_all(&data).unwrap();
+    server.write_tls(&mut wire).unwrap();
+    let mut rd = &wire[..];
+    while !rd.is_empty() {
+        client.read_tls(&mut rd).unwrap();
+        client.process_new_packets().unwrap();
+    }
+    client.reader().read_exact(&mut plain).unwrap();
+    let c_before = live();
+    drop(client);
+    let client_after_traffic = c_before - live();
+    let s_before = live();
+    drop(server);
+    let server_after_traffic = s_before - live();
+    Figures {
+        allocs_per_handshake,
+        client_idle,
+        server_idle,
+        client_after_traffic,
+        server_after_traffic,
+    }
+}
+
+fn main() {
+    // `cargo bench` passes `--bench`; `cargo test --benches` passes nothing
+    // useful either way: always run, it takes a fraction of a second.
+    let pki = Pki::new(Key::EcdsaP256);
+    let case = Case {
+        suite: "TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256",
+        group: NamedGroup::X25519,
+        verify_chain: true,
+    };
+    let s = sanstls_figures(&pki, case);
+    let r = rustls_figures(&pki, case);
+    println!("memory: ECDHE-ECDSA P-256 / X25519 / AES-128-GCM, heap bytes per connection");
+    println!(
+        "{:<44} {:>10} {:>10} {:>7}",
+        "", "sanstls", "rustls", "ratio"
+    );
+    let row = |name: &str, a: isize, b: isize| {
+        println!("{name:<44} {a:>10} {b:>10} {:>7.2}", a as f64 / b as f64);
+    };
+    row(
+        "heap, idle client after handshake",
+        s.client_idle,
+        r.client_idle,
+    );
+    row(
+        "heap, idle server after handshake",
+        s.server_idle,
+        r.server_idle,
+    );
+    row(
+        "heap, client after 16 KiB each way",
+        s.client_after_traffic,
+        r.client_after_traffic,
+    );
+    row(
+        "heap, server after 16 KiB each way",
+        s.server_after_traffic,
+        r.server_after_traffic,
+    );
+    row(
+        "allocations, one client+server handshake",
+        s.allocs_per_handshake as isize,
+        r.allocs_per_handshake as isize,
+    );
+}
