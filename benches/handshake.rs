@@ -117,26 +117,6 @@ fn resumed(c: &mut Criterion) {
     g.finish();
 }
 
-/// A rustls ticketer that never issues tickets, so resumption goes by
-/// session ID.
-#[derive(Debug)]
-struct NoTickets;
-
-impl rustls::server::ProducesTickets for NoTickets {
-    fn enabled(&self) -> bool {
-        false
-    }
-    fn lifetime(&self) -> u32 {
-        0
-    }
-    fn encrypt(&self, _: &[u8]) -> Option<Vec<u8>> {
-        None
-    }
-    fn decrypt(&self, _: &[u8]) -> Option<Vec<u8>> {
-        None
-    }
-}
-
 criterion_group! {
     name = benches;
     config = Criterion::default()

@@ -269,3 +269,23 @@ pub fn rustls_handshake(
     assert!(!c.is_handshaking() && !s.is_handshaking());
     (c, s)
 }
+
+/// A rustls ticketer that never issues tickets, so resumption goes by
+/// session ID.
+#[derive(Debug)]
+pub struct NoTickets;
+
+impl rustls::server::ProducesTickets for NoTickets {
+    fn enabled(&self) -> bool {
+        false
+    }
+    fn lifetime(&self) -> u32 {
+        0
+    }
+    fn encrypt(&self, _: &[u8]) -> Option<Vec<u8>> {
+        None
+    }
+    fn decrypt(&self, _: &[u8]) -> Option<Vec<u8>> {
+        None
+    }
+}

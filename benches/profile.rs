@@ -1,0 +1,122 @@
+//! A plain loop for profilers (callgrind, perf), not a timing bench: runs N
+//! handshakes (or bulk records) of one library so its instruction counts can
+//! be compared with the other's.
+//!
+//! `cargo bench --bench profile -- LIB WHAT N` with LIB `sanstls`|`rustls`,
+//! WHAT `full`|`full-noverify`|`resume-id`|`resume-ticket`; with no
+//! arguments it runs every combination a few times (a smoke test).
+//! Under valgrind: `valgrind --tool=callgrind target/release/deps/profile-* sanstls full 50`.
+
+mod common;
+
+use std::sync::Arc;
+
+use common::*;
+use sanstls::codec::enums::NamedGroup;
+
+fn run(lib: &str, what: &str, n: usize) {
+    let pki = Pki::new(Key::EcdsaP256);
+    let case = Case {
+        suite: "TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256",
+        group: NamedGroup::X25519,
+        verify_chain: what != "full-noverify",
+    };
+    let resume = what.starts_with("resume");
+    let tickets = what == "resume-ticket";
+    let mut wire = Vec::new();
+    match lib {
+        "sanstls" => {
+            let (mut c, mut s) = sanstls_configs(&pki, case);
+            c.enable_tickets = tickets;
+            if !resume {
+                c.session_store = None;
+            }
+            if !tickets {
+                s.ticketer = None;
+            }
+            let (c, s) = (Arc::new(c), Arc::new(s));
+            sanstls_handshake(&c, &s, &mut wire);
+            for _ in 0..n {
+                let (conn, _) = sanstls_handshake(&c, &s, &mut wire);
+                assert_eq!(conn.negotiated().unwrap().resumed, resume);
+            }
+        }
+        "rustls" => {
+            use rustls::client::{Resumption, Tls12Resumption};
+            let (mut c, mut s) = rustls_configs(&pki, case);
+            c.resumption = if !resume {
+                Resumption::disabled()
+            } else if tickets {
+                Resumption::in_memory_sessions(256)
+                    .tls12_resumption(Tls12Resumption::SessionIdOrTickets)
+            } else {
+                Resumption::in_memory_sessions(256).tls12_resumption(Tls12Resumption::SessionIdOnly)
+            };
+            if !tickets {
+                s.ticketer = Arc::new(NoTickets);
+            }
+            let (c, s) = (Arc::new(c), Arc::new(s));
+            rustls_handshake(&c, &s, &mut wire);
+            for _ in 0..n {
+                let (conn, _) = rustls_handshake(&c, &s, &mut wire);
+                let kind = conn.handshake_kind();
+                assert_eq!(kind == Some(rustls::HandshakeKind::Resumed), resume);
+            }
+        }
+        "crypto" => {
+            // The cryptography one ECDHE-ECDSA handshake cannot avoid: two
+            // X25519 key pairs and agreements, one ECDSA P-256 signature and
+            // its verification (plus, with `full`, one chain verification).
+            use ring::agreement::{
+                agree_ephemeral, EphemeralPrivateKey, UnparsedPublicKey, X25519,
+            };
+            use ring::signature::{
+                EcdsaKeyPair, KeyPair, ECDSA_P256_SHA256_ASN1, ECDSA_P256_SHA256_ASN1_SIGNING,
+            };
+            let rng = ring::rand::SystemRandom::new();
+            let key = EcdsaKeyPair::from_pkcs8(
+                &ECDSA_P256_SHA256_ASN1_SIGNING,
+                pki.key.secret_der(),
+                &rng,
+            )
+            .unwrap();
+            let msg = [7u8; 64 + 69];
+            for _ in 0..n {
+                let a = EphemeralPrivateKey::generate(&X25519, &rng).unwrap();
+                let b = EphemeralPrivateKey::generate(&X25519, &rng).unwrap();
+                let (pa, pb) = (
+                    a.compute_public_key().unwrap(),
+                    b.compute_public_key().unwrap(),
+                );
+                agree_ephemeral(a, &UnparsedPublicKey::new(&X25519, pb), |_| ()).unwrap();
+                agree_ephemeral(b, &UnparsedPublicKey::new(&X25519, pa), |_| ()).unwrap();
+                let sig = key.sign(&rng, &msg).unwrap();
+                ring::signature::UnparsedPublicKey::new(
+                    &ECDSA_P256_SHA256_ASN1,
+                    key.public_key().as_ref(),
+                )
+                .verify(&msg, sig.as_ref())
+                .unwrap();
+                let _ = wire.len();
+            }
+        }
+        other => panic!("unknown library {other}"),
+    }
+}
+
+fn main() {
+    let args: Vec<String> = std::env::args()
+        .skip(1)
+        .filter(|a| a != "--bench")
+        .collect();
+    match args.as_slice() {
+        [lib, what, n] => run(lib, what, n.parse().expect("N")),
+        _ => {
+            for lib in ["sanstls", "rustls"] {
+                for what in ["full", "full-noverify", "resume-id", "resume-ticket"] {
+                    run(lib, what, 2);
+                }
+            }
+        }
+    }
+}
