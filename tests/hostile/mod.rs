@@ -290,6 +290,8 @@ impl Point {
 /// randoms recorded as they pass.
 pub struct Scene {
     pub p: Pair,
+    /// The client's ClientHello message, as first sent.
+    pub client_hello: Vec<u8>,
     log: Arc<Captured>,
     client_random: [u8; 32],
     server_random: [u8; 32],
@@ -308,6 +310,7 @@ impl Scene {
         Scene {
             p: Pair::new(cc, sc),
             log,
+            client_hello: Vec::new(),
             client_random: [0; 32],
             server_random: [0; 32],
         }
@@ -348,6 +351,7 @@ impl Scene {
     pub fn drive_to(&mut self, point: Point) {
         self.p.client.poll_output(&mut self.p.to_server);
         self.client_random = hello_random(&self.p.to_server);
+        self.client_hello = split(&self.p.to_server)[0].1.clone();
         if point == Point::ClientHello {
             return;
         }
