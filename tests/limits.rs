@@ -97,7 +97,7 @@ fn client_with_hello_body(pki: &Pki, target: usize) -> ClientConfig {
             last.resize(255, b'q');
         } else {
             let full = (diff - 1) / 256;
-            protocols.extend(std::iter::repeat_n(vec![b'p'; 255], full.max(1) - 1));
+            protocols.extend(std::iter::repeat(vec![b'p'; 255]).take(full.max(1) - 1));
             protocols.push(b"y".to_vec());
         }
     }
@@ -147,7 +147,7 @@ fn handshake_message_len_past_the_limit() {
 /// A server presenting its leaf followed by `extra` copies of the CA.
 fn server_with_chain_len(pki: &Pki, len: usize) -> ServerConfig {
     let mut chain = pki.chain.clone();
-    chain.extend(std::iter::repeat_n(pki.ca_der.clone(), len - 1));
+    chain.extend(std::iter::repeat(pki.ca_der.clone()).take(len - 1));
     ServerConfig::new(chain, &pki.key).unwrap()
 }
 
@@ -191,7 +191,7 @@ fn server_answers(edit: impl FnOnce(&mut ClientHello)) -> Result<(), Error> {
         edit(&mut ch);
         recs[0].1 = HandshakePayload::ClientHello(ch).to_bytes();
     });
-    s.to_server()?;
+    s.deliver_to_server()?;
     let mut out = Vec::new();
     s.p.server.poll_output(&mut out);
     assert_eq!(split(&out)[0].1[0], 2, "a ServerHello");
@@ -301,7 +301,7 @@ fn empty_records() {
     recs.push((APPDATA, b"two".to_vec()));
     let mut m = s.attacker(true);
     s.p.to_server = m.seal(1, &recs);
-    s.to_server().unwrap();
+    s.deliver_to_server().unwrap();
     assert_eq!(s.p.server_data, b"onetwo");
     assert!(s.p.to_server.is_empty());
 
@@ -332,7 +332,7 @@ fn renegotiation_requests_to_the_server() {
     let sealed = m.seal(1, &hellos);
     let recs = split(&sealed);
     s.p.to_server = join(&recs[..MAX_RENEGOTIATION_REQUESTS]);
-    s.to_server().unwrap();
+    s.deliver_to_server().unwrap();
     let refused = |s: &mut Scene| {
         while let Some(e) = s.p.server.poll_event() {
             s.p.server_events.push(e);
@@ -345,7 +345,7 @@ fn renegotiation_requests_to_the_server() {
     assert_eq!(refused(&mut s), MAX_RENEGOTIATION_REQUESTS);
     // Each was answered with a no_renegotiation warning.
     s.p.server.poll_output(&mut s.p.to_client);
-    s.to_client().unwrap();
+    s.deliver_to_client().unwrap();
     let warned =
         s.p.client
             .poll_event()
@@ -374,7 +374,7 @@ fn renegotiation_requests_to_the_client() {
     let sealed = m.seal(1, &reqs);
     let recs = split(&sealed);
     s.p.to_client = join(&recs[..MAX_RENEGOTIATION_REQUESTS]);
-    s.to_client().unwrap();
+    s.deliver_to_client().unwrap();
     assert!(s.p.client.error().is_none());
     s.p.to_client = join(&recs[MAX_RENEGOTIATION_REQUESTS..]);
     expect_failure(

@@ -30,8 +30,8 @@ fn key_material_types_are_wiped_on_drop() {
 fn session_encodings_travel_in_wiped_buffers() {
     // Fixing these signatures makes a change to a plain Vec a compile error.
     let _: fn(&StoredSession) -> Zeroizing<Vec<u8>> = StoredSession::encode_secret;
-    let _: fn(&Ticketer, &[u8], UnixTime) -> Option<Zeroizing<Vec<u8>>> =
-        <Ticketer as TicketProducer>::decrypt;
+    type Opened = Option<Zeroizing<Vec<u8>>>;
+    let _: fn(&Ticketer, &[u8], UnixTime) -> Opened = <Ticketer as TicketProducer>::decrypt;
     fn server_get(s: &dyn ServerSessionStore, id: &[u8]) -> Option<Zeroizing<Vec<u8>>> {
         s.get(id)
     }

@@ -337,12 +337,12 @@ impl Scene {
         s
     }
 
-    pub fn to_server(&mut self) -> Result<(), Error> {
+    pub fn deliver_to_server(&mut self) -> Result<(), Error> {
         let p = &mut self.p;
         feed(&mut p.server, &mut p.to_server, p.chunk, &mut p.server_data)
     }
 
-    pub fn to_client(&mut self) -> Result<(), Error> {
+    pub fn deliver_to_client(&mut self) -> Result<(), Error> {
         let p = &mut self.p;
         feed(&mut p.client, &mut p.to_client, p.chunk, &mut p.client_data)
     }
@@ -355,23 +355,23 @@ impl Scene {
         if point == Point::ClientHello {
             return;
         }
-        self.to_server().unwrap();
+        self.deliver_to_server().unwrap();
         self.p.server.poll_output(&mut self.p.to_client);
         self.server_random = hello_random(&self.p.to_client);
         if matches!(point, Point::ServerFlight | Point::ServerFlightCertReq) {
             return;
         }
-        self.to_client().unwrap();
+        self.deliver_to_client().unwrap();
         self.p.client.poll_output(&mut self.p.to_server);
         if matches!(point, Point::ClientFlight | Point::ClientFlightAuth) {
             return;
         }
-        self.to_server().unwrap();
+        self.deliver_to_server().unwrap();
         self.p.server.poll_output(&mut self.p.to_client);
         if point == Point::ServerFinish {
             return;
         }
-        self.to_client().unwrap();
+        self.deliver_to_client().unwrap();
         assert!(!self.p.client.is_handshaking() && !self.p.server.is_handshaking());
         assert!(self.p.to_client.is_empty() && self.p.to_server.is_empty());
     }
