@@ -662,6 +662,12 @@ fn rows() -> Vec<Row> {
             decode_error("supported_signature_algorithms", K::BadLength),
         ),
         row(
+            "CertificateRequest announces 2^24-1 bytes",
+            ServerFlightCertReq,
+            |m| announce(m, CERTIFICATE_REQUEST, 0xff_ffff),
+            fails(decode("handshake length", K::TooLarge), A::DECODE_ERROR),
+        ),
+        row(
             "second CertificateRequest",
             ServerFlightCertReq,
             |m| {
@@ -685,6 +691,12 @@ fn rows() -> Vec<Row> {
             ServerFlight,
             |m| announce(m, SERVER_HELLO_DONE, 1),
             Outcome::Waits,
+        ),
+        row(
+            "SHD announces MAX_HANDSHAKE_MESSAGE_LEN+1",
+            ServerFlight,
+            |m| announce(m, SERVER_HELLO_DONE, MAX_HANDSHAKE_MESSAGE_LEN + 1),
+            fails(decode("handshake length", K::TooLarge), A::DECODE_ERROR),
         ),
         row(
             "SHD before Certificate",
@@ -830,6 +842,12 @@ fn rows() -> Vec<Row> {
             ClientFlightAuth,
             |m| edit_body(&mut m.wire, CERTIFICATE_VERIFY, |b| set_u16(b, 0, 0x0999)),
             illegal("CertificateVerify scheme we did not request"),
+        ),
+        row(
+            "CV announces 2^24-1 bytes",
+            ClientFlightAuth,
+            |m| announce(m, CERTIFICATE_VERIFY, 0xff_ffff),
+            fails(decode("handshake length", K::TooLarge), A::DECODE_ERROR),
         ),
         row(
             "CV missing",
@@ -989,6 +1007,18 @@ fn rows() -> Vec<Row> {
             ServerFinish,
             |m| edit_finished(m, |b| b[11] ^= 0x80),
             fails(Error::BadFinished, A::DECRYPT_ERROR),
+        ),
+        row(
+            "application data instead of server Finished (protected)",
+            ServerFinish,
+            |m| m.edit_protected(|r| *r = vec![(APPDATA, b"early".to_vec())]),
+            unexpected("Finished", "application data"),
+        ),
+        row(
+            "server CCS twice (second one protected)",
+            ServerFinish,
+            |m| m.edit_protected(|r| r.insert(0, (CCS, vec![1]))),
+            unexpected("Finished", "ChangeCipherSpec"),
         ),
         row(
             "server Finished before CCS",
