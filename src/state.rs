@@ -3,9 +3,9 @@
 //! layer), and the small steps both roles take the same way.
 
 use crate::codec::enums::{HandshakeType, SignatureScheme};
-use crate::crypto::key_schedule::MasterSecret;
+use crate::crypto::key_schedule::{MasterSecret, VERIFY_DATA_LEN};
 use crate::crypto::transcript::Transcript;
-use crate::error::Error;
+use crate::error::{Error, InvalidMessage};
 use crate::event::{Event, Negotiated};
 use crate::handshake::HandshakePayload;
 use crate::record::cipher::{Decrypter, Encrypter};
@@ -135,6 +135,12 @@ pub(crate) fn check_finished(
     let HandshakePayload::Finished(fin) = &msg.payload else {
         return Err(unexpected("Finished", msg));
     };
+    // Every suite we implement has 12-byte verify_data (RFC 5246 §7.4.9): a
+    // Finished of another length is malformed, a decode_error (§7.2.2: "the
+    // length of the message was incorrect"), not a failed check.
+    if fin.verify_data.len() != VERIFY_DATA_LEN {
+        return Err(Error::invalid("Finished", InvalidMessage::BadLength));
+    }
     let expected = master.verify_data(suite.hash, from_client, &transcript.current_hash()?);
     crate::crypto::key_schedule::check_verify_data(&expected, &fin.verify_data)?;
     transcript.add(msg.raw);

@@ -47,8 +47,20 @@ impl HandshakeJoiner {
             self.buf.drain(..self.start);
             self.start = 0;
         }
-        if self.buf.len().saturating_add(fragment.len()) > MAX_JOINER_BUFFER {
+        let need = self.buf.len().saturating_add(fragment.len());
+        if need > MAX_JOINER_BUFFER {
             return Err(Error::invalid("handshake buffer", InvalidMessage::TooLarge));
+        }
+        if need > self.buf.capacity() {
+            // Grow geometrically with the bytes that arrive (so 1-byte
+            // records cost amortized O(1)), but not past the end of the
+            // message being assembled when its header is known: doubling
+            // 64 KiB + 4 would reserve 128 KiB.
+            let mut target = need.max(self.buf.capacity().saturating_mul(2));
+            if let Some(len) = self.body_len_at(0)? {
+                target = target.min(need.max(HANDSHAKE_HEADER_LEN + len));
+            }
+            self.buf.reserve_exact(target - self.buf.len());
         }
         self.buf.extend_from_slice(fragment);
         // Check every header that is now complete, so an oversized length is
@@ -67,6 +79,11 @@ impl HandshakeJoiner {
             return Ok(None);
         };
         let end = self.start + HANDSHAKE_HEADER_LEN + len;
+        if self.start == 0 && end == self.buf.len() {
+            // The buffer holds exactly this message (the usual case): hand
+            // it over instead of copying it.
+            return Ok(Some(core::mem::take(&mut self.buf)));
+        }
         let Some(msg) = self.buf.get(self.start..end) else {
             return Ok(None);
         };
@@ -148,6 +165,24 @@ mod tests {
             assert_eq!(got.concat(), s);
             assert_eq!(got[0], [14, 0, 0, 0]);
             assert_eq!(got[1].len(), 16);
+        }
+    }
+
+    #[test]
+    fn largest_message_is_buffered_without_slack_and_not_copied() {
+        let mut msg = vec![1, 1, 0, 0]; // 64 KiB body
+        msg.resize(HANDSHAKE_HEADER_LEN + MAX_HANDSHAKE_MESSAGE_LEN, 0x5a);
+        for chunk in [1, 1000, MAX_PLAINTEXT_LEN] {
+            let mut j = HandshakeJoiner::new();
+            for piece in msg.chunks(chunk) {
+                j.push(piece).unwrap();
+                assert!(j.buf.capacity() <= msg.len(), "chunk {chunk}");
+            }
+            let ptr = j.buf.as_ptr();
+            let got = j.pop().unwrap().unwrap();
+            assert_eq!(got, msg);
+            assert_eq!(got.as_ptr(), ptr, "handed over, not copied");
+            assert!(j.is_empty());
         }
     }
 

@@ -55,10 +55,28 @@ impl StoredSession {
     }
 
     /// The encoding, wiped when dropped (it holds the master secret).
+    ///
+    /// The buffer is allocated at its final size: a `Vec` that grew while
+    /// encoding would free its first allocation, master secret included,
+    /// without wiping it.
     pub fn encode_secret(&self) -> Zeroizing<Vec<u8>> {
-        let mut out = Zeroizing::new(Vec::with_capacity(128));
+        let mut out = Zeroizing::new(Vec::with_capacity(self.encoded_len()));
         self.encode(&mut out);
+        debug_assert_eq!(out.len(), self.encoded_len());
         out
+    }
+
+    /// The exact length of the encoding.
+    fn encoded_len(&self) -> usize {
+        let name = self.server_name.as_ref().map_or(0, |n| n.len());
+        let certs: usize = self.peer_certificates.iter().map(|c| 3 + c.len()).sum();
+        1 + 2 + MASTER_SECRET_LEN + 1 // version, suite, master, ems
+            + 1 + name
+            + 3 + certs
+            + 8 + 4 // created, lifetime
+            + 1 + self.session_id.len()
+            + 2 + self.ticket.len()
+            + 2 // reserved
     }
 }
 
@@ -168,6 +186,18 @@ mod tests {
         assert_eq!(back.server_name.as_deref(), Some("localhost"));
         for cut in 0..bytes.len() {
             assert!(StoredSession::from_bytes(&bytes[..cut]).is_err());
+        }
+    }
+
+    #[test]
+    fn secret_encoding_never_reallocates() {
+        // A realloc would free a copy of the master secret unwiped.
+        let mut s = sample();
+        s.peer_certificates = vec![CertificateDer::from(vec![0x30; 2000]); 3];
+        for s in [sample(), s] {
+            let bytes = s.encode_secret();
+            assert_eq!(bytes.len(), s.encoded_len());
+            assert_eq!(bytes.capacity(), bytes.len());
         }
     }
 

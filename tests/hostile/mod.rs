@@ -1,0 +1,429 @@
+//! Tools for tests that play a network attacker between our client and our
+//! server: record surgery on the wire, a handshake driven flight by flight,
+//! and — through the public key-log hook — the traffic keys, so protected
+//! records (Finished, post-handshake traffic) can be opened, edited and
+//! sealed again exactly as a peer holding the keys would send them.
+#![allow(dead_code)]
+
+use std::sync::{Arc, Mutex};
+
+use sanstls::codec::enums::{ContentType, ProtocolVersion};
+use sanstls::crypto::key_schedule::{KeyBlock, MasterSecret};
+use sanstls::keylog::KeyLog;
+use sanstls::record::{Decrypter, Encrypter};
+use sanstls::suites::{self, SupportedSuite};
+use sanstls::{ClientConfig, Error, ServerConfig};
+
+use crate::common::{feed, Pair};
+
+pub const CCS: u8 = 20;
+pub const ALERT: u8 = 21;
+pub const HANDSHAKE: u8 = 22;
+pub const APPDATA: u8 = 23;
+
+/// The suite every hostile test negotiates, so the key block is known.
+pub static SUITE: &SupportedSuite = &suites::TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256;
+
+// ---- record surgery ----
+
+/// Splits a wire buffer into (content type, fragment) records.
+pub fn split(wire: &[u8]) -> Vec<(u8, Vec<u8>)> {
+    let mut out = Vec::new();
+    let mut rest = wire;
+    while !rest.is_empty() {
+        let len = u16::from_be_bytes([rest[3], rest[4]]) as usize;
+        out.push((rest[0], rest[5..5 + len].to_vec()));
+        rest = &rest[5 + len..];
+    }
+    out
+}
+
+/// One record with version 1.2 (the length is the body's, whatever it is).
+pub fn record(typ: u8, body: &[u8]) -> Vec<u8> {
+    let mut out = vec![typ, 3, 3];
+    out.extend_from_slice(&(body.len() as u16).to_be_bytes());
+    out.extend_from_slice(body);
+    out
+}
+
+/// Frames records again, all with version 1.2.
+pub fn join(records: &[(u8, Vec<u8>)]) -> Vec<u8> {
+    records.iter().flat_map(|(t, b)| record(*t, b)).collect()
+}
+
+pub fn edit_records(wire: &mut Vec<u8>, f: impl FnOnce(&mut Vec<(u8, Vec<u8>)>)) {
+    let mut recs = split(wire);
+    f(&mut recs);
+    *wire = join(&recs);
+}
+
+/// Index of the plaintext record holding the handshake message of type
+/// `typ` (each of our handshake messages travels in a record of its own).
+pub fn find_hs(recs: &[(u8, Vec<u8>)], typ: u8) -> usize {
+    recs.iter()
+        .position(|r| r.0 == HANDSHAKE && r.1.first() == Some(&typ))
+        .unwrap_or_else(|| panic!("no handshake message of type {typ} on the wire"))
+}
+
+/// Edits the whole handshake message of type `typ` (header included); the
+/// header's length is left as `f` makes it.
+pub fn edit_raw(wire: &mut Vec<u8>, typ: u8, f: impl FnOnce(&mut Vec<u8>)) {
+    edit_records(wire, |recs| {
+        let i = find_hs(recs, typ);
+        f(&mut recs[i].1);
+    });
+}
+
+/// Edits the body of the handshake message of type `typ`; its header length
+/// is then set to the new body length.
+pub fn edit_body(wire: &mut Vec<u8>, typ: u8, f: impl FnOnce(&mut Vec<u8>)) {
+    edit_raw(wire, typ, |msg| {
+        let mut body = msg.split_off(4);
+        f(&mut body);
+        set_u24(msg, 1, body.len());
+        msg.extend_from_slice(&body);
+    });
+}
+
+pub fn set_u24(buf: &mut [u8], at: usize, v: usize) {
+    buf[at..at + 3].copy_from_slice(&(v as u32).to_be_bytes()[1..]);
+}
+
+pub fn set_u16(buf: &mut [u8], at: usize, v: usize) {
+    buf[at..at + 2].copy_from_slice(&(v as u16).to_be_bytes());
+}
+
+pub fn get_u16(buf: &[u8], at: usize) -> usize {
+    u16::from_be_bytes([buf[at], buf[at + 1]]) as usize
+}
+
+/// Sets the record-header version of record `index` on `wire`.
+pub fn set_record_version(wire: &mut [u8], index: usize, version: u16) {
+    let mut at = 0;
+    for _ in 0..index {
+        at += 5 + get_u16(wire, at + 3);
+    }
+    set_u16(wire, at + 1, version as usize);
+}
+
+/// Cuts every plaintext handshake record into 1-byte records.
+pub fn one_byte_records(recs: &[(u8, Vec<u8>)]) -> Vec<(u8, Vec<u8>)> {
+    recs.iter()
+        .flat_map(|(t, b)| {
+            if *t == HANDSHAKE {
+                b.iter().map(|x| (*t, vec![*x])).collect::<Vec<_>>()
+            } else {
+                vec![(*t, b.clone())]
+            }
+        })
+        .collect()
+}
+
+/// Offsets inside a hello body: (session_id, then the field after it).
+/// ClientHello: returns (sid, suites, compression, extensions).
+pub fn client_hello_offsets(body: &[u8]) -> (usize, usize, usize, usize) {
+    let sid = 34;
+    let suites = sid + 1 + body[sid] as usize;
+    let comp = suites + 2 + get_u16(body, suites);
+    let ext = comp + 1 + body[comp] as usize;
+    (sid, suites, comp, ext)
+}
+
+/// ServerHello: (session_id, cipher_suite, compression, extensions).
+pub fn server_hello_offsets(body: &[u8]) -> (usize, usize, usize, usize) {
+    let sid = 34;
+    let suite = sid + 1 + body[sid] as usize;
+    (sid, suite, suite + 2, suite + 3)
+}
+
+/// Appends a copy of the first extension of a hello whose extensions block
+/// starts at `ext`, fixing the block's length.
+pub fn duplicate_first_extension(body: &mut Vec<u8>, ext: usize) {
+    let first_len = 4 + get_u16(body, ext + 4);
+    let copy = body[ext + 2..ext + 2 + first_len].to_vec();
+    let total = get_u16(body, ext) + copy.len();
+    set_u16(body, ext, total);
+    body.extend_from_slice(&copy);
+}
+
+// ---- the key log: how the attacker in these tests learns the keys ----
+
+/// Captures the master secret the client logs.
+#[derive(Debug, Default)]
+pub struct Captured(Mutex<Option<[u8; 48]>>);
+
+impl KeyLog for Captured {
+    fn log(&self, _label: &str, _client_random: &[u8], secret: &[u8]) {
+        *self.0.lock().unwrap() = secret.try_into().ok();
+    }
+}
+
+/// What an attacker who knows the master secret can do to one direction.
+pub struct Mitm {
+    /// The bytes in flight to the receiving side.
+    pub wire: Vec<u8>,
+    /// Whether the bytes come from the client.
+    pub from_client: bool,
+    /// Whether records were sealed with the sender's keys: the sender's own
+    /// sequence numbers then no longer match the receiver's.
+    pub resealed: bool,
+    client_random: [u8; 32],
+    server_random: [u8; 32],
+    master: Option<[u8; 48]>,
+}
+
+impl Mitm {
+    fn keys(&self) -> KeyBlock {
+        let master = MasterSecret::from_bytes(self.master.expect("master secret not logged yet"));
+        master.key_block(SUITE, &self.client_random, &self.server_random)
+    }
+
+    /// The sender's record sealer, advanced to sequence number `seq`.
+    pub fn sealer(&self, seq: u64) -> Encrypter {
+        let keys = self.keys();
+        let mut enc = if self.from_client {
+            keys.client_encrypter()
+        } else {
+            keys.server_encrypter()
+        };
+        for _ in 0..seq {
+            enc.seal_record(ContentType::APPLICATION_DATA, b"", &mut Vec::new())
+                .unwrap();
+        }
+        enc
+    }
+
+    /// The receiver's record opener, at sequence number 0.
+    pub fn opener(&self) -> Decrypter {
+        let keys = self.keys();
+        if self.from_client {
+            keys.client_decrypter()
+        } else {
+            keys.server_decrypter()
+        }
+    }
+
+    /// Seals `recs` from sequence number `seq` on.
+    pub fn seal(&mut self, seq: u64, recs: &[(u8, Vec<u8>)]) -> Vec<u8> {
+        self.resealed = true;
+        let mut enc = self.sealer(seq);
+        let mut out = Vec::new();
+        for (t, b) in recs {
+            enc.seal_record(ContentType(*t), b, &mut out).unwrap();
+        }
+        out
+    }
+
+    /// Appends `recs`, sealed from sequence number `seq` on.
+    pub fn push_sealed(&mut self, seq: u64, recs: &[(u8, Vec<u8>)]) {
+        let sealed = self.seal(seq, recs);
+        self.wire.extend_from_slice(&sealed);
+    }
+
+    /// Opens every record after the first ChangeCipherSpec on the wire, lets
+    /// `f` edit their plaintexts, and seals them again from sequence 0.
+    pub fn edit_protected(&mut self, f: impl FnOnce(&mut Vec<(u8, Vec<u8>)>)) {
+        let recs = split(&self.wire);
+        let ccs = recs.iter().position(|r| r.0 == CCS).expect("no CCS");
+        let mut dec = self.opener();
+        let mut plain: Vec<(u8, Vec<u8>)> = recs[ccs + 1..]
+            .iter()
+            .map(|(t, b)| {
+                let mut b = b.clone();
+                let p = dec
+                    .open_in_place(ContentType(*t), ProtocolVersion::TLSV1_2, &mut b)
+                    .unwrap()
+                    .to_vec();
+                (*t, p)
+            })
+            .collect();
+        f(&mut plain);
+        let mut wire = join(&recs[..=ccs]);
+        wire.extend_from_slice(&self.seal(0, &plain));
+        self.wire = wire;
+    }
+}
+
+// ---- the handshake, flight by flight ----
+
+/// Where a hostile test intercepts the handshake; each point names the
+/// flight on the wire and so the side that receives it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Point {
+    /// ClientHello → server.
+    ClientHello,
+    /// ServerHello, Certificate, ServerKeyExchange, ServerHelloDone → client.
+    ServerFlight,
+    /// As above, with a CertificateRequest before ServerHelloDone.
+    ServerFlightCertReq,
+    /// ClientKeyExchange, ChangeCipherSpec, Finished → server.
+    ClientFlight,
+    /// Certificate, ClientKeyExchange, CertificateVerify, ChangeCipherSpec, Finished → server.
+    ClientFlightAuth,
+    /// NewSessionTicket, ChangeCipherSpec, Finished → client.
+    ServerFinish,
+    /// Handshake done; the wire to the server is empty (the client's next
+    /// record sequence number is 1).
+    TrafficToServer,
+    /// Handshake done; the wire to the client is empty (the server's next
+    /// record sequence number is 1).
+    TrafficToClient,
+}
+
+impl Point {
+    pub fn to_server(self) -> bool {
+        matches!(
+            self,
+            Point::ClientHello
+                | Point::ClientFlight
+                | Point::ClientFlightAuth
+                | Point::TrafficToServer
+        )
+    }
+
+    fn client_auth(self) -> bool {
+        matches!(self, Point::ServerFlightCertReq | Point::ClientFlightAuth)
+    }
+}
+
+/// A pair with a fixed suite, the client's master secret logged, and the
+/// randoms recorded as they pass.
+pub struct Scene {
+    pub p: Pair,
+    /// The client's ClientHello message, as first sent.
+    pub client_hello: Vec<u8>,
+    log: Arc<Captured>,
+    client_random: [u8; 32],
+    server_random: [u8; 32],
+}
+
+fn hello_random(wire: &[u8]) -> [u8; 32] {
+    let recs = split(wire);
+    recs[0].1[6..38].try_into().unwrap()
+}
+
+impl Scene {
+    pub fn new(mut cc: ClientConfig, sc: ServerConfig) -> Self {
+        let log = Arc::new(Captured::default());
+        cc.suites = vec![SUITE];
+        cc.key_log = Some(log.clone());
+        Scene {
+            p: Pair::new(cc, sc),
+            log,
+            client_hello: Vec::new(),
+            client_random: [0; 32],
+            server_random: [0; 32],
+        }
+    }
+
+    /// The standard scene for `point`: a P-256 server with tickets, and
+    /// client authentication where the point needs it.
+    pub fn for_point(pki: &crate::common::Pki, point: Point) -> Self {
+        use sanstls::config::ClientAuth;
+        use sanstls::verify::WebPkiClientVerifier;
+        let mut cc = pki.client_config();
+        let mut sc = pki.server_config();
+        if point.client_auth() {
+            let (cert, key) =
+                crate::common::leaf(&pki.ca, crate::common::KeyType::P256, &["client"], |p| {
+                    p.extended_key_usages = vec![rcgen::ExtendedKeyUsagePurpose::ClientAuth];
+                });
+            cc.set_client_cert(vec![cert], &key).unwrap();
+            sc.client_auth =
+                ClientAuth::Required(Arc::new(WebPkiClientVerifier::new(Arc::new(pki.roots()))));
+        }
+        let mut s = Scene::new(cc, sc);
+        s.drive_to(point);
+        s
+    }
+
+    pub fn deliver_to_server(&mut self) -> Result<(), Error> {
+        let p = &mut self.p;
+        feed(&mut p.server, &mut p.to_server, p.chunk, &mut p.server_data)
+    }
+
+    pub fn deliver_to_client(&mut self) -> Result<(), Error> {
+        let p = &mut self.p;
+        feed(&mut p.client, &mut p.to_client, p.chunk, &mut p.client_data)
+    }
+
+    /// Drives the handshake until the flight of `point` is on the wire.
+    pub fn drive_to(&mut self, point: Point) {
+        self.p.client.poll_output(&mut self.p.to_server);
+        self.client_random = hello_random(&self.p.to_server);
+        self.client_hello = split(&self.p.to_server)[0].1.clone();
+        if point == Point::ClientHello {
+            return;
+        }
+        self.deliver_to_server().unwrap();
+        self.p.server.poll_output(&mut self.p.to_client);
+        self.server_random = hello_random(&self.p.to_client);
+        if matches!(point, Point::ServerFlight | Point::ServerFlightCertReq) {
+            return;
+        }
+        self.deliver_to_client().unwrap();
+        self.p.client.poll_output(&mut self.p.to_server);
+        if matches!(point, Point::ClientFlight | Point::ClientFlightAuth) {
+            return;
+        }
+        self.deliver_to_server().unwrap();
+        self.p.server.poll_output(&mut self.p.to_client);
+        if point == Point::ServerFinish {
+            return;
+        }
+        self.deliver_to_client().unwrap();
+        assert!(!self.p.client.is_handshaking() && !self.p.server.is_handshaking());
+        assert!(self.p.to_client.is_empty() && self.p.to_server.is_empty());
+    }
+
+    /// Takes the bytes in flight to one side out for the attacker.
+    pub fn intercept(&mut self, to_server: bool) -> Mitm {
+        let wire = if to_server {
+            core::mem::take(&mut self.p.to_server)
+        } else {
+            core::mem::take(&mut self.p.to_client)
+        };
+        Mitm {
+            wire,
+            from_client: to_server,
+            resealed: false,
+            client_random: self.client_random,
+            server_random: self.server_random,
+            master: *self.log.0.lock().unwrap(),
+        }
+    }
+
+    /// Puts the attacker's bytes back on the wire.
+    pub fn release(&mut self, m: Mitm) {
+        if m.from_client {
+            self.p.to_server = m.wire;
+        } else {
+            self.p.to_client = m.wire;
+        }
+    }
+
+    /// An attacker view of one direction with no bytes taken (for sealing
+    /// records to inject after the handshake).
+    pub fn attacker(&self, from_client: bool) -> Mitm {
+        Mitm {
+            wire: Vec::new(),
+            from_client,
+            resealed: false,
+            client_random: self.client_random,
+            server_random: self.server_random,
+            master: *self.log.0.lock().unwrap(),
+        }
+    }
+
+    /// Shuttles bytes until nothing moves; returns each side's first error
+    /// as (client, server).
+    pub fn settle(&mut self) -> (Result<(), Error>, Result<(), Error>) {
+        let (mut c, mut s) = (Ok(()), Ok(()));
+        for _ in 0..8 {
+            let (c2, s2) = self.p.step();
+            c = c.and(c2);
+            s = s.and(s2);
+        }
+        (c, s)
+    }
+}

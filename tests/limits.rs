@@ -1,0 +1,460 @@
+//! Every named limit of `sanstls::limits`, exercised at the limit (accepted)
+//! and one past it (refused, with the error and the alert the peer gets).
+
+mod common;
+mod hostile;
+
+use std::sync::Arc;
+
+use common::{KeyType, Pki};
+use hostile::*;
+use sanstls::codec::enums::{AlertDescription as A, CipherSuite, ExtensionType};
+use sanstls::handshake::extensions::ClientExtension;
+use sanstls::handshake::hello::ClientHello;
+use sanstls::handshake::HandshakePayload;
+use sanstls::limits::{
+    MAX_BUFFERED_OUTPUT, MAX_CERT_CHAIN_LEN, MAX_EMPTY_RECORDS, MAX_EXTENSIONS,
+    MAX_HANDSHAKE_MESSAGE_LEN, MAX_LIST_ITEMS, MAX_PLAINTEXT_LEN, MAX_RENEGOTIATION_REQUESTS,
+    MAX_WARNING_ALERTS,
+};
+use sanstls::pki_types::CertificateDer;
+use sanstls::{ClientConfig, Connection, Error, Event, InvalidMessage, ServerConfig};
+
+fn too_large(what: &'static str) -> Error {
+    Error::InvalidMessage {
+        what,
+        kind: InvalidMessage::TooLarge,
+    }
+}
+
+/// Frames one handshake message into plaintext records of at most 2^14 bytes.
+fn frame(msg: &[u8]) -> Vec<u8> {
+    msg.chunks(MAX_PLAINTEXT_LEN)
+        .flat_map(|c| record(HANDSHAKE, c))
+        .collect()
+}
+
+/// Reassembles the first handshake message on a plaintext wire.
+fn first_message(wire: &[u8]) -> Vec<u8> {
+    let bytes: Vec<u8> = split(wire).into_iter().flat_map(|r| r.1).collect();
+    let len = u32::from_be_bytes([0, bytes[1], bytes[2], bytes[3]]) as usize;
+    bytes[..4 + len].to_vec()
+}
+
+fn scene(pki: &Pki, cc: ClientConfig) -> Scene {
+    Scene::new(cc, pki.server_config())
+}
+
+/// Asserts a failure on one side and the alert on the other.
+#[track_caller]
+fn expect_failure(s: &mut Scene, client: Result<(), Error>, server: Result<(), Error>) {
+    let (c, r) = s.settle();
+    assert_eq!(c, client, "client");
+    assert_eq!(r, server, "server");
+}
+
+/// Asserts both handshakes complete.
+#[track_caller]
+fn expect_complete(s: &mut Scene) {
+    let (c, r) = s.settle();
+    c.unwrap();
+    r.unwrap();
+    assert!(!s.p.client.is_handshaking() && !s.p.server.is_handshaking());
+}
+
+// ---- MAX_HANDSHAKE_MESSAGE_LEN ----
+
+/// A client whose ClientHello body is exactly `target` bytes, grown with
+/// ALPN protocol names (the server has no ALPN and ignores them).
+fn client_with_hello_body(pki: &Pki, target: usize) -> ClientConfig {
+    let hello_body_len = |protocols: &[Vec<u8>]| {
+        let mut cc = pki.client_config();
+        cc.suites = vec![SUITE];
+        cc.alpn_protocols = protocols.to_vec();
+        let mut c = Connection::new_client(
+            Arc::new(cc),
+            sanstls::pki_types::ServerName::try_from("localhost").unwrap(),
+        )
+        .unwrap();
+        let mut out = Vec::new();
+        c.poll_output(&mut out);
+        first_message(&out).len() - 4
+    };
+    // Grow the names until the hello has the size: a name of n bytes
+    // costs 1 + n, and nothing else in the hello changes.
+    let mut protocols = vec![b"x".to_vec()];
+    loop {
+        let len = hello_body_len(&protocols);
+        assert!(len <= target, "overshot: {len}");
+        if len == target {
+            break;
+        }
+        let diff = target - len;
+        let last = protocols.last_mut().unwrap();
+        if last.len() + diff <= 255 {
+            last.resize(last.len() + diff, b'q');
+        } else if last.len() < 255 {
+            last.resize(255, b'q');
+        } else {
+            let full = (diff - 1) / 256;
+            protocols.extend(std::iter::repeat(vec![b'p'; 255]).take(full.max(1) - 1));
+            protocols.push(b"y".to_vec());
+        }
+    }
+    assert_eq!(hello_body_len(&protocols), target);
+    let mut cc = pki.client_config();
+    cc.alpn_protocols = protocols;
+    cc
+}
+
+#[test]
+fn handshake_message_len_at_the_limit_completes() {
+    let pki = Pki::new(KeyType::P256);
+    let cc = client_with_hello_body(&pki, MAX_HANDSHAKE_MESSAGE_LEN);
+    let mut s = scene(&pki, cc);
+    s.drive_to(Point::ClientHello);
+    assert_eq!(
+        first_message(&s.p.to_server).len(),
+        4 + MAX_HANDSHAKE_MESSAGE_LEN
+    );
+    expect_complete(&mut s);
+}
+
+#[test]
+fn handshake_message_len_past_the_limit() {
+    let pki = Pki::new(KeyType::P256);
+    let cc = client_with_hello_body(&pki, MAX_HANDSHAKE_MESSAGE_LEN);
+    let mut s = scene(&pki, cc);
+    s.drive_to(Point::ClientHello);
+    // One byte more (a trailing zero, which the length check must refuse
+    // before anything looks at the body).
+    let mut msg = first_message(&s.p.to_server);
+    msg.push(0);
+    set_u24(&mut msg, 1, MAX_HANDSHAKE_MESSAGE_LEN + 1);
+    s.p.to_server = frame(&msg);
+    // The header alone is enough to refuse it: deliver only the first record.
+    let first = split(&s.p.to_server)[0].clone();
+    let mut wire = join(&[first]);
+    let err = s.p.server.handle_input(&mut wire).map(|i| i.consumed);
+    assert_eq!(err, Err(too_large("handshake length")));
+    s.p.to_server.clear();
+    assert_eq!(s.p.server.error(), Some(&too_large("handshake length")));
+    expect_failure(&mut s, Err(Error::AlertReceived(A::DECODE_ERROR)), Ok(()));
+}
+
+// ---- MAX_CERT_CHAIN_LEN ----
+
+/// A server presenting its leaf followed by `extra` copies of the CA.
+fn server_with_chain_len(pki: &Pki, len: usize) -> ServerConfig {
+    let mut chain = pki.chain.clone();
+    chain.extend(std::iter::repeat(pki.ca_der.clone()).take(len - 1));
+    ServerConfig::new(chain, &pki.key).unwrap()
+}
+
+#[test]
+fn certificate_chain_len() {
+    let pki = Pki::new(KeyType::P256);
+    let mut s = Scene::new(
+        pki.client_config(),
+        server_with_chain_len(&pki, MAX_CERT_CHAIN_LEN),
+    );
+    expect_complete(&mut s);
+    assert_eq!(
+        s.p.client.negotiated().unwrap().peer_certificates.len(),
+        MAX_CERT_CHAIN_LEN
+    );
+
+    let mut s = Scene::new(
+        pki.client_config(),
+        server_with_chain_len(&pki, MAX_CERT_CHAIN_LEN + 1),
+    );
+    expect_failure(
+        &mut s,
+        Err(too_large("certificate_list")),
+        Err(Error::AlertReceived(A::DECODE_ERROR)),
+    );
+}
+
+// ---- MAX_EXTENSIONS and MAX_LIST_ITEMS, in a ClientHello ----
+
+/// Edits the ClientHello in flight, feeds it to the server and says whether
+/// the server answered (ServerHello on the wire) or failed.
+fn server_answers(edit: impl FnOnce(&mut ClientHello)) -> Result<(), Error> {
+    let pki = Pki::new(KeyType::P256);
+    let mut s = scene(&pki, pki.client_config());
+    s.drive_to(Point::ClientHello);
+    edit_records(&mut s.p.to_server, |recs| {
+        let HandshakePayload::ClientHello(mut ch) = HandshakePayload::read(&recs[0].1).unwrap()
+        else {
+            panic!("not a ClientHello");
+        };
+        edit(&mut ch);
+        recs[0].1 = HandshakePayload::ClientHello(ch).to_bytes();
+    });
+    s.deliver_to_server()?;
+    let mut out = Vec::new();
+    s.p.server.poll_output(&mut out);
+    assert_eq!(split(&out)[0].1[0], 2, "a ServerHello");
+    Ok(())
+}
+
+fn pad_extensions(ch: &mut ClientHello, total: usize) {
+    let mut i = 0;
+    while ch.extensions.len() < total {
+        ch.extensions.push(ClientExtension::Unknown {
+            typ: ExtensionType(0xfa00 + i),
+            data: vec![],
+        });
+        i += 1;
+    }
+}
+
+#[test]
+fn extensions_in_a_hello() {
+    assert_eq!(
+        server_answers(|ch| pad_extensions(ch, MAX_EXTENSIONS)),
+        Ok(())
+    );
+    assert_eq!(
+        server_answers(|ch| pad_extensions(ch, MAX_EXTENSIONS + 1)),
+        Err(too_large("extensions"))
+    );
+}
+
+fn pad_suites(ch: &mut ClientHello, total: usize) {
+    let mut i = 0;
+    while ch.cipher_suites.len() < total {
+        ch.cipher_suites.push(CipherSuite(0xf000 + i));
+        i += 1;
+    }
+}
+
+#[test]
+fn list_items_in_a_hello() {
+    assert_eq!(server_answers(|ch| pad_suites(ch, MAX_LIST_ITEMS)), Ok(()));
+    assert_eq!(
+        server_answers(|ch| pad_suites(ch, MAX_LIST_ITEMS + 1)),
+        Err(too_large("cipher_suites"))
+    );
+}
+
+// ---- MAX_WARNING_ALERTS ----
+
+fn warnings(n: usize) -> Vec<u8> {
+    (0..n).flat_map(|_| record(ALERT, &[1, 90])).collect()
+}
+
+#[test]
+fn warning_alerts() {
+    let pki = Pki::new(KeyType::P256);
+    // At the limit, before the server's flight: tolerated, and reported.
+    let mut s = scene(&pki, pki.client_config());
+    s.drive_to(Point::ServerFlight);
+    let mut wire = warnings(MAX_WARNING_ALERTS);
+    wire.append(&mut s.p.to_client);
+    s.p.to_client = wire;
+    expect_complete(&mut s);
+    let n =
+        s.p.client_events
+            .iter()
+            .filter(|e| matches!(e, Event::WarningAlert(_)))
+            .count();
+    assert_eq!(n, MAX_WARNING_ALERTS);
+
+    // The count is of *consecutive* warnings: another record resets it.
+    let mut s = scene(&pki, pki.client_config());
+    s.drive_to(Point::ServerFlight);
+    let mut recs = split(&s.p.to_client);
+    let mut wire = warnings(MAX_WARNING_ALERTS);
+    wire.extend_from_slice(&join(&recs.drain(..1).collect::<Vec<_>>()));
+    wire.extend_from_slice(&warnings(MAX_WARNING_ALERTS));
+    wire.extend_from_slice(&join(&recs));
+    s.p.to_client = wire;
+    expect_complete(&mut s);
+
+    // One past: cut off.
+    let mut s = scene(&pki, pki.client_config());
+    s.drive_to(Point::ServerFlight);
+    let mut wire = warnings(MAX_WARNING_ALERTS + 1);
+    wire.append(&mut s.p.to_client);
+    s.p.to_client = wire;
+    expect_failure(
+        &mut s,
+        Err(Error::LimitExceeded("consecutive warning alerts")),
+        Err(Error::AlertReceived(A::UNEXPECTED_MESSAGE)),
+    );
+}
+
+// ---- MAX_EMPTY_RECORDS ----
+
+#[test]
+fn empty_records() {
+    let pki = Pki::new(KeyType::P256);
+    let empties = |n| vec![(APPDATA, Vec::new()); n];
+
+    // At the limit, twice, each run ended by data.
+    let mut s = scene(&pki, pki.client_config());
+    s.drive_to(Point::TrafficToServer);
+    let mut recs = empties(MAX_EMPTY_RECORDS);
+    recs.push((APPDATA, b"one".to_vec()));
+    recs.extend(empties(MAX_EMPTY_RECORDS));
+    recs.push((APPDATA, b"two".to_vec()));
+    let mut m = s.attacker(true);
+    s.p.to_server = m.seal(1, &recs);
+    s.deliver_to_server().unwrap();
+    assert_eq!(s.p.server_data, b"onetwo");
+    assert!(s.p.to_server.is_empty());
+
+    // One past.
+    let mut s = scene(&pki, pki.client_config());
+    s.drive_to(Point::TrafficToServer);
+    let mut m = s.attacker(true);
+    s.p.to_server = m.seal(1, &empties(MAX_EMPTY_RECORDS + 1));
+    expect_failure(
+        &mut s,
+        Err(Error::AlertReceived(A::UNEXPECTED_MESSAGE)),
+        Err(Error::LimitExceeded("consecutive empty records")),
+    );
+}
+
+// ---- MAX_RENEGOTIATION_REQUESTS ----
+
+#[test]
+fn renegotiation_requests_to_the_server() {
+    let pki = Pki::new(KeyType::P256);
+    let mut s = scene(&pki, pki.client_config());
+    s.drive_to(Point::TrafficToServer);
+    let hello = s.client_hello.clone();
+
+    // Protected ClientHellos, as a client asking to renegotiate sends them.
+    let mut m = s.attacker(true);
+    let hellos = vec![(HANDSHAKE, hello); MAX_RENEGOTIATION_REQUESTS + 1];
+    let sealed = m.seal(1, &hellos);
+    let recs = split(&sealed);
+    s.p.to_server = join(&recs[..MAX_RENEGOTIATION_REQUESTS]);
+    s.deliver_to_server().unwrap();
+    let refused = |s: &mut Scene| {
+        while let Some(e) = s.p.server.poll_event() {
+            s.p.server_events.push(e);
+        }
+        s.p.server_events
+            .iter()
+            .filter(|e| matches!(e, Event::RenegotiationRefused))
+            .count()
+    };
+    assert_eq!(refused(&mut s), MAX_RENEGOTIATION_REQUESTS);
+    // Each was answered with a no_renegotiation warning.
+    s.p.server.poll_output(&mut s.p.to_client);
+    s.deliver_to_client().unwrap();
+    let warned =
+        s.p.client
+            .poll_event()
+            .into_iter()
+            .chain(std::iter::from_fn(|| s.p.client.poll_event()))
+            .filter(|e| *e == Event::WarningAlert(A::NO_RENEGOTIATION))
+            .count();
+    assert_eq!(warned, MAX_RENEGOTIATION_REQUESTS);
+
+    s.p.to_server = join(&recs[MAX_RENEGOTIATION_REQUESTS..]);
+    expect_failure(
+        &mut s,
+        Err(Error::AlertReceived(A::UNEXPECTED_MESSAGE)),
+        Err(Error::TooManyRenegotiationRequests),
+    );
+}
+
+#[test]
+fn renegotiation_requests_to_the_client() {
+    let pki = Pki::new(KeyType::P256);
+    let mut s = scene(&pki, pki.client_config());
+    s.drive_to(Point::TrafficToClient);
+    let mut m = s.attacker(false);
+    let hello_request = HandshakePayload::HelloRequest.to_bytes();
+    let reqs = vec![(HANDSHAKE, hello_request); MAX_RENEGOTIATION_REQUESTS + 1];
+    let sealed = m.seal(1, &reqs);
+    let recs = split(&sealed);
+    s.p.to_client = join(&recs[..MAX_RENEGOTIATION_REQUESTS]);
+    s.deliver_to_client().unwrap();
+    assert!(s.p.client.error().is_none());
+    s.p.to_client = join(&recs[MAX_RENEGOTIATION_REQUESTS..]);
+    expect_failure(
+        &mut s,
+        Err(Error::TooManyRenegotiationRequests),
+        Err(Error::AlertReceived(A::UNEXPECTED_MESSAGE)),
+    );
+}
+
+// ---- MAX_BUFFERED_OUTPUT ----
+
+/// A server whose first flight is exactly `target` bytes: an Ed25519 leaf
+/// (fixed-size signatures) followed by a padding "certificate" (the server
+/// sends its chain as configured).
+fn server_with_flight_len(pki: &Pki, hello_wire: &[u8], target: usize) -> Connection {
+    let server = |pad: usize| {
+        let mut chain = pki.chain.clone();
+        chain.push(CertificateDer::from(vec![0x30; pad]));
+        let mut sc = ServerConfig::new(chain, &pki.key).unwrap();
+        sc.ticketer = None;
+        Connection::new_server(Arc::new(sc))
+    };
+    let flight_len = |pad: usize| {
+        let mut conn = server(pad);
+        let mut wire = hello_wire.to_vec();
+        let n = conn.handle_input(&mut wire).unwrap().consumed;
+        assert_eq!(n, wire.len());
+        let mut out = Vec::new();
+        conn.poll_output(&mut out);
+        out.len()
+    };
+    // Linear in the padding except where the Certificate message crosses a
+    // record boundary (5 more header bytes), so converge in a few steps.
+    let mut pad = 1000;
+    for _ in 0..4 {
+        let len = flight_len(pad);
+        if len == target {
+            break;
+        }
+        pad = pad + target - len;
+    }
+    assert_eq!(flight_len(pad), target);
+    server(pad)
+}
+
+#[test]
+fn buffered_output() {
+    let pki = Pki::new(KeyType::Ed25519);
+    let mut client = Connection::new_client(
+        Arc::new(pki.client_config()),
+        sanstls::pki_types::ServerName::try_from("localhost").unwrap(),
+    )
+    .unwrap();
+    let mut hello = Vec::new();
+    client.poll_output(&mut hello);
+    let hello_len = hello.len();
+    // The ClientHello and, behind it in the same buffer, a warning alert.
+    let mut input = hello.clone();
+    input.extend_from_slice(&record(ALERT, &[1, 90]));
+
+    // Just under the limit queued: the alert is read in the same call.
+    let mut conn = server_with_flight_len(&pki, &hello, MAX_BUFFERED_OUTPUT - 1);
+    let mut wire = input.clone();
+    assert_eq!(conn.handle_input(&mut wire).unwrap().consumed, wire.len());
+
+    // At the limit: the server stops after the ClientHello...
+    let mut conn = server_with_flight_len(&pki, &hello, MAX_BUFFERED_OUTPUT);
+    let mut wire = input.clone();
+    assert_eq!(conn.handle_input(&mut wire).unwrap().consumed, hello_len);
+    let mut rest = wire[hello_len..].to_vec();
+    for _ in 0..3 {
+        assert_eq!(conn.handle_input(&mut rest).unwrap().consumed, 0);
+    }
+    assert!(conn.poll_event().is_none());
+    // ...until its output is drained.
+    let mut out = Vec::new();
+    assert_eq!(conn.poll_output(&mut out), MAX_BUFFERED_OUTPUT);
+    assert_eq!(conn.handle_input(&mut rest).unwrap().consumed, rest.len());
+    assert_eq!(
+        conn.poll_event(),
+        Some(Event::WarningAlert(A::USER_CANCELED))
+    );
+}

@@ -1,0 +1,1411 @@
+//! Malformed input, table-driven, for both roles.
+//!
+//! Each row drives a real in-memory handshake to a point (the flight of that
+//! point is on the wire), lets an attacker rewrite the bytes in flight, and
+//! says what must happen: the error the receiving side returns and the alert
+//! its peer then receives (`Error::AlertReceived`), or that the handshake
+//! still completes, or that the receiver simply waits for more bytes.
+//! Protected records (Finished, traffic) are opened and sealed again with the
+//! keys the client's key log reveals, so their plaintext can be malformed too.
+//!
+//! `cargo test --test malformed -- --nocapture` prints the table.
+
+mod common;
+mod hostile;
+
+use common::{KeyType, Pki};
+use hostile::*;
+use sanstls::codec::enums::AlertDescription as A;
+use sanstls::limits::{
+    MAX_CIPHERTEXT_LEN, MAX_EMPTY_RECORDS, MAX_HANDSHAKE_MESSAGE_LEN, MAX_PLAINTEXT_LEN,
+    MAX_WARNING_ALERTS,
+};
+use sanstls::{Error, InvalidMessage as K};
+
+// Handshake types.
+const CLIENT_HELLO: u8 = 1;
+const SERVER_HELLO: u8 = 2;
+const NEW_SESSION_TICKET: u8 = 4;
+const CERTIFICATE: u8 = 11;
+const SERVER_KEY_EXCHANGE: u8 = 12;
+const CERTIFICATE_REQUEST: u8 = 13;
+const SERVER_HELLO_DONE: u8 = 14;
+const CERTIFICATE_VERIFY: u8 = 15;
+const CLIENT_KEY_EXCHANGE: u8 = 16;
+const FINISHED: u8 = 20;
+
+#[derive(Debug, Clone, PartialEq)]
+enum Outcome {
+    /// The receiver fails with this error; its peer receives `peer` as a
+    /// fatal alert, or nothing (and stays error-free) when `None`.
+    Fails { err: Error, peer: Option<A> },
+    /// The handshake completes and data flows both ways.
+    Completes,
+    /// No error, no output: the receiver waits for the rest.
+    Waits,
+}
+
+fn fails(err: Error, peer: A) -> Outcome {
+    Outcome::Fails {
+        err,
+        peer: Some(peer),
+    }
+}
+
+fn decode(what: &'static str, kind: K) -> Error {
+    Error::InvalidMessage { what, kind }
+}
+
+/// A decode error whose alert must be decode_error (RFC 5246 §7.2.2: "a
+/// message could not be decoded because some field was out of the specified
+/// range or the length of the message was incorrect").
+fn decode_error(what: &'static str, kind: K) -> Outcome {
+    fails(decode(what, kind), A::DECODE_ERROR)
+}
+
+fn unexpected(expected: &'static str, got: &'static str) -> Outcome {
+    fails(
+        Error::UnexpectedMessage { expected, got },
+        A::UNEXPECTED_MESSAGE,
+    )
+}
+
+fn illegal(what: &'static str) -> Outcome {
+    fails(Error::IllegalParameter(what), A::ILLEGAL_PARAMETER)
+}
+
+struct Row {
+    name: &'static str,
+    at: Point,
+    mutate: fn(&mut Mitm),
+    outcome: Outcome,
+}
+
+fn row(name: &'static str, at: Point, mutate: fn(&mut Mitm), outcome: Outcome) -> Row {
+    Row {
+        name,
+        at,
+        mutate,
+        outcome,
+    }
+}
+
+// ---- mutations shared by several rows ----
+
+/// Drops the last `n` bytes of a message and fixes its header length.
+fn truncate_body(m: &mut Mitm, typ: u8, n: usize) {
+    edit_body(&mut m.wire, typ, |b| b.truncate(b.len() - n));
+}
+
+/// Appends one byte to a message body and fixes its header length.
+fn trailing_byte(m: &mut Mitm, typ: u8) {
+    edit_body(&mut m.wire, typ, |b| b.push(0));
+}
+
+/// Sets the u24 header length of a message to `len` without changing its body.
+fn announce(m: &mut Mitm, typ: u8, len: usize) {
+    edit_raw(&mut m.wire, typ, |msg| set_u24(msg, 1, len));
+}
+
+/// Edits the plaintext of the protected Finished.
+fn edit_finished(m: &mut Mitm, f: fn(&mut Vec<u8>)) {
+    m.edit_protected(|recs| {
+        assert_eq!(recs.len(), 1);
+        assert_eq!(recs[0].1[0], FINISHED);
+        let mut body = recs[0].1.split_off(4);
+        f(&mut body);
+        set_u24(&mut recs[0].1, 1, body.len());
+        recs[0].1.extend_from_slice(&body);
+    });
+}
+
+fn push_plain(m: &mut Mitm, typ: u8, body: &[u8]) {
+    m.wire.extend_from_slice(&record(typ, body));
+}
+
+fn rows() -> Vec<Row> {
+    use Point::*;
+    let ch_bad_len = decode("handshake length", K::TooLarge);
+    vec![
+        // ---- ClientHello (server receives) ----
+        row(
+            "CH one byte short",
+            ClientHello,
+            |m| truncate_body(m, CLIENT_HELLO, 1),
+            decode_error("extensions", K::Truncated),
+        ),
+        row(
+            "CH trailing byte after extensions",
+            ClientHello,
+            |m| trailing_byte(m, CLIENT_HELLO),
+            decode_error("CLIENT_HELLO", K::TrailingData),
+        ),
+        row(
+            "CH announces 2^24-1 bytes",
+            ClientHello,
+            |m| announce(m, CLIENT_HELLO, 0xff_ffff),
+            fails(ch_bad_len.clone(), A::DECODE_ERROR),
+        ),
+        row(
+            "CH header 1 byte longer than the body",
+            ClientHello,
+            |m| {
+                let len = split(&m.wire)[0].1.len() - 4;
+                announce(m, CLIENT_HELLO, len + 1)
+            },
+            Outcome::Waits,
+        ),
+        row(
+            "CH session_id of 33 bytes",
+            ClientHello,
+            |m| {
+                edit_body(&mut m.wire, CLIENT_HELLO, |b| {
+                    let (sid, ..) = client_hello_offsets(b);
+                    let old = b[sid] as usize;
+                    b.splice(sid..sid + 1 + old, std::iter::once(33).chain([7; 33]));
+                })
+            },
+            decode_error("SessionId", K::BadLength),
+        ),
+        row(
+            "CH cipher_suites of odd length",
+            ClientHello,
+            |m| {
+                edit_body(&mut m.wire, CLIENT_HELLO, |b| {
+                    let (_, suites, ..) = client_hello_offsets(b);
+                    let n = get_u16(b, suites);
+                    set_u16(b, suites, n + 1);
+                    b.insert(suites + 2 + n, 0);
+                })
+            },
+            decode_error("cipher_suites", K::BadLength),
+        ),
+        row(
+            "CH cipher_suites longer than the hello",
+            ClientHello,
+            |m| {
+                edit_body(&mut m.wire, CLIENT_HELLO, |b| {
+                    let (_, suites, ..) = client_hello_offsets(b);
+                    let n = b.len();
+                    set_u16(b, suites, n);
+                })
+            },
+            decode_error("cipher_suites", K::Truncated),
+        ),
+        row(
+            "CH extensions block 1 shorter than its content",
+            ClientHello,
+            |m| {
+                edit_body(&mut m.wire, CLIENT_HELLO, |b| {
+                    let (.., ext) = client_hello_offsets(b);
+                    let n = get_u16(b, ext);
+                    set_u16(b, ext, n - 1);
+                })
+            },
+            decode_error("extension", K::Truncated),
+        ),
+        row(
+            "CH duplicate extension",
+            ClientHello,
+            |m| {
+                edit_body(&mut m.wire, CLIENT_HELLO, |b| {
+                    let (.., ext) = client_hello_offsets(b);
+                    duplicate_first_extension(b, ext);
+                })
+            },
+            fails(
+                decode("extensions", K::DuplicateExtension),
+                A::ILLEGAL_PARAMETER,
+            ),
+        ),
+        row(
+            "CH compression only DEFLATE",
+            ClientHello,
+            |m| {
+                edit_body(&mut m.wire, CLIENT_HELLO, |b| {
+                    let (_, _, comp, _) = client_hello_offsets(b);
+                    b[comp + 1] = 1;
+                })
+            },
+            illegal("ClientHello does not offer null compression"),
+        ),
+        row(
+            "CH empty compression_methods",
+            ClientHello,
+            |m| {
+                edit_body(&mut m.wire, CLIENT_HELLO, |b| {
+                    let (_, _, comp, _) = client_hello_offsets(b);
+                    b[comp] = 0;
+                    b.remove(comp + 1);
+                })
+            },
+            decode_error("compression_methods", K::BadLength),
+        ),
+        row(
+            "CH client_version 2.0",
+            ClientHello,
+            |m| {
+                edit_body(&mut m.wire, CLIENT_HELLO, |b| {
+                    b[0] = 2;
+                    b[1] = 0;
+                })
+            },
+            fails(Error::ProtocolVersion, A::PROTOCOL_VERSION),
+        ),
+        row(
+            "CH in 1-byte records",
+            ClientHello,
+            |m| {
+                m.wire = join(&one_byte_records(&split(&m.wire)));
+            },
+            Outcome::Completes,
+        ),
+        row(
+            "CH record version 0x0200",
+            ClientHello,
+            |m| set_record_version(&mut m.wire, 0, 0x0200),
+            fails(
+                Error::BadRecordHeader("record version is not 3.x"),
+                A::DECODE_ERROR,
+            ),
+        ),
+        row(
+            "CH record version 0x0301 (allowed before ServerHello)",
+            ClientHello,
+            |m| set_record_version(&mut m.wire, 0, 0x0301),
+            Outcome::Completes,
+        ),
+        row(
+            "plaintext record of 2^14+1 bytes",
+            ClientHello,
+            |m| {
+                m.wire = record(HANDSHAKE, &vec![0; MAX_PLAINTEXT_LEN + 1]);
+            },
+            fails(
+                Error::RecordOverflow {
+                    len: MAX_PLAINTEXT_LEN + 1,
+                },
+                A::RECORD_OVERFLOW,
+            ),
+        ),
+        row(
+            "zero-length handshake record",
+            ClientHello,
+            |m| {
+                m.wire.splice(0..0, record(HANDSHAKE, &[]));
+            },
+            decode_error(
+                "empty handshake, alert or change_cipher_spec fragment",
+                K::BadLength,
+            ),
+        ),
+        row(
+            "zero-length alert record",
+            ClientHello,
+            |m| m.wire = record(ALERT, &[]),
+            decode_error(
+                "empty handshake, alert or change_cipher_spec fragment",
+                K::BadLength,
+            ),
+        ),
+        row(
+            "zero-length CCS record",
+            ClientHello,
+            |m| m.wire = record(CCS, &[]),
+            decode_error(
+                "empty handshake, alert or change_cipher_spec fragment",
+                K::BadLength,
+            ),
+        ),
+        row(
+            "unknown content type 99",
+            ClientHello,
+            |m| m.wire[0] = 99,
+            unexpected(
+                "a record of a known content type",
+                "a record of an unknown content type",
+            ),
+        ),
+        row(
+            "handshake header announces MAX_HANDSHAKE_MESSAGE_LEN+1",
+            ClientHello,
+            |m| announce(m, CLIENT_HELLO, MAX_HANDSHAKE_MESSAGE_LEN + 1),
+            fails(ch_bad_len.clone(), A::DECODE_ERROR),
+        ),
+        row(
+            "application data before any handshake",
+            ClientHello,
+            |m| push_plain(m, APPDATA, b"early"),
+            unexpected("ClientKeyExchange", "application data"),
+        ),
+        row(
+            "CCS instead of ClientHello",
+            ClientHello,
+            |m| m.wire = record(CCS, &[1]),
+            unexpected("ClientHello", "ChangeCipherSpec"),
+        ),
+        // ---- ServerHello (client receives) ----
+        row(
+            "SH one byte short",
+            ServerFlight,
+            |m| truncate_body(m, SERVER_HELLO, 1),
+            decode_error("extensions", K::Truncated),
+        ),
+        row(
+            "SH trailing byte",
+            ServerFlight,
+            |m| trailing_byte(m, SERVER_HELLO),
+            decode_error("SERVER_HELLO", K::TrailingData),
+        ),
+        row(
+            "SH announces 2^24-1 bytes",
+            ServerFlight,
+            |m| announce(m, SERVER_HELLO, 0xff_ffff),
+            fails(ch_bad_len.clone(), A::DECODE_ERROR),
+        ),
+        row(
+            "SH session_id of 33 bytes",
+            ServerFlight,
+            |m| {
+                edit_body(&mut m.wire, SERVER_HELLO, |b| {
+                    let (sid, ..) = server_hello_offsets(b);
+                    let old = b[sid] as usize;
+                    b.splice(sid..sid + 1 + old, std::iter::once(33).chain([7; 33]));
+                })
+            },
+            decode_error("SessionId", K::BadLength),
+        ),
+        row(
+            "SH extensions block longer than the hello",
+            ServerFlight,
+            |m| {
+                edit_body(&mut m.wire, SERVER_HELLO, |b| {
+                    let (.., ext) = server_hello_offsets(b);
+                    let n = get_u16(b, ext);
+                    set_u16(b, ext, n + 1);
+                })
+            },
+            decode_error("extensions", K::Truncated),
+        ),
+        row(
+            "SH duplicate extension",
+            ServerFlight,
+            |m| {
+                edit_body(&mut m.wire, SERVER_HELLO, |b| {
+                    let (.., ext) = server_hello_offsets(b);
+                    duplicate_first_extension(b, ext);
+                })
+            },
+            fails(
+                decode("extensions", K::DuplicateExtension),
+                A::ILLEGAL_PARAMETER,
+            ),
+        ),
+        row(
+            "SH compression DEFLATE",
+            ServerFlight,
+            |m| {
+                edit_body(&mut m.wire, SERVER_HELLO, |b| {
+                    let (_, _, comp, _) = server_hello_offsets(b);
+                    b[comp] = 1;
+                })
+            },
+            illegal("server chose a compression method we did not offer"),
+        ),
+        row(
+            "SH unknown cipher suite",
+            ServerFlight,
+            |m| {
+                edit_body(&mut m.wire, SERVER_HELLO, |b| {
+                    let (_, suite, ..) = server_hello_offsets(b);
+                    set_u16(b, suite, 0x1301);
+                })
+            },
+            illegal("server chose a cipher suite we did not offer"),
+        ),
+        row(
+            "SH server_version 3.1",
+            ServerFlight,
+            |m| edit_body(&mut m.wire, SERVER_HELLO, |b| b[1] = 1),
+            fails(Error::ProtocolVersion, A::PROTOCOL_VERSION),
+        ),
+        row(
+            "second ServerHello",
+            ServerFlight,
+            |m| {
+                edit_records(&mut m.wire, |r| {
+                    let sh = r[0].clone();
+                    r.insert(1, sh);
+                })
+            },
+            unexpected("Certificate", "ServerHello"),
+        ),
+        row(
+            "record version 0x0302 after ServerHello",
+            ServerFlight,
+            |m| set_record_version(&mut m.wire, 1, 0x0302),
+            fails(
+                Error::BadRecordHeader("record version is not TLS 1.2"),
+                A::DECODE_ERROR,
+            ),
+        ),
+        row(
+            "SH record version 0x0200",
+            ServerFlight,
+            |m| set_record_version(&mut m.wire, 0, 0x0200),
+            fails(
+                Error::BadRecordHeader("record version is not 3.x"),
+                A::DECODE_ERROR,
+            ),
+        ),
+        row(
+            "server flight in 1-byte records",
+            ServerFlight,
+            |m| {
+                m.wire = join(&one_byte_records(&split(&m.wire)));
+            },
+            Outcome::Completes,
+        ),
+        row(
+            "server flight as one record",
+            ServerFlight,
+            |m| {
+                let all: Vec<u8> = split(&m.wire).into_iter().flat_map(|r| r.1).collect();
+                m.wire = record(HANDSHAKE, &all);
+            },
+            Outcome::Completes,
+        ),
+        row(
+            "handshake message spans a CCS",
+            ServerFlight,
+            |m| {
+                edit_records(&mut m.wire, |r| {
+                    let i = find_hs(r, CERTIFICATE);
+                    let tail = r[i].1.split_off(10);
+                    r.insert(i + 1, (CCS, vec![1]));
+                    r.insert(i + 2, (HANDSHAKE, tail));
+                })
+            },
+            unexpected("rest of a handshake message", "ChangeCipherSpec"),
+        ),
+        // ---- Certificate (client receives) ----
+        row(
+            "Certificate one byte short",
+            ServerFlight,
+            |m| truncate_body(m, CERTIFICATE, 1),
+            decode_error("certificate_list", K::Truncated),
+        ),
+        row(
+            "Certificate list 1 shorter than its content",
+            ServerFlight,
+            |m| {
+                edit_body(&mut m.wire, CERTIFICATE, |b| {
+                    let n = b.len() - 3;
+                    set_u24(b, 0, n - 1);
+                })
+            },
+            decode_error("ASN.1Cert", K::Truncated),
+        ),
+        row(
+            "Certificate trailing byte after the list",
+            ServerFlight,
+            |m| trailing_byte(m, CERTIFICATE),
+            decode_error("CERTIFICATE", K::TrailingData),
+        ),
+        row(
+            "Certificate with an empty ASN.1Cert",
+            ServerFlight,
+            |m| {
+                edit_body(&mut m.wire, CERTIFICATE, |b| {
+                    *b = vec![0, 0, 3, 0, 0, 0];
+                })
+            },
+            decode_error("ASN.1Cert", K::BadLength),
+        ),
+        row(
+            "Certificate list empty",
+            ServerFlight,
+            |m| {
+                edit_body(&mut m.wire, CERTIFICATE, |b| {
+                    *b = vec![0, 0, 0];
+                })
+            },
+            fails(
+                Error::InvalidCertificate(sanstls::CertificateError::Empty),
+                A::BAD_CERTIFICATE,
+            ),
+        ),
+        row(
+            "Certificate DER garbage",
+            ServerFlight,
+            |m| {
+                edit_body(&mut m.wire, CERTIFICATE, |b| {
+                    *b = vec![0, 0, 7, 0, 0, 4, 0xde, 0xad, 0xbe, 0xef];
+                })
+            },
+            fails(
+                Error::InvalidCertificate(sanstls::CertificateError::BadEncoding),
+                A::BAD_CERTIFICATE,
+            ),
+        ),
+        row(
+            "Certificate announces 2^24-1 bytes",
+            ServerFlight,
+            |m| announce(m, CERTIFICATE, 0xff_ffff),
+            fails(ch_bad_len.clone(), A::DECODE_ERROR),
+        ),
+        // ---- ServerKeyExchange (client receives) ----
+        row(
+            "SKX one byte short",
+            ServerFlight,
+            |m| truncate_body(m, SERVER_KEY_EXCHANGE, 1),
+            decode_error("signature", K::Truncated),
+        ),
+        row(
+            "SKX trailing byte",
+            ServerFlight,
+            |m| trailing_byte(m, SERVER_KEY_EXCHANGE),
+            decode_error(
+                "sanstls::handshake::key_exchange::EcdheServerKeyExchange",
+                K::TrailingData,
+            ),
+        ),
+        row(
+            "SKX curve type explicit_prime",
+            ServerFlight,
+            |m| edit_body(&mut m.wire, SERVER_KEY_EXCHANGE, |b| b[0] = 1),
+            fails(decode("ECCurveType", K::IllegalValue), A::ILLEGAL_PARAMETER),
+        ),
+        row(
+            "SKX unknown group",
+            ServerFlight,
+            |m| edit_body(&mut m.wire, SERVER_KEY_EXCHANGE, |b| set_u16(b, 1, 0x9999)),
+            illegal("server chose a group we did not offer"),
+        ),
+        row(
+            "SKX empty point",
+            ServerFlight,
+            |m| {
+                edit_body(&mut m.wire, SERVER_KEY_EXCHANGE, |b| {
+                    let n = b[3] as usize;
+                    b.drain(3..4 + n);
+                    b.insert(3, 0);
+                })
+            },
+            decode_error("ECPoint", K::BadLength),
+        ),
+        row(
+            "SKX point length past the end",
+            ServerFlight,
+            |m| edit_body(&mut m.wire, SERVER_KEY_EXCHANGE, |b| b[3] = 0xff),
+            decode_error("ECPoint", K::Truncated),
+        ),
+        row(
+            "SKX signature tampered",
+            ServerFlight,
+            |m| {
+                edit_body(&mut m.wire, SERVER_KEY_EXCHANGE, |b| {
+                    let n = b.len();
+                    b[n - 3] ^= 1;
+                })
+            },
+            fails(Error::BadSignature, A::DECRYPT_ERROR),
+        ),
+        row(
+            "SKX announces MAX_HANDSHAKE_MESSAGE_LEN+1",
+            ServerFlight,
+            |m| announce(m, SERVER_KEY_EXCHANGE, MAX_HANDSHAKE_MESSAGE_LEN + 1),
+            fails(ch_bad_len.clone(), A::DECODE_ERROR),
+        ),
+        row(
+            "SKX before Certificate",
+            ServerFlight,
+            |m| edit_records(&mut m.wire, |r| r.swap(1, 2)),
+            unexpected("Certificate", "ServerKeyExchange"),
+        ),
+        // ---- CertificateRequest (client receives) ----
+        row(
+            "CertificateRequest one byte short",
+            ServerFlightCertReq,
+            |m| truncate_body(m, CERTIFICATE_REQUEST, 1),
+            decode_error("certificate_authorities", K::Truncated),
+        ),
+        row(
+            "CertificateRequest trailing byte",
+            ServerFlightCertReq,
+            |m| trailing_byte(m, CERTIFICATE_REQUEST),
+            decode_error("CERTIFICATE_REQUEST", K::TrailingData),
+        ),
+        row(
+            "CertificateRequest empty certificate_types",
+            ServerFlightCertReq,
+            |m| {
+                edit_body(&mut m.wire, CERTIFICATE_REQUEST, |b| {
+                    let n = b[0] as usize;
+                    b.drain(0..1 + n);
+                    b.insert(0, 0);
+                })
+            },
+            decode_error("certificate_types", K::BadLength),
+        ),
+        row(
+            "CertificateRequest odd signature_algorithms",
+            ServerFlightCertReq,
+            |m| {
+                edit_body(&mut m.wire, CERTIFICATE_REQUEST, |b| {
+                    let at = 1 + b[0] as usize;
+                    let n = get_u16(b, at);
+                    set_u16(b, at, n + 1);
+                    b.insert(at + 2 + n, 0);
+                })
+            },
+            decode_error("supported_signature_algorithms", K::BadLength),
+        ),
+        row(
+            "CertificateRequest announces 2^24-1 bytes",
+            ServerFlightCertReq,
+            |m| announce(m, CERTIFICATE_REQUEST, 0xff_ffff),
+            fails(decode("handshake length", K::TooLarge), A::DECODE_ERROR),
+        ),
+        row(
+            "second CertificateRequest",
+            ServerFlightCertReq,
+            |m| {
+                edit_records(&mut m.wire, |r| {
+                    let i = find_hs(r, CERTIFICATE_REQUEST);
+                    let cr = r[i].clone();
+                    r.insert(i, cr);
+                })
+            },
+            unexpected("ServerHelloDone", "CertificateRequest"),
+        ),
+        // ---- ServerHelloDone (client receives) ----
+        row(
+            "SHD with a body byte",
+            ServerFlight,
+            |m| trailing_byte(m, SERVER_HELLO_DONE),
+            decode_error("SERVER_HELLO_DONE", K::TrailingData),
+        ),
+        row(
+            "SHD header 1 byte longer than the body",
+            ServerFlight,
+            |m| announce(m, SERVER_HELLO_DONE, 1),
+            Outcome::Waits,
+        ),
+        row(
+            "SHD announces MAX_HANDSHAKE_MESSAGE_LEN+1",
+            ServerFlight,
+            |m| announce(m, SERVER_HELLO_DONE, MAX_HANDSHAKE_MESSAGE_LEN + 1),
+            fails(decode("handshake length", K::TooLarge), A::DECODE_ERROR),
+        ),
+        row(
+            "SHD before Certificate",
+            ServerFlight,
+            |m| {
+                edit_records(&mut m.wire, |r| {
+                    r.drain(1..3);
+                })
+            },
+            unexpected("Certificate", "ServerHelloDone"),
+        ),
+        row(
+            "SHD missing, CCS instead",
+            ServerFlight,
+            |m| {
+                edit_records(&mut m.wire, |r| {
+                    r.pop();
+                    r.push((CCS, vec![1]));
+                })
+            },
+            unexpected("ServerHelloDone", "ChangeCipherSpec"),
+        ),
+        // ---- ClientKeyExchange (server receives) ----
+        row(
+            "CKE one byte short",
+            ClientFlight,
+            |m| truncate_body(m, CLIENT_KEY_EXCHANGE, 1),
+            decode_error("ECPoint", K::Truncated),
+        ),
+        row(
+            "CKE trailing byte",
+            ClientFlight,
+            |m| trailing_byte(m, CLIENT_KEY_EXCHANGE),
+            decode_error(
+                "sanstls::handshake::key_exchange::EcdheClientKeyExchange",
+                K::TrailingData,
+            ),
+        ),
+        row(
+            "CKE empty point",
+            ClientFlight,
+            |m| edit_body(&mut m.wire, CLIENT_KEY_EXCHANGE, |b| *b = vec![0]),
+            decode_error("ECPoint", K::BadLength),
+        ),
+        row(
+            "CKE point of the wrong length",
+            ClientFlight,
+            |m| {
+                edit_body(&mut m.wire, CLIENT_KEY_EXCHANGE, |b| {
+                    b.push(0);
+                    b[0] += 1;
+                })
+            },
+            illegal("ECDHE public key has the wrong length"),
+        ),
+        row(
+            "CKE X25519 point of low order (all zero)",
+            ClientFlight,
+            |m| {
+                edit_body(&mut m.wire, CLIENT_KEY_EXCHANGE, |b| {
+                    for x in &mut b[1..] {
+                        *x = 0;
+                    }
+                })
+            },
+            illegal("ECDHE public key rejected"),
+        ),
+        row(
+            "CKE announces 2^24-1 bytes",
+            ClientFlight,
+            |m| announce(m, CLIENT_KEY_EXCHANGE, 0xff_ffff),
+            fails(ch_bad_len.clone(), A::DECODE_ERROR),
+        ),
+        row(
+            "record version 0x0302 after ServerHello (server)",
+            ClientFlight,
+            |m| set_record_version(&mut m.wire, 0, 0x0302),
+            fails(
+                Error::BadRecordHeader("record version is not TLS 1.2"),
+                A::DECODE_ERROR,
+            ),
+        ),
+        row(
+            "client flight: CKE in 1-byte records, Finished in 1-byte protected records",
+            ClientFlight,
+            |m| {
+                edit_records(&mut m.wire, |r| {
+                    let cke = r.remove(0);
+                    for (i, x) in cke.1.iter().enumerate() {
+                        r.insert(i, (HANDSHAKE, vec![*x]));
+                    }
+                });
+                m.edit_protected(|r| {
+                    *r = r[0].1.iter().map(|x| (HANDSHAKE, vec![*x])).collect();
+                });
+            },
+            Outcome::Completes,
+        ),
+        row(
+            "CCS before CKE",
+            ClientFlight,
+            |m| edit_records(&mut m.wire, |r| r.swap(0, 1)),
+            unexpected("ClientKeyExchange", "ChangeCipherSpec"),
+        ),
+        // ---- CertificateVerify and the client's Certificate (server receives) ----
+        row(
+            "client Certificate one byte short",
+            ClientFlightAuth,
+            |m| truncate_body(m, CERTIFICATE, 1),
+            decode_error("certificate_list", K::Truncated),
+        ),
+        row(
+            "CV one byte short",
+            ClientFlightAuth,
+            |m| truncate_body(m, CERTIFICATE_VERIFY, 1),
+            decode_error("signature", K::Truncated),
+        ),
+        row(
+            "CV trailing byte",
+            ClientFlightAuth,
+            |m| trailing_byte(m, CERTIFICATE_VERIFY),
+            decode_error("CERTIFICATE_VERIFY", K::TrailingData),
+        ),
+        row(
+            "CV signature length past the end",
+            ClientFlightAuth,
+            |m| edit_body(&mut m.wire, CERTIFICATE_VERIFY, |b| set_u16(b, 2, 0xffff)),
+            decode_error("signature", K::Truncated),
+        ),
+        row(
+            "CV signature tampered",
+            ClientFlightAuth,
+            |m| {
+                edit_body(&mut m.wire, CERTIFICATE_VERIFY, |b| {
+                    let n = b.len();
+                    b[n - 3] ^= 1;
+                })
+            },
+            fails(Error::BadSignature, A::DECRYPT_ERROR),
+        ),
+        row(
+            "CV unknown signature scheme",
+            ClientFlightAuth,
+            |m| edit_body(&mut m.wire, CERTIFICATE_VERIFY, |b| set_u16(b, 0, 0x0999)),
+            illegal("CertificateVerify scheme we did not request"),
+        ),
+        row(
+            "CV announces 2^24-1 bytes",
+            ClientFlightAuth,
+            |m| announce(m, CERTIFICATE_VERIFY, 0xff_ffff),
+            fails(decode("handshake length", K::TooLarge), A::DECODE_ERROR),
+        ),
+        row(
+            "CV missing",
+            ClientFlightAuth,
+            |m| {
+                edit_records(&mut m.wire, |r| {
+                    let i = find_hs(r, CERTIFICATE_VERIFY);
+                    r.remove(i);
+                })
+            },
+            unexpected("CertificateVerify", "ChangeCipherSpec"),
+        ),
+        // ---- Finished, protected (server receives) ----
+        row(
+            "client Finished one byte short",
+            ClientFlight,
+            |m| {
+                edit_finished(m, |b| {
+                    b.pop();
+                })
+            },
+            decode_error("Finished", K::BadLength),
+        ),
+        row(
+            "client Finished one byte long",
+            ClientFlight,
+            |m| edit_finished(m, |b| b.push(0)),
+            decode_error("Finished", K::BadLength),
+        ),
+        row(
+            "client Finished empty",
+            ClientFlight,
+            |m| edit_finished(m, |b| b.clear()),
+            decode_error("Finished", K::BadLength),
+        ),
+        row(
+            "client Finished verify_data wrong",
+            ClientFlight,
+            |m| edit_finished(m, |b| b[0] ^= 1),
+            fails(Error::BadFinished, A::DECRYPT_ERROR),
+        ),
+        row(
+            "client Finished announces 2^24-1 bytes",
+            ClientFlight,
+            |m| m.edit_protected(|r| set_u24(&mut r[0].1, 1, 0xff_ffff)),
+            fails(ch_bad_len.clone(), A::DECODE_ERROR),
+        ),
+        row(
+            "client Finished record tampered",
+            ClientFlight,
+            |m| {
+                let n = m.wire.len();
+                m.wire[n - 17] ^= 1;
+            },
+            fails(Error::BadRecordMac, A::BAD_RECORD_MAC),
+        ),
+        row(
+            "Finished before CCS (plaintext)",
+            ClientFlight,
+            |m| {
+                edit_records(&mut m.wire, |r| {
+                    r.truncate(1);
+                    r.push((
+                        HANDSHAKE,
+                        vec![FINISHED, 0, 0, 12, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0],
+                    ));
+                })
+            },
+            unexpected("ChangeCipherSpec", "Finished"),
+        ),
+        row(
+            "application data instead of Finished (protected)",
+            ClientFlight,
+            |m| m.edit_protected(|r| *r = vec![(APPDATA, b"early".to_vec())]),
+            unexpected("Finished", "application data"),
+        ),
+        row(
+            "CCS twice (second one protected)",
+            ClientFlight,
+            |m| m.edit_protected(|r| r.insert(0, (CCS, vec![1]))),
+            unexpected("Finished", "ChangeCipherSpec"),
+        ),
+        row(
+            "CCS twice (second one plaintext)",
+            ClientFlight,
+            |m| {
+                edit_records(&mut m.wire, |r| {
+                    let ccs = r[1].clone();
+                    r.insert(2, ccs);
+                })
+            },
+            fails(Error::BadRecordMac, A::BAD_RECORD_MAC),
+        ),
+        row(
+            "CCS byte 2",
+            ClientFlight,
+            |m| edit_records(&mut m.wire, |r| r[1].1 = vec![2]),
+            fails(
+                decode("ChangeCipherSpec", K::IllegalValue),
+                A::ILLEGAL_PARAMETER,
+            ),
+        ),
+        row(
+            "CCS of 2 bytes",
+            ClientFlight,
+            |m| edit_records(&mut m.wire, |r| r[1].1 = vec![1, 1]),
+            decode_error("sanstls::message::ChangeCipherSpec", K::TrailingData),
+        ),
+        // ---- NewSessionTicket and Finished (client receives) ----
+        row(
+            "NST one byte short",
+            ServerFinish,
+            |m| truncate_body(m, NEW_SESSION_TICKET, 1),
+            decode_error("ticket", K::Truncated),
+        ),
+        row(
+            "NST trailing byte",
+            ServerFinish,
+            |m| trailing_byte(m, NEW_SESSION_TICKET),
+            decode_error("NEW_SESSION_TICKET", K::TrailingData),
+        ),
+        row(
+            "NST ticket length past the end",
+            ServerFinish,
+            |m| edit_body(&mut m.wire, NEW_SESSION_TICKET, |b| set_u16(b, 4, 0xffff)),
+            decode_error("ticket", K::Truncated),
+        ),
+        row(
+            "NST twice",
+            ServerFinish,
+            |m| {
+                edit_records(&mut m.wire, |r| {
+                    let t = r[0].clone();
+                    r.insert(0, t);
+                })
+            },
+            unexpected("ChangeCipherSpec", "NewSessionTicket"),
+        ),
+        row(
+            "NST announces MAX_HANDSHAKE_MESSAGE_LEN+1",
+            ServerFinish,
+            |m| announce(m, NEW_SESSION_TICKET, MAX_HANDSHAKE_MESSAGE_LEN + 1),
+            fails(ch_bad_len.clone(), A::DECODE_ERROR),
+        ),
+        row(
+            "server Finished one byte short",
+            ServerFinish,
+            |m| {
+                edit_finished(m, |b| {
+                    b.pop();
+                })
+            },
+            decode_error("Finished", K::BadLength),
+        ),
+        row(
+            "server Finished verify_data wrong",
+            ServerFinish,
+            |m| edit_finished(m, |b| b[11] ^= 0x80),
+            fails(Error::BadFinished, A::DECRYPT_ERROR),
+        ),
+        row(
+            "application data instead of server Finished (protected)",
+            ServerFinish,
+            |m| m.edit_protected(|r| *r = vec![(APPDATA, b"early".to_vec())]),
+            unexpected("Finished", "application data"),
+        ),
+        row(
+            "server CCS twice (second one protected)",
+            ServerFinish,
+            |m| m.edit_protected(|r| r.insert(0, (CCS, vec![1]))),
+            unexpected("Finished", "ChangeCipherSpec"),
+        ),
+        row(
+            "server Finished before CCS",
+            ServerFinish,
+            |m| {
+                edit_records(&mut m.wire, |r| {
+                    r.truncate(1);
+                    r.push((
+                        HANDSHAKE,
+                        vec![FINISHED, 0, 0, 12, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0],
+                    ));
+                })
+            },
+            unexpected("ChangeCipherSpec", "Finished"),
+        ),
+        row(
+            "server final flight in 1-byte records",
+            ServerFinish,
+            |m| {
+                edit_records(&mut m.wire, |r| {
+                    let nst = r.remove(0);
+                    for (i, x) in nst.1.iter().enumerate() {
+                        r.insert(i, (HANDSHAKE, vec![*x]));
+                    }
+                });
+                m.edit_protected(|r| {
+                    *r = r[0].1.iter().map(|x| (HANDSHAKE, vec![*x])).collect();
+                });
+            },
+            Outcome::Completes,
+        ),
+        // ---- alerts ----
+        row(
+            "alert level 3",
+            ServerFlight,
+            |m| m.wire.splice(0..0, record(ALERT, &[3, 0])).for_each(drop),
+            fails(decode("AlertLevel", K::IllegalValue), A::ILLEGAL_PARAMETER),
+        ),
+        row(
+            "alert of 1 byte",
+            ServerFlight,
+            |m| m.wire.splice(0..0, record(ALERT, &[1])).for_each(drop),
+            decode_error("AlertDescription", K::Truncated),
+        ),
+        row(
+            "alert of 3 bytes",
+            ServerFlight,
+            |m| {
+                m.wire
+                    .splice(0..0, record(ALERT, &[1, 0, 0]))
+                    .for_each(drop)
+            },
+            decode_error("sanstls::message::Alert", K::TrailingData),
+        ),
+        row(
+            "two alerts in one record",
+            ClientHello,
+            |m| {
+                m.wire
+                    .splice(0..0, record(ALERT, &[1, 90, 1, 90]))
+                    .for_each(drop)
+            },
+            decode_error("sanstls::message::Alert", K::TrailingData),
+        ),
+        row(
+            "warning alerts at MAX_WARNING_ALERTS, then the flight",
+            ServerFlight,
+            |m| {
+                let mut w: Vec<u8> = (0..MAX_WARNING_ALERTS)
+                    .flat_map(|_| record(ALERT, &[1, 90]))
+                    .collect();
+                w.append(&mut m.wire);
+                m.wire = w;
+            },
+            Outcome::Completes,
+        ),
+        row(
+            "warning alert flood (MAX_WARNING_ALERTS+1)",
+            ServerFlight,
+            |m| {
+                m.wire = (0..=MAX_WARNING_ALERTS)
+                    .flat_map(|_| record(ALERT, &[1, 90]))
+                    .collect();
+            },
+            fails(
+                Error::LimitExceeded("consecutive warning alerts"),
+                A::UNEXPECTED_MESSAGE,
+            ),
+        ),
+        row(
+            "fatal alert from the peer",
+            ServerFlight,
+            |m| m.wire = record(ALERT, &[2, 40]),
+            Outcome::Fails {
+                err: Error::AlertReceived(A::HANDSHAKE_FAILURE),
+                peer: None,
+            },
+        ),
+        row(
+            "unknown warning alert is tolerated",
+            ClientHello,
+            |m| m.wire.splice(0..0, record(ALERT, &[1, 255])).for_each(drop),
+            Outcome::Completes,
+        ),
+        // ---- after the handshake ----
+        row(
+            "traffic: record version 0x0200",
+            TrafficToServer,
+            |m| {
+                m.push_sealed(1, &[(APPDATA, b"x".to_vec())]);
+                set_record_version(&mut m.wire, 0, 0x0200);
+            },
+            fails(
+                Error::BadRecordHeader("record version is not 3.x"),
+                A::DECODE_ERROR,
+            ),
+        ),
+        row(
+            "traffic: record version 0x0301",
+            TrafficToServer,
+            |m| {
+                m.push_sealed(1, &[(APPDATA, b"x".to_vec())]);
+                set_record_version(&mut m.wire, 0, 0x0301);
+            },
+            fails(
+                Error::BadRecordHeader("record version is not TLS 1.2"),
+                A::DECODE_ERROR,
+            ),
+        ),
+        row(
+            "traffic: protected record of 2^14+2048 bytes (at the limit)",
+            TrafficToServer,
+            |m| {
+                m.wire = record(APPDATA, &vec![0; MAX_CIPHERTEXT_LEN]);
+            },
+            fails(Error::BadRecordMac, A::BAD_RECORD_MAC),
+        ),
+        row(
+            "traffic: protected record of 2^14+2049 bytes",
+            TrafficToServer,
+            |m| {
+                m.wire = record(APPDATA, &vec![0; MAX_CIPHERTEXT_LEN + 1]);
+            },
+            fails(
+                Error::RecordOverflow {
+                    len: MAX_CIPHERTEXT_LEN + 1,
+                },
+                A::RECORD_OVERFLOW,
+            ),
+        ),
+        row(
+            "traffic: tampered ciphertext",
+            TrafficToServer,
+            |m| {
+                m.push_sealed(1, &[(APPDATA, b"hello".to_vec())]);
+                m.wire[7] ^= 1;
+            },
+            fails(Error::BadRecordMac, A::BAD_RECORD_MAC),
+        ),
+        row(
+            "traffic: protected record shorter than its tag",
+            TrafficToClient,
+            |m| {
+                m.wire = record(APPDATA, &[0; 8 + 15]);
+            },
+            fails(Error::BadRecordMac, A::BAD_RECORD_MAC),
+        ),
+        row(
+            "traffic: replayed record",
+            TrafficToServer,
+            |m| {
+                m.push_sealed(1, &[(APPDATA, b"once".to_vec())]);
+                let again = m.wire.clone();
+                m.wire.extend_from_slice(&again);
+            },
+            fails(Error::BadRecordMac, A::BAD_RECORD_MAC),
+        ),
+        row(
+            "traffic: MAX_EMPTY_RECORDS empty records, then data",
+            TrafficToServer,
+            |m| {
+                let mut recs = vec![(APPDATA, Vec::new()); MAX_EMPTY_RECORDS];
+                recs.push((APPDATA, b"data".to_vec()));
+                m.push_sealed(1, &recs);
+            },
+            Outcome::Completes,
+        ),
+        row(
+            "traffic: empty-record flood (MAX_EMPTY_RECORDS+1)",
+            TrafficToServer,
+            |m| {
+                m.push_sealed(1, &vec![(APPDATA, Vec::new()); MAX_EMPTY_RECORDS + 1]);
+            },
+            fails(
+                Error::LimitExceeded("consecutive empty records"),
+                A::UNEXPECTED_MESSAGE,
+            ),
+        ),
+        row(
+            "traffic: protected zero-length handshake record",
+            TrafficToClient,
+            |m| m.push_sealed(1, &[(HANDSHAKE, Vec::new())]),
+            decode_error(
+                "empty handshake, alert or change_cipher_spec fragment",
+                K::BadLength,
+            ),
+        ),
+        row(
+            "traffic: protected CCS",
+            TrafficToClient,
+            |m| m.push_sealed(1, &[(CCS, vec![1])]),
+            unexpected("application data", "ChangeCipherSpec"),
+        ),
+        row(
+            "traffic: protected Finished",
+            TrafficToServer,
+            |m| {
+                m.push_sealed(
+                    1,
+                    &[(
+                        HANDSHAKE,
+                        vec![FINISHED, 0, 0, 12, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0],
+                    )],
+                )
+            },
+            unexpected("application data", "Finished"),
+        ),
+        row(
+            "traffic: protected alert level 3",
+            TrafficToClient,
+            |m| m.push_sealed(1, &[(ALERT, vec![3, 0])]),
+            fails(decode("AlertLevel", K::IllegalValue), A::ILLEGAL_PARAMETER),
+        ),
+        row(
+            "traffic: warning flood (MAX_WARNING_ALERTS+1)",
+            TrafficToClient,
+            |m| m.push_sealed(1, &vec![(ALERT, vec![1, 90]); MAX_WARNING_ALERTS + 1]),
+            fails(
+                Error::LimitExceeded("consecutive warning alerts"),
+                A::UNEXPECTED_MESSAGE,
+            ),
+        ),
+        row(
+            "traffic: unknown content type",
+            TrafficToServer,
+            |m| m.push_sealed(1, &[(99, vec![1])]),
+            unexpected(
+                "a record of a known content type",
+                "a record of an unknown content type",
+            ),
+        ),
+        row(
+            "traffic: protected handshake header announcing 2^24-1",
+            TrafficToServer,
+            |m| m.push_sealed(1, &[(HANDSHAKE, vec![CLIENT_HELLO, 0xff, 0xff, 0xff])]),
+            fails(ch_bad_len, A::DECODE_ERROR),
+        ),
+        row(
+            "traffic: record cut short by the transport",
+            TrafficToServer,
+            |m| {
+                m.push_sealed(1, &[(APPDATA, b"hello".to_vec())]);
+                m.wire.pop();
+            },
+            Outcome::Waits,
+        ),
+    ]
+}
+
+/// What actually happened, in the shape of an [`Outcome`].
+fn observe(s: &mut hostile::Scene, at: Point, resealed: bool) -> Outcome {
+    let to_server = at.to_server();
+    let (c, r) = s.settle();
+    let (mine, peer) = if to_server { (r, c) } else { (c, r) };
+    let (receiver, other) = if to_server {
+        (&s.p.server, &s.p.client)
+    } else {
+        (&s.p.client, &s.p.server)
+    };
+    match mine {
+        Err(err) => {
+            assert_eq!(receiver.error(), Some(&err), "the error is sticky");
+            assert!(!receiver.is_handshaking());
+            let peer = match peer {
+                Err(Error::AlertReceived(a)) => Some(a),
+                Ok(()) => {
+                    assert_eq!(other.error(), None);
+                    None
+                }
+                Err(e) => panic!("peer failed with {e:?} instead of an alert"),
+            };
+            Outcome::Fails { err, peer }
+        }
+        Ok(()) => {
+            peer.expect("peer");
+            let pending = if to_server {
+                !s.p.to_server.is_empty()
+            } else {
+                !s.p.to_client.is_empty()
+            };
+            if pending || s.p.client.is_handshaking() || s.p.server.is_handshaking() {
+                assert!(!receiver.has_output());
+                return Outcome::Waits;
+            }
+            // Data must flow on a completed connection: both ways, unless
+            // the attacker re-sealed records of the peer's direction (then
+            // the peer's own record sequence numbers no longer match).
+            if !(to_server && resealed) {
+                s.p.client.send(b"ping", &mut s.p.to_server).unwrap();
+            }
+            if to_server || !resealed {
+                s.p.server.send(b"pong", &mut s.p.to_client).unwrap();
+            }
+            let (c, r) = s.settle();
+            c.unwrap();
+            r.unwrap();
+            if !(to_server && resealed) {
+                assert!(s.p.server_data.ends_with(b"ping"));
+            }
+            if to_server || !resealed {
+                assert!(s.p.client_data.ends_with(b"pong"));
+            }
+            Outcome::Completes
+        }
+    }
+}
+
+fn short(o: &Outcome) -> String {
+    match o {
+        Outcome::Fails { err, peer } => {
+            let alert = err.alert().map_or("-".to_string(), |a| format!("{a:?}"));
+            let peer = peer.map_or("nothing".to_string(), |a| format!("{a:?}"));
+            format!("{err} | sends {alert} | peer gets {peer}")
+        }
+        Outcome::Completes => "completes".to_string(),
+        Outcome::Waits => "waits for more".to_string(),
+    }
+}
+
+#[test]
+fn malformed_input_table() {
+    let pki = Pki::new(KeyType::P256);
+    let rows = rows();
+    let mut wrong = Vec::new();
+    println!("{:<62} | {:<6} | {:<19} | outcome", "row", "to", "point");
+    for r in &rows {
+        let mut s = hostile::Scene::for_point(&pki, r.at);
+        let mut m = s.intercept(r.at.to_server());
+        (r.mutate)(&mut m);
+        let resealed = m.resealed;
+        s.release(m);
+        let got = observe(&mut s, r.at, resealed);
+        let to = if r.at.to_server() { "server" } else { "client" };
+        let mark = if got == r.outcome {
+            ""
+        } else {
+            "   <-- MISMATCH"
+        };
+        println!(
+            "{:<62} | {:<6} | {:<19} | {}{mark}",
+            r.name,
+            to,
+            format!("{:?}", r.at),
+            short(&got)
+        );
+        if got != r.outcome {
+            wrong.push(format!(
+                "{}: expected {:?}, got {:?}",
+                r.name, r.outcome, got
+            ));
+        }
+    }
+    assert!(
+        wrong.is_empty(),
+        "{} rows wrong:\n{}",
+        wrong.len(),
+        wrong.join("\n")
+    );
+}
+
+/// The peer's alert always matches the error's own mapping: the table above
+/// states both, this checks they agree.
+#[test]
+fn peer_alert_is_the_errors_alert() {
+    for r in rows() {
+        if let Outcome::Fails { err, peer } = &r.outcome {
+            assert_eq!(err.alert(), *peer, "{}", r.name);
+        }
+    }
+}

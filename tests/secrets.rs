@@ -1,0 +1,60 @@
+//! The secrets audit of SECURITY.md, as far as the type system can check it:
+//! every public type or signature that carries key material wipes it on drop,
+//! and the comparison of Finished verify_data is the constant-time one.
+
+use sanstls::crypto::key_schedule::{
+    check_verify_data, ct_eq, KeyBlock, MasterSecret, PreMasterSecret, VERIFY_DATA_LEN,
+};
+use sanstls::pki_types::UnixTime;
+use sanstls::resumption::store::{ClientSessionStore, ServerSessionStore};
+use sanstls::resumption::ticketer::{TicketProducer, Ticketer};
+use sanstls::resumption::StoredSession;
+use sanstls::Error;
+use zeroize::{ZeroizeOnDrop, Zeroizing};
+
+fn assert_zod<T: ZeroizeOnDrop + ?Sized>() {}
+
+#[test]
+fn key_material_types_are_wiped_on_drop() {
+    // The master secret (also inside the traffic state and StoredSession).
+    assert_zod::<MasterSecret>();
+    // The key block: both directions' keys and IVs.
+    assert_zod::<KeyBlock>();
+    // The ECDHE shared secret, from agreement until the master is derived.
+    assert_zod::<PreMasterSecret>();
+    // What the session encodings and ticket plaintexts travel in.
+    assert_zod::<Zeroizing<Vec<u8>>>();
+}
+
+#[test]
+fn session_encodings_travel_in_wiped_buffers() {
+    // Fixing these signatures makes a change to a plain Vec a compile error.
+    let _: fn(&StoredSession) -> Zeroizing<Vec<u8>> = StoredSession::encode_secret;
+    type Opened = Option<Zeroizing<Vec<u8>>>;
+    let _: fn(&Ticketer, &[u8], UnixTime) -> Opened = <Ticketer as TicketProducer>::decrypt;
+    fn server_get(s: &dyn ServerSessionStore, id: &[u8]) -> Option<Zeroizing<Vec<u8>>> {
+        s.get(id)
+    }
+    fn client_get(s: &dyn ClientSessionStore, name: &str) -> Option<Zeroizing<Vec<u8>>> {
+        s.get(name)
+    }
+    let _ = (server_get, client_get);
+}
+
+#[test]
+fn verify_data_comparison_is_ct_eq() {
+    let expected = [0x5a; VERIFY_DATA_LEN];
+    assert!(check_verify_data(&expected, &expected).is_ok());
+    for i in 0..VERIFY_DATA_LEN {
+        let mut forged = expected;
+        forged[i] ^= 1;
+        assert!(!ct_eq(&expected, &forged));
+        assert_eq!(
+            check_verify_data(&expected, &forged),
+            Err(Error::BadFinished),
+            "byte {i}"
+        );
+    }
+    assert!(!ct_eq(&expected, &expected[..11]));
+    assert!(ct_eq(b"", b""));
+}
