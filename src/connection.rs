@@ -20,8 +20,12 @@ use crate::limits::{
 use crate::message::{Alert, ChangeCipherSpec};
 use crate::record::layer::RecordLayer;
 use crate::server::ServerState;
-use crate::state::{Action, Msg, SessionKey, Traffic};
+use crate::state::{Action, Msg, Outbox, SessionKey, Traffic};
 use crate::trace::{self, Direction};
+
+/// A bound on what framing and protection add to one record: header,
+/// explicit nonce and tag.
+const RECORD_OVERHEAD_BOUND: usize = RECORD_HEADER_LEN + 8 + 16;
 
 /// Outbox capacity an established connection keeps between calls.
 const IDLE_OUTBOX_CAPACITY: usize = 64;
@@ -141,7 +145,7 @@ pub struct Connection {
     joiner: HandshakeJoiner,
     outbox: Vec<u8>,
     events: VecDeque<Event>,
-    actions: Vec<Action>,
+    actions: Outbox,
     negotiated: Option<Box<Negotiated>>,
     error: Option<Error>,
     trace: bool,
@@ -192,7 +196,7 @@ impl Connection {
             joiner: HandshakeJoiner::new(),
             outbox: Vec::new(),
             events: VecDeque::new(),
-            actions: Vec::new(),
+            actions: Outbox::default(),
             negotiated: None,
             error: None,
             trace,
@@ -369,32 +373,41 @@ impl Connection {
     }
 
     fn apply_actions(&mut self) -> Result<(), Error> {
-        let mut actions = core::mem::take(&mut self.actions);
+        let mut out = core::mem::take(&mut self.actions);
+        // One reservation for the whole flight: its messages plus a record
+        // header and AEAD overhead per action, at most.
+        self.outbox
+            .reserve(out.messages.len() + out.actions.len() * RECORD_OVERHEAD_BOUND);
         let mut result = Ok(());
-        for action in actions.drain(..) {
-            if let Err(e) = self.apply(action) {
+        let mut cursor = 0;
+        for action in out.actions.drain(..) {
+            if let Err(e) = self.apply(action, &out.messages, &mut cursor) {
                 result = Err(e);
                 break;
             }
         }
         // Actions carry whole ciphers: once the handshake is over, give the
-        // scratch vector's memory back rather than keep it per connection.
+        // scratch memory back rather than keep it per connection.
         if self.traffic().is_none() {
-            actions.clear();
-            self.actions = actions;
+            out.messages.clear();
+            self.actions = out;
         }
         result
     }
 
-    fn apply(&mut self, action: Action) -> Result<(), Error> {
+    fn apply(&mut self, action: Action, messages: &[u8], cursor: &mut usize) -> Result<(), Error> {
         match action {
-            Action::Send(bytes) => {
+            Action::Send(len) => {
+                let bytes = messages
+                    .get(*cursor..*cursor + len)
+                    .ok_or(Error::Internal("handshake message out of range"))?;
+                *cursor += len;
                 if self.trace {
                     self.events
-                        .push_back(Event::Trace(trace::describe(Direction::Sent, &bytes)));
+                        .push_back(Event::Trace(trace::describe(Direction::Sent, bytes)));
                 }
                 self.record
-                    .write_record(ContentType::HANDSHAKE, &bytes, &mut self.outbox)?;
+                    .write_record(ContentType::HANDSHAKE, bytes, &mut self.outbox)?;
             }
             Action::ChangeWriteCipher(enc) => {
                 self.record.write_record(

@@ -11,10 +11,38 @@ use crate::handshake::HandshakePayload;
 use crate::record::cipher::{Decrypter, Encrypter};
 use crate::suites::{AuthKind, SupportedSuite};
 
+/// What a state hands the connection: actions in order, and the encoded
+/// handshake messages they send, back to back in one buffer (one
+/// allocation for a whole flight instead of one per message).
+#[derive(Default)]
+pub(crate) struct Outbox {
+    pub actions: Vec<Action>,
+    pub messages: Vec<u8>,
+}
+
+impl Outbox {
+    /// Queues an action. The first one reserves room for a whole flight, so
+    /// that a handshake grows the vector once; a connection that never
+    /// answers (a server still awaiting its ClientHello) holds nothing.
+    pub(crate) fn push(&mut self, action: Action) {
+        if self.actions.capacity() == 0 {
+            self.actions.reserve(OUTBOX_ACTIONS);
+        }
+        self.actions.push(action);
+    }
+}
+
+/// Actions one flight queues at most in a typical handshake.
+const OUTBOX_ACTIONS: usize = 8;
+/// Bytes a typical flight's messages take (a server flight with a short
+/// chain); longer ones grow the buffer.
+const OUTBOX_MESSAGE_BYTES: usize = 2048;
+
 /// One thing a state asks the connection to do, applied in order.
 pub(crate) enum Action {
-    /// Send this encoded handshake message (already added to the transcript).
-    Send(Vec<u8>),
+    /// Send the next `n` bytes of [`Outbox::messages`]: one encoded
+    /// handshake message, already added to the transcript.
+    Send(usize),
     /// Send ChangeCipherSpec, then protect everything written after it with
     /// this encrypter (RFC 5246 §7.1).
     ChangeWriteCipher(Encrypter),
@@ -73,14 +101,16 @@ impl Msg<'_> {
 }
 
 /// Encodes `payload`, adds it to the transcript and queues it.
-pub(crate) fn send(
-    actions: &mut Vec<Action>,
-    transcript: &mut Transcript,
-    payload: HandshakePayload,
-) {
-    let bytes = payload.to_bytes();
-    transcript.add(&bytes);
-    actions.push(Action::Send(bytes));
+pub(crate) fn send(out: &mut Outbox, transcript: &mut Transcript, payload: HandshakePayload) {
+    if out.messages.capacity() == 0 {
+        out.messages.reserve(OUTBOX_MESSAGE_BYTES);
+    }
+    let start = out.messages.len();
+    payload.encode(&mut out.messages);
+    let bytes = &out.messages[start..];
+    transcript.add(bytes);
+    let len = bytes.len();
+    out.push(Action::Send(len));
 }
 
 /// The error for a handshake message the state does not expect.
@@ -149,7 +179,7 @@ pub(crate) fn check_finished(
 
 /// Our Finished message for the transcript so far.
 pub(crate) fn send_finished(
-    actions: &mut Vec<Action>,
+    actions: &mut Outbox,
     master: &MasterSecret,
     suite: &SupportedSuite,
     transcript: &mut Transcript,

@@ -13,7 +13,9 @@ use crate::handshake::ticket::NewSessionTicket;
 use crate::handshake::HandshakePayload;
 use crate::record::cipher::Encrypter;
 use crate::resumption::{StoredSession, DEFAULT_SESSION_LIFETIME};
-use crate::state::{check_finished, send_finished, unexpected, Action, Msg, SessionKey, Traffic};
+use crate::state::{
+    check_finished, send_finished, unexpected, Action, Msg, Outbox, SessionKey, Traffic,
+};
 
 use super::hello::store_key;
 use super::{ClientState, Hs};
@@ -71,11 +73,7 @@ impl AwaitCcs {
 pub(crate) struct AwaitFinished(Keyed);
 
 impl AwaitFinished {
-    pub(super) fn handle(
-        self,
-        msg: Msg<'_>,
-        actions: &mut Vec<Action>,
-    ) -> Result<ClientState, Error> {
+    pub(super) fn handle(self, msg: Msg<'_>, actions: &mut Outbox) -> Result<ClientState, Error> {
         let Keyed {
             mut hs,
             master,

@@ -18,6 +18,7 @@ use crate::handshake::key_exchange::{EcdheClientKeyExchange, EcdheServerKeyExcha
 use crate::handshake::HandshakePayload;
 use crate::state::{
     kx_signed_message, log_master, scheme_auth, send, send_finished, unexpected, Action, Msg,
+    Outbox,
 };
 use crate::verify::ServerCertVerified;
 
@@ -121,7 +122,7 @@ impl AwaitServerHelloDone {
     pub(super) fn handle(
         mut self,
         msg: Msg<'_>,
-        actions: &mut Vec<Action>,
+        actions: &mut Outbox,
     ) -> Result<ClientState, Error> {
         match msg.payload {
             HandshakePayload::CertificateRequest(req) if self.cert_request.is_none() => {

@@ -17,7 +17,7 @@ use crate::handshake::extensions::{ClientExtension, ServerExtension, ServerNameE
 use crate::handshake::hello::{ClientHello, ServerHello};
 use crate::handshake::{HandshakePayload, Random, SessionId};
 use crate::resumption::StoredSession;
-use crate::state::{log_master, send, unexpected, Action, Msg, SessionKey};
+use crate::state::{log_master, send, unexpected, Action, Msg, Outbox, SessionKey};
 use crate::suites::SupportedSuite;
 
 use super::finish::{after_keys, Keyed};
@@ -54,7 +54,7 @@ fn resumable(config: &ClientConfig, name: &ServerName<'_>) -> Option<StoredSessi
 pub(super) fn start(
     config: Arc<ClientConfig>,
     server_name: ServerName<'static>,
-    actions: &mut Vec<Action>,
+    actions: &mut Outbox,
 ) -> Result<AwaitServerHello, Error> {
     if config.suites.is_empty() || config.groups.is_empty() {
         return Err(Error::Config("no cipher suites or groups configured"));
@@ -205,7 +205,7 @@ impl AwaitServerHello {
     pub(super) fn handle(
         mut self,
         msg: Msg<'_>,
-        actions: &mut Vec<Action>,
+        actions: &mut Outbox,
     ) -> Result<ClientState, Error> {
         let HandshakePayload::ServerHello(sh) = &msg.payload else {
             return Err(unexpected("ServerHello", &msg));

@@ -30,7 +30,7 @@ use crate::config::ClientConfig;
 use crate::crypto::transcript::Transcript;
 use crate::error::Error;
 use crate::handshake::SessionId;
-use crate::state::{unexpected, Action, Msg, Traffic};
+use crate::state::{unexpected, Action, Msg, Outbox, Traffic};
 use crate::suites::SupportedSuite;
 
 pub(crate) use finish::{AwaitCcs, AwaitFinished, AwaitTicket};
@@ -73,13 +73,13 @@ impl ClientState {
     pub(crate) fn start(
         config: Arc<ClientConfig>,
         server_name: ServerName<'static>,
-        actions: &mut Vec<Action>,
+        actions: &mut Outbox,
     ) -> Result<Self, Error> {
         hello::start(config, server_name, actions).map(ClientState::AwaitServerHello)
     }
 
     /// Advances on one handshake message.
-    pub(crate) fn handle(self, msg: Msg<'_>, actions: &mut Vec<Action>) -> Result<Self, Error> {
+    pub(crate) fn handle(self, msg: Msg<'_>, actions: &mut Outbox) -> Result<Self, Error> {
         match self {
             ClientState::AwaitServerHello(s) => s.handle(msg, actions),
             ClientState::AwaitCertificate(s) => s.handle(msg),

@@ -14,7 +14,7 @@ use crate::handshake::HandshakePayload;
 use crate::record::cipher::Encrypter;
 use crate::resumption::StoredSession;
 use crate::state::{
-    check_finished, log_master, send, send_finished, Action, Msg, SessionKey, Traffic,
+    check_finished, log_master, send, send_finished, Action, Msg, Outbox, SessionKey, Traffic,
 };
 
 use super::full::{server_extensions, server_hello};
@@ -53,7 +53,7 @@ impl Keyed {
 
     /// Sends NewSessionTicket if we promised one (RFC 5077 §3.3: an empty
     /// ticket is allowed when sealing fails).
-    fn send_ticket(&mut self, actions: &mut Vec<Action>) {
+    fn send_ticket(&mut self, actions: &mut Outbox) {
         let Some(ticketer) = self.hs.config.ticketer.clone() else {
             return;
         };
@@ -81,7 +81,7 @@ impl Keyed {
 pub(super) fn start_resumed(
     mut hs: Hs,
     session: StoredSession,
-    actions: &mut Vec<Action>,
+    actions: &mut Outbox,
 ) -> Result<ServerState, Error> {
     hs.transcript.keep_messages(false);
     if let Some(store) = &hs.config.session_store {
@@ -133,11 +133,7 @@ impl AwaitCcs {
 pub(crate) struct AwaitFinished(Keyed);
 
 impl AwaitFinished {
-    pub(super) fn handle(
-        self,
-        msg: Msg<'_>,
-        actions: &mut Vec<Action>,
-    ) -> Result<ServerState, Error> {
+    pub(super) fn handle(self, msg: Msg<'_>, actions: &mut Outbox) -> Result<ServerState, Error> {
         let mut k = self.0;
         check_finished(&k.master, k.hs.suite, &mut k.hs.transcript, true, &msg)?;
         let resumed = k.write.is_none();

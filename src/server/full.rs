@@ -22,7 +22,7 @@ use crate::handshake::key_exchange::{
     EcdheClientKeyExchange, EcdheServerKeyExchange, EcdheServerParams,
 };
 use crate::handshake::{HandshakePayload, Random};
-use crate::state::{kx_signed_message, log_master, send, unexpected, Action, Msg};
+use crate::state::{kx_signed_message, log_master, send, unexpected, Action, Msg, Outbox};
 use crate::verify::ClientCertVerified;
 
 use super::finish::{AwaitCcs, Keyed};
@@ -77,7 +77,7 @@ pub(super) fn send_first_flight(
     group: NamedGroup,
     scheme: SignatureScheme,
     echo_point_formats: bool,
-    actions: &mut Vec<Action>,
+    actions: &mut Outbox,
 ) -> Result<ServerState, Error> {
     let extensions = server_extensions(&hs, true, echo_point_formats);
     let hello = server_hello(&hs, extensions);
@@ -191,11 +191,7 @@ pub(crate) struct AwaitClientKx {
 }
 
 impl AwaitClientKx {
-    pub(super) fn handle(
-        self,
-        msg: Msg<'_>,
-        actions: &mut Vec<Action>,
-    ) -> Result<ServerState, Error> {
+    pub(super) fn handle(self, msg: Msg<'_>, actions: &mut Outbox) -> Result<ServerState, Error> {
         let HandshakePayload::ClientKeyExchange(body) = &msg.payload else {
             return Err(unexpected("ClientKeyExchange", &msg));
         };

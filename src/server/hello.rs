@@ -17,7 +17,7 @@ use crate::error::Error;
 use crate::handshake::hello::ClientHello;
 use crate::handshake::{HandshakePayload, SessionId};
 use crate::resumption::StoredSession;
-use crate::state::{unexpected, Action, Msg};
+use crate::state::{unexpected, Msg, Outbox};
 use crate::suites::{AuthKind, SupportedSuite};
 
 use super::{finish, full, Hs, ServerState};
@@ -28,11 +28,7 @@ pub(crate) struct AwaitClientHello {
 }
 
 impl AwaitClientHello {
-    pub(super) fn handle(
-        self,
-        msg: Msg<'_>,
-        actions: &mut Vec<Action>,
-    ) -> Result<ServerState, Error> {
+    pub(super) fn handle(self, msg: Msg<'_>, actions: &mut Outbox) -> Result<ServerState, Error> {
         let HandshakePayload::ClientHello(ch) = &msg.payload else {
             return Err(unexpected("ClientHello", &msg));
         };

@@ -26,7 +26,7 @@ use crate::config::ServerConfig;
 use crate::crypto::transcript::Transcript;
 use crate::error::Error;
 use crate::handshake::SessionId;
-use crate::state::{unexpected, Action, Msg, Traffic};
+use crate::state::{unexpected, Action, Msg, Outbox, Traffic};
 use crate::suites::SupportedSuite;
 
 pub(crate) use finish::{AwaitCcs, AwaitFinished};
@@ -68,7 +68,7 @@ impl ServerState {
     }
 
     /// Advances on one handshake message.
-    pub(crate) fn handle(self, msg: Msg<'_>, actions: &mut Vec<Action>) -> Result<Self, Error> {
+    pub(crate) fn handle(self, msg: Msg<'_>, actions: &mut Outbox) -> Result<Self, Error> {
         match self {
             ServerState::AwaitClientHello(s) => s.handle(msg, actions),
             ServerState::AwaitClientCert(s) => s.handle(msg),
