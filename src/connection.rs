@@ -42,6 +42,25 @@ pub struct Input<'a> {
     pub data: Option<&'a mut [u8]>,
 }
 
+/// The length (header included) of the handshake message at the start of
+/// `buf` if all of it is there; a header announcing more than
+/// [`crate::limits::MAX_HANDSHAKE_MESSAGE_LEN`] is refused at once.
+fn whole_message_len(buf: &[u8]) -> Result<Option<usize>, Error> {
+    let Some(header) = buf.get(..4) else {
+        return Ok(None);
+    };
+    let body = u32::from_be_bytes([0, header[1], header[2], header[3]]) as usize;
+    if body > crate::limits::MAX_HANDSHAKE_MESSAGE_LEN {
+        // Same words as the joiner's check, so the error does not depend
+        // on how the peer cut its records.
+        return Err(Error::invalid(
+            "handshake length",
+            crate::error::InvalidMessage::TooLarge,
+        ));
+    }
+    Ok((buf.len() >= 4 + body).then_some(4 + body))
+}
+
 // One per connection, never moved in bulk: boxing the larger variant would
 // only add an allocation.
 #[allow(clippy::large_enum_variant)]
@@ -300,9 +319,22 @@ impl Connection {
                 Ok(Some(payload))
             }
             ContentType::HANDSHAKE => {
-                self.joiner.push(payload)?;
-                while let Some(raw) = self.joiner.pop()? {
-                    self.handle_handshake(&raw)?;
+                // Whole messages in the record are handled where they lie,
+                // in the caller's buffer; only a message cut by the record
+                // boundary goes through the joiner (RFC 5246 §6.2.1).
+                let mut rest: &[u8] = payload;
+                if self.joiner.is_empty() {
+                    while let Some(len) = whole_message_len(rest)? {
+                        let (msg, tail) = rest.split_at(len);
+                        self.handle_handshake(msg)?;
+                        rest = tail;
+                    }
+                }
+                if !rest.is_empty() {
+                    self.joiner.push(rest)?;
+                    while let Some(raw) = self.joiner.pop()? {
+                        self.handle_handshake(&raw)?;
+                    }
                 }
                 Ok(None)
             }
