@@ -84,7 +84,7 @@ pub(super) fn start(
         None => None,
     };
 
-    let mut extensions = Vec::new();
+    let mut extensions = Vec::with_capacity(9);
     if let Some(name) = &sni {
         extensions.push(ClientExtension::ServerName(vec![ServerNameEntry {
             typ: ServerNameType::HOST_NAME,

@@ -186,6 +186,9 @@ pub fn put_u32(out: &mut Vec<u8>, v: u32) {
     out.extend_from_slice(&v.to_be_bytes());
 }
 
+/// What [`Codec::to_bytes`] reserves up front.
+const TO_BYTES_RESERVE: usize = 256;
+
 /// A structure with one wire encoding.
 pub trait Codec: Sized {
     /// Appends the encoding of `self` to `out`.
@@ -196,7 +199,9 @@ pub trait Codec: Sized {
 
     /// The encoding as a fresh vector.
     fn to_bytes(&self) -> Vec<u8> {
-        let mut v = Vec::new();
+        // Most structures encoded on their own (key exchange parameters,
+        // signed content) are small: one allocation, no regrowth.
+        let mut v = Vec::with_capacity(TO_BYTES_RESERVE);
         self.encode(&mut v);
         v
     }
@@ -221,7 +226,11 @@ pub fn read_list<T: Codec>(
     what: &'static str,
 ) -> Result<Vec<T>, Error> {
     let mut sub = r.sub_vec(size, what)?;
-    let mut items = Vec::new();
+    // Wire enums are as big in memory as on the wire, so this reserves the
+    // exact count for them; larger items may grow the vector, never past
+    // `max_items`.
+    let mut items =
+        Vec::with_capacity((sub.left() / core::mem::size_of::<T>().max(1)).min(max_items));
     while sub.any_left() {
         if items.len() >= max_items {
             return Err(Error::invalid(what, InvalidMessage::TooLarge));

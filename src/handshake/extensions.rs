@@ -302,7 +302,8 @@ pub(crate) fn read_extensions<T: Codec>(
         return Ok(Vec::new());
     }
     let mut sub = r.sub_vec(LenSize::U16, "extensions")?;
-    let mut exts: Vec<T> = Vec::new();
+    // An extension takes at least 4 bytes on the wire.
+    let mut exts: Vec<T> = Vec::with_capacity((sub.left() / 4).min(MAX_EXTENSIONS));
     while sub.any_left() {
         if exts.len() >= MAX_EXTENSIONS {
             return Err(Error::invalid("extensions", InvalidMessage::TooLarge));

@@ -35,7 +35,8 @@ pub(super) fn server_extensions(
     ack_sni: bool,
     point_formats: bool,
 ) -> Vec<ServerExtension> {
-    let mut extensions = vec![ServerExtension::RenegotiationInfo(Vec::new())];
+    let mut extensions = Vec::with_capacity(6);
+    extensions.push(ServerExtension::RenegotiationInfo(Vec::new()));
     if hs.ems {
         extensions.push(ServerExtension::ExtendedMasterSecret);
     }
