@@ -14,7 +14,88 @@ use std::sync::Arc;
 use common::*;
 use sanstls::codec::enums::NamedGroup;
 
+/// N records of 16 KiB client → server (WHAT = `bulk`).
+fn bulk(lib: &str, n: usize) {
+    let pki = Pki::new(Key::EcdsaP256);
+    let case = Case {
+        suite: "TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256",
+        group: NamedGroup::X25519,
+        verify_chain: false,
+    };
+    let data = vec![0x5a; 16 * 1024];
+    let mut wire = Vec::with_capacity(40 * 1024);
+    match lib {
+        "sanstls" => {
+            let (c, s) = sanstls_configs(&pki, case);
+            let (mut client, mut server) = sanstls_handshake(&Arc::new(c), &Arc::new(s), &mut wire);
+            for _ in 0..n {
+                wire.clear();
+                client.send(&data, &mut wire).unwrap();
+                let input = server.handle_input(&mut wire).unwrap();
+                assert_eq!(input.data.map(|d| d.len()), Some(data.len()));
+            }
+        }
+        "sanstls-in-place" => {
+            let (c, s) = sanstls_configs(&pki, case);
+            let (mut client, mut server) = sanstls_handshake(&Arc::new(c), &Arc::new(s), &mut wire);
+            let (prefix, suffix) = client.in_place_layout().unwrap();
+            let mut record = vec![0x5a; prefix + data.len() + suffix];
+            for _ in 0..n {
+                let len = client.seal_in_place(&mut record, data.len()).unwrap();
+                let input = server.handle_input(&mut record[..len]).unwrap();
+                assert_eq!(input.data.map(|d| d.len()), Some(data.len()));
+            }
+        }
+        "rustls" => {
+            use std::io::{Read, Write};
+            let (c, s) = rustls_configs(&pki, case);
+            let (mut client, mut server) = rustls_handshake(&Arc::new(c), &Arc::new(s), &mut wire);
+            let mut plain = vec![0u8; data.len()];
+            for _ in 0..n {
+                wire.clear();
+                client.writer().write_all(&data).unwrap();
+                client.write_tls(&mut wire).unwrap();
+                let mut rd = &wire[..];
+                while !rd.is_empty() {
+                    server.read_tls(&mut rd).unwrap();
+                    server.process_new_packets().unwrap();
+                }
+                server.reader().read_exact(&mut plain).unwrap();
+            }
+        }
+        _ => {
+            use ring::aead::{Aad, LessSafeKey, Nonce, UnboundKey, AES_128_GCM};
+            let key = LessSafeKey::new(UnboundKey::new(&AES_128_GCM, &[7; 16]).unwrap());
+            let mut buf = data.clone();
+            for i in 0..n as u64 {
+                let mut nonce = [0u8; 12];
+                nonce[4..].copy_from_slice(&i.to_be_bytes());
+                let tag = key
+                    .seal_in_place_separate_tag(
+                        Nonce::assume_unique_for_key(nonce),
+                        Aad::from([0u8; 13]),
+                        &mut buf,
+                    )
+                    .unwrap();
+                buf.extend_from_slice(tag.as_ref());
+                let len = key
+                    .open_in_place(
+                        Nonce::assume_unique_for_key(nonce),
+                        Aad::from([0u8; 13]),
+                        &mut buf,
+                    )
+                    .unwrap()
+                    .len();
+                buf.truncate(len);
+            }
+        }
+    }
+}
+
 fn run(lib: &str, what: &str, n: usize) {
+    if what == "bulk" {
+        return bulk(lib, n);
+    }
     let pki = Pki::new(Key::EcdsaP256);
     let case = Case {
         suite: "TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256",

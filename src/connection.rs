@@ -547,6 +547,43 @@ impl Connection {
             .map_err(|e| self.fail(e))
     }
 
+    /// Where application data goes for [`seal_in_place`](Self::seal_in_place):
+    /// `(prefix, suffix)`, the bytes a record needs in front of the plaintext
+    /// (header and explicit nonce) and after it (the tag). `None` until the
+    /// handshake is complete.
+    pub fn in_place_layout(&mut self) -> Option<(usize, usize)> {
+        if self.traffic().is_none() || self.sent_close || self.error.is_some() {
+            return None;
+        }
+        self.record.in_place_layout()
+    }
+
+    /// Encrypts one application-data record in the caller's own buffer, with
+    /// no copy of the plaintext: the caller writes up to 2^14 bytes of
+    /// plaintext at `record[prefix..]` (see
+    /// [`in_place_layout`](Self::in_place_layout)), leaving `prefix` bytes in
+    /// front and `suffix` after, and this fills in the header, nonce and tag.
+    /// Returns the record's length: send `record[..n]`.
+    ///
+    /// Queued output goes first: call [`poll_output`](Self::poll_output)
+    /// before this when [`has_output`](Self::has_output) says so, else
+    /// [`Error::OutputBacklog`]. A buffer too small or more than 2^14 bytes of
+    /// plaintext is [`Error::Config`]; neither ends the connection.
+    pub fn seal_in_place(&mut self, record: &mut [u8], len: usize) -> Result<usize, Error> {
+        if let Some(e) = &self.error {
+            return Err(e.clone());
+        }
+        if self.traffic().is_none() || self.sent_close {
+            return Err(Error::HandshakeNotComplete);
+        }
+        if !self.outbox.is_empty() {
+            return Err(Error::OutputBacklog);
+        }
+        self.record
+            .seal_in_place(ContentType::APPLICATION_DATA, record, len)
+            .map_err(|e| self.fail(e))
+    }
+
     /// Queues close_notify (RFC 5246 §7.2.1); nothing more can be sent.
     pub fn close(&mut self) {
         if self.sent_close || self.error.is_some() {

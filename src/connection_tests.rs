@@ -134,3 +134,21 @@ fn other_handshake_messages_after_the_handshake_are_unexpected() {
         Err(Error::AlertReceived(AlertDescription::UNEXPECTED_MESSAGE))
     );
 }
+
+#[test]
+fn seal_in_place_waits_for_queued_output() {
+    let (mut client, mut server) = pair();
+    // A renegotiation refusal leaves a warning alert queued on the client.
+    inject(&mut server, &HELLO_REQUEST);
+    pump(&mut server, &mut client).unwrap();
+    assert!(client.has_output());
+    let (prefix, suffix) = client.in_place_layout().unwrap();
+    let mut record = vec![0u8; prefix + 3 + suffix];
+    assert_eq!(
+        client.seal_in_place(&mut record, 3),
+        Err(Error::OutputBacklog)
+    );
+    pump(&mut client, &mut server).unwrap();
+    let n = client.seal_in_place(&mut record, 3).unwrap();
+    assert_eq!(n, record.len());
+}

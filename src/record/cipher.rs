@@ -171,6 +171,53 @@ impl Encrypter {
         }
     }
 
+    /// Seals a record laid out in place by the caller: `record[prefix..]`
+    /// starts with `len` bytes of plaintext, where `prefix` is
+    /// [`Encrypter::prefix_len`]; the header and explicit nonce are written in
+    /// front and the tag after it, with no copy of the plaintext. Returns the
+    /// record's length. `record` must hold `prefix + len + TAG_LEN` bytes and
+    /// `len` must be at most 2^14; otherwise `Error::Config`, and nothing is
+    /// sealed.
+    pub fn seal_in_place(
+        &mut self,
+        typ: ContentType,
+        record: &mut [u8],
+        len: usize,
+    ) -> Result<usize, Error> {
+        if len > MAX_PLAINTEXT_LEN {
+            return Err(Error::Config("in-place record longer than 2^14 bytes"));
+        }
+        let prefix = self.prefix_len();
+        let total = prefix + len + TAG_LEN;
+        let Some(record) = record.get_mut(..total) else {
+            return Err(Error::Config("in-place record buffer too small"));
+        };
+        let seq = self.keys.next_seq()?;
+        let version = ProtocolVersion::TLSV1_2;
+        let payload_len = (total - RECORD_HEADER_LEN) as u16;
+        record[0] = typ.0;
+        record[1..3].copy_from_slice(&version.0.to_be_bytes());
+        record[3..5].copy_from_slice(&payload_len.to_be_bytes());
+        if prefix > RECORD_HEADER_LEN {
+            record[RECORD_HEADER_LEN..prefix].copy_from_slice(&seq.to_be_bytes());
+        }
+        let (body, tag_out) = record[prefix..].split_at_mut(len);
+        let nonce = Nonce::assume_unique_for_key(self.keys.nonce_for(seq));
+        let tag = self
+            .keys
+            .key
+            .seal_in_place_separate_tag(nonce, Aad::from(aad(seq, typ, version, len)), body)
+            .map_err(|_| Error::Internal("AEAD seal failed"))?;
+        tag_out.copy_from_slice(tag.as_ref());
+        self.keys.seq = seq + 1;
+        Ok(total)
+    }
+
+    /// Bytes in front of the plaintext in a record: header and explicit nonce.
+    pub fn prefix_len(&self) -> usize {
+        RECORD_HEADER_LEN + self.keys.aead.explicit_nonce_len()
+    }
+
     /// Bytes one record of `plaintext_len` bytes takes on the wire.
     pub fn record_len(&self, plaintext_len: usize) -> usize {
         RECORD_HEADER_LEN + self.keys.aead.overhead() + plaintext_len

@@ -177,6 +177,29 @@ impl RecordLayer {
         result
     }
 
+    /// Seals one application record laid out in place (see
+    /// [`Encrypter::seal_in_place`]); only once the write side is protected.
+    /// Returns the record's length.
+    pub fn seal_in_place(
+        &mut self,
+        typ: ContentType,
+        record: &mut [u8],
+        len: usize,
+    ) -> Result<usize, Error> {
+        match self.write.active() {
+            Some(enc) => enc.seal_in_place(typ, record, len),
+            None => Err(Error::HandshakeNotComplete),
+        }
+    }
+
+    /// Bytes in front of and after the plaintext of a protected record, once
+    /// the write side is protected.
+    pub fn in_place_layout(&mut self) -> Option<(usize, usize)> {
+        self.write
+            .active()
+            .map(|enc| (enc.prefix_len(), crate::record::cipher::TAG_LEN))
+    }
+
     fn write_fragments(
         &mut self,
         typ: ContentType,
