@@ -206,6 +206,25 @@ pub(crate) struct Traffic {
     pub extended_master_secret: bool,
 }
 
+/// The master secret from a key exchange's pre-master secret: the extended
+/// one over the session hash (RFC 7627 §4: the transcript up to and
+/// including ClientKeyExchange) when EMS was negotiated, else the classic
+/// one over the randoms (RFC 5246 §8.1).
+pub(crate) fn derive_master(
+    suite: &SupportedSuite,
+    ems: bool,
+    pre_master: &[u8],
+    transcript: &Transcript,
+    client_random: &[u8; 32],
+    server_random: &[u8; 32],
+) -> Result<MasterSecret, Error> {
+    Ok(if ems {
+        MasterSecret::derive_extended(suite.hash, pre_master, &transcript.current_hash()?)
+    } else {
+        MasterSecret::derive(suite.hash, pre_master, client_random, server_random)
+    })
+}
+
 /// Hands the master secret to the key log, if one is installed.
 pub(crate) fn log_master(
     key_log: &Option<std::sync::Arc<dyn crate::keylog::KeyLog>>,

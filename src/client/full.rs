@@ -9,7 +9,6 @@ use rustls_pki_types::CertificateDer;
 use crate::codec::enums::{NamedGroup, SignatureScheme};
 use crate::codec::Codec;
 use crate::config::CertificateRequestInfo;
-use crate::crypto::key_schedule::MasterSecret;
 use crate::crypto::kx::KeyExchange;
 use crate::crypto::sign::verify_signature;
 use crate::error::{CertificateError, Error};
@@ -17,8 +16,8 @@ use crate::handshake::certificate::{CertificateChain, CertificateRequest, Digita
 use crate::handshake::key_exchange::{EcdheClientKeyExchange, EcdheServerKeyExchange};
 use crate::handshake::HandshakePayload;
 use crate::state::{
-    kx_signed_message, log_master, scheme_auth, send, send_finished, unexpected, Action, Msg,
-    Outbox,
+    derive_master, kx_signed_message, log_master, scheme_auth, send, send_finished, unexpected,
+    Action, Msg, Outbox,
 };
 use crate::verify::ServerCertVerified;
 
@@ -169,18 +168,16 @@ impl AwaitServerHelloDone {
         );
 
         let suite = hs.suite;
-        let master = if hs.ems {
-            // RFC 7627 §4: the session hash covers up to ClientKeyExchange,
-            // so it is taken before any CertificateVerify.
-            MasterSecret::derive_extended(suite.hash, &pre_master, &hs.transcript.current_hash()?)
-        } else {
-            MasterSecret::derive(
-                suite.hash,
-                &pre_master,
-                &hs.client_random,
-                &hs.server_random,
-            )
-        };
+        // Before any CertificateVerify: the session hash ends at
+        // ClientKeyExchange.
+        let master = derive_master(
+            suite,
+            hs.ems,
+            &pre_master,
+            &hs.transcript,
+            &hs.client_random,
+            &hs.server_random,
+        )?;
         // RFC 5246 §7.4.8: CertificateVerify signs every message so far.
         if let (Some(cert), Some(req)) = (&client_cert, &self.cert_request) {
             let scheme =

@@ -11,7 +11,6 @@ use crate::codec::enums::{
 };
 use crate::codec::Codec;
 use crate::config::{CertifiedKey, ClientAuth};
-use crate::crypto::key_schedule::MasterSecret;
 use crate::crypto::kx::KeyExchange;
 use crate::crypto::sign::verify_signature;
 use crate::error::{CertificateError, Error};
@@ -22,7 +21,9 @@ use crate::handshake::key_exchange::{
     EcdheClientKeyExchange, EcdheServerKeyExchange, EcdheServerParams,
 };
 use crate::handshake::{HandshakePayload, Random};
-use crate::state::{kx_signed_message, log_master, send, unexpected, Action, Msg, Outbox};
+use crate::state::{
+    derive_master, kx_signed_message, log_master, send, unexpected, Action, Msg, Outbox,
+};
 use crate::verify::ClientCertVerified;
 
 use super::finish::{AwaitCcs, Keyed};
@@ -201,16 +202,14 @@ impl AwaitClientKx {
         let pre_master = self.kx.complete(&ckx.public)?;
         hs.transcript.add(msg.raw);
         let suite = hs.suite;
-        let master = if hs.ems {
-            MasterSecret::derive_extended(suite.hash, &pre_master, &hs.transcript.current_hash()?)
-        } else {
-            MasterSecret::derive(
-                suite.hash,
-                &pre_master,
-                &hs.client_random,
-                &hs.server_random,
-            )
-        };
+        let master = derive_master(
+            suite,
+            hs.ems,
+            &pre_master,
+            &hs.transcript,
+            &hs.client_random,
+            &hs.server_random,
+        )?;
         log_master(&hs.config.key_log, &hs.client_random, &master);
         let keys = master.key_block(suite, &hs.client_random, &hs.server_random);
         actions.push(Action::PrepareRead(keys.client_decrypter()));

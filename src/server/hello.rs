@@ -9,9 +9,11 @@ use std::sync::Arc;
 
 use rustls_pki_types::UnixTime;
 
-use crate::codec::enums::{CipherSuite, CompressionMethod, NamedGroup, ProtocolVersion};
+use crate::codec::enums::{
+    CipherSuite, CompressionMethod, NamedGroup, ProtocolVersion, SignatureScheme,
+};
 use crate::codec::Codec;
-use crate::config::{ClientAuth, ClientHelloInfo, ServerConfig};
+use crate::config::{CertifiedKey, ClientAuth, ClientHelloInfo, ServerConfig};
 use crate::crypto::transcript::Transcript;
 use crate::error::Error;
 use crate::handshake::hello::ClientHello;
@@ -60,55 +62,29 @@ impl AwaitClientHello {
         // CertificateVerify is checked over the raw messages (RFC 5246 §7.4.8).
         transcript.keep_messages(!matches!(config.client_auth, ClientAuth::None));
 
-        if let Some(session) = find_session(&config, ch, sni.as_deref(), now)? {
-            let suite =
-                crate::suites::lookup(session.suite).ok_or(Error::Internal("resumed suite"))?;
-            transcript.start(suite.hash);
-            transcript.add(msg.raw);
-            let hs = Hs {
-                config,
-                suite,
-                client_random: ch.random.0,
-                server_random,
-                ems: session.extended_master_secret,
-                alpn,
-                sni,
-                session_id: ch.session_id,
-                send_ticket,
-                transcript,
-            };
-            return finish::start_resumed(hs, session, actions);
-        }
-
-        let client_schemes = ch.signature_schemes().unwrap_or(&[]);
-        let certified = config
-            .cert_resolver
-            .resolve(&ClientHelloInfo {
-                server_name: sni.as_deref(),
-                signature_schemes: client_schemes,
-                cipher_suites: &ch.cipher_suites,
-            })
-            .ok_or(Error::HandshakeFailure("no certificate for this client"))?;
-        let suite = choose_suite(&config, &ch.cipher_suites, certified.key.auth_kind())?;
-        let group = choose_group(&config, ch.supported_groups())?;
-        // RFC 5246 §7.4.1.4.1: without signature_algorithms the client
-        // accepts only SHA-1, which we never sign with.
-        let acceptable: Vec<_> = client_schemes
-            .iter()
-            .copied()
-            .filter(|s| config.signature_schemes.contains(s))
-            .collect();
-        let scheme = certified
-            .key
-            .choose_scheme(&acceptable)
-            .ok_or(Error::HandshakeFailure("no signature scheme in common"))?;
-
-        let session_id = if config.session_store.is_some() {
-            let mut id = [0u8; 32];
-            config.random.fill(&mut id)?;
-            SessionId::new(&id).ok_or(Error::Internal("session id"))?
-        } else {
-            SessionId::empty()
+        let (suite, ems, session_id, plan) = match find_session(&config, ch, sni.as_deref(), now)? {
+            Some(session) => {
+                let suite =
+                    crate::suites::lookup(session.suite).ok_or(Error::Internal("resumed suite"))?;
+                // RFC 5077 §3.4: echo the client's session ID to say "resumed".
+                (
+                    suite,
+                    session.extended_master_secret,
+                    ch.session_id,
+                    Plan::Resume(session),
+                )
+            }
+            None => {
+                let (suite, full) = plan_full(&config, ch, sni.as_deref())?;
+                let session_id = if config.session_store.is_some() {
+                    let mut id = [0u8; 32];
+                    config.random.fill(&mut id)?;
+                    SessionId::new(&id).ok_or(Error::Internal("session id"))?
+                } else {
+                    SessionId::empty()
+                };
+                (suite, ems, session_id, full)
+            }
         };
         transcript.start(suite.hash);
         transcript.add(msg.raw);
@@ -124,11 +100,71 @@ impl AwaitClientHello {
             send_ticket,
             transcript,
         };
-        let echo_point_formats = ch
-            .find(crate::codec::enums::ExtensionType::EC_POINT_FORMATS)
-            .is_some();
-        full::send_first_flight(hs, &certified, group, scheme, echo_point_formats, actions)
+        match plan {
+            Plan::Resume(session) => finish::start_resumed(hs, session, actions),
+            Plan::Full {
+                certified,
+                group,
+                scheme,
+            } => {
+                let echo_point_formats = ch
+                    .find(crate::codec::enums::ExtensionType::EC_POINT_FORMATS)
+                    .is_some();
+                full::send_first_flight(hs, &certified, group, scheme, echo_point_formats, actions)
+            }
+        }
     }
+}
+
+/// How the server answers a ClientHello.
+enum Plan {
+    /// An abbreviated handshake for this session.
+    Resume(StoredSession),
+    /// A full handshake with this certificate, group and signature scheme.
+    Full {
+        certified: Arc<CertifiedKey>,
+        group: NamedGroup,
+        scheme: SignatureScheme,
+    },
+}
+
+/// Chooses certificate, suite, group and signature scheme for a full
+/// handshake.
+fn plan_full(
+    config: &ServerConfig,
+    ch: &ClientHello,
+    sni: Option<&str>,
+) -> Result<(&'static SupportedSuite, Plan), Error> {
+    let client_schemes = ch.signature_schemes().unwrap_or(&[]);
+    let certified = config
+        .cert_resolver
+        .resolve(&ClientHelloInfo {
+            server_name: sni,
+            signature_schemes: client_schemes,
+            cipher_suites: &ch.cipher_suites,
+        })
+        .ok_or(Error::HandshakeFailure("no certificate for this client"))?;
+    let suite = choose_suite(config, &ch.cipher_suites, certified.key.auth_kind())?;
+    let group = choose_group(config, ch.supported_groups())?;
+    // RFC 5246 §7.4.1.4.1: without signature_algorithms the client
+    // accepts only SHA-1, which we never sign with.
+    let acceptable: Vec<_> = client_schemes
+        .iter()
+        .copied()
+        .filter(|s| config.signature_schemes.contains(s))
+        .collect();
+    let scheme = certified
+        .key
+        .choose_scheme(&acceptable)
+        .ok_or(Error::HandshakeFailure("no signature scheme in common"))?;
+    Ok((
+        suite,
+        Plan::Full {
+            certified,
+            group,
+            scheme,
+        },
+    ))
 }
 
 /// The session the ClientHello asks to resume, if it may be: by ticket
