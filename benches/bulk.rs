@@ -6,12 +6,11 @@
 
 mod common;
 
-use std::io::{Read, Write};
 use std::sync::Arc;
 
 use common::*;
 use criterion::{criterion_group, criterion_main, Criterion, Throughput};
-use ring::aead::{Aad, LessSafeKey, Nonce, UnboundKey};
+use ring::aead::{LessSafeKey, UnboundKey};
 use sanstls::codec::enums::NamedGroup;
 
 const RECORD: usize = 16 * 1024;
@@ -54,25 +53,7 @@ fn bulk(c: &mut Criterion) {
         g.bench_function(format!("ring_seal_open/{name}"), |b| {
             b.iter(|| {
                 seq += 1;
-                let mut n = [0u8; 12];
-                n[4..].copy_from_slice(&seq.to_be_bytes());
-                let tag = key
-                    .seal_in_place_separate_tag(
-                        Nonce::assume_unique_for_key(n),
-                        Aad::from([0u8; 13]),
-                        &mut buf,
-                    )
-                    .unwrap();
-                buf.extend_from_slice(tag.as_ref());
-                let plain = key
-                    .open_in_place(
-                        Nonce::assume_unique_for_key(n),
-                        Aad::from([0u8; 13]),
-                        &mut buf,
-                    )
-                    .unwrap()
-                    .len();
-                buf.truncate(plain);
+                ring_seal_open(&key, &mut buf, seq)
             })
         });
 
@@ -81,12 +62,7 @@ fn bulk(c: &mut Criterion) {
         let mut wire = Vec::with_capacity(2 * RECORD);
         let (mut client, mut server) = sanstls_handshake(&sc, &ss, &mut wire);
         g.bench_function(format!("sanstls/{name}"), |b| {
-            b.iter(|| {
-                wire.clear();
-                client.send(&data, &mut wire).unwrap();
-                let input = server.handle_input(&mut wire).unwrap();
-                assert_eq!(input.data.map(|d| d.len()), Some(RECORD));
-            })
+            b.iter(|| sanstls_transfer(&mut client, &mut server, &data, &mut wire))
         });
 
         // Zero-copy: the plaintext sits in the record buffer; seal it there,
@@ -106,17 +82,7 @@ fn bulk(c: &mut Criterion) {
         let (mut client, mut server) = rustls_handshake(&rc, &rs, &mut wire);
         let mut plain = vec![0u8; RECORD];
         g.bench_function(format!("rustls/{name}"), |b| {
-            b.iter(|| {
-                wire.clear();
-                client.writer().write_all(&data).unwrap();
-                client.write_tls(&mut wire).unwrap();
-                let mut rd = &wire[..];
-                while !rd.is_empty() {
-                    server.read_tls(&mut rd).unwrap();
-                    server.process_new_packets().unwrap();
-                }
-                server.reader().read_exact(&mut plain).unwrap();
-            })
+            b.iter(|| rustls_transfer(&mut client, &mut server, &data, &mut wire, &mut plain))
         });
     }
     g.finish();

@@ -12,7 +12,6 @@
 mod common;
 
 use std::alloc::{GlobalAlloc, Layout, System};
-use std::io::{Read, Write};
 use std::sync::atomic::{AtomicIsize, AtomicUsize, Ordering};
 use std::sync::Arc;
 
@@ -87,8 +86,8 @@ fn sanstls_figures(pki: &Pki, case: Case) -> Figures {
 
     // Traffic: a fresh pair, one 16 KiB record each way.
     let (mut client, mut server) = sanstls_handshake(&sc, &ss, &mut wire);
-    send_one(&mut client, &mut server, &data, &mut wire);
-    send_one(&mut server, &mut client, &data, &mut wire);
+    sanstls_transfer(&mut client, &mut server, &data, &mut wire);
+    sanstls_transfer(&mut server, &mut client, &data, &mut wire);
     let c_before = live();
     drop(client);
     let client_after_traffic = c_before - live();
@@ -102,18 +101,6 @@ fn sanstls_figures(pki: &Pki, case: Case) -> Figures {
         client_after_traffic,
         server_after_traffic,
     }
-}
-
-fn send_one(
-    from: &mut sanstls::Connection,
-    to: &mut sanstls::Connection,
-    data: &[u8],
-    wire: &mut Vec<u8>,
-) {
-    wire.clear();
-    from.send(data, wire).unwrap();
-    let input = to.handle_input(wire).unwrap();
-    assert_eq!(input.data.map(|d| d.len()), Some(data.len()));
 }
 
 fn rustls_figures(pki: &Pki, case: Case) -> Figures {
@@ -136,24 +123,8 @@ fn rustls_figures(pki: &Pki, case: Case) -> Figures {
     let data = vec![1u8; 16 * 1024];
     let mut plain = vec![0u8; data.len()];
     let (mut client, mut server) = rustls_handshake(&rc, &rs, &mut wire);
-    wire.clear();
-    client.writer().write_all(&data).unwrap();
-    client.write_tls(&mut wire).unwrap();
-    let mut rd = &wire[..];
-    while !rd.is_empty() {
-        server.read_tls(&mut rd).unwrap();
-        server.process_new_packets().unwrap();
-    }
-    server.reader().read_exact(&mut plain).unwrap();
-    wire.clear();
-    server.writer().write_all(&data).unwrap();
-    server.write_tls(&mut wire).unwrap();
-    let mut rd = &wire[..];
-    while !rd.is_empty() {
-        client.read_tls(&mut rd).unwrap();
-        client.process_new_packets().unwrap();
-    }
-    client.reader().read_exact(&mut plain).unwrap();
+    rustls_transfer(&mut client, &mut server, &data, &mut wire, &mut plain);
+    rustls_transfer(&mut server, &mut client, &data, &mut wire, &mut plain);
     let c_before = live();
     drop(client);
     let client_after_traffic = c_before - live();

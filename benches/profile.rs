@@ -29,10 +29,7 @@ fn bulk(lib: &str, n: usize) {
             let (c, s) = sanstls_configs(&pki, case);
             let (mut client, mut server) = sanstls_handshake(&Arc::new(c), &Arc::new(s), &mut wire);
             for _ in 0..n {
-                wire.clear();
-                client.send(&data, &mut wire).unwrap();
-                let input = server.handle_input(&mut wire).unwrap();
-                assert_eq!(input.data.map(|d| d.len()), Some(data.len()));
+                sanstls_transfer(&mut client, &mut server, &data, &mut wire);
             }
         }
         "sanstls-in-place" => {
@@ -47,46 +44,19 @@ fn bulk(lib: &str, n: usize) {
             }
         }
         "rustls" => {
-            use std::io::{Read, Write};
             let (c, s) = rustls_configs(&pki, case);
             let (mut client, mut server) = rustls_handshake(&Arc::new(c), &Arc::new(s), &mut wire);
             let mut plain = vec![0u8; data.len()];
             for _ in 0..n {
-                wire.clear();
-                client.writer().write_all(&data).unwrap();
-                client.write_tls(&mut wire).unwrap();
-                let mut rd = &wire[..];
-                while !rd.is_empty() {
-                    server.read_tls(&mut rd).unwrap();
-                    server.process_new_packets().unwrap();
-                }
-                server.reader().read_exact(&mut plain).unwrap();
+                rustls_transfer(&mut client, &mut server, &data, &mut wire, &mut plain);
             }
         }
         _ => {
-            use ring::aead::{Aad, LessSafeKey, Nonce, UnboundKey, AES_128_GCM};
+            use ring::aead::{LessSafeKey, UnboundKey, AES_128_GCM};
             let key = LessSafeKey::new(UnboundKey::new(&AES_128_GCM, &[7; 16]).unwrap());
             let mut buf = data.clone();
-            for i in 0..n as u64 {
-                let mut nonce = [0u8; 12];
-                nonce[4..].copy_from_slice(&i.to_be_bytes());
-                let tag = key
-                    .seal_in_place_separate_tag(
-                        Nonce::assume_unique_for_key(nonce),
-                        Aad::from([0u8; 13]),
-                        &mut buf,
-                    )
-                    .unwrap();
-                buf.extend_from_slice(tag.as_ref());
-                let len = key
-                    .open_in_place(
-                        Nonce::assume_unique_for_key(nonce),
-                        Aad::from([0u8; 13]),
-                        &mut buf,
-                    )
-                    .unwrap()
-                    .len();
-                buf.truncate(len);
+            for seq in 0..n as u64 {
+                ring_seal_open(&key, &mut buf, seq);
             }
         }
     }

@@ -289,3 +289,72 @@ impl rustls::server::ProducesTickets for NoTickets {
         None
     }
 }
+
+// ---------- one record each way ----------
+
+/// ring's own AEAD seal then open over `buf` in place, with a fresh nonce
+/// from `seq`: the ceiling for any TLS record layer on these primitives.
+pub fn ring_seal_open(key: &ring::aead::LessSafeKey, buf: &mut Vec<u8>, seq: u64) {
+    use ring::aead::{Aad, Nonce};
+    let mut n = [0u8; 12];
+    n[4..].copy_from_slice(&seq.to_be_bytes());
+    let tag = key
+        .seal_in_place_separate_tag(Nonce::assume_unique_for_key(n), Aad::from([0u8; 13]), buf)
+        .unwrap();
+    buf.extend_from_slice(tag.as_ref());
+    let plain = key
+        .open_in_place(Nonce::assume_unique_for_key(n), Aad::from([0u8; 13]), buf)
+        .unwrap()
+        .len();
+    buf.truncate(plain);
+}
+
+/// `data` from one sanstls connection to the other (one `send`, one
+/// `handle_input`).
+pub fn sanstls_transfer(
+    from: &mut sanstls::Connection,
+    to: &mut sanstls::Connection,
+    data: &[u8],
+    wire: &mut Vec<u8>,
+) {
+    wire.clear();
+    from.send(data, wire).unwrap();
+    let input = to.handle_input(wire).unwrap();
+    assert_eq!(input.data.map(|d| d.len()), Some(data.len()));
+}
+
+/// `data` from one rustls connection to the other, read out into `plain`.
+pub fn rustls_transfer<F, T>(
+    from: &mut F,
+    to: &mut T,
+    data: &[u8],
+    wire: &mut Vec<u8>,
+    plain: &mut [u8],
+) where
+    F: std::ops::DerefMut<Target = rustls::ConnectionCommon<<F as RustlsSide>::Data>> + RustlsSide,
+    T: std::ops::DerefMut<Target = rustls::ConnectionCommon<<T as RustlsSide>::Data>> + RustlsSide,
+{
+    use std::io::{Read, Write};
+    wire.clear();
+    from.writer().write_all(data).unwrap();
+    from.write_tls(wire).unwrap();
+    let mut rd = &wire[..];
+    while !rd.is_empty() {
+        to.read_tls(&mut rd).unwrap();
+        to.process_new_packets().unwrap();
+    }
+    to.reader().read_exact(&mut plain[..data.len()]).unwrap();
+}
+
+/// Names the side-specific data type of a rustls connection.
+pub trait RustlsSide {
+    type Data;
+}
+
+impl RustlsSide for rustls::ClientConnection {
+    type Data = rustls::client::ClientConnectionData;
+}
+
+impl RustlsSide for rustls::ServerConnection {
+    type Data = rustls::server::ServerConnectionData;
+}
