@@ -165,7 +165,7 @@ pub struct Connection {
     outbox: Vec<u8>,
     events: VecDeque<Event>,
     actions: Outbox,
-    negotiated: Option<Box<Negotiated>>,
+    negotiated: Option<Negotiated>,
     error: Option<Error>,
     trace: bool,
     peer_closed: bool,
@@ -607,7 +607,7 @@ impl Connection {
 
     /// The handshake's results, once complete.
     pub fn negotiated(&self) -> Option<&Negotiated> {
-        self.negotiated.as_deref()
+        self.negotiated.as_ref()
     }
 
     /// Whether this is the client side.

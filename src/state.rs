@@ -54,7 +54,7 @@ pub(crate) enum Action {
     /// The peer asked to renegotiate; answer with a no_renegotiation warning.
     RefuseRenegotiation,
     /// The handshake is over.
-    Complete(Box<Negotiated>),
+    Complete(Negotiated),
     /// Tell the caller something.
     #[allow(dead_code)]
     Event(Event),

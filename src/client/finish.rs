@@ -93,7 +93,7 @@ impl AwaitFinished {
         if let Some(key) = store_session(&hs, &master, &peer_certificates, created, new_ticket) {
             actions.push(Action::Session(key));
         }
-        actions.push(Action::Complete(Box::new(Negotiated {
+        actions.push(Action::Complete(Negotiated {
             version: ProtocolVersion::TLSV1_2,
             suite: hs.suite,
             group,
@@ -103,7 +103,7 @@ impl AwaitFinished {
             peer_certificates,
             extended_master_secret: hs.ems,
             resumed,
-        })));
+        }));
         Ok(ClientState::Traffic(Traffic {
             master,
             suite: hs.suite,

@@ -39,6 +39,11 @@ pub(crate) fn store_key(name: &ServerName<'_>) -> String {
     name.to_str().into_owned()
 }
 
+/// Whether our ClientHello carries session_ticket (RFC 5077 §3.2).
+fn asks_for_tickets(config: &ClientConfig) -> bool {
+    config.enable_tickets && config.session_store.is_some()
+}
+
 /// A stored session we may offer: fresh, and with a suite we still allow.
 fn resumable(config: &ClientConfig, name: &ServerName<'_>) -> Option<StoredSession> {
     let store = config.session_store.as_ref()?;
@@ -101,7 +106,8 @@ pub(super) fn start(
     if !config.alpn_protocols.is_empty() {
         extensions.push(ClientExtension::Alpn(config.alpn_protocols.clone()));
     }
-    if config.enable_tickets {
+    // A client with nowhere to keep a ticket does not ask for one.
+    if asks_for_tickets(&config) {
         let ticket = offered
             .as_ref()
             .map(|(s, _)| s.ticket.clone())
@@ -187,7 +193,7 @@ impl AwaitServerHello {
                     answer.alpn = Some(proto.clone());
                 }
                 ServerExtension::ServerNameAck if self.sni.is_some() => {}
-                ServerExtension::SessionTicketAck if self.config.enable_tickets => {
+                ServerExtension::SessionTicketAck if asks_for_tickets(&self.config) => {
                     answer.ticket_ack = true
                 }
                 // RFC 5246 §7.4.1.4: an extension we did not offer is fatal.

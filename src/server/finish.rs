@@ -152,17 +152,17 @@ impl AwaitFinished {
                 }
             }
         }
-        actions.push(Action::Complete(Box::new(Negotiated {
+        actions.push(Action::Complete(Negotiated {
             version: ProtocolVersion::TLSV1_2,
             suite: k.hs.suite,
             group: k.group,
             signature_scheme: k.scheme,
-            alpn_protocol: k.hs.alpn.clone(),
-            server_name: k.hs.sni.clone(),
-            peer_certificates: k.peer_certificates.clone(),
+            alpn_protocol: k.hs.alpn.take(),
+            server_name: k.hs.sni.take(),
+            peer_certificates: core::mem::take(&mut k.peer_certificates),
             extended_master_secret: k.hs.ems,
             resumed,
-        })));
+        }));
         Ok(ServerState::Traffic(Traffic {
             master: k.master,
             suite: k.hs.suite,
