@@ -387,6 +387,10 @@ impl Connection {
 
     fn handle_alert(&mut self, alert: Alert) -> Result<(), Error> {
         if alert.description == AlertDescription::CLOSE_NOTIFY {
+            // A close_notify cuts a handshake short: it can never complete.
+            if self.traffic().is_none() {
+                return Err(Error::AlertReceived(AlertDescription::CLOSE_NOTIFY));
+            }
             self.peer_closed = true;
             self.events.push_back(Event::PeerClosed);
             self.close();
@@ -535,7 +539,10 @@ impl Connection {
         if let Some(e) = &self.error {
             return Err(e.clone());
         }
-        if self.traffic().is_none() || self.sent_close {
+        if self.sent_close {
+            return Err(Error::ConnectionClosed);
+        }
+        if self.traffic().is_none() {
             return Err(Error::HandshakeNotComplete);
         }
         self.poll_output(out);
@@ -573,7 +580,10 @@ impl Connection {
         if let Some(e) = &self.error {
             return Err(e.clone());
         }
-        if self.traffic().is_none() || self.sent_close {
+        if self.sent_close {
+            return Err(Error::ConnectionClosed);
+        }
+        if self.traffic().is_none() {
             return Err(Error::HandshakeNotComplete);
         }
         if !self.outbox.is_empty() {

@@ -199,6 +199,10 @@ pub enum Error {
     /// completes or after the connection closed. Not sticky.
     #[error("handshake not complete")]
     HandshakeNotComplete,
+    /// Caller error: nothing more can be sent once close_notify went out (we
+    /// closed, or answered the peer's close_notify). Not sticky.
+    #[error("connection closed for sending")]
+    ConnectionClosed,
     /// Caller error: more output is queued than [`crate::limits::MAX_BUFFERED_OUTPUT`];
     /// drain it with `poll_output` first. Not sticky.
     #[error("output backlog full: drain output first")]
@@ -241,6 +245,7 @@ impl Error {
             Error::AlertReceived(_)
             | Error::Truncated
             | Error::HandshakeNotComplete
+            | Error::ConnectionClosed
             | Error::OutputBacklog
             | Error::Config(_) => return None,
         })
@@ -250,7 +255,10 @@ impl Error {
     pub fn is_fatal(&self) -> bool {
         !matches!(
             self,
-            Error::HandshakeNotComplete | Error::OutputBacklog | Error::Config(_)
+            Error::HandshakeNotComplete
+                | Error::ConnectionClosed
+                | Error::OutputBacklog
+                | Error::Config(_)
         )
     }
 }

@@ -84,7 +84,13 @@ impl<T: Read + Write> Stream<T> {
 
     /// Reads from the transport once and processes it. Returns false at EOF.
     fn read_some(&mut self) -> io::Result<bool> {
-        let n = self.transport.read(&mut self.inbuf[self.filled..])?;
+        let n = loop {
+            match self.transport.read(&mut self.inbuf[self.filled..]) {
+                // A signal interrupted the read: nothing happened, try again.
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+                other => break other?,
+            }
+        };
         if n == 0 {
             return Ok(false);
         }

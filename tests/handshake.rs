@@ -272,3 +272,48 @@ fn fatal_alert_invalidates_the_session() {
         );
     }
 }
+
+/// RFC 5246 §7.4.1.1: a HelloRequest during the handshake is ignored, and
+/// is not part of the transcript (else Finished would not match).
+#[test]
+fn hello_request_during_the_handshake_is_ignored() {
+    let pki = Pki::new(KeyType::P256);
+    let mut pair = Pair::new(pki.client_config(), pki.server_config());
+    pair.client.poll_output(&mut pair.to_server);
+    common::feed(
+        &mut pair.server,
+        &mut pair.to_server,
+        usize::MAX,
+        &mut Vec::new(),
+    )
+    .unwrap();
+    pair.server.poll_output(&mut pair.to_client);
+    let mut with_request = vec![22, 3, 3, 0, 4, 0, 0, 0, 0];
+    with_request.extend_from_slice(&pair.to_client);
+    pair.to_client = with_request;
+    pair.expect_handshake();
+}
+
+/// A close_notify before the handshake completes ends it: it can never
+/// complete, and the caller must not mistake it for a clean close.
+#[test]
+fn close_notify_during_the_handshake_is_an_error() {
+    use sanstls::codec::enums::AlertDescription;
+    let pki = Pki::new(KeyType::P256);
+    let mut pair = Pair::new(pki.client_config(), pki.server_config());
+    pair.client.poll_output(&mut pair.to_server);
+    pair.to_server.extend_from_slice(&[21, 3, 3, 0, 2, 1, 0]);
+    let r = common::feed(
+        &mut pair.server,
+        &mut pair.to_server,
+        usize::MAX,
+        &mut Vec::new(),
+    );
+    assert_eq!(
+        r,
+        Err(sanstls::Error::AlertReceived(
+            AlertDescription::CLOSE_NOTIFY
+        ))
+    );
+    assert!(!pair.server.peer_closed());
+}

@@ -82,7 +82,7 @@ fn seal_in_place_refuses_misuse_without_ending_the_connection() {
     let mut record = vec![0u8; prefix + 4 + suffix];
     assert_eq!(
         pair.client.seal_in_place(&mut record, 4),
-        Err(Error::HandshakeNotComplete)
+        Err(Error::ConnectionClosed)
     );
 
     // In-place records interleave with `send` in order on a fresh pair.

@@ -859,7 +859,7 @@ fn clean_close_in_both_directions() {
     // Nothing can be sent after close (a caller error, not sticky).
     assert_eq!(
         p.client.send(b"more", &mut Vec::new()),
-        Err(Error::HandshakeNotComplete)
+        Err(Error::ConnectionClosed)
     );
     let (c, s) = settle(&mut p);
     c.unwrap();

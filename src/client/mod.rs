@@ -80,6 +80,11 @@ impl ClientState {
 
     /// Advances on one handshake message.
     pub(crate) fn handle(self, msg: Msg<'_>, actions: &mut Outbox) -> Result<Self, Error> {
+        // RFC 5246 §7.4.1.1: a HelloRequest arriving while we negotiate is
+        // ignored (and is never part of the transcript).
+        if msg.typ() == HandshakeType::HELLO_REQUEST && !matches!(self, ClientState::Traffic(_)) {
+            return Ok(self);
+        }
         match self {
             ClientState::AwaitServerHello(s) => s.handle(msg, actions),
             ClientState::AwaitCertificate(s) => s.handle(msg),
