@@ -4,11 +4,13 @@
 //! side reports and the alert its peer receives.
 
 mod common;
-#[path = "common/wire.rs"]
-mod wire;
 
 use std::sync::{Arc, Mutex};
 
+use common::wire::{
+    self, client_flight, edit_message, expect, plaintext_messages, server_flight, subject_der,
+    CERTIFICATE_VERIFY,
+};
 use common::{ca, leaf, KeyType, Pair, Pki, ALL_KEY_TYPES};
 use rcgen::{CertificateParams, CertifiedIssuer, ExtendedKeyUsagePurpose, KeyPair};
 use sanstls::codec::enums::{AlertDescription as A, ClientCertificateType, SignatureScheme};
@@ -20,9 +22,6 @@ use sanstls::handshake::HandshakePayload;
 use sanstls::pki_types::{CertificateDer, PrivateKeyDer};
 use sanstls::verify::{RootCertStore, WebPkiClientVerifier};
 use sanstls::{CertificateError, ClientConfig, Error};
-use wire::{client_flight, edit_message, expect, plaintext_messages, server_flight, subject_der};
-
-const CERTIFICATE_VERIFY: u8 = 15;
 
 /// The server's PKI plus a separate CA for client certificates.
 struct Setup {

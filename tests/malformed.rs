@@ -13,6 +13,7 @@
 mod common;
 mod hostile;
 
+use common::wire::*;
 use common::{KeyType, Pki};
 use hostile::*;
 use sanstls::codec::enums::AlertDescription as A;
@@ -21,18 +22,6 @@ use sanstls::limits::{
     MAX_WARNING_ALERTS,
 };
 use sanstls::{Error, InvalidMessage as K};
-
-// Handshake types.
-const CLIENT_HELLO: u8 = 1;
-const SERVER_HELLO: u8 = 2;
-const NEW_SESSION_TICKET: u8 = 4;
-const CERTIFICATE: u8 = 11;
-const SERVER_KEY_EXCHANGE: u8 = 12;
-const CERTIFICATE_REQUEST: u8 = 13;
-const SERVER_HELLO_DONE: u8 = 14;
-const CERTIFICATE_VERIFY: u8 = 15;
-const CLIENT_KEY_EXCHANGE: u8 = 16;
-const FINISHED: u8 = 20;
 
 #[derive(Debug, Clone, PartialEq)]
 enum Outcome {

@@ -6,152 +6,18 @@
 mod common;
 
 use std::sync::Arc;
-use std::time::Duration;
 
-use common::{ca, feed, leaf, KeyType, Pair, Pki};
+use common::wire::*;
+use common::{at, ca, leaf, KeyType, Pair, Pki};
 use rcgen::date_time_ymd;
 use sanstls::codec::enums::{AlertDescription as A, ExtensionType, NamedGroup};
-use sanstls::config::FixedTime;
 use sanstls::handshake::extensions::{ClientExtension, ServerExtension};
 use sanstls::handshake::finished::Finished;
-use sanstls::handshake::hello::{ClientHello, ServerHello};
 use sanstls::handshake::HandshakePayload;
-use sanstls::pki_types::{ServerName, UnixTime};
+use sanstls::pki_types::ServerName;
 use sanstls::suites::{self, AuthKind, SupportedSuite, ALL_SUITES};
 use sanstls::verify::RootCertStore;
 use sanstls::{CertificateError, ClientConfig, Connection, Error};
-
-// ---- record surgery ----
-
-const HANDSHAKE: u8 = 22;
-const CCS: u8 = 20;
-const APPDATA: u8 = 23;
-
-/// Splits a wire buffer into (content type, fragment) records.
-fn split(wire: &[u8]) -> Vec<(u8, Vec<u8>)> {
-    let mut out = Vec::new();
-    let mut rest = wire;
-    while !rest.is_empty() {
-        let len = u16::from_be_bytes([rest[3], rest[4]]) as usize;
-        out.push((rest[0], rest[5..5 + len].to_vec()));
-        rest = &rest[5 + len..];
-    }
-    out
-}
-
-/// Frames records again, all with version 1.2.
-fn join(records: &[(u8, Vec<u8>)]) -> Vec<u8> {
-    let mut out = Vec::new();
-    for (typ, body) in records {
-        out.push(*typ);
-        out.extend_from_slice(&[3, 3]);
-        out.extend_from_slice(&(body.len() as u16).to_be_bytes());
-        out.extend_from_slice(body);
-    }
-    out
-}
-
-/// The handshake type of a plaintext handshake record (each of our
-/// handshake messages travels in a record of its own).
-fn hs_type(record: &(u8, Vec<u8>)) -> Option<u8> {
-    (record.0 == HANDSHAKE).then(|| record.1[0])
-}
-
-fn edit_records(wire: &mut Vec<u8>, f: impl FnOnce(&mut Vec<(u8, Vec<u8>)>)) {
-    let mut recs = split(wire);
-    f(&mut recs);
-    *wire = join(&recs);
-}
-
-/// Decodes the ClientHello at the front of `wire`, edits and re-encodes it.
-fn edit_client_hello(wire: &mut Vec<u8>, f: impl FnOnce(&mut ClientHello)) {
-    edit_records(wire, |recs| {
-        let HandshakePayload::ClientHello(mut ch) = HandshakePayload::read(&recs[0].1).unwrap()
-        else {
-            panic!("not a ClientHello");
-        };
-        f(&mut ch);
-        recs[0].1 = HandshakePayload::ClientHello(ch).to_bytes();
-    });
-}
-
-/// Decodes the ServerHello at the front of `wire`, edits and re-encodes it.
-fn edit_server_hello(wire: &mut Vec<u8>, f: impl FnOnce(&mut ServerHello)) {
-    edit_records(wire, |recs| {
-        let HandshakePayload::ServerHello(mut sh) = HandshakePayload::read(&recs[0].1).unwrap()
-        else {
-            panic!("not a ServerHello");
-        };
-        f(&mut sh);
-        recs[0].1 = HandshakePayload::ServerHello(sh).to_bytes();
-    });
-}
-
-/// Flips one bit of the last ciphertext byte (just before the 16-byte tag)
-/// of the last record on `wire`.
-fn flip_in_last_record(wire: &mut [u8]) {
-    let i = wire.len() - 17;
-    wire[i] ^= 0x01;
-}
-
-// ---- driving the handshake flight by flight ----
-
-fn to_server(p: &mut Pair) -> Result<(), Error> {
-    feed(&mut p.server, &mut p.to_server, p.chunk, &mut p.server_data)
-}
-
-fn to_client(p: &mut Pair) -> Result<(), Error> {
-    feed(&mut p.client, &mut p.to_client, p.chunk, &mut p.client_data)
-}
-
-/// The ClientHello is on `to_server`.
-fn client_hello(p: &mut Pair) {
-    p.client.poll_output(&mut p.to_server);
-}
-
-/// ServerHello..ServerHelloDone are on `to_client`.
-fn server_flight(p: &mut Pair) {
-    client_hello(p);
-    to_server(p).unwrap();
-    p.server.poll_output(&mut p.to_client);
-}
-
-/// ClientKeyExchange, ChangeCipherSpec, Finished are on `to_server`.
-fn client_flight(p: &mut Pair) {
-    server_flight(p);
-    to_client(p).unwrap();
-    p.client.poll_output(&mut p.to_server);
-}
-
-/// The server's ChangeCipherSpec and Finished are on `to_client`.
-fn server_finish(p: &mut Pair) {
-    client_flight(p);
-    to_server(p).unwrap();
-    p.server.poll_output(&mut p.to_client);
-}
-
-/// Shuttles bytes until nothing moves; returns each side's first error.
-fn settle(p: &mut Pair) -> (Result<(), Error>, Result<(), Error>) {
-    let (mut c, mut s) = (Ok(()), Ok(()));
-    for _ in 0..8 {
-        let (c2, s2) = p.step();
-        c = c.and(c2);
-        s = s.and(s2);
-    }
-    (c, s)
-}
-
-/// Asserts each side's error, that it is the one the connection keeps, and
-/// that nothing stays on the wire.
-#[track_caller]
-fn expect(p: &mut Pair, client: Error, server: Error) {
-    let (c, s) = settle(p);
-    assert_eq!(c, Err(client.clone()), "client result");
-    assert_eq!(s, Err(server.clone()), "server result");
-    assert_eq!(p.client.error(), Some(&client));
-    assert_eq!(p.server.error(), Some(&server));
-    assert!(!p.client.is_handshaking() && !p.server.is_handshaking());
-}
 
 fn pki_for(suite: &SupportedSuite) -> Pki {
     Pki::new(match suite.auth {
@@ -179,12 +45,6 @@ fn pair_for(suite: &'static SupportedSuite) -> Pair {
 fn default_pair() -> Pair {
     let pki = Pki::new(KeyType::P256);
     Pair::new(pki.client_config(), server_config(&pki))
-}
-
-fn at(secs: u64) -> Arc<FixedTime> {
-    Arc::new(FixedTime(UnixTime::since_unix_epoch(Duration::from_secs(
-        secs,
-    ))))
 }
 
 // ---- certificates ----

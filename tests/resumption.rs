@@ -5,16 +5,17 @@
 //! resumption is refused with an alert.
 
 mod common;
-#[path = "common/wire.rs"]
-mod wire;
 
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use common::{ca, leaf, KeyType, Pair, Pki};
+use common::wire::{
+    self, client_hello, edit_client_hello, edit_server_hello, exchange_data, expect, split,
+};
+use common::{at, ca, leaf, KeyType, Pair, Pki};
 use sanstls::codec::enums::{AlertDescription as A, ContentType};
 use sanstls::codec::Codec;
-use sanstls::config::{ClientAuth, FixedTime};
+use sanstls::config::ClientAuth;
 use sanstls::crypto::key_schedule::MasterSecret;
 use sanstls::crypto::transcript::Transcript;
 use sanstls::handshake::extensions::{ClientExtension, ServerExtension};
@@ -30,16 +31,9 @@ use sanstls::resumption::StoredSession;
 use sanstls::suites::ALL_SUITES;
 use sanstls::verify::{RootCertStore, WebPkiClientVerifier};
 use sanstls::{ClientConfig, Error, ServerConfig};
-use wire::{client_hello, edit_client_hello, edit_server_hello, exchange_data, expect, split};
 use zeroize::Zeroizing;
 
 const T0: u64 = 1_700_000_000;
-
-fn at(secs: u64) -> Arc<FixedTime> {
-    Arc::new(FixedTime(UnixTime::since_unix_epoch(Duration::from_secs(
-        secs,
-    ))))
-}
 
 /// Which resumption mechanism a test exercises: each server config enables
 /// exactly one, so a resumption can only have come from it.
