@@ -215,6 +215,10 @@ impl TempDir {
         TempDir(dir)
     }
 
+    pub fn dir(&self) -> &Path {
+        &self.0
+    }
+
     pub fn path(&self, name: &str) -> PathBuf {
         self.0.join(name)
     }
