@@ -8,8 +8,8 @@ mod common;
 use std::sync::{Arc, Mutex};
 
 use common::wire::{
-    self, client_flight, edit_message, expect, plaintext_messages, server_flight, subject_der,
-    CERTIFICATE_VERIFY,
+    self, client_flight, edit_message, expect_server_fails, plaintext_messages, server_flight,
+    subject_der, CERTIFICATE_VERIFY,
 };
 use common::{ca, leaf, KeyType, Pair, Pki, ALL_KEY_TYPES};
 use rcgen::{CertificateParams, CertifiedIssuer, ExtendedKeyUsagePurpose, KeyPair};
@@ -206,10 +206,10 @@ fn optional_with_a_valid_certificate() {
 fn required_and_no_certificate() {
     let s = Setup::new();
     let mut p = Pair::new(s.pki.client_config(), s.server(true));
-    expect(
+    expect_server_fails(
         &mut p,
-        Error::AlertReceived(A::HANDSHAKE_FAILURE),
         Error::HandshakeFailure("client certificate required"),
+        A::HANDSHAKE_FAILURE,
     );
 }
 
@@ -221,10 +221,10 @@ fn client_certificate_from_the_wrong_ca() {
     // Optional client auth does not excuse a certificate that fails.
     for required in [true, false] {
         let mut p = Pair::new(s.client_with(cert.clone(), &key), s.server(required));
-        expect(
+        expect_server_fails(
             &mut p,
-            Error::AlertReceived(A::UNKNOWN_CA),
             Error::InvalidCertificate(CertificateError::UnknownIssuer),
+            A::UNKNOWN_CA,
         );
     }
 }
@@ -238,10 +238,10 @@ fn client_certificate_from_an_impostor_ca_with_the_trusted_name() {
     let impostor = ca("sanstls client CA");
     let (cert, key) = client_leaf(&impostor, KeyType::P256);
     let mut p = Pair::new(s.client_with(cert, &key), s.server(true));
-    expect(
+    expect_server_fails(
         &mut p,
-        Error::AlertReceived(A::BAD_CERTIFICATE),
         Error::InvalidCertificate(CertificateError::BadSignature),
+        A::BAD_CERTIFICATE,
     );
 }
 
@@ -251,10 +251,10 @@ fn client_certificate_without_client_auth_eku() {
     // `leaf` issues serverAuth-only certificates by default.
     let (cert, key) = leaf(&s.client_ca, KeyType::P256, &["client"], |_| {});
     let mut p = Pair::new(s.client_with(cert, &key), s.server(true));
-    expect(
+    expect_server_fails(
         &mut p,
-        Error::AlertReceived(A::UNSUPPORTED_CERTIFICATE),
         Error::InvalidCertificate(CertificateError::InvalidPurpose),
+        A::UNSUPPORTED_CERTIFICATE,
     );
 }
 
@@ -273,11 +273,7 @@ fn bad_certificate_verify_signature() {
             let last = ds.signature.len() - 1;
             ds.signature[last] ^= 0x01;
         });
-        expect(
-            &mut p,
-            Error::AlertReceived(A::DECRYPT_ERROR),
-            Error::BadSignature,
-        );
+        expect_server_fails(&mut p, Error::BadSignature, A::DECRYPT_ERROR);
     }
 }
 
@@ -298,10 +294,10 @@ fn certificate_verify_with_a_scheme_not_requested() {
         };
         ds.scheme = SignatureScheme::ECDSA_SECP384R1_SHA384;
     });
-    expect(
+    expect_server_fails(
         &mut p,
-        Error::AlertReceived(A::ILLEGAL_PARAMETER),
         Error::IllegalParameter("CertificateVerify scheme we did not request"),
+        A::ILLEGAL_PARAMETER,
     );
 }
 
@@ -363,10 +359,10 @@ fn resolver_returning_none_sends_an_empty_certificate() {
 
     // Required: the empty Certificate is refused.
     let mut p = Pair::new(cc, s.server(true));
-    expect(
+    expect_server_fails(
         &mut p,
-        Error::AlertReceived(A::HANDSHAKE_FAILURE),
         Error::HandshakeFailure("client certificate required"),
+        A::HANDSHAKE_FAILURE,
     );
 }
 

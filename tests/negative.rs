@@ -53,10 +53,10 @@ fn default_pair() -> Pair {
 fn wrong_host_name() {
     let pki = Pki::new(KeyType::P256);
     let mut p = Pair::with_name(pki.client_config(), pki.server_config(), "example.com");
-    expect(
+    expect_client_fails(
         &mut p,
         Error::InvalidCertificate(CertificateError::NotValidForName),
-        Error::AlertReceived(A::BAD_CERTIFICATE),
+        A::BAD_CERTIFICATE,
     );
 }
 
@@ -89,10 +89,10 @@ fn expired_certificate() {
         key,
     };
     let mut p = Pair::new(pki.client_config(), pki.server_config());
-    expect(
+    expect_client_fails(
         &mut p,
         Error::InvalidCertificate(CertificateError::Expired),
-        Error::AlertReceived(A::CERTIFICATE_EXPIRED),
+        A::CERTIFICATE_EXPIRED,
     );
 
     // ...and on a client clock set after it (2031-01-01).
@@ -100,10 +100,10 @@ fn expired_certificate() {
     let mut cc = pki.client_config();
     cc.time = at(1_924_992_000);
     let mut p = Pair::new(cc, pki.server_config());
-    expect(
+    expect_client_fails(
         &mut p,
         Error::InvalidCertificate(CertificateError::Expired),
-        Error::AlertReceived(A::CERTIFICATE_EXPIRED),
+        A::CERTIFICATE_EXPIRED,
     );
 }
 
@@ -114,10 +114,10 @@ fn certificate_not_yet_valid() {
     let mut cc = pki.client_config();
     cc.time = at(1_546_300_800);
     let mut p = Pair::new(cc, pki.server_config());
-    expect(
+    expect_client_fails(
         &mut p,
         Error::InvalidCertificate(CertificateError::NotValidYet),
-        Error::AlertReceived(A::CERTIFICATE_EXPIRED),
+        A::CERTIFICATE_EXPIRED,
     );
 }
 
@@ -142,10 +142,10 @@ fn other_roots() -> RootCertStore {
 fn unknown_ca() {
     let pki = Pki::new(KeyType::P256);
     let mut p = Pair::new(ClientConfig::new(other_roots()), pki.server_config());
-    expect(
+    expect_client_fails(
         &mut p,
         Error::InvalidCertificate(CertificateError::UnknownIssuer),
-        Error::AlertReceived(A::UNKNOWN_CA),
+        A::UNKNOWN_CA,
     );
 }
 
@@ -157,10 +157,10 @@ fn untrusted_ca_with_a_trusted_name() {
     let pki = Pki::new(KeyType::P256);
     let impostor = Pki::new(KeyType::P256);
     let mut p = Pair::new(impostor.client_config(), pki.server_config());
-    expect(
+    expect_client_fails(
         &mut p,
         Error::InvalidCertificate(CertificateError::BadSignature),
-        Error::AlertReceived(A::BAD_CERTIFICATE),
+        A::BAD_CERTIFICATE,
     );
 }
 
@@ -176,11 +176,7 @@ fn tampered_client_finished_record() {
             [HANDSHAKE, CCS, HANDSHAKE]
         );
         flip_in_last_record(&mut p.to_server);
-        expect(
-            &mut p,
-            Error::AlertReceived(A::BAD_RECORD_MAC),
-            Error::BadRecordMac,
-        );
+        expect_server_fails(&mut p, Error::BadRecordMac, A::BAD_RECORD_MAC);
     }
 }
 
@@ -196,11 +192,7 @@ fn tampered_server_finished_record() {
         // The server considers the handshake done once its Finished is out.
         assert!(!p.server.is_handshaking());
         flip_in_last_record(&mut p.to_client);
-        expect(
-            &mut p,
-            Error::BadRecordMac,
-            Error::AlertReceived(A::BAD_RECORD_MAC),
-        );
+        expect_client_fails(&mut p, Error::BadRecordMac, A::BAD_RECORD_MAC);
     }
 }
 
@@ -211,11 +203,7 @@ fn tampered_server_random_breaks_the_key_exchange_signature() {
     let mut p = default_pair();
     server_flight(&mut p);
     edit_server_hello(&mut p.to_client, |sh| sh.random.0[7] ^= 0x80);
-    expect(
-        &mut p,
-        Error::BadSignature,
-        Error::AlertReceived(A::DECRYPT_ERROR),
-    );
+    expect_client_fails(&mut p, Error::BadSignature, A::DECRYPT_ERROR);
 }
 
 #[test]
@@ -235,11 +223,7 @@ fn transcript_change_without_ems_reaches_verify_data() {
         ch.extensions
             .retain(|e| e.ext_type() != ExtensionType::EXTENDED_MASTER_SECRET)
     });
-    expect(
-        &mut p,
-        Error::AlertReceived(A::DECRYPT_ERROR),
-        Error::BadFinished,
-    );
+    expect_server_fails(&mut p, Error::BadFinished, A::DECRYPT_ERROR);
 }
 
 #[test]
@@ -256,11 +240,7 @@ fn transcript_change_with_ems_changes_the_keys() {
             data: vec![1, 2, 3],
         })
     });
-    expect(
-        &mut p,
-        Error::AlertReceived(A::BAD_RECORD_MAC),
-        Error::BadRecordMac,
-    );
+    expect_server_fails(&mut p, Error::BadRecordMac, A::BAD_RECORD_MAC);
 }
 
 #[test]
@@ -270,11 +250,7 @@ fn tampered_application_data() {
         p.expect_handshake();
         p.client.send(b"hello, server", &mut p.to_server).unwrap();
         flip_in_last_record(&mut p.to_server);
-        expect(
-            &mut p,
-            Error::AlertReceived(A::BAD_RECORD_MAC),
-            Error::BadRecordMac,
-        );
+        expect_server_fails(&mut p, Error::BadRecordMac, A::BAD_RECORD_MAC);
         assert!(p.server_data.is_empty(), "no tampered plaintext released");
     }
 }
@@ -287,11 +263,7 @@ fn application_data_header_is_authenticated() {
     p.expect_handshake();
     p.server.send(b"hello, client", &mut p.to_client).unwrap();
     p.to_client[0] = 21;
-    expect(
-        &mut p,
-        Error::BadRecordMac,
-        Error::AlertReceived(A::BAD_RECORD_MAC),
-    );
+    expect_client_fails(&mut p, Error::BadRecordMac, A::BAD_RECORD_MAC);
 }
 
 // ---- messages out of order ----
@@ -317,10 +289,10 @@ fn certificate_and_key_exchange_swapped() {
     let mut recs = server_flight_records(&mut p);
     recs.swap(1, 2);
     p.to_client = join(&recs);
-    expect(
+    expect_client_fails(
         &mut p,
         unexpected("Certificate", "ServerKeyExchange"),
-        Error::AlertReceived(A::UNEXPECTED_MESSAGE),
+        A::UNEXPECTED_MESSAGE,
     );
 }
 
@@ -330,10 +302,10 @@ fn second_server_hello() {
     let mut recs = server_flight_records(&mut p);
     recs.insert(1, recs[0].clone());
     p.to_client = join(&recs);
-    expect(
+    expect_client_fails(
         &mut p,
         unexpected("Certificate", "ServerHello"),
-        Error::AlertReceived(A::UNEXPECTED_MESSAGE),
+        A::UNEXPECTED_MESSAGE,
     );
 }
 
@@ -349,10 +321,10 @@ fn server_hello_done_missing() {
     assert!(!p.client.has_output());
     // The server's ChangeCipherSpec in its place is refused.
     p.to_client = join(&[(CCS, vec![1])]);
-    expect(
+    expect_client_fails(
         &mut p,
         unexpected("ServerHelloDone", "ChangeCipherSpec"),
-        Error::AlertReceived(A::UNEXPECTED_MESSAGE),
+        A::UNEXPECTED_MESSAGE,
     );
 }
 
@@ -362,10 +334,10 @@ fn client_hello_sent_to_the_client() {
     client_hello(&mut p);
     let hello = p.to_server.clone();
     p.to_client = hello;
-    expect(
+    expect_client_fails(
         &mut p,
         unexpected("ServerHello", "ClientHello"),
-        Error::AlertReceived(A::UNEXPECTED_MESSAGE),
+        A::UNEXPECTED_MESSAGE,
     );
 }
 
@@ -374,10 +346,10 @@ fn change_cipher_spec_before_client_key_exchange() {
     let mut p = default_pair();
     client_flight(&mut p);
     edit_records(&mut p.to_server, |recs| recs.swap(0, 1));
-    expect(
+    expect_server_fails(
         &mut p,
-        Error::AlertReceived(A::UNEXPECTED_MESSAGE),
         unexpected("ClientKeyExchange", "ChangeCipherSpec"),
+        A::UNEXPECTED_MESSAGE,
     );
 }
 
@@ -387,10 +359,10 @@ fn change_cipher_spec_in_the_server_flight() {
     let mut recs = server_flight_records(&mut p);
     recs.insert(1, (CCS, vec![1]));
     p.to_client = join(&recs);
-    expect(
+    expect_client_fails(
         &mut p,
         unexpected("Certificate", "ChangeCipherSpec"),
-        Error::AlertReceived(A::UNEXPECTED_MESSAGE),
+        A::UNEXPECTED_MESSAGE,
     );
 }
 
@@ -404,11 +376,7 @@ fn change_cipher_spec_twice() {
         let ccs = recs[1].clone();
         recs.insert(2, ccs);
     });
-    expect(
-        &mut p,
-        Error::AlertReceived(A::BAD_RECORD_MAC),
-        Error::BadRecordMac,
-    );
+    expect_server_fails(&mut p, Error::BadRecordMac, A::BAD_RECORD_MAC);
 
     let mut p = default_pair();
     server_finish(&mut p);
@@ -416,11 +384,7 @@ fn change_cipher_spec_twice() {
         let ccs = recs[0].clone();
         recs.insert(1, ccs);
     });
-    expect(
-        &mut p,
-        Error::BadRecordMac,
-        Error::AlertReceived(A::BAD_RECORD_MAC),
-    );
+    expect_client_fails(&mut p, Error::BadRecordMac, A::BAD_RECORD_MAC);
 }
 
 #[test]
@@ -436,10 +400,10 @@ fn finished_without_change_cipher_spec() {
         });
         recs.push((HANDSHAKE, fin.to_bytes()));
     });
-    expect(
+    expect_server_fails(
         &mut p,
-        Error::AlertReceived(A::UNEXPECTED_MESSAGE),
         unexpected("ChangeCipherSpec", "Finished"),
+        A::UNEXPECTED_MESSAGE,
     );
 
     // The same at the client, awaiting the server's ChangeCipherSpec.
@@ -449,10 +413,10 @@ fn finished_without_change_cipher_spec() {
         verify_data: vec![0; 12],
     });
     p.to_client = join(&[(HANDSHAKE, fin.to_bytes())]);
-    expect(
+    expect_client_fails(
         &mut p,
         unexpected("ChangeCipherSpec", "Finished"),
-        Error::AlertReceived(A::UNEXPECTED_MESSAGE),
+        A::UNEXPECTED_MESSAGE,
     );
 }
 
@@ -463,10 +427,10 @@ fn application_data_before_the_handshake_completes() {
     let mut recs = server_flight_records(&mut p);
     recs.insert(1, (APPDATA, b"too early".to_vec()));
     p.to_client = join(&recs);
-    expect(
+    expect_client_fails(
         &mut p,
         unexpected("Certificate", "application data"),
-        Error::AlertReceived(A::UNEXPECTED_MESSAGE),
+        A::UNEXPECTED_MESSAGE,
     );
     assert!(p.client_data.is_empty());
 
@@ -476,10 +440,10 @@ fn application_data_before_the_handshake_completes() {
     edit_records(&mut p.to_server, |recs| {
         recs.push((APPDATA, b"too early".to_vec()))
     });
-    expect(
+    expect_server_fails(
         &mut p,
-        Error::AlertReceived(A::UNEXPECTED_MESSAGE),
         unexpected("ClientKeyExchange", "application data"),
+        A::UNEXPECTED_MESSAGE,
     );
     assert!(p.server_data.is_empty());
 }
@@ -497,11 +461,7 @@ fn server_finished_replaced_by_application_data() {
         assert_eq!(recs.len(), 3);
         recs.remove(1);
     });
-    expect(
-        &mut p,
-        Error::BadRecordMac,
-        Error::AlertReceived(A::BAD_RECORD_MAC),
-    );
+    expect_client_fails(&mut p, Error::BadRecordMac, A::BAD_RECORD_MAC);
     assert!(p.client_data.is_empty());
 }
 
@@ -517,10 +477,10 @@ fn no_common_suite() {
         .filter(|s| s.auth == AuthKind::Ecdsa)
         .collect();
     let mut p = Pair::new(cc, pki.server_config());
-    expect(
+    expect_server_fails(
         &mut p,
-        Error::AlertReceived(A::HANDSHAKE_FAILURE),
         Error::HandshakeFailure("no cipher suite in common"),
+        A::HANDSHAKE_FAILURE,
     );
 
     // Disjoint suite lists.
@@ -530,10 +490,10 @@ fn no_common_suite() {
     let mut sc = pki.server_config();
     sc.suites = vec![&suites::TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256];
     let mut p = Pair::new(cc, sc);
-    expect(
+    expect_server_fails(
         &mut p,
-        Error::AlertReceived(A::HANDSHAKE_FAILURE),
         Error::HandshakeFailure("no cipher suite in common"),
+        A::HANDSHAKE_FAILURE,
     );
 }
 
@@ -545,10 +505,10 @@ fn no_common_group() {
     let mut sc = pki.server_config();
     sc.groups = vec![NamedGroup::SECP256R1, NamedGroup::SECP384R1];
     let mut p = Pair::new(cc, sc);
-    expect(
+    expect_server_fails(
         &mut p,
-        Error::AlertReceived(A::HANDSHAKE_FAILURE),
         Error::HandshakeFailure("no ECDHE group in common"),
+        A::HANDSHAKE_FAILURE,
     );
 }
 
@@ -565,11 +525,7 @@ fn strip_ems_from_client_hello(p: &mut Pair) {
 fn server_requires_extended_master_secret() {
     let mut p = default_pair();
     strip_ems_from_client_hello(&mut p);
-    expect(
-        &mut p,
-        Error::AlertReceived(A::HANDSHAKE_FAILURE),
-        Error::NoExtendedMasterSecret,
-    );
+    expect_server_fails(&mut p, Error::NoExtendedMasterSecret, A::HANDSHAKE_FAILURE);
 }
 
 #[test]
@@ -581,11 +537,7 @@ fn client_requires_extended_master_secret() {
         sh.extensions
             .retain(|e| *e != ServerExtension::ExtendedMasterSecret);
     });
-    expect(
-        &mut p,
-        Error::NoExtendedMasterSecret,
-        Error::AlertReceived(A::HANDSHAKE_FAILURE),
-    );
+    expect_client_fails(&mut p, Error::NoExtendedMasterSecret, A::HANDSHAKE_FAILURE);
 }
 
 #[test]
@@ -601,11 +553,7 @@ fn ems_stripped_from_server_hello_for_a_lenient_client() {
         sh.extensions
             .retain(|e| *e != ServerExtension::ExtendedMasterSecret);
     });
-    expect(
-        &mut p,
-        Error::AlertReceived(A::BAD_RECORD_MAC),
-        Error::BadRecordMac,
-    );
+    expect_server_fails(&mut p, Error::BadRecordMac, A::BAD_RECORD_MAC);
 }
 
 #[test]
@@ -642,10 +590,10 @@ fn alpn_without_overlap() {
     let mut sc = pki.server_config();
     sc.alpn_protocols = vec![b"spdy/3".to_vec()];
     let mut p = Pair::new(cc, sc);
-    expect(
+    expect_server_fails(
         &mut p,
-        Error::AlertReceived(A::NO_APPLICATION_PROTOCOL),
         Error::NoApplicationProtocol,
+        A::NO_APPLICATION_PROTOCOL,
     );
 }
 
@@ -665,11 +613,7 @@ fn plaintext_client_hello_after_handshake() {
     )
     .unwrap();
     other.poll_output(&mut p.to_server);
-    expect(
-        &mut p,
-        Error::AlertReceived(A::BAD_RECORD_MAC),
-        Error::BadRecordMac,
-    );
+    expect_server_fails(&mut p, Error::BadRecordMac, A::BAD_RECORD_MAC);
 }
 
 #[test]
@@ -677,11 +621,7 @@ fn plaintext_hello_request_after_handshake() {
     let mut p = default_pair();
     p.expect_handshake();
     p.to_client = join(&[(HANDSHAKE, HandshakePayload::HelloRequest.to_bytes())]);
-    expect(
-        &mut p,
-        Error::BadRecordMac,
-        Error::AlertReceived(A::BAD_RECORD_MAC),
-    );
+    expect_client_fails(&mut p, Error::BadRecordMac, A::BAD_RECORD_MAC);
 }
 
 #[test]
@@ -806,11 +746,7 @@ fn traffic_errors_are_sticky() {
     p.expect_handshake();
     p.client.send(b"hello", &mut p.to_server).unwrap();
     flip_in_last_record(&mut p.to_server);
-    expect(
-        &mut p,
-        Error::AlertReceived(A::BAD_RECORD_MAC),
-        Error::BadRecordMac,
-    );
+    expect_server_fails(&mut p, Error::BadRecordMac, A::BAD_RECORD_MAC);
     let mut out = Vec::new();
     assert_eq!(
         p.client.send(b"x", &mut out),

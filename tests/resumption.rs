@@ -10,7 +10,8 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use common::wire::{
-    self, client_hello, edit_client_hello, edit_server_hello, exchange_data, expect, split,
+    self, client_hello, edit_client_hello, edit_server_hello, exchange_data, expect_client_fails,
+    expect_server_fails, split,
 };
 use common::{at, ca, leaf, KeyType, Pair, Pki};
 use sanstls::codec::enums::{AlertDescription as A, ContentType};
@@ -256,10 +257,10 @@ fn session_without_client_certificate_is_not_resumed_when_one_is_now_required() 
         let mut p = s.pair();
         client_hello(&mut p);
         assert!(offers_a_session(&p, mech));
-        expect(
+        expect_server_fails(
             &mut p,
-            Error::AlertReceived(A::HANDSHAKE_FAILURE),
             Error::HandshakeFailure("client certificate required"),
+            A::HANDSHAKE_FAILURE,
         );
     }
 }
@@ -335,11 +336,7 @@ fn ticket_tampered_in_flight() {
         matches!(flight[1], HandshakePayload::Certificate(_)),
         "full handshake expected"
     );
-    expect(
-        &mut p,
-        Error::AlertReceived(A::BAD_RECORD_MAC),
-        Error::BadRecordMac,
-    );
+    expect_server_fails(&mut p, Error::BadRecordMac, A::BAD_RECORD_MAC);
 }
 
 #[test]
@@ -595,12 +592,12 @@ fn ems_session_resumed_without_ems_is_aborted() {
             ch.extensions
                 .retain(|e| *e != ClientExtension::ExtendedMasterSecret);
         });
-        expect(
+        expect_server_fails(
             &mut p,
-            Error::AlertReceived(A::HANDSHAKE_FAILURE),
             Error::HandshakeFailure(
                 "resumption without the extended master secret of the original session",
             ),
+            A::HANDSHAKE_FAILURE,
         );
     }
 }
@@ -619,10 +616,10 @@ fn server_dropping_ems_when_resuming_is_refused() {
             sh.extensions
                 .retain(|e| *e != ServerExtension::ExtendedMasterSecret);
         });
-        expect(
+        expect_client_fails(
             &mut p,
             Error::HandshakeFailure("resumption changed the extended master secret state"),
-            Error::AlertReceived(A::HANDSHAKE_FAILURE),
+            A::HANDSHAKE_FAILURE,
         );
     }
 }

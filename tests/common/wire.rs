@@ -5,6 +5,7 @@
 //! and framed again.
 #![allow(dead_code)]
 
+use sanstls::codec::enums::AlertDescription;
 use sanstls::handshake::hello::{ClientHello, ServerHello};
 use sanstls::handshake::HandshakePayload;
 use sanstls::Error;
@@ -269,6 +270,18 @@ pub fn expect(p: &mut Pair, client: Error, server: Error) {
     assert_eq!(p.client.error(), Some(&client));
     assert_eq!(p.server.error(), Some(&server));
     assert!(!p.client.is_handshaking() && !p.server.is_handshaking());
+}
+
+/// The server fails with `err`; the client receives `alert`.
+#[track_caller]
+pub fn expect_server_fails(p: &mut Pair, err: Error, alert: AlertDescription) {
+    expect(p, Error::AlertReceived(alert), err);
+}
+
+/// The client fails with `err`; the server receives `alert`.
+#[track_caller]
+pub fn expect_client_fails(p: &mut Pair, err: Error, alert: AlertDescription) {
+    expect(p, err, Error::AlertReceived(alert));
 }
 
 /// Sends `data` from the client and checks the server reads it, then back.
