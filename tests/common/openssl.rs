@@ -313,9 +313,10 @@ pub fn client_rev_exchange<T: Read + Write>(s: &mut Stream<T>, srv: &Proc) {
 }
 
 /// Starts `s_client -tls1_2` trusting `ca` against a listener of ours and
-/// accepts its connection. s_client has stdin piped with `line` already
-/// written, and `-ign_eof`, so it stays until we close.
-pub fn start_s_client(ca: &Path, extra: &[&str], line: &[u8]) -> (Proc, Option<TcpStream>) {
+/// accepts its connection (failing with s_client's output if it never
+/// connects). s_client has stdin piped with `line` already written, and
+/// `-ign_eof`, so it stays until we close.
+pub fn start_s_client(ca: &Path, extra: &[&str], line: &[u8]) -> (Proc, TcpStream) {
     let listener = TcpListener::bind("127.0.0.1:0").expect("bind");
     let port = listener.local_addr().unwrap().port();
     let mut cli = Proc::spawn(
@@ -343,10 +344,9 @@ pub fn start_s_client(ca: &Path, extra: &[&str], line: &[u8]) -> (Proc, Option<T
             Err(e) => panic!("accept: {e}"),
         }
     };
-    if let Some(tcp) = &tcp {
-        tcp.set_nonblocking(false).unwrap();
-        set_timeouts(tcp);
-    }
+    let tcp = tcp.unwrap_or_else(|| panic!("s_client never connected\n{}", cli.dump()));
+    tcp.set_nonblocking(false).unwrap();
+    set_timeouts(&tcp);
     (cli, tcp)
 }
 
