@@ -4,11 +4,13 @@
 //! side reports and the alert its peer receives.
 
 mod common;
-#[path = "common/wire.rs"]
-mod wire;
 
 use std::sync::{Arc, Mutex};
 
+use common::wire::{
+    self, client_flight, edit_message, expect_server_fails, plaintext_messages, server_flight,
+    subject_der, CERTIFICATE_VERIFY,
+};
 use common::{ca, leaf, KeyType, Pair, Pki, ALL_KEY_TYPES};
 use rcgen::{CertificateParams, CertifiedIssuer, ExtendedKeyUsagePurpose, KeyPair};
 use sanstls::codec::enums::{AlertDescription as A, ClientCertificateType, SignatureScheme};
@@ -20,9 +22,6 @@ use sanstls::handshake::HandshakePayload;
 use sanstls::pki_types::{CertificateDer, PrivateKeyDer};
 use sanstls::verify::{RootCertStore, WebPkiClientVerifier};
 use sanstls::{CertificateError, ClientConfig, Error};
-use wire::{client_flight, edit_message, expect, plaintext_messages, server_flight, subject_der};
-
-const CERTIFICATE_VERIFY: u8 = 15;
 
 /// The server's PKI plus a separate CA for client certificates.
 struct Setup {
@@ -207,10 +206,10 @@ fn optional_with_a_valid_certificate() {
 fn required_and_no_certificate() {
     let s = Setup::new();
     let mut p = Pair::new(s.pki.client_config(), s.server(true));
-    expect(
+    expect_server_fails(
         &mut p,
-        Error::AlertReceived(A::HANDSHAKE_FAILURE),
         Error::HandshakeFailure("client certificate required"),
+        A::HANDSHAKE_FAILURE,
     );
 }
 
@@ -222,10 +221,10 @@ fn client_certificate_from_the_wrong_ca() {
     // Optional client auth does not excuse a certificate that fails.
     for required in [true, false] {
         let mut p = Pair::new(s.client_with(cert.clone(), &key), s.server(required));
-        expect(
+        expect_server_fails(
             &mut p,
-            Error::AlertReceived(A::UNKNOWN_CA),
             Error::InvalidCertificate(CertificateError::UnknownIssuer),
+            A::UNKNOWN_CA,
         );
     }
 }
@@ -239,10 +238,10 @@ fn client_certificate_from_an_impostor_ca_with_the_trusted_name() {
     let impostor = ca("sanstls client CA");
     let (cert, key) = client_leaf(&impostor, KeyType::P256);
     let mut p = Pair::new(s.client_with(cert, &key), s.server(true));
-    expect(
+    expect_server_fails(
         &mut p,
-        Error::AlertReceived(A::BAD_CERTIFICATE),
         Error::InvalidCertificate(CertificateError::BadSignature),
+        A::BAD_CERTIFICATE,
     );
 }
 
@@ -252,10 +251,10 @@ fn client_certificate_without_client_auth_eku() {
     // `leaf` issues serverAuth-only certificates by default.
     let (cert, key) = leaf(&s.client_ca, KeyType::P256, &["client"], |_| {});
     let mut p = Pair::new(s.client_with(cert, &key), s.server(true));
-    expect(
+    expect_server_fails(
         &mut p,
-        Error::AlertReceived(A::UNSUPPORTED_CERTIFICATE),
         Error::InvalidCertificate(CertificateError::InvalidPurpose),
+        A::UNSUPPORTED_CERTIFICATE,
     );
 }
 
@@ -274,11 +273,7 @@ fn bad_certificate_verify_signature() {
             let last = ds.signature.len() - 1;
             ds.signature[last] ^= 0x01;
         });
-        expect(
-            &mut p,
-            Error::AlertReceived(A::DECRYPT_ERROR),
-            Error::BadSignature,
-        );
+        expect_server_fails(&mut p, Error::BadSignature, A::DECRYPT_ERROR);
     }
 }
 
@@ -299,10 +294,10 @@ fn certificate_verify_with_a_scheme_not_requested() {
         };
         ds.scheme = SignatureScheme::ECDSA_SECP384R1_SHA384;
     });
-    expect(
+    expect_server_fails(
         &mut p,
-        Error::AlertReceived(A::ILLEGAL_PARAMETER),
         Error::IllegalParameter("CertificateVerify scheme we did not request"),
+        A::ILLEGAL_PARAMETER,
     );
 }
 
@@ -364,10 +359,10 @@ fn resolver_returning_none_sends_an_empty_certificate() {
 
     // Required: the empty Certificate is refused.
     let mut p = Pair::new(cc, s.server(true));
-    expect(
+    expect_server_fails(
         &mut p,
-        Error::AlertReceived(A::HANDSHAKE_FAILURE),
         Error::HandshakeFailure("client certificate required"),
+        A::HANDSHAKE_FAILURE,
     );
 }
 

@@ -10,11 +10,11 @@ use std::io::{BufRead, BufReader, Read, Write};
 use std::net::TcpStream;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, ExitStatus, Stdio};
-use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{mpsc, Arc, Mutex};
 use std::thread;
 use std::time::{Duration, Instant};
 
+use common::openssl::{pem, TempDir};
 use rcgen::{
     BasicConstraints, CertificateParams, CertifiedIssuer, DnType, ExtendedKeyUsagePurpose, IsCa,
     KeyPair, KeyUsagePurpose,
@@ -114,18 +114,12 @@ fn run(cmd: &mut Command) -> Output {
 /// leaf (`ca.pem`, `chain.pem`, `key.pem`), and a separate client CA with a
 /// clientAuth leaf (`client-ca.pem`, `client.pem`, `client-key.pem`).
 struct Pki {
-    dir: PathBuf,
+    dir: TempDir,
 }
 
 impl Pki {
     fn new() -> Self {
-        static N: AtomicUsize = AtomicUsize::new(0);
-        let dir = std::env::temp_dir().join(format!(
-            "sanstls-examples-{}-{}",
-            std::process::id(),
-            N.fetch_add(1, Ordering::Relaxed)
-        ));
-        std::fs::create_dir_all(&dir).unwrap();
+        let dir = TempDir::new("sanstls-examples");
 
         let mut ca = CertificateParams::new(Vec::<String>::new()).unwrap();
         ca.distinguished_name
@@ -138,9 +132,9 @@ impl Pki {
         let key = KeyPair::generate().unwrap();
         let cert = leaf.signed_by(&key, &ca).unwrap();
 
-        std::fs::write(dir.join("ca.pem"), ca.pem()).unwrap();
-        std::fs::write(dir.join("chain.pem"), cert.pem()).unwrap();
-        std::fs::write(dir.join("key.pem"), key.serialize_pem()).unwrap();
+        dir.write("ca.pem", ca.pem());
+        dir.write("chain.pem", cert.pem());
+        dir.write("key.pem", key.serialize_pem());
 
         let client_ca = common::ca("examples client CA");
         let (client_cert, client_key) = common::leaf(
@@ -149,50 +143,17 @@ impl Pki {
             &["client.example"],
             |p| p.extended_key_usages = vec![ExtendedKeyUsagePurpose::ClientAuth],
         );
-        std::fs::write(dir.join("client-ca.pem"), client_ca.pem()).unwrap();
-        std::fs::write(dir.join("client.pem"), pem("CERTIFICATE", &client_cert)).unwrap();
-        std::fs::write(
-            dir.join("client-key.pem"),
+        dir.write("client-ca.pem", client_ca.pem());
+        dir.write("client.pem", pem("CERTIFICATE", &client_cert));
+        dir.write(
+            "client-key.pem",
             pem("PRIVATE KEY", client_key.secret_der()),
-        )
-        .unwrap();
+        );
         Pki { dir }
     }
 
     fn path(&self, file: &str) -> String {
-        self.dir.join(file).to_str().unwrap().to_string()
-    }
-}
-
-/// PEM-encodes `der` (RFC 7468: base64 in 64-column lines).
-fn pem(label: &str, der: &[u8]) -> String {
-    const B64: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-    let mut b64 = String::new();
-    for chunk in der.chunks(3) {
-        let n = chunk
-            .iter()
-            .enumerate()
-            .fold(0u32, |n, (i, &b)| n | u32::from(b) << (16 - 8 * i));
-        for i in 0..4 {
-            if i <= chunk.len() {
-                b64.push(B64[(n >> (18 - 6 * i) & 63) as usize] as char);
-            } else {
-                b64.push('=');
-            }
-        }
-    }
-    let mut out = format!("-----BEGIN {label}-----\n");
-    for line in b64.as_bytes().chunks(64) {
-        out.push_str(std::str::from_utf8(line).unwrap());
-        out.push('\n');
-    }
-    out.push_str(&format!("-----END {label}-----\n"));
-    out
-}
-
-impl Drop for Pki {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.dir);
+        self.dir.path(file).to_str().unwrap().to_string()
     }
 }
 
@@ -204,6 +165,13 @@ struct Server {
 }
 
 impl Server {
+    /// The server requiring (`mode` "required") or accepting ("optional")
+    /// client certificates from the client CA.
+    fn with_client_auth(pki: &Pki, mode: &str) -> Self {
+        let client_ca = pki.path("client-ca.pem");
+        Self::start(pki, &["--client-ca", &client_ca, "--client-auth", mode])
+    }
+
     fn start(pki: &Pki, extra: &[&str]) -> Self {
         Self::start_with_env(pki, extra, &[])
     }
@@ -471,15 +439,7 @@ fn repeat_resumes_with_tickets_and_with_session_ids() {
 #[test]
 fn required_client_auth_refuses_client_without_certificate() {
     let pki = Pki::new();
-    let server = Server::start(
-        &pki,
-        &[
-            "--client-ca",
-            &pki.path("client-ca.pem"),
-            "--client-auth",
-            "required",
-        ],
-    );
+    let server = Server::with_client_auth(&pki, "required");
 
     let out = server.client(&pki, "localhost", &[]);
     assert!(
@@ -507,12 +467,8 @@ fn required_client_auth_refuses_client_without_certificate() {
         out.stdout
     );
 
-    let client_cert = [
-        "--cert",
-        &pki.path("client.pem"),
-        "--key",
-        &pki.path("client-key.pem"),
-    ];
+    let (cert, key) = (pki.path("client.pem"), pki.path("client-key.pem"));
+    let client_cert = ["--cert", &cert, "--key", &key];
     let out = server.client(&pki, "localhost", &client_cert);
     assert_success(&out, "client with a clientAuth certificate");
     assert!(out.stdout.contains("client-cert: yes"), "{}", out.stdout);
@@ -539,29 +495,13 @@ fn required_client_auth_refuses_client_without_certificate() {
 #[test]
 fn optional_client_auth_serves_clients_with_and_without_certificate() {
     let pki = Pki::new();
-    let server = Server::start(
-        &pki,
-        &[
-            "--client-ca",
-            &pki.path("client-ca.pem"),
-            "--client-auth",
-            "optional",
-        ],
-    );
+    let server = Server::with_client_auth(&pki, "optional");
     let out = server.client(&pki, "localhost", &[]);
     assert_success(&out, "client without a certificate");
     assert!(out.stdout.contains("client-cert: no"), "{}", out.stdout);
 
-    let out = server.client(
-        &pki,
-        "localhost",
-        &[
-            "--cert",
-            &pki.path("client.pem"),
-            "--key",
-            &pki.path("client-key.pem"),
-        ],
-    );
+    let (cert, key) = (pki.path("client.pem"), pki.path("client-key.pem"));
+    let out = server.client(&pki, "localhost", &["--cert", &cert, "--key", &key]);
     assert_success(&out, "client with a certificate");
     assert!(out.stdout.contains("client-cert: yes"), "{}", out.stdout);
 }

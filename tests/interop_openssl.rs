@@ -12,24 +12,19 @@
 
 mod common;
 
-use std::io::{self, Read, Write};
-use std::net::{TcpListener, TcpStream};
+use std::io::{Read, Write};
+use std::net::TcpStream;
 use std::path::PathBuf;
-use std::process::Command;
-use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
-use std::thread;
-use std::time::{Duration, Instant};
 
-use common::openssl::{openssl_available, pem, read_line, set_timeouts, tls_error, Proc, TIMEOUT};
+use common::openssl::{
+    client_rev_exchange, expect_exit, handshake, openssl_available, pem, read_line,
+    server_line_exchange, tls_error, Proc, TempDir, CLIENT_LINE, TIMEOUT,
+};
 use common::{KeyType, Pki};
 use sanstls::codec::enums::{AlertDescription, NamedGroup};
 use sanstls::io::Stream;
-use sanstls::pki_types::ServerName;
 use sanstls::{CertificateError, ClientConfig, Connection, Error, Negotiated, ServerConfig};
-
-const CLIENT_LINE: &[u8] = b"hello from the client\n";
-const SERVER_LINE: &[u8] = b"hello from sanstls server\n";
 
 /// (IANA name, OpenSSL name, certificate key type) for each of our suites.
 const SUITES: [(&str, &str, KeyType); 6] = [
@@ -98,14 +93,8 @@ const GROUPS: [(&str, NamedGroup, &str, &str); 3] = [
 /// `cert.pem`, `key.pem`, `ca.pem` (our CA) and `other_ca.pem` (a CA that
 /// signed nothing we present).
 struct Files {
-    dir: PathBuf,
+    dir: TempDir,
     pki: Pki,
-}
-
-impl Drop for Files {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.dir);
-    }
 }
 
 impl Files {
@@ -115,32 +104,22 @@ impl Files {
             println!("SKIPPED: openssl not found");
             return None;
         }
-        static COUNTER: AtomicUsize = AtomicUsize::new(0);
-        let dir = std::env::temp_dir().join(format!(
-            "sanstls-interop-{}-{}",
-            std::process::id(),
-            COUNTER.fetch_add(1, Ordering::Relaxed)
-        ));
-        std::fs::create_dir_all(&dir).unwrap();
+        let dir = TempDir::new("sanstls-interop");
         let pki = Pki::new(key_type);
         let chain: String = pki
             .chain
             .iter()
             .map(|c| pem("CERTIFICATE", c.as_ref()))
             .collect();
-        std::fs::write(dir.join("cert.pem"), chain).unwrap();
-        std::fs::write(
-            dir.join("key.pem"),
-            pem("PRIVATE KEY", pki.key.secret_der()),
-        )
-        .unwrap();
-        std::fs::write(dir.join("ca.pem"), pki.ca_pem()).unwrap();
-        std::fs::write(dir.join("other_ca.pem"), common::ca("some other CA").pem()).unwrap();
+        dir.write("cert.pem", chain);
+        dir.write("key.pem", pem("PRIVATE KEY", pki.key.secret_der()));
+        dir.write("ca.pem", pki.ca_pem());
+        dir.write("other_ca.pem", common::ca("some other CA").pem());
         Some(Files { dir, pki })
     }
 
     fn path(&self, name: &str) -> PathBuf {
-        self.dir.join(name)
+        self.dir.path(name)
     }
 }
 
@@ -148,49 +127,13 @@ impl Files {
 // Our client against openssl s_server
 // ---------------------------------------------------------------------------
 
-/// Starts `openssl s_server -rev` on a free port, retrying with another port
-/// if it fails to bind (another process took our probed port).
+/// Starts `openssl s_server -rev` for one connection on a free port.
 fn start_s_server(files: &Files, extra: &[&str]) -> (Proc, u16) {
-    for _ in 0..5 {
-        let port = TcpListener::bind("127.0.0.1:0")
-            .and_then(|l| l.local_addr())
-            .expect("probe a free port")
-            .port();
-        let mut srv = Proc::spawn(
-            Command::new("openssl")
-                .args(["s_server", "-tls1_2", "-naccept", "1", "-rev"])
-                .arg("-accept")
-                .arg(format!("127.0.0.1:{port}"))
-                .arg("-cert")
-                .arg(files.path("cert.pem"))
-                .arg("-key")
-                .arg(files.path("key.pem"))
-                .args(extra),
-        );
-        let deadline = Instant::now() + TIMEOUT;
-        while Instant::now() < deadline {
-            if srv.stdout().lines().any(|l| l.trim() == "ACCEPT") {
-                return (srv, port);
-            }
-            if srv.exited().is_some() {
-                break;
-            }
-            thread::sleep(Duration::from_millis(10));
-        }
-        eprintln!(
-            "s_server did not start on port {port}, retrying:\n{}",
-            srv.dump()
-        );
-    }
-    panic!("openssl s_server never started listening");
+    common::openssl::start_s_server(&files.path("cert.pem"), &files.path("key.pem"), 1, extra)
 }
 
 fn connect_client(port: u16, config: ClientConfig, name: &str) -> Stream<TcpStream> {
-    let tcp = TcpStream::connect(("127.0.0.1", port)).expect("connect to s_server");
-    set_timeouts(&tcp);
-    let name = ServerName::try_from(name.to_string()).unwrap();
-    let conn = Connection::new_client(Arc::new(config), name).unwrap();
-    Stream::new(conn, tcp)
+    common::openssl::connect_client(port, Arc::new(config), name)
 }
 
 /// One full session of our client against s_server: handshake, a line each
@@ -206,33 +149,11 @@ fn client_session(
     args.extend_from_slice(extra);
     let (mut srv, port) = start_s_server(files, &args);
     let mut s = connect_client(port, config, "localhost");
-    if let Err(e) = s.handshake() {
-        panic!("handshake with s_server ({cipher}): {e}\n{}", srv.dump());
-    }
-    let negotiated = s.conn().negotiated().expect("negotiated").clone();
-
-    s.write_all(CLIENT_LINE).unwrap();
-    let line = read_line(&mut s).unwrap_or_else(|e| panic!("read: {e}\n{}", srv.dump()));
-    let mut expected: Vec<u8> = CLIENT_LINE[..CLIENT_LINE.len() - 1].to_vec();
-    expected.reverse();
-    expected.push(b'\n');
-    assert_eq!(line, expected, "{}", srv.dump());
-
-    // close_notify: s_server -rev ends the session when its read returns 0,
-    // answers with its own close_notify and, with -naccept 1, exits cleanly.
-    s.close().unwrap();
-    assert!(s.conn().sent_close());
-    let mut rest = Vec::new();
-    s.read_to_end(&mut rest)
-        .unwrap_or_else(|e| panic!("after close_notify: {e}\n{}", srv.dump()));
-    assert!(rest.is_empty());
-    assert!(s.conn().peer_closed());
-    // s_server waits for our FIN before it exits.
+    let negotiated = handshake(&mut s, &srv, &format!("s_server ({cipher})"));
+    client_rev_exchange(&mut s, &srv);
+    // With -naccept 1 s_server exits cleanly, once it has our FIN.
     drop(s);
-    let status = srv
-        .wait_exit(TIMEOUT)
-        .unwrap_or_else(|| panic!("s_server still running after close_notify\n{}", srv.dump()));
-    assert!(status.success(), "s_server: {status}\n{}", srv.dump());
+    expect_exit(&mut srv, "s_server");
 
     let err = srv.stderr();
     assert!(err.contains("Protocol version: TLSv1.2"), "{}", srv.dump());
@@ -333,48 +254,18 @@ fn our_client_refuses_wrong_host_name() {
 // Our server against openssl s_client
 // ---------------------------------------------------------------------------
 
-/// Starts `s_client` against a listener of ours and accepts its connection.
-/// s_client has stdin piped with `line` already written, and `-ign_eof`, so
-/// it stays until we close.
+/// Starts `s_client` trusting `ca` against a listener of ours, offering
+/// only `cipher`, with `line` on its stdin.
 fn start_s_client(
     files: &Files,
     ca: &str,
     cipher: &str,
     extra: &[&str],
     line: &[u8],
-) -> (Proc, Option<TcpStream>) {
-    let listener = TcpListener::bind("127.0.0.1:0").expect("bind");
-    let port = listener.local_addr().unwrap().port();
-    let mut cli = Proc::spawn(
-        Command::new("openssl")
-            .args(["s_client", "-tls1_2", "-servername", "localhost"])
-            .args(["-verify_return_error", "-ign_eof", "-cipher", cipher])
-            .arg("-connect")
-            .arg(format!("127.0.0.1:{port}"))
-            .arg("-CAfile")
-            .arg(files.path(ca))
-            .args(extra),
-    );
-    cli.send_stdin(line);
-    listener.set_nonblocking(true).unwrap();
-    let deadline = Instant::now() + TIMEOUT;
-    let tcp = loop {
-        match listener.accept() {
-            Ok((tcp, _)) => break Some(tcp),
-            Err(e) if e.kind() == io::ErrorKind::WouldBlock => {
-                if Instant::now() >= deadline || cli.exited().is_some() {
-                    break None;
-                }
-                thread::sleep(Duration::from_millis(10));
-            }
-            Err(e) => panic!("accept: {e}"),
-        }
-    };
-    if let Some(tcp) = &tcp {
-        tcp.set_nonblocking(false).unwrap();
-        set_timeouts(tcp);
-    }
-    (cli, tcp)
+) -> (Proc, TcpStream) {
+    let mut args = vec!["-cipher", cipher];
+    args.extend_from_slice(extra);
+    common::openssl::start_s_client(&files.path(ca), &args, line)
 }
 
 /// One full session of our server against s_client: handshake, s_client's
@@ -387,39 +278,18 @@ fn server_session(
     config: ServerConfig,
 ) -> (Negotiated, Proc) {
     let (mut cli, tcp) = start_s_client(files, "ca.pem", cipher, extra, CLIENT_LINE);
-    let tcp = tcp.unwrap_or_else(|| panic!("s_client never connected\n{}", cli.dump()));
     let mut s = Stream::new(Connection::new_server(Arc::new(config)), tcp);
-    if let Err(e) = s.handshake() {
-        panic!("handshake with s_client ({cipher}): {e}\n{}", cli.dump());
-    }
-    let negotiated = s.conn().negotiated().expect("negotiated").clone();
-
-    let line = read_line(&mut s).unwrap_or_else(|e| panic!("read: {e}\n{}", cli.dump()));
-    assert_eq!(line, CLIENT_LINE, "{}", cli.dump());
-    s.write_all(SERVER_LINE).unwrap();
-    s.close().unwrap();
-    // s_client answers our close_notify with its own and exits.
-    let mut rest = Vec::new();
-    s.read_to_end(&mut rest)
-        .unwrap_or_else(|e| panic!("after close_notify: {e}\n{}", cli.dump()));
-    assert!(rest.is_empty());
-    assert!(s.conn().peer_closed());
-    drop(s);
-    let status = cli
-        .wait_exit(TIMEOUT)
-        .unwrap_or_else(|| panic!("s_client still running after close_notify\n{}", cli.dump()));
-    assert!(status.success(), "s_client: {status}\n{}", cli.dump());
+    let negotiated = handshake(&mut s, &cli, &format!("s_client ({cipher})"));
+    // Also checks s_client saw SERVER_LINE and verified our chain.
+    server_line_exchange(s, &mut cli);
 
     let out = cli.stdout();
-    let server_line = std::str::from_utf8(SERVER_LINE).unwrap();
-    assert!(out.contains(server_line), "{}", cli.dump());
     assert!(
         out.contains(&format!("Cipher is {cipher}\n")),
         "{}",
         cli.dump()
     );
     assert!(out.contains("Protocol  : TLSv1.2\n"), "{}", cli.dump());
-    assert!(out.contains("Verify return code: 0 (ok)"), "{}", cli.dump());
     (negotiated, cli)
 }
 
@@ -504,7 +374,6 @@ fn our_server_multi_record_data_both_ways() {
     let mut line: Vec<u8> = (0..40_000).map(|i| b'a' + (i % 26) as u8).collect();
     line.push(b'\n');
     let (mut cli, tcp) = start_s_client(&files, "ca.pem", cipher, &[], &line);
-    let tcp = tcp.unwrap_or_else(|| panic!("s_client never connected\n{}", cli.dump()));
     let mut s = Stream::new(Connection::new_server(Arc::new(server_config(&files))), tcp);
     let got = read_line(&mut s).unwrap_or_else(|e| panic!("read: {e}\n{}", cli.stderr()));
     assert!(got == line, "got {} bytes\n{}", got.len(), cli.stderr());
@@ -540,7 +409,6 @@ fn openssl_client_distrusting_our_ca_fails_cleanly() {
         &[],
         CLIENT_LINE,
     );
-    let tcp = tcp.unwrap_or_else(|| panic!("s_client never connected\n{}", cli.dump()));
     let mut s = Stream::new(Connection::new_server(Arc::new(server_config(&files))), tcp);
     let e = s
         .handshake()

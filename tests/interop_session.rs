@@ -13,28 +13,24 @@
 
 mod common;
 
-use std::io::{self, Read, Write};
-use std::net::{TcpListener, TcpStream};
+use std::net::TcpStream;
 use std::path::PathBuf;
-use std::process::Command;
-use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
-use std::thread;
-use std::time::{Duration, Instant};
 
-use common::openssl::{openssl_available, pem, read_line, set_timeouts, tls_error, Proc, TIMEOUT};
+use common::openssl::{
+    client_rev_exchange, expect_exit, handshake, openssl_available, pem, server_line_exchange,
+    tls_error, Proc, TempDir, CLIENT_LINE, TIMEOUT,
+};
 use common::{KeyType, Pki};
 use rcgen::{DnType, ExtendedKeyUsagePurpose};
 use sanstls::codec::enums::AlertDescription;
 use sanstls::config::ClientAuth;
 use sanstls::io::Stream;
 use sanstls::keylog::{format_line, KeyLog};
-use sanstls::pki_types::{CertificateDer, PrivateKeyDer, ServerName};
+use sanstls::pki_types::{CertificateDer, PrivateKeyDer};
 use sanstls::verify::{RootCertStore, WebPkiClientVerifier};
 use sanstls::{ClientConfig, Connection, Error, Negotiated, ServerConfig};
 
-const CLIENT_LINE: &[u8] = b"hello from the client\n";
-const SERVER_LINE: &[u8] = b"hello from sanstls server\n";
 const CLIENT_CN: &str = "sanstls interop client";
 
 /// The OpenSSL cipher name for the suite of each key type we use.
@@ -54,17 +50,11 @@ fn cipher_for(key_type: KeyType) -> &'static str {
 /// `client.pem`/`client.key`/`clientca.pem` for a clientAuth leaf issued by a
 /// separate CA.
 struct Files {
-    dir: PathBuf,
+    dir: TempDir,
     server: Pki,
     client_ca: CertificateDer<'static>,
     client_chain: Vec<CertificateDer<'static>>,
     client_key: PrivateKeyDer<'static>,
-}
-
-impl Drop for Files {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.dir);
-    }
 }
 
 impl Files {
@@ -74,20 +64,14 @@ impl Files {
             println!("SKIPPED: openssl not found");
             return None;
         }
-        static COUNTER: AtomicUsize = AtomicUsize::new(0);
-        let dir = std::env::temp_dir().join(format!(
-            "sanstls-session-{}-{}",
-            std::process::id(),
-            COUNTER.fetch_add(1, Ordering::Relaxed)
-        ));
-        std::fs::create_dir_all(&dir).unwrap();
+        let dir = TempDir::new("sanstls-session");
         let server = Pki::new(server_key);
         let ca = common::ca("sanstls client CA");
         let (cert, key) = common::leaf(&ca, client_key, &[], |p| {
             p.distinguished_name.push(DnType::CommonName, CLIENT_CN);
             p.extended_key_usages = vec![ExtendedKeyUsagePurpose::ClientAuth];
         });
-        let write = |name: &str, text: String| std::fs::write(dir.join(name), text).unwrap();
+        let write = |name: &str, text: String| dir.write(name, text);
         write("cert.pem", pem("CERTIFICATE", server.chain[0].as_ref()));
         write("key.pem", pem("PRIVATE KEY", server.key.secret_der()));
         write("ca.pem", server.ca_pem());
@@ -104,7 +88,7 @@ impl Files {
     }
 
     fn path(&self, name: &str) -> PathBuf {
-        self.dir.join(name)
+        self.dir.path(name)
     }
 
     fn client_config(&self) -> ClientConfig {
@@ -166,81 +150,27 @@ fn openssl_keylog(path: &std::path::Path) -> Vec<String> {
 // Our client against openssl s_server
 // ---------------------------------------------------------------------------
 
-/// Starts `openssl s_server -tls1_2 -rev` on a free port for `naccept`
-/// connections, retrying with another port if the bind fails. Its stdin
-/// stays open: at stdin EOF s_server drops the connection without
-/// close_notify.
+/// Starts `openssl s_server -tls1_2 -rev` for `naccept` connections.
 fn start_s_server(files: &Files, naccept: u32, extra: &[&str]) -> (Proc, u16) {
-    for _ in 0..5 {
-        let port = TcpListener::bind("127.0.0.1:0")
-            .and_then(|l| l.local_addr())
-            .expect("probe a free port")
-            .port();
-        let mut srv = Proc::spawn(
-            Command::new("openssl")
-                .args(["s_server", "-tls1_2", "-rev", "-naccept"])
-                .arg(naccept.to_string())
-                .arg("-accept")
-                .arg(format!("127.0.0.1:{port}"))
-                .arg("-cert")
-                .arg(files.path("cert.pem"))
-                .arg("-key")
-                .arg(files.path("key.pem"))
-                .args(extra),
-        );
-        let deadline = Instant::now() + TIMEOUT;
-        while Instant::now() < deadline {
-            if srv.stdout().lines().any(|l| l.trim() == "ACCEPT") {
-                return (srv, port);
-            }
-            if srv.exited().is_some() {
-                break;
-            }
-            thread::sleep(Duration::from_millis(10));
-        }
-        eprintln!(
-            "s_server did not start on port {port}, retrying:\n{}",
-            srv.dump()
-        );
-    }
-    panic!("openssl s_server never started listening");
+    common::openssl::start_s_server(
+        &files.path("cert.pem"),
+        &files.path("key.pem"),
+        naccept,
+        extra,
+    )
 }
 
 fn connect_client(port: u16, config: Arc<ClientConfig>) -> Stream<TcpStream> {
-    let tcp = TcpStream::connect(("127.0.0.1", port)).expect("connect to s_server");
-    set_timeouts(&tcp);
-    let name = ServerName::try_from("localhost").unwrap();
-    Stream::new(Connection::new_client(config, name).unwrap(), tcp)
+    common::openssl::connect_client(port, config, "localhost")
 }
 
 /// One session of our client against a running s_server -rev: handshake, a
 /// line each way, close_notify both ways. Returns what we negotiated.
 fn client_session(srv: &Proc, port: u16, config: &Arc<ClientConfig>) -> Negotiated {
     let mut s = connect_client(port, config.clone());
-    if let Err(e) = s.handshake() {
-        panic!("handshake with s_server: {e}\n{}", srv.dump());
-    }
-    let negotiated = s.conn().negotiated().expect("negotiated").clone();
-    s.write_all(CLIENT_LINE).unwrap();
-    let line = read_line(&mut s).unwrap_or_else(|e| panic!("read: {e}\n{}", srv.dump()));
-    let mut expected: Vec<u8> = CLIENT_LINE[..CLIENT_LINE.len() - 1].to_vec();
-    expected.reverse();
-    expected.push(b'\n');
-    assert_eq!(line, expected, "{}", srv.dump());
-    s.close().unwrap();
-    let mut rest = Vec::new();
-    s.read_to_end(&mut rest)
-        .unwrap_or_else(|e| panic!("after close_notify: {e}\n{}", srv.dump()));
-    assert!(rest.is_empty() && s.conn().peer_closed(), "{}", srv.dump());
+    let negotiated = handshake(&mut s, srv, "s_server");
+    client_rev_exchange(&mut s, srv);
     negotiated
-}
-
-/// Waits for s_server to exit successfully after its last connection.
-fn expect_exit(proc: &mut Proc, what: &str) {
-    let status = proc
-        .wait_exit(TIMEOUT)
-        .unwrap_or_else(|| panic!("{what} still running\n{}", proc.dump()));
-    assert!(status.success(), "{what}: {status}\n{}", proc.dump());
 }
 
 /// The arguments that make s_server require a client certificate from the
@@ -324,42 +254,10 @@ fn our_client_without_certificate_is_refused_by_openssl() {
 // Our server against openssl s_client
 // ---------------------------------------------------------------------------
 
-/// Starts `s_client -tls1_2` against a listener of ours and accepts its
-/// connection. s_client has `line` on its stdin and `-ign_eof`, so it stays
-/// until we close.
-fn start_s_client(files: &Files, extra: &[&str]) -> (Proc, Option<TcpStream>) {
-    let listener = TcpListener::bind("127.0.0.1:0").expect("bind");
-    let port = listener.local_addr().unwrap().port();
-    let mut cli = Proc::spawn(
-        Command::new("openssl")
-            .args(["s_client", "-tls1_2", "-servername", "localhost"])
-            .args(["-verify_return_error", "-ign_eof"])
-            .arg("-connect")
-            .arg(format!("127.0.0.1:{port}"))
-            .arg("-CAfile")
-            .arg(files.path("ca.pem"))
-            .args(extra),
-    );
-    cli.send_stdin(CLIENT_LINE);
-    listener.set_nonblocking(true).unwrap();
-    let deadline = Instant::now() + TIMEOUT;
-    let tcp = loop {
-        match listener.accept() {
-            Ok((tcp, _)) => break Some(tcp),
-            Err(e) if e.kind() == io::ErrorKind::WouldBlock => {
-                if Instant::now() >= deadline || cli.exited().is_some() {
-                    break None;
-                }
-                thread::sleep(Duration::from_millis(10));
-            }
-            Err(e) => panic!("accept: {e}"),
-        }
-    };
-    if let Some(tcp) = &tcp {
-        tcp.set_nonblocking(false).unwrap();
-        set_timeouts(tcp);
-    }
-    (cli, tcp)
+/// Starts `s_client -tls1_2` trusting our CA, with `CLIENT_LINE` on its
+/// stdin.
+fn start_s_client(files: &Files, extra: &[&str]) -> (Proc, TcpStream) {
+    common::openssl::start_s_client(&files.path("ca.pem"), extra, CLIENT_LINE)
 }
 
 /// One session of our server against s_client: handshake, a line each way,
@@ -367,29 +265,9 @@ fn start_s_client(files: &Files, extra: &[&str]) -> (Proc, Option<TcpStream>) {
 /// negotiated and the finished s_client.
 fn server_session(files: &Files, extra: &[&str], config: &Arc<ServerConfig>) -> (Negotiated, Proc) {
     let (mut cli, tcp) = start_s_client(files, extra);
-    let tcp = tcp.unwrap_or_else(|| panic!("s_client never connected\n{}", cli.dump()));
     let mut s = Stream::new(Connection::new_server(config.clone()), tcp);
-    if let Err(e) = s.handshake() {
-        panic!("handshake with s_client: {e}\n{}", cli.dump());
-    }
-    let negotiated = s.conn().negotiated().expect("negotiated").clone();
-    let line = read_line(&mut s).unwrap_or_else(|e| panic!("read: {e}\n{}", cli.dump()));
-    assert_eq!(line, CLIENT_LINE, "{}", cli.dump());
-    s.write_all(SERVER_LINE).unwrap();
-    s.close().unwrap();
-    let mut rest = Vec::new();
-    s.read_to_end(&mut rest)
-        .unwrap_or_else(|e| panic!("after close_notify: {e}\n{}", cli.dump()));
-    assert!(rest.is_empty() && s.conn().peer_closed(), "{}", cli.dump());
-    drop(s);
-    expect_exit(&mut cli, "s_client");
-    let out = cli.stdout();
-    assert!(
-        out.contains(std::str::from_utf8(SERVER_LINE).unwrap()),
-        "{}",
-        cli.dump()
-    );
-    assert!(out.contains("Verify return code: 0 (ok)"), "{}", cli.dump());
+    let negotiated = handshake(&mut s, &cli, "s_client");
+    server_line_exchange(s, &mut cli);
     (negotiated, cli)
 }
 
@@ -417,7 +295,6 @@ fn openssl_client_without_certificate_is_refused_by_our_server() {
         return;
     };
     let (mut cli, tcp) = start_s_client(&files, &[]);
-    let tcp = tcp.unwrap_or_else(|| panic!("s_client never connected\n{}", cli.dump()));
     let config = Arc::new(files.server_config_requiring_cert());
     let mut s = Stream::new(Connection::new_server(config), tcp);
     let e = s.handshake().expect_err("no client certificate");

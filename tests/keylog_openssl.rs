@@ -11,6 +11,8 @@
 //! runs. Captures made earlier are kept in `tests/data/keylog/` and checked
 //! unconditionally; set `SANSTLS_WRITE_KEYLOG_FIXTURES=1` to refresh them.
 
+mod common;
+
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::{Shutdown, TcpListener, TcpStream};
 use std::path::{Path, PathBuf};
@@ -20,6 +22,7 @@ use std::sync::{Arc, Mutex};
 use std::thread;
 use std::time::{Duration, Instant};
 
+use common::openssl::{openssl_available, TempDir};
 use sanstls::codec::enums::{CipherSuite, ContentType, ProtocolVersion};
 use sanstls::crypto::key_schedule::{check_verify_data, MasterSecret};
 use sanstls::crypto::transcript::Transcript;
@@ -67,25 +70,6 @@ impl Guard {
         }
         false
     }
-}
-
-/// A scratch directory removed at the end.
-struct TempDir(PathBuf);
-
-impl Drop for TempDir {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.0);
-    }
-}
-
-fn openssl_available() -> bool {
-    Command::new("openssl")
-        .arg("version")
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .status()
-        .map(|s| s.success())
-        .unwrap_or(false)
 }
 
 fn run_ok(cmd: &mut Command) {
@@ -439,16 +423,7 @@ fn decrypts_live_openssl_sessions() {
         eprintln!("SKIPPED decrypts_live_openssl_sessions: no `openssl` binary on PATH");
         return;
     }
-    let dir = std::env::temp_dir().join(format!(
-        "sanstls-keylog-{}-{}",
-        std::process::id(),
-        std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .map(|d| d.as_nanos())
-            .unwrap_or(0)
-    ));
-    std::fs::create_dir_all(&dir).unwrap();
-    let dir = TempDir(dir);
+    let dir = TempDir::new("sanstls-keylog");
     run_ok(
         Command::new("openssl")
             .args([
@@ -456,14 +431,14 @@ fn decrypts_live_openssl_sessions() {
             ])
             .args(["-subj", "/CN=localhost"])
             .arg("-keyout")
-            .arg(dir.0.join("key.pem"))
+            .arg(dir.path("key.pem"))
             .arg("-out")
-            .arg(dir.0.join("cert.pem"))
+            .arg(dir.path("cert.pem"))
             .stdout(Stdio::null()),
     );
     let write = std::env::var_os("SANSTLS_WRITE_KEYLOG_FIXTURES").is_some();
     for (cipher, name) in CASES {
-        let cap = run_session(&dir.0, cipher);
+        let cap = run_session(dir.dir(), cipher);
         let (client_alerts, server_alerts) = check_capture(&cap, name);
         // A clean close both ways: exactly one close_notify from each side
         // (the recorded fixtures predate this and lack the server's).

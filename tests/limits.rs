@@ -6,6 +6,7 @@ mod hostile;
 
 use std::sync::Arc;
 
+use common::wire::*;
 use common::{KeyType, Pki};
 use hostile::*;
 use sanstls::codec::enums::{AlertDescription as A, CipherSuite, ExtensionType};
@@ -25,13 +26,6 @@ fn too_large(what: &'static str) -> Error {
         what,
         kind: InvalidMessage::TooLarge,
     }
-}
-
-/// Frames one handshake message into plaintext records of at most 2^14 bytes.
-fn frame(msg: &[u8]) -> Vec<u8> {
-    msg.chunks(MAX_PLAINTEXT_LEN)
-        .flat_map(|c| record(HANDSHAKE, c))
-        .collect()
 }
 
 /// Reassembles the first handshake message on a plaintext wire.
@@ -131,7 +125,7 @@ fn handshake_message_len_past_the_limit() {
     let mut msg = first_message(&s.p.to_server);
     msg.push(0);
     set_u24(&mut msg, 1, MAX_HANDSHAKE_MESSAGE_LEN + 1);
-    s.p.to_server = frame(&msg);
+    s.p.to_server = frame(&msg, MAX_PLAINTEXT_LEN);
     // The header alone is enough to refuse it: deliver only the first record.
     let first = split(&s.p.to_server)[0].clone();
     let mut wire = join(&[first]);

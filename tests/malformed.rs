@@ -13,6 +13,7 @@
 mod common;
 mod hostile;
 
+use common::wire::*;
 use common::{KeyType, Pki};
 use hostile::*;
 use sanstls::codec::enums::AlertDescription as A;
@@ -21,18 +22,6 @@ use sanstls::limits::{
     MAX_WARNING_ALERTS,
 };
 use sanstls::{Error, InvalidMessage as K};
-
-// Handshake types.
-const CLIENT_HELLO: u8 = 1;
-const SERVER_HELLO: u8 = 2;
-const NEW_SESSION_TICKET: u8 = 4;
-const CERTIFICATE: u8 = 11;
-const SERVER_KEY_EXCHANGE: u8 = 12;
-const CERTIFICATE_REQUEST: u8 = 13;
-const SERVER_HELLO_DONE: u8 = 14;
-const CERTIFICATE_VERIFY: u8 = 15;
-const CLIENT_KEY_EXCHANGE: u8 = 16;
-const FINISHED: u8 = 20;
 
 #[derive(Debug, Clone, PartialEq)]
 enum Outcome {
@@ -74,20 +63,100 @@ fn illegal(what: &'static str) -> Outcome {
     fails(Error::IllegalParameter(what), A::ILLEGAL_PARAMETER)
 }
 
+/// A handshake length past MAX_HANDSHAKE_MESSAGE_LEN.
+fn too_large() -> Outcome {
+    decode_error("handshake length", K::TooLarge)
+}
+
 struct Row {
     name: &'static str,
     at: Point,
-    mutate: fn(&mut Mitm),
+    mutate: Box<dyn Fn(&mut Mitm)>,
     outcome: Outcome,
 }
 
-fn row(name: &'static str, at: Point, mutate: fn(&mut Mitm), outcome: Outcome) -> Row {
+fn row(
+    name: &'static str,
+    at: Point,
+    mutate: impl Fn(&mut Mitm) + 'static,
+    outcome: Outcome,
+) -> Row {
     Row {
         name,
         at,
-        mutate,
+        mutate: Box::new(mutate),
         outcome,
     }
+}
+
+// ---- rows of the same kind, for any message or point ----
+
+/// Message `typ` one byte short: decoding `field` runs out of bytes.
+fn short_by_one(name: &'static str, at: Point, typ: u8, field: &'static str) -> Row {
+    row(
+        name,
+        at,
+        move |m| truncate_body(m, typ, 1),
+        decode_error(field, K::Truncated),
+    )
+}
+
+/// Message `typ` with one byte after its last field (`what` names it).
+fn trailing(name: &'static str, at: Point, typ: u8, what: &'static str) -> Row {
+    row(
+        name,
+        at,
+        move |m| trailing_byte(m, typ),
+        decode_error(what, K::TrailingData),
+    )
+}
+
+/// Message `typ` whose header announces `len` bytes (past the limit).
+fn announces(name: &'static str, at: Point, typ: u8, len: usize) -> Row {
+    row(name, at, move |m| announce(m, typ, len), too_large())
+}
+
+/// Record `index` on the wire with header version `version`.
+fn record_version(name: &'static str, at: Point, index: usize, version: u16, o: Outcome) -> Row {
+    row(
+        name,
+        at,
+        move |m| set_record_version(&mut m.wire, index, version),
+        o,
+    )
+}
+
+/// A plaintext record of type `typ` put before the flight.
+fn prepended(name: &'static str, at: Point, typ: u8, body: &'static [u8], o: Outcome) -> Row {
+    row(
+        name,
+        at,
+        move |m| {
+            m.wire.splice(0..0, record(typ, body));
+        },
+        o,
+    )
+}
+
+/// `recs`, sealed with the sender's keys, appended to the wire.
+fn sealed(name: &'static str, at: Point, recs: &[(u8, Vec<u8>)], o: Outcome) -> Row {
+    let recs = recs.to_vec();
+    row(name, at, move |m| m.push_sealed(1, &recs), o)
+}
+
+/// The body of message `typ` edited by `f` (its header length follows).
+fn body_edit(name: &'static str, at: Point, typ: u8, f: fn(&mut Vec<u8>), o: Outcome) -> Row {
+    row(name, at, move |m| edit_body(&mut m.wire, typ, f), o)
+}
+
+/// The plaintext records of the flight edited by `f`.
+fn records_edit(name: &'static str, at: Point, f: fn(&mut Vec<(u8, Vec<u8>)>), o: Outcome) -> Row {
+    row(name, at, move |m| edit_records(&mut m.wire, f), o)
+}
+
+/// The protected Finished on the wire, its body edited by `f`.
+fn finished(name: &'static str, at: Point, f: fn(&mut Vec<u8>), o: Outcome) -> Row {
+    row(name, at, move |m| edit_finished(m, f), o)
 }
 
 // ---- mutations shared by several rows ----
@@ -119,32 +188,50 @@ fn edit_finished(m: &mut Mitm, f: fn(&mut Vec<u8>)) {
     });
 }
 
+/// A Finished message with a zero verify_data.
+const ZERO_FINISHED: [u8; 16] = [FINISHED, 0, 0, 12, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0];
+
+/// Keeps the first plaintext record and puts a plaintext Finished after it
+/// (where the ChangeCipherSpec should be).
+fn finished_before_ccs(r: &mut Vec<(u8, Vec<u8>)>) {
+    r.truncate(1);
+    r.push((HANDSHAKE, ZERO_FINISHED.to_vec()));
+}
+
+/// Cuts the first (plaintext) handshake message of the flight into 1-byte
+/// records, and the protected Finished into 1-byte protected records.
+fn first_message_and_finished_in_1_byte_records(m: &mut Mitm) {
+    edit_records(&mut m.wire, |r| {
+        let first = r.remove(0);
+        for (i, x) in first.1.iter().enumerate() {
+            r.insert(i, (HANDSHAKE, vec![*x]));
+        }
+    });
+    m.edit_protected(|r| {
+        *r = r[0].1.iter().map(|x| (HANDSHAKE, vec![*x])).collect();
+    });
+}
+
 fn push_plain(m: &mut Mitm, typ: u8, body: &[u8]) {
     m.wire.extend_from_slice(&record(typ, body));
 }
 
 fn rows() -> Vec<Row> {
     use Point::*;
-    let ch_bad_len = decode("handshake length", K::TooLarge);
     vec![
         // ---- ClientHello (server receives) ----
-        row(
-            "CH one byte short",
-            ClientHello,
-            |m| truncate_body(m, CLIENT_HELLO, 1),
-            decode_error("extensions", K::Truncated),
-        ),
-        row(
+        short_by_one("CH one byte short", ClientHello, CLIENT_HELLO, "extensions"),
+        trailing(
             "CH trailing byte after extensions",
             ClientHello,
-            |m| trailing_byte(m, CLIENT_HELLO),
-            decode_error("CLIENT_HELLO", K::TrailingData),
+            CLIENT_HELLO,
+            "CLIENT_HELLO",
         ),
-        row(
+        announces(
             "CH announces 2^24-1 bytes",
             ClientHello,
-            |m| announce(m, CLIENT_HELLO, 0xff_ffff),
-            fails(ch_bad_len.clone(), A::DECODE_ERROR),
+            CLIENT_HELLO,
+            0xff_ffff,
         ),
         row(
             "CH header 1 byte longer than the body",
@@ -155,100 +242,92 @@ fn rows() -> Vec<Row> {
             },
             Outcome::Waits,
         ),
-        row(
+        body_edit(
             "CH session_id of 33 bytes",
             ClientHello,
-            |m| {
-                edit_body(&mut m.wire, CLIENT_HELLO, |b| {
-                    let (sid, ..) = client_hello_offsets(b);
-                    let old = b[sid] as usize;
-                    b.splice(sid..sid + 1 + old, std::iter::once(33).chain([7; 33]));
-                })
+            CLIENT_HELLO,
+            |b| {
+                let (sid, ..) = client_hello_offsets(b);
+                let old = b[sid] as usize;
+                b.splice(sid..sid + 1 + old, std::iter::once(33).chain([7; 33]));
             },
             decode_error("SessionId", K::BadLength),
         ),
-        row(
+        body_edit(
             "CH cipher_suites of odd length",
             ClientHello,
-            |m| {
-                edit_body(&mut m.wire, CLIENT_HELLO, |b| {
-                    let (_, suites, ..) = client_hello_offsets(b);
-                    let n = get_u16(b, suites);
-                    set_u16(b, suites, n + 1);
-                    b.insert(suites + 2 + n, 0);
-                })
+            CLIENT_HELLO,
+            |b| {
+                let (_, suites, ..) = client_hello_offsets(b);
+                let n = get_u16(b, suites);
+                set_u16(b, suites, n + 1);
+                b.insert(suites + 2 + n, 0);
             },
             decode_error("cipher_suites", K::BadLength),
         ),
-        row(
+        body_edit(
             "CH cipher_suites longer than the hello",
             ClientHello,
-            |m| {
-                edit_body(&mut m.wire, CLIENT_HELLO, |b| {
-                    let (_, suites, ..) = client_hello_offsets(b);
-                    let n = b.len();
-                    set_u16(b, suites, n);
-                })
+            CLIENT_HELLO,
+            |b| {
+                let (_, suites, ..) = client_hello_offsets(b);
+                let n = b.len();
+                set_u16(b, suites, n);
             },
             decode_error("cipher_suites", K::Truncated),
         ),
-        row(
+        body_edit(
             "CH extensions block 1 shorter than its content",
             ClientHello,
-            |m| {
-                edit_body(&mut m.wire, CLIENT_HELLO, |b| {
-                    let (.., ext) = client_hello_offsets(b);
-                    let n = get_u16(b, ext);
-                    set_u16(b, ext, n - 1);
-                })
+            CLIENT_HELLO,
+            |b| {
+                let (.., ext) = client_hello_offsets(b);
+                let n = get_u16(b, ext);
+                set_u16(b, ext, n - 1);
             },
             decode_error("extension", K::Truncated),
         ),
-        row(
+        body_edit(
             "CH duplicate extension",
             ClientHello,
-            |m| {
-                edit_body(&mut m.wire, CLIENT_HELLO, |b| {
-                    let (.., ext) = client_hello_offsets(b);
-                    duplicate_first_extension(b, ext);
-                })
+            CLIENT_HELLO,
+            |b| {
+                let (.., ext) = client_hello_offsets(b);
+                duplicate_first_extension(b, ext);
             },
             fails(
                 decode("extensions", K::DuplicateExtension),
                 A::ILLEGAL_PARAMETER,
             ),
         ),
-        row(
+        body_edit(
             "CH compression only DEFLATE",
             ClientHello,
-            |m| {
-                edit_body(&mut m.wire, CLIENT_HELLO, |b| {
-                    let (_, _, comp, _) = client_hello_offsets(b);
-                    b[comp + 1] = 1;
-                })
+            CLIENT_HELLO,
+            |b| {
+                let (_, _, comp, _) = client_hello_offsets(b);
+                b[comp + 1] = 1;
             },
             illegal("ClientHello does not offer null compression"),
         ),
-        row(
+        body_edit(
             "CH empty compression_methods",
             ClientHello,
-            |m| {
-                edit_body(&mut m.wire, CLIENT_HELLO, |b| {
-                    let (_, _, comp, _) = client_hello_offsets(b);
-                    b[comp] = 0;
-                    b.remove(comp + 1);
-                })
+            CLIENT_HELLO,
+            |b| {
+                let (_, _, comp, _) = client_hello_offsets(b);
+                b[comp] = 0;
+                b.remove(comp + 1);
             },
             decode_error("compression_methods", K::BadLength),
         ),
-        row(
+        body_edit(
             "CH client_version 2.0",
             ClientHello,
-            |m| {
-                edit_body(&mut m.wire, CLIENT_HELLO, |b| {
-                    b[0] = 2;
-                    b[1] = 0;
-                })
+            CLIENT_HELLO,
+            |b| {
+                b[0] = 2;
+                b[1] = 0;
             },
             fails(Error::ProtocolVersion, A::PROTOCOL_VERSION),
         ),
@@ -260,19 +339,21 @@ fn rows() -> Vec<Row> {
             },
             Outcome::Completes,
         ),
-        row(
+        record_version(
             "CH record version 0x0200",
             ClientHello,
-            |m| set_record_version(&mut m.wire, 0, 0x0200),
+            0,
+            0x0200,
             fails(
                 Error::BadRecordHeader("record version is not 3.x"),
                 A::DECODE_ERROR,
             ),
         ),
-        row(
+        record_version(
             "CH record version 0x0301 (allowed before ServerHello)",
             ClientHello,
-            |m| set_record_version(&mut m.wire, 0, 0x0301),
+            0,
+            0x0301,
             Outcome::Completes,
         ),
         row(
@@ -326,11 +407,11 @@ fn rows() -> Vec<Row> {
                 "a record of an unknown content type",
             ),
         ),
-        row(
+        announces(
             "handshake header announces MAX_HANDSHAKE_MESSAGE_LEN+1",
             ClientHello,
-            |m| announce(m, CLIENT_HELLO, MAX_HANDSHAKE_MESSAGE_LEN + 1),
-            fails(ch_bad_len.clone(), A::DECODE_ERROR),
+            CLIENT_HELLO,
+            MAX_HANDSHAKE_MESSAGE_LEN + 1,
         ),
         row(
             "application data before any handshake",
@@ -345,114 +426,110 @@ fn rows() -> Vec<Row> {
             unexpected("ClientHello", "ChangeCipherSpec"),
         ),
         // ---- ServerHello (client receives) ----
-        row(
+        short_by_one(
             "SH one byte short",
             ServerFlight,
-            |m| truncate_body(m, SERVER_HELLO, 1),
-            decode_error("extensions", K::Truncated),
+            SERVER_HELLO,
+            "extensions",
         ),
-        row(
+        trailing(
             "SH trailing byte",
             ServerFlight,
-            |m| trailing_byte(m, SERVER_HELLO),
-            decode_error("SERVER_HELLO", K::TrailingData),
+            SERVER_HELLO,
+            "SERVER_HELLO",
         ),
-        row(
+        announces(
             "SH announces 2^24-1 bytes",
             ServerFlight,
-            |m| announce(m, SERVER_HELLO, 0xff_ffff),
-            fails(ch_bad_len.clone(), A::DECODE_ERROR),
+            SERVER_HELLO,
+            0xff_ffff,
         ),
-        row(
+        body_edit(
             "SH session_id of 33 bytes",
             ServerFlight,
-            |m| {
-                edit_body(&mut m.wire, SERVER_HELLO, |b| {
-                    let (sid, ..) = server_hello_offsets(b);
-                    let old = b[sid] as usize;
-                    b.splice(sid..sid + 1 + old, std::iter::once(33).chain([7; 33]));
-                })
+            SERVER_HELLO,
+            |b| {
+                let (sid, ..) = server_hello_offsets(b);
+                let old = b[sid] as usize;
+                b.splice(sid..sid + 1 + old, std::iter::once(33).chain([7; 33]));
             },
             decode_error("SessionId", K::BadLength),
         ),
-        row(
+        body_edit(
             "SH extensions block longer than the hello",
             ServerFlight,
-            |m| {
-                edit_body(&mut m.wire, SERVER_HELLO, |b| {
-                    let (.., ext) = server_hello_offsets(b);
-                    let n = get_u16(b, ext);
-                    set_u16(b, ext, n + 1);
-                })
+            SERVER_HELLO,
+            |b| {
+                let (.., ext) = server_hello_offsets(b);
+                let n = get_u16(b, ext);
+                set_u16(b, ext, n + 1);
             },
             decode_error("extensions", K::Truncated),
         ),
-        row(
+        body_edit(
             "SH duplicate extension",
             ServerFlight,
-            |m| {
-                edit_body(&mut m.wire, SERVER_HELLO, |b| {
-                    let (.., ext) = server_hello_offsets(b);
-                    duplicate_first_extension(b, ext);
-                })
+            SERVER_HELLO,
+            |b| {
+                let (.., ext) = server_hello_offsets(b);
+                duplicate_first_extension(b, ext);
             },
             fails(
                 decode("extensions", K::DuplicateExtension),
                 A::ILLEGAL_PARAMETER,
             ),
         ),
-        row(
+        body_edit(
             "SH compression DEFLATE",
             ServerFlight,
-            |m| {
-                edit_body(&mut m.wire, SERVER_HELLO, |b| {
-                    let (_, _, comp, _) = server_hello_offsets(b);
-                    b[comp] = 1;
-                })
+            SERVER_HELLO,
+            |b| {
+                let (_, _, comp, _) = server_hello_offsets(b);
+                b[comp] = 1;
             },
             illegal("server chose a compression method we did not offer"),
         ),
-        row(
+        body_edit(
             "SH unknown cipher suite",
             ServerFlight,
-            |m| {
-                edit_body(&mut m.wire, SERVER_HELLO, |b| {
-                    let (_, suite, ..) = server_hello_offsets(b);
-                    set_u16(b, suite, 0x1301);
-                })
+            SERVER_HELLO,
+            |b| {
+                let (_, suite, ..) = server_hello_offsets(b);
+                set_u16(b, suite, 0x1301);
             },
             illegal("server chose a cipher suite we did not offer"),
         ),
-        row(
+        body_edit(
             "SH server_version 3.1",
             ServerFlight,
-            |m| edit_body(&mut m.wire, SERVER_HELLO, |b| b[1] = 1),
+            SERVER_HELLO,
+            |b| b[1] = 1,
             fails(Error::ProtocolVersion, A::PROTOCOL_VERSION),
         ),
-        row(
+        records_edit(
             "second ServerHello",
             ServerFlight,
-            |m| {
-                edit_records(&mut m.wire, |r| {
-                    let sh = r[0].clone();
-                    r.insert(1, sh);
-                })
+            |r| {
+                let sh = r[0].clone();
+                r.insert(1, sh);
             },
             unexpected("Certificate", "ServerHello"),
         ),
-        row(
+        record_version(
             "record version 0x0302 after ServerHello",
             ServerFlight,
-            |m| set_record_version(&mut m.wire, 1, 0x0302),
+            1,
+            0x0302,
             fails(
                 Error::BadRecordHeader("record version is not TLS 1.2"),
                 A::DECODE_ERROR,
             ),
         ),
-        row(
+        record_version(
             "SH record version 0x0200",
             ServerFlight,
-            |m| set_record_version(&mut m.wire, 0, 0x0200),
+            0,
+            0x0200,
             fails(
                 Error::BadRecordHeader("record version is not 3.x"),
                 A::DECODE_ERROR,
@@ -475,216 +552,204 @@ fn rows() -> Vec<Row> {
             },
             Outcome::Completes,
         ),
-        row(
+        records_edit(
             "handshake message spans a CCS",
             ServerFlight,
-            |m| {
-                edit_records(&mut m.wire, |r| {
-                    let i = find_hs(r, CERTIFICATE);
-                    let tail = r[i].1.split_off(10);
-                    r.insert(i + 1, (CCS, vec![1]));
-                    r.insert(i + 2, (HANDSHAKE, tail));
-                })
+            |r| {
+                let i = find_hs(r, CERTIFICATE);
+                let tail = r[i].1.split_off(10);
+                r.insert(i + 1, (CCS, vec![1]));
+                r.insert(i + 2, (HANDSHAKE, tail));
             },
             unexpected("rest of a handshake message", "ChangeCipherSpec"),
         ),
         // ---- Certificate (client receives) ----
-        row(
+        short_by_one(
             "Certificate one byte short",
             ServerFlight,
-            |m| truncate_body(m, CERTIFICATE, 1),
-            decode_error("certificate_list", K::Truncated),
+            CERTIFICATE,
+            "certificate_list",
         ),
-        row(
+        body_edit(
             "Certificate list 1 shorter than its content",
             ServerFlight,
-            |m| {
-                edit_body(&mut m.wire, CERTIFICATE, |b| {
-                    let n = b.len() - 3;
-                    set_u24(b, 0, n - 1);
-                })
+            CERTIFICATE,
+            |b| {
+                let n = b.len() - 3;
+                set_u24(b, 0, n - 1);
             },
             decode_error("ASN.1Cert", K::Truncated),
         ),
-        row(
+        trailing(
             "Certificate trailing byte after the list",
             ServerFlight,
-            |m| trailing_byte(m, CERTIFICATE),
-            decode_error("CERTIFICATE", K::TrailingData),
+            CERTIFICATE,
+            "CERTIFICATE",
         ),
-        row(
+        body_edit(
             "Certificate with an empty ASN.1Cert",
             ServerFlight,
-            |m| {
-                edit_body(&mut m.wire, CERTIFICATE, |b| {
-                    *b = vec![0, 0, 3, 0, 0, 0];
-                })
+            CERTIFICATE,
+            |b| {
+                *b = vec![0, 0, 3, 0, 0, 0];
             },
             decode_error("ASN.1Cert", K::BadLength),
         ),
-        row(
+        body_edit(
             "Certificate list empty",
             ServerFlight,
-            |m| {
-                edit_body(&mut m.wire, CERTIFICATE, |b| {
-                    *b = vec![0, 0, 0];
-                })
+            CERTIFICATE,
+            |b| {
+                *b = vec![0, 0, 0];
             },
             fails(
                 Error::InvalidCertificate(sanstls::CertificateError::Empty),
                 A::BAD_CERTIFICATE,
             ),
         ),
-        row(
+        body_edit(
             "Certificate DER garbage",
             ServerFlight,
-            |m| {
-                edit_body(&mut m.wire, CERTIFICATE, |b| {
-                    *b = vec![0, 0, 7, 0, 0, 4, 0xde, 0xad, 0xbe, 0xef];
-                })
+            CERTIFICATE,
+            |b| {
+                *b = vec![0, 0, 7, 0, 0, 4, 0xde, 0xad, 0xbe, 0xef];
             },
             fails(
                 Error::InvalidCertificate(sanstls::CertificateError::BadEncoding),
                 A::BAD_CERTIFICATE,
             ),
         ),
-        row(
+        announces(
             "Certificate announces 2^24-1 bytes",
             ServerFlight,
-            |m| announce(m, CERTIFICATE, 0xff_ffff),
-            fails(ch_bad_len.clone(), A::DECODE_ERROR),
+            CERTIFICATE,
+            0xff_ffff,
         ),
         // ---- ServerKeyExchange (client receives) ----
-        row(
+        short_by_one(
             "SKX one byte short",
             ServerFlight,
-            |m| truncate_body(m, SERVER_KEY_EXCHANGE, 1),
-            decode_error("signature", K::Truncated),
+            SERVER_KEY_EXCHANGE,
+            "signature",
         ),
-        row(
+        trailing(
             "SKX trailing byte",
             ServerFlight,
-            |m| trailing_byte(m, SERVER_KEY_EXCHANGE),
-            decode_error(
-                "sanstls::handshake::key_exchange::EcdheServerKeyExchange",
-                K::TrailingData,
-            ),
+            SERVER_KEY_EXCHANGE,
+            "sanstls::handshake::key_exchange::EcdheServerKeyExchange",
         ),
-        row(
+        body_edit(
             "SKX curve type explicit_prime",
             ServerFlight,
-            |m| edit_body(&mut m.wire, SERVER_KEY_EXCHANGE, |b| b[0] = 1),
+            SERVER_KEY_EXCHANGE,
+            |b| b[0] = 1,
             fails(decode("ECCurveType", K::IllegalValue), A::ILLEGAL_PARAMETER),
         ),
-        row(
+        body_edit(
             "SKX unknown group",
             ServerFlight,
-            |m| edit_body(&mut m.wire, SERVER_KEY_EXCHANGE, |b| set_u16(b, 1, 0x9999)),
+            SERVER_KEY_EXCHANGE,
+            |b| set_u16(b, 1, 0x9999),
             illegal("server chose a group we did not offer"),
         ),
-        row(
+        body_edit(
             "SKX empty point",
             ServerFlight,
-            |m| {
-                edit_body(&mut m.wire, SERVER_KEY_EXCHANGE, |b| {
-                    let n = b[3] as usize;
-                    b.drain(3..4 + n);
-                    b.insert(3, 0);
-                })
+            SERVER_KEY_EXCHANGE,
+            |b| {
+                let n = b[3] as usize;
+                b.drain(3..4 + n);
+                b.insert(3, 0);
             },
             decode_error("ECPoint", K::BadLength),
         ),
-        row(
+        body_edit(
             "SKX point length past the end",
             ServerFlight,
-            |m| edit_body(&mut m.wire, SERVER_KEY_EXCHANGE, |b| b[3] = 0xff),
+            SERVER_KEY_EXCHANGE,
+            |b| b[3] = 0xff,
             decode_error("ECPoint", K::Truncated),
         ),
-        row(
+        body_edit(
             "SKX signature tampered",
             ServerFlight,
-            |m| {
-                edit_body(&mut m.wire, SERVER_KEY_EXCHANGE, |b| {
-                    let n = b.len();
-                    b[n - 3] ^= 1;
-                })
+            SERVER_KEY_EXCHANGE,
+            |b| {
+                let n = b.len();
+                b[n - 3] ^= 1;
             },
             fails(Error::BadSignature, A::DECRYPT_ERROR),
         ),
-        row(
+        announces(
             "SKX announces MAX_HANDSHAKE_MESSAGE_LEN+1",
             ServerFlight,
-            |m| announce(m, SERVER_KEY_EXCHANGE, MAX_HANDSHAKE_MESSAGE_LEN + 1),
-            fails(ch_bad_len.clone(), A::DECODE_ERROR),
+            SERVER_KEY_EXCHANGE,
+            MAX_HANDSHAKE_MESSAGE_LEN + 1,
         ),
-        row(
+        records_edit(
             "SKX before Certificate",
             ServerFlight,
-            |m| edit_records(&mut m.wire, |r| r.swap(1, 2)),
+            |r| r.swap(1, 2),
             unexpected("Certificate", "ServerKeyExchange"),
         ),
         // ---- CertificateRequest (client receives) ----
-        row(
+        short_by_one(
             "CertificateRequest one byte short",
             ServerFlightCertReq,
-            |m| truncate_body(m, CERTIFICATE_REQUEST, 1),
-            decode_error("certificate_authorities", K::Truncated),
+            CERTIFICATE_REQUEST,
+            "certificate_authorities",
         ),
-        row(
+        trailing(
             "CertificateRequest trailing byte",
             ServerFlightCertReq,
-            |m| trailing_byte(m, CERTIFICATE_REQUEST),
-            decode_error("CERTIFICATE_REQUEST", K::TrailingData),
+            CERTIFICATE_REQUEST,
+            "CERTIFICATE_REQUEST",
         ),
-        row(
+        body_edit(
             "CertificateRequest empty certificate_types",
             ServerFlightCertReq,
-            |m| {
-                edit_body(&mut m.wire, CERTIFICATE_REQUEST, |b| {
-                    let n = b[0] as usize;
-                    b.drain(0..1 + n);
-                    b.insert(0, 0);
-                })
+            CERTIFICATE_REQUEST,
+            |b| {
+                let n = b[0] as usize;
+                b.drain(0..1 + n);
+                b.insert(0, 0);
             },
             decode_error("certificate_types", K::BadLength),
         ),
-        row(
+        body_edit(
             "CertificateRequest odd signature_algorithms",
             ServerFlightCertReq,
-            |m| {
-                edit_body(&mut m.wire, CERTIFICATE_REQUEST, |b| {
-                    let at = 1 + b[0] as usize;
-                    let n = get_u16(b, at);
-                    set_u16(b, at, n + 1);
-                    b.insert(at + 2 + n, 0);
-                })
+            CERTIFICATE_REQUEST,
+            |b| {
+                let at = 1 + b[0] as usize;
+                let n = get_u16(b, at);
+                set_u16(b, at, n + 1);
+                b.insert(at + 2 + n, 0);
             },
             decode_error("supported_signature_algorithms", K::BadLength),
         ),
-        row(
+        announces(
             "CertificateRequest announces 2^24-1 bytes",
             ServerFlightCertReq,
-            |m| announce(m, CERTIFICATE_REQUEST, 0xff_ffff),
-            fails(decode("handshake length", K::TooLarge), A::DECODE_ERROR),
+            CERTIFICATE_REQUEST,
+            0xff_ffff,
         ),
-        row(
+        records_edit(
             "second CertificateRequest",
             ServerFlightCertReq,
-            |m| {
-                edit_records(&mut m.wire, |r| {
-                    let i = find_hs(r, CERTIFICATE_REQUEST);
-                    let cr = r[i].clone();
-                    r.insert(i, cr);
-                })
+            |r| {
+                let i = find_hs(r, CERTIFICATE_REQUEST);
+                let cr = r[i].clone();
+                r.insert(i, cr);
             },
             unexpected("ServerHelloDone", "CertificateRequest"),
         ),
         // ---- ServerHelloDone (client receives) ----
-        row(
+        trailing(
             "SHD with a body byte",
             ServerFlight,
-            |m| trailing_byte(m, SERVER_HELLO_DONE),
-            decode_error("SERVER_HELLO_DONE", K::TrailingData),
+            SERVER_HELLO_DONE,
+            "SERVER_HELLO_DONE",
         ),
         row(
             "SHD header 1 byte longer than the body",
@@ -692,88 +757,81 @@ fn rows() -> Vec<Row> {
             |m| announce(m, SERVER_HELLO_DONE, 1),
             Outcome::Waits,
         ),
-        row(
+        announces(
             "SHD announces MAX_HANDSHAKE_MESSAGE_LEN+1",
             ServerFlight,
-            |m| announce(m, SERVER_HELLO_DONE, MAX_HANDSHAKE_MESSAGE_LEN + 1),
-            fails(decode("handshake length", K::TooLarge), A::DECODE_ERROR),
+            SERVER_HELLO_DONE,
+            MAX_HANDSHAKE_MESSAGE_LEN + 1,
         ),
-        row(
+        records_edit(
             "SHD before Certificate",
             ServerFlight,
-            |m| {
-                edit_records(&mut m.wire, |r| {
-                    r.drain(1..3);
-                })
+            |r| {
+                r.drain(1..3);
             },
             unexpected("Certificate", "ServerHelloDone"),
         ),
-        row(
+        records_edit(
             "SHD missing, CCS instead",
             ServerFlight,
-            |m| {
-                edit_records(&mut m.wire, |r| {
-                    r.pop();
-                    r.push((CCS, vec![1]));
-                })
+            |r| {
+                r.pop();
+                r.push((CCS, vec![1]));
             },
             unexpected("ServerHelloDone", "ChangeCipherSpec"),
         ),
         // ---- ClientKeyExchange (server receives) ----
-        row(
+        short_by_one(
             "CKE one byte short",
             ClientFlight,
-            |m| truncate_body(m, CLIENT_KEY_EXCHANGE, 1),
-            decode_error("ECPoint", K::Truncated),
+            CLIENT_KEY_EXCHANGE,
+            "ECPoint",
         ),
-        row(
+        trailing(
             "CKE trailing byte",
             ClientFlight,
-            |m| trailing_byte(m, CLIENT_KEY_EXCHANGE),
-            decode_error(
-                "sanstls::handshake::key_exchange::EcdheClientKeyExchange",
-                K::TrailingData,
-            ),
+            CLIENT_KEY_EXCHANGE,
+            "sanstls::handshake::key_exchange::EcdheClientKeyExchange",
         ),
-        row(
+        body_edit(
             "CKE empty point",
             ClientFlight,
-            |m| edit_body(&mut m.wire, CLIENT_KEY_EXCHANGE, |b| *b = vec![0]),
+            CLIENT_KEY_EXCHANGE,
+            |b| *b = vec![0],
             decode_error("ECPoint", K::BadLength),
         ),
-        row(
+        body_edit(
             "CKE point of the wrong length",
             ClientFlight,
-            |m| {
-                edit_body(&mut m.wire, CLIENT_KEY_EXCHANGE, |b| {
-                    b.push(0);
-                    b[0] += 1;
-                })
+            CLIENT_KEY_EXCHANGE,
+            |b| {
+                b.push(0);
+                b[0] += 1;
             },
             illegal("ECDHE public key has the wrong length"),
         ),
-        row(
+        body_edit(
             "CKE X25519 point of low order (all zero)",
             ClientFlight,
-            |m| {
-                edit_body(&mut m.wire, CLIENT_KEY_EXCHANGE, |b| {
-                    for x in &mut b[1..] {
-                        *x = 0;
-                    }
-                })
+            CLIENT_KEY_EXCHANGE,
+            |b| {
+                for x in &mut b[1..] {
+                    *x = 0;
+                }
             },
             illegal("ECDHE public key rejected"),
         ),
-        row(
+        announces(
             "CKE announces 2^24-1 bytes",
             ClientFlight,
-            |m| announce(m, CLIENT_KEY_EXCHANGE, 0xff_ffff),
-            fails(ch_bad_len.clone(), A::DECODE_ERROR),
+            CLIENT_KEY_EXCHANGE,
+            0xff_ffff,
         ),
-        row(
+        record_version(
             "record version 0x0302 after ServerHello (server)",
             ClientFlight,
-            |m| set_record_version(&mut m.wire, 0, 0x0302),
+            0,
+            0x0302,
             fails(
                 Error::BadRecordHeader("record version is not TLS 1.2"),
                 A::DECODE_ERROR,
@@ -782,118 +840,105 @@ fn rows() -> Vec<Row> {
         row(
             "client flight: CKE in 1-byte records, Finished in 1-byte protected records",
             ClientFlight,
-            |m| {
-                edit_records(&mut m.wire, |r| {
-                    let cke = r.remove(0);
-                    for (i, x) in cke.1.iter().enumerate() {
-                        r.insert(i, (HANDSHAKE, vec![*x]));
-                    }
-                });
-                m.edit_protected(|r| {
-                    *r = r[0].1.iter().map(|x| (HANDSHAKE, vec![*x])).collect();
-                });
-            },
+            first_message_and_finished_in_1_byte_records,
             Outcome::Completes,
         ),
-        row(
+        records_edit(
             "CCS before CKE",
             ClientFlight,
-            |m| edit_records(&mut m.wire, |r| r.swap(0, 1)),
+            |r| r.swap(0, 1),
             unexpected("ClientKeyExchange", "ChangeCipherSpec"),
         ),
         // ---- CertificateVerify and the client's Certificate (server receives) ----
-        row(
+        short_by_one(
             "client Certificate one byte short",
             ClientFlightAuth,
-            |m| truncate_body(m, CERTIFICATE, 1),
-            decode_error("certificate_list", K::Truncated),
+            CERTIFICATE,
+            "certificate_list",
         ),
-        row(
+        short_by_one(
             "CV one byte short",
             ClientFlightAuth,
-            |m| truncate_body(m, CERTIFICATE_VERIFY, 1),
-            decode_error("signature", K::Truncated),
+            CERTIFICATE_VERIFY,
+            "signature",
         ),
-        row(
+        trailing(
             "CV trailing byte",
             ClientFlightAuth,
-            |m| trailing_byte(m, CERTIFICATE_VERIFY),
-            decode_error("CERTIFICATE_VERIFY", K::TrailingData),
+            CERTIFICATE_VERIFY,
+            "CERTIFICATE_VERIFY",
         ),
-        row(
+        body_edit(
             "CV signature length past the end",
             ClientFlightAuth,
-            |m| edit_body(&mut m.wire, CERTIFICATE_VERIFY, |b| set_u16(b, 2, 0xffff)),
+            CERTIFICATE_VERIFY,
+            |b| set_u16(b, 2, 0xffff),
             decode_error("signature", K::Truncated),
         ),
-        row(
+        body_edit(
             "CV signature tampered",
             ClientFlightAuth,
-            |m| {
-                edit_body(&mut m.wire, CERTIFICATE_VERIFY, |b| {
-                    let n = b.len();
-                    b[n - 3] ^= 1;
-                })
+            CERTIFICATE_VERIFY,
+            |b| {
+                let n = b.len();
+                b[n - 3] ^= 1;
             },
             fails(Error::BadSignature, A::DECRYPT_ERROR),
         ),
-        row(
+        body_edit(
             "CV unknown signature scheme",
             ClientFlightAuth,
-            |m| edit_body(&mut m.wire, CERTIFICATE_VERIFY, |b| set_u16(b, 0, 0x0999)),
+            CERTIFICATE_VERIFY,
+            |b| set_u16(b, 0, 0x0999),
             illegal("CertificateVerify scheme we did not request"),
         ),
-        row(
+        announces(
             "CV announces 2^24-1 bytes",
             ClientFlightAuth,
-            |m| announce(m, CERTIFICATE_VERIFY, 0xff_ffff),
-            fails(decode("handshake length", K::TooLarge), A::DECODE_ERROR),
+            CERTIFICATE_VERIFY,
+            0xff_ffff,
         ),
-        row(
+        records_edit(
             "CV missing",
             ClientFlightAuth,
-            |m| {
-                edit_records(&mut m.wire, |r| {
-                    let i = find_hs(r, CERTIFICATE_VERIFY);
-                    r.remove(i);
-                })
+            |r| {
+                let i = find_hs(r, CERTIFICATE_VERIFY);
+                r.remove(i);
             },
             unexpected("CertificateVerify", "ChangeCipherSpec"),
         ),
         // ---- Finished, protected (server receives) ----
-        row(
+        finished(
             "client Finished one byte short",
             ClientFlight,
-            |m| {
-                edit_finished(m, |b| {
-                    b.pop();
-                })
+            |b| {
+                b.pop();
             },
             decode_error("Finished", K::BadLength),
         ),
-        row(
+        finished(
             "client Finished one byte long",
             ClientFlight,
-            |m| edit_finished(m, |b| b.push(0)),
+            |b| b.push(0),
             decode_error("Finished", K::BadLength),
         ),
-        row(
+        finished(
             "client Finished empty",
             ClientFlight,
-            |m| edit_finished(m, |b| b.clear()),
+            |b| b.clear(),
             decode_error("Finished", K::BadLength),
         ),
-        row(
+        finished(
             "client Finished verify_data wrong",
             ClientFlight,
-            |m| edit_finished(m, |b| b[0] ^= 1),
+            |b| b[0] ^= 1,
             fails(Error::BadFinished, A::DECRYPT_ERROR),
         ),
         row(
             "client Finished announces 2^24-1 bytes",
             ClientFlight,
             |m| m.edit_protected(|r| set_u24(&mut r[0].1, 1, 0xff_ffff)),
-            fails(ch_bad_len.clone(), A::DECODE_ERROR),
+            too_large(),
         ),
         row(
             "client Finished record tampered",
@@ -904,18 +949,10 @@ fn rows() -> Vec<Row> {
             },
             fails(Error::BadRecordMac, A::BAD_RECORD_MAC),
         ),
-        row(
+        records_edit(
             "Finished before CCS (plaintext)",
             ClientFlight,
-            |m| {
-                edit_records(&mut m.wire, |r| {
-                    r.truncate(1);
-                    r.push((
-                        HANDSHAKE,
-                        vec![FINISHED, 0, 0, 12, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0],
-                    ));
-                })
-            },
+            finished_before_ccs,
             unexpected("ChangeCipherSpec", "Finished"),
         ),
         row(
@@ -930,82 +967,77 @@ fn rows() -> Vec<Row> {
             |m| m.edit_protected(|r| r.insert(0, (CCS, vec![1]))),
             unexpected("Finished", "ChangeCipherSpec"),
         ),
-        row(
+        records_edit(
             "CCS twice (second one plaintext)",
             ClientFlight,
-            |m| {
-                edit_records(&mut m.wire, |r| {
-                    let ccs = r[1].clone();
-                    r.insert(2, ccs);
-                })
+            |r| {
+                let ccs = r[1].clone();
+                r.insert(2, ccs);
             },
             fails(Error::BadRecordMac, A::BAD_RECORD_MAC),
         ),
-        row(
+        records_edit(
             "CCS byte 2",
             ClientFlight,
-            |m| edit_records(&mut m.wire, |r| r[1].1 = vec![2]),
+            |r| r[1].1 = vec![2],
             fails(
                 decode("ChangeCipherSpec", K::IllegalValue),
                 A::ILLEGAL_PARAMETER,
             ),
         ),
-        row(
+        records_edit(
             "CCS of 2 bytes",
             ClientFlight,
-            |m| edit_records(&mut m.wire, |r| r[1].1 = vec![1, 1]),
+            |r| r[1].1 = vec![1, 1],
             decode_error("sanstls::message::ChangeCipherSpec", K::TrailingData),
         ),
         // ---- NewSessionTicket and Finished (client receives) ----
-        row(
+        short_by_one(
             "NST one byte short",
             ServerFinish,
-            |m| truncate_body(m, NEW_SESSION_TICKET, 1),
-            decode_error("ticket", K::Truncated),
+            NEW_SESSION_TICKET,
+            "ticket",
         ),
-        row(
+        trailing(
             "NST trailing byte",
             ServerFinish,
-            |m| trailing_byte(m, NEW_SESSION_TICKET),
-            decode_error("NEW_SESSION_TICKET", K::TrailingData),
+            NEW_SESSION_TICKET,
+            "NEW_SESSION_TICKET",
         ),
-        row(
+        body_edit(
             "NST ticket length past the end",
             ServerFinish,
-            |m| edit_body(&mut m.wire, NEW_SESSION_TICKET, |b| set_u16(b, 4, 0xffff)),
+            NEW_SESSION_TICKET,
+            |b| set_u16(b, 4, 0xffff),
             decode_error("ticket", K::Truncated),
         ),
-        row(
+        records_edit(
             "NST twice",
             ServerFinish,
-            |m| {
-                edit_records(&mut m.wire, |r| {
-                    let t = r[0].clone();
-                    r.insert(0, t);
-                })
+            |r| {
+                let t = r[0].clone();
+                r.insert(0, t);
             },
             unexpected("ChangeCipherSpec", "NewSessionTicket"),
         ),
-        row(
+        announces(
             "NST announces MAX_HANDSHAKE_MESSAGE_LEN+1",
             ServerFinish,
-            |m| announce(m, NEW_SESSION_TICKET, MAX_HANDSHAKE_MESSAGE_LEN + 1),
-            fails(ch_bad_len.clone(), A::DECODE_ERROR),
+            NEW_SESSION_TICKET,
+            MAX_HANDSHAKE_MESSAGE_LEN + 1,
         ),
-        row(
+        finished(
             "server Finished one byte short",
             ServerFinish,
-            |m| {
-                edit_finished(m, |b| {
-                    b.pop();
-                })
+            |b| {
+                b.pop();
             },
             decode_error("Finished", K::BadLength),
         ),
-        row(
+        finished(
             "server Finished verify_data wrong",
             ServerFinish,
-            |m| edit_finished(m, |b| b[11] ^= 0x80),
+            |b| b[11] ^= 0x80,
             fails(Error::BadFinished, A::DECRYPT_ERROR),
         ),
         row(
@@ -1020,67 +1052,45 @@ fn rows() -> Vec<Row> {
             |m| m.edit_protected(|r| r.insert(0, (CCS, vec![1]))),
             unexpected("Finished", "ChangeCipherSpec"),
         ),
-        row(
+        records_edit(
             "server Finished before CCS",
             ServerFinish,
-            |m| {
-                edit_records(&mut m.wire, |r| {
-                    r.truncate(1);
-                    r.push((
-                        HANDSHAKE,
-                        vec![FINISHED, 0, 0, 12, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0],
-                    ));
-                })
-            },
+            finished_before_ccs,
             unexpected("ChangeCipherSpec", "Finished"),
         ),
         row(
             "server final flight in 1-byte records",
             ServerFinish,
-            |m| {
-                edit_records(&mut m.wire, |r| {
-                    let nst = r.remove(0);
-                    for (i, x) in nst.1.iter().enumerate() {
-                        r.insert(i, (HANDSHAKE, vec![*x]));
-                    }
-                });
-                m.edit_protected(|r| {
-                    *r = r[0].1.iter().map(|x| (HANDSHAKE, vec![*x])).collect();
-                });
-            },
+            first_message_and_finished_in_1_byte_records,
             Outcome::Completes,
         ),
         // ---- alerts ----
-        row(
+        prepended(
             "alert level 3",
             ServerFlight,
-            |m| m.wire.splice(0..0, record(ALERT, &[3, 0])).for_each(drop),
+            ALERT,
+            &[3, 0],
             fails(decode("AlertLevel", K::IllegalValue), A::ILLEGAL_PARAMETER),
         ),
-        row(
+        prepended(
             "alert of 1 byte",
             ServerFlight,
-            |m| m.wire.splice(0..0, record(ALERT, &[1])).for_each(drop),
+            ALERT,
+            &[1],
             decode_error("AlertDescription", K::Truncated),
         ),
-        row(
+        prepended(
             "alert of 3 bytes",
             ServerFlight,
-            |m| {
-                m.wire
-                    .splice(0..0, record(ALERT, &[1, 0, 0]))
-                    .for_each(drop)
-            },
+            ALERT,
+            &[1, 0, 0],
             decode_error("sanstls::message::Alert", K::TrailingData),
         ),
-        row(
+        prepended(
             "two alerts in one record",
             ClientHello,
-            |m| {
-                m.wire
-                    .splice(0..0, record(ALERT, &[1, 90, 1, 90]))
-                    .for_each(drop)
-            },
+            ALERT,
+            &[1, 90, 1, 90],
             decode_error("sanstls::message::Alert", K::TrailingData),
         ),
         row(
@@ -1117,10 +1127,11 @@ fn rows() -> Vec<Row> {
                 peer: None,
             },
         ),
-        row(
+        prepended(
             "unknown warning alert is tolerated",
             ClientHello,
-            |m| m.wire.splice(0..0, record(ALERT, &[1, 255])).for_each(drop),
+            ALERT,
+            &[1, 255],
             Outcome::Completes,
         ),
         // ---- after the handshake ----
@@ -1217,64 +1228,56 @@ fn rows() -> Vec<Row> {
                 A::UNEXPECTED_MESSAGE,
             ),
         ),
-        row(
+        sealed(
             "traffic: protected zero-length handshake record",
             TrafficToClient,
-            |m| m.push_sealed(1, &[(HANDSHAKE, Vec::new())]),
+            &[(HANDSHAKE, Vec::new())],
             decode_error(
                 "empty handshake, alert or change_cipher_spec fragment",
                 K::BadLength,
             ),
         ),
-        row(
+        sealed(
             "traffic: protected CCS",
             TrafficToClient,
-            |m| m.push_sealed(1, &[(CCS, vec![1])]),
+            &[(CCS, vec![1])],
             unexpected("application data", "ChangeCipherSpec"),
         ),
         row(
             "traffic: protected Finished",
             TrafficToServer,
-            |m| {
-                m.push_sealed(
-                    1,
-                    &[(
-                        HANDSHAKE,
-                        vec![FINISHED, 0, 0, 12, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0],
-                    )],
-                )
-            },
+            |m| m.push_sealed(1, &[(HANDSHAKE, ZERO_FINISHED.to_vec())]),
             unexpected("application data", "Finished"),
         ),
-        row(
+        sealed(
             "traffic: protected alert level 3",
             TrafficToClient,
-            |m| m.push_sealed(1, &[(ALERT, vec![3, 0])]),
+            &[(ALERT, vec![3, 0])],
             fails(decode("AlertLevel", K::IllegalValue), A::ILLEGAL_PARAMETER),
         ),
-        row(
+        sealed(
             "traffic: warning flood (MAX_WARNING_ALERTS+1)",
             TrafficToClient,
-            |m| m.push_sealed(1, &vec![(ALERT, vec![1, 90]); MAX_WARNING_ALERTS + 1]),
+            &vec![(ALERT, vec![1, 90]); MAX_WARNING_ALERTS + 1],
             fails(
                 Error::LimitExceeded("consecutive warning alerts"),
                 A::UNEXPECTED_MESSAGE,
             ),
         ),
-        row(
+        sealed(
             "traffic: unknown content type",
             TrafficToServer,
-            |m| m.push_sealed(1, &[(99, vec![1])]),
+            &[(99, vec![1])],
             unexpected(
                 "a record of a known content type",
                 "a record of an unknown content type",
             ),
         ),
-        row(
+        sealed(
             "traffic: protected handshake header announcing 2^24-1",
             TrafficToServer,
-            |m| m.push_sealed(1, &[(HANDSHAKE, vec![CLIENT_HELLO, 0xff, 0xff, 0xff])]),
-            fails(ch_bad_len, A::DECODE_ERROR),
+            &[(HANDSHAKE, vec![CLIENT_HELLO, 0xff, 0xff, 0xff])],
+            too_large(),
         ),
         row(
             "traffic: record cut short by the transport",

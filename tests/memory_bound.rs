@@ -18,6 +18,7 @@ use std::alloc::{GlobalAlloc, Layout, System};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 
+use common::wire::*;
 use common::{KeyType, Pki};
 use hostile::*;
 use sanstls::codec::enums::{CipherSuite, ExtensionType};
@@ -155,12 +156,6 @@ fn max_client_hello(pki: &Pki) -> Vec<u8> {
     let msg = HandshakePayload::ClientHello(ch).to_bytes();
     assert_eq!(msg.len(), 4 + MAX_HANDSHAKE_MESSAGE_LEN);
     msg
-}
-
-fn frame(msg: &[u8], fragment: usize) -> Vec<u8> {
-    msg.chunks(fragment)
-        .flat_map(|c| record(HANDSHAKE, c))
-        .collect()
 }
 
 #[test]

@@ -6,152 +6,18 @@
 mod common;
 
 use std::sync::Arc;
-use std::time::Duration;
 
-use common::{ca, feed, leaf, KeyType, Pair, Pki};
+use common::wire::*;
+use common::{at, ca, leaf, KeyType, Pair, Pki};
 use rcgen::date_time_ymd;
 use sanstls::codec::enums::{AlertDescription as A, ExtensionType, NamedGroup};
-use sanstls::config::FixedTime;
 use sanstls::handshake::extensions::{ClientExtension, ServerExtension};
 use sanstls::handshake::finished::Finished;
-use sanstls::handshake::hello::{ClientHello, ServerHello};
 use sanstls::handshake::HandshakePayload;
-use sanstls::pki_types::{ServerName, UnixTime};
+use sanstls::pki_types::ServerName;
 use sanstls::suites::{self, AuthKind, SupportedSuite, ALL_SUITES};
 use sanstls::verify::RootCertStore;
 use sanstls::{CertificateError, ClientConfig, Connection, Error};
-
-// ---- record surgery ----
-
-const HANDSHAKE: u8 = 22;
-const CCS: u8 = 20;
-const APPDATA: u8 = 23;
-
-/// Splits a wire buffer into (content type, fragment) records.
-fn split(wire: &[u8]) -> Vec<(u8, Vec<u8>)> {
-    let mut out = Vec::new();
-    let mut rest = wire;
-    while !rest.is_empty() {
-        let len = u16::from_be_bytes([rest[3], rest[4]]) as usize;
-        out.push((rest[0], rest[5..5 + len].to_vec()));
-        rest = &rest[5 + len..];
-    }
-    out
-}
-
-/// Frames records again, all with version 1.2.
-fn join(records: &[(u8, Vec<u8>)]) -> Vec<u8> {
-    let mut out = Vec::new();
-    for (typ, body) in records {
-        out.push(*typ);
-        out.extend_from_slice(&[3, 3]);
-        out.extend_from_slice(&(body.len() as u16).to_be_bytes());
-        out.extend_from_slice(body);
-    }
-    out
-}
-
-/// The handshake type of a plaintext handshake record (each of our
-/// handshake messages travels in a record of its own).
-fn hs_type(record: &(u8, Vec<u8>)) -> Option<u8> {
-    (record.0 == HANDSHAKE).then(|| record.1[0])
-}
-
-fn edit_records(wire: &mut Vec<u8>, f: impl FnOnce(&mut Vec<(u8, Vec<u8>)>)) {
-    let mut recs = split(wire);
-    f(&mut recs);
-    *wire = join(&recs);
-}
-
-/// Decodes the ClientHello at the front of `wire`, edits and re-encodes it.
-fn edit_client_hello(wire: &mut Vec<u8>, f: impl FnOnce(&mut ClientHello)) {
-    edit_records(wire, |recs| {
-        let HandshakePayload::ClientHello(mut ch) = HandshakePayload::read(&recs[0].1).unwrap()
-        else {
-            panic!("not a ClientHello");
-        };
-        f(&mut ch);
-        recs[0].1 = HandshakePayload::ClientHello(ch).to_bytes();
-    });
-}
-
-/// Decodes the ServerHello at the front of `wire`, edits and re-encodes it.
-fn edit_server_hello(wire: &mut Vec<u8>, f: impl FnOnce(&mut ServerHello)) {
-    edit_records(wire, |recs| {
-        let HandshakePayload::ServerHello(mut sh) = HandshakePayload::read(&recs[0].1).unwrap()
-        else {
-            panic!("not a ServerHello");
-        };
-        f(&mut sh);
-        recs[0].1 = HandshakePayload::ServerHello(sh).to_bytes();
-    });
-}
-
-/// Flips one bit of the last ciphertext byte (just before the 16-byte tag)
-/// of the last record on `wire`.
-fn flip_in_last_record(wire: &mut [u8]) {
-    let i = wire.len() - 17;
-    wire[i] ^= 0x01;
-}
-
-// ---- driving the handshake flight by flight ----
-
-fn to_server(p: &mut Pair) -> Result<(), Error> {
-    feed(&mut p.server, &mut p.to_server, p.chunk, &mut p.server_data)
-}
-
-fn to_client(p: &mut Pair) -> Result<(), Error> {
-    feed(&mut p.client, &mut p.to_client, p.chunk, &mut p.client_data)
-}
-
-/// The ClientHello is on `to_server`.
-fn client_hello(p: &mut Pair) {
-    p.client.poll_output(&mut p.to_server);
-}
-
-/// ServerHello..ServerHelloDone are on `to_client`.
-fn server_flight(p: &mut Pair) {
-    client_hello(p);
-    to_server(p).unwrap();
-    p.server.poll_output(&mut p.to_client);
-}
-
-/// ClientKeyExchange, ChangeCipherSpec, Finished are on `to_server`.
-fn client_flight(p: &mut Pair) {
-    server_flight(p);
-    to_client(p).unwrap();
-    p.client.poll_output(&mut p.to_server);
-}
-
-/// The server's ChangeCipherSpec and Finished are on `to_client`.
-fn server_finish(p: &mut Pair) {
-    client_flight(p);
-    to_server(p).unwrap();
-    p.server.poll_output(&mut p.to_client);
-}
-
-/// Shuttles bytes until nothing moves; returns each side's first error.
-fn settle(p: &mut Pair) -> (Result<(), Error>, Result<(), Error>) {
-    let (mut c, mut s) = (Ok(()), Ok(()));
-    for _ in 0..8 {
-        let (c2, s2) = p.step();
-        c = c.and(c2);
-        s = s.and(s2);
-    }
-    (c, s)
-}
-
-/// Asserts each side's error, that it is the one the connection keeps, and
-/// that nothing stays on the wire.
-#[track_caller]
-fn expect(p: &mut Pair, client: Error, server: Error) {
-    let (c, s) = settle(p);
-    assert_eq!(c, Err(client.clone()), "client result");
-    assert_eq!(s, Err(server.clone()), "server result");
-    assert_eq!(p.client.error(), Some(&client));
-    assert_eq!(p.server.error(), Some(&server));
-    assert!(!p.client.is_handshaking() && !p.server.is_handshaking());
-}
 
 fn pki_for(suite: &SupportedSuite) -> Pki {
     Pki::new(match suite.auth {
@@ -181,22 +47,16 @@ fn default_pair() -> Pair {
     Pair::new(pki.client_config(), server_config(&pki))
 }
 
-fn at(secs: u64) -> Arc<FixedTime> {
-    Arc::new(FixedTime(UnixTime::since_unix_epoch(Duration::from_secs(
-        secs,
-    ))))
-}
-
 // ---- certificates ----
 
 #[test]
 fn wrong_host_name() {
     let pki = Pki::new(KeyType::P256);
     let mut p = Pair::with_name(pki.client_config(), pki.server_config(), "example.com");
-    expect(
+    expect_client_fails(
         &mut p,
         Error::InvalidCertificate(CertificateError::NotValidForName),
-        Error::AlertReceived(A::BAD_CERTIFICATE),
+        A::BAD_CERTIFICATE,
     );
 }
 
@@ -229,10 +89,10 @@ fn expired_certificate() {
         key,
     };
     let mut p = Pair::new(pki.client_config(), pki.server_config());
-    expect(
+    expect_client_fails(
         &mut p,
         Error::InvalidCertificate(CertificateError::Expired),
-        Error::AlertReceived(A::CERTIFICATE_EXPIRED),
+        A::CERTIFICATE_EXPIRED,
     );
 
     // ...and on a client clock set after it (2031-01-01).
@@ -240,10 +100,10 @@ fn expired_certificate() {
     let mut cc = pki.client_config();
     cc.time = at(1_924_992_000);
     let mut p = Pair::new(cc, pki.server_config());
-    expect(
+    expect_client_fails(
         &mut p,
         Error::InvalidCertificate(CertificateError::Expired),
-        Error::AlertReceived(A::CERTIFICATE_EXPIRED),
+        A::CERTIFICATE_EXPIRED,
     );
 }
 
@@ -254,10 +114,10 @@ fn certificate_not_yet_valid() {
     let mut cc = pki.client_config();
     cc.time = at(1_546_300_800);
     let mut p = Pair::new(cc, pki.server_config());
-    expect(
+    expect_client_fails(
         &mut p,
         Error::InvalidCertificate(CertificateError::NotValidYet),
-        Error::AlertReceived(A::CERTIFICATE_EXPIRED),
+        A::CERTIFICATE_EXPIRED,
     );
 }
 
@@ -282,10 +142,10 @@ fn other_roots() -> RootCertStore {
 fn unknown_ca() {
     let pki = Pki::new(KeyType::P256);
     let mut p = Pair::new(ClientConfig::new(other_roots()), pki.server_config());
-    expect(
+    expect_client_fails(
         &mut p,
         Error::InvalidCertificate(CertificateError::UnknownIssuer),
-        Error::AlertReceived(A::UNKNOWN_CA),
+        A::UNKNOWN_CA,
     );
 }
 
@@ -297,10 +157,10 @@ fn untrusted_ca_with_a_trusted_name() {
     let pki = Pki::new(KeyType::P256);
     let impostor = Pki::new(KeyType::P256);
     let mut p = Pair::new(impostor.client_config(), pki.server_config());
-    expect(
+    expect_client_fails(
         &mut p,
         Error::InvalidCertificate(CertificateError::BadSignature),
-        Error::AlertReceived(A::BAD_CERTIFICATE),
+        A::BAD_CERTIFICATE,
     );
 }
 
@@ -316,11 +176,7 @@ fn tampered_client_finished_record() {
             [HANDSHAKE, CCS, HANDSHAKE]
         );
         flip_in_last_record(&mut p.to_server);
-        expect(
-            &mut p,
-            Error::AlertReceived(A::BAD_RECORD_MAC),
-            Error::BadRecordMac,
-        );
+        expect_server_fails(&mut p, Error::BadRecordMac, A::BAD_RECORD_MAC);
     }
 }
 
@@ -336,11 +192,7 @@ fn tampered_server_finished_record() {
         // The server considers the handshake done once its Finished is out.
         assert!(!p.server.is_handshaking());
         flip_in_last_record(&mut p.to_client);
-        expect(
-            &mut p,
-            Error::BadRecordMac,
-            Error::AlertReceived(A::BAD_RECORD_MAC),
-        );
+        expect_client_fails(&mut p, Error::BadRecordMac, A::BAD_RECORD_MAC);
     }
 }
 
@@ -351,11 +203,7 @@ fn tampered_server_random_breaks_the_key_exchange_signature() {
     let mut p = default_pair();
     server_flight(&mut p);
     edit_server_hello(&mut p.to_client, |sh| sh.random.0[7] ^= 0x80);
-    expect(
-        &mut p,
-        Error::BadSignature,
-        Error::AlertReceived(A::DECRYPT_ERROR),
-    );
+    expect_client_fails(&mut p, Error::BadSignature, A::DECRYPT_ERROR);
 }
 
 #[test]
@@ -375,11 +223,7 @@ fn transcript_change_without_ems_reaches_verify_data() {
         ch.extensions
             .retain(|e| e.ext_type() != ExtensionType::EXTENDED_MASTER_SECRET)
     });
-    expect(
-        &mut p,
-        Error::AlertReceived(A::DECRYPT_ERROR),
-        Error::BadFinished,
-    );
+    expect_server_fails(&mut p, Error::BadFinished, A::DECRYPT_ERROR);
 }
 
 #[test]
@@ -396,11 +240,7 @@ fn transcript_change_with_ems_changes_the_keys() {
             data: vec![1, 2, 3],
         })
     });
-    expect(
-        &mut p,
-        Error::AlertReceived(A::BAD_RECORD_MAC),
-        Error::BadRecordMac,
-    );
+    expect_server_fails(&mut p, Error::BadRecordMac, A::BAD_RECORD_MAC);
 }
 
 #[test]
@@ -410,11 +250,7 @@ fn tampered_application_data() {
         p.expect_handshake();
         p.client.send(b"hello, server", &mut p.to_server).unwrap();
         flip_in_last_record(&mut p.to_server);
-        expect(
-            &mut p,
-            Error::AlertReceived(A::BAD_RECORD_MAC),
-            Error::BadRecordMac,
-        );
+        expect_server_fails(&mut p, Error::BadRecordMac, A::BAD_RECORD_MAC);
         assert!(p.server_data.is_empty(), "no tampered plaintext released");
     }
 }
@@ -427,11 +263,7 @@ fn application_data_header_is_authenticated() {
     p.expect_handshake();
     p.server.send(b"hello, client", &mut p.to_client).unwrap();
     p.to_client[0] = 21;
-    expect(
-        &mut p,
-        Error::BadRecordMac,
-        Error::AlertReceived(A::BAD_RECORD_MAC),
-    );
+    expect_client_fails(&mut p, Error::BadRecordMac, A::BAD_RECORD_MAC);
 }
 
 // ---- messages out of order ----
@@ -457,10 +289,10 @@ fn certificate_and_key_exchange_swapped() {
     let mut recs = server_flight_records(&mut p);
     recs.swap(1, 2);
     p.to_client = join(&recs);
-    expect(
+    expect_client_fails(
         &mut p,
         unexpected("Certificate", "ServerKeyExchange"),
-        Error::AlertReceived(A::UNEXPECTED_MESSAGE),
+        A::UNEXPECTED_MESSAGE,
     );
 }
 
@@ -470,10 +302,10 @@ fn second_server_hello() {
     let mut recs = server_flight_records(&mut p);
     recs.insert(1, recs[0].clone());
     p.to_client = join(&recs);
-    expect(
+    expect_client_fails(
         &mut p,
         unexpected("Certificate", "ServerHello"),
-        Error::AlertReceived(A::UNEXPECTED_MESSAGE),
+        A::UNEXPECTED_MESSAGE,
     );
 }
 
@@ -489,10 +321,10 @@ fn server_hello_done_missing() {
     assert!(!p.client.has_output());
     // The server's ChangeCipherSpec in its place is refused.
     p.to_client = join(&[(CCS, vec![1])]);
-    expect(
+    expect_client_fails(
         &mut p,
         unexpected("ServerHelloDone", "ChangeCipherSpec"),
-        Error::AlertReceived(A::UNEXPECTED_MESSAGE),
+        A::UNEXPECTED_MESSAGE,
     );
 }
 
@@ -502,10 +334,10 @@ fn client_hello_sent_to_the_client() {
     client_hello(&mut p);
     let hello = p.to_server.clone();
     p.to_client = hello;
-    expect(
+    expect_client_fails(
         &mut p,
         unexpected("ServerHello", "ClientHello"),
-        Error::AlertReceived(A::UNEXPECTED_MESSAGE),
+        A::UNEXPECTED_MESSAGE,
     );
 }
 
@@ -514,10 +346,10 @@ fn change_cipher_spec_before_client_key_exchange() {
     let mut p = default_pair();
     client_flight(&mut p);
     edit_records(&mut p.to_server, |recs| recs.swap(0, 1));
-    expect(
+    expect_server_fails(
         &mut p,
-        Error::AlertReceived(A::UNEXPECTED_MESSAGE),
         unexpected("ClientKeyExchange", "ChangeCipherSpec"),
+        A::UNEXPECTED_MESSAGE,
     );
 }
 
@@ -527,10 +359,10 @@ fn change_cipher_spec_in_the_server_flight() {
     let mut recs = server_flight_records(&mut p);
     recs.insert(1, (CCS, vec![1]));
     p.to_client = join(&recs);
-    expect(
+    expect_client_fails(
         &mut p,
         unexpected("Certificate", "ChangeCipherSpec"),
-        Error::AlertReceived(A::UNEXPECTED_MESSAGE),
+        A::UNEXPECTED_MESSAGE,
     );
 }
 
@@ -544,11 +376,7 @@ fn change_cipher_spec_twice() {
         let ccs = recs[1].clone();
         recs.insert(2, ccs);
     });
-    expect(
-        &mut p,
-        Error::AlertReceived(A::BAD_RECORD_MAC),
-        Error::BadRecordMac,
-    );
+    expect_server_fails(&mut p, Error::BadRecordMac, A::BAD_RECORD_MAC);
 
     let mut p = default_pair();
     server_finish(&mut p);
@@ -556,11 +384,7 @@ fn change_cipher_spec_twice() {
         let ccs = recs[0].clone();
         recs.insert(1, ccs);
     });
-    expect(
-        &mut p,
-        Error::BadRecordMac,
-        Error::AlertReceived(A::BAD_RECORD_MAC),
-    );
+    expect_client_fails(&mut p, Error::BadRecordMac, A::BAD_RECORD_MAC);
 }
 
 #[test]
@@ -576,10 +400,10 @@ fn finished_without_change_cipher_spec() {
         });
         recs.push((HANDSHAKE, fin.to_bytes()));
     });
-    expect(
+    expect_server_fails(
         &mut p,
-        Error::AlertReceived(A::UNEXPECTED_MESSAGE),
         unexpected("ChangeCipherSpec", "Finished"),
+        A::UNEXPECTED_MESSAGE,
     );
 
     // The same at the client, awaiting the server's ChangeCipherSpec.
@@ -589,10 +413,10 @@ fn finished_without_change_cipher_spec() {
         verify_data: vec![0; 12],
     });
     p.to_client = join(&[(HANDSHAKE, fin.to_bytes())]);
-    expect(
+    expect_client_fails(
         &mut p,
         unexpected("ChangeCipherSpec", "Finished"),
-        Error::AlertReceived(A::UNEXPECTED_MESSAGE),
+        A::UNEXPECTED_MESSAGE,
     );
 }
 
@@ -603,10 +427,10 @@ fn application_data_before_the_handshake_completes() {
     let mut recs = server_flight_records(&mut p);
     recs.insert(1, (APPDATA, b"too early".to_vec()));
     p.to_client = join(&recs);
-    expect(
+    expect_client_fails(
         &mut p,
         unexpected("Certificate", "application data"),
-        Error::AlertReceived(A::UNEXPECTED_MESSAGE),
+        A::UNEXPECTED_MESSAGE,
     );
     assert!(p.client_data.is_empty());
 
@@ -616,10 +440,10 @@ fn application_data_before_the_handshake_completes() {
     edit_records(&mut p.to_server, |recs| {
         recs.push((APPDATA, b"too early".to_vec()))
     });
-    expect(
+    expect_server_fails(
         &mut p,
-        Error::AlertReceived(A::UNEXPECTED_MESSAGE),
         unexpected("ClientKeyExchange", "application data"),
+        A::UNEXPECTED_MESSAGE,
     );
     assert!(p.server_data.is_empty());
 }
@@ -637,11 +461,7 @@ fn server_finished_replaced_by_application_data() {
         assert_eq!(recs.len(), 3);
         recs.remove(1);
     });
-    expect(
-        &mut p,
-        Error::BadRecordMac,
-        Error::AlertReceived(A::BAD_RECORD_MAC),
-    );
+    expect_client_fails(&mut p, Error::BadRecordMac, A::BAD_RECORD_MAC);
     assert!(p.client_data.is_empty());
 }
 
@@ -657,10 +477,10 @@ fn no_common_suite() {
         .filter(|s| s.auth == AuthKind::Ecdsa)
         .collect();
     let mut p = Pair::new(cc, pki.server_config());
-    expect(
+    expect_server_fails(
         &mut p,
-        Error::AlertReceived(A::HANDSHAKE_FAILURE),
         Error::HandshakeFailure("no cipher suite in common"),
+        A::HANDSHAKE_FAILURE,
     );
 
     // Disjoint suite lists.
@@ -670,10 +490,10 @@ fn no_common_suite() {
     let mut sc = pki.server_config();
     sc.suites = vec![&suites::TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256];
     let mut p = Pair::new(cc, sc);
-    expect(
+    expect_server_fails(
         &mut p,
-        Error::AlertReceived(A::HANDSHAKE_FAILURE),
         Error::HandshakeFailure("no cipher suite in common"),
+        A::HANDSHAKE_FAILURE,
     );
 }
 
@@ -685,10 +505,10 @@ fn no_common_group() {
     let mut sc = pki.server_config();
     sc.groups = vec![NamedGroup::SECP256R1, NamedGroup::SECP384R1];
     let mut p = Pair::new(cc, sc);
-    expect(
+    expect_server_fails(
         &mut p,
-        Error::AlertReceived(A::HANDSHAKE_FAILURE),
         Error::HandshakeFailure("no ECDHE group in common"),
+        A::HANDSHAKE_FAILURE,
     );
 }
 
@@ -705,11 +525,7 @@ fn strip_ems_from_client_hello(p: &mut Pair) {
 fn server_requires_extended_master_secret() {
     let mut p = default_pair();
     strip_ems_from_client_hello(&mut p);
-    expect(
-        &mut p,
-        Error::AlertReceived(A::HANDSHAKE_FAILURE),
-        Error::NoExtendedMasterSecret,
-    );
+    expect_server_fails(&mut p, Error::NoExtendedMasterSecret, A::HANDSHAKE_FAILURE);
 }
 
 #[test]
@@ -721,11 +537,7 @@ fn client_requires_extended_master_secret() {
         sh.extensions
             .retain(|e| *e != ServerExtension::ExtendedMasterSecret);
     });
-    expect(
-        &mut p,
-        Error::NoExtendedMasterSecret,
-        Error::AlertReceived(A::HANDSHAKE_FAILURE),
-    );
+    expect_client_fails(&mut p, Error::NoExtendedMasterSecret, A::HANDSHAKE_FAILURE);
 }
 
 #[test]
@@ -741,11 +553,7 @@ fn ems_stripped_from_server_hello_for_a_lenient_client() {
         sh.extensions
             .retain(|e| *e != ServerExtension::ExtendedMasterSecret);
     });
-    expect(
-        &mut p,
-        Error::AlertReceived(A::BAD_RECORD_MAC),
-        Error::BadRecordMac,
-    );
+    expect_server_fails(&mut p, Error::BadRecordMac, A::BAD_RECORD_MAC);
 }
 
 #[test]
@@ -782,10 +590,10 @@ fn alpn_without_overlap() {
     let mut sc = pki.server_config();
     sc.alpn_protocols = vec![b"spdy/3".to_vec()];
     let mut p = Pair::new(cc, sc);
-    expect(
+    expect_server_fails(
         &mut p,
-        Error::AlertReceived(A::NO_APPLICATION_PROTOCOL),
         Error::NoApplicationProtocol,
+        A::NO_APPLICATION_PROTOCOL,
     );
 }
 
@@ -805,11 +613,7 @@ fn plaintext_client_hello_after_handshake() {
     )
     .unwrap();
     other.poll_output(&mut p.to_server);
-    expect(
-        &mut p,
-        Error::AlertReceived(A::BAD_RECORD_MAC),
-        Error::BadRecordMac,
-    );
+    expect_server_fails(&mut p, Error::BadRecordMac, A::BAD_RECORD_MAC);
 }
 
 #[test]
@@ -817,11 +621,7 @@ fn plaintext_hello_request_after_handshake() {
     let mut p = default_pair();
     p.expect_handshake();
     p.to_client = join(&[(HANDSHAKE, HandshakePayload::HelloRequest.to_bytes())]);
-    expect(
-        &mut p,
-        Error::BadRecordMac,
-        Error::AlertReceived(A::BAD_RECORD_MAC),
-    );
+    expect_client_fails(&mut p, Error::BadRecordMac, A::BAD_RECORD_MAC);
 }
 
 #[test]
@@ -946,11 +746,7 @@ fn traffic_errors_are_sticky() {
     p.expect_handshake();
     p.client.send(b"hello", &mut p.to_server).unwrap();
     flip_in_last_record(&mut p.to_server);
-    expect(
-        &mut p,
-        Error::AlertReceived(A::BAD_RECORD_MAC),
-        Error::BadRecordMac,
-    );
+    expect_server_fails(&mut p, Error::BadRecordMac, A::BAD_RECORD_MAC);
     let mut out = Vec::new();
     assert_eq!(
         p.client.send(b"x", &mut out),

@@ -5,16 +5,18 @@
 //! resumption is refused with an alert.
 
 mod common;
-#[path = "common/wire.rs"]
-mod wire;
 
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use common::{ca, leaf, KeyType, Pair, Pki};
+use common::wire::{
+    self, client_hello, edit_client_hello, edit_server_hello, exchange_data, expect_client_fails,
+    expect_server_fails, split,
+};
+use common::{at, ca, leaf, KeyType, Pair, Pki};
 use sanstls::codec::enums::{AlertDescription as A, ContentType};
 use sanstls::codec::Codec;
-use sanstls::config::{ClientAuth, FixedTime};
+use sanstls::config::ClientAuth;
 use sanstls::crypto::key_schedule::MasterSecret;
 use sanstls::crypto::transcript::Transcript;
 use sanstls::handshake::extensions::{ClientExtension, ServerExtension};
@@ -30,16 +32,9 @@ use sanstls::resumption::StoredSession;
 use sanstls::suites::ALL_SUITES;
 use sanstls::verify::{RootCertStore, WebPkiClientVerifier};
 use sanstls::{ClientConfig, Error, ServerConfig};
-use wire::{client_hello, edit_client_hello, edit_server_hello, exchange_data, expect, split};
 use zeroize::Zeroizing;
 
 const T0: u64 = 1_700_000_000;
-
-fn at(secs: u64) -> Arc<FixedTime> {
-    Arc::new(FixedTime(UnixTime::since_unix_epoch(Duration::from_secs(
-        secs,
-    ))))
-}
 
 /// Which resumption mechanism a test exercises: each server config enables
 /// exactly one, so a resumption can only have come from it.
@@ -262,10 +257,10 @@ fn session_without_client_certificate_is_not_resumed_when_one_is_now_required() 
         let mut p = s.pair();
         client_hello(&mut p);
         assert!(offers_a_session(&p, mech));
-        expect(
+        expect_server_fails(
             &mut p,
-            Error::AlertReceived(A::HANDSHAKE_FAILURE),
             Error::HandshakeFailure("client certificate required"),
+            A::HANDSHAKE_FAILURE,
         );
     }
 }
@@ -341,11 +336,7 @@ fn ticket_tampered_in_flight() {
         matches!(flight[1], HandshakePayload::Certificate(_)),
         "full handshake expected"
     );
-    expect(
-        &mut p,
-        Error::AlertReceived(A::BAD_RECORD_MAC),
-        Error::BadRecordMac,
-    );
+    expect_server_fails(&mut p, Error::BadRecordMac, A::BAD_RECORD_MAC);
 }
 
 #[test]
@@ -601,12 +592,12 @@ fn ems_session_resumed_without_ems_is_aborted() {
             ch.extensions
                 .retain(|e| *e != ClientExtension::ExtendedMasterSecret);
         });
-        expect(
+        expect_server_fails(
             &mut p,
-            Error::AlertReceived(A::HANDSHAKE_FAILURE),
             Error::HandshakeFailure(
                 "resumption without the extended master secret of the original session",
             ),
+            A::HANDSHAKE_FAILURE,
         );
     }
 }
@@ -625,10 +616,10 @@ fn server_dropping_ems_when_resuming_is_refused() {
             sh.extensions
                 .retain(|e| *e != ServerExtension::ExtendedMasterSecret);
         });
-        expect(
+        expect_client_fails(
             &mut p,
             Error::HandshakeFailure("resumption changed the extended master secret state"),
-            Error::AlertReceived(A::HANDSHAKE_FAILURE),
+            A::HANDSHAKE_FAILURE,
         );
     }
 }

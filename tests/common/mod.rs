@@ -3,15 +3,18 @@
 #![allow(dead_code)]
 
 pub mod openssl;
+pub mod wire;
 
 use std::sync::Arc;
+use std::time::Duration;
 
 use rcgen::{
     BasicConstraints, CertificateParams, CertifiedIssuer, DnType, ExtendedKeyUsagePurpose, IsCa,
     KeyPair, KeyUsagePurpose, SignatureAlgorithm,
 };
+use sanstls::config::FixedTime;
 use sanstls::pki_types::pem::PemObject;
-use sanstls::pki_types::{CertificateDer, PrivateKeyDer, PrivatePkcs8KeyDer, ServerName};
+use sanstls::pki_types::{CertificateDer, PrivateKeyDer, PrivatePkcs8KeyDer, ServerName, UnixTime};
 use sanstls::verify::RootCertStore;
 use sanstls::{ClientConfig, Connection, Error, Event, ServerConfig};
 
@@ -119,6 +122,13 @@ impl Pki {
     pub fn ca_pem(&self) -> String {
         self.ca.pem()
     }
+}
+
+/// A fixed clock at `secs` after the Unix epoch.
+pub fn at(secs: u64) -> Arc<FixedTime> {
+    Arc::new(FixedTime(UnixTime::since_unix_epoch(Duration::from_secs(
+        secs,
+    ))))
 }
 
 pub fn key_from_pem(pem: &str) -> PrivateKeyDer<'static> {

@@ -1,17 +1,36 @@
-//! Record surgery and flight-by-flight driving for the client-auth and
-//! resumption tests (the same technique as tests/negative.rs): plaintext
-//! handshake records are split, decoded with the crate's codecs, edited and
-//! framed again.
+//! Record surgery and flight-by-flight driving, shared by every test that
+//! takes the wire apart (negative, malformed, limits, memory_bound,
+//! client_auth, resumption, and the attacker in tests/hostile): plaintext
+//! records are split, decoded with the crate's codecs or edited as bytes,
+//! and framed again.
 #![allow(dead_code)]
 
+use sanstls::codec::enums::AlertDescription;
 use sanstls::handshake::hello::{ClientHello, ServerHello};
 use sanstls::handshake::HandshakePayload;
 use sanstls::Error;
 
-use super::common::{feed, Pair};
+use super::{feed, Pair};
 
-pub const HANDSHAKE: u8 = 22;
+// Record content types.
 pub const CCS: u8 = 20;
+pub const ALERT: u8 = 21;
+pub const HANDSHAKE: u8 = 22;
+pub const APPDATA: u8 = 23;
+
+// Handshake message types.
+pub const CLIENT_HELLO: u8 = 1;
+pub const SERVER_HELLO: u8 = 2;
+pub const NEW_SESSION_TICKET: u8 = 4;
+pub const CERTIFICATE: u8 = 11;
+pub const SERVER_KEY_EXCHANGE: u8 = 12;
+pub const CERTIFICATE_REQUEST: u8 = 13;
+pub const SERVER_HELLO_DONE: u8 = 14;
+pub const CERTIFICATE_VERIFY: u8 = 15;
+pub const CLIENT_KEY_EXCHANGE: u8 = 16;
+pub const FINISHED: u8 = 20;
+
+// ---- record surgery ----
 
 /// Splits a wire buffer into (content type, fragment) records.
 pub fn split(wire: &[u8]) -> Vec<(u8, Vec<u8>)> {
@@ -25,17 +44,136 @@ pub fn split(wire: &[u8]) -> Vec<(u8, Vec<u8>)> {
     out
 }
 
-/// Frames records again, all with version 1.2.
-pub fn join(records: &[(u8, Vec<u8>)]) -> Vec<u8> {
-    let mut out = Vec::new();
-    for (typ, body) in records {
-        out.push(*typ);
-        out.extend_from_slice(&[3, 3]);
-        out.extend_from_slice(&(body.len() as u16).to_be_bytes());
-        out.extend_from_slice(body);
-    }
+/// One record with version 1.2 (the length is the body's, whatever it is).
+pub fn record(typ: u8, body: &[u8]) -> Vec<u8> {
+    let mut out = vec![typ, 3, 3];
+    out.extend_from_slice(&(body.len() as u16).to_be_bytes());
+    out.extend_from_slice(body);
     out
 }
+
+/// Frames records again, all with version 1.2.
+pub fn join(records: &[(u8, Vec<u8>)]) -> Vec<u8> {
+    records.iter().flat_map(|(t, b)| record(*t, b)).collect()
+}
+
+pub fn edit_records(wire: &mut Vec<u8>, f: impl FnOnce(&mut Vec<(u8, Vec<u8>)>)) {
+    let mut recs = split(wire);
+    f(&mut recs);
+    *wire = join(&recs);
+}
+
+/// Index of the plaintext record holding the handshake message of type
+/// `typ` (each of our handshake messages travels in a record of its own).
+pub fn find_hs(recs: &[(u8, Vec<u8>)], typ: u8) -> usize {
+    recs.iter()
+        .position(|r| r.0 == HANDSHAKE && r.1.first() == Some(&typ))
+        .unwrap_or_else(|| panic!("no handshake message of type {typ} on the wire"))
+}
+
+/// Edits the whole handshake message of type `typ` (header included); the
+/// header's length is left as `f` makes it.
+pub fn edit_raw(wire: &mut Vec<u8>, typ: u8, f: impl FnOnce(&mut Vec<u8>)) {
+    edit_records(wire, |recs| {
+        let i = find_hs(recs, typ);
+        f(&mut recs[i].1);
+    });
+}
+
+/// Edits the body of the handshake message of type `typ`; its header length
+/// is then set to the new body length.
+pub fn edit_body(wire: &mut Vec<u8>, typ: u8, f: impl FnOnce(&mut Vec<u8>)) {
+    edit_raw(wire, typ, |msg| {
+        let mut body = msg.split_off(4);
+        f(&mut body);
+        set_u24(msg, 1, body.len());
+        msg.extend_from_slice(&body);
+    });
+}
+
+pub fn set_u24(buf: &mut [u8], at: usize, v: usize) {
+    buf[at..at + 3].copy_from_slice(&(v as u32).to_be_bytes()[1..]);
+}
+
+pub fn set_u16(buf: &mut [u8], at: usize, v: usize) {
+    buf[at..at + 2].copy_from_slice(&(v as u16).to_be_bytes());
+}
+
+pub fn get_u16(buf: &[u8], at: usize) -> usize {
+    u16::from_be_bytes([buf[at], buf[at + 1]]) as usize
+}
+
+/// Sets the record-header version of record `index` on `wire`.
+pub fn set_record_version(wire: &mut [u8], index: usize, version: u16) {
+    let mut at = 0;
+    for _ in 0..index {
+        at += 5 + get_u16(wire, at + 3);
+    }
+    set_u16(wire, at + 1, version as usize);
+}
+
+/// Cuts every plaintext handshake record into 1-byte records.
+pub fn one_byte_records(recs: &[(u8, Vec<u8>)]) -> Vec<(u8, Vec<u8>)> {
+    recs.iter()
+        .flat_map(|(t, b)| {
+            if *t == HANDSHAKE {
+                b.iter().map(|x| (*t, vec![*x])).collect::<Vec<_>>()
+            } else {
+                vec![(*t, b.clone())]
+            }
+        })
+        .collect()
+}
+
+/// Offsets inside a hello body: (session_id, then the field after it).
+/// ClientHello: returns (sid, suites, compression, extensions).
+pub fn client_hello_offsets(body: &[u8]) -> (usize, usize, usize, usize) {
+    let sid = 34;
+    let suites = sid + 1 + body[sid] as usize;
+    let comp = suites + 2 + get_u16(body, suites);
+    let ext = comp + 1 + body[comp] as usize;
+    (sid, suites, comp, ext)
+}
+
+/// ServerHello: (session_id, cipher_suite, compression, extensions).
+pub fn server_hello_offsets(body: &[u8]) -> (usize, usize, usize, usize) {
+    let sid = 34;
+    let suite = sid + 1 + body[sid] as usize;
+    (sid, suite, suite + 2, suite + 3)
+}
+
+/// Appends a copy of the first extension of a hello whose extensions block
+/// starts at `ext`, fixing the block's length.
+pub fn duplicate_first_extension(body: &mut Vec<u8>, ext: usize) {
+    let first_len = 4 + get_u16(body, ext + 4);
+    let copy = body[ext + 2..ext + 2 + first_len].to_vec();
+    let total = get_u16(body, ext) + copy.len();
+    set_u16(body, ext, total);
+    body.extend_from_slice(&copy);
+}
+
+/// Frames one handshake message into plaintext records of at most
+/// `fragment` bytes each.
+pub fn frame(msg: &[u8], fragment: usize) -> Vec<u8> {
+    msg.chunks(fragment)
+        .flat_map(|c| record(HANDSHAKE, c))
+        .collect()
+}
+
+/// The handshake type of a plaintext handshake record (each of our
+/// handshake messages travels in a record of its own).
+pub fn hs_type(record: &(u8, Vec<u8>)) -> Option<u8> {
+    (record.0 == HANDSHAKE).then(|| record.1[0])
+}
+
+/// Flips one bit of the last ciphertext byte (just before the 16-byte tag)
+/// of the last record on `wire`.
+pub fn flip_in_last_record(wire: &mut [u8]) {
+    let i = wire.len() - 17;
+    wire[i] ^= 0x01;
+}
+
+// ---- decoded handshake messages ----
 
 /// The plaintext handshake messages on `wire` (each of ours travels in a
 /// record of its own), up to the first ChangeCipherSpec.
@@ -62,18 +200,20 @@ pub fn edit_message(wire: &mut Vec<u8>, hs_type: u8, f: impl FnOnce(&mut Handsha
 }
 
 pub fn edit_client_hello(wire: &mut Vec<u8>, f: impl FnOnce(&mut ClientHello)) {
-    edit_message(wire, 1, |m| match m {
+    edit_message(wire, CLIENT_HELLO, |m| match m {
         HandshakePayload::ClientHello(ch) => f(ch),
         _ => unreachable!(),
     });
 }
 
 pub fn edit_server_hello(wire: &mut Vec<u8>, f: impl FnOnce(&mut ServerHello)) {
-    edit_message(wire, 2, |m| match m {
+    edit_message(wire, SERVER_HELLO, |m| match m {
         HandshakePayload::ServerHello(sh) => f(sh),
         _ => unreachable!(),
     });
 }
+
+// ---- driving the handshake flight by flight ----
 
 pub fn to_server(p: &mut Pair) -> Result<(), Error> {
     feed(&mut p.server, &mut p.to_server, p.chunk, &mut p.server_data)
@@ -102,6 +242,13 @@ pub fn client_flight(p: &mut Pair) {
     p.client.poll_output(&mut p.to_server);
 }
 
+/// The server's ChangeCipherSpec and Finished are on `to_client`.
+pub fn server_finish(p: &mut Pair) {
+    client_flight(p);
+    to_server(p).unwrap();
+    p.server.poll_output(&mut p.to_client);
+}
+
 /// Shuttles bytes until nothing moves; returns each side's first error.
 pub fn settle(p: &mut Pair) -> (Result<(), Error>, Result<(), Error>) {
     let (mut c, mut s) = (Ok(()), Ok(()));
@@ -123,6 +270,18 @@ pub fn expect(p: &mut Pair, client: Error, server: Error) {
     assert_eq!(p.client.error(), Some(&client));
     assert_eq!(p.server.error(), Some(&server));
     assert!(!p.client.is_handshaking() && !p.server.is_handshaking());
+}
+
+/// The server fails with `err`; the client receives `alert`.
+#[track_caller]
+pub fn expect_server_fails(p: &mut Pair, err: Error, alert: AlertDescription) {
+    expect(p, Error::AlertReceived(alert), err);
+}
+
+/// The client fails with `err`; the server receives `alert`.
+#[track_caller]
+pub fn expect_client_fails(p: &mut Pair, err: Error, alert: AlertDescription) {
+    expect(p, err, Error::AlertReceived(alert));
 }
 
 /// Sends `data` from the client and checks the server reads it, then back.

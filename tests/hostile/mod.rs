@@ -1,6 +1,6 @@
 //! Tools for tests that play a network attacker between our client and our
-//! server: record surgery on the wire, a handshake driven flight by flight,
-//! and — through the public key-log hook — the traffic keys, so protected
+//! server: a handshake driven flight by flight to a named point (the record
+//! surgery itself is in tests/common/wire.rs), and — through the public key-log hook — the traffic keys, so protected
 //! records (Finished, post-handshake traffic) can be opened, edited and
 //! sealed again exactly as a peer holding the keys would send them.
 #![allow(dead_code)]
@@ -14,137 +14,11 @@ use sanstls::record::{Decrypter, Encrypter};
 use sanstls::suites::{self, SupportedSuite};
 use sanstls::{ClientConfig, Error, ServerConfig};
 
-use crate::common::{feed, Pair};
-
-pub const CCS: u8 = 20;
-pub const ALERT: u8 = 21;
-pub const HANDSHAKE: u8 = 22;
-pub const APPDATA: u8 = 23;
+use crate::common::wire::{join, settle, split, to_client, to_server, CCS};
+use crate::common::Pair;
 
 /// The suite every hostile test negotiates, so the key block is known.
 pub static SUITE: &SupportedSuite = &suites::TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256;
-
-// ---- record surgery ----
-
-/// Splits a wire buffer into (content type, fragment) records.
-pub fn split(wire: &[u8]) -> Vec<(u8, Vec<u8>)> {
-    let mut out = Vec::new();
-    let mut rest = wire;
-    while !rest.is_empty() {
-        let len = u16::from_be_bytes([rest[3], rest[4]]) as usize;
-        out.push((rest[0], rest[5..5 + len].to_vec()));
-        rest = &rest[5 + len..];
-    }
-    out
-}
-
-/// One record with version 1.2 (the length is the body's, whatever it is).
-pub fn record(typ: u8, body: &[u8]) -> Vec<u8> {
-    let mut out = vec![typ, 3, 3];
-    out.extend_from_slice(&(body.len() as u16).to_be_bytes());
-    out.extend_from_slice(body);
-    out
-}
-
-/// Frames records again, all with version 1.2.
-pub fn join(records: &[(u8, Vec<u8>)]) -> Vec<u8> {
-    records.iter().flat_map(|(t, b)| record(*t, b)).collect()
-}
-
-pub fn edit_records(wire: &mut Vec<u8>, f: impl FnOnce(&mut Vec<(u8, Vec<u8>)>)) {
-    let mut recs = split(wire);
-    f(&mut recs);
-    *wire = join(&recs);
-}
-
-/// Index of the plaintext record holding the handshake message of type
-/// `typ` (each of our handshake messages travels in a record of its own).
-pub fn find_hs(recs: &[(u8, Vec<u8>)], typ: u8) -> usize {
-    recs.iter()
-        .position(|r| r.0 == HANDSHAKE && r.1.first() == Some(&typ))
-        .unwrap_or_else(|| panic!("no handshake message of type {typ} on the wire"))
-}
-
-/// Edits the whole handshake message of type `typ` (header included); the
-/// header's length is left as `f` makes it.
-pub fn edit_raw(wire: &mut Vec<u8>, typ: u8, f: impl FnOnce(&mut Vec<u8>)) {
-    edit_records(wire, |recs| {
-        let i = find_hs(recs, typ);
-        f(&mut recs[i].1);
-    });
-}
-
-/// Edits the body of the handshake message of type `typ`; its header length
-/// is then set to the new body length.
-pub fn edit_body(wire: &mut Vec<u8>, typ: u8, f: impl FnOnce(&mut Vec<u8>)) {
-    edit_raw(wire, typ, |msg| {
-        let mut body = msg.split_off(4);
-        f(&mut body);
-        set_u24(msg, 1, body.len());
-        msg.extend_from_slice(&body);
-    });
-}
-
-pub fn set_u24(buf: &mut [u8], at: usize, v: usize) {
-    buf[at..at + 3].copy_from_slice(&(v as u32).to_be_bytes()[1..]);
-}
-
-pub fn set_u16(buf: &mut [u8], at: usize, v: usize) {
-    buf[at..at + 2].copy_from_slice(&(v as u16).to_be_bytes());
-}
-
-pub fn get_u16(buf: &[u8], at: usize) -> usize {
-    u16::from_be_bytes([buf[at], buf[at + 1]]) as usize
-}
-
-/// Sets the record-header version of record `index` on `wire`.
-pub fn set_record_version(wire: &mut [u8], index: usize, version: u16) {
-    let mut at = 0;
-    for _ in 0..index {
-        at += 5 + get_u16(wire, at + 3);
-    }
-    set_u16(wire, at + 1, version as usize);
-}
-
-/// Cuts every plaintext handshake record into 1-byte records.
-pub fn one_byte_records(recs: &[(u8, Vec<u8>)]) -> Vec<(u8, Vec<u8>)> {
-    recs.iter()
-        .flat_map(|(t, b)| {
-            if *t == HANDSHAKE {
-                b.iter().map(|x| (*t, vec![*x])).collect::<Vec<_>>()
-            } else {
-                vec![(*t, b.clone())]
-            }
-        })
-        .collect()
-}
-
-/// Offsets inside a hello body: (session_id, then the field after it).
-/// ClientHello: returns (sid, suites, compression, extensions).
-pub fn client_hello_offsets(body: &[u8]) -> (usize, usize, usize, usize) {
-    let sid = 34;
-    let suites = sid + 1 + body[sid] as usize;
-    let comp = suites + 2 + get_u16(body, suites);
-    let ext = comp + 1 + body[comp] as usize;
-    (sid, suites, comp, ext)
-}
-
-/// ServerHello: (session_id, cipher_suite, compression, extensions).
-pub fn server_hello_offsets(body: &[u8]) -> (usize, usize, usize, usize) {
-    let sid = 34;
-    let suite = sid + 1 + body[sid] as usize;
-    (sid, suite, suite + 2, suite + 3)
-}
-
-/// Appends a copy of the first extension of a hello whose extensions block
-/// starts at `ext`, fixing the block's length.
-pub fn duplicate_first_extension(body: &mut Vec<u8>, ext: usize) {
-    let first_len = 4 + get_u16(body, ext + 4);
-    let copy = body[ext + 2..ext + 2 + first_len].to_vec();
-    let total = get_u16(body, ext) + copy.len();
-    set_u16(body, ext, total);
-    body.extend_from_slice(&copy);
-}
 
 // ---- the key log: how the attacker in these tests learns the keys ----
 
@@ -338,13 +212,11 @@ impl Scene {
     }
 
     pub fn deliver_to_server(&mut self) -> Result<(), Error> {
-        let p = &mut self.p;
-        feed(&mut p.server, &mut p.to_server, p.chunk, &mut p.server_data)
+        to_server(&mut self.p)
     }
 
     pub fn deliver_to_client(&mut self) -> Result<(), Error> {
-        let p = &mut self.p;
-        feed(&mut p.client, &mut p.to_client, p.chunk, &mut p.client_data)
+        to_client(&mut self.p)
     }
 
     /// Drives the handshake until the flight of `point` is on the wire.
@@ -418,12 +290,6 @@ impl Scene {
     /// Shuttles bytes until nothing moves; returns each side's first error
     /// as (client, server).
     pub fn settle(&mut self) -> (Result<(), Error>, Result<(), Error>) {
-        let (mut c, mut s) = (Ok(()), Ok(()));
-        for _ in 0..8 {
-            let (c2, s2) = self.p.step();
-            c = c.and(c2);
-            s = s.and(s2);
-        }
-        (c, s)
+        settle(&mut self.p)
     }
 }
