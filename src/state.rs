@@ -144,12 +144,13 @@ pub(crate) fn scheme_auth(scheme: SignatureScheme) -> Option<AuthKind> {
 pub(crate) fn kx_signed_message(
     client_random: &[u8; 32],
     server_random: &[u8; 32],
-    params: &[u8],
+    params: &crate::handshake::key_exchange::EcdheServerParams,
 ) -> Vec<u8> {
-    let mut m = Vec::with_capacity(64 + params.len());
+    // curve_type, named_curve, and the point's length byte: 4 bytes.
+    let mut m = Vec::with_capacity(64 + 4 + params.public.len());
     m.extend_from_slice(client_random);
     m.extend_from_slice(server_random);
-    m.extend_from_slice(params);
+    crate::codec::Codec::encode(params, &mut m);
     m
 }
 

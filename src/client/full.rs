@@ -85,11 +85,7 @@ impl AwaitServerKx {
                 "signature scheme does not fit the cipher suite",
             ));
         }
-        let signed = kx_signed_message(
-            &self.hs.client_random,
-            &self.hs.server_random,
-            &skx.params_bytes(),
-        );
+        let signed = kx_signed_message(&self.hs.client_random, &self.hs.server_random, &skx.params);
         // AwaitCertificate refused an empty chain.
         let end_entity = self.chain.first().ok_or(Error::Internal("empty chain"))?;
         verify_signature(end_entity, scheme, &signed, &skx.signed.signature)?;

@@ -97,7 +97,7 @@ pub(super) fn send_first_flight(
         group,
         public: kx.public_key().to_vec(),
     };
-    let signed = kx_signed_message(&hs.client_random, &hs.server_random, &params.to_bytes());
+    let signed = kx_signed_message(&hs.client_random, &hs.server_random, &params);
     let signature = certified.key.sign(scheme, &signed, &rng)?;
     let skx = EcdheServerKeyExchange {
         params,
