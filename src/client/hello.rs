@@ -116,10 +116,7 @@ pub(super) fn start(
     let hello = ClientHello {
         client_version: ProtocolVersion::TLSV1_2,
         random: Random(client_random),
-        session_id: offered
-            .as_ref()
-            .map(|(_, id)| *id)
-            .unwrap_or_default(),
+        session_id: offered.as_ref().map(|(_, id)| *id).unwrap_or_default(),
         cipher_suites: config.suites.iter().map(|s| s.suite).collect(),
         compression_methods: vec![CompressionMethod::NULL],
         extensions,
