@@ -47,7 +47,7 @@ use sanstls::resumption::ticketer::Ticketer;
 use sanstls::resumption::StoredSession;
 use sanstls::suites::AeadKind;
 use sanstls::verify::{RootCertStore, WebPkiClientVerifier};
-use sanstls::{ClientConfig, Connection, Error, ServerConfig};
+use sanstls::{ClientConfig, Connection, Error, Event, ServerConfig};
 
 // ---- fixtures: a P-256 CA, servers with P-256 and RSA-2048 keys for
 // "localhost", a P-256 client certificate; valid 2026..2126 ----
@@ -262,10 +262,14 @@ fn deliver(conn: &mut Connection, wire: &mut Vec<u8>, data: &mut Vec<u8>) -> Res
     result
 }
 
-/// Drains events so their queue cannot grow; the fuzzer only needs them
-/// produced without a panic.
-fn drain_events(conn: &mut Connection) {
-    while conn.poll_event().is_some() {}
+/// Drains events so their queue cannot grow; returns whether the handshake
+/// completed among them.
+fn drain_events(conn: &mut Connection) -> bool {
+    let mut complete = false;
+    while let Some(e) = conn.poll_event() {
+        complete |= matches!(e, Event::HandshakeComplete);
+    }
+    complete
 }
 
 /// After the input: exercise traffic and close on whatever state is left,
@@ -289,22 +293,36 @@ fn finish(conn: &mut Connection) {
     let _ = conn.is_handshaking();
 }
 
-/// Delivers `bytes` to `conn` in chunks of `chunk` bytes, as a transport would.
-fn feed_chunks(conn: &mut Connection, bytes: &[u8], chunk: usize) {
+/// Delivers `bytes` to `conn` in chunks of `chunk` bytes, as a transport
+/// would; returns whether the handshake completed.
+fn feed_chunks(conn: &mut Connection, bytes: &[u8], chunk: usize) -> bool {
     let mut wire = Vec::new();
     let mut data = Vec::new();
     let mut out = Vec::new();
+    let mut complete = false;
     for piece in bytes.chunks(chunk.max(1)) {
         wire.extend_from_slice(piece);
         let r = deliver(conn, &mut wire, &mut data);
         conn.poll_output(&mut out);
         out.clear();
-        drain_events(conn);
+        complete |= drain_events(conn);
         if r.is_err() {
             break;
         }
     }
+    complete |= drain_events(conn);
     finish(conn);
+    complete
+}
+
+/// Without a session both sides know in advance, the fuzzer cannot finish a
+/// handshake: the master secret depends on an ECDHE key it never sees (an
+/// ECDHE share with a predictable result, or a skipped Finished check, would
+/// show up here).
+fn assert_no_forged_handshake(mode: Mode, complete: bool) {
+    if !mode.known_session() {
+        assert!(!complete, "handshake completed against fuzzed peer bytes");
+    }
 }
 
 // ---- target: record_layer ----
@@ -472,7 +490,8 @@ pub fn client(data: &[u8]) {
     let mut conn = configs.client();
     let mut out = Vec::new();
     conn.poll_output(&mut out);
-    feed_chunks(&mut conn, bytes, chunk_size(*chunk));
+    let complete = feed_chunks(&mut conn, bytes, chunk_size(*chunk));
+    assert_no_forged_handshake(Mode(*mode), complete);
 }
 
 /// Input: `[mode, chunk, bytes...]`: a fresh server fed `bytes` as the
@@ -483,7 +502,8 @@ pub fn server(data: &[u8]) {
     };
     let configs = Configs::new(Mode(*mode));
     let mut conn = configs.server();
-    feed_chunks(&mut conn, bytes, chunk_size(*chunk));
+    let complete = feed_chunks(&mut conn, bytes, chunk_size(*chunk));
+    assert_no_forged_handshake(Mode(*mode), complete);
 }
 
 fn chunk_size(c: u8) -> usize {
@@ -663,9 +683,10 @@ fn run_connection(configs: &Configs, inj: Option<&Injection>, bytes: &[u8]) -> (
 /// tampers with record number `record` of the chosen direction, then drives
 /// both sides through application data and close_notify.
 ///
-/// Invariant checked: without tampering, both sides complete and the data
-/// arrives intact; with it, nothing panics or hangs, and a side that failed
-/// stays failed.
+/// Invariants checked: without tampering, both sides complete and the data
+/// arrives intact; with it, nothing panics or hangs, a side that failed
+/// stays failed, and no application data comes out that the peer did not
+/// send.
 pub fn pair(data: &[u8]) {
     let [record, dir_how, mode, bytes @ ..] = data else {
         return;
@@ -685,6 +706,13 @@ pub fn pair(data: &[u8]) {
     if !fired {
         check_clean(&c, &s, mode);
     }
+    // Whatever was tampered with, application data that comes out must be
+    // what the peer sent: the fuzzer holds no record keys.
+    assert!(b"ping from client".starts_with(&s.data), "forged data");
+    assert!(
+        c.data.len() <= 17_000 && c.data.iter().all(|&b| b == 0x61),
+        "forged data"
+    );
     finish(&mut c.conn);
     finish(&mut s.conn);
 }
