@@ -1,0 +1,907 @@
+//! The bodies of every fuzz target, shared by the cargo-fuzz binaries in
+//! `fuzz/fuzz_targets/` (one-line wrappers) and by `tests/fuzz_corpus.rs`,
+//! which replays the committed seeds and regressions on stable.
+//!
+//! Depends only on `sanstls` and `std`, so both crates can include it with
+//! `#[path]`.
+//!
+//! Determinism: hello randoms and session IDs come from [`CounterRandom`] and
+//! time from `FixedTime`, so a ClientHello, a server's first flight up to its
+//! ServerKeyExchange signature input, and every resumption from the
+//! pre-populated stores below are the same on every run. Ephemeral ECDHE keys,
+//! ECDSA signatures and session-ticket keys come from ring's `SystemRandom`
+//! inside sanstls and cannot be injected: bytes after the ServerKeyExchange of
+//! a full handshake differ from run to run. Targets are written so that this
+//! nondeterminism only changes *which* error a hostile input meets, never
+//! whether an invariant is checked; see each body.
+#![allow(dead_code)]
+
+use std::path::Path;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, OnceLock};
+
+use sanstls::codec::enums::{CipherSuite, ContentType};
+use sanstls::codec::Codec;
+use sanstls::config::{
+    CertifiedKey, ClientAuth, FixedTime, RandomSource, SingleCert, SingleClientCert,
+};
+use sanstls::crypto::key_schedule::MasterSecret;
+use sanstls::handshake::certificate::{CertificateChain, CertificateRequest, DigitallySigned};
+use sanstls::handshake::extensions::{ClientExtension, ServerExtension};
+use sanstls::handshake::finished::Finished;
+use sanstls::handshake::hello::{ClientHello, ServerHello};
+use sanstls::handshake::key_exchange::{
+    EcdheClientKeyExchange, EcdheServerKeyExchange, EcdheServerParams, RsaClientKeyExchange,
+};
+use sanstls::handshake::reassembly::HandshakeJoiner;
+use sanstls::handshake::ticket::NewSessionTicket;
+use sanstls::handshake::{HandshakeMessage, SessionId};
+use sanstls::message::{Alert, ChangeCipherSpec};
+use sanstls::pki_types::{CertificateDer, PrivateKeyDer, ServerName, UnixTime};
+use sanstls::record::cipher::{Decrypter, Encrypter};
+use sanstls::record::layer::RecordLayer;
+use sanstls::resumption::store::{
+    ClientSessionCache, ClientSessionStore, ServerSessionCache, ServerSessionStore,
+};
+use sanstls::resumption::ticketer::Ticketer;
+use sanstls::resumption::StoredSession;
+use sanstls::suites::AeadKind;
+use sanstls::verify::{RootCertStore, WebPkiClientVerifier};
+use sanstls::{ClientConfig, Connection, Error, Event, ServerConfig};
+
+// ---- fixtures: a P-256 CA, servers with P-256 and RSA-2048 keys for
+// "localhost", a P-256 client certificate; valid 2026..2126 ----
+
+const CA_CERT: &[u8] = include_bytes!("../fixtures/ca.cert.der");
+const SERVER_ECDSA_CERT: &[u8] = include_bytes!("../fixtures/server_ecdsa.cert.der");
+const SERVER_ECDSA_KEY: &[u8] = include_bytes!("../fixtures/server_ecdsa.key.der");
+const SERVER_RSA_CERT: &[u8] = include_bytes!("../fixtures/server_rsa.cert.der");
+const SERVER_RSA_KEY: &[u8] = include_bytes!("../fixtures/server_rsa.key.der");
+const CLIENT_CERT: &[u8] = include_bytes!("../fixtures/client.cert.der");
+const CLIENT_KEY: &[u8] = include_bytes!("../fixtures/client.key.der");
+
+/// 2030-03-17: inside every fixture's validity.
+const NOW: u64 = 1_900_000_000;
+const SERVER_NAME: &str = "localhost";
+/// The session ID both pre-populated stores know (deterministic resumption).
+const KNOWN_SESSION_ID: [u8; 32] = [0x5a; 32];
+
+/// A counter-based generator (splitmix64): deterministic, and distinct per seed.
+#[derive(Debug)]
+pub struct CounterRandom(AtomicU64);
+
+impl CounterRandom {
+    pub fn new(seed: u64) -> Self {
+        CounterRandom(AtomicU64::new(seed.wrapping_mul(0x9e37_79b9_7f4a_7c15)))
+    }
+}
+
+impl RandomSource for CounterRandom {
+    fn fill(&self, dest: &mut [u8]) -> Result<(), Error> {
+        for chunk in dest.chunks_mut(8) {
+            let mut z = self
+                .0
+                .fetch_add(0x9e37_79b9_7f4a_7c15, Ordering::Relaxed)
+                .wrapping_add(0x9e37_79b9_7f4a_7c15);
+            z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
+            z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
+            z ^= z >> 31;
+            chunk.copy_from_slice(&z.to_be_bytes()[..chunk.len()]);
+        }
+        Ok(())
+    }
+}
+
+fn der_key(bytes: &'static [u8]) -> PrivateKeyDer<'static> {
+    PrivateKeyDer::try_from(bytes).expect("fixture key is PKCS#8")
+}
+
+fn certified(cert: &'static [u8], key: &'static [u8]) -> Arc<CertifiedKey> {
+    Arc::new(CertifiedKey::new(vec![CertificateDer::from(cert)], &der_key(key)).expect("fixture"))
+}
+
+struct Keys {
+    server_ecdsa: Arc<CertifiedKey>,
+    server_rsa: Arc<CertifiedKey>,
+    client: Arc<CertifiedKey>,
+    roots: Arc<RootCertStore>,
+}
+
+/// Parsed once per process: key parsing is not what we fuzz.
+fn keys() -> &'static Keys {
+    static KEYS: OnceLock<Keys> = OnceLock::new();
+    KEYS.get_or_init(|| {
+        let mut roots = RootCertStore::new();
+        roots
+            .add(CertificateDer::from(CA_CERT))
+            .expect("fixture CA");
+        Keys {
+            server_ecdsa: certified(SERVER_ECDSA_CERT, SERVER_ECDSA_KEY),
+            server_rsa: certified(SERVER_RSA_CERT, SERVER_RSA_KEY),
+            client: certified(CLIENT_CERT, CLIENT_KEY),
+            roots: Arc::new(roots),
+        }
+    })
+}
+
+/// Which configuration a state-machine input runs with: one byte, so the
+/// fuzzer explores client auth, resumption and both certificate types.
+#[derive(Clone, Copy, Debug)]
+pub struct Mode(pub u8);
+
+impl Mode {
+    fn client_cert(self) -> bool {
+        self.0 & 0x01 != 0
+    }
+    /// 0 none, 1 optional, 2 and 3 required.
+    fn client_auth(self) -> u8 {
+        (self.0 >> 1) & 0x03
+    }
+    fn rsa(self) -> bool {
+        self.0 & 0x08 != 0
+    }
+    fn tickets(self) -> bool {
+        self.0 & 0x10 != 0
+    }
+    /// Pre-populate both session stores with [`known_session`].
+    fn known_session(self) -> bool {
+        self.0 & 0x20 != 0
+    }
+}
+
+/// A session both sides can resume without a prior handshake: resumption
+/// from it is fully deterministic.
+fn known_session(client_side: bool) -> Vec<u8> {
+    let k = keys();
+    StoredSession {
+        suite: CipherSuite::TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256,
+        master: MasterSecret::from_bytes([0x42; 48]),
+        extended_master_secret: true,
+        server_name: Some(SERVER_NAME.into()),
+        peer_certificates: if client_side {
+            k.server_ecdsa.chain.clone()
+        } else {
+            Vec::new()
+        },
+        created: NOW - 10,
+        lifetime: 7200,
+        session_id: SessionId::new(&KNOWN_SESSION_ID).expect("32 bytes"),
+        ticket: Vec::new(),
+    }
+    .encode_secret()
+    .to_vec()
+}
+
+/// Shared state of one client↔server pair of configs: the stores outlive a
+/// connection, so a second connection can resume.
+pub struct Configs {
+    pub client: Arc<ClientConfig>,
+    pub server: Arc<ServerConfig>,
+}
+
+impl Configs {
+    pub fn new(mode: Mode) -> Self {
+        let k = keys();
+        let mut c = ClientConfig::new((*k.roots).clone());
+        c.random = Arc::new(CounterRandom::new(1));
+        c.time = Arc::new(FixedTime(UnixTime::since_unix_epoch(
+            std::time::Duration::from_secs(NOW),
+        )));
+        c.enable_tickets = mode.tickets();
+        if mode.client_cert() {
+            c.client_cert_resolver = Some(Arc::new(SingleClientCert(k.client.clone())));
+        }
+        let client_store = ClientSessionCache::new(4);
+        if mode.known_session() {
+            client_store.put(SERVER_NAME, known_session(true));
+        }
+        c.session_store = Some(Arc::new(client_store));
+
+        let cert = if mode.rsa() {
+            k.server_rsa.clone()
+        } else {
+            k.server_ecdsa.clone()
+        };
+        let mut s = ServerConfig::with_resolver(Arc::new(SingleCert(cert)));
+        s.random = Arc::new(CounterRandom::new(2));
+        s.time = c.time.clone();
+        let verifier = Arc::new(WebPkiClientVerifier::new(k.roots.clone()));
+        s.client_auth = match mode.client_auth() {
+            0 => ClientAuth::None,
+            1 => ClientAuth::Optional(verifier),
+            _ => ClientAuth::Required(verifier),
+        };
+        let server_store = ServerSessionCache::new(4);
+        if mode.known_session() {
+            server_store.put(KNOWN_SESSION_ID.to_vec(), known_session(false));
+        }
+        s.session_store = Some(Arc::new(server_store));
+        s.ticketer = if mode.tickets() {
+            Some(Arc::new(Ticketer::new(7200)))
+        } else {
+            None
+        };
+        Configs {
+            client: Arc::new(c),
+            server: Arc::new(s),
+        }
+    }
+
+    pub fn client(&self) -> Connection {
+        let name = ServerName::try_from(SERVER_NAME).expect("valid name");
+        Connection::new_client(self.client.clone(), name).expect("client starts")
+    }
+
+    pub fn server(&self) -> Connection {
+        Connection::new_server(self.server.clone())
+    }
+}
+
+/// Feeds `wire` to `conn` (consumed bytes are removed), appending plaintext
+/// to `data`. Stops at an error or when nothing more can be consumed.
+fn deliver(conn: &mut Connection, wire: &mut Vec<u8>, data: &mut Vec<u8>) -> Result<(), Error> {
+    let mut start = 0;
+    let result = loop {
+        let avail = wire.len() - start;
+        match conn.handle_input(&mut wire[start..]) {
+            Ok(input) => {
+                assert!(input.consumed <= avail, "consumed too much");
+                if let Some(d) = input.data {
+                    assert!(!d.is_empty() && d.len() <= 1 << 14, "bad plaintext size");
+                    data.extend_from_slice(d);
+                }
+                if input.consumed == 0 {
+                    break Ok(());
+                }
+                start += input.consumed;
+            }
+            Err(e) => break Err(e),
+        }
+    };
+    wire.drain(..start);
+    result
+}
+
+/// Drains events so their queue cannot grow; returns whether the handshake
+/// completed among them.
+fn drain_events(conn: &mut Connection) -> bool {
+    let mut complete = false;
+    while let Some(e) = conn.poll_event() {
+        complete |= matches!(e, Event::HandshakeComplete);
+    }
+    complete
+}
+
+/// After the input: exercise traffic and close on whatever state is left,
+/// and check the sticky-error contract.
+fn finish(conn: &mut Connection) {
+    drain_events(conn);
+    let mut out = Vec::new();
+    let failed = conn.error().is_some();
+    let sent = conn.send(b"after", &mut out);
+    if failed {
+        assert!(sent.is_err(), "send succeeded after a fatal error");
+    }
+    conn.close();
+    conn.poll_output(&mut out);
+    let _ = conn.handle_eof();
+    let mut junk = *b"\x17\x03\x03\x00\x01x";
+    if failed {
+        assert!(conn.handle_input(&mut junk).is_err(), "error not sticky");
+    }
+    let _ = conn.negotiated();
+    let _ = conn.is_handshaking();
+}
+
+/// Delivers `bytes` to `conn` in chunks of `chunk` bytes, as a transport
+/// would; returns whether the handshake completed.
+fn feed_chunks(conn: &mut Connection, bytes: &[u8], chunk: usize) -> bool {
+    let mut wire = Vec::new();
+    let mut data = Vec::new();
+    let mut out = Vec::new();
+    let mut complete = false;
+    for piece in bytes.chunks(chunk.max(1)) {
+        wire.extend_from_slice(piece);
+        let r = deliver(conn, &mut wire, &mut data);
+        conn.poll_output(&mut out);
+        out.clear();
+        complete |= drain_events(conn);
+        if r.is_err() {
+            break;
+        }
+    }
+    complete |= drain_events(conn);
+    finish(conn);
+    complete
+}
+
+/// Without a session both sides know in advance, the fuzzer cannot finish a
+/// handshake: the master secret depends on an ECDHE key it never sees (an
+/// ECDHE share with a predictable result, or a skipped Finished check, would
+/// show up here).
+fn assert_no_forged_handshake(mode: Mode, complete: bool) {
+    if !mode.known_session() {
+        assert!(!complete, "handshake completed against fuzzed peer bytes");
+    }
+}
+
+// ---- target: record_layer ----
+
+fn aead(sel: u8) -> AeadKind {
+    match sel % 3 {
+        0 => AeadKind::Aes128Gcm,
+        1 => AeadKind::Aes256Gcm,
+        _ => AeadKind::Chacha20Poly1305,
+    }
+}
+
+fn fixed_keys(kind: AeadKind) -> (Vec<u8>, Vec<u8>) {
+    (vec![0x11; kind.key_len()], vec![0x22; kind.fixed_iv_len()])
+}
+
+/// Input: `[flags, bytes...]`. flags bit 0: the read side has an active key
+/// (so records must authenticate); bit 1: strict record version; bit 2:
+/// "seal" mode, where `bytes` are `[type, len, payload...]` items sealed
+/// with the peer's key first, so the fuzzer reaches past decryption; bits
+/// 3-4 pick the AEAD.
+pub fn record_layer(data: &[u8]) {
+    let Some((&flags, rest)) = data.split_first() else {
+        return;
+    };
+    let kind = aead(flags >> 3);
+    let (key, iv) = fixed_keys(kind);
+    let mut layer = RecordLayer::new();
+    if flags & 2 != 0 {
+        layer.set_strict_version();
+    }
+    let keyed = flags & 1 != 0 || flags & 4 != 0;
+    if keyed {
+        layer.prepare_read(Decrypter::new(kind, &key, &iv));
+        layer.activate_read().expect("prepared");
+        assert!(layer.is_read_protected());
+    }
+    let mut buf = if flags & 4 != 0 {
+        let mut writer = RecordLayer::new();
+        writer.prepare_write(Encrypter::new(kind, &key, &iv));
+        writer.activate_write().expect("prepared");
+        let mut out = Vec::new();
+        let mut r = rest;
+        while let [typ, len, tail @ ..] = r {
+            let n = usize::from(*len).min(tail.len());
+            let (payload, tail) = tail.split_at(n);
+            if payload.is_empty() {
+                // write_record never sends empty records: an unsealed empty
+                // record, which must fail to authenticate.
+                out.extend_from_slice(&[*typ, 3, 3, 0, 0]);
+            } else {
+                writer
+                    .write_record(ContentType(*typ), payload, &mut out)
+                    .expect("seal");
+            }
+            r = tail;
+        }
+        out
+    } else {
+        rest.to_vec()
+    };
+    let mut start = 0;
+    while start < buf.len() {
+        let len = buf.len() - start;
+        match layer.read_record(&mut buf[start..]) {
+            Ok(Some(rec)) => {
+                assert!(rec.consumed >= 5 && rec.consumed <= len);
+                assert!(rec.payload.len() <= rec.consumed - 5);
+                assert!(rec.payload.len() <= 1 << 14);
+                start += rec.consumed;
+            }
+            Ok(None) => break,
+            Err(_) => break,
+        }
+    }
+}
+
+// ---- target: handshake_message ----
+
+/// Decodes `bytes` as `T`; what decodes must re-encode to something that
+/// decodes to the same value and the same bytes.
+fn roundtrip<T: Codec + PartialEq + core::fmt::Debug>(bytes: &[u8]) {
+    if let Ok(v) = T::from_bytes(bytes) {
+        let enc = v.to_bytes();
+        let again = T::from_bytes(&enc).expect("re-encoding decodes");
+        assert_eq!(again, v);
+        assert_eq!(again.to_bytes(), enc);
+    }
+}
+
+/// Input: `[selector, bytes...]`: the selector picks the decoder.
+pub fn handshake_message(data: &[u8]) {
+    let Some((&sel, bytes)) = data.split_first() else {
+        return;
+    };
+    match sel % 18 {
+        0 => {
+            if let Ok(msg) = HandshakeMessage::read(bytes) {
+                let again = HandshakeMessage::read(&msg.to_bytes()).expect("re-encoding decodes");
+                assert_eq!(again.to_bytes(), msg.to_bytes());
+            }
+        }
+        1 => roundtrip::<ClientHello>(bytes),
+        2 => roundtrip::<ServerHello>(bytes),
+        3 => roundtrip::<CertificateChain>(bytes),
+        4 => roundtrip::<CertificateRequest>(bytes),
+        5 => roundtrip::<DigitallySigned>(bytes),
+        6 => roundtrip::<EcdheServerParams>(bytes),
+        7 => roundtrip::<EcdheServerKeyExchange>(bytes),
+        8 => roundtrip::<EcdheClientKeyExchange>(bytes),
+        9 => roundtrip::<RsaClientKeyExchange>(bytes),
+        10 => roundtrip::<Finished>(bytes),
+        11 => roundtrip::<NewSessionTicket>(bytes),
+        12 => roundtrip::<Alert>(bytes),
+        13 => roundtrip::<ChangeCipherSpec>(bytes),
+        14 => roundtrip::<ClientExtension>(bytes),
+        15 => roundtrip::<ServerExtension>(bytes),
+        16 => {
+            if let Ok(s) = StoredSession::from_bytes(bytes) {
+                let enc = s.encode_secret();
+                let again = StoredSession::from_bytes(&enc).expect("re-encoding decodes");
+                assert_eq!(*again.encode_secret(), *enc);
+                let _ = s.is_fresh(UnixTime::since_unix_epoch(std::time::Duration::from_secs(
+                    NOW,
+                )));
+            }
+        }
+        _ => {
+            // Reassembly: the first byte of each item says how long a
+            // fragment to push.
+            let mut joiner = HandshakeJoiner::new();
+            let mut r = bytes;
+            while let [len, tail @ ..] = r {
+                let n = usize::from(*len).min(tail.len());
+                let (frag, tail) = tail.split_at(n);
+                if joiner.push(frag).is_err() {
+                    return;
+                }
+                loop {
+                    match joiner.pop() {
+                        Ok(Some(msg)) => {
+                            let _ = HandshakeMessage::read(&msg);
+                        }
+                        Ok(None) => break,
+                        Err(_) => return,
+                    }
+                }
+                r = tail;
+            }
+            let _ = joiner.pending();
+        }
+    }
+}
+
+// ---- targets: client and server fed arbitrary peer bytes ----
+
+/// Input: `[mode, chunk, bytes...]`: a client (config from [`Mode`]) that
+/// has sent its ClientHello is fed `bytes` as the server's, `chunk`+1 bytes
+/// at a time (0xff: all at once).
+pub fn client(data: &[u8]) {
+    let [mode, chunk, bytes @ ..] = data else {
+        return;
+    };
+    let configs = Configs::new(Mode(*mode));
+    let mut conn = configs.client();
+    let mut out = Vec::new();
+    conn.poll_output(&mut out);
+    let complete = feed_chunks(&mut conn, bytes, chunk_size(*chunk));
+    assert_no_forged_handshake(Mode(*mode), complete);
+}
+
+/// Input: `[mode, chunk, bytes...]`: a fresh server fed `bytes` as the
+/// client's.
+pub fn server(data: &[u8]) {
+    let [mode, chunk, bytes @ ..] = data else {
+        return;
+    };
+    let configs = Configs::new(Mode(*mode));
+    let mut conn = configs.server();
+    let complete = feed_chunks(&mut conn, bytes, chunk_size(*chunk));
+    assert_no_forged_handshake(Mode(*mode), complete);
+}
+
+fn chunk_size(c: u8) -> usize {
+    if c == 0xff {
+        usize::MAX
+    } else {
+        usize::from(c) + 1
+    }
+}
+
+// ---- target: pair (both state machines, bytes injected on the wire) ----
+
+/// Where and how to tamper with the wire.
+#[derive(Clone, Copy, Debug)]
+struct Injection {
+    /// Index of the record (counted per direction) to tamper with.
+    record: usize,
+    /// false: client → server; true: server → client.
+    to_client: bool,
+    /// 0 replace, 1 insert before, 2 xor into, 3 truncate, 4 append after.
+    how: u8,
+}
+
+/// Splits a direction's freshly produced bytes into records, applying the
+/// injection when its record comes by. `count` is the direction's running
+/// record counter. Returns whether the injection fired.
+fn tamper(
+    out: &[u8],
+    count: &mut usize,
+    inj: &Injection,
+    bytes: &[u8],
+    wire: &mut Vec<u8>,
+) -> bool {
+    let mut fired = false;
+    let mut rest = out;
+    while !rest.is_empty() {
+        let len = match rest.get(3..5) {
+            Some(l) => (5 + usize::from(u16::from_be_bytes([l[0], l[1]]))).min(rest.len()),
+            None => rest.len(),
+        };
+        let (rec, tail) = rest.split_at(len);
+        rest = tail;
+        if *count == inj.record {
+            fired = true;
+            match inj.how {
+                0 => wire.extend_from_slice(bytes),
+                1 => {
+                    wire.extend_from_slice(bytes);
+                    wire.extend_from_slice(rec);
+                }
+                2 => {
+                    let mut rec = rec.to_vec();
+                    // bytes = [offset, xor mask...]
+                    if let [off, mask @ ..] = bytes {
+                        for (i, m) in mask.iter().enumerate() {
+                            let at = (usize::from(*off) + i) % rec.len();
+                            rec[at] ^= m;
+                        }
+                    }
+                    wire.extend_from_slice(&rec);
+                }
+                3 => {
+                    let keep = bytes.first().map_or(0, |&b| usize::from(b)).min(rec.len());
+                    wire.extend_from_slice(&rec[..keep]);
+                }
+                _ => {
+                    wire.extend_from_slice(rec);
+                    wire.extend_from_slice(bytes);
+                }
+            }
+        } else {
+            wire.extend_from_slice(rec);
+        }
+        *count += 1;
+    }
+    fired
+}
+
+struct Side {
+    conn: Connection,
+    /// Bytes on the wire towards this side.
+    inbox: Vec<u8>,
+    data: Vec<u8>,
+    failed: bool,
+    records_out: usize,
+}
+
+impl Side {
+    fn new(conn: Connection) -> Self {
+        Side {
+            conn,
+            inbox: Vec::new(),
+            data: Vec::new(),
+            failed: false,
+            records_out: 0,
+        }
+    }
+}
+
+/// Moves every pending byte between the sides until nothing moves, tampering
+/// as `inj` says. Returns whether the injection fired.
+fn pump(c: &mut Side, s: &mut Side, inj: Option<&Injection>, bytes: &[u8]) -> bool {
+    let mut fired = false;
+    for _ in 0..64 {
+        let mut moved = false;
+        for to_client in [false, true] {
+            let (from, to) = if to_client {
+                (&mut *s, &mut *c)
+            } else {
+                (&mut *c, &mut *s)
+            };
+            let mut out = Vec::new();
+            from.conn.poll_output(&mut out);
+            drain_events(&mut from.conn);
+            if !out.is_empty() {
+                moved = true;
+                match inj {
+                    Some(i) if i.to_client == to_client => {
+                        fired |= tamper(&out, &mut from.records_out, i, bytes, &mut to.inbox)
+                    }
+                    _ => {
+                        from.records_out += split_records(&out).len();
+                        to.inbox.extend_from_slice(&out);
+                    }
+                }
+            }
+            if !to.failed && !to.inbox.is_empty() {
+                let before = to.inbox.len();
+                if deliver(&mut to.conn, &mut to.inbox, &mut to.data).is_err() {
+                    to.failed = true;
+                    to.inbox.clear();
+                }
+                moved |= to.inbox.len() != before;
+            } else if to.failed {
+                to.inbox.clear();
+            }
+        }
+        if !moved {
+            break;
+        }
+    }
+    fired
+}
+
+/// Runs a whole connection: handshake, data both ways, close_notify both
+/// ways. Returns (client ok, server ok, injection fired).
+fn run_connection(configs: &Configs, inj: Option<&Injection>, bytes: &[u8]) -> (Side, Side, bool) {
+    let mut c = Side::new(configs.client());
+    let mut s = Side::new(configs.server());
+    let mut fired = pump(&mut c, &mut s, inj, bytes);
+    let mut out = Vec::new();
+    if !c.failed && !c.conn.is_handshaking() {
+        if c.conn.send(b"ping from client", &mut out).is_ok() {
+            s.inbox.extend_from_slice(&out);
+        }
+        out.clear();
+    }
+    fired |= pump(&mut c, &mut s, inj, bytes);
+    if !s.failed && !s.conn.is_handshaking() {
+        let big = vec![0x61u8; 17_000]; // two records
+        if s.conn.send(&big, &mut out).is_ok() {
+            c.inbox.extend_from_slice(&out);
+        }
+        out.clear();
+    }
+    fired |= pump(&mut c, &mut s, inj, bytes);
+    c.conn.close();
+    fired |= pump(&mut c, &mut s, inj, bytes);
+    s.conn.close();
+    fired |= pump(&mut c, &mut s, inj, bytes);
+    (c, s, fired)
+}
+
+/// Input: `[record, direction+how, mode, bytes...]`. Runs a real in-memory
+/// handshake (config from [`Mode`]; with mode bit 0x40 a first clean
+/// connection runs to fill the session stores and the tampered one resumes),
+/// tampers with record number `record` of the chosen direction, then drives
+/// both sides through application data and close_notify.
+///
+/// Invariants checked: without tampering, both sides complete and the data
+/// arrives intact; with it, nothing panics or hangs, a side that failed
+/// stays failed, and no application data comes out that the peer did not
+/// send.
+pub fn pair(data: &[u8]) {
+    let [record, dir_how, mode, bytes @ ..] = data else {
+        return;
+    };
+    let mode = Mode(*mode);
+    let configs = Configs::new(mode);
+    if mode.0 & 0x40 != 0 {
+        let (c, s, _) = run_connection(&configs, None, &[]);
+        check_clean(&c, &s, mode);
+    }
+    let inj = Injection {
+        record: usize::from(*record),
+        to_client: dir_how & 1 != 0,
+        how: (dir_how >> 1) % 5,
+    };
+    let (mut c, mut s, fired) = run_connection(&configs, Some(&inj), bytes);
+    if !fired {
+        check_clean(&c, &s, mode);
+    }
+    // Whatever was tampered with, application data that comes out must be
+    // what the peer sent: the fuzzer holds no record keys.
+    assert!(b"ping from client".starts_with(&s.data), "forged data");
+    assert!(
+        c.data.len() <= 17_000 && c.data.iter().all(|&b| b == 0x61),
+        "forged data"
+    );
+    finish(&mut c.conn);
+    finish(&mut s.conn);
+}
+
+/// A run nobody tampered with must succeed (unless the config itself forbids
+/// it: required client auth without a client certificate).
+fn check_clean(c: &Side, s: &Side, mode: Mode) {
+    if mode.client_auth() >= 2 && !mode.client_cert() {
+        assert!(c.failed || s.failed || s.conn.error().is_some());
+        return;
+    }
+    assert!(
+        !c.failed && !s.failed,
+        "clean run failed: {:?} / {:?}",
+        c.conn.error(),
+        s.conn.error()
+    );
+    assert_eq!(s.data, b"ping from client");
+    assert_eq!(c.data.len(), 17_000);
+    assert!(c.conn.peer_closed() && s.conn.peer_closed());
+}
+
+// ---- seed generation ----
+
+/// Records the wire bytes of real in-memory handshakes under
+/// `root/<target>/`: whole flights and single records per direction, single
+/// handshake messages with their decoder selector, and a spread of
+/// injection points for `pair`.
+pub fn generate_seeds(root: &Path) -> std::io::Result<()> {
+    let mut n = 0usize;
+    let mut write = |target: &str, bytes: &[u8]| -> std::io::Result<()> {
+        let dir = root.join(target);
+        std::fs::create_dir_all(&dir)?;
+        n += 1;
+        std::fs::write(dir.join(format!("seed-{n:05}")), bytes)
+    };
+    let modes = [0x00u8, 0x08, 0x10, 0x20, 0x03, 0x07, 0x13, 0x30, 0x02];
+    for &m in &modes {
+        let configs = Configs::new(Mode(m));
+        let (c2s, s2c) = record_wire(&configs);
+        for (stream, target) in [(&s2c, "client"), (&c2s, "server")] {
+            for chunk in [0xffu8, 0x00, 0x63] {
+                write(target, &[&[m, chunk][..], stream].concat())?;
+            }
+            // Each plaintext prefix (one more record at a time).
+            let recs = split_records(stream);
+            for k in 1..recs.len().min(8) {
+                write(target, &[&[m, 0xff][..], &recs[..k].concat()].concat())?;
+            }
+            for rec in &recs {
+                write("record_layer", &[&[0u8][..], rec].concat())?;
+                if rec[0] == 22 && m == 0x07 {
+                    messages(rec, &mut write)?;
+                }
+            }
+        }
+        write("record_layer", &[&[0u8][..], &c2s].concat())?;
+        for &(record, dir_how) in &[
+            (0u8, 0u8),
+            (1, 1),
+            (2, 2),
+            (3, 5),
+            (4, 6),
+            (5, 9),
+            (6, 4),
+            (7, 3),
+            (9, 8),
+            (200, 0),
+        ] {
+            write("pair", &[record, dir_how, m, 0x16, 3, 3, 0, 2, 1, 0])?;
+        }
+        write("pair", &[3, 4, m | 0x40, 0x80, 1])?;
+    }
+    // Sealed records of every type, and garbage under a key.
+    for flags in [4u8, 4 | 8, 4 | 16, 5] {
+        write(
+            "record_layer",
+            &[
+                flags, 23, 5, b'h', b'e', b'l', b'l', b'o', 21, 2, 1, 0, 22, 0, 20, 1, 1,
+            ],
+        )?;
+    }
+    for (sel, body) in [
+        (12u8, &[1u8, 0][..]),
+        (13, &[1]),
+        (14, &[0, 23, 0, 0]),
+        (15, &[0xff, 1, 0, 1, 0]),
+        (16, &known_session(true)),
+        (8, &[1, 4]),
+        (9, &[0, 2, 1, 2]),
+        (6, &[3, 0, 23, 1, 4]),
+        (17, &[2, 20, 0, 3, 0, 0, 0]),
+    ] {
+        write("handshake_message", &[&[sel][..], body].concat())?;
+    }
+    Ok(())
+}
+
+/// Handshake messages of one plaintext record, under every selector that
+/// fits their type, plus each ClientHello/ServerHello extension.
+fn messages(
+    rec: &[u8],
+    write: &mut impl FnMut(&str, &[u8]) -> std::io::Result<()>,
+) -> std::io::Result<()> {
+    let mut body = &rec[5..];
+    while body.len() >= 4 {
+        let len =
+            4 + (usize::from(body[1]) << 16 | usize::from(body[2]) << 8 | usize::from(body[3]));
+        let Some(msg) = body.get(..len) else { break };
+        write("handshake_message", &[&[0u8][..], msg].concat())?;
+        let inner = &msg[4..];
+        let sel = match msg[0] {
+            1 => 1u8,
+            2 => 2,
+            11 => 3,
+            12 => 7,
+            13 => 4,
+            15 => 5,
+            16 => 8,
+            4 => 11,
+            _ => 0,
+        };
+        if sel != 0 {
+            write("handshake_message", &[&[sel][..], inner].concat())?;
+        }
+        if let Ok(ch) = ClientHello::from_bytes(inner) {
+            for e in &ch.extensions {
+                write("handshake_message", &[&[14u8][..], &e.to_bytes()].concat())?;
+            }
+        }
+        if let Ok(sh) = ServerHello::from_bytes(inner) {
+            for e in &sh.extensions {
+                write("handshake_message", &[&[15u8][..], &e.to_bytes()].concat())?;
+            }
+        }
+        if let Ok(ske) = EcdheServerKeyExchange::from_bytes(inner) {
+            write(
+                "handshake_message",
+                &[&[6u8][..], &ske.params_bytes()].concat(),
+            )?;
+            write(
+                "handshake_message",
+                &[&[5u8][..], &ske.signed.to_bytes()].concat(),
+            )?;
+        }
+        write(
+            "handshake_message",
+            &[&[17u8, 3][..], &msg[..3], &[0xff], &msg[3..]].concat(),
+        )?;
+        body = &body[len..];
+    }
+    Ok(())
+}
+
+fn split_records(mut b: &[u8]) -> Vec<Vec<u8>> {
+    let mut v = Vec::new();
+    while b.len() >= 5 {
+        let len = (5 + usize::from(u16::from_be_bytes([b[3], b[4]]))).min(b.len());
+        v.push(b[..len].to_vec());
+        b = &b[len..];
+    }
+    v
+}
+
+/// A clean connection's bytes per direction (client → server, server → client).
+fn record_wire(configs: &Configs) -> (Vec<u8>, Vec<u8>) {
+    let mut c = Side::new(configs.client());
+    let mut s = Side::new(configs.server());
+    let (mut c2s, mut s2c) = (Vec::new(), Vec::new());
+    for _ in 0..32 {
+        let mut out = Vec::new();
+        c.conn.poll_output(&mut out);
+        c2s.extend_from_slice(&out);
+        s.inbox.extend_from_slice(&out);
+        let _ = deliver(&mut s.conn, &mut s.inbox, &mut s.data);
+        out.clear();
+        s.conn.poll_output(&mut out);
+        s2c.extend_from_slice(&out);
+        c.inbox.extend_from_slice(&out);
+        let _ = deliver(&mut c.conn, &mut c.inbox, &mut c.data);
+        if out.is_empty() && !c.conn.has_output() {
+            break;
+        }
+    }
+    let mut out = Vec::new();
+    if c.conn.send(b"hello", &mut out).is_ok() {
+        c2s.extend_from_slice(&out);
+    }
+    c.conn.close();
+    c.conn.poll_output(&mut c2s);
+    (c2s, s2c)
+}
