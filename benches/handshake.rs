@@ -74,6 +74,25 @@ fn full(c: &mut Criterion) {
     g.finish();
 }
 
+/// The bound: the cryptography alone of one ECDHE-ECDSA handshake, with
+/// and without one chain verification.
+fn crypto_only(c: &mut Criterion) {
+    let mut g = c.benchmark_group("crypto_only");
+    let pki = Pki::new(Key::EcdsaP256);
+    let crypto = CryptoOnly::new(&pki);
+    let mut roots = sanstls::verify::RootCertStore::new();
+    roots.add(pki.ca.clone()).unwrap();
+    let verifier = sanstls::verify::WebPkiServerVerifier::new(Arc::new(roots));
+    g.bench_function("ecdsa_p256_x25519/noverify", |b| b.iter(|| crypto.run()));
+    g.bench_function("ecdsa_p256_x25519/verify", |b| {
+        b.iter(|| {
+            crypto.run();
+            crypto.verify_chain(&pki, &verifier);
+        })
+    });
+    g.finish();
+}
+
 fn resumed(c: &mut Criterion) {
     let mut g = c.benchmark_group("resumed_handshake");
     let (_, key, case) = CASES[0];
@@ -123,6 +142,6 @@ criterion_group! {
         .sample_size(30)
         .warm_up_time(std::time::Duration::from_millis(500))
         .measurement_time(std::time::Duration::from_secs(2));
-    targets = full, resumed
+    targets = crypto_only, full, resumed
 }
 criterion_main!(benches);

@@ -115,39 +115,9 @@ fn run(lib: &str, what: &str, n: usize) {
             }
         }
         "crypto" => {
-            // The cryptography one ECDHE-ECDSA handshake cannot avoid: two
-            // X25519 key pairs and agreements, one ECDSA P-256 signature and
-            // its verification (plus, with `full`, one chain verification).
-            use ring::agreement::{
-                agree_ephemeral, EphemeralPrivateKey, UnparsedPublicKey, X25519,
-            };
-            use ring::signature::{
-                EcdsaKeyPair, KeyPair, ECDSA_P256_SHA256_ASN1, ECDSA_P256_SHA256_ASN1_SIGNING,
-            };
-            let rng = ring::rand::SystemRandom::new();
-            let key = EcdsaKeyPair::from_pkcs8(
-                &ECDSA_P256_SHA256_ASN1_SIGNING,
-                pki.key.secret_der(),
-                &rng,
-            )
-            .unwrap();
-            let msg = [7u8; 64 + 69];
+            let key = CryptoOnly::new(&pki);
             for _ in 0..n {
-                let a = EphemeralPrivateKey::generate(&X25519, &rng).unwrap();
-                let b = EphemeralPrivateKey::generate(&X25519, &rng).unwrap();
-                let (pa, pb) = (
-                    a.compute_public_key().unwrap(),
-                    b.compute_public_key().unwrap(),
-                );
-                agree_ephemeral(a, &UnparsedPublicKey::new(&X25519, pb), |_| ()).unwrap();
-                agree_ephemeral(b, &UnparsedPublicKey::new(&X25519, pa), |_| ()).unwrap();
-                let sig = key.sign(&rng, &msg).unwrap();
-                ring::signature::UnparsedPublicKey::new(
-                    &ECDSA_P256_SHA256_ASN1,
-                    key.public_key().as_ref(),
-                )
-                .verify(&msg, sig.as_ref())
-                .unwrap();
+                key.run();
                 let _ = wire.len();
             }
         }

@@ -358,3 +358,61 @@ impl RustlsSide for rustls::ClientConnection {
 impl RustlsSide for rustls::ServerConnection {
     type Data = rustls::server::ServerConnectionData;
 }
+
+/// The cryptography one ECDHE-ECDSA handshake cannot avoid, and nothing
+/// else: two X25519 key pairs and agreements, one ECDSA P-256 signature and
+/// its verification. The bound both libraries' full handshakes sit on.
+pub struct CryptoOnly {
+    rng: ring::rand::SystemRandom,
+    key: ring::signature::EcdsaKeyPair,
+    message: [u8; 64 + 36],
+}
+
+impl CryptoOnly {
+    pub fn new(pki: &Pki) -> Self {
+        use ring::signature::{EcdsaKeyPair, ECDSA_P256_SHA256_ASN1_SIGNING};
+        let rng = ring::rand::SystemRandom::new();
+        let key =
+            EcdsaKeyPair::from_pkcs8(&ECDSA_P256_SHA256_ASN1_SIGNING, pki.key.secret_der(), &rng)
+                .unwrap();
+        CryptoOnly {
+            rng,
+            key,
+            message: [7; 64 + 36],
+        }
+    }
+
+    pub fn run(&self) {
+        use ring::agreement::{agree_ephemeral, EphemeralPrivateKey, UnparsedPublicKey, X25519};
+        use ring::signature::{KeyPair, ECDSA_P256_SHA256_ASN1};
+        let a = EphemeralPrivateKey::generate(&X25519, &self.rng).unwrap();
+        let b = EphemeralPrivateKey::generate(&X25519, &self.rng).unwrap();
+        let (pa, pb) = (
+            a.compute_public_key().unwrap(),
+            b.compute_public_key().unwrap(),
+        );
+        agree_ephemeral(a, &UnparsedPublicKey::new(&X25519, pb), |_| ()).unwrap();
+        agree_ephemeral(b, &UnparsedPublicKey::new(&X25519, pa), |_| ()).unwrap();
+        let sig = self.key.sign(&self.rng, &self.message).unwrap();
+        ring::signature::UnparsedPublicKey::new(
+            &ECDSA_P256_SHA256_ASN1,
+            self.key.public_key().as_ref(),
+        )
+        .verify(&self.message, sig.as_ref())
+        .unwrap();
+    }
+
+    /// One chain verification with `verifier`, as a client does.
+    pub fn verify_chain(&self, pki: &Pki, verifier: &sanstls::verify::WebPkiServerVerifier) {
+        use sanstls::verify::ServerCertVerifier;
+        let name = sanstls::pki_types::ServerName::try_from("localhost").unwrap();
+        verifier
+            .verify_server_cert(
+                &pki.chain[0],
+                &[],
+                &name,
+                sanstls::pki_types::UnixTime::now(),
+            )
+            .unwrap();
+    }
+}
