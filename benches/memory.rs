@@ -52,6 +52,13 @@ fn live() -> isize {
     LIVE.load(Ordering::Relaxed)
 }
 
+/// The heap `value` holds: what dropping it gives back.
+fn held<T>(value: T) -> isize {
+    let before = live();
+    drop(value);
+    before - live()
+}
+
 fn allocs() -> usize {
     ALLOCS.load(Ordering::Relaxed)
 }
@@ -76,24 +83,14 @@ fn sanstls_figures(pki: &Pki, case: Case) -> Figures {
     let a0 = allocs();
     let (client, server) = sanstls_handshake(&sc, &ss, &mut wire);
     let allocs_per_handshake = allocs() - a0;
-    let c_before = live();
-    drop(client);
-    let client_idle = c_before - live();
-    let s_before = live();
-    drop(server);
-    let server_idle = s_before - live();
+    let (client_idle, server_idle) = (held(client), held(server));
     let data = vec![1u8; 16 * 1024];
 
     // Traffic: a fresh pair, one 16 KiB record each way.
     let (mut client, mut server) = sanstls_handshake(&sc, &ss, &mut wire);
     sanstls_transfer(&mut client, &mut server, &data, &mut wire);
     sanstls_transfer(&mut server, &mut client, &data, &mut wire);
-    let c_before = live();
-    drop(client);
-    let client_after_traffic = c_before - live();
-    let s_before = live();
-    drop(server);
-    let server_after_traffic = s_before - live();
+    let (client_after_traffic, server_after_traffic) = (held(client), held(server));
     Figures {
         allocs_per_handshake,
         client_idle,
@@ -113,24 +110,14 @@ fn rustls_figures(pki: &Pki, case: Case) -> Figures {
     let a0 = allocs();
     let (client, server) = rustls_handshake(&rc, &rs, &mut wire);
     let allocs_per_handshake = allocs() - a0;
-    let c_before = live();
-    drop(client);
-    let client_idle = c_before - live();
-    let s_before = live();
-    drop(server);
-    let server_idle = s_before - live();
+    let (client_idle, server_idle) = (held(client), held(server));
 
     let data = vec![1u8; 16 * 1024];
     let mut plain = vec![0u8; data.len()];
     let (mut client, mut server) = rustls_handshake(&rc, &rs, &mut wire);
     rustls_transfer(&mut client, &mut server, &data, &mut wire, &mut plain);
     rustls_transfer(&mut server, &mut client, &data, &mut wire, &mut plain);
-    let c_before = live();
-    drop(client);
-    let client_after_traffic = c_before - live();
-    let s_before = live();
-    drop(server);
-    let server_after_traffic = s_before - live();
+    let (client_after_traffic, server_after_traffic) = (held(client), held(server));
     Figures {
         allocs_per_handshake,
         client_idle,

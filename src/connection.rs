@@ -536,15 +536,7 @@ impl Connection {
     /// Encrypts `data` as application-data records of at most 2^14 bytes
     /// each, straight into `out`, after any queued output.
     pub fn send(&mut self, data: &[u8], out: &mut Vec<u8>) -> Result<(), Error> {
-        if let Some(e) = &self.error {
-            return Err(e.clone());
-        }
-        if self.sent_close {
-            return Err(Error::ConnectionClosed);
-        }
-        if self.traffic().is_none() {
-            return Err(Error::HandshakeNotComplete);
-        }
+        self.check_can_send()?;
         self.poll_output(out);
         if data.is_empty() {
             return Ok(());
@@ -577,6 +569,18 @@ impl Connection {
     /// [`Error::OutputBacklog`]. A buffer too small or more than 2^14 bytes of
     /// plaintext is [`Error::Config`]; neither ends the connection.
     pub fn seal_in_place(&mut self, record: &mut [u8], len: usize) -> Result<usize, Error> {
+        self.check_can_send()?;
+        if !self.outbox.is_empty() {
+            return Err(Error::OutputBacklog);
+        }
+        self.record
+            .seal_in_place(ContentType::APPLICATION_DATA, record, len)
+            .map_err(|e| self.fail(e))
+    }
+
+    /// Why application data cannot be sent now, if it cannot: the sticky
+    /// error, a close already sent, or a handshake still under way.
+    fn check_can_send(&self) -> Result<(), Error> {
         if let Some(e) = &self.error {
             return Err(e.clone());
         }
@@ -586,12 +590,7 @@ impl Connection {
         if self.traffic().is_none() {
             return Err(Error::HandshakeNotComplete);
         }
-        if !self.outbox.is_empty() {
-            return Err(Error::OutputBacklog);
-        }
-        self.record
-            .seal_in_place(ContentType::APPLICATION_DATA, record, len)
-            .map_err(|e| self.fail(e))
+        Ok(())
     }
 
     /// Queues close_notify (RFC 5246 §7.2.1); nothing more can be sent.
