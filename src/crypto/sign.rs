@@ -220,7 +220,7 @@ fn wrap_sec1(sec1: &[u8], curve_oid: &[u8]) -> Zeroizing<Vec<u8>> {
 }
 
 /// Appends one DER tag-length-value with a definite length (X.690 §8.1.3).
-fn der_tlv(out: &mut Vec<u8>, tag: u8, content: &[u8]) {
+pub(crate) fn der_tlv(out: &mut Vec<u8>, tag: u8, content: &[u8]) {
     out.push(tag);
     let len = content.len();
     if len < 0x80 {

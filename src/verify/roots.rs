@@ -100,18 +100,8 @@ impl RootCertStore {
 
 /// Wraps `content` in a DER SEQUENCE header (X.690 §8.1.3 definite length).
 fn der_sequence(content: &[u8]) -> Vec<u8> {
-    let len = content.len();
-    let mut out = Vec::with_capacity(len + 6);
-    out.push(0x30);
-    if len < 0x80 {
-        out.push(len as u8);
-    } else {
-        let bytes = len.to_be_bytes();
-        let skip = bytes.iter().take_while(|&&b| b == 0).count();
-        out.push(0x80 | (bytes.len() - skip) as u8);
-        out.extend_from_slice(&bytes[skip..]);
-    }
-    out.extend_from_slice(content);
+    let mut out = Vec::with_capacity(content.len() + 6);
+    crate::crypto::sign::der_tlv(&mut out, 0x30, content);
     out
 }
 
