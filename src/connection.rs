@@ -473,7 +473,6 @@ impl Connection {
                 self.joiner.free();
                 self.events.push_back(Event::HandshakeComplete);
             }
-            Action::Event(e) => self.events.push_back(e),
             Action::Session(key) => self.session = Some(key),
         }
         Ok(())

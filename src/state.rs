@@ -6,7 +6,7 @@ use crate::codec::enums::{HandshakeType, SignatureScheme};
 use crate::crypto::key_schedule::{MasterSecret, VERIFY_DATA_LEN};
 use crate::crypto::transcript::Transcript;
 use crate::error::{Error, InvalidMessage};
-use crate::event::{Event, Negotiated};
+use crate::event::Negotiated;
 use crate::handshake::HandshakePayload;
 use crate::record::cipher::{Decrypter, Encrypter};
 use crate::suites::{AuthKind, SupportedSuite};
@@ -55,9 +55,6 @@ pub(crate) enum Action {
     RefuseRenegotiation,
     /// The handshake is over.
     Complete(Negotiated),
-    /// Tell the caller something.
-    #[allow(dead_code)]
-    Event(Event),
     /// This connection now stands for a stored session: forget it if the
     /// connection ends in a fatal alert (RFC 5246 §7.2).
     Session(SessionKey),
