@@ -110,6 +110,26 @@ pub(crate) fn send(out: &mut Outbox, transcript: &mut Transcript, payload: Hands
     out.push(Action::Send(len));
 }
 
+/// Like [`send`], for a message whose body `body` writes straight from
+/// borrowed data (a configured certificate chain, a key share, verify_data),
+/// so no owned message is built only to be encoded.
+pub(crate) fn send_body(
+    out: &mut Outbox,
+    transcript: &mut Transcript,
+    typ: HandshakeType,
+    body: impl FnOnce(&mut Vec<u8>),
+) {
+    if out.messages.capacity() == 0 {
+        out.messages.reserve(OUTBOX_MESSAGE_BYTES);
+    }
+    let start = out.messages.len();
+    crate::handshake::encode_message(&mut out.messages, typ, body);
+    let bytes = &out.messages[start..];
+    transcript.add(bytes);
+    let len = bytes.len();
+    out.push(Action::Send(len));
+}
+
 /// The error for a handshake message the state does not expect.
 pub(crate) fn unexpected(expected: &'static str, msg: &Msg<'_>) -> Error {
     Error::UnexpectedMessage {
@@ -184,13 +204,9 @@ pub(crate) fn send_finished(
     from_client: bool,
 ) -> Result<(), Error> {
     let verify_data = master.verify_data(suite.hash, from_client, &transcript.current_hash()?);
-    send(
-        actions,
-        transcript,
-        HandshakePayload::Finished(crate::handshake::finished::Finished {
-            verify_data: verify_data.to_vec(),
-        }),
-    );
+    send_body(actions, transcript, HandshakeType::FINISHED, |body| {
+        body.extend_from_slice(&verify_data)
+    });
     Ok(())
 }
 

@@ -6,18 +6,20 @@
 
 use rustls_pki_types::CertificateDer;
 
-use crate::codec::enums::{NamedGroup, SignatureScheme};
-use crate::codec::Codec;
+use crate::codec::enums::{HandshakeType, NamedGroup, SignatureScheme};
+use crate::codec::{Codec, LenSize};
 use crate::config::CertificateRequestInfo;
 use crate::crypto::kx::KeyExchange;
 use crate::crypto::sign::verify_signature;
 use crate::error::{CertificateError, Error};
-use crate::handshake::certificate::{CertificateChain, CertificateRequest, DigitallySigned};
-use crate::handshake::key_exchange::{EcdheClientKeyExchange, EcdheServerKeyExchange};
-use crate::handshake::HandshakePayload;
+use crate::handshake::certificate::{
+    encode_chain, CertificateChain, CertificateRequest, DigitallySigned,
+};
+use crate::handshake::key_exchange::EcdheServerKeyExchange;
+use crate::handshake::{put_opaque, HandshakePayload};
 use crate::state::{
-    derive_master, kx_signed_message, log_master, scheme_auth, send, send_finished, unexpected,
-    Action, Msg, Outbox,
+    derive_master, kx_signed_message, log_master, scheme_auth, send, send_body, send_finished,
+    unexpected, Action, Msg, Outbox,
 };
 use crate::verify::ServerCertVerified;
 
@@ -142,26 +144,26 @@ impl AwaitServerHelloDone {
             _ => None,
         };
         if self.cert_request.is_some() {
-            let chain = client_cert
-                .as_ref()
-                .map(|c| c.chain.clone())
-                .unwrap_or_default();
-            send(
+            let chain = client_cert.as_ref().map_or(&[][..], |c| &c.chain[..]);
+            send_body(
                 actions,
                 &mut hs.transcript,
-                HandshakePayload::Certificate(CertificateChain(chain)),
+                HandshakeType::CERTIFICATE,
+                |body| encode_chain(body, chain),
             );
         }
 
         let rng = ring::rand::SystemRandom::new();
         let kx = KeyExchange::start(self.group, &rng)?;
-        let public = kx.public_key().to_vec();
-        let pre_master = kx.complete(&self.server_public)?;
-        send(
+        // RFC 8422 §5.7: ClientECDiffieHellmanPublic, the point as an
+        // `opaque <1..2^8-1>`.
+        send_body(
             actions,
             &mut hs.transcript,
-            HandshakePayload::ClientKeyExchange(EcdheClientKeyExchange { public }.to_bytes()),
+            HandshakeType::CLIENT_KEY_EXCHANGE,
+            |body| put_opaque(body, LenSize::U8, kx.public_key()),
         );
+        let pre_master = kx.complete(&self.server_public)?;
 
         let suite = hs.suite;
         // Before any CertificateVerify: the session hash ends at

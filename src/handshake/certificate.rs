@@ -16,13 +16,20 @@ use crate::limits::MAX_CERT_CHAIN_LEN;
 #[derive(Clone, Debug, PartialEq, Eq, Default)]
 pub struct CertificateChain(pub Vec<CertificateDer<'static>>);
 
+/// Appends the body of a Certificate message for `certs` (RFC 5246 §7.4.2),
+/// from borrowed certificates: what [`CertificateChain`] encodes, without
+/// first cloning a chain into one.
+pub fn encode_chain(out: &mut Vec<u8>, certs: &[CertificateDer<'_>]) {
+    put_vec(out, LenSize::U24, |o| {
+        for c in certs {
+            put_opaque(o, LenSize::U24, c.as_ref());
+        }
+    });
+}
+
 impl Codec for CertificateChain {
     fn encode(&self, out: &mut Vec<u8>) {
-        put_vec(out, LenSize::U24, |o| {
-            for c in &self.0 {
-                put_opaque(o, LenSize::U24, c.as_ref());
-            }
-        });
+        encode_chain(out, &self.0);
     }
 
     /// Refuses more than [`MAX_CERT_CHAIN_LEN`] certificates (`TooLarge`)

@@ -168,6 +168,24 @@ pub enum HandshakePayload {
 /// derived from it when encoding.
 pub type HandshakeMessage = HandshakePayload;
 
+/// Appends one handshake message of type `typ` whose body `body` writes:
+/// the 4-byte header (type, u24 length; RFC 5246 §7.4) patched after the
+/// body. Every handshake message is encoded through here, whether from an
+/// owned [`HandshakePayload`] or straight from borrowed data.
+pub fn encode_message(out: &mut Vec<u8>, typ: HandshakeType, body: impl FnOnce(&mut Vec<u8>)) {
+    typ.encode(out);
+    let start = out.len();
+    put_u24(out, 0);
+    body(out);
+    let len = out.len() - start - 3;
+    debug_assert!(
+        len <= MAX_HANDSHAKE_MESSAGE_LEN,
+        "handshake message too long"
+    );
+    let be = (len as u32).to_be_bytes();
+    out[start..start + 3].copy_from_slice(&be[1..]);
+}
+
 impl HandshakePayload {
     /// The handshake type written in the header.
     pub fn typ(&self) -> HandshakeType {
@@ -190,17 +208,7 @@ impl HandshakePayload {
     /// Appends the whole message, 4-byte header included: exactly the bytes
     /// the transcript hash covers (RFC 5246 §7.4.9).
     pub fn encode(&self, out: &mut Vec<u8>) {
-        self.typ().encode(out);
-        let start = out.len();
-        put_u24(out, 0);
-        self.encode_body(out);
-        let len = out.len() - start - 3;
-        debug_assert!(
-            len <= MAX_HANDSHAKE_MESSAGE_LEN,
-            "handshake message too long"
-        );
-        let be = (len as u32).to_be_bytes();
-        out[start..start + 3].copy_from_slice(&be[1..]);
+        encode_message(out, self.typ(), |out| self.encode_body(out));
     }
 
     /// The whole message as a fresh vector.

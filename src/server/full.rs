@@ -6,15 +6,17 @@
 use rustls_pki_types::CertificateDer;
 
 use crate::codec::enums::{
-    ClientCertificateType, CompressionMethod, EcPointFormat, NamedGroup, ProtocolVersion,
-    SignatureScheme,
+    ClientCertificateType, CompressionMethod, EcPointFormat, HandshakeType, NamedGroup,
+    ProtocolVersion, SignatureScheme,
 };
 use crate::codec::Codec;
 use crate::config::{CertifiedKey, ClientAuth};
 use crate::crypto::kx::KeyExchange;
 use crate::crypto::sign::verify_signature;
 use crate::error::{CertificateError, Error};
-use crate::handshake::certificate::{CertificateChain, CertificateRequest, DigitallySigned};
+use crate::handshake::certificate::{
+    encode_chain, CertificateChain, CertificateRequest, DigitallySigned,
+};
 use crate::handshake::extensions::ServerExtension;
 use crate::handshake::hello::ServerHello;
 use crate::handshake::key_exchange::{
@@ -22,7 +24,7 @@ use crate::handshake::key_exchange::{
 };
 use crate::handshake::{HandshakePayload, Random};
 use crate::state::{
-    derive_master, kx_signed_message, log_master, send, unexpected, Action, Msg, Outbox,
+    derive_master, kx_signed_message, log_master, send, send_body, unexpected, Action, Msg, Outbox,
 };
 use crate::verify::ClientCertVerified;
 
@@ -85,10 +87,11 @@ pub(super) fn send_first_flight(
     let hello = server_hello(&hs, extensions);
     send(actions, &mut hs.transcript, hello);
     actions.push(Action::StrictVersion);
-    send(
+    send_body(
         actions,
         &mut hs.transcript,
-        HandshakePayload::Certificate(CertificateChain(certified.chain.clone())),
+        HandshakeType::CERTIFICATE,
+        |body| encode_chain(body, &certified.chain),
     );
 
     let rng = ring::rand::SystemRandom::new();
@@ -103,10 +106,11 @@ pub(super) fn send_first_flight(
         params,
         signed: DigitallySigned { scheme, signature },
     };
-    send(
+    send_body(
         actions,
         &mut hs.transcript,
-        HandshakePayload::ServerKeyExchange(skx.to_bytes()),
+        HandshakeType::SERVER_KEY_EXCHANGE,
+        |body| skx.encode(body),
     );
 
     let asks_for_cert = !matches!(hs.config.client_auth, ClientAuth::None);
