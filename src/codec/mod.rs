@@ -215,34 +215,6 @@ pub trait Codec: Sized {
     }
 }
 
-/// Reads a vector of `T`s with a `size`-byte length prefix. `min_items` is the
-/// RFC's lower bound in elements (`<2..2^16-2>` of u16 values is 1 item), and
-/// `max_items` a named limit that bounds allocation.
-pub fn read_list<T: Codec>(
-    r: &mut Reader<'_>,
-    size: LenSize,
-    min_items: usize,
-    max_items: usize,
-    what: &'static str,
-) -> Result<Vec<T>, Error> {
-    let mut sub = r.sub_vec(size, what)?;
-    // Wire enums are as big in memory as on the wire, so this reserves the
-    // exact count for them; larger items may grow the vector, never past
-    // `max_items`.
-    let mut items =
-        Vec::with_capacity((sub.left() / core::mem::size_of::<T>().max(1)).min(max_items));
-    while sub.any_left() {
-        if items.len() >= max_items {
-            return Err(Error::invalid(what, InvalidMessage::TooLarge));
-        }
-        items.push(T::read(&mut sub)?);
-    }
-    if items.len() < min_items {
-        return Err(Error::invalid(what, InvalidMessage::BadLength));
-    }
-    Ok(items)
-}
-
 /// Writes a vector of `T`s with a `size`-byte length prefix.
 pub fn put_list<T: Codec>(out: &mut Vec<u8>, size: LenSize, items: &[T]) {
     put_vec(out, size, |out| {
