@@ -135,38 +135,19 @@ impl Encrypter {
         if plaintext.len() > MAX_PLAINTEXT_LEN {
             return Err(Error::Internal("record plaintext longer than 2^14"));
         }
-        let seq = self.keys.next_seq()?;
-        let version = ProtocolVersion::TLSV1_2;
-        let explicit = self.keys.aead.explicit_nonce_len();
-        // At most 2^14 + 24: always fits the u16 length field.
-        let payload_len = explicit + plaintext.len() + TAG_LEN;
-
+        // Lay the record out in `out` (header and nonce room, the plaintext
+        // copied once, tag room) and seal it there.
         let start = out.len();
-        out.reserve(RECORD_HEADER_LEN + payload_len);
-        out.push(typ.0);
-        out.extend_from_slice(&version.0.to_be_bytes());
-        out.extend_from_slice(&(payload_len as u16).to_be_bytes());
-        if explicit > 0 {
-            out.extend_from_slice(&seq.to_be_bytes());
-        }
-        let body_start = out.len();
+        let prefix = self.prefix_len();
+        out.reserve(prefix + plaintext.len() + TAG_LEN);
+        out.resize(start + prefix, 0);
         out.extend_from_slice(plaintext);
-
-        let nonce = Nonce::assume_unique_for_key(self.keys.nonce_for(seq));
-        let aad = aad(seq, typ, version, plaintext.len());
-        match self.keys.key.seal_in_place_separate_tag(
-            nonce,
-            Aad::from(aad),
-            &mut out[body_start..],
-        ) {
-            Ok(tag) => {
-                out.extend_from_slice(tag.as_ref());
-                self.keys.seq = seq + 1;
-                Ok(())
-            }
-            Err(_) => {
+        out.resize(out.len() + TAG_LEN, 0);
+        match self.seal_in_place(typ, &mut out[start..], plaintext.len()) {
+            Ok(_) => Ok(()),
+            Err(e) => {
                 out.truncate(start);
-                Err(Error::Internal("AEAD seal failed"))
+                Err(e)
             }
         }
     }
