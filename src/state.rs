@@ -3,12 +3,11 @@
 //! layer), and the small steps both roles take the same way.
 
 use crate::codec::enums::{HandshakeType, SignatureScheme};
-use crate::crypto::key_schedule::{MasterSecret, VERIFY_DATA_LEN};
+use crate::crypto::key_schedule::{DirectionKeys, MasterSecret, VERIFY_DATA_LEN};
 use crate::crypto::transcript::Transcript;
 use crate::error::{Error, InvalidMessage};
 use crate::event::Negotiated;
 use crate::handshake::HandshakePayload;
-use crate::record::cipher::{Decrypter, Encrypter};
 use crate::suites::{AuthKind, SupportedSuite};
 
 /// What a state hands the connection: actions in order, and the encoded
@@ -45,10 +44,10 @@ pub(crate) enum Action {
     Send(usize),
     /// Send ChangeCipherSpec, then protect everything written after it with
     /// this encrypter (RFC 5246 §7.1).
-    ChangeWriteCipher(Encrypter),
+    ChangeWriteCipher(DirectionKeys),
     /// Keys for the read side, switched on when the peer's ChangeCipherSpec
     /// arrives.
-    PrepareRead(Decrypter),
+    PrepareRead(DirectionKeys),
     /// ServerHello is done: from now on every record must say TLS 1.2.
     StrictVersion,
     /// The peer asked to renegotiate; answer with a no_renegotiation warning.

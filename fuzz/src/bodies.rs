@@ -25,7 +25,7 @@ use sanstls::codec::Codec;
 use sanstls::config::{
     CertifiedKey, ClientAuth, FixedTime, RandomSource, SingleCert, SingleClientCert,
 };
-use sanstls::crypto::key_schedule::MasterSecret;
+use sanstls::crypto::key_schedule::{DirectionKeys, MasterSecret};
 use sanstls::handshake::certificate::{CertificateChain, CertificateRequest, DigitallySigned};
 use sanstls::handshake::extensions::{ClientExtension, ServerExtension};
 use sanstls::handshake::finished::Finished;
@@ -38,7 +38,6 @@ use sanstls::handshake::ticket::NewSessionTicket;
 use sanstls::handshake::{HandshakeMessage, SessionId};
 use sanstls::message::{Alert, ChangeCipherSpec};
 use sanstls::pki_types::{CertificateDer, PrivateKeyDer, ServerName, UnixTime};
-use sanstls::record::cipher::{Decrypter, Encrypter};
 use sanstls::record::layer::RecordLayer;
 use sanstls::resumption::store::{
     ClientSessionCache, ClientSessionStore, ServerSessionCache, ServerSessionStore,
@@ -356,13 +355,13 @@ pub fn record_layer(data: &[u8]) {
     }
     let keyed = flags & 1 != 0 || flags & 4 != 0;
     if keyed {
-        layer.prepare_read(Decrypter::new(kind, &key, &iv));
+        layer.prepare_read(DirectionKeys::new(kind, &key, &iv).expect("sized from kind"));
         layer.activate_read().expect("prepared");
         assert!(layer.is_read_protected());
     }
     let mut buf = if flags & 4 != 0 {
         let mut writer = RecordLayer::new();
-        writer.prepare_write(Encrypter::new(kind, &key, &iv));
+        writer.prepare_write(DirectionKeys::new(kind, &key, &iv).expect("sized from kind"));
         writer.activate_write().expect("prepared");
         let mut out = Vec::new();
         let mut r = rest;

@@ -6,12 +6,11 @@
 use rustls_pki_types::CertificateDer;
 
 use crate::codec::enums::{NamedGroup, ProtocolVersion, SignatureScheme};
-use crate::crypto::key_schedule::MasterSecret;
+use crate::crypto::key_schedule::{DirectionKeys, MasterSecret};
 use crate::error::Error;
 use crate::event::Negotiated;
 use crate::handshake::ticket::NewSessionTicket;
 use crate::handshake::HandshakePayload;
-use crate::record::cipher::Encrypter;
 use crate::resumption::{StoredSession, DEFAULT_SESSION_LIFETIME};
 use crate::state::{
     check_finished, send_finished, unexpected, Action, Msg, Outbox, SessionKey, Traffic,
@@ -29,7 +28,7 @@ pub(crate) struct Keyed {
     pub scheme: Option<SignatureScheme>,
     /// When resuming, our ChangeCipherSpec and Finished come after the
     /// server's, under this encrypter.
-    pub resumed_write: Option<Encrypter>,
+    pub resumed_write: Option<DirectionKeys>,
     /// When resuming, the original session's creation time: a session's
     /// lifetime runs from its full handshake, not from each resumption.
     pub created: Option<u64>,

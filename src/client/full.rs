@@ -194,8 +194,8 @@ impl AwaitServerHelloDone {
         hs.transcript.keep_messages(false);
         log_master(&hs.config.key_log, &hs.client_random, &master);
         let keys = master.key_block(suite, &hs.client_random, &hs.server_random);
-        actions.push(Action::PrepareRead(keys.server_decrypter()));
-        actions.push(Action::ChangeWriteCipher(keys.client_encrypter()));
+        actions.push(Action::PrepareRead(keys.server_keys()));
+        actions.push(Action::ChangeWriteCipher(keys.client_keys()));
         send_finished(actions, &master, suite, &mut hs.transcript, true)?;
 
         Ok(after_keys(Keyed {

@@ -283,7 +283,7 @@ impl AwaitServerHello {
                     .master
                     .key_block(suite, &hs.client_random, &hs.server_random);
                 log_master(&hs.config.key_log, &hs.client_random, &session.master);
-                actions.push(Action::PrepareRead(keys.server_decrypter()));
+                actions.push(Action::PrepareRead(keys.server_keys()));
                 let mut hs = hs;
                 hs.transcript.keep_messages(false);
                 Ok(after_keys(Keyed {
@@ -292,7 +292,7 @@ impl AwaitServerHello {
                     peer_certificates: session.peer_certificates,
                     group: None,
                     scheme: None,
-                    resumed_write: Some(keys.client_encrypter()),
+                    resumed_write: Some(keys.client_keys()),
                     created: Some(session.created),
                     new_ticket: None,
                 }))

@@ -232,6 +232,17 @@ impl KeyBlock {
         Decrypter::new(self.aead, self.server_write_key(), self.server_write_iv())
     }
 
+    /// The client's write key and IV, to be turned into record protection
+    /// when ChangeCipherSpec switches them on.
+    pub fn client_keys(&self) -> DirectionKeys {
+        DirectionKeys::cut(self.aead, self.client_write_key(), self.client_write_iv())
+    }
+
+    /// The server's write key and IV.
+    pub fn server_keys(&self) -> DirectionKeys {
+        DirectionKeys::cut(self.aead, self.server_write_key(), self.server_write_iv())
+    }
+
     /// Our (encrypter, decrypter) pair for the side we play.
     pub fn split(&self, is_client: bool) -> (Encrypter, Decrypter) {
         if is_client {
@@ -239,6 +250,83 @@ impl KeyBlock {
         } else {
             (self.server_encrypter(), self.client_decrypter())
         }
+    }
+}
+
+/// Largest AEAD key of our suites (AES-256, ChaCha20).
+const KEY_MAX: usize = 32;
+/// Largest fixed IV of our suites (ChaCha20-Poly1305, RFC 7905 §2).
+const IV_MAX: usize = 12;
+
+/// One direction's write key and IV as cut from the key block (RFC 5246
+/// §6.3), wiped on drop.
+///
+/// This is what travels from the handshake to the record layer and waits
+/// there for ChangeCipherSpec (RFC 5246 §7.1): 50 bytes, where the ring key
+/// schedule an [`Encrypter`] holds is over 500. The expanded keys are built
+/// only when the direction is switched on, so nothing large is moved
+/// between handshake steps.
+#[derive(Clone, Zeroize, ZeroizeOnDrop)]
+pub struct DirectionKeys {
+    #[zeroize(skip)]
+    aead: AeadKind,
+    key: [u8; KEY_MAX],
+    iv: [u8; IV_MAX],
+}
+
+impl DirectionKeys {
+    /// Keys from their parts; `Error::Internal` if a length does not match
+    /// `aead`.
+    pub fn new(aead: AeadKind, key: &[u8], iv: &[u8]) -> Result<DirectionKeys, Error> {
+        if key.len() != aead.key_len() || iv.len() != aead.fixed_iv_len() {
+            return Err(Error::Internal(
+                "record key/IV length does not match the AEAD",
+            ));
+        }
+        Ok(Self::cut(aead, key, iv))
+    }
+
+    /// From key-block parts, which [`KeyBlock`] sizes from `aead` itself.
+    fn cut(aead: AeadKind, key: &[u8], iv: &[u8]) -> DirectionKeys {
+        let mut keys = DirectionKeys {
+            aead,
+            key: [0; KEY_MAX],
+            iv: [0; IV_MAX],
+        };
+        keys.key[..key.len()].copy_from_slice(key);
+        keys.iv[..iv.len()].copy_from_slice(iv);
+        keys
+    }
+
+    /// The AEAD these keys are for.
+    pub fn aead(&self) -> AeadKind {
+        self.aead
+    }
+
+    /// Record protection for sending with these keys.
+    pub fn encrypter(&self) -> Encrypter {
+        Encrypter::new(self.aead, self.key(), self.iv())
+    }
+
+    /// Record protection for receiving with these keys.
+    pub fn decrypter(&self) -> Decrypter {
+        Decrypter::new(self.aead, self.key(), self.iv())
+    }
+
+    fn key(&self) -> &[u8] {
+        &self.key[..self.aead.key_len()]
+    }
+
+    fn iv(&self) -> &[u8] {
+        &self.iv[..self.aead.fixed_iv_len()]
+    }
+}
+
+impl core::fmt::Debug for DirectionKeys {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.debug_struct("DirectionKeys")
+            .field("aead", &self.aead)
+            .finish_non_exhaustive()
     }
 }
 
@@ -414,5 +502,26 @@ mod tests {
         assert!(ms
             .export(h, b"EXPERIMENTAL x", Some(&huge), &CR, &SR, &mut want)
             .is_err());
+    }
+
+    #[test]
+    fn direction_keys_cut_the_same_parts_as_the_key_block() {
+        let ms = MasterSecret::from_bytes([9; 48]);
+        for suite in crate::suites::ALL_SUITES {
+            let kb = ms.key_block(suite, &CR, &SR);
+            let aead = suite.aead;
+            let ck = kb.client_keys();
+            assert_eq!(ck.key(), kb.client_write_key());
+            assert_eq!(ck.iv(), kb.client_write_iv());
+            let sk = kb.server_keys();
+            assert_eq!(sk.key(), kb.server_write_key());
+            assert_eq!(sk.iv(), kb.server_write_iv());
+            assert!(DirectionKeys::new(aead, kb.client_write_key(), kb.client_write_iv()).is_ok());
+            assert!(
+                DirectionKeys::new(aead, &[0; 33][..aead.key_len() + 1], kb.client_write_iv())
+                    .is_err()
+            );
+            assert!(DirectionKeys::new(aead, kb.client_write_key(), &[0; 3]).is_err());
+        }
     }
 }

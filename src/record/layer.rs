@@ -8,58 +8,52 @@
 //! always starts at zero (RFC 5246 §6.1).
 
 use crate::codec::enums::{ContentType, ProtocolVersion};
+use crate::crypto::key_schedule::DirectionKeys;
 use crate::error::{Error, InvalidMessage};
 use crate::limits::{MAX_EMPTY_RECORDS, MAX_PLAINTEXT_LEN, RECORD_HEADER_LEN};
 use crate::record::cipher::{Decrypter, Encrypter};
 use crate::record::deframer::{peek_record, HeaderRules};
 
-/// Key state of one direction.
+/// Key state of one direction: the keys in use, if any, and the keys that
+/// the next ChangeCipherSpec switches on, if derived.
+///
+/// Prepared keys wait as compact [`DirectionKeys`] (about 50 bytes); the
+/// expanded AEAD key (over 500 bytes) is built only at activation, so a
+/// connection carries one expanded key per direction, never two.
 #[derive(Debug)]
-enum KeyState<C> {
-    /// No keys: records travel in the clear (the first handshake).
-    Plain,
-    /// Keys derived, awaiting ChangeCipherSpec; records still in the clear.
-    Prepared(C),
-    /// Records are protected with these keys.
-    Active(C),
-    /// Protected with the first keys; the second await ChangeCipherSpec
-    /// (a renegotiation, if the handshake layer ever allows one).
-    ActivePrepared(C, C),
+struct KeyState<C> {
+    active: Option<C>,
+    prepared: Option<DirectionKeys>,
 }
 
 impl<C> KeyState<C> {
-    fn prepare(&mut self, next: C) {
-        *self = match core::mem::replace(self, KeyState::Plain) {
-            KeyState::Plain | KeyState::Prepared(_) => KeyState::Prepared(next),
-            KeyState::Active(cur) | KeyState::ActivePrepared(cur, _) => {
-                KeyState::ActivePrepared(cur, next)
-            }
-        };
+    const PLAIN: KeyState<C> = KeyState {
+        active: None,
+        prepared: None,
+    };
+
+    fn prepare(&mut self, next: DirectionKeys) {
+        self.prepared = Some(next);
     }
 
-    /// Switches to the prepared keys; `false` (and no change) if there are none.
-    fn activate(&mut self) -> bool {
-        match core::mem::replace(self, KeyState::Plain) {
-            KeyState::Prepared(next) | KeyState::ActivePrepared(_, next) => {
-                *self = KeyState::Active(next);
+    /// Switches to the prepared keys, building them with `build`; `false`
+    /// (and no change) if there are none.
+    fn activate(&mut self, build: impl FnOnce(&DirectionKeys) -> C) -> bool {
+        match self.prepared.take() {
+            Some(keys) => {
+                self.active = Some(build(&keys));
                 true
             }
-            other => {
-                *self = other;
-                false
-            }
+            None => false,
         }
     }
 
     fn active(&mut self) -> Option<&mut C> {
-        match self {
-            KeyState::Active(c) | KeyState::ActivePrepared(c, _) => Some(c),
-            KeyState::Plain | KeyState::Prepared(_) => None,
-        }
+        self.active.as_mut()
     }
 
     fn is_active(&self) -> bool {
-        matches!(self, KeyState::Active(_) | KeyState::ActivePrepared(..))
+        self.active.is_some()
     }
 }
 
@@ -95,8 +89,8 @@ impl RecordLayer {
     /// Both directions in the clear, any 3.x record version accepted.
     pub fn new() -> Self {
         RecordLayer {
-            read: KeyState::Plain,
-            write: KeyState::Plain,
+            read: KeyState::PLAIN,
+            write: KeyState::PLAIN,
             strict_version: false,
             empty_run: 0,
         }
@@ -225,24 +219,25 @@ impl RecordLayer {
     /// Bytes `plaintext_len` bytes of one content type take on the wire once
     /// fragmented and protected as the write side is now.
     pub fn wire_len(&self, plaintext_len: usize) -> usize {
-        let overhead = match &self.write {
-            KeyState::Active(e) | KeyState::ActivePrepared(e, _) => e.aead().overhead(),
-            KeyState::Plain | KeyState::Prepared(_) => 0,
-        };
+        let overhead = self
+            .write
+            .active
+            .as_ref()
+            .map_or(0, |e| e.aead().overhead());
         let records = plaintext_len.div_ceil(MAX_PLAINTEXT_LEN);
         plaintext_len + records * (RECORD_HEADER_LEN + overhead)
     }
 
     /// Installs the peer's write keys, to take effect at its ChangeCipherSpec.
-    pub fn prepare_read(&mut self, dec: Decrypter) {
-        self.read.prepare(dec);
+    pub fn prepare_read(&mut self, keys: DirectionKeys) {
+        self.read.prepare(keys);
     }
 
     /// Switches the read side to the prepared keys; called when the peer's
     /// ChangeCipherSpec arrives. Without prepared keys the ChangeCipherSpec
     /// came too early (RFC 5246 §7.1): `UnexpectedMessage`.
     pub fn activate_read(&mut self) -> Result<(), Error> {
-        if self.read.activate() {
+        if self.read.activate(DirectionKeys::decrypter) {
             Ok(())
         } else {
             Err(Error::UnexpectedMessage {
@@ -253,15 +248,15 @@ impl RecordLayer {
     }
 
     /// Installs our write keys, to take effect after we send ChangeCipherSpec.
-    pub fn prepare_write(&mut self, enc: Encrypter) {
-        self.write.prepare(enc);
+    pub fn prepare_write(&mut self, keys: DirectionKeys) {
+        self.write.prepare(keys);
     }
 
     /// Switches the write side to the prepared keys, right after our
     /// ChangeCipherSpec is written. Without prepared keys this is a bug in
     /// the handshake code: `Internal`.
     pub fn activate_write(&mut self) -> Result<(), Error> {
-        if self.write.activate() {
+        if self.write.activate(DirectionKeys::encrypter) {
             Ok(())
         } else {
             Err(Error::Internal(
@@ -290,15 +285,24 @@ impl RecordLayer {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::record::cipher::tests::{pair, ALL};
+    use crate::record::cipher::tests::ALL;
     use crate::suites::AeadKind;
+
+    /// The same keys for both ends.
+    fn keys(aead: AeadKind) -> DirectionKeys {
+        DirectionKeys::new(
+            aead,
+            &vec![0x42; aead.key_len()],
+            &vec![0x24; aead.fixed_iv_len()],
+        )
+        .unwrap()
+    }
 
     /// Two layers wired to each other: `a` writes what `b` reads.
     fn protected_pair(aead: AeadKind) -> (RecordLayer, RecordLayer) {
-        let (e, d) = pair(aead);
         let (mut a, mut b) = (RecordLayer::new(), RecordLayer::new());
-        a.prepare_write(e);
-        b.prepare_read(d);
+        a.prepare_write(keys(aead));
+        b.prepare_read(keys(aead));
         a.activate_write().unwrap();
         b.activate_read().unwrap();
         (a, b)
@@ -394,7 +398,7 @@ mod tests {
             let (mut a, mut b) = protected_pair(aead);
             let mut wire = Vec::new();
             // `write_record` never emits empty records, so seal them directly.
-            let mut enc = pair(aead).0;
+            let mut enc = keys(aead).encrypter();
             for _ in 0..MAX_EMPTY_RECORDS {
                 enc.seal_record(ContentType::APPLICATION_DATA, b"", &mut wire)
                     .unwrap();
@@ -457,9 +461,8 @@ mod tests {
             Err(Error::UnexpectedMessage { .. })
         ));
         assert!(matches!(l.activate_write(), Err(Error::Internal(_))));
-        let (e, d) = pair(AeadKind::Aes256Gcm);
-        l.prepare_read(d);
-        l.prepare_write(e);
+        l.prepare_read(keys(AeadKind::Aes256Gcm));
+        l.prepare_write(keys(AeadKind::Aes256Gcm));
         assert!(!l.is_read_protected() && !l.is_write_protected());
         l.activate_read().unwrap();
         l.activate_write().unwrap();
@@ -470,6 +473,27 @@ mod tests {
             Err(Error::UnexpectedMessage { .. })
         ));
         assert!(l.is_read_protected());
+    }
+
+    /// Keys prepared while others are active wait for the next
+    /// ChangeCipherSpec: records keep using the current keys until then.
+    #[test]
+    fn prepared_keys_wait_while_others_are_active() {
+        let (mut a, mut b) = protected_pair(AeadKind::Aes128Gcm);
+        let other = DirectionKeys::new(AeadKind::Aes128Gcm, &[7; 16], &[8; 4]).unwrap();
+        a.prepare_write(other.clone());
+        b.prepare_read(other);
+        let mut wire = Vec::new();
+        a.write_record(ContentType::APPLICATION_DATA, b"old", &mut wire)
+            .unwrap();
+        assert_eq!(b.read_record(&mut wire).unwrap().unwrap().payload, b"old");
+        a.activate_write().unwrap();
+        let mut wire = Vec::new();
+        a.write_record(ContentType::APPLICATION_DATA, b"new", &mut wire)
+            .unwrap();
+        assert_eq!(b.read_record(&mut wire.clone()), Err(Error::BadRecordMac));
+        b.activate_read().unwrap();
+        assert_eq!(b.read_record(&mut wire).unwrap().unwrap().payload, b"new");
     }
 
     #[test]
@@ -486,11 +510,10 @@ mod tests {
 
     #[test]
     fn write_sequence_exhaustion_leaves_output_untouched() {
-        let (mut e, _) = pair(AeadKind::Aes128Gcm);
-        e.set_seq(u64::MAX - 1);
         let mut l = RecordLayer::new();
-        l.prepare_write(e);
+        l.prepare_write(keys(AeadKind::Aes128Gcm));
         l.activate_write().unwrap();
+        l.write.active().unwrap().set_seq(u64::MAX - 1);
         let mut out = vec![1, 2, 3];
         let two = vec![0u8; MAX_PLAINTEXT_LEN + 1];
         assert_eq!(

@@ -6,12 +6,11 @@
 use rustls_pki_types::CertificateDer;
 
 use crate::codec::enums::{NamedGroup, ProtocolVersion, SignatureScheme};
-use crate::crypto::key_schedule::MasterSecret;
+use crate::crypto::key_schedule::{DirectionKeys, MasterSecret};
 use crate::error::Error;
 use crate::event::Negotiated;
 use crate::handshake::ticket::NewSessionTicket;
 use crate::handshake::HandshakePayload;
-use crate::record::cipher::Encrypter;
 use crate::resumption::StoredSession;
 use crate::state::{
     check_finished, log_master, send, send_finished, Action, Msg, Outbox, SessionKey, Traffic,
@@ -26,7 +25,7 @@ pub(crate) struct Keyed {
     pub master: MasterSecret,
     /// Full handshake: our write keys, switched on after the client's
     /// Finished. `None` when resuming (our CCS and Finished went first).
-    pub write: Option<Encrypter>,
+    pub write: Option<DirectionKeys>,
     pub peer_certificates: Vec<CertificateDer<'static>>,
     pub group: Option<NamedGroup>,
     pub scheme: Option<SignatureScheme>,
@@ -100,7 +99,7 @@ pub(super) fn start_resumed(
         .master
         .key_block(hs.suite, &hs.client_random, &hs.server_random);
     log_master(&hs.config.key_log, &hs.client_random, &session.master);
-    actions.push(Action::PrepareRead(keys.client_decrypter()));
+    actions.push(Action::PrepareRead(keys.client_keys()));
     let mut k = Keyed {
         hs,
         master: session.master,
@@ -111,7 +110,7 @@ pub(super) fn start_resumed(
         created: Some(session.created),
     };
     k.send_ticket(actions);
-    actions.push(Action::ChangeWriteCipher(keys.server_encrypter()));
+    actions.push(Action::ChangeWriteCipher(keys.server_keys()));
     send_finished(actions, &k.master, k.hs.suite, &mut k.hs.transcript, false)?;
     Ok(ServerState::AwaitCcs(AwaitCcs(k)))
 }

@@ -216,11 +216,11 @@ impl AwaitClientKx {
         )?;
         log_master(&hs.config.key_log, &hs.client_random, &master);
         let keys = master.key_block(suite, &hs.client_random, &hs.server_random);
-        actions.push(Action::PrepareRead(keys.client_decrypter()));
+        actions.push(Action::PrepareRead(keys.client_keys()));
         let keyed = Keyed {
             hs,
             master,
-            write: Some(keys.server_encrypter()),
+            write: Some(keys.server_keys()),
             peer_certificates: self.client_chain,
             group: Some(self.group),
             scheme: Some(self.scheme),
