@@ -416,3 +416,138 @@ impl CryptoOnly {
             .unwrap();
     }
 }
+
+/// The cryptography an abbreviated handshake (RFC 5246 §7.3, Figure 2)
+/// cannot avoid, both sides together, done straight on ring and the PRF:
+/// two randoms; on each side the transcript hash over ClientHello,
+/// ServerHello and the first Finished, the key block, both verify_data
+/// values, two AES-128-GCM record keys, and one Finished record sealed and
+/// one opened. By ticket, the server also opens the offered ticket and
+/// seals a fresh one (RFC 5077 §3.3) with a random nonce. Message lengths
+/// are those of a real resumed sanstls handshake, measured at set-up.
+pub struct ResumedCryptoOnly {
+    rng: ring::rand::SystemRandom,
+    client_hello: Vec<u8>,
+    server_hello: Vec<u8>,
+    ticket_key: ring::aead::LessSafeKey,
+    /// A ticket as issued earlier: the client offers it.
+    sealed_ticket: Vec<u8>,
+}
+
+impl ResumedCryptoOnly {
+    /// `client_hello_len`/`server_hello_len`: handshake message lengths;
+    /// `ticket_len`: the ticket plaintext (the encoded session).
+    pub fn new(client_hello_len: usize, server_hello_len: usize, ticket_len: usize) -> Self {
+        use ring::aead::{Aad, LessSafeKey, Nonce, UnboundKey, AES_256_GCM};
+        let ticket_key = LessSafeKey::new(UnboundKey::new(&AES_256_GCM, &[5; 32]).unwrap());
+        let mut sealed_ticket = vec![6; ticket_len];
+        ticket_key
+            .seal_in_place_append_tag(
+                Nonce::assume_unique_for_key([0; 12]),
+                Aad::empty(),
+                &mut sealed_ticket,
+            )
+            .unwrap();
+        ResumedCryptoOnly {
+            rng: ring::rand::SystemRandom::new(),
+            client_hello: vec![1; client_hello_len],
+            server_hello: vec![2; server_hello_len],
+            ticket_key,
+            sealed_ticket,
+        }
+    }
+
+    pub fn run(&self, by_ticket: bool) {
+        use ring::aead::{Aad, LessSafeKey, Nonce, UnboundKey, AES_128_GCM};
+        use ring::digest::{Context, SHA256};
+        use ring::rand::SecureRandom;
+        use sanstls::crypto::prf::{prf, prf_parts};
+        use sanstls::suites::HashKind;
+
+        let (mut cr, mut sr) = ([0u8; 32], [0u8; 32]);
+        self.rng.fill(&mut cr).unwrap();
+        self.rng.fill(&mut sr).unwrap();
+        let master = [3u8; 48];
+        let mut ticket = Vec::new();
+        if by_ticket {
+            // The server opens the offered ticket ...
+            ticket.extend_from_slice(&self.sealed_ticket);
+            self.ticket_key
+                .open_in_place(
+                    Nonce::assume_unique_for_key([0; 12]),
+                    Aad::empty(),
+                    &mut ticket,
+                )
+                .unwrap();
+            // ... and seals a new one under a fresh nonce.
+            let mut nonce = [0u8; 12];
+            self.rng.fill(&mut nonce).unwrap();
+            ticket.truncate(self.sealed_ticket.len() - 16);
+            self.ticket_key
+                .seal_in_place_append_tag(
+                    Nonce::assume_unique_for_key(nonce),
+                    Aad::empty(),
+                    &mut ticket,
+                )
+                .unwrap();
+        }
+        let finished = [20u8; 16];
+        let nonce = |side: usize| Nonce::assume_unique_for_key([side as u8; 12]);
+        let aad = || Aad::from([0u8; 13]);
+        // Each side's Finished record body: 16 bytes, then the tag.
+        let mut sealed = [[0u8; 32]; 2];
+        let mut readers = [None, None];
+        for (side, out) in sealed.iter_mut().enumerate() {
+            let mut t = Context::new(&SHA256);
+            t.update(&self.client_hello);
+            t.update(&self.server_hello);
+            let mut kb = [0u8; 40];
+            prf_parts(
+                HashKind::Sha256,
+                &master,
+                b"key expansion",
+                &[&sr, &cr],
+                &mut kb,
+            );
+            let key = |k: &[u8]| LessSafeKey::new(UnboundKey::new(&AES_128_GCM, k).unwrap());
+            let (client_key, server_key) = (key(&kb[..16]), key(&kb[16..32]));
+            let mut vd = [0u8; 12];
+            let server_hash = t.clone().finish();
+            prf(
+                HashKind::Sha256,
+                &master,
+                b"server finished",
+                server_hash.as_ref(),
+                &mut vd,
+            );
+            t.update(&finished);
+            let client_hash = t.finish();
+            prf(
+                HashKind::Sha256,
+                &master,
+                b"client finished",
+                client_hash.as_ref(),
+                &mut vd,
+            );
+            let (write, read) = if side == 0 {
+                (client_key, server_key)
+            } else {
+                (server_key, client_key)
+            };
+            out[..16].copy_from_slice(&finished);
+            let tag = write
+                .seal_in_place_separate_tag(nonce(side), aad(), &mut out[..16])
+                .unwrap();
+            out[16..].copy_from_slice(tag.as_ref());
+            readers[side] = Some(read);
+        }
+        // Each side opens the other's Finished record.
+        for (side, read) in readers.iter().enumerate() {
+            let peer = 1 - side;
+            let read = read.as_ref().unwrap();
+            read.open_in_place(nonce(peer), aad(), &mut sealed[peer])
+                .unwrap();
+        }
+        std::hint::black_box(ticket);
+    }
+}
