@@ -17,7 +17,7 @@ use crate::state::{
     check_finished, log_master, send, send_finished, Action, Msg, Outbox, SessionKey, Traffic,
 };
 
-use super::full::{server_extensions, server_hello};
+use super::full::send_server_hello;
 use super::{Hs, ServerState};
 
 /// Keys are derived; what is left to check, send and remember.
@@ -92,9 +92,7 @@ pub(super) fn start_resumed(
             }));
         }
     }
-    let extensions = server_extensions(&hs, false, false);
-    let hello = server_hello(&hs, extensions);
-    send(actions, &mut hs.transcript, hello);
+    send_server_hello(&mut hs, false, false, actions);
     actions.push(Action::StrictVersion);
     let keys = session
         .master
