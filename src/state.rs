@@ -67,7 +67,7 @@ pub(crate) enum Action {
 pub(crate) enum SessionKey {
     Server {
         store: std::sync::Arc<dyn crate::resumption::store::ServerSessionStore>,
-        id: Vec<u8>,
+        id: crate::handshake::SessionId,
     },
     Client {
         store: std::sync::Arc<dyn crate::resumption::store::ClientSessionStore>,
@@ -78,7 +78,7 @@ pub(crate) enum SessionKey {
 impl SessionKey {
     pub(crate) fn invalidate(&self) {
         match self {
-            SessionKey::Server { store, id } => store.remove(id),
+            SessionKey::Server { store, id } => store.remove(id.as_ref()),
             SessionKey::Client { store, name } => store.remove(name),
         }
     }
