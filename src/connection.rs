@@ -1,7 +1,6 @@
 //! The public [`Connection`]: drives bytes through the record layer and the
 //! handshake state machine, and applies the actions the states return.
 
-use std::collections::VecDeque;
 use std::sync::Arc;
 
 use rustls_pki_types::ServerName;
@@ -11,7 +10,7 @@ use crate::codec::enums::{AlertDescription, AlertLevel, ContentType};
 use crate::codec::Codec;
 use crate::config::{ClientConfig, ServerConfig};
 use crate::error::Error;
-use crate::event::{Event, Negotiated};
+use crate::event::{Event, EventQueue, Negotiated};
 use crate::handshake::reassembly::HandshakeJoiner;
 use crate::handshake::HandshakeMessage;
 use crate::limits::{
@@ -163,7 +162,7 @@ pub struct Connection {
     record: RecordLayer,
     joiner: HandshakeJoiner,
     outbox: Vec<u8>,
-    events: VecDeque<Event>,
+    events: EventQueue,
     actions: Outbox,
     negotiated: Option<Negotiated>,
     error: Option<Error>,
@@ -214,7 +213,7 @@ impl Connection {
             record: RecordLayer::new(),
             joiner: HandshakeJoiner::new(),
             outbox: Vec::new(),
-            events: VecDeque::new(),
+            events: EventQueue::default(),
             actions: Outbox::default(),
             negotiated: None,
             error: None,
@@ -448,7 +447,7 @@ impl Connection {
             Action::ChangeWriteCipher(enc) => {
                 self.record.write_record(
                     ContentType::CHANGE_CIPHER_SPEC,
-                    &ChangeCipherSpec.to_bytes(),
+                    &ChangeCipherSpec::BYTES,
                     &mut self.outbox,
                 )?;
                 self.record.prepare_write(enc);
@@ -485,7 +484,7 @@ impl Connection {
     ) -> Result<(), Error> {
         let alert = Alert { level, description };
         self.record
-            .write_record(ContentType::ALERT, &alert.to_bytes(), &mut self.outbox)
+            .write_record(ContentType::ALERT, &alert.to_array(), &mut self.outbox)
     }
 
     /// Records `e` as the connection's final error and queues its alert.
