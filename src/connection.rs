@@ -26,6 +26,12 @@ use crate::trace::{self, Direction};
 /// explicit nonce and tag.
 const RECORD_OVERHEAD_BOUND: usize = RECORD_HEADER_LEN + 8 + 16;
 
+/// Outbox capacity a handshake reserves at least: a ClientHello and then a
+/// client's ClientKeyExchange, ChangeCipherSpec and Finished (about 170
+/// bytes framed) fit in it without growing. Given back once the handshake
+/// is over (see [`Connection::poll_output`]).
+const HANDSHAKE_OUTBOX_CAPACITY: usize = 512;
+
 /// Outbox capacity an established connection keeps between calls.
 const IDLE_OUTBOX_CAPACITY: usize = 64;
 
@@ -410,9 +416,14 @@ impl Connection {
     fn apply_actions(&mut self) -> Result<(), Error> {
         let mut out = core::mem::take(&mut self.actions);
         // One reservation for the whole flight: its messages plus a record
-        // header and AEAD overhead per action, at most.
-        self.outbox
-            .reserve(out.messages.len() + out.actions.len() * RECORD_OVERHEAD_BOUND);
+        // header and AEAD overhead per action, at most. The first flight of
+        // a handshake reserves at least HANDSHAKE_OUTBOX_CAPACITY, so that a
+        // client's second flight fits where its ClientHello went.
+        let mut need = out.messages.len() + out.actions.len() * RECORD_OVERHEAD_BOUND;
+        if need > 0 && self.outbox.capacity() == 0 && self.traffic().is_none() {
+            need = need.max(HANDSHAKE_OUTBOX_CAPACITY);
+        }
+        self.outbox.reserve(need);
         let mut result = Ok(());
         let mut cursor = 0;
         for action in out.actions.drain(..) {
