@@ -1,7 +1,6 @@
 //! The public [`Connection`]: drives bytes through the record layer and the
 //! handshake state machine, and applies the actions the states return.
 
-use std::collections::VecDeque;
 use std::sync::Arc;
 
 use rustls_pki_types::ServerName;
@@ -11,7 +10,7 @@ use crate::codec::enums::{AlertDescription, AlertLevel, ContentType};
 use crate::codec::Codec;
 use crate::config::{ClientConfig, ServerConfig};
 use crate::error::Error;
-use crate::event::{Event, Negotiated};
+use crate::event::{Event, EventQueue, Negotiated};
 use crate::handshake::reassembly::HandshakeJoiner;
 use crate::handshake::HandshakeMessage;
 use crate::limits::{
@@ -26,6 +25,12 @@ use crate::trace::{self, Direction};
 /// A bound on what framing and protection add to one record: header,
 /// explicit nonce and tag.
 const RECORD_OVERHEAD_BOUND: usize = RECORD_HEADER_LEN + 8 + 16;
+
+/// Outbox capacity a handshake reserves at least: a ClientHello and then a
+/// client's ClientKeyExchange, ChangeCipherSpec and Finished (about 170
+/// bytes framed) fit in it without growing. Given back once the handshake
+/// is over (see [`Connection::poll_output`]).
+const HANDSHAKE_OUTBOX_CAPACITY: usize = 512;
 
 /// Outbox capacity an established connection keeps between calls.
 const IDLE_OUTBOX_CAPACITY: usize = 64;
@@ -163,7 +168,7 @@ pub struct Connection {
     record: RecordLayer,
     joiner: HandshakeJoiner,
     outbox: Vec<u8>,
-    events: VecDeque<Event>,
+    events: EventQueue,
     actions: Outbox,
     negotiated: Option<Negotiated>,
     error: Option<Error>,
@@ -214,7 +219,7 @@ impl Connection {
             record: RecordLayer::new(),
             joiner: HandshakeJoiner::new(),
             outbox: Vec::new(),
-            events: VecDeque::new(),
+            events: EventQueue::default(),
             actions: Outbox::default(),
             negotiated: None,
             error: None,
@@ -411,9 +416,14 @@ impl Connection {
     fn apply_actions(&mut self) -> Result<(), Error> {
         let mut out = core::mem::take(&mut self.actions);
         // One reservation for the whole flight: its messages plus a record
-        // header and AEAD overhead per action, at most.
-        self.outbox
-            .reserve(out.messages.len() + out.actions.len() * RECORD_OVERHEAD_BOUND);
+        // header and AEAD overhead per action, at most. The first flight of
+        // a handshake reserves at least HANDSHAKE_OUTBOX_CAPACITY, so that a
+        // client's second flight fits where its ClientHello went.
+        let mut need = out.messages.len() + out.actions.len() * RECORD_OVERHEAD_BOUND;
+        if need > 0 && self.outbox.capacity() == 0 && self.traffic().is_none() {
+            need = need.max(HANDSHAKE_OUTBOX_CAPACITY);
+        }
+        self.outbox.reserve(need);
         let mut result = Ok(());
         let mut cursor = 0;
         for action in out.actions.drain(..) {
@@ -448,7 +458,7 @@ impl Connection {
             Action::ChangeWriteCipher(enc) => {
                 self.record.write_record(
                     ContentType::CHANGE_CIPHER_SPEC,
-                    &ChangeCipherSpec.to_bytes(),
+                    &ChangeCipherSpec::BYTES,
                     &mut self.outbox,
                 )?;
                 self.record.prepare_write(enc);
@@ -485,7 +495,7 @@ impl Connection {
     ) -> Result<(), Error> {
         let alert = Alert { level, description };
         self.record
-            .write_record(ContentType::ALERT, &alert.to_bytes(), &mut self.outbox)
+            .write_record(ContentType::ALERT, &alert.to_array(), &mut self.outbox)
     }
 
     /// Records `e` as the connection's final error and queues its alert.

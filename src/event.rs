@@ -1,6 +1,8 @@
 //! What the caller observes: [`Event`]s from `Connection::poll_event`, and the
 //! [`Negotiated`] parameters of a completed handshake.
 
+use std::collections::VecDeque;
+
 use rustls_pki_types::CertificateDer;
 
 use crate::codec::enums::{AlertDescription, NamedGroup, ProtocolVersion, SignatureScheme};
@@ -59,5 +61,95 @@ impl Negotiated {
     /// The suite's IANA name.
     pub fn suite_name(&self) -> &'static str {
         self.suite.name()
+    }
+}
+
+/// Events a connection holds inline before it needs the heap: a handshake
+/// without tracing queues one (HandshakeComplete), and a caller that polls
+/// events after each call rarely lets more pile up.
+const INLINE_EVENTS: usize = 4;
+
+/// The events waiting for `Connection::poll_event`, first in first out.
+///
+/// The first [`INLINE_EVENTS`] live in the connection itself, so a
+/// connection whose caller keeps up never allocates for events; more (a
+/// traced handshake, a caller that does not poll) spill into a `VecDeque`.
+/// Every inline event is older than every spilled one: an event goes
+/// inline only while nothing has spilled.
+#[derive(Debug, Default)]
+pub(crate) struct EventQueue {
+    inline: [Option<Event>; INLINE_EVENTS],
+    /// Index of the oldest inline event.
+    head: usize,
+    /// How many inline slots are in use.
+    len: usize,
+    spilled: VecDeque<Event>,
+}
+
+impl EventQueue {
+    /// Queues `event` after every event already queued.
+    pub(crate) fn push_back(&mut self, event: Event) {
+        if self.spilled.is_empty() && self.len < INLINE_EVENTS {
+            let slot = (self.head + self.len) % INLINE_EVENTS;
+            if let Some(s) = self.inline.get_mut(slot) {
+                *s = Some(event);
+                self.len += 1;
+                return;
+            }
+        }
+        self.spilled.push_back(event);
+    }
+
+    /// The oldest queued event, if any.
+    pub(crate) fn pop_front(&mut self) -> Option<Event> {
+        if self.len > 0 {
+            let event = self.inline.get_mut(self.head).and_then(Option::take);
+            self.head = (self.head + 1) % INLINE_EVENTS;
+            self.len -= 1;
+            return event;
+        }
+        self.spilled.pop_front()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn queue_is_fifo_across_inline_and_spilled() {
+        let mut q = EventQueue::default();
+        let ev = |n: u8| Event::WarningAlert(AlertDescription(n));
+        assert_eq!(q.pop_front(), None);
+        // Interleave pushes and pops so the inline ring wraps and spills.
+        let mut next_in = 0u8;
+        let mut next_out = 0u8;
+        for round in 0..20u8 {
+            for _ in 0..(round % 7) {
+                q.push_back(ev(next_in));
+                next_in += 1;
+            }
+            for _ in 0..(round % 5) {
+                match q.pop_front() {
+                    Some(e) => {
+                        assert_eq!(e, ev(next_out));
+                        next_out += 1;
+                    }
+                    None => assert_eq!(next_out, next_in),
+                }
+            }
+        }
+        while let Some(e) = q.pop_front() {
+            assert_eq!(e, ev(next_out));
+            next_out += 1;
+        }
+        assert_eq!(next_out, next_in);
+        assert!(q.spilled.capacity() > 0, "the test never spilled");
+        // One event, as a handshake queues, stays inline.
+        let mut q = EventQueue::default();
+        q.push_back(Event::HandshakeComplete);
+        assert_eq!(q.spilled.capacity(), 0);
+        assert_eq!(q.pop_front(), Some(Event::HandshakeComplete));
+        assert_eq!(q.pop_front(), None);
     }
 }

@@ -44,6 +44,12 @@ impl Alert {
     pub fn is_fatal(&self) -> bool {
         self.level == AlertLevel::FATAL
     }
+
+    /// The two-byte record body, on the stack: the same bytes as
+    /// [`Codec::encode`], for sending without a heap buffer.
+    pub fn to_array(&self) -> [u8; 2] {
+        [self.level.0, self.description.0]
+    }
 }
 
 impl Codec for Alert {
@@ -66,6 +72,12 @@ impl Codec for Alert {
 /// different length is a decode_error; a different value illegal_parameter.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct ChangeCipherSpec;
+
+impl ChangeCipherSpec {
+    /// The one-byte record body, the same bytes as [`Codec::encode`], for
+    /// sending without a heap buffer.
+    pub const BYTES: [u8; 1] = [1];
+}
 
 impl Codec for ChangeCipherSpec {
     fn encode(&self, out: &mut Vec<u8>) {
@@ -102,6 +114,7 @@ mod tests {
             Alert::fatal(AlertDescription(0xee)),
         ] {
             let b = a.to_bytes();
+            assert_eq!(a.to_array(), b[..]);
             assert_eq!(b.len(), 2);
             assert_eq!(Alert::from_bytes(&b).unwrap(), a);
             assert_eq!(Alert::from_bytes(&b).unwrap().to_bytes(), b);
@@ -135,6 +148,7 @@ mod tests {
     #[test]
     fn change_cipher_spec() {
         assert_eq!(ChangeCipherSpec.to_bytes(), [1]);
+        assert_eq!(ChangeCipherSpec.to_bytes(), ChangeCipherSpec::BYTES);
         assert_eq!(
             ChangeCipherSpec::from_bytes(&[1]).unwrap(),
             ChangeCipherSpec

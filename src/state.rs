@@ -2,7 +2,7 @@
 //! returns instead of acting (so a state can be tested without a record
 //! layer), and the small steps both roles take the same way.
 
-use crate::codec::enums::{HandshakeType, SignatureScheme};
+use crate::codec::enums::{EcCurveType, HandshakeType, NamedGroup, SignatureScheme};
 use crate::crypto::key_schedule::{DirectionKeys, MasterSecret, VERIFY_DATA_LEN};
 use crate::crypto::transcript::Transcript;
 use crate::error::{Error, InvalidMessage};
@@ -66,7 +66,7 @@ pub(crate) enum Action {
 pub(crate) enum SessionKey {
     Server {
         store: std::sync::Arc<dyn crate::resumption::store::ServerSessionStore>,
-        id: Vec<u8>,
+        id: crate::handshake::SessionId,
     },
     Client {
         store: std::sync::Arc<dyn crate::resumption::store::ClientSessionStore>,
@@ -77,7 +77,7 @@ pub(crate) enum SessionKey {
 impl SessionKey {
     pub(crate) fn invalidate(&self) {
         match self {
-            SessionKey::Server { store, id } => store.remove(id),
+            SessionKey::Server { store, id } => store.remove(id.as_ref()),
             SessionKey::Client { store, name } => store.remove(name),
         }
     }
@@ -155,19 +155,84 @@ pub(crate) fn scheme_auth(scheme: SignatureScheme) -> Option<AuthKind> {
     }
 }
 
+/// The most bytes the ServerKeyExchange signature can cover: the two
+/// randoms, `ECParameters` (curve_type and named_curve, 3 bytes) and the
+/// point as `opaque point<1..2^8-1>` (RFC 8422 §5.4), so any point the wire
+/// can carry fits.
+pub(crate) const MAX_KX_SIGNED_LEN: usize = 32 + 32 + 3 + 1 + 255;
+
+/// Where the `ServerECDHParams` start in [`KxSignedMessage`]: after the two
+/// randoms.
+const KX_PARAMS_OFFSET: usize = 64;
+
+/// The content a ServerKeyExchange signature covers, built in a fixed
+/// buffer on the stack (no allocation): client_random ‖ server_random ‖
+/// params (RFC 5246 §7.4.3, RFC 8422 §5.4). Dereferences to the bytes.
+pub(crate) struct KxSignedMessage {
+    buf: [u8; MAX_KX_SIGNED_LEN],
+    len: usize,
+}
+
+impl KxSignedMessage {
+    /// The encoded `ServerECDHParams` alone: the ServerKeyExchange body
+    /// before its signature.
+    pub(crate) fn params(&self) -> &[u8] {
+        self.buf.get(KX_PARAMS_OFFSET..self.len).unwrap_or(&[])
+    }
+}
+
+impl core::ops::Deref for KxSignedMessage {
+    type Target = [u8];
+
+    fn deref(&self) -> &[u8] {
+        self.buf.get(..self.len).unwrap_or(&[])
+    }
+}
+
 /// The content the ServerKeyExchange signature covers (RFC 5246 §7.4.3):
 /// client_random ‖ server_random ‖ params.
 pub(crate) fn kx_signed_message(
     client_random: &[u8; 32],
     server_random: &[u8; 32],
     params: &crate::handshake::key_exchange::EcdheServerParams,
-) -> Vec<u8> {
-    // curve_type, named_curve, and the point's length byte: 4 bytes.
-    let mut m = Vec::with_capacity(64 + 4 + params.public.len());
-    m.extend_from_slice(client_random);
-    m.extend_from_slice(server_random);
-    crate::codec::Codec::encode(params, &mut m);
-    m
+) -> Result<KxSignedMessage, Error> {
+    kx_signed_content(client_random, server_random, params.group, &params.public)
+}
+
+/// [`kx_signed_message`] from the group and point themselves, for the
+/// server, which has them without a decoded message. A point longer than
+/// `opaque point<1..2^8-1>` allows cannot be encoded: `Internal`.
+pub(crate) fn kx_signed_content(
+    client_random: &[u8; 32],
+    server_random: &[u8; 32],
+    group: NamedGroup,
+    public: &[u8],
+) -> Result<KxSignedMessage, Error> {
+    let point_len =
+        u8::try_from(public.len()).map_err(|_| Error::Internal("ECDHE point too long"))?;
+    let mut m = KxSignedMessage {
+        buf: [0u8; MAX_KX_SIGNED_LEN],
+        len: KX_PARAMS_OFFSET + 4 + public.len(),
+    };
+    let [curve_type] = EcCurveType::NAMED_CURVE.0.to_be_bytes();
+    let [g0, g1] = group.0.to_be_bytes();
+    let parts: [&[u8]; 4] = [
+        client_random,
+        server_random,
+        &[curve_type, g0, g1, point_len],
+        public,
+    ];
+    let mut at = 0;
+    for part in parts {
+        let dst = m
+            .buf
+            .get_mut(at..at + part.len())
+            .ok_or(Error::Internal("ServerKeyExchange content too long"))?;
+        dst.copy_from_slice(part);
+        at += part.len();
+    }
+    debug_assert_eq!(at, m.len);
+    Ok(m)
 }
 
 /// Checks a peer's Finished (RFC 5246 §7.4.9) in constant time, then adds it

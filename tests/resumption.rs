@@ -525,7 +525,7 @@ fn plant_session(s: &Setup, ems: bool) {
         ticket: Vec::new(),
     };
     s.cache.put(
-        id.as_ref().to_vec(),
+        id.as_ref(),
         session(Vec::new(), SessionId::empty())
             .encode_secret()
             .to_vec(),

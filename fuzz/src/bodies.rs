@@ -212,7 +212,7 @@ impl Configs {
         };
         let server_store = ServerSessionCache::new(4);
         if mode.known_session() {
-            server_store.put(KNOWN_SESSION_ID.to_vec(), known_session(false));
+            server_store.put(&KNOWN_SESSION_ID, known_session(false));
         }
         s.session_store = Some(Arc::new(server_store));
         s.ticketer = if mode.tickets() {

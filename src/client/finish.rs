@@ -11,7 +11,7 @@ use crate::error::Error;
 use crate::event::Negotiated;
 use crate::handshake::ticket::NewSessionTicket;
 use crate::handshake::HandshakePayload;
-use crate::resumption::{StoredSession, DEFAULT_SESSION_LIFETIME};
+use crate::resumption::{SessionRef, DEFAULT_SESSION_LIFETIME};
 use crate::state::{
     check_finished, send_finished, unexpected, Action, Msg, Outbox, SessionKey, Traffic,
 };
@@ -139,12 +139,14 @@ fn store_session(
         store.remove(&key);
         return None;
     }
-    let session = StoredSession {
+    // Encoded from borrowed state: no copy of the chain or master secret
+    // first; the encoding's buffer itself moves into the store.
+    let session = SessionRef {
         suite: hs.suite.suite,
-        master: MasterSecret::from_bytes(*master.as_bytes()),
+        master,
         extended_master_secret: hs.ems,
-        server_name: hs.sni.clone(),
-        peer_certificates: peer_certificates.to_vec(),
+        server_name: hs.sni.as_deref(),
+        peer_certificates,
         created: created.unwrap_or_else(|| hs.config.time.now().as_secs()),
         lifetime,
         session_id: if ticket.is_empty() {
@@ -152,9 +154,10 @@ fn store_session(
         } else {
             Default::default()
         },
-        ticket,
+        ticket: &ticket,
     };
-    store.put(&key, session.encode_secret().to_vec());
+    let mut secret = session.encode_secret();
+    store.put(&key, core::mem::take(&mut *secret));
     Some(SessionKey::Client {
         store: store.clone(),
         name: key,

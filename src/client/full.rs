@@ -12,13 +12,11 @@ use crate::config::CertificateRequestInfo;
 use crate::crypto::kx::KeyExchange;
 use crate::crypto::sign::verify_signature;
 use crate::error::{CertificateError, Error};
-use crate::handshake::certificate::{
-    encode_chain, CertificateChain, CertificateRequest, DigitallySigned,
-};
+use crate::handshake::certificate::{encode_chain, CertificateChain, CertificateRequest};
 use crate::handshake::key_exchange::EcdheServerKeyExchange;
 use crate::handshake::{put_opaque, HandshakePayload};
 use crate::state::{
-    derive_master, kx_signed_message, log_master, scheme_auth, send, send_body, send_finished,
+    derive_master, kx_signed_message, log_master, scheme_auth, send_body, send_finished,
     unexpected, Action, Msg, Outbox,
 };
 use crate::verify::ServerCertVerified;
@@ -87,7 +85,8 @@ impl AwaitServerKx {
                 "signature scheme does not fit the cipher suite",
             ));
         }
-        let signed = kx_signed_message(&self.hs.client_random, &self.hs.server_random, &skx.params);
+        let signed =
+            kx_signed_message(&self.hs.client_random, &self.hs.server_random, &skx.params)?;
         // AwaitCertificate refused an empty chain.
         let end_entity = self.chain.first().ok_or(Error::Internal("empty chain"))?;
         verify_signature(end_entity, scheme, &signed, &skx.signed.signature)?;
@@ -185,10 +184,15 @@ impl AwaitServerHelloDone {
                         "no signature scheme for our client certificate",
                     ))?;
             let signature = cert.key.sign(scheme, hs.transcript.messages(), &rng)?;
-            send(
+            // `DigitallySigned` (RFC 5246 §4.7), written from the signature.
+            send_body(
                 actions,
                 &mut hs.transcript,
-                HandshakePayload::CertificateVerify(DigitallySigned { scheme, signature }),
+                HandshakeType::CERTIFICATE_VERIFY,
+                |body| {
+                    scheme.encode(body);
+                    put_opaque(body, LenSize::U16, signature.as_ref());
+                },
             );
         }
         hs.transcript.keep_messages(false);

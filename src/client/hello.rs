@@ -8,16 +8,18 @@ use std::sync::Arc;
 
 use rustls_pki_types::ServerName;
 
-use crate::codec::enums::{CompressionMethod, EcPointFormat, ProtocolVersion, ServerNameType};
-use crate::codec::Codec;
+use crate::codec::enums::{
+    CompressionMethod, EcPointFormat, ExtensionType, HandshakeType, ProtocolVersion, ServerNameType,
+};
+use crate::codec::{put_list, put_vec, Codec, LenSize};
 use crate::config::ClientConfig;
 use crate::crypto::transcript::Transcript;
 use crate::error::Error;
-use crate::handshake::extensions::{ClientExtension, ServerExtension, ServerNameEntry};
-use crate::handshake::hello::{ClientHello, ServerHello};
-use crate::handshake::{HandshakePayload, Random, SessionId};
+use crate::handshake::extensions::{put_extension, put_extensions_with, ServerExtension};
+use crate::handshake::hello::ServerHello;
+use crate::handshake::{put_opaque, put_opaque_list, HandshakePayload, SessionId};
 use crate::resumption::StoredSession;
-use crate::state::{log_master, send, unexpected, Action, Msg, Outbox, SessionKey};
+use crate::state::{log_master, send_body, unexpected, Action, Msg, Outbox, SessionKey};
 use crate::suites::SupportedSuite;
 
 use super::finish::{after_keys, Keyed};
@@ -47,7 +49,7 @@ fn asks_for_tickets(config: &ClientConfig) -> bool {
 /// A stored session we may offer: fresh, and with a suite we still allow.
 fn resumable(config: &ClientConfig, name: &ServerName<'_>) -> Option<StoredSession> {
     let store = config.session_store.as_ref()?;
-    let bytes = store.get(&store_key(name))?;
+    let bytes = store.get(&name.to_str())?;
     let session = StoredSession::from_bytes(&bytes).ok()?;
     let usable = session.is_fresh(config.time.now())
         && config.suites.iter().any(|s| s.suite == session.suite)
@@ -89,44 +91,13 @@ pub(super) fn start(
         None => None,
     };
 
-    let mut extensions = Vec::with_capacity(9);
-    if let Some(name) = &sni {
-        extensions.push(ClientExtension::ServerName(vec![ServerNameEntry {
-            typ: ServerNameType::HOST_NAME,
-            name: name.as_bytes().to_vec(),
-        }]));
-    }
-    extensions.push(ClientExtension::SupportedGroups(config.groups.clone()));
-    extensions.push(ClientExtension::EcPointFormats(vec![
-        EcPointFormat::UNCOMPRESSED,
-    ]));
-    extensions.push(ClientExtension::SignatureAlgorithms(
-        config.signature_schemes.clone(),
-    ));
-    if !config.alpn_protocols.is_empty() {
-        extensions.push(ClientExtension::Alpn(config.alpn_protocols.clone()));
-    }
     // A client with nowhere to keep a ticket does not ask for one.
-    if asks_for_tickets(&config) {
-        let ticket = offered
+    let ticket = asks_for_tickets(&config).then(|| {
+        offered
             .as_ref()
-            .map(|(s, _)| s.ticket.clone())
-            .unwrap_or_default();
-        extensions.push(ClientExtension::SessionTicket(ticket));
-    }
-    // Always offered, even when not required: it is never weaker.
-    extensions.push(ClientExtension::ExtendedMasterSecret);
-    // RFC 5746 §3.4: the empty extension signals secure renegotiation support.
-    extensions.push(ClientExtension::RenegotiationInfo(Vec::new()));
-
-    let hello = ClientHello {
-        client_version: ProtocolVersion::TLSV1_2,
-        random: Random(client_random),
-        session_id: offered.as_ref().map(|(_, id)| *id).unwrap_or_default(),
-        cipher_suites: config.suites.iter().map(|s| s.suite).collect(),
-        compression_methods: vec![CompressionMethod::NULL],
-        extensions,
-    };
+            .map_or(&[][..], |(s, _)| s.ticket.as_slice())
+    });
+    let session_id = offered.as_ref().map(|(_, id)| *id).unwrap_or_default();
     if let (Some(_), Some(store)) = (&offered, &config.session_store) {
         actions.push(Action::Session(SessionKey::Client {
             store: store.clone(),
@@ -137,10 +108,20 @@ pub(super) fn start(
     // CertificateVerify signs the raw messages (RFC 5246 §7.4.8); keep them
     // if we might have to sign.
     transcript.keep_messages(config.client_cert_resolver.is_some());
-    send(
+    send_body(
         actions,
         &mut transcript,
-        HandshakePayload::ClientHello(hello),
+        HandshakeType::CLIENT_HELLO,
+        |body| {
+            encode_client_hello(
+                body,
+                &config,
+                &client_random,
+                &session_id,
+                sni.as_deref(),
+                ticket,
+            )
+        },
     );
     Ok(AwaitServerHello {
         config,
@@ -150,6 +131,72 @@ pub(super) fn start(
         offered,
         transcript,
     })
+}
+
+/// Writes our ClientHello body (RFC 5246 §7.4.1.2) straight from the
+/// configuration: no owned message or extension list is built first.
+///
+/// The extensions, in this order: server_name (RFC 6066 §3, when `sni`),
+/// supported_groups and ec_point_formats (RFC 8422 §5.1.1–2: uncompressed
+/// only), signature_algorithms (RFC 5246 §7.4.1.4.1), ALPN (RFC 7301 §3.1,
+/// when configured), SessionTicket (RFC 5077 §3.2, when `ticket`: the
+/// ticket offered, or empty to ask for one), extended_master_secret (RFC
+/// 7627 §5.1: always offered, even when not required, as it is never
+/// weaker) and an empty renegotiation_info (RFC 5746 §3.4: we support
+/// secure renegotiation).
+fn encode_client_hello(
+    out: &mut Vec<u8>,
+    config: &ClientConfig,
+    random: &[u8; 32],
+    session_id: &SessionId,
+    sni: Option<&str>,
+    ticket: Option<&[u8]>,
+) {
+    ProtocolVersion::TLSV1_2.encode(out);
+    out.extend_from_slice(random);
+    session_id.encode(out);
+    put_vec(out, LenSize::U16, |o| {
+        for s in &config.suites {
+            s.suite.encode(o);
+        }
+    });
+    put_list(out, LenSize::U8, &[CompressionMethod::NULL]);
+    put_extensions_with(out, |out| {
+        if let Some(name) = sni {
+            // ServerNameList with the one host_name.
+            put_extension(out, ExtensionType::SERVER_NAME, |o| {
+                put_vec(o, LenSize::U16, |o| {
+                    ServerNameType::HOST_NAME.encode(o);
+                    put_opaque(o, LenSize::U16, name.as_bytes());
+                })
+            });
+        }
+        put_extension(out, ExtensionType::SUPPORTED_GROUPS, |o| {
+            put_list(o, LenSize::U16, &config.groups)
+        });
+        put_extension(out, ExtensionType::EC_POINT_FORMATS, |o| {
+            put_list(o, LenSize::U8, &[EcPointFormat::UNCOMPRESSED])
+        });
+        put_extension(out, ExtensionType::SIGNATURE_ALGORITHMS, |o| {
+            put_list(o, LenSize::U16, &config.signature_schemes)
+        });
+        if !config.alpn_protocols.is_empty() {
+            put_extension(
+                out,
+                ExtensionType::APPLICATION_LAYER_PROTOCOL_NEGOTIATION,
+                |o| put_opaque_list(o, LenSize::U16, LenSize::U8, &config.alpn_protocols),
+            );
+        }
+        if let Some(ticket) = ticket {
+            put_extension(out, ExtensionType::SESSION_TICKET, |o| {
+                o.extend_from_slice(ticket)
+            });
+        }
+        put_extension(out, ExtensionType::EXTENDED_MASTER_SECRET, |_| {});
+        put_extension(out, ExtensionType::RENEGOTIATION_INFO, |o| {
+            put_opaque(o, LenSize::U8, &[])
+        });
+    });
 }
 
 /// What the ServerHello's extensions say, once checked against our offer.
@@ -297,6 +344,109 @@ impl AwaitServerHello {
                     new_ticket: None,
                 }))
             }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::codec::enums::{CipherSuite, NamedGroup, SignatureScheme};
+    use crate::handshake::extensions::{ClientExtension, ServerNameEntry};
+    use crate::handshake::hello::ClientHello;
+    use crate::handshake::Random;
+    use crate::verify::RootCertStore;
+
+    /// The ClientHello as `start` built it before it was encoded straight
+    /// from the configuration: an owned struct, then `encode`.
+    fn struct_encoding(
+        config: &ClientConfig,
+        random: &[u8; 32],
+        session_id: &SessionId,
+        sni: Option<&str>,
+        ticket: Option<&[u8]>,
+    ) -> Vec<u8> {
+        let mut extensions = Vec::new();
+        if let Some(name) = sni {
+            extensions.push(ClientExtension::ServerName(vec![ServerNameEntry {
+                typ: ServerNameType::HOST_NAME,
+                name: name.as_bytes().to_vec(),
+            }]));
+        }
+        extensions.push(ClientExtension::SupportedGroups(config.groups.clone()));
+        extensions.push(ClientExtension::EcPointFormats(vec![
+            EcPointFormat::UNCOMPRESSED,
+        ]));
+        extensions.push(ClientExtension::SignatureAlgorithms(
+            config.signature_schemes.clone(),
+        ));
+        if !config.alpn_protocols.is_empty() {
+            extensions.push(ClientExtension::Alpn(config.alpn_protocols.clone()));
+        }
+        if let Some(t) = ticket {
+            extensions.push(ClientExtension::SessionTicket(t.to_vec()));
+        }
+        extensions.push(ClientExtension::ExtendedMasterSecret);
+        extensions.push(ClientExtension::RenegotiationInfo(Vec::new()));
+        ClientHello {
+            client_version: ProtocolVersion::TLSV1_2,
+            random: Random(*random),
+            session_id: *session_id,
+            cipher_suites: config.suites.iter().map(|s| s.suite).collect(),
+            compression_methods: vec![CompressionMethod::NULL],
+            extensions,
+        }
+        .to_bytes()
+    }
+
+    /// A config, the session ID offered, the SNI name and the ticket.
+    type Case<'a> = (
+        &'a ClientConfig,
+        SessionId,
+        Option<&'a str>,
+        Option<&'a [u8]>,
+    );
+
+    #[test]
+    fn direct_encoding_matches_struct_encoding() {
+        let default = ClientConfig::new(RootCertStore::new());
+        let mut alpn = default.clone();
+        alpn.alpn_protocols = vec![b"h2".to_vec(), b"http/1.1".to_vec()];
+        let mut narrow = default.clone();
+        narrow.suites.truncate(1);
+        narrow.groups = vec![NamedGroup::X25519];
+        narrow.signature_schemes = vec![SignatureScheme::ED25519];
+        let random = [0xa5; 32];
+        let resumed_id = SessionId::new(&[7; 32]).unwrap();
+        let short_id = SessionId::new(&[1, 2, 3]).unwrap();
+        let ticket = [0x42u8; 190];
+        let cases: [Case<'_>; 7] = [
+            // SNI, asking for a ticket.
+            (&default, SessionId::empty(), Some("example.com"), Some(&[])),
+            // No SNI (an IP address, or SNI turned off), no tickets.
+            (&default, SessionId::empty(), None, None),
+            // ALPN.
+            (&alpn, SessionId::empty(), Some("localhost"), None),
+            // Resumption offered by ticket, under a made-up session ID.
+            (&alpn, resumed_id, Some("localhost"), Some(&ticket)),
+            // Resumption offered by session ID, tickets still asked for.
+            (&default, short_id, Some("a.example"), Some(&[])),
+            // Resumption by session ID without tickets.
+            (&narrow, resumed_id, None, None),
+            (&narrow, SessionId::empty(), Some("x"), Some(&ticket[..1])),
+        ];
+        for (config, id, sni, ticket) in cases {
+            let mut direct = Vec::new();
+            encode_client_hello(&mut direct, config, &random, &id, sni, ticket);
+            let old = struct_encoding(config, &random, &id, sni, ticket);
+            assert_eq!(direct, old, "{sni:?} {id:?} {ticket:?}");
+            // And it decodes to what was offered.
+            let ch = ClientHello::from_bytes(&direct).unwrap();
+            assert_eq!(ch.session_id, id);
+            assert_eq!(ch.session_ticket(), ticket);
+            assert_eq!(ch.sni_hostname(), sni.map(str::as_bytes));
+            assert!(ch.offers_suite(config.suites[0].suite));
+            assert!(!ch.offers_suite(CipherSuite(0xfefe)));
         }
     }
 }

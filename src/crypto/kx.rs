@@ -46,6 +46,40 @@ fn public_key_len(group: NamedGroup) -> usize {
     }
 }
 
+/// The longest shared secret of our groups: the P-384 x-coordinate
+/// (RFC 8422 §5.10); X25519 and P-256 give 32 bytes.
+pub const MAX_SHARED_SECRET_LEN: usize = 48;
+
+/// An ECDHE pre-master secret (RFC 8422 §5.10), held inline so that
+/// computing it allocates nothing, and wiped when dropped.
+pub struct PreMasterSecret {
+    len: usize,
+    bytes: Zeroizing<[u8; MAX_SHARED_SECRET_LEN]>,
+}
+
+impl PreMasterSecret {
+    /// The secret's bytes (32 or 48 of them, by group).
+    pub fn as_bytes(&self) -> &[u8] {
+        self.bytes.get(..self.len).unwrap_or(&[])
+    }
+}
+
+impl core::ops::Deref for PreMasterSecret {
+    type Target = [u8];
+
+    fn deref(&self) -> &[u8] {
+        self.as_bytes()
+    }
+}
+
+impl core::fmt::Debug for PreMasterSecret {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.debug_struct("PreMasterSecret")
+            .field("len", &self.len)
+            .finish_non_exhaustive()
+    }
+}
+
 /// One side's ephemeral ECDHE key pair, waiting for the peer's public key.
 ///
 /// The private key lives inside ring's `EphemeralPrivateKey`, which can only
@@ -99,7 +133,10 @@ impl KeyExchange {
     /// curve or at infinity (ring validates it, as SEC 1 §3.2.2 asks); and an
     /// X25519 result of all zeros, which means the peer sent a small-order
     /// point (RFC 7748 §6.1; ring rejects it).
-    pub fn complete(self, peer_public: &[u8]) -> Result<Zeroizing<Vec<u8>>, Error> {
+    ///
+    /// The secret comes back inline (a [`PreMasterSecret`], at most
+    /// [`MAX_SHARED_SECRET_LEN`] bytes): no heap copy of it is ever made.
+    pub fn complete(self, peer_public: &[u8]) -> Result<PreMasterSecret, Error> {
         if peer_public.len() != public_key_len(self.group) {
             return Err(Error::IllegalParameter(
                 "ECDHE public key has the wrong length",
@@ -110,10 +147,22 @@ impl KeyExchange {
         }
         let alg = self.private.algorithm();
         let peer = agreement::UnparsedPublicKey::new(alg, peer_public);
+        let mut secret = PreMasterSecret {
+            len: 0,
+            bytes: Zeroizing::new([0u8; MAX_SHARED_SECRET_LEN]),
+        };
         agreement::agree_ephemeral(self.private, &peer, |shared| {
-            Zeroizing::new(shared.to_vec())
+            match secret.bytes.get_mut(..shared.len()) {
+                Some(dst) => {
+                    dst.copy_from_slice(shared);
+                    secret.len = shared.len();
+                    Ok(())
+                }
+                None => Err(Error::Internal("ECDHE shared secret too long")),
+            }
         })
-        .map_err(|_| Error::IllegalParameter("ECDHE public key rejected"))
+        .map_err(|_| Error::IllegalParameter("ECDHE public key rejected"))??;
+        Ok(secret)
     }
 }
 

@@ -121,21 +121,25 @@ impl SigningKey {
     /// `ECDSA-Sig-Value`s (RFC 8422 §5.4); RSA signatures are as long as the
     /// modulus. A scheme this key cannot produce is a bug in the caller
     /// (it should come from [`SigningKey::choose_scheme`]): `Internal`.
+    ///
+    /// ECDSA and Ed25519 signatures come back in ring's inline buffer (no
+    /// allocation); an RSA signature needs a buffer of the modulus length,
+    /// which ring fills in place.
     pub fn sign(
         &self,
         scheme: SignatureScheme,
         message: &[u8],
         rng: &dyn SecureRandom,
-    ) -> Result<Vec<u8>, Error> {
+    ) -> Result<Signature, Error> {
         if !self.schemes().contains(&scheme) {
             return Err(Error::Internal("signature scheme does not fit the key"));
         }
         match &self.inner {
             Inner::Ecdsa(pair, _) => pair
                 .sign(rng, message)
-                .map(|s| s.as_ref().to_vec())
+                .map(Signature::Inline)
                 .map_err(|_| Error::Internal("ECDSA signing failed")),
-            Inner::Ed25519(pair) => Ok(pair.sign(message).as_ref().to_vec()),
+            Inner::Ed25519(pair) => Ok(Signature::Inline(pair.sign(message))),
             Inner::Rsa(pair) => {
                 let padding: &'static dyn signature::RsaEncoding = match scheme {
                     SignatureScheme::RSA_PSS_RSAE_SHA256 => &signature::RSA_PSS_SHA256,
@@ -148,9 +152,33 @@ impl SigningKey {
                 let mut out = vec![0u8; pair.public().modulus_len()];
                 pair.sign(padding, rng, message, &mut out)
                     .map_err(|_| Error::Internal("RSA signing failed"))?;
-                Ok(out)
+                Ok(Signature::Rsa(out))
             }
         }
+    }
+}
+
+/// A signature made by [`SigningKey::sign`], ready to be written into a
+/// `DigitallySigned` (RFC 5246 §4.7). Read it with `as_ref()`.
+pub enum Signature {
+    /// ECDSA or Ed25519: ring's fixed-size buffer, no allocation.
+    Inline(signature::Signature),
+    /// RSA: as long as the modulus.
+    Rsa(Vec<u8>),
+}
+
+impl AsRef<[u8]> for Signature {
+    fn as_ref(&self) -> &[u8] {
+        match self {
+            Signature::Inline(s) => s.as_ref(),
+            Signature::Rsa(v) => v,
+        }
+    }
+}
+
+impl core::fmt::Debug for Signature {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.debug_tuple("Signature").field(&self.as_ref()).finish()
     }
 }
 
@@ -240,24 +268,34 @@ pub(crate) fn der_tlv(out: &mut Vec<u8>, tag: u8, content: &[u8]) {
 /// §5.1.3 drops the curve binding TLS 1.3 adds), so each maps to both
 /// curves, the one TLS 1.3 would pick first. `None` for schemes we do not
 /// accept (not in [`DEFAULT_SIGNATURE_SCHEMES`]).
+///
+/// At most two, returned by value so that checking a signature allocates
+/// nothing (webpki's algorithms are statics, which a constant slice cannot
+/// name).
 fn verification_algs(
     scheme: SignatureScheme,
-) -> Option<Vec<&'static dyn SignatureVerificationAlgorithm>> {
+) -> Option<[Option<&'static dyn SignatureVerificationAlgorithm>; 2]> {
     use webpki::ring as w;
     Some(match scheme {
         SignatureScheme::ECDSA_SECP256R1_SHA256 => {
-            vec![w::ECDSA_P256_SHA256, w::ECDSA_P384_SHA256]
+            [Some(w::ECDSA_P256_SHA256), Some(w::ECDSA_P384_SHA256)]
         }
         SignatureScheme::ECDSA_SECP384R1_SHA384 => {
-            vec![w::ECDSA_P384_SHA384, w::ECDSA_P256_SHA384]
+            [Some(w::ECDSA_P384_SHA384), Some(w::ECDSA_P256_SHA384)]
         }
-        SignatureScheme::ED25519 => vec![w::ED25519],
-        SignatureScheme::RSA_PSS_RSAE_SHA256 => vec![w::RSA_PSS_2048_8192_SHA256_LEGACY_KEY],
-        SignatureScheme::RSA_PSS_RSAE_SHA384 => vec![w::RSA_PSS_2048_8192_SHA384_LEGACY_KEY],
-        SignatureScheme::RSA_PSS_RSAE_SHA512 => vec![w::RSA_PSS_2048_8192_SHA512_LEGACY_KEY],
-        SignatureScheme::RSA_PKCS1_SHA256 => vec![w::RSA_PKCS1_2048_8192_SHA256],
-        SignatureScheme::RSA_PKCS1_SHA384 => vec![w::RSA_PKCS1_2048_8192_SHA384],
-        SignatureScheme::RSA_PKCS1_SHA512 => vec![w::RSA_PKCS1_2048_8192_SHA512],
+        SignatureScheme::ED25519 => [Some(w::ED25519), None],
+        SignatureScheme::RSA_PSS_RSAE_SHA256 => {
+            [Some(w::RSA_PSS_2048_8192_SHA256_LEGACY_KEY), None]
+        }
+        SignatureScheme::RSA_PSS_RSAE_SHA384 => {
+            [Some(w::RSA_PSS_2048_8192_SHA384_LEGACY_KEY), None]
+        }
+        SignatureScheme::RSA_PSS_RSAE_SHA512 => {
+            [Some(w::RSA_PSS_2048_8192_SHA512_LEGACY_KEY), None]
+        }
+        SignatureScheme::RSA_PKCS1_SHA256 => [Some(w::RSA_PKCS1_2048_8192_SHA256), None],
+        SignatureScheme::RSA_PKCS1_SHA384 => [Some(w::RSA_PKCS1_2048_8192_SHA384), None],
+        SignatureScheme::RSA_PKCS1_SHA512 => [Some(w::RSA_PKCS1_2048_8192_SHA512), None],
         _ => return None,
     })
 }
@@ -282,7 +320,7 @@ pub fn verify_signature(
         verification_algs(scheme).ok_or(Error::IllegalParameter("unsupported signature scheme"))?;
     let cert = webpki::EndEntityCert::try_from(cert)
         .map_err(|e| Error::InvalidCertificate(map_webpki_error(e)))?;
-    for alg in algs {
+    for alg in algs.into_iter().flatten() {
         #[allow(deprecated)]
         match cert.verify_signature(alg, message, signature) {
             Ok(()) => return Ok(()),
@@ -343,7 +381,7 @@ mod tests {
         let msg = b"client_random || server_random || params";
         for &scheme in key.schemes() {
             assert!(DEFAULT_SIGNATURE_SCHEMES.contains(&scheme));
-            let sig = key.sign(scheme, msg, &rng).unwrap();
+            let sig = key.sign(scheme, msg, &rng).unwrap().as_ref().to_vec();
             assert_eq!(
                 verify_signature(cert, scheme, msg, &sig),
                 Ok(()),
@@ -475,7 +513,9 @@ mod tests {
         let (ec, ec_cert) = generated(&rcgen::PKCS_ECDSA_P256_SHA256);
         let sig = ec
             .sign(SignatureScheme::ECDSA_SECP256R1_SHA256, b"m", &rng)
-            .unwrap();
+            .unwrap()
+            .as_ref()
+            .to_vec();
         for scheme in [
             SignatureScheme::RSA_PKCS1_SHA256,
             SignatureScheme::ED25519,

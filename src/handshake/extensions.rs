@@ -329,6 +329,31 @@ pub(crate) fn put_extensions<T: Codec>(out: &mut Vec<u8>, exts: &[T]) {
     }
 }
 
+/// Writes one `Extension { ExtensionType extension_type; opaque
+/// extension_data<0..2^16-1> }` (RFC 5246 §7.4.1.4) whose data `body`
+/// writes, for hellos encoded straight from configuration rather than from
+/// owned [`ClientExtension`]s / [`ServerExtension`]s. Same bytes as their
+/// `encode`.
+pub(crate) fn put_extension(
+    out: &mut Vec<u8>,
+    typ: ExtensionType,
+    body: impl FnOnce(&mut Vec<u8>),
+) {
+    typ.encode(out);
+    put_vec(out, LenSize::U16, body);
+}
+
+/// Writes a hello's extensions block whose extensions `body` writes, with
+/// [`put_extension`]; when it writes none, removes the block again (as
+/// [`put_extensions`] writes nothing for an empty list).
+pub(crate) fn put_extensions_with(out: &mut Vec<u8>, body: impl FnOnce(&mut Vec<u8>)) {
+    let start = out.len();
+    put_vec(out, LenSize::U16, body);
+    if out.len() == start + 2 {
+        out.truncate(start);
+    }
+}
+
 /// Writes a bare u16 extension type and body; for tests and hand-built hellos.
 #[cfg(test)]
 pub(crate) fn raw_ext(typ: u16, body: &[u8]) -> Vec<u8> {

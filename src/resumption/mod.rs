@@ -60,6 +60,45 @@ impl StoredSession {
     /// encoding would free its first allocation, master secret included,
     /// without wiping it.
     pub fn encode_secret(&self) -> Zeroizing<Vec<u8>> {
+        self.borrowed().encode_secret()
+    }
+
+    /// The same fields, borrowed.
+    fn borrowed(&self) -> SessionRef<'_> {
+        SessionRef {
+            suite: self.suite,
+            master: &self.master,
+            extended_master_secret: self.extended_master_secret,
+            server_name: self.server_name.as_deref(),
+            peer_certificates: &self.peer_certificates,
+            created: self.created,
+            lifetime: self.lifetime,
+            session_id: self.session_id,
+            ticket: &self.ticket,
+        }
+    }
+}
+
+/// A session's fields borrowed from where a handshake keeps them, so that
+/// a session is encoded for a cache or a ticket without first copying its
+/// master secret, name and certificates into a [`StoredSession`]. Encodes
+/// to the same bytes.
+pub(crate) struct SessionRef<'a> {
+    pub suite: CipherSuite,
+    pub master: &'a MasterSecret,
+    pub extended_master_secret: bool,
+    pub server_name: Option<&'a str>,
+    pub peer_certificates: &'a [CertificateDer<'static>],
+    pub created: u64,
+    pub lifetime: u32,
+    pub session_id: SessionId,
+    pub ticket: &'a [u8],
+}
+
+impl SessionRef<'_> {
+    /// The encoding, wiped when dropped; allocated once, at its final size
+    /// (see [`StoredSession::encode_secret`]).
+    pub(crate) fn encode_secret(&self) -> Zeroizing<Vec<u8>> {
         let mut out = Zeroizing::new(Vec::with_capacity(self.encoded_len()));
         self.encode(&mut out);
         debug_assert_eq!(out.len(), self.encoded_len());
@@ -68,7 +107,7 @@ impl StoredSession {
 
     /// The exact length of the encoding.
     fn encoded_len(&self) -> usize {
-        let name = self.server_name.as_ref().map_or(0, |n| n.len());
+        let name = self.server_name.map_or(0, str::len);
         let certs: usize = self.peer_certificates.iter().map(|c| 3 + c.len()).sum();
         1 + 2 + MASTER_SECRET_LEN + 1 // version, suite, master, ems
             + 1 + name
@@ -78,29 +117,33 @@ impl StoredSession {
             + 2 + self.ticket.len()
             + 2 // reserved
     }
-}
 
-impl Codec for StoredSession {
     fn encode(&self, out: &mut Vec<u8>) {
         out.push(ENCODING_VERSION);
         self.suite.encode(out);
         out.extend_from_slice(self.master.as_bytes());
         out.push(u8::from(self.extended_master_secret));
         put_vec(out, LenSize::U8, |o| {
-            if let Some(n) = &self.server_name {
+            if let Some(n) = self.server_name {
                 o.extend_from_slice(n.as_bytes());
             }
         });
         put_vec(out, LenSize::U24, |o| {
-            for c in &self.peer_certificates {
+            for c in self.peer_certificates {
                 put_vec(o, LenSize::U24, |o| o.extend_from_slice(c.as_ref()));
             }
         });
         out.extend_from_slice(&self.created.to_be_bytes());
         put_u32(out, self.lifetime);
         self.session_id.encode(out);
-        put_vec(out, LenSize::U16, |o| o.extend_from_slice(&self.ticket));
+        put_vec(out, LenSize::U16, |o| o.extend_from_slice(self.ticket));
         put_u16(out, 0); // reserved for future fields
+    }
+}
+
+impl Codec for StoredSession {
+    fn encode(&self, out: &mut Vec<u8>) {
+        self.borrowed().encode(out);
     }
 
     fn read(r: &mut Reader<'_>) -> Result<Self, Error> {
@@ -196,7 +239,7 @@ mod tests {
         s.peer_certificates = vec![CertificateDer::from(vec![0x30; 2000]); 3];
         for s in [sample(), s] {
             let bytes = s.encode_secret();
-            assert_eq!(bytes.len(), s.encoded_len());
+            assert_eq!(bytes.len(), s.borrowed().encoded_len());
             assert_eq!(bytes.capacity(), bytes.len());
         }
     }

@@ -4,15 +4,20 @@
 //! Values are encoded [`super::StoredSession`]s and hold master secrets: the
 //! in-memory stores wipe them when evicted or dropped.
 
+use std::borrow::Borrow;
 use std::collections::{HashMap, VecDeque};
-use std::sync::Mutex;
+use std::hash::Hash;
+use std::sync::{Arc, Mutex};
 
 use zeroize::Zeroizing;
 
+use crate::handshake::SessionId;
+
 /// The server's cache of sessions by session ID (RFC 5246 §7.4.1.3).
 pub trait ServerSessionStore: core::fmt::Debug + Send + Sync {
-    /// Stores `session` under `id`.
-    fn put(&self, id: Vec<u8>, session: Vec<u8>);
+    /// Stores `session` under `id` (a session ID, at most 32 bytes). The
+    /// store copies `id` as it needs: the handshake holds it inline.
+    fn put(&self, id: &[u8], session: Vec<u8>);
     /// The session stored under `id`, if any.
     fn get(&self, id: &[u8]) -> Option<Zeroizing<Vec<u8>>>;
     /// Forgets `id` (RFC 5246 §7.2: a session ended by a fatal alert must not
@@ -30,15 +35,17 @@ pub trait ClientSessionStore: core::fmt::Debug + Send + Sync {
     fn remove(&self, server_name: &str);
 }
 
-/// A bounded map that evicts its oldest entry when full.
+/// A bounded map that evicts its oldest entry when full. Keys are cheap to
+/// clone (inline session IDs, shared names), as each is kept twice: in the
+/// map and in the eviction order.
 #[derive(Debug)]
-struct Bounded {
+struct Bounded<K> {
     capacity: usize,
-    map: HashMap<Vec<u8>, Zeroizing<Vec<u8>>>,
-    order: VecDeque<Vec<u8>>,
+    map: HashMap<K, Zeroizing<Vec<u8>>>,
+    order: VecDeque<K>,
 }
 
-impl Bounded {
+impl<K: Clone + Eq + Hash> Bounded<K> {
     fn new(capacity: usize) -> Self {
         Bounded {
             capacity: capacity.max(1),
@@ -47,7 +54,7 @@ impl Bounded {
         }
     }
 
-    fn put(&mut self, key: Vec<u8>, value: Vec<u8>) {
+    fn put(&mut self, key: K, value: Vec<u8>) {
         if self
             .map
             .insert(key.clone(), Zeroizing::new(value))
@@ -65,20 +72,47 @@ impl Bounded {
         }
     }
 
-    fn get(&self, key: &[u8]) -> Option<Zeroizing<Vec<u8>>> {
+    fn get<Q: Eq + Hash + ?Sized>(&self, key: &Q) -> Option<Zeroizing<Vec<u8>>>
+    where
+        K: Borrow<Q>,
+    {
         self.map.get(key).map(|v| Zeroizing::new(v.to_vec()))
     }
 
-    fn remove(&mut self, key: &[u8]) {
+    fn remove<Q: Eq + Hash + ?Sized>(&mut self, key: &Q)
+    where
+        K: Borrow<Q>,
+    {
         if self.map.remove(key).is_some() {
-            self.order.retain(|k| k.as_slice() != key);
+            self.order.retain(|k| k.borrow() != key);
         }
     }
 }
 
-/// The default server cache: at most `capacity` sessions, oldest evicted first.
+/// A session ID as a cache key, inline: storing a session allocates nothing
+/// for its key. RFC 5246 §7.4.1.2 bounds session IDs at 32 bytes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+struct IdKey {
+    len: u8,
+    bytes: [u8; SessionId::MAX_LEN],
+}
+
+impl IdKey {
+    /// The key for `id`, or `None` when it is longer than a session ID can be.
+    fn new(id: &[u8]) -> Option<IdKey> {
+        let mut bytes = [0u8; SessionId::MAX_LEN];
+        bytes.get_mut(..id.len())?.copy_from_slice(id);
+        Some(IdKey {
+            len: id.len() as u8,
+            bytes,
+        })
+    }
+}
+
+/// The default server cache: at most `capacity` sessions, oldest evicted
+/// first. IDs longer than 32 bytes (never a session ID) are not stored.
 #[derive(Debug)]
-pub struct ServerSessionCache(Mutex<Bounded>);
+pub struct ServerSessionCache(Mutex<Bounded<IdKey>>);
 
 impl ServerSessionCache {
     /// A cache for at most `capacity` sessions.
@@ -98,19 +132,25 @@ impl ServerSessionCache {
 }
 
 impl ServerSessionStore for ServerSessionCache {
-    fn put(&self, id: Vec<u8>, session: Vec<u8>) {
+    fn put(&self, id: &[u8], session: Vec<u8>) {
+        let Some(key) = IdKey::new(id) else {
+            // Wiped, like every value the cache drops.
+            drop(Zeroizing::new(session));
+            return;
+        };
         if let Ok(mut b) = self.0.lock() {
-            b.put(id, session);
+            b.put(key, session);
         }
     }
 
     fn get(&self, id: &[u8]) -> Option<Zeroizing<Vec<u8>>> {
-        self.0.lock().ok()?.get(id)
+        let key = IdKey::new(id)?;
+        self.0.lock().ok()?.get(&key)
     }
 
     fn remove(&self, id: &[u8]) {
-        if let Ok(mut b) = self.0.lock() {
-            b.remove(id);
+        if let (Some(key), Ok(mut b)) = (IdKey::new(id), self.0.lock()) {
+            b.remove(&key);
         }
     }
 }
@@ -118,7 +158,7 @@ impl ServerSessionStore for ServerSessionCache {
 /// The default client store: one session per server name, at most
 /// `capacity` names, oldest evicted first.
 #[derive(Debug)]
-pub struct ClientSessionCache(Mutex<Bounded>);
+pub struct ClientSessionCache(Mutex<Bounded<Arc<str>>>);
 
 impl ClientSessionCache {
     /// A store for at most `capacity` server names.
@@ -130,17 +170,17 @@ impl ClientSessionCache {
 impl ClientSessionStore for ClientSessionCache {
     fn put(&self, server_name: &str, session: Vec<u8>) {
         if let Ok(mut b) = self.0.lock() {
-            b.put(server_name.as_bytes().to_vec(), session);
+            b.put(Arc::from(server_name), session);
         }
     }
 
     fn get(&self, server_name: &str) -> Option<Zeroizing<Vec<u8>>> {
-        self.0.lock().ok()?.get(server_name.as_bytes())
+        self.0.lock().ok()?.get(server_name)
     }
 
     fn remove(&self, server_name: &str) {
         if let Ok(mut b) = self.0.lock() {
-            b.remove(server_name.as_bytes());
+            b.remove(server_name);
         }
     }
 }
@@ -152,14 +192,22 @@ mod tests {
     #[test]
     fn bounded_evicts_oldest() {
         let c = ServerSessionCache::new(2);
-        c.put(vec![1], vec![10]);
-        c.put(vec![2], vec![20]);
-        c.put(vec![3], vec![30]);
+        c.put(&[1], vec![10]);
+        c.put(&[2], vec![20]);
+        c.put(&[3], vec![30]);
         assert_eq!(c.len(), 2);
         assert!(c.get(&[1]).is_none());
         assert_eq!(c.get(&[3]).unwrap().as_slice(), &[30]);
         c.remove(&[3]);
         assert!(c.get(&[3]).is_none());
+        // Longer than any session ID: never stored, never found.
+        c.put(&[4; 33], vec![40]);
+        assert!(c.get(&[4; 33]).is_none());
+        assert_eq!(c.len(), 1);
+        c.put(&[5; 32], vec![50]);
+        assert_eq!(c.get(&[5; 32]).unwrap().as_slice(), &[50]);
+        // The empty ID is a key like any other for the cache.
+        assert!(c.get(&[]).is_none());
     }
 
     #[test]

@@ -11,12 +11,12 @@ use crate::error::Error;
 use crate::event::Negotiated;
 use crate::handshake::ticket::NewSessionTicket;
 use crate::handshake::HandshakePayload;
-use crate::resumption::StoredSession;
+use crate::resumption::{SessionRef, StoredSession};
 use crate::state::{
     check_finished, log_master, send, send_finished, Action, Msg, Outbox, SessionKey, Traffic,
 };
 
-use super::full::{server_extensions, server_hello};
+use super::full::send_server_hello;
 use super::{Hs, ServerState};
 
 /// Keys are derived; what is left to check, send and remember.
@@ -34,19 +34,21 @@ pub(crate) struct Keyed {
 }
 
 impl Keyed {
-    fn session(&self) -> StoredSession {
-        StoredSession {
+    /// The session to cache or seal in a ticket, borrowed from the
+    /// handshake: encoding it copies nothing else first.
+    fn session(&self) -> SessionRef<'_> {
+        SessionRef {
             suite: self.hs.suite.suite,
-            master: MasterSecret::from_bytes(*self.master.as_bytes()),
+            master: &self.master,
             extended_master_secret: self.hs.ems,
-            server_name: self.hs.sni.clone(),
-            peer_certificates: self.peer_certificates.clone(),
+            server_name: self.hs.sni.as_deref(),
+            peer_certificates: &self.peer_certificates,
             created: self
                 .created
                 .unwrap_or_else(|| self.hs.config.time.now().as_secs()),
             lifetime: self.hs.config.session_lifetime,
             session_id: Default::default(),
-            ticket: Vec::new(),
+            ticket: &[],
         }
     }
 
@@ -87,13 +89,11 @@ pub(super) fn start_resumed(
         if !hs.session_id.is_empty() {
             actions.push(Action::Session(SessionKey::Server {
                 store: store.clone(),
-                id: hs.session_id.as_ref().to_vec(),
+                id: hs.session_id,
             }));
         }
     }
-    let extensions = server_extensions(&hs, false, false);
-    let hello = server_hello(&hs, extensions);
-    send(actions, &mut hs.transcript, hello);
+    send_server_hello(&mut hs, false, false, actions);
     actions.push(Action::StrictVersion);
     let keys = session
         .master
@@ -142,11 +142,13 @@ impl AwaitFinished {
             send_finished(actions, &k.master, k.hs.suite, &mut k.hs.transcript, false)?;
             if let Some(store) = &k.hs.config.session_store {
                 if !k.hs.session_id.is_empty() {
-                    let id = k.hs.session_id.as_ref().to_vec();
-                    store.put(id.clone(), k.session().encode_secret().to_vec());
+                    // The one copy of the session is the cache's: the
+                    // encoding's buffer moves into it (the store wipes it).
+                    let mut secret = k.session().encode_secret();
+                    store.put(k.hs.session_id.as_ref(), core::mem::take(&mut *secret));
                     actions.push(Action::Session(SessionKey::Server {
                         store: store.clone(),
-                        id,
+                        id: k.hs.session_id,
                     }));
                 }
             }

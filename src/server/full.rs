@@ -6,72 +6,82 @@
 use rustls_pki_types::CertificateDer;
 
 use crate::codec::enums::{
-    ClientCertificateType, CompressionMethod, EcPointFormat, HandshakeType, NamedGroup,
-    ProtocolVersion, SignatureScheme,
+    ClientCertificateType, CompressionMethod, EcPointFormat, ExtensionType, HandshakeType,
+    NamedGroup, ProtocolVersion, SignatureScheme,
 };
-use crate::codec::Codec;
+use crate::codec::{put_vec, Codec, LenSize};
 use crate::config::{CertifiedKey, ClientAuth};
 use crate::crypto::kx::KeyExchange;
 use crate::crypto::sign::verify_signature;
 use crate::error::{CertificateError, Error};
-use crate::handshake::certificate::{
-    encode_chain, CertificateChain, CertificateRequest, DigitallySigned,
-};
-use crate::handshake::extensions::ServerExtension;
-use crate::handshake::hello::ServerHello;
-use crate::handshake::key_exchange::{
-    EcdheClientKeyExchange, EcdheServerKeyExchange, EcdheServerParams,
-};
-use crate::handshake::{HandshakePayload, Random};
+use crate::handshake::certificate::{encode_chain, CertificateChain, CertificateRequest};
+use crate::handshake::extensions::{put_extension, put_extensions_with};
+use crate::handshake::key_exchange::EcdheClientKeyExchange;
+use crate::handshake::{put_opaque, HandshakePayload};
 use crate::state::{
-    derive_master, kx_signed_message, log_master, send, send_body, unexpected, Action, Msg, Outbox,
+    derive_master, kx_signed_content, log_master, send, send_body, unexpected, Action, Msg, Outbox,
 };
 use crate::verify::ClientCertVerified;
 
 use super::finish::{AwaitCcs, Keyed};
 use super::{Hs, ServerState};
 
-/// The extensions of our ServerHello (RFC 5246 §7.4.1.4: only answers to
-/// what the client offered).
-pub(super) fn server_extensions(
-    hs: &Hs,
+/// Sends our ServerHello (RFC 5246 §7.4.1.3), written straight into the
+/// flight: no owned message or extension list is built first. Its
+/// extensions only answer what the client offered (RFC 5246 §7.4.1.4), in
+/// this order: renegotiation_info (RFC 5746 §3.6), extended_master_secret
+/// (RFC 7627 §5.2), ec_point_formats (RFC 8422 §5.2), server_name (RFC 6066
+/// §3: acknowledged when the name was used, not when resuming), ALPN
+/// (RFC 7301 §3.1) and SessionTicket (RFC 5077 §3.2).
+pub(super) fn send_server_hello(
+    hs: &mut Hs,
     ack_sni: bool,
     point_formats: bool,
-) -> Vec<ServerExtension> {
-    let mut extensions = Vec::with_capacity(6);
-    extensions.push(ServerExtension::RenegotiationInfo(Vec::new()));
-    if hs.ems {
-        extensions.push(ServerExtension::ExtendedMasterSecret);
-    }
-    if point_formats {
-        extensions.push(ServerExtension::EcPointFormats(vec![
-            EcPointFormat::UNCOMPRESSED,
-        ]));
-    }
-    if ack_sni && hs.sni.is_some() {
-        // RFC 6066 §3: a server that used the name acknowledges it (but not
-        // when resuming).
-        extensions.push(ServerExtension::ServerNameAck);
-    }
-    if let Some(p) = &hs.alpn {
-        extensions.push(ServerExtension::Alpn(p.clone()));
-    }
-    if hs.send_ticket {
-        extensions.push(ServerExtension::SessionTicketAck);
-    }
-    extensions
-}
-
-/// Our ServerHello.
-pub(super) fn server_hello(hs: &Hs, extensions: Vec<ServerExtension>) -> HandshakePayload {
-    HandshakePayload::ServerHello(ServerHello {
-        server_version: ProtocolVersion::TLSV1_2,
-        random: Random(hs.server_random),
-        session_id: hs.session_id,
-        cipher_suite: hs.suite.suite,
-        compression_method: CompressionMethod::NULL,
-        extensions,
-    })
+    actions: &mut Outbox,
+) {
+    let ack_sni = ack_sni && hs.sni.is_some();
+    let (random, session_id, suite) = (hs.server_random, hs.session_id, hs.suite.suite);
+    let (ems, send_ticket, alpn) = (hs.ems, hs.send_ticket, hs.alpn.as_deref());
+    send_body(
+        actions,
+        &mut hs.transcript,
+        HandshakeType::SERVER_HELLO,
+        |out| {
+            ProtocolVersion::TLSV1_2.encode(out);
+            out.extend_from_slice(&random);
+            session_id.encode(out);
+            suite.encode(out);
+            CompressionMethod::NULL.encode(out);
+            put_extensions_with(out, |out| {
+                // RFC 5746 §3.6: empty on the initial handshake.
+                put_extension(out, ExtensionType::RENEGOTIATION_INFO, |o| {
+                    put_opaque(o, LenSize::U8, &[])
+                });
+                if ems {
+                    put_extension(out, ExtensionType::EXTENDED_MASTER_SECRET, |_| {});
+                }
+                if point_formats {
+                    put_extension(out, ExtensionType::EC_POINT_FORMATS, |o| {
+                        put_vec(o, LenSize::U8, |o| EcPointFormat::UNCOMPRESSED.encode(o))
+                    });
+                }
+                if ack_sni {
+                    put_extension(out, ExtensionType::SERVER_NAME, |_| {});
+                }
+                if let Some(p) = alpn {
+                    // One ProtocolName in a ProtocolNameList.
+                    put_extension(
+                        out,
+                        ExtensionType::APPLICATION_LAYER_PROTOCOL_NEGOTIATION,
+                        |o| put_vec(o, LenSize::U16, |o| put_opaque(o, LenSize::U8, p)),
+                    );
+                }
+                if send_ticket {
+                    put_extension(out, ExtensionType::SESSION_TICKET, |_| {});
+                }
+            });
+        },
+    );
 }
 
 /// Sends ServerHello through ServerHelloDone.
@@ -83,9 +93,7 @@ pub(super) fn send_first_flight(
     echo_point_formats: bool,
     actions: &mut Outbox,
 ) -> Result<ServerState, Error> {
-    let extensions = server_extensions(&hs, true, echo_point_formats);
-    let hello = server_hello(&hs, extensions);
-    send(actions, &mut hs.transcript, hello);
+    send_server_hello(&mut hs, true, echo_point_formats, actions);
     actions.push(Action::StrictVersion);
     send_body(
         actions,
@@ -96,21 +104,20 @@ pub(super) fn send_first_flight(
 
     let rng = ring::rand::SystemRandom::new();
     let kx = KeyExchange::start(group, &rng)?;
-    let params = EcdheServerParams {
-        group,
-        public: kx.public_key().to_vec(),
-    };
-    let signed = kx_signed_message(&hs.client_random, &hs.server_random, &params);
+    // RFC 8422 §5.4: the signature covers the randoms and ServerECDHParams;
+    // the message body is those params and the DigitallySigned, written from
+    // the same stack buffer.
+    let signed = kx_signed_content(&hs.client_random, &hs.server_random, group, kx.public_key())?;
     let signature = certified.key.sign(scheme, &signed, &rng)?;
-    let skx = EcdheServerKeyExchange {
-        params,
-        signed: DigitallySigned { scheme, signature },
-    };
     send_body(
         actions,
         &mut hs.transcript,
         HandshakeType::SERVER_KEY_EXCHANGE,
-        |body| skx.encode(body),
+        |body| {
+            body.extend_from_slice(signed.params());
+            scheme.encode(body);
+            put_opaque(body, LenSize::U16, signature.as_ref());
+        },
     );
 
     let asks_for_cert = !matches!(hs.config.client_auth, ClientAuth::None);
