@@ -176,6 +176,103 @@ fn resumption_by_ticket_and_by_session_id() {
     }
 }
 
+/// A client store that counts its writes.
+#[derive(Debug)]
+struct CountingStore {
+    inner: ClientSessionCache,
+    puts: std::sync::atomic::AtomicUsize,
+}
+
+impl CountingStore {
+    fn new() -> Self {
+        CountingStore {
+            inner: ClientSessionCache::new(4),
+            puts: Default::default(),
+        }
+    }
+    fn puts(&self) -> usize {
+        self.puts.load(std::sync::atomic::Ordering::SeqCst)
+    }
+}
+
+impl ClientSessionStore for CountingStore {
+    fn put(&self, name: &str, session: Vec<u8>) {
+        self.puts.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+        self.inner.put(name, session);
+    }
+    fn get(&self, name: &str) -> Option<Zeroizing<Vec<u8>>> {
+        self.inner.get(name)
+    }
+    fn remove(&self, name: &str) {
+        self.inner.remove(name);
+    }
+}
+
+#[test]
+fn resumption_by_session_id_leaves_the_stored_session_alone() {
+    // Nothing about the session changes when it is resumed by ID, so the
+    // client does not write it again; it still resumes next time.
+    let mut s = Setup::new(Mech::SessionId);
+    let store = Arc::new(CountingStore::new());
+    s.client.session_store = Some(store.clone());
+    assert_resumed(&s.connect(), false);
+    assert_eq!(store.puts(), 1);
+    for _ in 0..2 {
+        assert_resumed(&s.connect(), true);
+        assert_eq!(store.puts(), 1);
+    }
+}
+
+/// Opens tickets with a real [`Ticketer`], but issues new ones only while
+/// `issue` is set: a server that resumes without renewing the ticket.
+#[derive(Debug)]
+struct NoRenewal {
+    inner: Ticketer,
+    issue: std::sync::atomic::AtomicBool,
+}
+
+impl TicketProducer for NoRenewal {
+    fn lifetime(&self) -> u32 {
+        self.inner.lifetime()
+    }
+    fn encrypt(&self, plain: &[u8], now: UnixTime) -> Option<Vec<u8>> {
+        if self.issue.load(std::sync::atomic::Ordering::SeqCst) {
+            self.inner.encrypt(plain, now)
+        } else {
+            None
+        }
+    }
+    fn decrypt(&self, ticket: &[u8], now: UnixTime) -> Option<Zeroizing<Vec<u8>>> {
+        self.inner.decrypt(ticket, now)
+    }
+}
+
+#[test]
+fn ticket_not_renewed_stays_in_use() {
+    // RFC 5077 §3.4: the server MAY renew the ticket. When it resumes
+    // without a new one (here: an empty NewSessionTicket), the old ticket
+    // is still good and the client keeps offering it.
+    let mut s = Setup::new(Mech::Ticket);
+    let producer = Arc::new(NoRenewal {
+        inner: Ticketer::new(3600),
+        issue: true.into(),
+    });
+    s.server.ticketer = Some(producer.clone());
+    assert_resumed(&s.connect(), false);
+    let first = s.store.get("localhost").unwrap();
+    producer
+        .issue
+        .store(false, std::sync::atomic::Ordering::SeqCst);
+    for _ in 0..2 {
+        let mut p = s.pair();
+        client_hello(&mut p);
+        assert!(offers_a_session(&p, Mech::Ticket));
+        p.expect_handshake();
+        assert_resumed(&p, true);
+        assert_eq!(s.store.get("localhost").unwrap(), first);
+    }
+}
+
 #[test]
 fn rotated_ticket_keys_leave_no_session_id_fallback() {
     // Both mechanisms on (the default server config): the ticket resumes;

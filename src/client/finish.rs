@@ -89,7 +89,15 @@ impl AwaitFinished {
             actions.push(Action::ChangeWriteCipher(enc));
             send_finished(actions, &master, hs.suite, &mut hs.transcript, true)?;
         }
-        if let Some(key) = store_session(&hs, &master, &peer_certificates, created, new_ticket) {
+        let stored = store_session(
+            &hs,
+            &master,
+            &peer_certificates,
+            resumed,
+            created,
+            new_ticket,
+        );
+        if let Some(key) = stored {
             actions.push(Action::Session(key));
         }
         actions.push(Action::Complete(Negotiated {
@@ -115,15 +123,29 @@ impl AwaitFinished {
 
 /// Remembers the session for resumption if the server made it resumable (a
 /// session ID or a ticket), else forgets any older one for this server.
+///
+/// A resumed session is rewritten only when the server sent a new ticket.
+/// Otherwise the stored copy is already right: by session ID nothing
+/// changed, and a ticket the server did not renew stays valid (RFC 5077
+/// §3.4), so it must stay in the store rather than be replaced by a
+/// session under the session ID the client made up for it.
 fn store_session(
     hs: &Hs,
     master: &MasterSecret,
     peer_certificates: &[CertificateDer<'static>],
+    resumed: bool,
     created: Option<u64>,
     new_ticket: Option<NewSessionTicket>,
 ) -> Option<SessionKey> {
     let store = hs.config.session_store.as_ref()?;
     let key = store_key(&hs.server_name);
+    let renewed = new_ticket.as_ref().is_some_and(|t| !t.ticket.is_empty());
+    if resumed && !renewed {
+        return Some(SessionKey::Client {
+            store: store.clone(),
+            name: key,
+        });
+    }
     let (ticket, lifetime) = match new_ticket {
         Some(t) if !t.ticket.is_empty() => {
             let hint = if t.lifetime_hint == 0 {
