@@ -88,7 +88,7 @@ impl SessionKey {
 /// transcript must hash.
 pub(crate) struct Msg<'a> {
     pub raw: &'a [u8],
-    pub payload: HandshakePayload,
+    pub payload: HandshakePayload<'a>,
 }
 
 impl Msg<'_> {
@@ -98,7 +98,7 @@ impl Msg<'_> {
 }
 
 /// Encodes `payload`, adds it to the transcript and queues it.
-pub(crate) fn send(out: &mut Outbox, transcript: &mut Transcript, payload: HandshakePayload) {
+pub(crate) fn send(out: &mut Outbox, transcript: &mut Transcript, payload: HandshakePayload<'_>) {
     if out.messages.capacity() == 0 {
         out.messages.reserve(OUTBOX_MESSAGE_BYTES);
     }
@@ -167,7 +167,7 @@ pub(crate) fn kx_signed_message(
     let mut m = Vec::with_capacity(64 + 4 + params.public.len());
     m.extend_from_slice(client_random);
     m.extend_from_slice(server_random);
-    crate::codec::Codec::encode(params, &mut m);
+    crate::codec::Decode::encode_to(params, &mut m);
     m
 }
 

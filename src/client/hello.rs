@@ -8,12 +8,16 @@ use std::sync::Arc;
 
 use rustls_pki_types::ServerName;
 
-use crate::codec::enums::{CompressionMethod, EcPointFormat, ProtocolVersion, ServerNameType};
-use crate::codec::Codec;
+use crate::codec::enums::{
+    CipherSuite, CompressionMethod, EcPointFormat, ProtocolVersion, ServerNameType,
+};
+use crate::codec::{Codec, List};
 use crate::config::ClientConfig;
 use crate::crypto::transcript::Transcript;
 use crate::error::Error;
-use crate::handshake::extensions::{ClientExtension, ServerExtension, ServerNameEntry};
+use crate::handshake::extensions::{
+    ClientExtension, ProtocolName, ServerExtension, ServerNameEntry,
+};
 use crate::handshake::hello::{ClientHello, ServerHello};
 use crate::handshake::{HandshakePayload, Random, SessionId};
 use crate::resumption::StoredSession;
@@ -89,43 +93,54 @@ pub(super) fn start(
         None => None,
     };
 
-    let mut extensions = Vec::with_capacity(9);
-    if let Some(name) = &sni {
-        extensions.push(ClientExtension::ServerName(vec![ServerNameEntry {
+    let host_name = sni.as_ref().map(|name| {
+        [ServerNameEntry {
             typ: ServerNameType::HOST_NAME,
-            name: name.as_bytes().to_vec(),
-        }]));
+            name: name.as_bytes(),
+        }]
+    });
+    let alpn: Vec<ProtocolName<'_>> = config
+        .alpn_protocols
+        .iter()
+        .map(|p| ProtocolName(p))
+        .collect();
+    let mut extensions = Vec::with_capacity(9);
+    if let Some(entry) = &host_name {
+        extensions.push(ClientExtension::ServerName(List::Items(entry)));
     }
-    extensions.push(ClientExtension::SupportedGroups(config.groups.clone()));
-    extensions.push(ClientExtension::EcPointFormats(vec![
+    extensions.push(ClientExtension::SupportedGroups(List::Items(
+        &config.groups,
+    )));
+    extensions.push(ClientExtension::EcPointFormats(List::Items(&[
         EcPointFormat::UNCOMPRESSED,
-    ]));
-    extensions.push(ClientExtension::SignatureAlgorithms(
-        config.signature_schemes.clone(),
-    ));
-    if !config.alpn_protocols.is_empty() {
-        extensions.push(ClientExtension::Alpn(config.alpn_protocols.clone()));
+    ])));
+    extensions.push(ClientExtension::SignatureAlgorithms(List::Items(
+        &config.signature_schemes,
+    )));
+    if !alpn.is_empty() {
+        extensions.push(ClientExtension::Alpn(List::Items(&alpn)));
     }
     // A client with nowhere to keep a ticket does not ask for one.
     if asks_for_tickets(&config) {
         let ticket = offered
             .as_ref()
-            .map(|(s, _)| s.ticket.clone())
+            .map(|(s, _)| s.ticket.as_slice())
             .unwrap_or_default();
         extensions.push(ClientExtension::SessionTicket(ticket));
     }
     // Always offered, even when not required: it is never weaker.
     extensions.push(ClientExtension::ExtendedMasterSecret);
     // RFC 5746 §3.4: the empty extension signals secure renegotiation support.
-    extensions.push(ClientExtension::RenegotiationInfo(Vec::new()));
+    extensions.push(ClientExtension::RenegotiationInfo(&[]));
 
+    let suites: Vec<CipherSuite> = config.suites.iter().map(|s| s.suite).collect();
     let hello = ClientHello {
         client_version: ProtocolVersion::TLSV1_2,
         random: Random(client_random),
         session_id: offered.as_ref().map(|(_, id)| *id).unwrap_or_default(),
-        cipher_suites: config.suites.iter().map(|s| s.suite).collect(),
-        compression_methods: vec![CompressionMethod::NULL],
-        extensions,
+        cipher_suites: List::Items(&suites),
+        compression_methods: List::Items(&[CompressionMethod::NULL]),
+        extensions: List::Items(&extensions),
     };
     if let (Some(_), Some(store)) = (&offered, &config.session_store) {
         actions.push(Action::Session(SessionKey::Client {
@@ -160,14 +175,14 @@ struct Answer {
 }
 
 impl AwaitServerHello {
-    fn check_extensions(&self, sh: &ServerHello) -> Result<Answer, Error> {
+    fn check_extensions(&self, sh: &ServerHello<'_>) -> Result<Answer, Error> {
         let mut reneg_ok = false;
         let mut answer = Answer {
             ems: false,
             alpn: None,
             ticket_ack: false,
         };
-        for ext in &sh.extensions {
+        for ext in sh.extensions.iter() {
             match ext {
                 ServerExtension::RenegotiationInfo(data) => {
                     // RFC 5746 §3.4: on the initial handshake it must be empty.
@@ -190,7 +205,7 @@ impl AwaitServerHello {
                             "server chose an ALPN protocol we did not offer",
                         ));
                     }
-                    answer.alpn = Some(proto.clone());
+                    answer.alpn = Some(proto.to_vec());
                 }
                 ServerExtension::ServerNameAck if self.sni.is_some() => {}
                 ServerExtension::SessionTicketAck if asks_for_tickets(&self.config) => {

@@ -92,9 +92,11 @@ pub(super) fn start_resumed(
             }));
         }
     }
+    // The hello borrows from `hs`; the transcript is lent out meanwhile.
+    let mut transcript = core::mem::take(&mut hs.transcript);
     let extensions = server_extensions(&hs, false, false);
-    let hello = server_hello(&hs, extensions);
-    send(actions, &mut hs.transcript, hello);
+    send(actions, &mut transcript, server_hello(&hs, &extensions));
+    hs.transcript = transcript;
     actions.push(Action::StrictVersion);
     let keys = session
         .master

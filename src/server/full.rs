@@ -9,7 +9,7 @@ use crate::codec::enums::{
     ClientCertificateType, CompressionMethod, EcPointFormat, HandshakeType, NamedGroup,
     ProtocolVersion, SignatureScheme,
 };
-use crate::codec::Codec;
+use crate::codec::{Decode, List};
 use crate::config::{CertifiedKey, ClientAuth};
 use crate::crypto::kx::KeyExchange;
 use crate::crypto::sign::verify_signature;
@@ -37,16 +37,16 @@ pub(super) fn server_extensions(
     hs: &Hs,
     ack_sni: bool,
     point_formats: bool,
-) -> Vec<ServerExtension> {
+) -> Vec<ServerExtension<'_>> {
     let mut extensions = Vec::with_capacity(6);
-    extensions.push(ServerExtension::RenegotiationInfo(Vec::new()));
+    extensions.push(ServerExtension::RenegotiationInfo(&[]));
     if hs.ems {
         extensions.push(ServerExtension::ExtendedMasterSecret);
     }
     if point_formats {
-        extensions.push(ServerExtension::EcPointFormats(vec![
+        extensions.push(ServerExtension::EcPointFormats(List::Items(&[
             EcPointFormat::UNCOMPRESSED,
-        ]));
+        ])));
     }
     if ack_sni && hs.sni.is_some() {
         // RFC 6066 §3: a server that used the name acknowledges it (but not
@@ -54,7 +54,7 @@ pub(super) fn server_extensions(
         extensions.push(ServerExtension::ServerNameAck);
     }
     if let Some(p) = &hs.alpn {
-        extensions.push(ServerExtension::Alpn(p.clone()));
+        extensions.push(ServerExtension::Alpn(p));
     }
     if hs.send_ticket {
         extensions.push(ServerExtension::SessionTicketAck);
@@ -63,14 +63,17 @@ pub(super) fn server_extensions(
 }
 
 /// Our ServerHello.
-pub(super) fn server_hello(hs: &Hs, extensions: Vec<ServerExtension>) -> HandshakePayload {
+pub(super) fn server_hello<'a>(
+    hs: &Hs,
+    extensions: &'a [ServerExtension<'a>],
+) -> HandshakePayload<'a> {
     HandshakePayload::ServerHello(ServerHello {
         server_version: ProtocolVersion::TLSV1_2,
         random: Random(hs.server_random),
         session_id: hs.session_id,
         cipher_suite: hs.suite.suite,
         compression_method: CompressionMethod::NULL,
-        extensions,
+        extensions: List::Items(extensions),
     })
 }
 
@@ -83,9 +86,11 @@ pub(super) fn send_first_flight(
     echo_point_formats: bool,
     actions: &mut Outbox,
 ) -> Result<ServerState, Error> {
+    // The hello borrows from `hs`; the transcript is lent out meanwhile.
+    let mut transcript = core::mem::take(&mut hs.transcript);
     let extensions = server_extensions(&hs, true, echo_point_formats);
-    let hello = server_hello(&hs, extensions);
-    send(actions, &mut hs.transcript, hello);
+    send(actions, &mut transcript, server_hello(&hs, &extensions));
+    hs.transcript = transcript;
     actions.push(Action::StrictVersion);
     send_body(
         actions,
@@ -98,19 +103,22 @@ pub(super) fn send_first_flight(
     let kx = KeyExchange::start(group, &rng)?;
     let params = EcdheServerParams {
         group,
-        public: kx.public_key().to_vec(),
+        public: kx.public_key(),
     };
     let signed = kx_signed_message(&hs.client_random, &hs.server_random, &params);
     let signature = certified.key.sign(scheme, &signed, &rng)?;
     let skx = EcdheServerKeyExchange {
         params,
-        signed: DigitallySigned { scheme, signature },
+        signed: DigitallySigned {
+            scheme,
+            signature: &signature,
+        },
     };
     send_body(
         actions,
         &mut hs.transcript,
         HandshakeType::SERVER_KEY_EXCHANGE,
-        |body| skx.encode(body),
+        |body| skx.encode_to(body),
     );
 
     let asks_for_cert = !matches!(hs.config.client_auth, ClientAuth::None);
@@ -201,9 +209,9 @@ impl AwaitClientKx {
         let HandshakePayload::ClientKeyExchange(body) = &msg.payload else {
             return Err(unexpected("ClientKeyExchange", &msg));
         };
-        let ckx = EcdheClientKeyExchange::from_bytes(body)?;
+        let ckx = EcdheClientKeyExchange::decode_all(body)?;
         let mut hs = self.hs;
-        let pre_master = self.kx.complete(&ckx.public)?;
+        let pre_master = self.kx.complete(ckx.public)?;
         hs.transcript.add(msg.raw);
         let suite = hs.suite;
         let master = derive_master(
@@ -257,7 +265,7 @@ impl AwaitCertVerify {
             end_entity,
             ds.scheme,
             k.hs.transcript.messages(),
-            &ds.signature,
+            ds.signature,
         )?;
         k.hs.transcript.add(msg.raw);
         k.hs.transcript.keep_messages(false);
