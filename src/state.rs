@@ -87,7 +87,7 @@ impl SessionKey {
 /// transcript must hash.
 pub(crate) struct Msg<'a> {
     pub raw: &'a [u8],
-    pub payload: HandshakePayload,
+    pub payload: HandshakePayload<'a>,
 }
 
 impl Msg<'_> {
@@ -97,7 +97,7 @@ impl Msg<'_> {
 }
 
 /// Encodes `payload`, adds it to the transcript and queues it.
-pub(crate) fn send(out: &mut Outbox, transcript: &mut Transcript, payload: HandshakePayload) {
+pub(crate) fn send(out: &mut Outbox, transcript: &mut Transcript, payload: HandshakePayload<'_>) {
     if out.messages.capacity() == 0 {
         out.messages.reserve(OUTBOX_MESSAGE_BYTES);
     }
@@ -196,7 +196,7 @@ pub(crate) fn kx_signed_message(
     server_random: &[u8; 32],
     params: &crate::handshake::key_exchange::EcdheServerParams,
 ) -> Result<KxSignedMessage, Error> {
-    kx_signed_content(client_random, server_random, params.group, &params.public)
+    kx_signed_content(client_random, server_random, params.group, params.public)
 }
 
 /// [`kx_signed_message`] from the group and point themselves, for the

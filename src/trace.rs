@@ -6,8 +6,8 @@
 //! it hands back are rendered here, for display and never for a decision.
 
 use crate::codec::enums::HandshakeType;
-use crate::codec::Codec;
-use crate::handshake::extensions::{ClientExtension, ServerExtension};
+use crate::codec::Decode;
+use crate::handshake::extensions::{ClientExtension, ProtocolName, ServerExtension};
 use crate::handshake::key_exchange::{EcdheClientKeyExchange, EcdheServerKeyExchange};
 use crate::handshake::{HandshakeMessage, HandshakePayload};
 
@@ -51,15 +51,15 @@ fn hex(b: &[u8]) -> String {
     b.iter().map(|x| format!("{x:02x}")).collect()
 }
 
-fn list<T: core::fmt::Debug>(items: &[T]) -> String {
-    let v: Vec<String> = items.iter().map(|i| format!("{i:?}")).collect();
+fn list<T: core::fmt::Debug>(items: impl IntoIterator<Item = T>) -> String {
+    let v: Vec<String> = items.into_iter().map(|i| format!("{i:?}")).collect();
     v.join(", ")
 }
 
-fn proto_list(items: &[Vec<u8>]) -> String {
+fn proto_list<'a>(items: impl IntoIterator<Item = ProtocolName<'a>>) -> String {
     let v: Vec<String> = items
-        .iter()
-        .map(|p| String::from_utf8_lossy(p).into_owned())
+        .into_iter()
+        .map(|p| String::from_utf8_lossy(p.0).into_owned())
         .collect();
     v.join(", ")
 }
@@ -115,16 +115,16 @@ pub fn handshake_name(typ: HandshakeType) -> &'static str {
     }
 }
 
-fn describe_payload(p: &HandshakePayload, f: &mut Vec<(&'static str, String)>) {
+fn describe_payload(p: &HandshakePayload<'_>, f: &mut Vec<(&'static str, String)>) {
     match p {
         HandshakePayload::ClientHello(ch) => {
             f.push(("version", format!("{:?}", ch.client_version)));
             f.push(("random", hex(&ch.random.0)));
             f.push(("session_id", hex(ch.session_id.as_ref())));
-            f.push(("cipher_suites", list(&ch.cipher_suites)));
-            f.push(("compression", list(&ch.compression_methods)));
-            for e in &ch.extensions {
-                f.push(("extension", client_ext(e)));
+            f.push(("cipher_suites", list(ch.cipher_suites.iter())));
+            f.push(("compression", list(ch.compression_methods.iter())));
+            for e in ch.extensions.iter() {
+                f.push(("extension", client_ext(&e)));
             }
         }
         HandshakePayload::ServerHello(sh) => {
@@ -133,8 +133,8 @@ fn describe_payload(p: &HandshakePayload, f: &mut Vec<(&'static str, String)>) {
             f.push(("session_id", hex(sh.session_id.as_ref())));
             f.push(("cipher_suite", format!("{:?}", sh.cipher_suite)));
             f.push(("compression", format!("{:?}", sh.compression_method)));
-            for e in &sh.extensions {
-                f.push(("extension", server_ext(e)));
+            for e in sh.extensions.iter() {
+                f.push(("extension", server_ext(&e)));
             }
         }
         HandshakePayload::Certificate(chain) => {
@@ -150,11 +150,11 @@ fn describe_payload(p: &HandshakePayload, f: &mut Vec<(&'static str, String)>) {
                 ));
             }
         }
-        HandshakePayload::ServerKeyExchange(body) => match EcdheServerKeyExchange::from_bytes(body)
+        HandshakePayload::ServerKeyExchange(body) => match EcdheServerKeyExchange::decode_all(body)
         {
             Ok(kx) => {
                 f.push(("curve", format!("{:?}", kx.params.group)));
-                f.push(("public", hex(&kx.params.public)));
+                f.push(("public", hex(kx.params.public)));
                 f.push(("signature_scheme", format!("{:?}", kx.signed.scheme)));
                 f.push(("signature_len", kx.signed.signature.len().to_string()));
             }
@@ -165,9 +165,9 @@ fn describe_payload(p: &HandshakePayload, f: &mut Vec<(&'static str, String)>) {
             f.push(("signature_schemes", list(&cr.signature_schemes)));
             f.push(("authorities", cr.authorities.len().to_string()));
         }
-        HandshakePayload::ClientKeyExchange(body) => match EcdheClientKeyExchange::from_bytes(body)
+        HandshakePayload::ClientKeyExchange(body) => match EcdheClientKeyExchange::decode_all(body)
         {
-            Ok(kx) => f.push(("public", hex(&kx.public))),
+            Ok(kx) => f.push(("public", hex(kx.public))),
             Err(_) => f.push(("body", hex(body))),
         },
         HandshakePayload::CertificateVerify(ds) => {
@@ -183,19 +183,21 @@ fn describe_payload(p: &HandshakePayload, f: &mut Vec<(&'static str, String)>) {
     }
 }
 
-fn client_ext(e: &ClientExtension) -> String {
+fn client_ext(e: &ClientExtension<'_>) -> String {
     match e {
         ClientExtension::ServerName(names) => {
             let v: Vec<String> = names
                 .iter()
-                .map(|n| String::from_utf8_lossy(&n.name).into_owned())
+                .map(|n| String::from_utf8_lossy(n.name).into_owned())
                 .collect();
             format!("server_name {}", v.join(", "))
         }
-        ClientExtension::SupportedGroups(g) => format!("supported_groups {}", list(g)),
-        ClientExtension::EcPointFormats(p) => format!("ec_point_formats {}", list(p)),
-        ClientExtension::SignatureAlgorithms(s) => format!("signature_algorithms {}", list(s)),
-        ClientExtension::Alpn(p) => format!("alpn {}", proto_list(p)),
+        ClientExtension::SupportedGroups(g) => format!("supported_groups {}", list(g.iter())),
+        ClientExtension::EcPointFormats(p) => format!("ec_point_formats {}", list(p.iter())),
+        ClientExtension::SignatureAlgorithms(s) => {
+            format!("signature_algorithms {}", list(s.iter()))
+        }
+        ClientExtension::Alpn(p) => format!("alpn {}", proto_list(p.iter())),
         ClientExtension::ExtendedMasterSecret => "extended_master_secret".into(),
         ClientExtension::RenegotiationInfo(r) => format!("renegotiation_info [{}]", hex(r)),
         ClientExtension::SessionTicket(t) => format!("session_ticket ({} bytes)", t.len()),
@@ -204,10 +206,10 @@ fn client_ext(e: &ClientExtension) -> String {
     }
 }
 
-fn server_ext(e: &ServerExtension) -> String {
+fn server_ext(e: &ServerExtension<'_>) -> String {
     match e {
         ServerExtension::ServerNameAck => "server_name (ack)".into(),
-        ServerExtension::EcPointFormats(p) => format!("ec_point_formats {}", list(p)),
+        ServerExtension::EcPointFormats(p) => format!("ec_point_formats {}", list(p.iter())),
         ServerExtension::Alpn(p) => format!("alpn {}", String::from_utf8_lossy(p)),
         ServerExtension::ExtendedMasterSecret => "extended_master_secret".into(),
         ServerExtension::RenegotiationInfo(r) => format!("renegotiation_info [{}]", hex(r)),

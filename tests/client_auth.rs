@@ -270,8 +270,10 @@ fn bad_certificate_verify_signature() {
             let HandshakePayload::CertificateVerify(ds) = m else {
                 unreachable!()
             };
-            let last = ds.signature.len() - 1;
-            ds.signature[last] ^= 0x01;
+            let mut signature = ds.signature.to_vec();
+            let last = signature.len() - 1;
+            signature[last] ^= 0x01;
+            ds.signature = signature.leak();
         });
         expect_server_fails(&mut p, Error::BadSignature, A::DECRYPT_ERROR);
     }

@@ -11,7 +11,6 @@ use common::{KeyType, Pki};
 use hostile::*;
 use sanstls::codec::enums::{AlertDescription as A, CipherSuite, ExtensionType};
 use sanstls::handshake::extensions::ClientExtension;
-use sanstls::handshake::hello::ClientHello;
 use sanstls::handshake::HandshakePayload;
 use sanstls::limits::{
     MAX_BUFFERED_OUTPUT, MAX_CERT_CHAIN_LEN, MAX_EMPTY_RECORDS, MAX_EXTENSIONS,
@@ -173,17 +172,15 @@ fn certificate_chain_len() {
 
 /// Edits the ClientHello in flight, feeds it to the server and says whether
 /// the server answered (ServerHello on the wire) or failed.
-fn server_answers(edit: impl FnOnce(&mut ClientHello)) -> Result<(), Error> {
+fn server_answers(edit: impl FnOnce(&mut EditClientHello<'_>)) -> Result<(), Error> {
     let pki = Pki::new(KeyType::P256);
     let mut s = scene(&pki, pki.client_config());
     s.drive_to(Point::ClientHello);
     edit_records(&mut s.p.to_server, |recs| {
-        let HandshakePayload::ClientHello(mut ch) = HandshakePayload::read(&recs[0].1).unwrap()
-        else {
-            panic!("not a ClientHello");
-        };
+        let body = recs[0].1.clone();
+        let mut ch = EditClientHello::read(&body);
         edit(&mut ch);
-        recs[0].1 = HandshakePayload::ClientHello(ch).to_bytes();
+        recs[0].1 = ch.to_bytes();
     });
     s.deliver_to_server()?;
     let mut out = Vec::new();
@@ -192,12 +189,12 @@ fn server_answers(edit: impl FnOnce(&mut ClientHello)) -> Result<(), Error> {
     Ok(())
 }
 
-fn pad_extensions(ch: &mut ClientHello, total: usize) {
+fn pad_extensions(ch: &mut EditClientHello<'_>, total: usize) {
     let mut i = 0;
     while ch.extensions.len() < total {
         ch.extensions.push(ClientExtension::Unknown {
             typ: ExtensionType(0xfa00 + i),
-            data: vec![],
+            data: &[],
         });
         i += 1;
     }
@@ -215,7 +212,7 @@ fn extensions_in_a_hello() {
     );
 }
 
-fn pad_suites(ch: &mut ClientHello, total: usize) {
+fn pad_suites(ch: &mut EditClientHello<'_>, total: usize) {
     let mut i = 0;
     while ch.cipher_suites.len() < total {
         ch.cipher_suites.push(CipherSuite(0xf000 + i));

@@ -23,7 +23,6 @@ use common::{KeyType, Pki};
 use hostile::*;
 use sanstls::codec::enums::{CipherSuite, ExtensionType};
 use sanstls::handshake::extensions::ClientExtension;
-use sanstls::handshake::HandshakePayload;
 use sanstls::limits::{
     MAX_EMPTY_RECORDS, MAX_EXTENSIONS, MAX_HANDSHAKE_MESSAGE_LEN, MAX_LIST_ITEMS,
     MAX_PLAINTEXT_LEN, MAX_WARNING_ALERTS,
@@ -134,26 +133,23 @@ fn server_config(pki: &Pki) -> Arc<ServerConfig> {
 fn max_client_hello(pki: &Pki) -> Vec<u8> {
     let mut s = Scene::new(pki.client_config(), pki.server_config());
     s.drive_to(Point::ClientHello);
-    let HandshakePayload::ClientHello(mut ch) = HandshakePayload::read(&s.client_hello).unwrap()
-    else {
-        unreachable!()
-    };
+    let mut ch = EditClientHello::read(&s.client_hello);
     let mut i = 0;
     while ch.cipher_suites.len() < MAX_LIST_ITEMS {
         ch.cipher_suites.push(CipherSuite(0xf000 + i));
         i += 1;
     }
     let pad_exts = MAX_EXTENSIONS - ch.extensions.len();
-    let size = HandshakePayload::ClientHello(ch.clone()).to_bytes().len();
+    let size = ch.to_bytes().len();
     let room = 4 + MAX_HANDSHAKE_MESSAGE_LEN - size - 4 * pad_exts;
     for j in 0..pad_exts {
         let len = room / pad_exts + if j == 0 { room % pad_exts } else { 0 };
         ch.extensions.push(ClientExtension::Unknown {
             typ: ExtensionType(0xfa00 + j as u16),
-            data: vec![0x5a; len],
+            data: vec![0x5a; len].leak(),
         });
     }
-    let msg = HandshakePayload::ClientHello(ch).to_bytes();
+    let msg = ch.to_bytes();
     assert_eq!(msg.len(), 4 + MAX_HANDSHAKE_MESSAGE_LEN);
     msg
 }

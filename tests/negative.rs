@@ -237,7 +237,7 @@ fn transcript_change_with_ems_changes_the_keys() {
     edit_client_hello(&mut p.to_server, |ch| {
         ch.extensions.push(ClientExtension::Unknown {
             typ: ExtensionType(0xfafa),
-            data: vec![1, 2, 3],
+            data: &[1, 2, 3],
         })
     });
     expect_server_fails(&mut p, Error::BadRecordMac, A::BAD_RECORD_MAC);
@@ -396,7 +396,7 @@ fn finished_without_change_cipher_spec() {
     edit_records(&mut p.to_server, |recs| {
         recs.truncate(1);
         let fin = HandshakePayload::Finished(Finished {
-            verify_data: vec![0; 12],
+            verify_data: [0; 12],
         });
         recs.push((HANDSHAKE, fin.to_bytes()));
     });
@@ -410,7 +410,7 @@ fn finished_without_change_cipher_spec() {
     let mut p = default_pair();
     server_finish(&mut p);
     let fin = HandshakePayload::Finished(Finished {
-        verify_data: vec![0; 12],
+        verify_data: [0; 12],
     });
     p.to_client = join(&[(HANDSHAKE, fin.to_bytes())]);
     expect_client_fails(

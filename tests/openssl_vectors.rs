@@ -11,7 +11,7 @@ use sanstls::codec::enums::{
     CipherSuite, CompressionMethod, ContentType, EcPointFormat, ExtensionType, HandshakeType,
     NamedGroup, ProtocolVersion, SignatureScheme,
 };
-use sanstls::codec::Codec;
+use sanstls::codec::{Decode, List};
 use sanstls::handshake::key_exchange::{EcdheClientKeyExchange, EcdheServerKeyExchange};
 use sanstls::handshake::reassembly::HandshakeJoiner;
 use sanstls::handshake::{HandshakeMessage, HandshakePayload};
@@ -52,14 +52,16 @@ fn record_payloads(file: &str) -> Vec<Vec<u8>> {
 
 /// Reassembles each record, decodes every message and checks it re-encodes
 /// to the same bytes; also that the messages exactly tile each record.
-fn decode_flight(file: &str) -> Vec<HandshakePayload> {
+/// (Decoded messages borrow their bytes: each is leaked for the test.)
+fn decode_flight(file: &str) -> Vec<HandshakePayload<'static>> {
     let mut joiner = HandshakeJoiner::new();
     let mut out = Vec::new();
     for payload in record_payloads(file) {
         joiner.push(&payload).unwrap();
         let mut tiled = Vec::new();
         while let Some(bytes) = joiner.pop().unwrap() {
-            let msg = HandshakeMessage::read(&bytes).unwrap();
+            let bytes: &'static [u8] = bytes.to_vec().leak();
+            let msg = HandshakeMessage::read(bytes).unwrap();
             assert_eq!(
                 msg.to_bytes(),
                 bytes,
@@ -67,7 +69,7 @@ fn decode_flight(file: &str) -> Vec<HandshakePayload> {
                 msg.typ()
             );
             assert_eq!(msg.typ(), HandshakeType(bytes[0]));
-            tiled.extend_from_slice(&bytes);
+            tiled.extend_from_slice(bytes);
             out.push(msg);
         }
         assert_eq!(tiled, payload);
@@ -77,14 +79,15 @@ fn decode_flight(file: &str) -> Vec<HandshakePayload> {
 }
 
 /// The same flight fed one byte at a time yields the same messages.
-fn check_bytewise(file: &str, expected: &[HandshakePayload]) {
+fn check_bytewise(file: &str, expected: &[HandshakePayload<'_>]) {
     let stream: Vec<u8> = record_payloads(file).concat();
     let mut joiner = HandshakeJoiner::new();
     let mut got = Vec::new();
     for b in &stream {
         joiner.push(core::slice::from_ref(b)).unwrap();
         while let Some(bytes) = joiner.pop().unwrap() {
-            got.push(HandshakeMessage::read(&bytes).unwrap());
+            let bytes: &'static [u8] = bytes.to_vec().leak();
+            got.push(HandshakeMessage::read(bytes).unwrap());
         }
     }
     assert_eq!(got, expected);
@@ -115,7 +118,10 @@ fn check_client_flight(file: &str) {
     assert!(ch.offers_suite(CipherSuite::TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256));
     assert!(ch.offers_suite(CipherSuite::TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384));
     assert!(ch.offers_suite(CipherSuite::TLS_EMPTY_RENEGOTIATION_INFO_SCSV));
-    assert_eq!(ch.compression_methods, [CompressionMethod::NULL]);
+    assert_eq!(
+        ch.compression_methods,
+        List::Items(&[CompressionMethod::NULL])
+    );
     assert_eq!(ch.sni_hostname(), Some(&b"localhost"[..]));
     let groups = ch.supported_groups().unwrap();
     assert!(groups.contains(&NamedGroup::X25519));
@@ -134,10 +140,10 @@ fn check_client_flight(file: &str) {
     let HandshakePayload::ClientKeyExchange(cke) = &msgs[1] else {
         panic!("not a ClientKeyExchange");
     };
-    let cke = EcdheClientKeyExchange::from_bytes(cke).unwrap();
+    let cke = EcdheClientKeyExchange::decode_all(cke).unwrap();
     assert_eq!(cke.public.len(), 32, "X25519 public key");
     assert_eq!(
-        &cke.to_bytes(),
+        &cke.encode_to_vec(),
         match &msgs[1] {
             HandshakePayload::ClientKeyExchange(b) => b,
             _ => unreachable!(),
@@ -178,8 +184,8 @@ fn check_server_flight(file: &str, suite: CipherSuite, ecdsa: bool) {
     let HandshakePayload::ServerKeyExchange(raw) = &msgs[2] else {
         panic!("not a ServerKeyExchange");
     };
-    let ske = EcdheServerKeyExchange::from_bytes(raw).unwrap();
-    assert_eq!(&ske.to_bytes(), raw);
+    let ske = EcdheServerKeyExchange::decode_all(raw).unwrap();
+    assert_eq!(&ske.encode_to_vec(), raw);
     assert_eq!(ske.params.group, NamedGroup::X25519);
     assert_eq!(ske.params.public.len(), 32);
     assert_eq!(&raw[..ske.params_bytes().len()], &ske.params_bytes()[..]);
@@ -243,8 +249,8 @@ fn single_byte_corruptions_never_panic() {
                         assert_eq!(m.to_bytes().len(), bad.len());
                     }
                     let body = &bad[4..];
-                    let _ = EcdheServerKeyExchange::from_bytes(body);
-                    let _ = EcdheClientKeyExchange::from_bytes(body);
+                    let _ = EcdheServerKeyExchange::decode_all(body);
+                    let _ = EcdheClientKeyExchange::decode_all(body);
                     let mut joiner = HandshakeJoiner::new();
                     if joiner.push(&bad).is_ok() {
                         let _ = joiner.pop();

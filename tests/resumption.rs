@@ -422,7 +422,9 @@ fn ticket_tampered_in_flight() {
         for e in &mut ch.extensions {
             if let ClientExtension::SessionTicket(t) = e {
                 assert!(!t.is_empty());
-                t[20] ^= 0x01;
+                let mut flipped = t.to_vec();
+                flipped[20] ^= 0x01;
+                *t = flipped.leak();
             }
         }
     });
@@ -843,7 +845,7 @@ fn exporter_refused_without_ems() {
     );
     transcript.add(
         &HandshakePayload::Finished(Finished {
-            verify_data: server_fin.to_vec(),
+            verify_data: server_fin,
         })
         .to_bytes(),
     );
@@ -858,7 +860,7 @@ fn exporter_refused_without_ems() {
         .seal_record(
             ContentType::HANDSHAKE,
             &HandshakePayload::Finished(Finished {
-                verify_data: client_fin.to_vec(),
+                verify_data: client_fin,
             })
             .to_bytes(),
             &mut flight,

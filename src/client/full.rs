@@ -7,7 +7,7 @@
 use rustls_pki_types::CertificateDer;
 
 use crate::codec::enums::{HandshakeType, NamedGroup, SignatureScheme};
-use crate::codec::{Codec, LenSize};
+use crate::codec::{Codec, Decode, LenSize};
 use crate::config::CertificateRequestInfo;
 use crate::crypto::kx::KeyExchange;
 use crate::crypto::sign::verify_signature;
@@ -66,7 +66,7 @@ impl AwaitServerKx {
         let HandshakePayload::ServerKeyExchange(body) = &msg.payload else {
             return Err(unexpected("ServerKeyExchange", &msg));
         };
-        let skx = EcdheServerKeyExchange::from_bytes(body)?;
+        let skx = EcdheServerKeyExchange::decode_all(body)?;
         let config = &self.hs.config;
         if !config.groups.contains(&skx.params.group) {
             return Err(Error::IllegalParameter(
@@ -89,14 +89,14 @@ impl AwaitServerKx {
             kx_signed_message(&self.hs.client_random, &self.hs.server_random, &skx.params)?;
         // AwaitCertificate refused an empty chain.
         let end_entity = self.chain.first().ok_or(Error::Internal("empty chain"))?;
-        verify_signature(end_entity, scheme, &signed, &skx.signed.signature)?;
+        verify_signature(end_entity, scheme, &signed, skx.signed.signature)?;
         self.hs.transcript.add(msg.raw);
         Ok(ClientState::AwaitServerHelloDone(AwaitServerHelloDone {
             hs: self.hs,
             chain: self.chain,
             _verified: self._verified,
             group: skx.params.group,
-            server_public: skx.params.public,
+            server_public: skx.params.public.to_vec(),
             scheme,
             cert_request: None,
         }))

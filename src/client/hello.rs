@@ -207,14 +207,14 @@ struct Answer {
 }
 
 impl AwaitServerHello {
-    fn check_extensions(&self, sh: &ServerHello) -> Result<Answer, Error> {
+    fn check_extensions(&self, sh: &ServerHello<'_>) -> Result<Answer, Error> {
         let mut reneg_ok = false;
         let mut answer = Answer {
             ems: false,
             alpn: None,
             ticket_ack: false,
         };
-        for ext in &sh.extensions {
+        for ext in sh.extensions.iter() {
             match ext {
                 ServerExtension::RenegotiationInfo(data) => {
                     // RFC 5746 §3.4: on the initial handshake it must be empty.
@@ -237,7 +237,7 @@ impl AwaitServerHello {
                             "server chose an ALPN protocol we did not offer",
                         ));
                     }
-                    answer.alpn = Some(proto.clone());
+                    answer.alpn = Some(proto.to_vec());
                 }
                 ServerExtension::ServerNameAck if self.sni.is_some() => {}
                 ServerExtension::SessionTicketAck if asks_for_tickets(&self.config) => {
@@ -352,7 +352,8 @@ impl AwaitServerHello {
 mod tests {
     use super::*;
     use crate::codec::enums::{CipherSuite, NamedGroup, SignatureScheme};
-    use crate::handshake::extensions::{ClientExtension, ServerNameEntry};
+    use crate::codec::{Decode, List};
+    use crate::handshake::extensions::{ClientExtension, ProtocolName, ServerNameEntry};
     use crate::handshake::hello::ClientHello;
     use crate::handshake::Random;
     use crate::verify::RootCertStore;
@@ -366,37 +367,48 @@ mod tests {
         sni: Option<&str>,
         ticket: Option<&[u8]>,
     ) -> Vec<u8> {
-        let mut extensions = Vec::new();
-        if let Some(name) = sni {
-            extensions.push(ClientExtension::ServerName(vec![ServerNameEntry {
+        let host_name = sni.map(|name| {
+            [ServerNameEntry {
                 typ: ServerNameType::HOST_NAME,
-                name: name.as_bytes().to_vec(),
-            }]));
+                name: name.as_bytes(),
+            }]
+        });
+        let alpn: Vec<ProtocolName<'_>> = config
+            .alpn_protocols
+            .iter()
+            .map(|p| ProtocolName(p))
+            .collect();
+        let mut extensions = Vec::new();
+        if let Some(entry) = &host_name {
+            extensions.push(ClientExtension::ServerName(List::Items(entry)));
         }
-        extensions.push(ClientExtension::SupportedGroups(config.groups.clone()));
-        extensions.push(ClientExtension::EcPointFormats(vec![
+        extensions.push(ClientExtension::SupportedGroups(List::Items(
+            &config.groups,
+        )));
+        extensions.push(ClientExtension::EcPointFormats(List::Items(&[
             EcPointFormat::UNCOMPRESSED,
-        ]));
-        extensions.push(ClientExtension::SignatureAlgorithms(
-            config.signature_schemes.clone(),
-        ));
-        if !config.alpn_protocols.is_empty() {
-            extensions.push(ClientExtension::Alpn(config.alpn_protocols.clone()));
+        ])));
+        extensions.push(ClientExtension::SignatureAlgorithms(List::Items(
+            &config.signature_schemes,
+        )));
+        if !alpn.is_empty() {
+            extensions.push(ClientExtension::Alpn(List::Items(&alpn)));
         }
         if let Some(t) = ticket {
-            extensions.push(ClientExtension::SessionTicket(t.to_vec()));
+            extensions.push(ClientExtension::SessionTicket(t));
         }
         extensions.push(ClientExtension::ExtendedMasterSecret);
-        extensions.push(ClientExtension::RenegotiationInfo(Vec::new()));
+        extensions.push(ClientExtension::RenegotiationInfo(&[]));
+        let suites: Vec<CipherSuite> = config.suites.iter().map(|s| s.suite).collect();
         ClientHello {
             client_version: ProtocolVersion::TLSV1_2,
             random: Random(*random),
             session_id: *session_id,
-            cipher_suites: config.suites.iter().map(|s| s.suite).collect(),
-            compression_methods: vec![CompressionMethod::NULL],
-            extensions,
+            cipher_suites: List::Items(&suites),
+            compression_methods: List::Items(&[CompressionMethod::NULL]),
+            extensions: List::Items(&extensions),
         }
-        .to_bytes()
+        .encode_to_vec()
     }
 
     /// A config, the session ID offered, the SNI name and the ticket.
@@ -441,7 +453,7 @@ mod tests {
             let old = struct_encoding(config, &random, &id, sni, ticket);
             assert_eq!(direct, old, "{sni:?} {id:?} {ticket:?}");
             // And it decodes to what was offered.
-            let ch = ClientHello::from_bytes(&direct).unwrap();
+            let ch = ClientHello::decode_all(&direct).unwrap();
             assert_eq!(ch.session_id, id);
             assert_eq!(ch.session_ticket(), ticket);
             assert_eq!(ch.sni_hostname(), sni.map(str::as_bytes));

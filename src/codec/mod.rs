@@ -5,6 +5,9 @@
 //! every read is checked, so no input can index out of bounds or panic.
 
 pub mod enums;
+pub mod list;
+
+pub use list::{List, ListIter};
 
 use crate::error::{Error, InvalidMessage};
 
@@ -212,6 +215,47 @@ pub trait Codec: Sized {
         let v = Self::read(&mut r)?;
         r.expect_empty(core::any::type_name::<Self>())?;
         Ok(v)
+    }
+}
+
+/// A structure whose decoded form may borrow from the input: what [`Codec`]
+/// is, for values that keep slices of the message they were read from
+/// instead of copies (a received hello's lists, a key exchange's point and
+/// signature). Every [`Codec`] type is one.
+pub trait Decode<'a>: Sized {
+    /// Reads one value from `r`, leaving `r` just past it.
+    fn decode(r: &mut Reader<'a>) -> Result<Self, Error>;
+
+    /// Appends the encoding of `self` to `out`.
+    fn encode_to(&self, out: &mut Vec<u8>);
+
+    /// Reads one value that must occupy all of `bytes` (`TrailingData`
+    /// otherwise, as [`Codec::from_bytes`]).
+    fn decode_all(bytes: &'a [u8]) -> Result<Self, Error> {
+        let mut r = Reader::new(bytes);
+        let v = Self::decode(&mut r)?;
+        // Named as `Codec::from_bytes` names it: the path, without the
+        // borrowing type's lifetime.
+        let name = core::any::type_name::<Self>();
+        r.expect_empty(name.strip_suffix("<'_>").unwrap_or(name))?;
+        Ok(v)
+    }
+
+    /// The encoding as a fresh vector.
+    fn encode_to_vec(&self) -> Vec<u8> {
+        let mut v = Vec::with_capacity(TO_BYTES_RESERVE);
+        self.encode_to(&mut v);
+        v
+    }
+}
+
+impl<'a, T: Codec> Decode<'a> for T {
+    fn decode(r: &mut Reader<'a>) -> Result<Self, Error> {
+        T::read(r)
+    }
+
+    fn encode_to(&self, out: &mut Vec<u8>) {
+        self.encode(out)
     }
 }
 

@@ -5,7 +5,7 @@
 use rustls_pki_types::CertificateDer;
 
 use crate::codec::enums::{ClientCertificateType, SignatureScheme};
-use crate::codec::{put_list, put_vec, Codec, LenSize, Reader};
+use crate::codec::{put_list, put_vec, Codec, Decode, LenSize, Reader};
 use crate::error::{Error, InvalidMessage};
 use crate::handshake::{put_opaque, put_opaque_list, read_fixed_list, read_opaque_list};
 use crate::limits::MAX_CERT_CHAIN_LEN;
@@ -103,25 +103,26 @@ impl Codec for CertificateRequest {
 
 /// `digitally-signed` in TLS 1.2 (RFC 5246 §4.7): the scheme, then
 /// `opaque signature<0..2^16-1>`. CertificateVerify's whole body (§7.4.8)
-/// and the tail of ServerKeyExchange (§7.4.3).
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct DigitallySigned {
+/// and the tail of ServerKeyExchange (§7.4.3). Decoded, the signature
+/// borrows from the message.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct DigitallySigned<'a> {
     /// The signature and hash algorithm used.
     pub scheme: SignatureScheme,
     /// The signature bytes; checked by the verifier, not here.
-    pub signature: Vec<u8>,
+    pub signature: &'a [u8],
 }
 
-impl Codec for DigitallySigned {
-    fn encode(&self, out: &mut Vec<u8>) {
+impl<'a> Decode<'a> for DigitallySigned<'a> {
+    fn encode_to(&self, out: &mut Vec<u8>) {
         self.scheme.encode(out);
-        put_opaque(out, LenSize::U16, &self.signature);
+        put_opaque(out, LenSize::U16, self.signature);
     }
 
-    fn read(r: &mut Reader<'_>) -> Result<Self, Error> {
+    fn decode(r: &mut Reader<'a>) -> Result<Self, Error> {
         Ok(DigitallySigned {
             scheme: SignatureScheme::read(r)?,
-            signature: r.vec(LenSize::U16, "signature")?.to_vec(),
+            signature: r.vec(LenSize::U16, "signature")?,
         })
     }
 }
@@ -132,13 +133,14 @@ mod tests {
     use crate::handshake::testutil::{assert_prefixes_fail, assert_trailing_fails, kind};
     use crate::handshake::{HandshakeMessage, HandshakePayload};
 
-    fn roundtrip<T: Codec + PartialEq + core::fmt::Debug>(v: &T) {
-        let b = v.to_bytes();
-        let d = T::from_bytes(&b).unwrap();
+    fn roundtrip<T: Decode<'static> + PartialEq + core::fmt::Debug>(v: &T) {
+        // Leaked so that borrowing types decode it as `T` (test only).
+        let b: &'static [u8] = v.encode_to_vec().leak();
+        let d = T::decode_all(b).unwrap();
         assert_eq!(&d, v);
-        assert_eq!(d.to_bytes(), b);
-        assert_prefixes_fail::<T>(&b);
-        assert_trailing_fails::<T>(&b);
+        assert_eq!(d.encode_to_vec(), b);
+        assert_prefixes_fail::<T>(b);
+        assert_trailing_fails::<T>(b);
     }
 
     #[test]
@@ -198,11 +200,11 @@ mod tests {
     fn digitally_signed_roundtrip() {
         roundtrip(&DigitallySigned {
             scheme: SignatureScheme::RSA_PSS_RSAE_SHA256,
-            signature: vec![7; 256],
+            signature: &[7; 256],
         });
         let msg = HandshakePayload::CertificateVerify(DigitallySigned {
             scheme: SignatureScheme::ED25519,
-            signature: vec![],
+            signature: &[],
         });
         assert_eq!(HandshakeMessage::read(&msg.to_bytes()).unwrap(), msg);
     }

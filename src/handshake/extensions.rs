@@ -4,73 +4,106 @@
 //! Each known extension is decoded into its own variant, with the bounds its
 //! RFC declares; any other extension is kept as [`ClientExtension::Unknown`] /
 //! [`ServerExtension::Unknown`] so that it can be ignored (RFC 5246 §7.4.1.4)
-//! and still round-trips byte for byte.
+//! and still round-trips byte for byte. Decoded extensions borrow from the
+//! hello they were read from: lists stay [`List::Wire`] bodies, names and
+//! opaque data stay slices, so reading a hello allocates nothing.
 
 use crate::codec::enums::{
     CertificateStatusType, EcPointFormat, ExtensionType, NamedGroup, ServerNameType,
     SignatureScheme,
 };
-use crate::codec::{put_vec, Codec, LenSize, Reader};
+use crate::codec::{put_vec, Codec, Decode, LenSize, List, Reader};
 use crate::error::{Error, InvalidMessage};
-use crate::handshake::{put_opaque, put_opaque_list, read_fixed_list, read_opaque_list};
+use crate::handshake::put_opaque;
 use crate::limits::{MAX_EXTENSIONS, MAX_LIST_ITEMS};
 
 /// One entry of a ServerNameList (RFC 6066 §3).
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct ServerNameEntry {
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct ServerNameEntry<'a> {
     /// The name type; only `host_name` is defined.
     pub typ: ServerNameType,
     /// The name: for `host_name`, the ASCII DNS name without a trailing dot.
-    pub name: Vec<u8>,
+    pub name: &'a [u8],
+}
+
+impl<'a> Decode<'a> for ServerNameEntry<'a> {
+    /// Every name type is read as a u16 vector, the only shape RFC 6066
+    /// defines.
+    fn decode(r: &mut Reader<'a>) -> Result<Self, Error> {
+        Ok(ServerNameEntry {
+            typ: ServerNameType::read(r)?,
+            name: r.vec_nonempty(LenSize::U16, "server_name")?,
+        })
+    }
+
+    fn encode_to(&self, out: &mut Vec<u8>) {
+        self.typ.encode(out);
+        put_opaque(out, LenSize::U16, self.name);
+    }
+}
+
+/// One `ProtocolName<1..2^8-1>` of an ALPN list (RFC 7301 §3.1).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct ProtocolName<'a>(pub &'a [u8]);
+
+impl<'a> Decode<'a> for ProtocolName<'a> {
+    fn decode(r: &mut Reader<'a>) -> Result<Self, Error> {
+        r.vec_nonempty(LenSize::U8, "ALPN").map(ProtocolName)
+    }
+
+    fn encode_to(&self, out: &mut Vec<u8>) {
+        put_opaque(out, LenSize::U8, self.0);
+    }
 }
 
 /// An extension in a ClientHello.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub enum ClientExtension {
-    /// server_name (RFC 6066 §3): `ServerNameList<1..2^16-1>`.
-    ServerName(Vec<ServerNameEntry>),
+pub enum ClientExtension<'a> {
+    /// server_name (RFC 6066 §3): `ServerNameList<1..2^16-1>`, no name type
+    /// twice.
+    ServerName(List<'a, ServerNameEntry<'a>>),
     /// supported_groups (RFC 8422 §5.1.1): `NamedCurveList<2..2^16-1>`.
-    SupportedGroups(Vec<NamedGroup>),
+    SupportedGroups(List<'a, NamedGroup>),
     /// ec_point_formats (RFC 8422 §5.1.2): `ECPointFormatList<1..2^8-1>`.
-    EcPointFormats(Vec<EcPointFormat>),
+    EcPointFormats(List<'a, EcPointFormat>),
     /// signature_algorithms (RFC 5246 §7.4.1.4.1): `<2..2^16-2>`.
-    SignatureAlgorithms(Vec<SignatureScheme>),
+    SignatureAlgorithms(List<'a, SignatureScheme>),
     /// application_layer_protocol_negotiation (RFC 7301 §3.1):
     /// `ProtocolName protocol_name_list<2..2^16-1>`, each name `<1..2^8-1>`.
-    Alpn(Vec<Vec<u8>>),
+    Alpn(List<'a, ProtocolName<'a>>),
     /// extended_master_secret (RFC 7627 §5.1): empty body.
     ExtendedMasterSecret,
     /// renegotiation_info (RFC 5746 §3.2): `renegotiated_connection<0..255>`.
-    RenegotiationInfo(Vec<u8>),
+    RenegotiationInfo(&'a [u8]),
     /// SessionTicket (RFC 5077 §3.2): the whole body is the ticket, empty
     /// when the client asks for a fresh one.
-    SessionTicket(Vec<u8>),
+    SessionTicket(&'a [u8]),
     /// status_request (RFC 6066 §8): the body, kept opaque; decoding checks it
     /// starts with a status type, and for OCSP that the two lists parse.
-    StatusRequest(Vec<u8>),
+    StatusRequest(&'a [u8]),
     /// Any other extension, kept raw.
     Unknown {
         /// The extension type.
         typ: ExtensionType,
         /// Its body.
-        data: Vec<u8>,
+        data: &'a [u8],
     },
 }
 
 /// An extension in a ServerHello.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub enum ServerExtension {
+pub enum ServerExtension<'a> {
     /// server_name with an empty body: the server used the name (RFC 6066 §3).
     ServerNameAck,
     /// ec_point_formats (RFC 8422 §5.2).
-    EcPointFormats(Vec<EcPointFormat>),
+    EcPointFormats(List<'a, EcPointFormat>),
     /// The one protocol the server selected (RFC 7301 §3.1: the list must
     /// hold exactly one name).
-    Alpn(Vec<u8>),
+    Alpn(&'a [u8]),
     /// extended_master_secret (RFC 7627 §5.2): empty body.
     ExtendedMasterSecret,
     /// renegotiation_info (RFC 5746 §3.2).
-    RenegotiationInfo(Vec<u8>),
+    RenegotiationInfo(&'a [u8]),
     /// SessionTicket with an empty body: a NewSessionTicket will follow
     /// (RFC 5077 §3.2).
     SessionTicketAck,
@@ -82,11 +115,11 @@ pub enum ServerExtension {
         /// The extension type.
         typ: ExtensionType,
         /// Its body.
-        data: Vec<u8>,
+        data: &'a [u8],
     },
 }
 
-impl ClientExtension {
+impl<'a> ClientExtension<'a> {
     /// The extension type written on the wire.
     pub fn ext_type(&self) -> ExtensionType {
         match self {
@@ -105,16 +138,11 @@ impl ClientExtension {
 
     fn encode_body(&self, out: &mut Vec<u8>) {
         match self {
-            Self::ServerName(names) => put_vec(out, LenSize::U16, |o| {
-                for n in names {
-                    n.typ.encode(o);
-                    put_opaque(o, LenSize::U16, &n.name);
-                }
-            }),
-            Self::SupportedGroups(g) => crate::codec::put_list(out, LenSize::U16, g),
-            Self::EcPointFormats(f) => crate::codec::put_list(out, LenSize::U8, f),
-            Self::SignatureAlgorithms(s) => crate::codec::put_list(out, LenSize::U16, s),
-            Self::Alpn(p) => put_opaque_list(out, LenSize::U16, LenSize::U8, p),
+            Self::ServerName(names) => names.encode(out, LenSize::U16),
+            Self::SupportedGroups(g) => g.encode(out, LenSize::U16),
+            Self::EcPointFormats(f) => f.encode(out, LenSize::U8),
+            Self::SignatureAlgorithms(s) => s.encode(out, LenSize::U16),
+            Self::Alpn(p) => p.encode(out, LenSize::U16),
             Self::ExtendedMasterSecret => {}
             Self::RenegotiationInfo(r) => put_opaque(out, LenSize::U8, r),
             Self::SessionTicket(d) | Self::StatusRequest(d) | Self::Unknown { data: d, .. } => {
@@ -123,70 +151,68 @@ impl ClientExtension {
         }
     }
 
-    fn read_body(typ: ExtensionType, r: &mut Reader<'_>) -> Result<Self, Error> {
+    fn read_body(typ: ExtensionType, r: &mut Reader<'a>) -> Result<Self, Error> {
         Ok(match typ {
             ExtensionType::SERVER_NAME => Self::ServerName(read_server_names(r)?),
             ExtensionType::SUPPORTED_GROUPS => {
-                Self::SupportedGroups(read_fixed_list(r, LenSize::U16, 2, 1, "supported_groups")?)
+                Self::SupportedGroups(List::read_fixed(r, LenSize::U16, 2, 1, "supported_groups")?)
             }
             ExtensionType::EC_POINT_FORMATS => {
-                Self::EcPointFormats(read_fixed_list(r, LenSize::U8, 1, 1, "ec_point_formats")?)
+                Self::EcPointFormats(List::read_fixed(r, LenSize::U8, 1, 1, "ec_point_formats")?)
             }
-            ExtensionType::SIGNATURE_ALGORITHMS => Self::SignatureAlgorithms(read_fixed_list(
+            ExtensionType::SIGNATURE_ALGORITHMS => Self::SignatureAlgorithms(List::read_fixed(
                 r,
                 LenSize::U16,
                 2,
                 1,
                 "signature_algorithms",
             )?),
-            ExtensionType::APPLICATION_LAYER_PROTOCOL_NEGOTIATION => Self::Alpn(read_opaque_list(
-                r,
-                LenSize::U16,
-                LenSize::U8,
-                1,
-                true,
-                "ALPN",
-            )?),
+            ExtensionType::APPLICATION_LAYER_PROTOCOL_NEGOTIATION => {
+                Self::Alpn(List::read_items(r, LenSize::U16, 1, "ALPN")?)
+            }
             ExtensionType::EXTENDED_MASTER_SECRET => Self::ExtendedMasterSecret,
             ExtensionType::RENEGOTIATION_INFO => {
-                Self::RenegotiationInfo(r.vec(LenSize::U8, "renegotiation_info")?.to_vec())
+                Self::RenegotiationInfo(r.vec(LenSize::U8, "renegotiation_info")?)
             }
-            ExtensionType::SESSION_TICKET => Self::SessionTicket(r.rest().to_vec()),
+            ExtensionType::SESSION_TICKET => Self::SessionTicket(r.rest()),
             ExtensionType::STATUS_REQUEST => Self::StatusRequest(read_status_request(r)?),
             typ => Self::Unknown {
                 typ,
-                data: r.rest().to_vec(),
+                data: r.rest(),
             },
         })
     }
 }
 
 /// RFC 6066 §3: `ServerNameList<1..2^16-1>` of `{ NameType; HostName<1..2^16-1> }`.
-/// Every name type is read as a u16 vector, the only shape RFC 6066 defines;
-/// the list must not name the same type twice.
-fn read_server_names(r: &mut Reader<'_>) -> Result<Vec<ServerNameEntry>, Error> {
-    let mut sub = r.sub_vec(LenSize::U16, "server_name")?;
-    let mut names: Vec<ServerNameEntry> = Vec::new();
+/// The list must not name the same type twice (`IllegalValue`).
+fn read_server_names<'a>(r: &mut Reader<'a>) -> Result<List<'a, ServerNameEntry<'a>>, Error> {
+    let body = r.vec(LenSize::U16, "server_name")?;
+    let mut sub = Reader::new(body);
+    // One flag per possible (u8) name type: duplicates without a list.
+    let mut seen = [false; 256];
+    let mut n = 0;
     while sub.any_left() {
-        if names.len() >= MAX_LIST_ITEMS {
+        if n >= MAX_LIST_ITEMS {
             return Err(Error::invalid("server_name", InvalidMessage::TooLarge));
         }
-        let typ = ServerNameType::read(&mut sub)?;
-        let name = sub.vec_nonempty(LenSize::U16, "server_name")?.to_vec();
-        if names.iter().any(|n| n.typ == typ) {
+        let entry = ServerNameEntry::decode(&mut sub)?;
+        let flag = &mut seen[usize::from(entry.typ.0)];
+        if *flag {
             return Err(Error::invalid("server_name", InvalidMessage::IllegalValue));
         }
-        names.push(ServerNameEntry { typ, name });
+        *flag = true;
+        n += 1;
     }
-    if names.is_empty() {
+    if n == 0 {
         return Err(Error::invalid("server_name", InvalidMessage::BadLength));
     }
-    Ok(names)
+    Ok(List::Wire(body))
 }
 
 /// RFC 6066 §8: `CertificateStatusRequest { status_type; select { ocsp:
 /// OCSPStatusRequest { ResponderID list<0..2^16-1>; Extensions<0..2^16-1> } } }`.
-fn read_status_request(r: &mut Reader<'_>) -> Result<Vec<u8>, Error> {
+fn read_status_request<'a>(r: &mut Reader<'a>) -> Result<&'a [u8], Error> {
     let all = r.rest();
     let mut body = Reader::new(all);
     let typ = CertificateStatusType::read(&mut body)?;
@@ -195,21 +221,21 @@ fn read_status_request(r: &mut Reader<'_>) -> Result<Vec<u8>, Error> {
         body.vec(LenSize::U16, "status_request extensions")?;
         body.expect_empty("status_request")?;
     }
-    Ok(all.to_vec())
+    Ok(all)
 }
 
-impl Codec for ClientExtension {
-    fn encode(&self, out: &mut Vec<u8>) {
+impl<'a> Decode<'a> for ClientExtension<'a> {
+    fn decode(r: &mut Reader<'a>) -> Result<Self, Error> {
+        read_one(r, Self::read_body)
+    }
+
+    fn encode_to(&self, out: &mut Vec<u8>) {
         self.ext_type().encode(out);
         put_vec(out, LenSize::U16, |o| self.encode_body(o));
     }
-
-    fn read(r: &mut Reader<'_>) -> Result<Self, Error> {
-        read_one(r, Self::read_body)
-    }
 }
 
-impl ServerExtension {
+impl<'a> ServerExtension<'a> {
     /// The extension type written on the wire.
     pub fn ext_type(&self) -> ExtensionType {
         match self {
@@ -230,57 +256,59 @@ impl ServerExtension {
             | Self::ExtendedMasterSecret
             | Self::SessionTicketAck
             | Self::StatusRequestAck => {}
-            Self::EcPointFormats(f) => crate::codec::put_list(out, LenSize::U8, f),
+            Self::EcPointFormats(f) => f.encode(out, LenSize::U8),
             Self::Alpn(p) => put_vec(out, LenSize::U16, |o| put_opaque(o, LenSize::U8, p)),
             Self::RenegotiationInfo(r) => put_opaque(out, LenSize::U8, r),
             Self::Unknown { data, .. } => out.extend_from_slice(data),
         }
     }
 
-    fn read_body(typ: ExtensionType, r: &mut Reader<'_>) -> Result<Self, Error> {
+    fn read_body(typ: ExtensionType, r: &mut Reader<'a>) -> Result<Self, Error> {
         Ok(match typ {
             ExtensionType::SERVER_NAME => Self::ServerNameAck,
             ExtensionType::EC_POINT_FORMATS => {
-                Self::EcPointFormats(read_fixed_list(r, LenSize::U8, 1, 1, "ec_point_formats")?)
+                Self::EcPointFormats(List::read_fixed(r, LenSize::U8, 1, 1, "ec_point_formats")?)
             }
             ExtensionType::APPLICATION_LAYER_PROTOCOL_NEGOTIATION => {
-                let mut names = read_opaque_list(r, LenSize::U16, LenSize::U8, 1, true, "ALPN")?;
-                match names.pop() {
-                    Some(name) if names.is_empty() => Self::Alpn(name),
+                let names: List<'a, ProtocolName<'a>> =
+                    List::read_items(r, LenSize::U16, 1, "ALPN")?;
+                let mut it = names.iter();
+                match (it.next(), it.next()) {
+                    (Some(name), None) => Self::Alpn(name.0),
                     _ => return Err(Error::invalid("ALPN", InvalidMessage::BadLength)),
                 }
             }
             ExtensionType::EXTENDED_MASTER_SECRET => Self::ExtendedMasterSecret,
             ExtensionType::RENEGOTIATION_INFO => {
-                Self::RenegotiationInfo(r.vec(LenSize::U8, "renegotiation_info")?.to_vec())
+                Self::RenegotiationInfo(r.vec(LenSize::U8, "renegotiation_info")?)
             }
             ExtensionType::SESSION_TICKET => Self::SessionTicketAck,
             ExtensionType::STATUS_REQUEST => Self::StatusRequestAck,
             typ => Self::Unknown {
                 typ,
-                data: r.rest().to_vec(),
+                data: r.rest(),
             },
         })
     }
 }
 
-impl Codec for ServerExtension {
-    fn encode(&self, out: &mut Vec<u8>) {
-        self.ext_type().encode(out);
-        put_vec(out, LenSize::U16, |o| self.encode_body(o));
+impl<'a> Decode<'a> for ServerExtension<'a> {
+    fn decode(r: &mut Reader<'a>) -> Result<Self, Error> {
+        read_one(r, Self::read_body)
     }
 
-    fn read(r: &mut Reader<'_>) -> Result<Self, Error> {
-        read_one(r, Self::read_body)
+    fn encode_to(&self, out: &mut Vec<u8>) {
+        self.ext_type().encode(out);
+        put_vec(out, LenSize::U16, |o| self.encode_body(o));
     }
 }
 
 /// Reads one `Extension { type; opaque extension_data<0..2^16-1> }` whose data
 /// `body` must consume exactly (an empty-bodied extension with content is a
 /// decode_error).
-fn read_one<T>(
-    r: &mut Reader<'_>,
-    body: fn(ExtensionType, &mut Reader<'_>) -> Result<T, Error>,
+fn read_one<'a, T>(
+    r: &mut Reader<'a>,
+    body: fn(ExtensionType, &mut Reader<'a>) -> Result<T, Error>,
 ) -> Result<T, Error> {
     let typ = ExtensionType::read(r)?;
     let mut sub = r.sub_vec(LenSize::U16, "extension")?;
@@ -292,40 +320,43 @@ fn read_one<T>(
 /// Reads the optional extensions block that ends a hello (RFC 5246 §7.4.1.2:
 /// "the presence of extensions can be detected by determining whether there
 /// are bytes following the compression_methods"). Absent yields an empty
-/// list. Refuses a type seen twice (§7.4.1.4) and more than
+/// list. Every extension is decoded once here; the block is kept as its
+/// wire bytes. Refuses a type seen twice (§7.4.1.4) and more than
 /// [`MAX_EXTENSIONS`].
-pub(crate) fn read_extensions<T: Codec>(
-    r: &mut Reader<'_>,
+pub(crate) fn read_extensions<'a, T: Decode<'a>>(
+    r: &mut Reader<'a>,
     typ_of: fn(&T) -> ExtensionType,
-) -> Result<Vec<T>, Error> {
+) -> Result<List<'a, T>, Error> {
     if !r.any_left() {
-        return Ok(Vec::new());
+        return Ok(List::Wire(&[]));
     }
-    let mut sub = r.sub_vec(LenSize::U16, "extensions")?;
-    // An extension takes at least 4 bytes on the wire.
-    let mut exts: Vec<T> = Vec::with_capacity((sub.left() / 4).min(MAX_EXTENSIONS));
+    let body = r.vec(LenSize::U16, "extensions")?;
+    let mut sub = Reader::new(body);
+    // The types seen so far: duplicates are found without a list.
+    let mut seen = [ExtensionType(0); MAX_EXTENSIONS];
+    let mut n = 0;
     while sub.any_left() {
-        if exts.len() >= MAX_EXTENSIONS {
+        if n >= MAX_EXTENSIONS {
             return Err(Error::invalid("extensions", InvalidMessage::TooLarge));
         }
-        let ext = T::read(&mut sub)?;
-        let typ = typ_of(&ext);
-        if exts.iter().any(|e| typ_of(e) == typ) {
+        let typ = typ_of(&T::decode(&mut sub)?);
+        if seen[..n].contains(&typ) {
             return Err(Error::invalid(
                 "extensions",
                 InvalidMessage::DuplicateExtension,
             ));
         }
-        exts.push(ext);
+        seen[n] = typ;
+        n += 1;
     }
-    Ok(exts)
+    Ok(List::Wire(body))
 }
 
 /// Writes the extensions block, or nothing when `exts` is empty (a hello
 /// without extensions is how RFC 5246 §7.4.1.2 says to offer none).
-pub(crate) fn put_extensions<T: Codec>(out: &mut Vec<u8>, exts: &[T]) {
+pub(crate) fn put_extensions<'a, T: Decode<'a> + Clone>(out: &mut Vec<u8>, exts: &List<'a, T>) {
     if !exts.is_empty() {
-        crate::codec::put_list(out, LenSize::U16, exts);
+        exts.encode(out, LenSize::U16);
     }
 }
 
@@ -368,41 +399,49 @@ mod tests {
     use super::*;
     use crate::handshake::testutil::{assert_prefixes_fail, assert_trailing_fails, kind};
 
-    fn client_samples() -> Vec<ClientExtension> {
+    fn client_samples() -> Vec<ClientExtension<'static>> {
         vec![
-            ClientExtension::ServerName(vec![ServerNameEntry {
+            ClientExtension::ServerName(List::Items(&[ServerNameEntry {
                 typ: ServerNameType::HOST_NAME,
-                name: b"example.com".to_vec(),
-            }]),
-            ClientExtension::SupportedGroups(vec![NamedGroup::X25519, NamedGroup::SECP256R1]),
-            ClientExtension::EcPointFormats(vec![EcPointFormat::UNCOMPRESSED]),
-            ClientExtension::SignatureAlgorithms(vec![SignatureScheme::ECDSA_SECP256R1_SHA256]),
-            ClientExtension::Alpn(vec![b"h2".to_vec(), b"http/1.1".to_vec()]),
+                name: b"example.com",
+            }])),
+            ClientExtension::SupportedGroups(List::Items(&[
+                NamedGroup::X25519,
+                NamedGroup::SECP256R1,
+            ])),
+            ClientExtension::EcPointFormats(List::Items(&[EcPointFormat::UNCOMPRESSED])),
+            ClientExtension::SignatureAlgorithms(List::Items(&[
+                SignatureScheme::ECDSA_SECP256R1_SHA256,
+            ])),
+            ClientExtension::Alpn(List::Items(&[
+                ProtocolName(b"h2"),
+                ProtocolName(b"http/1.1"),
+            ])),
             ClientExtension::ExtendedMasterSecret,
-            ClientExtension::RenegotiationInfo(vec![]),
-            ClientExtension::SessionTicket(vec![]),
-            ClientExtension::SessionTicket(vec![1, 2, 3]),
-            ClientExtension::StatusRequest(vec![1, 0, 0, 0, 0]),
-            ClientExtension::StatusRequest(vec![9, 1, 2]),
+            ClientExtension::RenegotiationInfo(&[]),
+            ClientExtension::SessionTicket(&[]),
+            ClientExtension::SessionTicket(&[1, 2, 3]),
+            ClientExtension::StatusRequest(&[1, 0, 0, 0, 0]),
+            ClientExtension::StatusRequest(&[9, 1, 2]),
             ClientExtension::Unknown {
                 typ: ExtensionType(0x7a7a),
-                data: vec![0],
+                data: &[0],
             },
         ]
     }
 
-    fn server_samples() -> Vec<ServerExtension> {
+    fn server_samples() -> Vec<ServerExtension<'static>> {
         vec![
             ServerExtension::ServerNameAck,
-            ServerExtension::EcPointFormats(vec![EcPointFormat::UNCOMPRESSED]),
-            ServerExtension::Alpn(b"h2".to_vec()),
+            ServerExtension::EcPointFormats(List::Items(&[EcPointFormat::UNCOMPRESSED])),
+            ServerExtension::Alpn(b"h2"),
             ServerExtension::ExtendedMasterSecret,
-            ServerExtension::RenegotiationInfo(vec![5; 24]),
+            ServerExtension::RenegotiationInfo(&[5; 24]),
             ServerExtension::SessionTicketAck,
             ServerExtension::StatusRequestAck,
             ServerExtension::Unknown {
                 typ: ExtensionType::ENCRYPT_THEN_MAC,
-                data: vec![],
+                data: &[],
             },
         ]
     }
@@ -410,10 +449,10 @@ mod tests {
     #[test]
     fn client_extensions_roundtrip() {
         for e in client_samples() {
-            let b = e.to_bytes();
-            let d = ClientExtension::from_bytes(&b).unwrap();
+            let b = e.encode_to_vec();
+            let d = ClientExtension::decode_all(&b).unwrap();
             assert_eq!(d, e);
-            assert_eq!(d.to_bytes(), b);
+            assert_eq!(d.encode_to_vec(), b);
             assert_trailing_fails::<ClientExtension>(&b);
             // Every prefix fails, even for bodies opaque to their end: the
             // extension's own length catches it.
@@ -424,21 +463,21 @@ mod tests {
     #[test]
     fn server_extensions_roundtrip() {
         for e in server_samples() {
-            let b = e.to_bytes();
-            let d = ServerExtension::from_bytes(&b).unwrap();
+            let b = e.encode_to_vec();
+            let d = ServerExtension::decode_all(&b).unwrap();
             assert_eq!(d, e);
-            assert_eq!(d.to_bytes(), b);
+            assert_eq!(d.encode_to_vec(), b);
             assert_prefixes_fail::<ServerExtension>(&b);
             assert_trailing_fails::<ServerExtension>(&b);
         }
     }
 
     fn client_err(typ: ExtensionType, body: &[u8]) -> InvalidMessage {
-        kind(ClientExtension::from_bytes(&raw_ext(typ.0, body)))
+        kind(ClientExtension::decode_all(&raw_ext(typ.0, body)))
     }
 
     fn server_err(typ: ExtensionType, body: &[u8]) -> InvalidMessage {
-        kind(ServerExtension::from_bytes(&raw_ext(typ.0, body)))
+        kind(ServerExtension::decode_all(&raw_ext(typ.0, body)))
     }
 
     #[test]
@@ -537,7 +576,9 @@ mod tests {
         let none = read_extensions::<ServerExtension>(&mut Reader::new(&[]), |e| e.ext_type());
         assert!(none.unwrap().is_empty());
         let mut out = Vec::new();
-        put_extensions::<ServerExtension>(&mut out, &[]);
+        put_extensions::<ServerExtension>(&mut out, &List::Items(&[]));
+        assert!(out.is_empty());
+        put_extensions::<ServerExtension>(&mut out, &List::Wire(&[]));
         assert!(out.is_empty());
     }
 }

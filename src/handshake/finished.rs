@@ -1,16 +1,19 @@
 //! Finished (RFC 5246 §7.4.9): the body is `verify_data` and nothing else.
-//! Its length depends on the suite (12 for every suite we implement), so the
-//! codec keeps all of it and the state machine checks the length, in constant
-//! time together with the value.
+//! `verify_data_length` is 12 for every suite we implement (RFC 5246 §7.4.9:
+//! "verify_data_length MUST be 12" unless a suite says otherwise), so the
+//! codec decodes it into a fixed array and refuses any other length as a
+//! decode_error ("the length of the message was incorrect", §7.2.2), not as
+//! a failed check.
 
 use crate::codec::{Codec, Reader};
-use crate::error::Error;
+use crate::crypto::key_schedule::VERIFY_DATA_LEN;
+use crate::error::{Error, InvalidMessage};
 
 /// A Finished message body.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Finished {
     /// `PRF(master_secret, finished_label, Hash(handshake_messages))`.
-    pub verify_data: Vec<u8>,
+    pub verify_data: [u8; VERIFY_DATA_LEN],
 }
 
 impl Codec for Finished {
@@ -20,9 +23,11 @@ impl Codec for Finished {
 
     /// Takes every remaining byte: Finished fills its handshake message.
     fn read(r: &mut Reader<'_>) -> Result<Self, Error> {
-        Ok(Finished {
-            verify_data: r.rest().to_vec(),
-        })
+        let body = r.rest();
+        let verify_data = body
+            .try_into()
+            .map_err(|_| Error::invalid("Finished", InvalidMessage::BadLength))?;
+        Ok(Finished { verify_data })
     }
 }
 
@@ -35,7 +40,7 @@ mod tests {
     #[test]
     fn finished_roundtrip() {
         let f = Finished {
-            verify_data: vec![0x5a; 12],
+            verify_data: [0x5a; 12],
         };
         let b = f.to_bytes();
         assert_eq!(b.len(), 12);
@@ -54,5 +59,11 @@ mod tests {
             kind(HandshakeMessage::read(&long)),
             crate::error::InvalidMessage::TrailingData
         );
+        for n in [0, 11, 13, 36] {
+            assert_eq!(
+                kind(Finished::from_bytes(&vec![0; n])),
+                crate::error::InvalidMessage::BadLength
+            );
+        }
     }
 }

@@ -1,22 +1,24 @@
 //! ClientHello (RFC 5246 §7.4.1.2) and ServerHello (RFC 5246 §7.4.1.3).
 //!
 //! Both end with an optional extensions block: absent and present decode
-//! alike; encoding omits it when there are no extensions.
+//! alike; encoding omits it when there are no extensions. A decoded hello
+//! borrows from its message: its lists and extensions are checked once,
+//! kept as wire bytes, and read again by the accessors.
 
 use crate::codec::enums::{
     CipherSuite, CompressionMethod, EcPointFormat, ExtensionType, NamedGroup, ProtocolVersion,
     ServerNameType, SignatureScheme,
 };
-use crate::codec::{put_list, Codec, LenSize, Reader};
+use crate::codec::{Codec, Decode, LenSize, List, Reader};
 use crate::error::Error;
 use crate::handshake::extensions::{
-    put_extensions, read_extensions, ClientExtension, ServerExtension,
+    put_extensions, read_extensions, ClientExtension, ProtocolName, ServerExtension,
 };
-use crate::handshake::{read_fixed_list, Random, SessionId};
+use crate::handshake::{Random, SessionId};
 
 /// A ClientHello (RFC 5246 §7.4.1.2).
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub struct ClientHello {
+pub struct ClientHello<'a> {
     /// The highest version the client supports.
     pub client_version: ProtocolVersion,
     /// The client random.
@@ -24,16 +26,16 @@ pub struct ClientHello {
     /// The session the client wants to resume, or empty.
     pub session_id: SessionId,
     /// `CipherSuite cipher_suites<2..2^16-2>`, client's preference order.
-    pub cipher_suites: Vec<CipherSuite>,
+    pub cipher_suites: List<'a, CipherSuite>,
     /// `CompressionMethod compression_methods<1..2^8-1>`.
-    pub compression_methods: Vec<CompressionMethod>,
+    pub compression_methods: List<'a, CompressionMethod>,
     /// Extensions, no type twice.
-    pub extensions: Vec<ClientExtension>,
+    pub extensions: List<'a, ClientExtension<'a>>,
 }
 
-impl ClientHello {
+impl<'a> ClientHello<'a> {
     /// The extension of type `typ`, if offered.
-    pub fn find(&self, typ: ExtensionType) -> Option<&ClientExtension> {
+    pub fn find(&self, typ: ExtensionType) -> Option<ClientExtension<'a>> {
         self.extensions.iter().find(|e| e.ext_type() == typ)
     }
 
@@ -44,18 +46,18 @@ impl ClientHello {
     }
 
     /// The `host_name` of the server_name extension (RFC 6066 §3).
-    pub fn sni_hostname(&self) -> Option<&[u8]> {
+    pub fn sni_hostname(&self) -> Option<&'a [u8]> {
         match self.find(ExtensionType::SERVER_NAME)? {
             ClientExtension::ServerName(names) => names
                 .iter()
                 .find(|n| n.typ == ServerNameType::HOST_NAME)
-                .map(|n| n.name.as_slice()),
+                .map(|n| n.name),
             _ => None,
         }
     }
 
     /// The supported_groups list (RFC 8422 §5.1.1).
-    pub fn supported_groups(&self) -> Option<&[NamedGroup]> {
+    pub fn supported_groups(&self) -> Option<List<'a, NamedGroup>> {
         match self.find(ExtensionType::SUPPORTED_GROUPS)? {
             ClientExtension::SupportedGroups(g) => Some(g),
             _ => None,
@@ -63,7 +65,7 @@ impl ClientHello {
     }
 
     /// The ec_point_formats list (RFC 8422 §5.1.2).
-    pub fn ec_point_formats(&self) -> Option<&[EcPointFormat]> {
+    pub fn ec_point_formats(&self) -> Option<List<'a, EcPointFormat>> {
         match self.find(ExtensionType::EC_POINT_FORMATS)? {
             ClientExtension::EcPointFormats(f) => Some(f),
             _ => None,
@@ -72,7 +74,7 @@ impl ClientHello {
 
     /// The signature_algorithms list (RFC 5246 §7.4.1.4.1). `None` means the
     /// client sent none, which §7.4.1.4.1 says implies SHA-1 defaults.
-    pub fn signature_schemes(&self) -> Option<&[SignatureScheme]> {
+    pub fn signature_schemes(&self) -> Option<List<'a, SignatureScheme>> {
         match self.find(ExtensionType::SIGNATURE_ALGORITHMS)? {
             ClientExtension::SignatureAlgorithms(s) => Some(s),
             _ => None,
@@ -80,7 +82,7 @@ impl ClientHello {
     }
 
     /// The ALPN protocol names offered (RFC 7301 §3.1).
-    pub fn alpn_protocols(&self) -> Option<&[Vec<u8>]> {
+    pub fn alpn_protocols(&self) -> Option<List<'a, ProtocolName<'a>>> {
         match self.find(ExtensionType::APPLICATION_LAYER_PROTOCOL_NEGOTIATION)? {
             ClientExtension::Alpn(p) => Some(p),
             _ => None,
@@ -93,7 +95,7 @@ impl ClientHello {
     }
 
     /// The renegotiated_connection of renegotiation_info (RFC 5746 §3.2).
-    pub fn renegotiation_info(&self) -> Option<&[u8]> {
+    pub fn renegotiation_info(&self) -> Option<&'a [u8]> {
         match self.find(ExtensionType::RENEGOTIATION_INFO)? {
             ClientExtension::RenegotiationInfo(r) => Some(r),
             _ => None,
@@ -101,7 +103,7 @@ impl ClientHello {
     }
 
     /// The SessionTicket extension's ticket, possibly empty (RFC 5077 §3.2).
-    pub fn session_ticket(&self) -> Option<&[u8]> {
+    pub fn session_ticket(&self) -> Option<&'a [u8]> {
         match self.find(ExtensionType::SESSION_TICKET)? {
             ClientExtension::SessionTicket(t) => Some(t),
             _ => None,
@@ -114,23 +116,23 @@ impl ClientHello {
     }
 }
 
-impl Codec for ClientHello {
-    fn encode(&self, out: &mut Vec<u8>) {
+impl<'a> Decode<'a> for ClientHello<'a> {
+    fn encode_to(&self, out: &mut Vec<u8>) {
         self.client_version.encode(out);
         self.random.encode(out);
         self.session_id.encode(out);
-        put_list(out, LenSize::U16, &self.cipher_suites);
-        put_list(out, LenSize::U8, &self.compression_methods);
+        self.cipher_suites.encode(out, LenSize::U16);
+        self.compression_methods.encode(out, LenSize::U8);
         put_extensions(out, &self.extensions);
     }
 
-    fn read(r: &mut Reader<'_>) -> Result<Self, Error> {
+    fn decode(r: &mut Reader<'a>) -> Result<Self, Error> {
         Ok(ClientHello {
             client_version: ProtocolVersion::read(r)?,
             random: Random::read(r)?,
             session_id: SessionId::read(r)?,
-            cipher_suites: read_fixed_list(r, LenSize::U16, 2, 1, "cipher_suites")?,
-            compression_methods: read_fixed_list(r, LenSize::U8, 1, 1, "compression_methods")?,
+            cipher_suites: List::read_fixed(r, LenSize::U16, 2, 1, "cipher_suites")?,
+            compression_methods: List::read_fixed(r, LenSize::U8, 1, 1, "compression_methods")?,
             extensions: read_extensions(r, ClientExtension::ext_type)?,
         })
     }
@@ -138,7 +140,7 @@ impl Codec for ClientHello {
 
 /// A ServerHello (RFC 5246 §7.4.1.3).
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub struct ServerHello {
+pub struct ServerHello<'a> {
     /// The version the server chose.
     pub server_version: ProtocolVersion,
     /// The server random.
@@ -150,17 +152,17 @@ pub struct ServerHello {
     /// The compression method the server chose.
     pub compression_method: CompressionMethod,
     /// Extensions, no type twice.
-    pub extensions: Vec<ServerExtension>,
+    pub extensions: List<'a, ServerExtension<'a>>,
 }
 
-impl ServerHello {
+impl<'a> ServerHello<'a> {
     /// The extension of type `typ`, if present.
-    pub fn find(&self, typ: ExtensionType) -> Option<&ServerExtension> {
+    pub fn find(&self, typ: ExtensionType) -> Option<ServerExtension<'a>> {
         self.extensions.iter().find(|e| e.ext_type() == typ)
     }
 
     /// The protocol the server selected (RFC 7301 §3.1).
-    pub fn alpn_protocol(&self) -> Option<&[u8]> {
+    pub fn alpn_protocol(&self) -> Option<&'a [u8]> {
         match self.find(ExtensionType::APPLICATION_LAYER_PROTOCOL_NEGOTIATION)? {
             ServerExtension::Alpn(p) => Some(p),
             _ => None,
@@ -173,7 +175,7 @@ impl ServerHello {
     }
 
     /// renegotiation_info's renegotiated_connection (RFC 5746 §3.2).
-    pub fn renegotiation_info(&self) -> Option<&[u8]> {
+    pub fn renegotiation_info(&self) -> Option<&'a [u8]> {
         match self.find(ExtensionType::RENEGOTIATION_INFO)? {
             ServerExtension::RenegotiationInfo(r) => Some(r),
             _ => None,
@@ -181,7 +183,7 @@ impl ServerHello {
     }
 
     /// The server's ec_point_formats (RFC 8422 §5.2).
-    pub fn ec_point_formats(&self) -> Option<&[EcPointFormat]> {
+    pub fn ec_point_formats(&self) -> Option<List<'a, EcPointFormat>> {
         match self.find(ExtensionType::EC_POINT_FORMATS)? {
             ServerExtension::EcPointFormats(f) => Some(f),
             _ => None,
@@ -204,8 +206,8 @@ impl ServerHello {
     }
 }
 
-impl Codec for ServerHello {
-    fn encode(&self, out: &mut Vec<u8>) {
+impl<'a> Decode<'a> for ServerHello<'a> {
+    fn encode_to(&self, out: &mut Vec<u8>) {
         self.server_version.encode(out);
         self.random.encode(out);
         self.session_id.encode(out);
@@ -214,7 +216,7 @@ impl Codec for ServerHello {
         put_extensions(out, &self.extensions);
     }
 
-    fn read(r: &mut Reader<'_>) -> Result<Self, Error> {
+    fn decode(r: &mut Reader<'a>) -> Result<Self, Error> {
         Ok(ServerHello {
             server_version: ProtocolVersion::read(r)?,
             random: Random::read(r)?,
@@ -230,46 +232,47 @@ impl Codec for ServerHello {
 mod tests {
     use super::*;
     use crate::error::InvalidMessage;
+    use crate::handshake::extensions::ProtocolName;
     use crate::handshake::extensions::{raw_ext, ServerNameEntry};
     use crate::handshake::testutil::{assert_prefixes_fail, assert_trailing_fails, kind};
     use crate::handshake::{HandshakeMessage, HandshakePayload};
 
-    fn client_hello() -> ClientHello {
+    fn client_hello() -> ClientHello<'static> {
         ClientHello {
             client_version: ProtocolVersion::TLSV1_2,
             random: Random([0xab; 32]),
             session_id: SessionId::new(&[1, 2, 3]).unwrap(),
-            cipher_suites: vec![
+            cipher_suites: List::Items(&[
                 CipherSuite::TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256,
                 CipherSuite::TLS_EMPTY_RENEGOTIATION_INFO_SCSV,
-            ],
-            compression_methods: vec![CompressionMethod::NULL],
-            extensions: vec![
-                ClientExtension::ServerName(vec![ServerNameEntry {
+            ]),
+            compression_methods: List::Items(&[CompressionMethod::NULL]),
+            extensions: List::Items(&[
+                ClientExtension::ServerName(List::Items(&[ServerNameEntry {
                     typ: ServerNameType::HOST_NAME,
-                    name: b"localhost".to_vec(),
-                }]),
-                ClientExtension::SupportedGroups(vec![NamedGroup::X25519]),
-                ClientExtension::SignatureAlgorithms(vec![SignatureScheme::ED25519]),
-                ClientExtension::Alpn(vec![b"h2".to_vec()]),
+                    name: b"localhost",
+                }])),
+                ClientExtension::SupportedGroups(List::Items(&[NamedGroup::X25519])),
+                ClientExtension::SignatureAlgorithms(List::Items(&[SignatureScheme::ED25519])),
+                ClientExtension::Alpn(List::Items(&[ProtocolName(b"h2")])),
                 ClientExtension::ExtendedMasterSecret,
-                ClientExtension::SessionTicket(vec![]),
-            ],
+                ClientExtension::SessionTicket(&[]),
+            ]),
         }
     }
 
-    fn server_hello() -> ServerHello {
+    fn server_hello() -> ServerHello<'static> {
         ServerHello {
             server_version: ProtocolVersion::TLSV1_2,
             random: Random([0xcd; 32]),
             session_id: SessionId::empty(),
             cipher_suite: CipherSuite::TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384,
             compression_method: CompressionMethod::NULL,
-            extensions: vec![
-                ServerExtension::RenegotiationInfo(vec![]),
-                ServerExtension::Alpn(b"h2".to_vec()),
+            extensions: List::Items(&[
+                ServerExtension::RenegotiationInfo(&[]),
+                ServerExtension::Alpn(b"h2"),
                 ServerExtension::ExtendedMasterSecret,
-            ],
+            ]),
         }
     }
 
@@ -277,7 +280,10 @@ mod tests {
     fn client_hello_getters() {
         let ch = client_hello();
         assert_eq!(ch.sni_hostname(), Some(&b"localhost"[..]));
-        assert_eq!(ch.supported_groups(), Some(&[NamedGroup::X25519][..]));
+        assert_eq!(
+            ch.supported_groups(),
+            Some(List::Items(&[NamedGroup::X25519]))
+        );
         assert_eq!(ch.alpn_protocols().unwrap().len(), 1);
         assert!(ch.has_ems());
         assert_eq!(ch.session_ticket(), Some(&[][..]));
@@ -292,21 +298,21 @@ mod tests {
     #[test]
     fn client_hello_roundtrip() {
         let ch = client_hello();
-        let b = ch.to_bytes();
-        assert_eq!(ClientHello::from_bytes(&b).unwrap(), ch);
-        assert_eq!(ClientHello::from_bytes(&b).unwrap().to_bytes(), b);
+        let b = ch.encode_to_vec();
+        assert_eq!(ClientHello::decode_all(&b).unwrap(), ch);
+        assert_eq!(ClientHello::decode_all(&b).unwrap().encode_to_vec(), b);
         assert_trailing_fails::<ClientHello>(&b);
         // Every prefix fails except the one that ends right before the
         // optional extensions block, which is a valid hello without them.
         let no_ext = ClientHello {
-            extensions: vec![],
+            extensions: List::default(),
             ..ch.clone()
         };
-        let short = no_ext.to_bytes();
-        assert_eq!(ClientHello::from_bytes(&short).unwrap(), no_ext);
+        let short = no_ext.encode_to_vec();
+        assert_eq!(ClientHello::decode_all(&short).unwrap(), no_ext);
         for n in 0..b.len() {
             if n != short.len() {
-                assert!(ClientHello::from_bytes(&b[..n]).is_err(), "prefix {n}");
+                assert!(ClientHello::decode_all(&b[..n]).is_err(), "prefix {n}");
             }
         }
         assert_prefixes_fail::<ClientHello>(&short);
@@ -317,26 +323,26 @@ mod tests {
     #[test]
     fn server_hello_roundtrip() {
         let sh = server_hello();
-        let b = sh.to_bytes();
-        assert_eq!(ServerHello::from_bytes(&b).unwrap(), sh);
-        assert_eq!(ServerHello::from_bytes(&b).unwrap().to_bytes(), b);
+        let b = sh.encode_to_vec();
+        assert_eq!(ServerHello::decode_all(&b).unwrap(), sh);
+        assert_eq!(ServerHello::decode_all(&b).unwrap().encode_to_vec(), b);
         assert_trailing_fails::<ServerHello>(&b);
         let no_ext = ServerHello {
-            extensions: vec![],
+            extensions: List::default(),
             ..sh.clone()
         };
-        let short = no_ext.to_bytes();
+        let short = no_ext.encode_to_vec();
         assert_eq!(short.len(), 2 + 32 + 1 + 2 + 1);
         for n in 0..b.len() {
             if n != short.len() {
-                assert!(ServerHello::from_bytes(&b[..n]).is_err(), "prefix {n}");
+                assert!(ServerHello::decode_all(&b[..n]).is_err(), "prefix {n}");
             }
         }
         assert_prefixes_fail::<ServerHello>(&short);
         // An empty but present block decodes to no extensions.
         let mut empty_block = short.clone();
         empty_block.extend_from_slice(&[0, 0]);
-        assert_eq!(ServerHello::from_bytes(&empty_block).unwrap(), no_ext);
+        assert_eq!(ServerHello::decode_all(&empty_block).unwrap(), no_ext);
         let msg = HandshakePayload::ServerHello(sh);
         assert_eq!(HandshakeMessage::read(&msg.to_bytes()).unwrap(), msg);
     }
@@ -357,9 +363,9 @@ mod tests {
         use InvalidMessage::*;
         let ok_suites = [0, 2, 0xc0, 0x2b];
         let ok_comp = [1, 0];
-        assert!(ClientHello::from_bytes(&hello_with(&ok_suites, &ok_comp, &[])).is_ok());
+        assert!(ClientHello::decode_all(&hello_with(&ok_suites, &ok_comp, &[])).is_ok());
         let err =
-            |s: &[u8], c: &[u8], t: &[u8]| kind(ClientHello::from_bytes(&hello_with(s, c, t)));
+            |s: &[u8], c: &[u8], t: &[u8]| kind(ClientHello::decode_all(&hello_with(s, c, t)));
         assert_eq!(err(&[0, 0], &ok_comp, &[]), BadLength);
         assert_eq!(err(&[0, 3, 0xc0, 0x2b, 0], &ok_comp, &[]), BadLength);
         assert_eq!(err(&ok_suites, &[0], &[]), BadLength);
@@ -378,6 +384,6 @@ mod tests {
         long_sid.extend_from_slice(&[0; 33]);
         long_sid.extend_from_slice(&ok_suites);
         long_sid.extend_from_slice(&ok_comp);
-        assert_eq!(kind(ClientHello::from_bytes(&long_sid)), BadLength);
+        assert_eq!(kind(ClientHello::decode_all(&long_sid)), BadLength);
     }
 }

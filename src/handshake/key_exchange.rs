@@ -1,9 +1,10 @@
 //! Key exchange message bodies. The handshake layer keeps ServerKeyExchange
 //! and ClientKeyExchange opaque (their shape depends on the negotiated suite);
 //! the state machine parses them with these types once it knows the suite.
+//! Decoded, they borrow the point and signature from the message.
 
 use crate::codec::enums::{EcCurveType, NamedGroup};
-use crate::codec::{Codec, LenSize, Reader};
+use crate::codec::{Codec, Decode, LenSize, Reader};
 use crate::error::{Error, InvalidMessage};
 use crate::handshake::certificate::DigitallySigned;
 use crate::handshake::put_opaque;
@@ -12,60 +13,60 @@ use crate::handshake::put_opaque;
 /// ephemeral public point, `opaque point<1..2^8-1>`. Only `named_curve` is
 /// accepted: explicit curves are deprecated by RFC 8422 §5.4 and refused with
 /// illegal_parameter.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct EcdheServerParams {
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct EcdheServerParams<'a> {
     /// The group of the ephemeral key.
     pub group: NamedGroup,
     /// The encoded public point (uncompressed, or raw X25519 bytes).
-    pub public: Vec<u8>,
+    pub public: &'a [u8],
 }
 
-impl Codec for EcdheServerParams {
-    fn encode(&self, out: &mut Vec<u8>) {
+impl<'a> Decode<'a> for EcdheServerParams<'a> {
+    fn encode_to(&self, out: &mut Vec<u8>) {
         EcCurveType::NAMED_CURVE.encode(out);
         self.group.encode(out);
-        put_opaque(out, LenSize::U8, &self.public);
+        put_opaque(out, LenSize::U8, self.public);
     }
 
-    fn read(r: &mut Reader<'_>) -> Result<Self, Error> {
+    fn decode(r: &mut Reader<'a>) -> Result<Self, Error> {
         if EcCurveType::read(r)? != EcCurveType::NAMED_CURVE {
             return Err(Error::invalid("ECCurveType", InvalidMessage::IllegalValue));
         }
         Ok(EcdheServerParams {
             group: NamedGroup::read(r)?,
-            public: r.vec_nonempty(LenSize::U8, "ECPoint")?.to_vec(),
+            public: r.vec_nonempty(LenSize::U8, "ECPoint")?,
         })
     }
 }
 
 /// An ECDHE ServerKeyExchange (RFC 8422 §5.4): the parameters, signed with
 /// the server's certificate key over `client_random + server_random + params`.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct EcdheServerKeyExchange {
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct EcdheServerKeyExchange<'a> {
     /// The curve and public point.
-    pub params: EcdheServerParams,
+    pub params: EcdheServerParams<'a>,
     /// The signature over the randoms and the params.
-    pub signed: DigitallySigned,
+    pub signed: DigitallySigned<'a>,
 }
 
-impl EcdheServerKeyExchange {
+impl EcdheServerKeyExchange<'_> {
     /// The encoded `ServerECDHParams`: the bytes that follow the two randoms
     /// in the signed content (RFC 8422 §5.4 `signed_params`).
     pub fn params_bytes(&self) -> Vec<u8> {
-        self.params.to_bytes()
+        self.params.encode_to_vec()
     }
 }
 
-impl Codec for EcdheServerKeyExchange {
-    fn encode(&self, out: &mut Vec<u8>) {
-        self.params.encode(out);
-        self.signed.encode(out);
+impl<'a> Decode<'a> for EcdheServerKeyExchange<'a> {
+    fn encode_to(&self, out: &mut Vec<u8>) {
+        self.params.encode_to(out);
+        self.signed.encode_to(out);
     }
 
-    fn read(r: &mut Reader<'_>) -> Result<Self, Error> {
+    fn decode(r: &mut Reader<'a>) -> Result<Self, Error> {
         Ok(EcdheServerKeyExchange {
-            params: EcdheServerParams::read(r)?,
-            signed: DigitallySigned::read(r)?,
+            params: EcdheServerParams::decode(r)?,
+            signed: DigitallySigned::decode(r)?,
         })
     }
 }
@@ -73,20 +74,20 @@ impl Codec for EcdheServerKeyExchange {
 /// An ECDHE ClientKeyExchange (RFC 8422 §5.7): `opaque point<1..2^8-1>`.
 /// (The implicit/empty form is for fixed-ECDH client certificates, which we
 /// do not support, so an empty point is a decode_error.)
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct EcdheClientKeyExchange {
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct EcdheClientKeyExchange<'a> {
     /// The client's ephemeral public point.
-    pub public: Vec<u8>,
+    pub public: &'a [u8],
 }
 
-impl Codec for EcdheClientKeyExchange {
-    fn encode(&self, out: &mut Vec<u8>) {
-        put_opaque(out, LenSize::U8, &self.public);
+impl<'a> Decode<'a> for EcdheClientKeyExchange<'a> {
+    fn encode_to(&self, out: &mut Vec<u8>) {
+        put_opaque(out, LenSize::U8, self.public);
     }
 
-    fn read(r: &mut Reader<'_>) -> Result<Self, Error> {
+    fn decode(r: &mut Reader<'a>) -> Result<Self, Error> {
         Ok(EcdheClientKeyExchange {
-            public: r.vec_nonempty(LenSize::U8, "ECPoint")?.to_vec(),
+            public: r.vec_nonempty(LenSize::U8, "ECPoint")?,
         })
     }
 }
@@ -95,22 +96,20 @@ impl Codec for EcdheClientKeyExchange {
 /// secret with its u16 length (TLS 1.0 and later). An empty ciphertext cannot
 /// be an RSA encryption and is a decode_error; every other check belongs to
 /// the decryption, which must not reveal its failures (§7.4.7.1).
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct RsaClientKeyExchange {
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct RsaClientKeyExchange<'a> {
     /// The PKCS #1 v1.5 ciphertext.
-    pub encrypted_pre_master: Vec<u8>,
+    pub encrypted_pre_master: &'a [u8],
 }
 
-impl Codec for RsaClientKeyExchange {
-    fn encode(&self, out: &mut Vec<u8>) {
-        put_opaque(out, LenSize::U16, &self.encrypted_pre_master);
+impl<'a> Decode<'a> for RsaClientKeyExchange<'a> {
+    fn encode_to(&self, out: &mut Vec<u8>) {
+        put_opaque(out, LenSize::U16, self.encrypted_pre_master);
     }
 
-    fn read(r: &mut Reader<'_>) -> Result<Self, Error> {
+    fn decode(r: &mut Reader<'a>) -> Result<Self, Error> {
         Ok(RsaClientKeyExchange {
-            encrypted_pre_master: r
-                .vec_nonempty(LenSize::U16, "EncryptedPreMasterSecret")?
-                .to_vec(),
+            encrypted_pre_master: r.vec_nonempty(LenSize::U16, "EncryptedPreMasterSecret")?,
         })
     }
 }
@@ -121,14 +120,15 @@ mod tests {
     use crate::codec::enums::SignatureScheme;
     use crate::handshake::testutil::{assert_prefixes_fail, assert_trailing_fails, kind};
 
-    fn roundtrip<T: Codec + PartialEq + core::fmt::Debug>(v: &T) -> Vec<u8> {
-        let b = v.to_bytes();
-        let d = T::from_bytes(&b).unwrap();
+    fn roundtrip<T: Decode<'static> + PartialEq + core::fmt::Debug>(v: &T) -> Vec<u8> {
+        // Leaked so that borrowing types decode it as `T` (test only).
+        let b: &'static [u8] = v.encode_to_vec().leak();
+        let d = T::decode_all(b).unwrap();
         assert_eq!(&d, v);
-        assert_eq!(d.to_bytes(), b);
-        assert_prefixes_fail::<T>(&b);
-        assert_trailing_fails::<T>(&b);
-        b
+        assert_eq!(d.encode_to_vec(), b);
+        assert_prefixes_fail::<T>(b);
+        assert_trailing_fails::<T>(b);
+        b.to_vec()
     }
 
     #[test]
@@ -136,11 +136,11 @@ mod tests {
         let ske = EcdheServerKeyExchange {
             params: EcdheServerParams {
                 group: NamedGroup::X25519,
-                public: vec![9; 32],
+                public: &[9; 32],
             },
             signed: DigitallySigned {
                 scheme: SignatureScheme::ECDSA_SECP256R1_SHA256,
-                signature: vec![0x30; 70],
+                signature: &[0x30; 70],
             },
         };
         let b = roundtrip(&ske);
@@ -152,12 +152,12 @@ mod tests {
 
     #[test]
     fn server_params_rejections() {
-        let err = |b: &[u8]| kind(EcdheServerParams::from_bytes(b));
+        let err = |b: &[u8]| kind(EcdheServerParams::decode_all(b));
         assert_eq!(err(&[1, 0, 0x17, 1, 4]), InvalidMessage::IllegalValue);
         assert_eq!(err(&[2, 0, 0x17, 1, 4]), InvalidMessage::IllegalValue);
         assert_eq!(err(&[3, 0, 0x17, 0]), InvalidMessage::BadLength);
         assert_eq!(
-            kind(EcdheServerKeyExchange::from_bytes(&[
+            kind(EcdheServerKeyExchange::decode_all(&[
                 3, 0, 0x17, 1, 4, 4, 3, 0, 5
             ])),
             InvalidMessage::Truncated
@@ -166,18 +166,16 @@ mod tests {
 
     #[test]
     fn client_key_exchanges_roundtrip() {
-        roundtrip(&EcdheClientKeyExchange {
-            public: vec![4; 65],
-        });
+        roundtrip(&EcdheClientKeyExchange { public: &[4; 65] });
         roundtrip(&RsaClientKeyExchange {
-            encrypted_pre_master: vec![0xee; 256],
+            encrypted_pre_master: &[0xee; 256],
         });
         assert_eq!(
-            kind(EcdheClientKeyExchange::from_bytes(&[0])),
+            kind(EcdheClientKeyExchange::decode_all(&[0])),
             InvalidMessage::BadLength
         );
         assert_eq!(
-            kind(RsaClientKeyExchange::from_bytes(&[0, 0])),
+            kind(RsaClientKeyExchange::decode_all(&[0, 0])),
             InvalidMessage::BadLength
         );
     }

@@ -20,7 +20,7 @@ pub mod reassembly;
 pub mod ticket;
 
 use crate::codec::enums::HandshakeType;
-use crate::codec::{put_u24, put_vec, Codec, LenSize, Reader};
+use crate::codec::{put_u24, put_vec, Codec, Decode, LenSize, Reader};
 use crate::error::{Error, InvalidMessage};
 use crate::limits::{MAX_HANDSHAKE_MESSAGE_LEN, MAX_LIST_ITEMS};
 
@@ -130,26 +130,31 @@ impl Codec for SessionId {
 /// knows. Parse them with [`key_exchange::EcdheServerKeyExchange::from_bytes`],
 /// [`key_exchange::EcdheClientKeyExchange::from_bytes`] or
 /// [`key_exchange::RsaClientKeyExchange::from_bytes`].
+///
+/// A decoded payload borrows from the message bytes it was read from (the
+/// reassembler's buffer): hellos, key exchanges and signatures are not
+/// copied. Only what outlives the message is owned: the peer's certificates,
+/// a CertificateRequest's lists and a session ticket.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub enum HandshakePayload {
+pub enum HandshakePayload<'a> {
     /// HelloRequest (§7.4.1.1): empty body.
     HelloRequest,
     /// ClientHello (§7.4.1.2).
-    ClientHello(ClientHello),
+    ClientHello(ClientHello<'a>),
     /// ServerHello (§7.4.1.3).
-    ServerHello(ServerHello),
+    ServerHello(ServerHello<'a>),
     /// Certificate (§7.4.2).
     Certificate(CertificateChain),
     /// ServerKeyExchange (§7.4.3), opaque.
-    ServerKeyExchange(Vec<u8>),
+    ServerKeyExchange(&'a [u8]),
     /// CertificateRequest (§7.4.4).
     CertificateRequest(CertificateRequest),
     /// ServerHelloDone (§7.4.5): empty body.
     ServerHelloDone,
     /// CertificateVerify (§7.4.8).
-    CertificateVerify(DigitallySigned),
+    CertificateVerify(DigitallySigned<'a>),
     /// ClientKeyExchange (§7.4.7), opaque.
-    ClientKeyExchange(Vec<u8>),
+    ClientKeyExchange(&'a [u8]),
     /// Finished (§7.4.9).
     Finished(Finished),
     /// NewSessionTicket (RFC 5077 §3.3).
@@ -160,13 +165,13 @@ pub enum HandshakePayload {
         /// The wire type.
         typ: HandshakeType,
         /// The raw body.
-        body: Vec<u8>,
+        body: &'a [u8],
     },
 }
 
 /// A whole handshake message: the payload is all there is; the header is
 /// derived from it when encoding.
-pub type HandshakeMessage = HandshakePayload;
+pub type HandshakeMessage<'a> = HandshakePayload<'a>;
 
 /// Appends one handshake message of type `typ` whose body `body` writes:
 /// the 4-byte header (type, u24 length; RFC 5246 §7.4) patched after the
@@ -186,7 +191,7 @@ pub fn encode_message(out: &mut Vec<u8>, typ: HandshakeType, body: impl FnOnce(&
     out[start..start + 3].copy_from_slice(&be[1..]);
 }
 
-impl HandshakePayload {
+impl<'a> HandshakePayload<'a> {
     /// The handshake type written in the header.
     pub fn typ(&self) -> HandshakeType {
         match self {
@@ -222,11 +227,11 @@ impl HandshakePayload {
     pub fn encode_body(&self, out: &mut Vec<u8>) {
         match self {
             Self::HelloRequest | Self::ServerHelloDone => {}
-            Self::ClientHello(m) => m.encode(out),
-            Self::ServerHello(m) => m.encode(out),
+            Self::ClientHello(m) => m.encode_to(out),
+            Self::ServerHello(m) => m.encode_to(out),
             Self::Certificate(m) => m.encode(out),
             Self::CertificateRequest(m) => m.encode(out),
-            Self::CertificateVerify(m) => m.encode(out),
+            Self::CertificateVerify(m) => m.encode_to(out),
             Self::Finished(m) => m.encode(out),
             Self::NewSessionTicket(m) => m.encode(out),
             Self::ServerKeyExchange(b) | Self::ClientKeyExchange(b) => out.extend_from_slice(b),
@@ -236,7 +241,7 @@ impl HandshakePayload {
 
     /// Decodes one whole message (header and body) that must fill `bytes`
     /// exactly, as [`reassembly::HandshakeJoiner::pop`] returns it.
-    pub fn read(bytes: &[u8]) -> Result<Self, Error> {
+    pub fn read(bytes: &'a [u8]) -> Result<Self, Error> {
         let mut r = Reader::new(bytes);
         let typ = HandshakeType::read(&mut r)?;
         let len = r.u24("handshake length")? as usize;
@@ -249,29 +254,29 @@ impl HandshakePayload {
     }
 
     /// Decodes a body of type `typ`, which must be consumed exactly.
-    pub fn read_body(typ: HandshakeType, body: &[u8]) -> Result<Self, Error> {
+    pub fn read_body(typ: HandshakeType, body: &'a [u8]) -> Result<Self, Error> {
         let mut r = Reader::new(body);
         let msg = match typ {
             HandshakeType::HELLO_REQUEST => Self::HelloRequest,
             HandshakeType::SERVER_HELLO_DONE => Self::ServerHelloDone,
-            HandshakeType::CLIENT_HELLO => Self::ClientHello(ClientHello::read(&mut r)?),
-            HandshakeType::SERVER_HELLO => Self::ServerHello(ServerHello::read(&mut r)?),
+            HandshakeType::CLIENT_HELLO => Self::ClientHello(ClientHello::decode(&mut r)?),
+            HandshakeType::SERVER_HELLO => Self::ServerHello(ServerHello::decode(&mut r)?),
             HandshakeType::CERTIFICATE => Self::Certificate(CertificateChain::read(&mut r)?),
             HandshakeType::CERTIFICATE_REQUEST => {
                 Self::CertificateRequest(CertificateRequest::read(&mut r)?)
             }
             HandshakeType::CERTIFICATE_VERIFY => {
-                Self::CertificateVerify(DigitallySigned::read(&mut r)?)
+                Self::CertificateVerify(DigitallySigned::decode(&mut r)?)
             }
             HandshakeType::FINISHED => Self::Finished(Finished::read(&mut r)?),
             HandshakeType::NEW_SESSION_TICKET => {
                 Self::NewSessionTicket(NewSessionTicket::read(&mut r)?)
             }
-            HandshakeType::SERVER_KEY_EXCHANGE => Self::ServerKeyExchange(r.rest().to_vec()),
-            HandshakeType::CLIENT_KEY_EXCHANGE => Self::ClientKeyExchange(r.rest().to_vec()),
+            HandshakeType::SERVER_KEY_EXCHANGE => Self::ServerKeyExchange(r.rest()),
+            HandshakeType::CLIENT_KEY_EXCHANGE => Self::ClientKeyExchange(r.rest()),
             typ => Self::Unknown {
                 typ,
-                body: r.rest().to_vec(),
+                body: r.rest(),
             },
         };
         r.expect_empty(typ.name().unwrap_or("handshake message"))?;
@@ -356,17 +361,20 @@ pub(crate) mod testutil {
     use super::*;
 
     /// Every strict prefix of a valid encoding must fail to decode.
-    pub fn assert_prefixes_fail<T: Codec + core::fmt::Debug>(bytes: &[u8]) {
+    pub fn assert_prefixes_fail<'a, T: Decode<'a> + core::fmt::Debug>(bytes: &'a [u8]) {
         for n in 0..bytes.len() {
-            assert!(T::from_bytes(&bytes[..n]).is_err(), "prefix {n} decoded");
+            assert!(T::decode_all(&bytes[..n]).is_err(), "prefix {n} decoded");
         }
     }
 
     /// Appending a byte to a valid encoding must fail with TrailingData.
-    pub fn assert_trailing_fails<T: Codec + core::fmt::Debug>(bytes: &[u8]) {
+    /// (The longer copy is leaked so that borrowing types can decode it
+    /// whatever lifetime the caller's `T` names: a few bytes per test.)
+    pub fn assert_trailing_fails<T: Decode<'static> + core::fmt::Debug>(bytes: &[u8]) {
         let mut v = bytes.to_vec();
         v.push(0);
-        assert_eq!(kind(T::from_bytes(&v)), InvalidMessage::TrailingData);
+        let v: &'static [u8] = v.leak();
+        assert_eq!(kind(T::decode_all(v)), InvalidMessage::TrailingData);
     }
 
     /// The decode error kind of a result that must be an error.
@@ -419,7 +427,7 @@ mod tests {
     fn framing_is_strict() {
         let m = HandshakePayload::Unknown {
             typ: HandshakeType(99),
-            body: vec![1, 2, 3],
+            body: &[1, 2, 3],
         };
         let b = m.to_bytes();
         assert_eq!(b, [99, 0, 0, 3, 1, 2, 3]);
@@ -437,7 +445,7 @@ mod tests {
             kind(HandshakeMessage::read(&[1, 0xff, 0xff, 0xff])),
             InvalidMessage::TooLarge
         );
-        let ske = HandshakePayload::ServerKeyExchange(vec![3, 0, 0x17]);
+        let ske = HandshakePayload::ServerKeyExchange(&[3, 0, 0x17]);
         assert_eq!(HandshakeMessage::read(&ske.to_bytes()).unwrap(), ske);
     }
 }

@@ -9,7 +9,7 @@ use crate::codec::enums::{
     ClientCertificateType, CompressionMethod, EcPointFormat, ExtensionType, HandshakeType,
     NamedGroup, ProtocolVersion, SignatureScheme,
 };
-use crate::codec::{put_vec, Codec, LenSize};
+use crate::codec::{put_vec, Codec, Decode, LenSize};
 use crate::config::{CertifiedKey, ClientAuth};
 use crate::crypto::kx::KeyExchange;
 use crate::crypto::sign::verify_signature;
@@ -208,9 +208,9 @@ impl AwaitClientKx {
         let HandshakePayload::ClientKeyExchange(body) = &msg.payload else {
             return Err(unexpected("ClientKeyExchange", &msg));
         };
-        let ckx = EcdheClientKeyExchange::from_bytes(body)?;
+        let ckx = EcdheClientKeyExchange::decode_all(body)?;
         let mut hs = self.hs;
-        let pre_master = self.kx.complete(&ckx.public)?;
+        let pre_master = self.kx.complete(ckx.public)?;
         hs.transcript.add(msg.raw);
         let suite = hs.suite;
         let master = derive_master(
@@ -264,7 +264,7 @@ impl AwaitCertVerify {
             end_entity,
             ds.scheme,
             k.hs.transcript.messages(),
-            &ds.signature,
+            ds.signature,
         )?;
         k.hs.transcript.add(msg.raw);
         k.hs.transcript.keep_messages(false);

@@ -12,12 +12,14 @@ use rustls_pki_types::UnixTime;
 use crate::codec::enums::{
     CipherSuite, CompressionMethod, NamedGroup, ProtocolVersion, SignatureScheme,
 };
-use crate::codec::Codec;
+use crate::codec::{Codec, List};
 use crate::config::{CertifiedKey, ClientAuth, ClientHelloInfo, ServerConfig};
 use crate::crypto::transcript::Transcript;
 use crate::error::Error;
+use crate::handshake::extensions::ProtocolName;
 use crate::handshake::hello::ClientHello;
 use crate::handshake::{HandshakePayload, SessionId};
+use crate::limits::MAX_LIST_ITEMS;
 use crate::resumption::StoredSession;
 use crate::state::{unexpected, Msg, Outbox};
 use crate::suites::{AuthKind, SupportedSuite};
@@ -135,27 +137,41 @@ fn plan_full(
     ch: &ClientHello,
     sni: Option<&str>,
 ) -> Result<(&'static SupportedSuite, Plan), Error> {
-    let client_schemes = ch.signature_schemes().unwrap_or(&[]);
+    // The hello's lists are wire bytes; the resolver and the key take
+    // slices, copied here onto the stack (a decoded list holds at most
+    // MAX_LIST_ITEMS) rather than into vectors.
+    let mut scheme_buf = [SignatureScheme(0); MAX_LIST_ITEMS];
+    let client_schemes = match ch.signature_schemes() {
+        Some(list) => list.copy_to(&mut scheme_buf),
+        None => &[],
+    };
+    let mut suite_buf = [CipherSuite(0); MAX_LIST_ITEMS];
+    let client_suites = ch.cipher_suites.copy_to(&mut suite_buf);
     let certified = config
         .cert_resolver
         .resolve(&ClientHelloInfo {
             server_name: sni,
             signature_schemes: client_schemes,
-            cipher_suites: &ch.cipher_suites,
+            cipher_suites: client_suites,
         })
         .ok_or(Error::HandshakeFailure("no certificate for this client"))?;
-    let suite = choose_suite(config, &ch.cipher_suites, certified.key.auth_kind())?;
+    let suite = choose_suite(config, client_suites, certified.key.auth_kind())?;
     let group = choose_group(config, ch.supported_groups())?;
     // RFC 5246 §7.4.1.4.1: without signature_algorithms the client
     // accepts only SHA-1, which we never sign with.
-    let acceptable: Vec<_> = client_schemes
-        .iter()
-        .copied()
-        .filter(|s| config.signature_schemes.contains(s))
-        .collect();
+    let mut acceptable_buf = [SignatureScheme(0); MAX_LIST_ITEMS];
+    let mut n = 0;
+    for (slot, s) in acceptable_buf.iter_mut().zip(
+        client_schemes
+            .iter()
+            .filter(|s| config.signature_schemes.contains(s)),
+    ) {
+        *slot = *s;
+        n += 1;
+    }
     let scheme = certified
         .key
-        .choose_scheme(&acceptable)
+        .choose_scheme(&acceptable_buf[..n])
         .ok_or(Error::HandshakeFailure("no signature scheme in common"))?;
     Ok((
         suite,
@@ -269,7 +285,7 @@ fn choose_suite(
 /// curve; we then use our first choice.
 fn choose_group(
     config: &ServerConfig,
-    offered: Option<&[NamedGroup]>,
+    offered: Option<List<'_, NamedGroup>>,
 ) -> Result<NamedGroup, Error> {
     let chosen = match offered {
         Some(offered) => config.groups.iter().copied().find(|g| offered.contains(g)),
@@ -282,7 +298,7 @@ fn choose_group(
 /// fatal (no_application_protocol). A server without ALPN ignores it.
 fn choose_alpn(
     config: &ServerConfig,
-    offered: Option<&[Vec<u8>]>,
+    offered: Option<List<'_, ProtocolName<'_>>>,
 ) -> Result<Option<Vec<u8>>, Error> {
     let Some(offered) = offered else {
         return Ok(None);
@@ -293,7 +309,7 @@ fn choose_alpn(
     config
         .alpn_protocols
         .iter()
-        .find(|p| offered.contains(p))
+        .find(|p| offered.iter().any(|o| o.0 == p.as_slice()))
         .cloned()
         .map(Some)
         .ok_or(Error::NoApplicationProtocol)

@@ -5,9 +5,13 @@
 //! and framed again.
 #![allow(dead_code)]
 
-use sanstls::codec::enums::AlertDescription;
+use sanstls::codec::enums::{
+    AlertDescription, CipherSuite, CompressionMethod, ExtensionType, ProtocolVersion,
+};
+use sanstls::codec::List;
+use sanstls::handshake::extensions::{ClientExtension, ServerExtension};
 use sanstls::handshake::hello::{ClientHello, ServerHello};
-use sanstls::handshake::HandshakePayload;
+use sanstls::handshake::{HandshakePayload, Random, SessionId};
 use sanstls::Error;
 
 use super::{feed, Pair};
@@ -177,40 +181,156 @@ pub fn flip_in_last_record(wire: &mut [u8]) {
 
 /// The plaintext handshake messages on `wire` (each of ours travels in a
 /// record of its own), up to the first ChangeCipherSpec.
-pub fn plaintext_messages(wire: &[u8]) -> Vec<HandshakePayload> {
+/// (The decoded messages borrow from copies leaked for the test's length.)
+pub fn plaintext_messages(wire: &[u8]) -> Vec<HandshakePayload<'static>> {
     split(wire)
         .into_iter()
         .take_while(|(typ, _)| *typ == HANDSHAKE)
-        .map(|(_, body)| HandshakePayload::read(&body).unwrap())
+        .map(|(_, body)| HandshakePayload::read(body.leak()).unwrap())
         .collect()
 }
 
 /// Decodes the plaintext handshake message of type `hs_type` on `wire`,
 /// edits and re-encodes it. Panics if there is none.
-pub fn edit_message(wire: &mut Vec<u8>, hs_type: u8, f: impl FnOnce(&mut HandshakePayload)) {
+pub fn edit_message(
+    wire: &mut Vec<u8>,
+    hs_type: u8,
+    f: impl for<'a> FnOnce(&mut HandshakePayload<'a>),
+) {
     let mut recs = split(wire);
     let rec = recs
         .iter_mut()
         .find(|(typ, body)| *typ == HANDSHAKE && body[0] == hs_type)
         .expect("no such handshake message on the wire");
-    let mut msg = HandshakePayload::read(&rec.1).unwrap();
+    let body = rec.1.clone();
+    let mut msg = HandshakePayload::read(&body).unwrap();
     f(&mut msg);
     rec.1 = msg.to_bytes();
     *wire = join(&recs);
 }
 
-pub fn edit_client_hello(wire: &mut Vec<u8>, f: impl FnOnce(&mut ClientHello)) {
-    edit_message(wire, CLIENT_HELLO, |m| match m {
-        HandshakePayload::ClientHello(ch) => f(ch),
-        _ => unreachable!(),
-    });
+/// A ClientHello taken apart for editing: the decoded hello keeps its lists
+/// as wire bytes; here they are vectors to push to and retain from.
+#[derive(Clone, Debug)]
+pub struct EditClientHello<'a> {
+    pub client_version: ProtocolVersion,
+    pub random: Random,
+    pub session_id: SessionId,
+    pub cipher_suites: Vec<CipherSuite>,
+    pub compression_methods: Vec<CompressionMethod>,
+    pub extensions: Vec<ClientExtension<'a>>,
 }
 
-pub fn edit_server_hello(wire: &mut Vec<u8>, f: impl FnOnce(&mut ServerHello)) {
-    edit_message(wire, SERVER_HELLO, |m| match m {
-        HandshakePayload::ServerHello(sh) => f(sh),
+impl<'a> EditClientHello<'a> {
+    pub fn new(ch: &ClientHello<'a>) -> Self {
+        EditClientHello {
+            client_version: ch.client_version,
+            random: ch.random,
+            session_id: ch.session_id,
+            cipher_suites: ch.cipher_suites.iter().collect(),
+            compression_methods: ch.compression_methods.iter().collect(),
+            extensions: ch.extensions.iter().collect(),
+        }
+    }
+
+    /// Decodes the ClientHello message `msg` (header included).
+    pub fn read(msg: &'a [u8]) -> Self {
+        match HandshakePayload::read(msg).unwrap() {
+            HandshakePayload::ClientHello(ch) => Self::new(&ch),
+            _ => panic!("not a ClientHello"),
+        }
+    }
+
+    pub fn has_ems(&self) -> bool {
+        self.extensions
+            .iter()
+            .any(|e| e.ext_type() == ExtensionType::EXTENDED_MASTER_SECRET)
+    }
+
+    /// The whole message, header included.
+    pub fn to_bytes(&self) -> Vec<u8> {
+        HandshakePayload::ClientHello(ClientHello {
+            client_version: self.client_version,
+            random: self.random,
+            session_id: self.session_id,
+            cipher_suites: List::Items(&self.cipher_suites),
+            compression_methods: List::Items(&self.compression_methods),
+            extensions: List::Items(&self.extensions),
+        })
+        .to_bytes()
+    }
+}
+
+/// A ServerHello taken apart for editing, as [`EditClientHello`].
+#[derive(Clone, Debug)]
+pub struct EditServerHello<'a> {
+    pub server_version: ProtocolVersion,
+    pub random: Random,
+    pub session_id: SessionId,
+    pub cipher_suite: CipherSuite,
+    pub compression_method: CompressionMethod,
+    pub extensions: Vec<ServerExtension<'a>>,
+}
+
+impl<'a> EditServerHello<'a> {
+    pub fn new(sh: &ServerHello<'a>) -> Self {
+        EditServerHello {
+            server_version: sh.server_version,
+            random: sh.random,
+            session_id: sh.session_id,
+            cipher_suite: sh.cipher_suite,
+            compression_method: sh.compression_method,
+            extensions: sh.extensions.iter().collect(),
+        }
+    }
+
+    pub fn has_ems(&self) -> bool {
+        self.extensions
+            .iter()
+            .any(|e| e.ext_type() == ExtensionType::EXTENDED_MASTER_SECRET)
+    }
+
+    /// The whole message, header included.
+    pub fn to_bytes(&self) -> Vec<u8> {
+        HandshakePayload::ServerHello(ServerHello {
+            server_version: self.server_version,
+            random: self.random,
+            session_id: self.session_id,
+            cipher_suite: self.cipher_suite,
+            compression_method: self.compression_method,
+            extensions: List::Items(&self.extensions),
+        })
+        .to_bytes()
+    }
+}
+
+pub fn edit_client_hello(wire: &mut Vec<u8>, f: impl for<'a> FnOnce(&mut EditClientHello<'a>)) {
+    let mut recs = split(wire);
+    let rec = recs
+        .iter_mut()
+        .find(|(typ, body)| *typ == HANDSHAKE && body[0] == CLIENT_HELLO)
+        .expect("no ClientHello on the wire");
+    let body = rec.1.clone();
+    let mut ch = EditClientHello::read(&body);
+    f(&mut ch);
+    rec.1 = ch.to_bytes();
+    *wire = join(&recs);
+}
+
+pub fn edit_server_hello(wire: &mut Vec<u8>, f: impl for<'a> FnOnce(&mut EditServerHello<'a>)) {
+    let mut recs = split(wire);
+    let rec = recs
+        .iter_mut()
+        .find(|(typ, body)| *typ == HANDSHAKE && body[0] == SERVER_HELLO)
+        .expect("no ServerHello on the wire");
+    let body = rec.1.clone();
+    let mut sh = match HandshakePayload::read(&body).unwrap() {
+        HandshakePayload::ServerHello(sh) => EditServerHello::new(&sh),
         _ => unreachable!(),
-    });
+    };
+    f(&mut sh);
+    rec.1 = sh.to_bytes();
+    *wire = join(&recs);
 }
 
 // ---- driving the handshake flight by flight ----
