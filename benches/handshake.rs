@@ -90,6 +90,27 @@ fn crypto_only(c: &mut Criterion) {
             crypto.verify_chain(&pki, &verifier);
         })
     });
+    // Plus the hashing, PRF and record keys, for the same handshake as the
+    // first full-handshake case.
+    let (sc, ss) = sanstls_configs(&pki, CASES[0].2);
+    let symmetric = SymmetricCrypto::new(
+        &handshake_messages(&Arc::new(sc), &Arc::new(ss)),
+        true,
+        false,
+    );
+    g.bench_function("ecdsa_p256_x25519/noverify+symmetric", |b| {
+        b.iter(|| {
+            crypto.run();
+            symmetric.run();
+        })
+    });
+    g.bench_function("ecdsa_p256_x25519/verify+symmetric", |b| {
+        b.iter(|| {
+            crypto.run();
+            crypto.verify_chain(&pki, &verifier);
+            symmetric.run();
+        })
+    });
     g.finish();
 }
 
@@ -114,11 +135,8 @@ fn resumed(c: &mut Criterion) {
                 assert!(c.negotiated().unwrap().resumed);
             })
         });
-        let (ch, sh, ticket) = resumed_message_lens(&sc, &ss);
-        let crypto = ResumedCryptoOnly::new(ch, sh, ticket);
-        g.bench_function(format!("crypto_only/{label}"), |b| {
-            b.iter(|| crypto.run(by_ticket))
-        });
+        let crypto = SymmetricCrypto::new(&handshake_messages(&sc, &ss), false, by_ticket);
+        g.bench_function(format!("crypto_only/{label}"), |b| b.iter(|| crypto.run()));
 
         let (mut rc, mut rs) = rustls_configs(&pki, case);
         rc.resumption = Resumption::in_memory_sessions(256).tls12_resumption(if by_ticket {
@@ -139,65 +157,6 @@ fn resumed(c: &mut Criterion) {
         });
     }
     g.finish();
-}
-
-/// Lengths of the ClientHello and ServerHello of a resumed sanstls
-/// handshake, and of the plaintext in the ticket the server issues (0 if
-/// none), read from the records of one real handshake.
-fn resumed_message_lens(
-    client: &Arc<sanstls::ClientConfig>,
-    server: &Arc<sanstls::ServerConfig>,
-) -> (usize, usize, usize) {
-    let name = sanstls::pki_types::ServerName::try_from("localhost").unwrap();
-    let mut c = sanstls::Connection::new_client(client.clone(), name).unwrap();
-    let mut s = sanstls::Connection::new_server(server.clone());
-    let mut wire = Vec::new();
-    let mut lens = Vec::new();
-    for step in 0..4 {
-        let (from, to) = if step % 2 == 0 {
-            (&mut c, &mut s)
-        } else {
-            (&mut s, &mut c)
-        };
-        {
-            wire.clear();
-            from.poll_output(&mut wire);
-            let mut rec = &wire[..];
-            // Plaintext handshake records, up to the first ChangeCipherSpec.
-            while rec.len() >= 5 && rec[0] == 22 {
-                let len = usize::from(u16::from_be_bytes([rec[3], rec[4]]));
-                let mut msgs = &rec[5..5 + len];
-                while msgs.len() >= 4 {
-                    let body = usize::from(msgs[1]) << 16
-                        | usize::from(msgs[2]) << 8
-                        | usize::from(msgs[3]);
-                    lens.push((msgs[0], 4 + body, msgs[4..4 + body].to_vec()));
-                    msgs = &msgs[4 + body..];
-                }
-                rec = &rec[5 + len..];
-            }
-            let mut start = 0;
-            while start < wire.len() {
-                let n = to.handle_input(&mut wire[start..]).unwrap().consumed;
-                if n == 0 {
-                    break;
-                }
-                start += n;
-            }
-        }
-    }
-    let len_of = |typ: u8| lens.iter().find(|m| m.0 == typ).map(|m| m.1);
-    // NewSessionTicket: lifetime u32, ticket<0..2^16-1>; our tickets add a
-    // 16-byte key name, a 12-byte nonce and a 16-byte tag to the plaintext.
-    let ticket = lens.iter().find(|m| m.0 == 4).map_or(0, |m| {
-        usize::from(u16::from_be_bytes([m.2[4], m.2[5]])) - 44
-    });
-    let lens = (len_of(1).unwrap(), len_of(2).unwrap(), ticket);
-    eprintln!(
-        "resumed handshake: ClientHello {} B, ServerHello {} B, ticket plaintext {} B",
-        lens.0, lens.1, lens.2
-    );
-    lens
 }
 
 criterion_group! {

@@ -2,7 +2,9 @@
 //! handshakes (or bulk records) of one library so its instruction counts can
 //! be compared with the other's.
 //!
-//! `cargo bench --bench profile -- LIB WHAT N` with LIB `sanstls`|`rustls`,
+//! `cargo bench --bench profile -- LIB WHAT N` with LIB `sanstls`|`rustls`
+//! (or the bounds: `asym`, the public-key operations; `crypto`, all the
+//! handshake's cryptography),
 //! WHAT `full`|`full-noverify`|`resume-id`|`resume-ticket`; with no
 //! arguments it runs every combination a few times (a smoke test).
 //! Under valgrind: `valgrind --tool=callgrind target/release/deps/profile-* sanstls full 50`.
@@ -75,17 +77,20 @@ fn run(lib: &str, what: &str, n: usize) {
     let resume = what.starts_with("resume");
     let tickets = what == "resume-ticket";
     let mut wire = Vec::new();
+    let sanstls = || {
+        let (mut c, mut s) = sanstls_configs(&pki, case);
+        c.enable_tickets = tickets;
+        if !resume {
+            c.session_store = None;
+        }
+        if !tickets {
+            s.ticketer = None;
+        }
+        (Arc::new(c), Arc::new(s))
+    };
     match lib {
         "sanstls" => {
-            let (mut c, mut s) = sanstls_configs(&pki, case);
-            c.enable_tickets = tickets;
-            if !resume {
-                c.session_store = None;
-            }
-            if !tickets {
-                s.ticketer = None;
-            }
-            let (c, s) = (Arc::new(c), Arc::new(s));
+            let (c, s) = sanstls();
             sanstls_handshake(&c, &s, &mut wire);
             for _ in 0..n {
                 let (conn, _) = sanstls_handshake(&c, &s, &mut wire);
@@ -114,11 +119,24 @@ fn run(lib: &str, what: &str, n: usize) {
                 assert_eq!(kind == Some(rustls::HandshakeKind::Resumed), resume);
             }
         }
-        "crypto" => {
+        // The bounds of benches/common/bound.rs: "asym" the public-key
+        // operations only, "crypto" all the cryptography of the handshake.
+        "asym" => {
             let key = CryptoOnly::new(&pki);
             for _ in 0..n {
                 key.run();
-                let _ = wire.len();
+            }
+        }
+        "crypto" => {
+            let (c, s) = sanstls();
+            sanstls_handshake(&c, &s, &mut wire);
+            let symmetric = SymmetricCrypto::new(&handshake_messages(&c, &s), !resume, tickets);
+            let key = CryptoOnly::new(&pki);
+            for _ in 0..n {
+                if !resume {
+                    key.run();
+                }
+                symmetric.run();
             }
         }
         other => panic!("unknown library {other}"),
