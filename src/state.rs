@@ -3,9 +3,9 @@
 //! layer), and the small steps both roles take the same way.
 
 use crate::codec::enums::{EcCurveType, HandshakeType, NamedGroup, SignatureScheme};
-use crate::crypto::key_schedule::{DirectionKeys, MasterSecret, VERIFY_DATA_LEN};
+use crate::crypto::key_schedule::{DirectionKeys, MasterPrf, MasterSecret};
 use crate::crypto::transcript::Transcript;
-use crate::error::{Error, InvalidMessage};
+use crate::error::Error;
 use crate::event::Negotiated;
 use crate::handshake::HandshakePayload;
 use crate::suites::{AuthKind, SupportedSuite};
@@ -238,22 +238,17 @@ pub(crate) fn kx_signed_content(
 /// Checks a peer's Finished (RFC 5246 §7.4.9) in constant time, then adds it
 /// to the transcript.
 pub(crate) fn check_finished(
-    master: &MasterSecret,
-    suite: &SupportedSuite,
+    prf: &MasterPrf,
     transcript: &mut Transcript,
     from_client: bool,
     msg: &Msg<'_>,
 ) -> Result<(), Error> {
+    // A Finished of another length than our suites' 12 bytes never gets
+    // here: decoding refuses it as decode_error (RFC 5246 §7.2.2).
     let HandshakePayload::Finished(fin) = &msg.payload else {
         return Err(unexpected("Finished", msg));
     };
-    // Every suite we implement has 12-byte verify_data (RFC 5246 §7.4.9): a
-    // Finished of another length is malformed, a decode_error (§7.2.2: "the
-    // length of the message was incorrect"), not a failed check.
-    if fin.verify_data.len() != VERIFY_DATA_LEN {
-        return Err(Error::invalid("Finished", InvalidMessage::BadLength));
-    }
-    let expected = master.verify_data(suite.hash, from_client, &transcript.current_hash()?);
+    let expected = prf.verify_data(from_client, &transcript.current_hash()?);
     crate::crypto::key_schedule::check_verify_data(&expected, &fin.verify_data)?;
     transcript.add(msg.raw);
     Ok(())
@@ -262,12 +257,11 @@ pub(crate) fn check_finished(
 /// Our Finished message for the transcript so far.
 pub(crate) fn send_finished(
     actions: &mut Outbox,
-    master: &MasterSecret,
-    suite: &SupportedSuite,
+    prf: &MasterPrf,
     transcript: &mut Transcript,
     from_client: bool,
 ) -> Result<(), Error> {
-    let verify_data = master.verify_data(suite.hash, from_client, &transcript.current_hash()?);
+    let verify_data = prf.verify_data(from_client, &transcript.current_hash()?);
     send_body(actions, transcript, HandshakeType::FINISHED, |body| {
         body.extend_from_slice(&verify_data)
     });

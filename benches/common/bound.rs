@@ -6,14 +6,15 @@
 //! - [`CryptoOnly`]: the public-key operations of one ECDHE-ECDSA handshake;
 //! - [`SymmetricCrypto`]: everything else the RFCs make both sides compute:
 //!   the randoms, the transcript hash, the PRF (extended master secret, key
-//!   block, both Finished values, RFC 5246 §5/§7.4.9, RFC 7627 §4), the
+//!   block, both Finished values, RFC 5246 §5/§7.4.9, RFC 7627 §4; one
+//!   HMAC key set up per secret), the
 //!   record keys and the two Finished records, and for tickets opening and
 //!   sealing one (RFC 5077 §3.3).
 
 use ring::aead::{Aad, LessSafeKey, Nonce, UnboundKey, AES_128_GCM, AES_256_GCM};
 use ring::digest::{Context, SHA256};
 use ring::rand::SecureRandom;
-use sanstls::crypto::prf::{prf, prf_parts};
+use sanstls::crypto::prf::{prf, PrfKey};
 use sanstls::suites::HashKind;
 
 use super::Pki;
@@ -197,33 +198,18 @@ impl SymmetricCrypto {
             } else {
                 [3; 48]
             };
+            // One HMAC key under the master secret serves the key block
+            // and both Finished values.
+            let prf_key = PrfKey::new(HashKind::Sha256, &master);
             let mut kb = [0u8; 40];
-            prf_parts(
-                HashKind::Sha256,
-                &master,
-                b"key expansion",
-                &[&sr, &cr],
-                &mut kb,
-            );
+            prf_key.prf_parts(b"key expansion", &[&sr, &cr], &mut kb);
             let key = |k: &[u8]| LessSafeKey::new(UnboundKey::new(&AES_128_GCM, k).unwrap());
             let (client_key, server_key) = (key(&kb[..16]), key(&kb[16..32]));
             let mut vd = [0u8; 12];
-            prf(
-                HashKind::Sha256,
-                &master,
-                labels[0],
-                first_hash.as_ref(),
-                &mut vd,
-            );
+            prf_key.prf_parts(labels[0], &[first_hash.as_ref()], &mut vd);
             t.update(&first_finished);
             let second_hash = t.finish();
-            prf(
-                HashKind::Sha256,
-                &master,
-                labels[1],
-                second_hash.as_ref(),
-                &mut vd,
-            );
+            prf_key.prf_parts(labels[1], &[second_hash.as_ref()], &mut vd);
             let (write, read) = if side == 0 {
                 (client_key, server_key)
             } else {

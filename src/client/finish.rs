@@ -6,7 +6,7 @@
 use rustls_pki_types::CertificateDer;
 
 use crate::codec::enums::{NamedGroup, ProtocolVersion, SignatureScheme};
-use crate::crypto::key_schedule::{DirectionKeys, MasterSecret};
+use crate::crypto::key_schedule::{DirectionKeys, MasterPrf, MasterSecret};
 use crate::error::Error;
 use crate::event::Negotiated;
 use crate::handshake::ticket::NewSessionTicket;
@@ -23,6 +23,9 @@ use super::{ClientState, Hs};
 pub(crate) struct Keyed {
     pub hs: Hs,
     pub master: MasterSecret,
+    /// The PRF under `master`, set up once for the key block and both
+    /// Finished values.
+    pub prf: MasterPrf,
     pub peer_certificates: Vec<CertificateDer<'static>>,
     pub group: Option<NamedGroup>,
     pub scheme: Option<SignatureScheme>,
@@ -76,6 +79,7 @@ impl AwaitFinished {
         let Keyed {
             mut hs,
             master,
+            prf,
             peer_certificates,
             group,
             scheme,
@@ -83,11 +87,11 @@ impl AwaitFinished {
             created,
             new_ticket,
         } = self.0;
-        check_finished(&master, hs.suite, &mut hs.transcript, false, &msg)?;
+        check_finished(&prf, &mut hs.transcript, false, &msg)?;
         let resumed = resumed_write.is_some();
         if let Some(enc) = resumed_write {
             actions.push(Action::ChangeWriteCipher(enc));
-            send_finished(actions, &master, hs.suite, &mut hs.transcript, true)?;
+            send_finished(actions, &prf, &mut hs.transcript, true)?;
         }
         let stored = store_session(
             &hs,

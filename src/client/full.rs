@@ -197,14 +197,16 @@ impl AwaitServerHelloDone {
         }
         hs.transcript.keep_messages(false);
         log_master(&hs.config.key_log, &hs.client_random, &master);
-        let keys = master.key_block(suite, &hs.client_random, &hs.server_random);
+        let prf = master.prf_key(suite);
+        let keys = prf.key_block(&hs.client_random, &hs.server_random);
         actions.push(Action::PrepareRead(keys.server_keys()));
         actions.push(Action::ChangeWriteCipher(keys.client_keys()));
-        send_finished(actions, &master, suite, &mut hs.transcript, true)?;
+        send_finished(actions, &prf, &mut hs.transcript, true)?;
 
         Ok(after_keys(Keyed {
             hs,
             master,
+            prf,
             peer_certificates: self.chain,
             group: Some(self.group),
             scheme: Some(self.scheme),

@@ -326,9 +326,8 @@ impl AwaitServerHello {
             None => Ok(ClientState::AwaitCertificate(AwaitCertificate { hs })),
             Some(session) => {
                 // Abbreviated handshake: same master secret, new randoms.
-                let keys = session
-                    .master
-                    .key_block(suite, &hs.client_random, &hs.server_random);
+                let prf = session.master.prf_key(suite);
+                let keys = prf.key_block(&hs.client_random, &hs.server_random);
                 log_master(&hs.config.key_log, &hs.client_random, &session.master);
                 actions.push(Action::PrepareRead(keys.server_keys()));
                 let mut hs = hs;
@@ -336,6 +335,7 @@ impl AwaitServerHello {
                 Ok(after_keys(Keyed {
                     hs,
                     master: session.master,
+                    prf,
                     peer_certificates: session.peer_certificates,
                     group: None,
                     scheme: None,

@@ -7,7 +7,7 @@
 
 use zeroize::{Zeroize, ZeroizeOnDrop, Zeroizing};
 
-use crate::crypto::prf::{prf, prf_parts};
+use crate::crypto::prf::{prf, prf_parts, PrfKey};
 use crate::error::Error;
 use crate::record::cipher::{Decrypter, Encrypter};
 use crate::suites::{AeadKind, HashKind, SupportedSuite};
@@ -70,6 +70,16 @@ impl MasterSecret {
         &self.0
     }
 
+    /// The PRF keyed with this secret, for `suite`: derive the key block
+    /// and both Finished values through it and the HMAC key is set up once
+    /// per handshake instead of three times.
+    pub fn prf_key(&self, suite: &'static SupportedSuite) -> MasterPrf {
+        MasterPrf {
+            key: PrfKey::new(suite.hash, &self.0),
+            suite,
+        }
+    }
+
     /// The key block for `suite` (RFC 5246 §6.3):
     /// `PRF(master_secret, "key expansion", server_random ‖ client_random)`.
     /// AEAD suites have no MAC keys, so the block is
@@ -80,20 +90,8 @@ impl MasterSecret {
         client_random: &[u8; 32],
         server_random: &[u8; 32],
     ) -> KeyBlock {
-        let aead = suite.aead;
-        let mut block = KeyBlock {
-            aead,
-            bytes: [0; KEY_BLOCK_MAX],
-        };
-        let len = 2 * (aead.key_len() + aead.fixed_iv_len());
-        prf_parts(
-            suite.hash,
-            &self.0,
-            b"key expansion",
-            &[server_random, client_random],
-            &mut block.bytes[..len],
-        );
-        block
+        let key = PrfKey::new(suite.hash, &self.0);
+        cut_key_block(&key, suite.aead, client_random, server_random)
     }
 
     /// Finished verify_data (RFC 5246 §7.4.9):
@@ -105,13 +103,14 @@ impl MasterSecret {
         client: bool,
         handshake_hash: &[u8],
     ) -> [u8; VERIFY_DATA_LEN] {
-        let label: &[u8] = if client {
-            b"client finished"
-        } else {
-            b"server finished"
-        };
         let mut out = [0u8; VERIFY_DATA_LEN];
-        prf(hash, &self.0, label, handshake_hash, &mut out);
+        prf(
+            hash,
+            &self.0,
+            finished_label(client),
+            handshake_hash,
+            &mut out,
+        );
         out
     }
 
@@ -159,6 +158,64 @@ impl MasterSecret {
             }
         }
         Ok(())
+    }
+}
+
+/// The PRF under a connection's master secret (see
+/// [`MasterSecret::prf_key`]): the key block and the Finished values.
+#[derive(Debug)]
+pub struct MasterPrf {
+    key: PrfKey,
+    suite: &'static SupportedSuite,
+}
+
+impl MasterPrf {
+    /// The suite the key was made for.
+    pub fn suite(&self) -> &'static SupportedSuite {
+        self.suite
+    }
+
+    /// [`MasterSecret::key_block`] for this PRF's suite.
+    pub fn key_block(&self, client_random: &[u8; 32], server_random: &[u8; 32]) -> KeyBlock {
+        cut_key_block(&self.key, self.suite.aead, client_random, server_random)
+    }
+
+    /// [`MasterSecret::verify_data`] with this PRF's hash.
+    pub fn verify_data(&self, client: bool, handshake_hash: &[u8]) -> [u8; VERIFY_DATA_LEN] {
+        let mut out = [0u8; VERIFY_DATA_LEN];
+        self.key
+            .prf_parts(finished_label(client), &[handshake_hash], &mut out);
+        out
+    }
+}
+
+/// `PRF(master_secret, "key expansion", server_random ‖ client_random)`,
+/// as long as `aead` needs (RFC 5246 §6.3).
+fn cut_key_block(
+    key: &PrfKey,
+    aead: AeadKind,
+    client_random: &[u8; 32],
+    server_random: &[u8; 32],
+) -> KeyBlock {
+    let mut block = KeyBlock {
+        aead,
+        bytes: [0; KEY_BLOCK_MAX],
+    };
+    let len = 2 * (aead.key_len() + aead.fixed_iv_len());
+    key.prf_parts(
+        b"key expansion",
+        &[server_random, client_random],
+        &mut block.bytes[..len],
+    );
+    block
+}
+
+/// The Finished label (RFC 5246 §7.4.9).
+fn finished_label(client: bool) -> &'static [u8] {
+    if client {
+        b"client finished"
+    } else {
+        b"server finished"
     }
 }
 

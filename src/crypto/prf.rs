@@ -27,34 +27,75 @@ pub fn prf(hash: HashKind, secret: &[u8], label: &[u8], seed: &[u8], out: &mut [
 /// and `server_random`, which is how every caller in TLS 1.2 builds it.
 /// The effective seed is `label ‖ parts[0] ‖ parts[1] ‖ ...`.
 pub fn prf_parts(hash: HashKind, secret: &[u8], label: &[u8], parts: &[&[u8]], out: &mut [u8]) {
-    let key = hmac::Key::new(hash.hmac_algorithm(), secret);
-    let hmac_seed = |ctx: &mut hmac::Context| {
-        ctx.update(label);
-        for p in parts {
-            ctx.update(p);
+    PrfKey::new(hash, secret).prf_parts(label, parts, out);
+}
+
+/// The PRF keyed with one secret: the HMAC key is set up once (two hash
+/// compressions, the inner and outer pads) and serves every output taken
+/// under that secret. The master secret keys the key block and both
+/// Finished values, so a handshake holds one of these instead of setting
+/// the key up three times.
+///
+/// ring's HMAC key cannot be wiped; it is dropped as soon as the handshake
+/// has no more use for it, like the one [`prf_parts`] makes per call.
+pub struct PrfKey {
+    key: hmac::Key,
+    hash: HashKind,
+}
+
+impl PrfKey {
+    /// The PRF of `hash` (RFC 5246 §5) keyed with `secret`.
+    pub fn new(hash: HashKind, secret: &[u8]) -> PrfKey {
+        PrfKey {
+            key: hmac::Key::new(hash.hmac_algorithm(), secret),
+            hash,
         }
-    };
+    }
 
-    // A(1) = HMAC(secret, A(0)) with A(0) = label ‖ seed.
-    let mut ctx = hmac::Context::with_key(&key);
-    hmac_seed(&mut ctx);
-    let mut a = Block::from(ctx.sign());
+    /// The hash the PRF is built on.
+    pub fn hash(&self) -> HashKind {
+        self.hash
+    }
 
-    let mut chunks = out.chunks_mut(hash.output_len()).peekable();
-    while let Some(chunk) = chunks.next() {
-        // Output block: HMAC(secret, A(i) ‖ label ‖ seed).
-        let mut ctx = hmac::Context::with_key(&key);
-        ctx.update(a.as_ref());
+    /// Fills `out` with `PRF(secret, label, parts[0] ‖ parts[1] ‖ ...)`.
+    pub fn prf_parts(&self, label: &[u8], parts: &[&[u8]], out: &mut [u8]) {
+        let key = &self.key;
+        let hmac_seed = |ctx: &mut hmac::Context| {
+            ctx.update(label);
+            for p in parts {
+                ctx.update(p);
+            }
+        };
+
+        // A(1) = HMAC(secret, A(0)) with A(0) = label ‖ seed.
+        let mut ctx = hmac::Context::with_key(key);
         hmac_seed(&mut ctx);
-        let block = Block::from(ctx.sign());
-        // `chunks_mut` yields at most `output_len` bytes, so this never truncates the source.
-        chunk.copy_from_slice(&block.as_ref()[..chunk.len()]);
+        let mut a = Block::from(ctx.sign());
 
-        // A(i+1) = HMAC(secret, A(i)), only if another block follows: for
-        // the 12-byte verify_data that saves a third of the work.
-        if chunks.peek().is_some() {
-            a = Block::from(hmac::sign(&key, a.as_ref()));
+        let mut chunks = out.chunks_mut(self.hash.output_len()).peekable();
+        while let Some(chunk) = chunks.next() {
+            // Output block: HMAC(secret, A(i) ‖ label ‖ seed).
+            let mut ctx = hmac::Context::with_key(key);
+            ctx.update(a.as_ref());
+            hmac_seed(&mut ctx);
+            let block = Block::from(ctx.sign());
+            // `chunks_mut` yields at most `output_len` bytes, so this never truncates the source.
+            chunk.copy_from_slice(&block.as_ref()[..chunk.len()]);
+
+            // A(i+1) = HMAC(secret, A(i)), only if another block follows: for
+            // the 12-byte verify_data that saves a third of the work.
+            if chunks.peek().is_some() {
+                a = Block::from(hmac::sign(key, a.as_ref()));
+            }
         }
+    }
+}
+
+impl core::fmt::Debug for PrfKey {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.debug_struct("PrfKey")
+            .field("hash", &self.hash)
+            .finish_non_exhaustive()
     }
 }
 
@@ -152,5 +193,18 @@ mod tests {
         prf(HashKind::Sha256, b"k", b"l", b"seedpart", &mut short);
         assert_eq!(short, a[..5]);
         prf(HashKind::Sha256, b"k", b"l", b"seedpart", &mut []);
+    }
+
+    #[test]
+    fn one_key_serves_many_outputs() {
+        // A reused key carries nothing from one output to the next.
+        let key = PrfKey::new(HashKind::Sha384, b"secret");
+        for (label, len) in [(&b"a"[..], 12), (b"bb", 100), (b"a", 12), (b"c", 0)] {
+            let mut reused = vec![0u8; len];
+            key.prf_parts(label, &[b"seed"], &mut reused);
+            let mut fresh = vec![0u8; len];
+            prf(HashKind::Sha384, b"secret", label, b"seed", &mut fresh);
+            assert_eq!(reused, fresh);
+        }
     }
 }

@@ -6,7 +6,7 @@
 use rustls_pki_types::CertificateDer;
 
 use crate::codec::enums::{NamedGroup, ProtocolVersion, SignatureScheme};
-use crate::crypto::key_schedule::{DirectionKeys, MasterSecret};
+use crate::crypto::key_schedule::{DirectionKeys, MasterPrf, MasterSecret};
 use crate::error::Error;
 use crate::event::Negotiated;
 use crate::handshake::ticket::NewSessionTicket;
@@ -23,6 +23,9 @@ use super::{Hs, ServerState};
 pub(crate) struct Keyed {
     pub hs: Hs,
     pub master: MasterSecret,
+    /// The PRF under `master`, set up once for the key block and both
+    /// Finished values.
+    pub prf: MasterPrf,
     /// Full handshake: our write keys, switched on after the client's
     /// Finished. `None` when resuming (our CCS and Finished went first).
     pub write: Option<DirectionKeys>,
@@ -95,14 +98,14 @@ pub(super) fn start_resumed(
     }
     send_server_hello(&mut hs, false, false, actions);
     actions.push(Action::StrictVersion);
-    let keys = session
-        .master
-        .key_block(hs.suite, &hs.client_random, &hs.server_random);
+    let prf = session.master.prf_key(hs.suite);
+    let keys = prf.key_block(&hs.client_random, &hs.server_random);
     log_master(&hs.config.key_log, &hs.client_random, &session.master);
     actions.push(Action::PrepareRead(keys.client_keys()));
     let mut k = Keyed {
         hs,
         master: session.master,
+        prf,
         write: None,
         peer_certificates: session.peer_certificates,
         group: None,
@@ -111,7 +114,7 @@ pub(super) fn start_resumed(
     };
     k.send_ticket(actions);
     actions.push(Action::ChangeWriteCipher(keys.server_keys()));
-    send_finished(actions, &k.master, k.hs.suite, &mut k.hs.transcript, false)?;
+    send_finished(actions, &k.prf, &mut k.hs.transcript, false)?;
     Ok(ServerState::AwaitCcs(AwaitCcs(k)))
 }
 
@@ -134,12 +137,12 @@ pub(crate) struct AwaitFinished(Keyed);
 impl AwaitFinished {
     pub(super) fn handle(self, msg: Msg<'_>, actions: &mut Outbox) -> Result<ServerState, Error> {
         let mut k = self.0;
-        check_finished(&k.master, k.hs.suite, &mut k.hs.transcript, true, &msg)?;
+        check_finished(&k.prf, &mut k.hs.transcript, true, &msg)?;
         let resumed = k.write.is_none();
         if let Some(write) = k.write.take() {
             k.send_ticket(actions);
             actions.push(Action::ChangeWriteCipher(write));
-            send_finished(actions, &k.master, k.hs.suite, &mut k.hs.transcript, false)?;
+            send_finished(actions, &k.prf, &mut k.hs.transcript, false)?;
             if let Some(store) = &k.hs.config.session_store {
                 if !k.hs.session_id.is_empty() {
                     // The one copy of the session is the cache's: the

@@ -222,11 +222,13 @@ impl AwaitClientKx {
             &hs.server_random,
         )?;
         log_master(&hs.config.key_log, &hs.client_random, &master);
-        let keys = master.key_block(suite, &hs.client_random, &hs.server_random);
+        let prf = master.prf_key(suite);
+        let keys = prf.key_block(&hs.client_random, &hs.server_random);
         actions.push(Action::PrepareRead(keys.client_keys()));
         let keyed = Keyed {
             hs,
             master,
+            prf,
             write: Some(keys.server_keys()),
             peer_certificates: self.client_chain,
             group: Some(self.group),
