@@ -352,6 +352,33 @@ pub(crate) fn read_extensions<'a, T: Decode<'a>>(
     Ok(List::Wire(body))
 }
 
+/// The extension of type `typ` in `exts`, if any. A decoded block is
+/// scanned by its type and length headers and only the match is decoded,
+/// so asking a hello for several extensions costs one header walk each,
+/// not a full decode of every extension each time.
+pub(crate) fn find_extension<'a, T: Decode<'a> + Clone>(
+    exts: &List<'a, T>,
+    typ: ExtensionType,
+    typ_of: fn(&T) -> ExtensionType,
+) -> Option<T> {
+    match *exts {
+        List::Wire(body) => {
+            let mut r = Reader::new(body);
+            while r.any_left() {
+                let mut start = r.clone();
+                let this = ExtensionType::read(&mut r).ok()?;
+                r.vec(LenSize::U16, "extension").ok()?;
+                if this == typ {
+                    // Checked at decode time, so this decode succeeds.
+                    return T::decode(&mut start).ok();
+                }
+            }
+            None
+        }
+        List::Items(items) => items.iter().find(|e| typ_of(e) == typ).cloned(),
+    }
+}
+
 /// Writes the extensions block, or nothing when `exts` is empty (a hello
 /// without extensions is how RFC 5246 §7.4.1.2 says to offer none).
 pub(crate) fn put_extensions<'a, T: Decode<'a> + Clone>(out: &mut Vec<u8>, exts: &List<'a, T>) {

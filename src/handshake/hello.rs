@@ -12,7 +12,7 @@ use crate::codec::enums::{
 use crate::codec::{Codec, Decode, LenSize, List, Reader};
 use crate::error::Error;
 use crate::handshake::extensions::{
-    put_extensions, read_extensions, ClientExtension, ProtocolName, ServerExtension,
+    find_extension, put_extensions, read_extensions, ClientExtension, ProtocolName, ServerExtension,
 };
 use crate::handshake::{Random, SessionId};
 
@@ -36,7 +36,7 @@ pub struct ClientHello<'a> {
 impl<'a> ClientHello<'a> {
     /// The extension of type `typ`, if offered.
     pub fn find(&self, typ: ExtensionType) -> Option<ClientExtension<'a>> {
-        self.extensions.iter().find(|e| e.ext_type() == typ)
+        find_extension(&self.extensions, typ, ClientExtension::ext_type)
     }
 
     /// Whether `suite` is among the offered suites (also used for the
@@ -158,7 +158,7 @@ pub struct ServerHello<'a> {
 impl<'a> ServerHello<'a> {
     /// The extension of type `typ`, if present.
     pub fn find(&self, typ: ExtensionType) -> Option<ServerExtension<'a>> {
-        self.extensions.iter().find(|e| e.ext_type() == typ)
+        find_extension(&self.extensions, typ, ServerExtension::ext_type)
     }
 
     /// The protocol the server selected (RFC 7301 §3.1).
@@ -259,6 +259,28 @@ mod tests {
                 ClientExtension::SessionTicket(&[]),
             ]),
         }
+    }
+
+    #[test]
+    fn find_decodes_only_the_match_and_agrees_with_iteration() {
+        let wire = client_hello().encode_to_vec();
+        let ch = ClientHello::decode_all(&wire).unwrap();
+        assert!(matches!(ch.extensions, List::Wire(_)));
+        let mut n = 0;
+        for ext in ch.extensions.iter() {
+            assert_eq!(ch.find(ext.ext_type()), Some(ext.clone()));
+            n += 1;
+        }
+        assert_eq!(n, 6);
+        assert_eq!(ch.find(ExtensionType::RENEGOTIATION_INFO), None);
+        assert_eq!(ch.sni_hostname(), Some(&b"localhost"[..]));
+        assert!(ch.has_ems());
+        let sh_wire = server_hello().encode_to_vec();
+        let sh = ServerHello::decode_all(&sh_wire).unwrap();
+        for ext in sh.extensions.iter() {
+            assert_eq!(sh.find(ext.ext_type()), Some(ext.clone()));
+        }
+        assert_eq!(sh.find(ExtensionType::SERVER_NAME), None);
     }
 
     fn server_hello() -> ServerHello<'static> {
