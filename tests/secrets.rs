@@ -3,8 +3,9 @@
 //! and the comparison of Finished verify_data is the constant-time one.
 
 use sanstls::crypto::key_schedule::{
-    check_verify_data, ct_eq, KeyBlock, MasterSecret, PreMasterSecret, VERIFY_DATA_LEN,
+    check_verify_data, ct_eq, DirectionKeys, KeyBlock, MasterSecret, VERIFY_DATA_LEN,
 };
+use sanstls::crypto::kx::{KeyExchange, PreMasterSecret};
 use sanstls::pki_types::UnixTime;
 use sanstls::resumption::store::{ClientSessionStore, ServerSessionStore};
 use sanstls::resumption::ticketer::{TicketProducer, Ticketer};
@@ -20,8 +21,11 @@ fn key_material_types_are_wiped_on_drop() {
     assert_zod::<MasterSecret>();
     // The key block: both directions' keys and IVs.
     assert_zod::<KeyBlock>();
+    // One direction's key and IV, from the key block until ChangeCipherSpec.
+    assert_zod::<DirectionKeys>();
     // The ECDHE shared secret, from agreement until the master is derived.
     assert_zod::<PreMasterSecret>();
+    let _: fn(KeyExchange, &[u8]) -> Result<PreMasterSecret, Error> = KeyExchange::complete;
     // What the session encodings and ticket plaintexts travel in.
     assert_zod::<Zeroizing<Vec<u8>>>();
 }

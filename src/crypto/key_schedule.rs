@@ -5,7 +5,7 @@
 //! Every secret here is wiped when dropped (`ZeroizeOnDrop`): the master
 //! secret, the key block and the per-direction keys cut from it.
 
-use zeroize::{Zeroize, ZeroizeOnDrop, Zeroizing};
+use zeroize::{Zeroize, ZeroizeOnDrop};
 
 use crate::crypto::prf::{prf, prf_parts, PrfKey};
 use crate::error::Error;
@@ -419,10 +419,6 @@ pub fn check_verify_data(expected: &[u8; VERIFY_DATA_LEN], received: &[u8]) -> R
         Err(Error::BadFinished)
     }
 }
-
-/// A pre-master secret held only as long as it is needed (RFC 5246 §8.1
-/// says to delete it right after computing the master secret).
-pub type PreMasterSecret = Zeroizing<Vec<u8>>;
 
 #[cfg(test)]
 mod tests {

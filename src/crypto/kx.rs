@@ -9,7 +9,7 @@
 
 use ring::agreement;
 use ring::rand::SecureRandom;
-use zeroize::Zeroizing;
+use zeroize::{Zeroize, ZeroizeOnDrop};
 
 use crate::codec::enums::NamedGroup;
 use crate::error::Error;
@@ -51,10 +51,13 @@ fn public_key_len(group: NamedGroup) -> usize {
 pub const MAX_SHARED_SECRET_LEN: usize = 48;
 
 /// An ECDHE pre-master secret (RFC 8422 §5.10), held inline so that
-/// computing it allocates nothing, and wiped when dropped.
+/// computing it allocates nothing, and wiped when dropped: RFC 5246 §8.1
+/// says to delete it once the master secret is computed, and it lives only
+/// until then.
+#[derive(Zeroize, ZeroizeOnDrop)]
 pub struct PreMasterSecret {
     len: usize,
-    bytes: Zeroizing<[u8; MAX_SHARED_SECRET_LEN]>,
+    bytes: [u8; MAX_SHARED_SECRET_LEN],
 }
 
 impl PreMasterSecret {
@@ -149,7 +152,7 @@ impl KeyExchange {
         let peer = agreement::UnparsedPublicKey::new(alg, peer_public);
         let mut secret = PreMasterSecret {
             len: 0,
-            bytes: Zeroizing::new([0u8; MAX_SHARED_SECRET_LEN]),
+            bytes: [0u8; MAX_SHARED_SECRET_LEN],
         };
         agreement::agree_ephemeral(self.private, &peer, |shared| {
             match secret.bytes.get_mut(..shared.len()) {
