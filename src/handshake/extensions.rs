@@ -363,15 +363,15 @@ pub(crate) fn find_extension<'a, T: Decode<'a> + Clone>(
 ) -> Option<T> {
     match *exts {
         List::Wire(body) => {
-            let mut r = Reader::new(body);
-            while r.any_left() {
-                let mut start = r.clone();
-                let this = ExtensionType::read(&mut r).ok()?;
-                r.vec(LenSize::U16, "extension").ok()?;
-                if this == typ {
-                    // Checked at decode time, so this decode succeeds.
-                    return T::decode(&mut start).ok();
+            // Each extension: type (2 bytes), length (2), data. The block
+            // was checked when the hello was decoded; `get` still keeps a
+            // hand-made one from reading out of bounds.
+            let mut rest = body;
+            while let (Some(&[t0, t1, l0, l1]), Some(tail)) = (rest.get(..4), rest.get(4..)) {
+                if ExtensionType(u16::from_be_bytes([t0, t1])) == typ {
+                    return T::decode(&mut Reader::new(rest)).ok();
                 }
+                rest = tail.get(usize::from(u16::from_be_bytes([l0, l1]))..)?;
             }
             None
         }
