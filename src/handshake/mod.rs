@@ -289,32 +289,19 @@ pub(crate) fn put_opaque(out: &mut Vec<u8>, size: LenSize, data: &[u8]) {
     put_vec(out, size, |o| o.extend_from_slice(data));
 }
 
-/// Reads a vector of fixed-`width` items (RFC 5246 §4.3): the byte length
-/// must be a multiple of `width` and hold at least `min_items` items, and at
-/// most [`MAX_LIST_ITEMS`] (allocation is bounded by both the limit and the
-/// bytes actually present).
-pub(crate) fn read_fixed_list<T: Codec>(
+/// Reads a vector of fixed-`width` items (RFC 5246 §4.3) into a `Vec`, with
+/// the checks of [`crate::codec::List::read_fixed`] (length a multiple of `width`, at
+/// least `min_items`, at most [`MAX_LIST_ITEMS`]): allocation is bounded by
+/// both the limit and the bytes actually present.
+pub(crate) fn read_fixed_list<T: Codec + Clone + 'static>(
     r: &mut Reader<'_>,
     size: LenSize,
     width: usize,
     min_items: usize,
     what: &'static str,
 ) -> Result<Vec<T>, Error> {
-    let body = r.vec(size, what)?;
-    if width == 0 || body.len() % width != 0 || body.len() / width < min_items {
-        return Err(Error::invalid(what, InvalidMessage::BadLength));
-    }
-    let n = body.len() / width;
-    if n > MAX_LIST_ITEMS {
-        return Err(Error::invalid(what, InvalidMessage::TooLarge));
-    }
-    let mut sub = Reader::new(body);
-    let mut items = Vec::with_capacity(n);
-    for _ in 0..n {
-        items.push(T::read(&mut sub)?);
-    }
-    sub.expect_empty(what)?;
-    Ok(items)
+    let list = crate::codec::List::<T>::read_fixed(r, size, width, min_items, what)?;
+    Ok(list.iter().collect())
 }
 
 /// Reads a vector of opaque items, each with an `item` length prefix, inside a
