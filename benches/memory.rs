@@ -6,7 +6,8 @@
 //!
 //! For each library: heap bytes held by an idle established client and
 //! server connection (after the handshake, and again after one 16 KiB record
-//! each way), and heap allocations for one client+server full handshake.
+//! each way), and heap allocations for one client+server full handshake
+//! and for one resumed by session ID and by ticket.
 //! The caller's own buffers (the wire vector) are not counted.
 
 mod common;
@@ -66,6 +67,8 @@ fn allocs() -> usize {
 /// The figures for one library.
 struct Figures {
     allocs_per_handshake: usize,
+    /// Resumed handshakes: by session ID, by ticket.
+    allocs_per_resumption: [usize; 2],
     client_idle: isize,
     server_idle: isize,
     client_after_traffic: isize,
@@ -93,6 +96,22 @@ fn sanstls_figures(pki: &Pki, case: Case) -> Figures {
     let (client_after_traffic, server_after_traffic) = (held(client), held(server));
     Figures {
         allocs_per_handshake,
+        allocs_per_resumption: [false, true].map(|by_ticket| {
+            let (mut sc, mut ss) = sanstls_configs(pki, case);
+            sc.enable_tickets = by_ticket;
+            if !by_ticket {
+                ss.ticketer = None;
+            }
+            let (sc, ss) = (Arc::new(sc), Arc::new(ss));
+            // A full handshake to store the session, a resumed one to warm up.
+            drop(sanstls_handshake(&sc, &ss, &mut wire));
+            drop(sanstls_handshake(&sc, &ss, &mut wire));
+            let a0 = allocs();
+            let (client, _server) = sanstls_handshake(&sc, &ss, &mut wire);
+            let n = allocs() - a0;
+            assert!(client.negotiated().unwrap().resumed);
+            n
+        }),
         client_idle,
         server_idle,
         client_after_traffic,
@@ -120,6 +139,29 @@ fn rustls_figures(pki: &Pki, case: Case) -> Figures {
     let (client_after_traffic, server_after_traffic) = (held(client), held(server));
     Figures {
         allocs_per_handshake,
+        allocs_per_resumption: [false, true].map(|by_ticket| {
+            use rustls::client::{Resumption, Tls12Resumption};
+            let (mut rc, mut rs) = rustls_configs(pki, case);
+            rc.resumption = Resumption::in_memory_sessions(256).tls12_resumption(if by_ticket {
+                Tls12Resumption::SessionIdOrTickets
+            } else {
+                Tls12Resumption::SessionIdOnly
+            });
+            if !by_ticket {
+                rs.ticketer = Arc::new(NoTickets);
+            }
+            let (rc, rs) = (Arc::new(rc), Arc::new(rs));
+            drop(rustls_handshake(&rc, &rs, &mut wire));
+            drop(rustls_handshake(&rc, &rs, &mut wire));
+            let a0 = allocs();
+            let (client, _server) = rustls_handshake(&rc, &rs, &mut wire);
+            let n = allocs() - a0;
+            assert_eq!(
+                client.handshake_kind(),
+                Some(rustls::HandshakeKind::Resumed)
+            );
+            n
+        }),
         client_idle,
         server_idle,
         client_after_traffic,
@@ -170,5 +212,15 @@ fn main() {
         "allocations, one client+server handshake",
         s.allocs_per_handshake as isize,
         r.allocs_per_handshake as isize,
+    );
+    row(
+        "allocations, resumed by session ID",
+        s.allocs_per_resumption[0] as isize,
+        r.allocs_per_resumption[0] as isize,
+    );
+    row(
+        "allocations, resumed by ticket",
+        s.allocs_per_resumption[1] as isize,
+        r.allocs_per_resumption[1] as isize,
     );
 }
