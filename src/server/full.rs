@@ -273,3 +273,83 @@ impl AwaitCertVerify {
         Ok(ServerState::AwaitCcs(AwaitCcs::new(k)))
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::codec::enums::CipherSuite;
+    use crate::codec::List;
+    use crate::crypto::transcript::Transcript;
+    use crate::handshake::extensions::ServerExtension;
+    use crate::handshake::hello::ServerHello;
+    use crate::handshake::{HandshakeMessage, Random, SessionId};
+    use rustls_pki_types::{PrivateKeyDer, PrivatePkcs8KeyDer};
+    use std::sync::Arc;
+
+    fn config() -> Arc<crate::config::ServerConfig> {
+        let key = rcgen::KeyPair::generate().unwrap();
+        let cert = rcgen::CertificateParams::new(vec!["localhost".into()])
+            .unwrap()
+            .self_signed(&key)
+            .unwrap();
+        let key = PrivateKeyDer::Pkcs8(PrivatePkcs8KeyDer::from(key.serialize_der()));
+        Arc::new(crate::config::ServerConfig::new(vec![cert.der().clone()], &key).unwrap())
+    }
+
+    /// `send_server_hello` writes the same bytes as the ServerHello codec
+    /// does for the message it stands for, in every combination of the
+    /// extensions it may answer with.
+    #[test]
+    fn direct_server_hello_matches_the_codec() {
+        let config = config();
+        let suite = &crate::suites::ALL_SUITES[0];
+        for case in 0..32u8 {
+            let bit = |n: u8| case & (1 << n) != 0;
+            let (ems, ack_sni, point_formats, send_ticket) = (bit(0), bit(1), bit(2), bit(3));
+            let alpn = bit(4).then(|| b"h2".to_vec());
+            let mut hs = Hs {
+                config: config.clone(),
+                suite,
+                client_random: [1; 32],
+                server_random: [2; 32],
+                ems,
+                alpn: alpn.clone(),
+                sni: Some("localhost".into()),
+                session_id: SessionId::new(&[3; 32]).unwrap(),
+                send_ticket,
+                transcript: Transcript::new(),
+            };
+            let mut out = Outbox::default();
+            send_server_hello(&mut hs, ack_sni, point_formats, &mut out);
+
+            let mut extensions = vec![ServerExtension::RenegotiationInfo(&[])];
+            if ems {
+                extensions.push(ServerExtension::ExtendedMasterSecret);
+            }
+            if point_formats {
+                extensions.push(ServerExtension::EcPointFormats(List::Items(&[
+                    EcPointFormat::UNCOMPRESSED,
+                ])));
+            }
+            if ack_sni {
+                extensions.push(ServerExtension::ServerNameAck);
+            }
+            if let Some(p) = &alpn {
+                extensions.push(ServerExtension::Alpn(p));
+            }
+            if send_ticket {
+                extensions.push(ServerExtension::SessionTicketAck);
+            }
+            let expected = HandshakeMessage::ServerHello(ServerHello {
+                server_version: ProtocolVersion::TLSV1_2,
+                random: Random([2; 32]),
+                session_id: SessionId::new(&[3; 32]).unwrap(),
+                cipher_suite: CipherSuite(suite.suite.0),
+                compression_method: CompressionMethod::NULL,
+                extensions: List::Items(&extensions),
+            })
+            .to_bytes();
+            assert_eq!(out.messages, expected, "case {case:05b}");
+        }
+    }
+}
