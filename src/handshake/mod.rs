@@ -127,9 +127,9 @@ impl Codec for SessionId {
 ///
 /// ServerKeyExchange and ClientKeyExchange stay opaque here: their structure
 /// depends on the negotiated key exchange, which only the state machine
-/// knows. Parse them with [`key_exchange::EcdheServerKeyExchange::from_bytes`],
-/// [`key_exchange::EcdheClientKeyExchange::from_bytes`] or
-/// [`key_exchange::RsaClientKeyExchange::from_bytes`].
+/// knows. Parse them with [`key_exchange::EcdheServerKeyExchange::decode_all`](crate::codec::Decode::decode_all),
+/// [`key_exchange::EcdheClientKeyExchange::decode_all`](crate::codec::Decode::decode_all) or
+/// [`key_exchange::RsaClientKeyExchange::decode_all`](crate::codec::Decode::decode_all).
 ///
 /// A decoded payload borrows from the message bytes it was read from (the
 /// reassembler's buffer): hellos, key exchanges and signatures are not
