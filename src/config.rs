@@ -395,3 +395,18 @@ fn suites_by_name<S: AsRef<str>>(names: &[S]) -> Result<Vec<&'static SupportedSu
     }
     Ok(out)
 }
+
+/// A fresh self-signed ECDSA P-256 certificate for "localhost" and its key,
+/// for the crate's own unit tests (integration tests have `tests/common`).
+#[cfg(test)]
+pub(crate) fn test_certificate() -> (CertificateDer<'static>, PrivateKeyDer<'static>) {
+    let key = rcgen::KeyPair::generate().expect("key generation");
+    let cert = rcgen::CertificateParams::new(vec!["localhost".into()])
+        .expect("certificate parameters")
+        .self_signed(&key)
+        .expect("self-signed certificate");
+    let key = PrivateKeyDer::Pkcs8(rustls_pki_types::PrivatePkcs8KeyDer::from(
+        key.serialize_der(),
+    ));
+    (cert.der().clone(), key)
+}

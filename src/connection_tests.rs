@@ -4,28 +4,21 @@
 
 use std::sync::Arc;
 
-use rustls_pki_types::{PrivateKeyDer, PrivatePkcs8KeyDer, ServerName};
+use rustls_pki_types::ServerName;
 
 use super::*;
 use crate::verify::RootCertStore;
 
 fn pair() -> (Connection, Connection) {
-    let key = rcgen::KeyPair::generate().unwrap();
-    let cert = rcgen::CertificateParams::new(vec!["localhost".into()])
-        .unwrap()
-        .self_signed(&key)
-        .unwrap();
-    let key = PrivateKeyDer::Pkcs8(PrivatePkcs8KeyDer::from(key.serialize_der()));
+    let (cert, key) = crate::config::test_certificate();
     let mut roots = RootCertStore::new();
-    roots.add(cert.der().clone()).unwrap();
+    roots.add(cert.clone()).unwrap();
     let client = Connection::new_client(
         Arc::new(ClientConfig::new(roots)),
         ServerName::try_from("localhost").unwrap(),
     )
     .unwrap();
-    let server = Connection::new_server(Arc::new(
-        ServerConfig::new(vec![cert.der().clone()], &key).unwrap(),
-    ));
+    let server = Connection::new_server(Arc::new(ServerConfig::new(vec![cert], &key).unwrap()));
     let (mut c, mut s) = (client, server);
     while c.is_handshaking() || s.is_handshaking() {
         assert!(pump(&mut c, &mut s).is_ok() && pump(&mut s, &mut c).is_ok());

@@ -283,17 +283,11 @@ mod tests {
     use crate::handshake::extensions::ServerExtension;
     use crate::handshake::hello::ServerHello;
     use crate::handshake::{HandshakeMessage, Random, SessionId};
-    use rustls_pki_types::{PrivateKeyDer, PrivatePkcs8KeyDer};
     use std::sync::Arc;
 
     fn config() -> Arc<crate::config::ServerConfig> {
-        let key = rcgen::KeyPair::generate().unwrap();
-        let cert = rcgen::CertificateParams::new(vec!["localhost".into()])
-            .unwrap()
-            .self_signed(&key)
-            .unwrap();
-        let key = PrivateKeyDer::Pkcs8(PrivatePkcs8KeyDer::from(key.serialize_der()));
-        Arc::new(crate::config::ServerConfig::new(vec![cert.der().clone()], &key).unwrap())
+        let (cert, key) = crate::config::test_certificate();
+        Arc::new(crate::config::ServerConfig::new(vec![cert], &key).unwrap())
     }
 
     /// `send_server_hello` writes the same bytes as the ServerHello codec
