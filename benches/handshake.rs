@@ -11,7 +11,7 @@ use std::sync::Arc;
 
 use common::*;
 use criterion::{criterion_group, criterion_main, Criterion};
-use rustls::client::{Resumption, Tls12Resumption};
+use rustls::client::Resumption;
 use sanstls::codec::enums::NamedGroup;
 
 const CASES: &[(&str, Key, Case)] = &[
@@ -122,12 +122,7 @@ fn resumed(c: &mut Criterion) {
         let label = if by_ticket { "ticket" } else { "session_id" };
         let mut wire = Vec::new();
 
-        let (mut sc, mut ss) = sanstls_configs(&pki, case);
-        sc.enable_tickets = by_ticket;
-        if !by_ticket {
-            ss.ticketer = None;
-        }
-        let (sc, ss) = (Arc::new(sc), Arc::new(ss));
+        let (sc, ss) = sanstls_resumption_configs(&pki, case, by_ticket);
         sanstls_handshake(&sc, &ss, &mut wire);
         g.bench_function(format!("sanstls/{label}"), |b| {
             b.iter(|| {
@@ -138,16 +133,7 @@ fn resumed(c: &mut Criterion) {
         let crypto = SymmetricCrypto::new(&handshake_messages(&sc, &ss), false, by_ticket);
         g.bench_function(format!("crypto_only/{label}"), |b| b.iter(|| crypto.run()));
 
-        let (mut rc, mut rs) = rustls_configs(&pki, case);
-        rc.resumption = Resumption::in_memory_sessions(256).tls12_resumption(if by_ticket {
-            Tls12Resumption::SessionIdOrTickets
-        } else {
-            Tls12Resumption::SessionIdOnly
-        });
-        if !by_ticket {
-            rs.ticketer = Arc::new(NoTickets);
-        }
-        let (rc, rs) = (Arc::new(rc), Arc::new(rs));
+        let (rc, rs) = rustls_resumption_configs(&pki, case, by_ticket);
         rustls_handshake(&rc, &rs, &mut wire);
         g.bench_function(format!("rustls/{label}"), |b| {
             b.iter(|| {

@@ -97,12 +97,7 @@ fn sanstls_figures(pki: &Pki, case: Case) -> Figures {
     Figures {
         allocs_per_handshake,
         allocs_per_resumption: [false, true].map(|by_ticket| {
-            let (mut sc, mut ss) = sanstls_configs(pki, case);
-            sc.enable_tickets = by_ticket;
-            if !by_ticket {
-                ss.ticketer = None;
-            }
-            let (sc, ss) = (Arc::new(sc), Arc::new(ss));
+            let (sc, ss) = sanstls_resumption_configs(pki, case, by_ticket);
             // A full handshake to store the session, a resumed one to warm up.
             drop(sanstls_handshake(&sc, &ss, &mut wire));
             drop(sanstls_handshake(&sc, &ss, &mut wire));
@@ -140,17 +135,7 @@ fn rustls_figures(pki: &Pki, case: Case) -> Figures {
     Figures {
         allocs_per_handshake,
         allocs_per_resumption: [false, true].map(|by_ticket| {
-            use rustls::client::{Resumption, Tls12Resumption};
-            let (mut rc, mut rs) = rustls_configs(pki, case);
-            rc.resumption = Resumption::in_memory_sessions(256).tls12_resumption(if by_ticket {
-                Tls12Resumption::SessionIdOrTickets
-            } else {
-                Tls12Resumption::SessionIdOnly
-            });
-            if !by_ticket {
-                rs.ticketer = Arc::new(NoTickets);
-            }
-            let (rc, rs) = (Arc::new(rc), Arc::new(rs));
+            let (rc, rs) = rustls_resumption_configs(pki, case, by_ticket);
             drop(rustls_handshake(&rc, &rs, &mut wire));
             drop(rustls_handshake(&rc, &rs, &mut wire));
             let a0 = allocs();

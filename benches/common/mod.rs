@@ -138,6 +138,21 @@ pub fn sanstls_handshake(
     (c, s)
 }
 
+/// sanstls configs for resumed handshakes: by ticket (`by_ticket`), or by
+/// session ID only (tickets off on both sides).
+pub fn sanstls_resumption_configs(
+    pki: &Pki,
+    case: Case,
+    by_ticket: bool,
+) -> (Arc<sanstls::ClientConfig>, Arc<sanstls::ServerConfig>) {
+    let (mut c, mut s) = sanstls_configs(pki, case);
+    c.enable_tickets = by_ticket;
+    if !by_ticket {
+        s.ticketer = None;
+    }
+    (Arc::new(c), Arc::new(s))
+}
+
 // ---------- rustls ----------
 
 pub fn provider(case: Case) -> CryptoProvider {
@@ -362,4 +377,23 @@ impl RustlsSide for rustls::ClientConnection {
 
 impl RustlsSide for rustls::ServerConnection {
     type Data = rustls::server::ServerConnectionData;
+}
+
+/// rustls configs for resumed handshakes, as [`sanstls_resumption_configs`].
+pub fn rustls_resumption_configs(
+    pki: &Pki,
+    case: Case,
+    by_ticket: bool,
+) -> (Arc<rustls::ClientConfig>, Arc<rustls::ServerConfig>) {
+    use rustls::client::{Resumption, Tls12Resumption};
+    let (mut c, mut s) = rustls_configs(pki, case);
+    c.resumption = Resumption::in_memory_sessions(256).tls12_resumption(if by_ticket {
+        Tls12Resumption::SessionIdOrTickets
+    } else {
+        Tls12Resumption::SessionIdOnly
+    });
+    if !by_ticket {
+        s.ticketer = Arc::new(NoTickets);
+    }
+    (Arc::new(c), Arc::new(s))
 }
