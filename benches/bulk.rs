@@ -90,10 +90,7 @@ fn bulk(c: &mut Criterion) {
 
 criterion_group! {
     name = benches;
-    config = Criterion::default()
-        .sample_size(30)
-        .warm_up_time(std::time::Duration::from_millis(500))
-        .measurement_time(std::time::Duration::from_secs(2));
+    config = criterion_config();
     targets = bulk
 }
 criterion_main!(benches);

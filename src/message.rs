@@ -45,8 +45,8 @@ impl Alert {
         self.level == AlertLevel::FATAL
     }
 
-    /// The two-byte record body, on the stack: the same bytes as
-    /// [`Codec::encode`], for sending without a heap buffer.
+    /// The two-byte record body (level, description), on the stack, for
+    /// sending without a heap buffer; [`Codec::encode`] writes these.
     pub fn to_array(&self) -> [u8; 2] {
         [self.level.0, self.description.0]
     }
@@ -54,8 +54,7 @@ impl Alert {
 
 impl Codec for Alert {
     fn encode(&self, out: &mut Vec<u8>) {
-        self.level.encode(out);
-        self.description.encode(out);
+        out.extend_from_slice(&self.to_array());
     }
 
     fn read(r: &mut Reader<'_>) -> Result<Self, Error> {
@@ -74,14 +73,14 @@ impl Codec for Alert {
 pub struct ChangeCipherSpec;
 
 impl ChangeCipherSpec {
-    /// The one-byte record body, the same bytes as [`Codec::encode`], for
-    /// sending without a heap buffer.
+    /// The one-byte record body, for sending without a heap buffer;
+    /// [`Codec::encode`] writes it.
     pub const BYTES: [u8; 1] = [1];
 }
 
 impl Codec for ChangeCipherSpec {
     fn encode(&self, out: &mut Vec<u8>) {
-        out.push(1);
+        out.extend_from_slice(&Self::BYTES);
     }
 
     fn read(r: &mut Reader<'_>) -> Result<Self, Error> {

@@ -20,6 +20,15 @@ use rustls::DigitallySignedStruct;
 use sanstls::codec::enums::NamedGroup;
 use sanstls::suites::SupportedSuite;
 
+/// The criterion settings every timed bench uses: 30 samples of 2 s after a
+/// 0.5 s warm-up, sized for the 2-core machine.
+pub fn criterion_config() -> criterion::Criterion {
+    criterion::Criterion::default()
+        .sample_size(30)
+        .warm_up_time(std::time::Duration::from_millis(500))
+        .measurement_time(std::time::Duration::from_secs(2))
+}
+
 /// The key types benched.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Key {
