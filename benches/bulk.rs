@@ -11,7 +11,7 @@ use std::sync::Arc;
 use common::*;
 use criterion::{criterion_group, criterion_main, Criterion, Throughput};
 use ring::aead::{LessSafeKey, UnboundKey};
-use sanstls::codec::enums::NamedGroup;
+use sanstls::enums::NamedGroup;
 
 const RECORD: usize = 16 * 1024;
 

@@ -12,7 +12,7 @@ use std::sync::Arc;
 use common::*;
 use criterion::{criterion_group, criterion_main, Criterion};
 use rustls::client::Resumption;
-use sanstls::codec::enums::NamedGroup;
+use sanstls::enums::NamedGroup;
 
 const CASES: &[(&str, Key, Case)] = &[
     (

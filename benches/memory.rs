@@ -17,7 +17,7 @@ use std::sync::atomic::{AtomicIsize, AtomicUsize, Ordering};
 use std::sync::Arc;
 
 use common::*;
-use sanstls::codec::enums::NamedGroup;
+use sanstls::enums::NamedGroup;
 
 struct Counting;
 

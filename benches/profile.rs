@@ -14,7 +14,7 @@ mod common;
 use std::sync::Arc;
 
 use common::*;
-use sanstls::codec::enums::NamedGroup;
+use sanstls::enums::NamedGroup;
 
 /// N records of 16 KiB client → server (WHAT = `bulk`).
 fn bulk(lib: &str, n: usize) {

@@ -11,8 +11,8 @@ use std::sync::Arc;
 use rustls_pki_types::{CertificateDer, PrivateKeyDer, UnixTime};
 
 use crate::codec::enums::{CipherSuite, ClientCertificateType, NamedGroup, SignatureScheme};
-use crate::crypto::kx::SUPPORTED_GROUPS;
-use crate::crypto::sign::{SigningKey, DEFAULT_SIGNATURE_SCHEMES};
+pub use crate::crypto::kx::SUPPORTED_GROUPS;
+pub use crate::crypto::sign::{SigningKey, DEFAULT_SIGNATURE_SCHEMES};
 use crate::error::Error;
 use crate::keylog::KeyLog;
 use crate::resumption::store::{

@@ -5,25 +5,35 @@
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 
-mod client;
-pub mod codec;
+// The supported API: what a user drives a connection with and configures it
+// by. Everything else is private; fuzz targets, benches and the crate's own
+// integration tests reach the internals through `internals`, behind a
+// feature that says it is unstable.
 pub mod config;
-mod connection;
-pub mod crypto;
+pub mod enums;
 pub mod error;
 pub mod event;
-pub mod handshake;
 pub mod io;
 pub mod keylog;
 pub mod limits;
-pub mod message;
-pub mod record;
 pub mod resumption;
-mod server;
-mod state;
 pub mod suites;
 pub mod trace;
 pub mod verify;
+
+mod client;
+mod codec;
+mod connection;
+mod crypto;
+mod handshake;
+mod message;
+mod record;
+mod server;
+mod state;
+
+#[cfg(feature = "unstable-internals")]
+#[doc(hidden)]
+pub mod internals;
 
 pub use config::{ClientConfig, ServerConfig};
 pub use connection::{Connection, Input};

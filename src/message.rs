@@ -19,35 +19,9 @@ pub struct Alert {
 }
 
 impl Alert {
-    /// A fatal alert; every alert we send for an error is fatal (§7.2.2).
-    pub fn fatal(description: AlertDescription) -> Self {
-        Alert {
-            level: AlertLevel::FATAL,
-            description,
-        }
-    }
-
-    /// A warning alert.
-    pub fn warning(description: AlertDescription) -> Self {
-        Alert {
-            level: AlertLevel::WARNING,
-            description,
-        }
-    }
-
-    /// The close_notify alert (§7.2.1), sent at warning level.
-    pub fn close_notify() -> Self {
-        Self::warning(AlertDescription::CLOSE_NOTIFY)
-    }
-
-    /// Whether the alert is fatal.
-    pub fn is_fatal(&self) -> bool {
-        self.level == AlertLevel::FATAL
-    }
-
     /// The two-byte record body (level, description), on the stack, for
     /// sending without a heap buffer; [`Codec::encode`] writes these.
-    pub fn to_array(&self) -> [u8; 2] {
+    pub fn to_array(self) -> [u8; 2] {
         [self.level.0, self.description.0]
     }
 }
@@ -107,10 +81,11 @@ mod tests {
 
     #[test]
     fn alert_roundtrip() {
+        let alert = |level, description| Alert { level, description };
         for a in [
-            Alert::close_notify(),
-            Alert::fatal(AlertDescription::DECODE_ERROR),
-            Alert::fatal(AlertDescription(0xee)),
+            alert(AlertLevel::WARNING, AlertDescription::CLOSE_NOTIFY),
+            alert(AlertLevel::FATAL, AlertDescription::DECODE_ERROR),
+            alert(AlertLevel::FATAL, AlertDescription(0xee)),
         ] {
             let b = a.to_bytes();
             assert_eq!(a.to_array(), b[..]);
@@ -118,8 +93,10 @@ mod tests {
             assert_eq!(Alert::from_bytes(&b).unwrap(), a);
             assert_eq!(Alert::from_bytes(&b).unwrap().to_bytes(), b);
         }
-        assert_eq!(Alert::close_notify().to_bytes(), [1, 0]);
-        assert!(Alert::fatal(AlertDescription::CLOSE_NOTIFY).is_fatal());
+        assert_eq!(
+            alert(AlertLevel::WARNING, AlertDescription::CLOSE_NOTIFY).to_bytes(),
+            [1, 0]
+        );
     }
 
     #[test]

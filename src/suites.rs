@@ -48,7 +48,7 @@ impl AeadKind {
     }
 
     /// The ring algorithm.
-    pub fn ring_algorithm(self) -> &'static ring::aead::Algorithm {
+    pub(crate) fn ring_algorithm(self) -> &'static ring::aead::Algorithm {
         match self {
             AeadKind::Aes128Gcm => &ring::aead::AES_128_GCM,
             AeadKind::Aes256Gcm => &ring::aead::AES_256_GCM,
@@ -68,7 +68,7 @@ pub enum HashKind {
 
 impl HashKind {
     /// The ring digest algorithm.
-    pub fn digest_algorithm(self) -> &'static ring::digest::Algorithm {
+    pub(crate) fn digest_algorithm(self) -> &'static ring::digest::Algorithm {
         match self {
             HashKind::Sha256 => &ring::digest::SHA256,
             HashKind::Sha384 => &ring::digest::SHA384,
@@ -76,7 +76,7 @@ impl HashKind {
     }
 
     /// The ring HMAC algorithm for P_hash.
-    pub fn hmac_algorithm(self) -> ring::hmac::Algorithm {
+    pub(crate) fn hmac_algorithm(self) -> ring::hmac::Algorithm {
         match self {
             HashKind::Sha256 => ring::hmac::HMAC_SHA256,
             HashKind::Sha384 => ring::hmac::HMAC_SHA384,

@@ -65,7 +65,7 @@ fn proto_list<'a>(items: impl IntoIterator<Item = ProtocolName<'a>>) -> String {
 }
 
 /// The entry for a ChangeCipherSpec.
-pub fn change_cipher_spec(direction: Direction) -> TraceEntry {
+pub(crate) fn change_cipher_spec(direction: Direction) -> TraceEntry {
     TraceEntry {
         direction,
         message: "ChangeCipherSpec",
@@ -77,7 +77,7 @@ pub fn change_cipher_spec(direction: Direction) -> TraceEntry {
 /// Describes one whole encoded handshake message (header included). Bytes
 /// that do not decode are described as such rather than failing: the trace
 /// is for people, and the state machine reports the real error.
-pub fn describe(direction: Direction, encoded: &[u8]) -> TraceEntry {
+pub(crate) fn describe(direction: Direction, encoded: &[u8]) -> TraceEntry {
     let len = encoded.len().saturating_sub(4);
     let message = encoded
         .first()
@@ -97,7 +97,7 @@ pub fn describe(direction: Direction, encoded: &[u8]) -> TraceEntry {
 }
 
 /// The message's name as RFC 5246 writes it, e.g. `ServerKeyExchange`.
-pub fn handshake_name(typ: HandshakeType) -> &'static str {
+pub(crate) fn handshake_name(typ: HandshakeType) -> &'static str {
     match typ.name().unwrap_or("unknown handshake message") {
         "HELLO_REQUEST" => "HelloRequest",
         "CLIENT_HELLO" => "ClientHello",

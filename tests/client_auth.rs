@@ -13,12 +13,14 @@ use common::wire::{
 };
 use common::{ca, leaf, KeyType, Pair, Pki, ALL_KEY_TYPES};
 use rcgen::{CertificateParams, CertifiedIssuer, ExtendedKeyUsagePurpose, KeyPair};
-use sanstls::codec::enums::{AlertDescription as A, ClientCertificateType, SignatureScheme};
 use sanstls::config::{
     CertificateRequestInfo, CertifiedKey, ClientAuth, ResolvesClientCert, ServerConfig,
 };
-use sanstls::crypto::sign::DEFAULT_SIGNATURE_SCHEMES;
-use sanstls::handshake::HandshakePayload;
+use sanstls::internals::codec::enums::{
+    AlertDescription as A, ClientCertificateType, SignatureScheme,
+};
+use sanstls::internals::crypto::sign::DEFAULT_SIGNATURE_SCHEMES;
+use sanstls::internals::handshake::HandshakePayload;
 use sanstls::pki_types::{CertificateDer, PrivateKeyDer};
 use sanstls::verify::{RootCertStore, WebPkiClientVerifier};
 use sanstls::{CertificateError, ClientConfig, Error};
@@ -178,7 +180,7 @@ fn optional_and_no_certificate() {
     client_flight(&mut p);
     let msgs = plaintext_messages(&p.to_server);
     assert!(
-        matches!(&msgs[0], HandshakePayload::Certificate(c) if c.is_empty()),
+        matches!(&msgs[0], HandshakePayload::Certificate(c) if c.0.is_empty()),
         "{msgs:?}"
     );
     assert!(!msgs
@@ -338,7 +340,7 @@ fn resolver_returning_none_sends_an_empty_certificate() {
     let mut p = Pair::new(cc.clone(), s.server(false));
     client_flight(&mut p);
     let msgs = plaintext_messages(&p.to_server);
-    assert!(matches!(&msgs[0], HandshakePayload::Certificate(c) if c.is_empty()));
+    assert!(matches!(&msgs[0], HandshakePayload::Certificate(c) if c.0.is_empty()));
     assert!(!msgs
         .iter()
         .any(|m| matches!(m, HandshakePayload::CertificateVerify(_))));

@@ -3,7 +3,7 @@
 mod common;
 
 use common::{KeyType, Pair, Pki, ALL_KEY_TYPES};
-use sanstls::codec::enums::NamedGroup;
+use sanstls::internals::codec::enums::NamedGroup;
 use sanstls::suites::{AuthKind, ALL_SUITES};
 use sanstls::Event;
 
@@ -119,7 +119,7 @@ fn client_authentication_required_and_optional() {
     assert_eq!(
         c,
         Err(sanstls::Error::AlertReceived(
-            sanstls::codec::enums::AlertDescription::HANDSHAKE_FAILURE
+            sanstls::internals::codec::enums::AlertDescription::HANDSHAKE_FAILURE
         ))
     );
     server.client_auth = ClientAuth::Optional(verifier);
@@ -135,7 +135,7 @@ fn client_authentication_required_and_optional() {
 
 #[test]
 fn every_signature_scheme() {
-    use sanstls::codec::enums::SignatureScheme as S;
+    use sanstls::internals::codec::enums::SignatureScheme as S;
     let cases = [
         (KeyType::P256, S::ECDSA_SECP256R1_SHA256),
         (KeyType::P384, S::ECDSA_SECP384R1_SHA384),
@@ -228,7 +228,7 @@ fn sni_chooses_the_certificate_and_ip_addresses_send_none() {
 /// RFC 5246 §7.2: a fatal alert invalidates the session, on both sides.
 #[test]
 fn fatal_alert_invalidates_the_session() {
-    use sanstls::codec::enums::AlertDescription;
+    use sanstls::internals::codec::enums::AlertDescription;
     let pki = Pki::new(KeyType::P256);
     for tickets in [true, false] {
         let mut client = pki.client_config();
@@ -298,7 +298,7 @@ fn hello_request_during_the_handshake_is_ignored() {
 /// complete, and the caller must not mistake it for a clean close.
 #[test]
 fn close_notify_during_the_handshake_is_an_error() {
-    use sanstls::codec::enums::AlertDescription;
+    use sanstls::internals::codec::enums::AlertDescription;
     let pki = Pki::new(KeyType::P256);
     let mut pair = Pair::new(pki.client_config(), pki.server_config());
     pair.client.poll_output(&mut pair.to_server);

@@ -22,7 +22,7 @@ use common::openssl::{
     server_line_exchange, tls_error, Proc, TempDir, CLIENT_LINE, TIMEOUT,
 };
 use common::{KeyType, Pki};
-use sanstls::codec::enums::{AlertDescription, NamedGroup};
+use sanstls::internals::codec::enums::{AlertDescription, NamedGroup};
 use sanstls::io::Stream;
 use sanstls::{CertificateError, ClientConfig, Connection, Error, Negotiated, ServerConfig};
 

@@ -23,8 +23,8 @@ use common::openssl::{
 };
 use common::{KeyType, Pki};
 use rcgen::{DnType, ExtendedKeyUsagePurpose};
-use sanstls::codec::enums::AlertDescription;
 use sanstls::config::ClientAuth;
+use sanstls::internals::codec::enums::AlertDescription;
 use sanstls::io::Stream;
 use sanstls::keylog::{format_line, KeyLog};
 use sanstls::pki_types::{CertificateDer, PrivateKeyDer};

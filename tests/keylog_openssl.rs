@@ -23,10 +23,11 @@ use std::thread;
 use std::time::{Duration, Instant};
 
 use common::openssl::{openssl_available, TempDir};
-use sanstls::codec::enums::{CipherSuite, ContentType, ProtocolVersion};
-use sanstls::crypto::key_schedule::{check_verify_data, MasterSecret};
-use sanstls::crypto::transcript::Transcript;
-use sanstls::record::{peek_record, Decrypter, HeaderRules};
+use sanstls::internals::codec::enums::{CipherSuite, ContentType, ProtocolVersion};
+use sanstls::internals::crypto::key_schedule::{check_verify_data, MasterSecret};
+use sanstls::internals::crypto::transcript::Transcript;
+use sanstls::internals::record::cipher::Decrypter;
+use sanstls::internals::record::deframer::{peek_record, HeaderRules};
 use sanstls::suites::{self, SupportedSuite};
 
 const CLIENT_LINE: &[u8] = b"hello from client\n";
@@ -362,9 +363,10 @@ fn check_capture(cap: &Capture, expect_suite: &str) -> (Vec<Vec<u8>>, Vec<Vec<u8
         .expect("key log line for this client random");
     let ms = MasterSecret::from_bytes(unhex(&ms_hex).try_into().expect("48-byte secret"));
 
-    let kb = ms.key_block(suite, &client_random, &server_random);
-    let client = decrypt_direction(&cap.c2s, kb.client_decrypter());
-    let server = decrypt_direction(&cap.s2c, kb.server_decrypter());
+    let prf = ms.prf_key(suite);
+    let kb = prf.key_block(&client_random, &server_random);
+    let client = decrypt_direction(&cap.c2s, kb.client_keys().decrypter().unwrap());
+    let server = decrypt_direction(&cap.s2c, kb.server_keys().decrypter().unwrap());
     assert_eq!(client.app_data, CLIENT_LINE);
     assert_eq!(server.app_data, SERVER_LINE);
     for alert in client.alerts.iter().chain(&server.alerts) {
@@ -389,7 +391,7 @@ fn check_capture(cap: &Capture, expect_suite: &str) -> (Vec<Vec<u8>>, Vec<Vec<u8
         t.add(m);
     }
     let hash = t.current_hash().unwrap();
-    let expect = ms.verify_data(suite.hash, true, &hash);
+    let expect = prf.verify_data(true, &hash);
     assert_eq!(client.finished[..4], [20, 0, 0, 12]);
     check_verify_data(&expect, &client.finished[4..]).expect("client verify_data");
 
@@ -399,7 +401,7 @@ fn check_capture(cap: &Capture, expect_suite: &str) -> (Vec<Vec<u8>>, Vec<Vec<u8
             t.add(m);
         }
     }
-    let expect = ms.verify_data(suite.hash, false, &t.current_hash().unwrap());
+    let expect = prf.verify_data(false, &t.current_hash().unwrap());
     assert_eq!(server.finished[..4], [20, 0, 0, 12]);
     check_verify_data(&expect, &server.finished[4..]).expect("server verify_data");
     (client.alerts, server.alerts)

@@ -9,9 +9,9 @@ use std::sync::Arc;
 use common::wire::*;
 use common::{KeyType, Pki};
 use hostile::*;
-use sanstls::codec::enums::{AlertDescription as A, CipherSuite, ExtensionType};
-use sanstls::handshake::extensions::ClientExtension;
-use sanstls::handshake::HandshakePayload;
+use sanstls::internals::codec::enums::{AlertDescription as A, CipherSuite, ExtensionType};
+use sanstls::internals::handshake::extensions::ClientExtension;
+use sanstls::internals::handshake::HandshakePayload;
 use sanstls::limits::{
     MAX_BUFFERED_OUTPUT, MAX_CERT_CHAIN_LEN, MAX_EMPTY_RECORDS, MAX_EXTENSIONS,
     MAX_HANDSHAKE_MESSAGE_LEN, MAX_LIST_ITEMS, MAX_PLAINTEXT_LEN, MAX_RENEGOTIATION_REQUESTS,

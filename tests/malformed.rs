@@ -16,7 +16,7 @@ mod hostile;
 use common::wire::*;
 use common::{KeyType, Pki};
 use hostile::*;
-use sanstls::codec::enums::AlertDescription as A;
+use sanstls::internals::codec::enums::AlertDescription as A;
 use sanstls::limits::{
     MAX_CIPHERTEXT_LEN, MAX_EMPTY_RECORDS, MAX_HANDSHAKE_MESSAGE_LEN, MAX_PLAINTEXT_LEN,
     MAX_WARNING_ALERTS,
@@ -636,7 +636,7 @@ fn rows() -> Vec<Row> {
             "SKX trailing byte",
             ServerFlight,
             SERVER_KEY_EXCHANGE,
-            "sanstls::handshake::key_exchange::EcdheServerKeyExchange",
+            "EcdheServerKeyExchange",
         ),
         body_edit(
             "SKX curve type explicit_prime",
@@ -791,7 +791,7 @@ fn rows() -> Vec<Row> {
             "CKE trailing byte",
             ClientFlight,
             CLIENT_KEY_EXCHANGE,
-            "sanstls::handshake::key_exchange::EcdheClientKeyExchange",
+            "EcdheClientKeyExchange",
         ),
         body_edit(
             "CKE empty point",
@@ -989,7 +989,7 @@ fn rows() -> Vec<Row> {
             "CCS of 2 bytes",
             ClientFlight,
             |r| r[1].1 = vec![1, 1],
-            decode_error("sanstls::message::ChangeCipherSpec", K::TrailingData),
+            decode_error("ChangeCipherSpec", K::TrailingData),
         ),
         // ---- NewSessionTicket and Finished (client receives) ----
         short_by_one(
@@ -1084,14 +1084,14 @@ fn rows() -> Vec<Row> {
             ServerFlight,
             ALERT,
             &[1, 0, 0],
-            decode_error("sanstls::message::Alert", K::TrailingData),
+            decode_error("Alert", K::TrailingData),
         ),
         prepended(
             "two alerts in one record",
             ClientHello,
             ALERT,
             &[1, 90, 1, 90],
-            decode_error("sanstls::message::Alert", K::TrailingData),
+            decode_error("Alert", K::TrailingData),
         ),
         row(
             "warning alerts at MAX_WARNING_ALERTS, then the flight",

@@ -21,8 +21,8 @@ use std::sync::{Arc, Mutex};
 use common::wire::*;
 use common::{KeyType, Pki};
 use hostile::*;
-use sanstls::codec::enums::{CipherSuite, ExtensionType};
-use sanstls::handshake::extensions::ClientExtension;
+use sanstls::internals::codec::enums::{CipherSuite, ExtensionType};
+use sanstls::internals::handshake::extensions::ClientExtension;
 use sanstls::limits::{
     MAX_EMPTY_RECORDS, MAX_EXTENSIONS, MAX_HANDSHAKE_MESSAGE_LEN, MAX_LIST_ITEMS,
     MAX_PLAINTEXT_LEN, MAX_WARNING_ALERTS,

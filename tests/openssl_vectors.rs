@@ -7,14 +7,14 @@
 //! through the public API and re-encode to exactly the captured bytes, and
 //! the fields we rely on must be where OpenSSL put them.
 
-use sanstls::codec::enums::{
+use sanstls::internals::codec::enums::{
     CipherSuite, CompressionMethod, ContentType, EcPointFormat, ExtensionType, HandshakeType,
     NamedGroup, ProtocolVersion, SignatureScheme,
 };
-use sanstls::codec::{Decode, List};
-use sanstls::handshake::key_exchange::{EcdheClientKeyExchange, EcdheServerKeyExchange};
-use sanstls::handshake::reassembly::HandshakeJoiner;
-use sanstls::handshake::{HandshakeMessage, HandshakePayload};
+use sanstls::internals::codec::{Decode, List};
+use sanstls::internals::handshake::key_exchange::{EcdheClientKeyExchange, EcdheServerKeyExchange};
+use sanstls::internals::handshake::reassembly::HandshakeJoiner;
+use sanstls::internals::handshake::{HandshakeMessage, HandshakePayload};
 
 const ECDSA_CLIENT: &str = include_str!("data/ecdsa_client_flight.hex");
 const ECDSA_SERVER: &str = include_str!("data/ecdsa_server_flight.hex");

@@ -14,21 +14,21 @@ use common::wire::{
     expect_server_fails, split,
 };
 use common::{at, ca, leaf, KeyType, Pair, Pki};
-use sanstls::codec::enums::{AlertDescription as A, ContentType};
-use sanstls::codec::Codec;
 use sanstls::config::ClientAuth;
-use sanstls::crypto::key_schedule::MasterSecret;
-use sanstls::crypto::transcript::Transcript;
-use sanstls::handshake::extensions::{ClientExtension, ServerExtension};
-use sanstls::handshake::finished::Finished;
-use sanstls::handshake::{HandshakePayload, SessionId};
+use sanstls::internals::codec::enums::{AlertDescription as A, ContentType};
+use sanstls::internals::codec::Codec;
+use sanstls::internals::crypto::key_schedule::MasterSecret;
+use sanstls::internals::crypto::transcript::Transcript;
+use sanstls::internals::handshake::extensions::{ClientExtension, ServerExtension};
+use sanstls::internals::handshake::finished::Finished;
+use sanstls::internals::handshake::{HandshakePayload, SessionId};
+use sanstls::internals::StoredSession;
 use sanstls::keylog::KeyLog;
 use sanstls::pki_types::UnixTime;
 use sanstls::resumption::store::{
     ClientSessionCache, ClientSessionStore, ServerSessionCache, ServerSessionStore,
 };
 use sanstls::resumption::ticketer::{TicketProducer, Ticketer};
-use sanstls::resumption::StoredSession;
 use sanstls::suites::ALL_SUITES;
 use sanstls::verify::{RootCertStore, WebPkiClientVerifier};
 use sanstls::{ClientConfig, Error, ServerConfig};
@@ -838,25 +838,20 @@ fn exporter_refused_without_ems() {
     transcript.start(suite.hash);
     transcript.add(&client_hello_msg);
     transcript.add(&recs[0].1);
-    let server_fin = master.verify_data(
-        suite.hash,
-        false,
-        transcript.current_hash().unwrap().as_bytes(),
-    );
+    let prf = master.prf_key(suite);
+    let server_fin = prf.verify_data(false, transcript.current_hash().unwrap().as_bytes());
     transcript.add(
         &HandshakePayload::Finished(Finished {
             verify_data: server_fin,
         })
         .to_bytes(),
     );
-    let client_fin = master.verify_data(
-        suite.hash,
-        true,
-        transcript.current_hash().unwrap().as_bytes(),
-    );
-    let keys = master.key_block(suite, &ch.random.0, &sh.random.0);
+    let client_fin = prf.verify_data(true, transcript.current_hash().unwrap().as_bytes());
+    let keys = prf.key_block(&ch.random.0, &sh.random.0);
     let mut flight = wire::join(&[(wire::CCS, vec![1])]);
-    keys.client_encrypter()
+    keys.client_keys()
+        .encrypter()
+        .unwrap()
         .seal_record(
             ContentType::HANDSHAKE,
             &HandshakePayload::Finished(Finished {

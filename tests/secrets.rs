@@ -2,14 +2,14 @@
 //! every public type or signature that carries key material wipes it on drop,
 //! and the comparison of Finished verify_data is the constant-time one.
 
-use sanstls::crypto::key_schedule::{
+use sanstls::internals::crypto::key_schedule::{
     check_verify_data, ct_eq, DirectionKeys, KeyBlock, MasterSecret, VERIFY_DATA_LEN,
 };
-use sanstls::crypto::kx::{KeyExchange, PreMasterSecret};
+use sanstls::internals::crypto::kx::{KeyExchange, PreMasterSecret};
+use sanstls::internals::StoredSession;
 use sanstls::pki_types::UnixTime;
 use sanstls::resumption::store::{ClientSessionStore, ServerSessionStore};
 use sanstls::resumption::ticketer::{TicketProducer, Ticketer};
-use sanstls::resumption::StoredSession;
 use sanstls::Error;
 use zeroize::{ZeroizeOnDrop, Zeroizing};
 

@@ -14,7 +14,7 @@
 use ring::aead::{Aad, LessSafeKey, Nonce, UnboundKey, AES_128_GCM, AES_256_GCM};
 use ring::digest::{Context, SHA256};
 use ring::rand::SecureRandom;
-use sanstls::crypto::prf::{prf, PrfKey};
+use sanstls::internals::crypto::prf::{prf, PrfKey};
 use sanstls::suites::HashKind;
 
 use super::Pki;

@@ -17,7 +17,7 @@ use rustls::client::danger::{HandshakeSignatureValid, ServerCertVerified, Server
 use rustls::crypto::CryptoProvider;
 use rustls::pki_types::{CertificateDer, PrivateKeyDer, PrivatePkcs8KeyDer, ServerName, UnixTime};
 use rustls::DigitallySignedStruct;
-use sanstls::codec::enums::NamedGroup;
+use sanstls::enums::NamedGroup;
 use sanstls::suites::SupportedSuite;
 
 /// The criterion settings every timed bench uses: 30 samples of 2 s after a

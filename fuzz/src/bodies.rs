@@ -20,30 +20,32 @@ use std::path::Path;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, OnceLock};
 
-use sanstls::codec::enums::{CipherSuite, ContentType};
-use sanstls::codec::{Codec, Decode};
 use sanstls::config::{
     CertifiedKey, ClientAuth, FixedTime, RandomSource, SingleCert, SingleClientCert,
 };
-use sanstls::crypto::key_schedule::{DirectionKeys, MasterSecret};
-use sanstls::handshake::certificate::{CertificateChain, CertificateRequest, DigitallySigned};
-use sanstls::handshake::extensions::{ClientExtension, ServerExtension};
-use sanstls::handshake::finished::Finished;
-use sanstls::handshake::hello::{ClientHello, ServerHello};
-use sanstls::handshake::key_exchange::{
+use sanstls::internals::codec::enums::{CipherSuite, ContentType};
+use sanstls::internals::codec::{Codec, Decode};
+use sanstls::internals::crypto::key_schedule::{DirectionKeys, MasterSecret};
+use sanstls::internals::handshake::certificate::{
+    CertificateChain, CertificateRequest, DigitallySigned,
+};
+use sanstls::internals::handshake::extensions::{ClientExtension, ServerExtension};
+use sanstls::internals::handshake::finished::Finished;
+use sanstls::internals::handshake::hello::{ClientHello, ServerHello};
+use sanstls::internals::handshake::key_exchange::{
     EcdheClientKeyExchange, EcdheServerKeyExchange, EcdheServerParams, RsaClientKeyExchange,
 };
-use sanstls::handshake::reassembly::HandshakeJoiner;
-use sanstls::handshake::ticket::NewSessionTicket;
-use sanstls::handshake::{HandshakeMessage, SessionId};
-use sanstls::message::{Alert, ChangeCipherSpec};
+use sanstls::internals::handshake::reassembly::HandshakeJoiner;
+use sanstls::internals::handshake::ticket::NewSessionTicket;
+use sanstls::internals::handshake::{HandshakeMessage, SessionId};
+use sanstls::internals::message::{Alert, ChangeCipherSpec};
+use sanstls::internals::record::layer::RecordLayer;
+use sanstls::internals::StoredSession;
 use sanstls::pki_types::{CertificateDer, PrivateKeyDer, ServerName, UnixTime};
-use sanstls::record::layer::RecordLayer;
 use sanstls::resumption::store::{
     ClientSessionCache, ClientSessionStore, ServerSessionCache, ServerSessionStore,
 };
 use sanstls::resumption::ticketer::Ticketer;
-use sanstls::resumption::StoredSession;
 use sanstls::suites::AeadKind;
 use sanstls::verify::{RootCertStore, WebPkiClientVerifier};
 use sanstls::{ClientConfig, Connection, Error, Event, ServerConfig};

@@ -11,7 +11,8 @@ use crate::error::Error;
 use crate::event::Negotiated;
 use crate::handshake::ticket::NewSessionTicket;
 use crate::handshake::HandshakePayload;
-use crate::resumption::{SessionRef, DEFAULT_SESSION_LIFETIME};
+use crate::resumption::session::SessionRef;
+use crate::resumption::DEFAULT_SESSION_LIFETIME;
 use crate::state::{
     check_finished, send_finished, unexpected, Action, Msg, Outbox, SessionKey, Traffic,
 };

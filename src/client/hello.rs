@@ -18,7 +18,7 @@ use crate::error::Error;
 use crate::handshake::extensions::{put_extension, put_extensions_with, ServerExtension};
 use crate::handshake::hello::ServerHello;
 use crate::handshake::{put_opaque, put_opaque_list, HandshakePayload, SessionId};
-use crate::resumption::StoredSession;
+use crate::resumption::session::StoredSession;
 use crate::state::{log_master, send_body, unexpected, Action, Msg, Outbox, SessionKey};
 use crate::suites::SupportedSuite;
 

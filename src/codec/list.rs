@@ -56,6 +56,7 @@ impl<'a, T: Decode<'a> + Clone> List<'a, T> {
         }
     }
 
+    #[cfg(any(test, feature = "unstable-internals"))]
     /// How many items it holds.
     pub fn len(&self) -> usize {
         match *self {

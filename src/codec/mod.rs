@@ -7,7 +7,7 @@
 pub mod enums;
 pub mod list;
 
-pub use list::{List, ListIter};
+pub use list::List;
 
 use crate::error::{Error, InvalidMessage};
 
@@ -46,24 +46,9 @@ impl<'a> Reader<'a> {
         out
     }
 
-    /// How many bytes remain.
-    pub fn left(&self) -> usize {
-        self.buf.len() - self.pos
-    }
-
     /// Whether any bytes remain.
     pub fn any_left(&self) -> bool {
         self.pos < self.buf.len()
-    }
-
-    /// How many bytes were read so far.
-    pub fn used(&self) -> usize {
-        self.pos
-    }
-
-    /// A sub-reader over the next `n` bytes, which are consumed from `self`.
-    pub fn sub(&mut self, n: usize, what: &'static str) -> Result<Reader<'a>, Error> {
-        self.bytes(n, what).map(Reader::new)
     }
 
     /// Fails with `TrailingData` if anything is left: structures that fill their
@@ -189,7 +174,16 @@ pub fn put_u32(out: &mut Vec<u8>, v: u32) {
     out.extend_from_slice(&v.to_be_bytes());
 }
 
+/// The name of a structure for a decode error: its type's own name, without
+/// the module path (which is private) or a borrowing type's lifetime.
+fn short_type_name<T>() -> &'static str {
+    let full = core::any::type_name::<T>();
+    let full = full.strip_suffix("<'_>").unwrap_or(full);
+    full.rsplit("::").next().unwrap_or(full)
+}
+
 /// What [`Codec::to_bytes`] reserves up front.
+#[cfg(any(test, feature = "unstable-internals"))]
 const TO_BYTES_RESERVE: usize = 256;
 
 /// A structure with one wire encoding.
@@ -200,6 +194,7 @@ pub trait Codec: Sized {
     /// Reads one value from `r`, leaving `r` just past it.
     fn read(r: &mut Reader<'_>) -> Result<Self, Error>;
 
+    #[cfg(any(test, feature = "unstable-internals"))]
     /// The encoding as a fresh vector.
     fn to_bytes(&self) -> Vec<u8> {
         // Most structures encoded on their own (key exchange parameters,
@@ -213,7 +208,7 @@ pub trait Codec: Sized {
     fn from_bytes(bytes: &[u8]) -> Result<Self, Error> {
         let mut r = Reader::new(bytes);
         let v = Self::read(&mut r)?;
-        r.expect_empty(core::any::type_name::<Self>())?;
+        r.expect_empty(short_type_name::<Self>())?;
         Ok(v)
     }
 }
@@ -234,13 +229,11 @@ pub trait Decode<'a>: Sized {
     fn decode_all(bytes: &'a [u8]) -> Result<Self, Error> {
         let mut r = Reader::new(bytes);
         let v = Self::decode(&mut r)?;
-        // Named as `Codec::from_bytes` names it: the path, without the
-        // borrowing type's lifetime.
-        let name = core::any::type_name::<Self>();
-        r.expect_empty(name.strip_suffix("<'_>").unwrap_or(name))?;
+        r.expect_empty(short_type_name::<Self>())?;
         Ok(v)
     }
 
+    #[cfg(any(test, feature = "unstable-internals"))]
     /// The encoding as a fresh vector.
     fn encode_to_vec(&self) -> Vec<u8> {
         let mut v = Vec::with_capacity(TO_BYTES_RESERVE);

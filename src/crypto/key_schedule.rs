@@ -80,40 +80,6 @@ impl MasterSecret {
         }
     }
 
-    /// The key block for `suite` (RFC 5246 §6.3):
-    /// `PRF(master_secret, "key expansion", server_random ‖ client_random)`.
-    /// AEAD suites have no MAC keys, so the block is
-    /// `client_write_key ‖ server_write_key ‖ client_write_IV ‖ server_write_IV`.
-    pub fn key_block(
-        &self,
-        suite: &SupportedSuite,
-        client_random: &[u8; 32],
-        server_random: &[u8; 32],
-    ) -> KeyBlock {
-        let key = PrfKey::new(suite.hash, &self.0);
-        cut_key_block(&key, suite.aead, client_random, server_random)
-    }
-
-    /// Finished verify_data (RFC 5246 §7.4.9):
-    /// `PRF(master_secret, finished_label, Hash(handshake_messages))[0..11]`
-    /// with label "client finished" or "server finished".
-    pub fn verify_data(
-        &self,
-        hash: HashKind,
-        client: bool,
-        handshake_hash: &[u8],
-    ) -> [u8; VERIFY_DATA_LEN] {
-        let mut out = [0u8; VERIFY_DATA_LEN];
-        prf(
-            hash,
-            &self.0,
-            finished_label(client),
-            handshake_hash,
-            &mut out,
-        );
-        out
-    }
-
     /// Keying material exporter (RFC 5705 §4):
     /// `PRF(master_secret, label, client_random ‖ server_random
     /// [‖ uint16 context_length ‖ context])`.
@@ -170,17 +136,17 @@ pub struct MasterPrf {
 }
 
 impl MasterPrf {
-    /// The suite the key was made for.
-    pub fn suite(&self) -> &'static SupportedSuite {
-        self.suite
-    }
-
-    /// [`MasterSecret::key_block`] for this PRF's suite.
+    /// The key block for this PRF's suite (RFC 5246 §6.3):
+    /// `PRF(master_secret, "key expansion", server_random ‖ client_random)`.
+    /// AEAD suites have no MAC keys, so the block is
+    /// `client_write_key ‖ server_write_key ‖ client_write_IV ‖ server_write_IV`.
     pub fn key_block(&self, client_random: &[u8; 32], server_random: &[u8; 32]) -> KeyBlock {
         cut_key_block(&self.key, self.suite.aead, client_random, server_random)
     }
 
-    /// [`MasterSecret::verify_data`] with this PRF's hash.
+    /// Finished verify_data (RFC 5246 §7.4.9):
+    /// `PRF(master_secret, finished_label, Hash(handshake_messages))[0..11]`
+    /// with label "client finished" or "server finished".
     pub fn verify_data(&self, client: bool, handshake_hash: &[u8]) -> [u8; VERIFY_DATA_LEN] {
         let mut out = [0u8; VERIFY_DATA_LEN];
         self.key
@@ -239,11 +205,6 @@ pub struct KeyBlock {
 }
 
 impl KeyBlock {
-    /// The AEAD the block was cut for.
-    pub fn aead(&self) -> AeadKind {
-        self.aead
-    }
-
     fn part(&self, index: usize, len: usize, offset: usize) -> &[u8] {
         let start = offset + index * len;
         &self.bytes[start..start + len]
@@ -269,26 +230,6 @@ impl KeyBlock {
         self.part(1, self.aead.fixed_iv_len(), 2 * self.aead.key_len())
     }
 
-    /// What the client seals with.
-    pub fn client_encrypter(&self) -> Encrypter {
-        Encrypter::new(self.aead, self.client_write_key(), self.client_write_iv())
-    }
-
-    /// What the server opens the client's records with.
-    pub fn client_decrypter(&self) -> Decrypter {
-        Decrypter::new(self.aead, self.client_write_key(), self.client_write_iv())
-    }
-
-    /// What the server seals with.
-    pub fn server_encrypter(&self) -> Encrypter {
-        Encrypter::new(self.aead, self.server_write_key(), self.server_write_iv())
-    }
-
-    /// What the client opens the server's records with.
-    pub fn server_decrypter(&self) -> Decrypter {
-        Decrypter::new(self.aead, self.server_write_key(), self.server_write_iv())
-    }
-
     /// The client's write key and IV, to be turned into record protection
     /// when ChangeCipherSpec switches them on.
     pub fn client_keys(&self) -> DirectionKeys {
@@ -298,15 +239,6 @@ impl KeyBlock {
     /// The server's write key and IV.
     pub fn server_keys(&self) -> DirectionKeys {
         DirectionKeys::cut(self.aead, self.server_write_key(), self.server_write_iv())
-    }
-
-    /// Our (encrypter, decrypter) pair for the side we play.
-    pub fn split(&self, is_client: bool) -> (Encrypter, Decrypter) {
-        if is_client {
-            (self.client_encrypter(), self.server_decrypter())
-        } else {
-            (self.server_encrypter(), self.client_decrypter())
-        }
     }
 }
 
@@ -333,7 +265,9 @@ pub struct DirectionKeys {
 
 impl DirectionKeys {
     /// Keys from their parts; `Error::Internal` if a length does not match
-    /// `aead`.
+    /// `aead`. (The handshake cuts them from a [`KeyBlock`]; this is for
+    /// tests and fuzz targets that drive the record layer on its own.)
+    #[cfg(any(test, feature = "unstable-internals"))]
     pub fn new(aead: AeadKind, key: &[u8], iv: &[u8]) -> Result<DirectionKeys, Error> {
         if key.len() != aead.key_len() || iv.len() != aead.fixed_iv_len() {
             return Err(Error::Internal(
@@ -355,18 +289,13 @@ impl DirectionKeys {
         keys
     }
 
-    /// The AEAD these keys are for.
-    pub fn aead(&self) -> AeadKind {
-        self.aead
-    }
-
     /// Record protection for sending with these keys.
-    pub fn encrypter(&self) -> Encrypter {
+    pub fn encrypter(&self) -> Result<Encrypter, Error> {
         Encrypter::new(self.aead, self.key(), self.iv())
     }
 
     /// Record protection for receiving with these keys.
-    pub fn decrypter(&self) -> Decrypter {
+    pub fn decrypter(&self) -> Result<Decrypter, Error> {
         Decrypter::new(self.aead, self.key(), self.iv())
     }
 
@@ -449,8 +378,9 @@ mod tests {
     #[test]
     fn seeds_are_in_rfc_order() {
         let ms = MasterSecret::from_bytes([7; 48]);
-        let suite = TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384;
-        let kb = ms.key_block(&suite, &CR, &SR);
+        let kb = ms
+            .prf_key(&TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384)
+            .key_block(&CR, &SR);
         let mut want = [0u8; 72];
         let mut seed = SR.to_vec();
         seed.extend_from_slice(&CR);
@@ -482,9 +412,11 @@ mod tests {
     fn key_block_directions_interoperate() {
         for suite in ALL_SUITES {
             let ms = MasterSecret::from_bytes([9; 48]);
-            let kb = ms.key_block(suite, &CR, &SR);
-            let (mut c_enc, mut c_dec) = kb.split(true);
-            let (mut s_enc, mut s_dec) = kb.split(false);
+            let kb = ms.prf_key(suite).key_block(&CR, &SR);
+            let mut c_enc = kb.client_keys().encrypter().unwrap();
+            let mut s_dec = kb.client_keys().decrypter().unwrap();
+            let mut s_enc = kb.server_keys().encrypter().unwrap();
+            let mut c_dec = kb.server_keys().decrypter().unwrap();
             let mut rec = Vec::new();
             c_enc
                 .seal_record(ContentType::HANDSHAKE, b"to server", &mut rec)
@@ -511,8 +443,9 @@ mod tests {
     #[test]
     fn verify_data_and_comparison() {
         let ms = MasterSecret::from_bytes([5; 48]);
-        let c = ms.verify_data(HashKind::Sha256, true, &[0xaa; 32]);
-        let s = ms.verify_data(HashKind::Sha256, false, &[0xaa; 32]);
+        let prf_key = ms.prf_key(&TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256);
+        let c = prf_key.verify_data(true, &[0xaa; 32]);
+        let s = prf_key.verify_data(false, &[0xaa; 32]);
         let mut want = [0u8; 12];
         prf(
             HashKind::Sha256,
@@ -561,7 +494,7 @@ mod tests {
     fn direction_keys_cut_the_same_parts_as_the_key_block() {
         let ms = MasterSecret::from_bytes([9; 48]);
         for suite in crate::suites::ALL_SUITES {
-            let kb = ms.key_block(suite, &CR, &SR);
+            let kb = ms.prf_key(suite).key_block(&CR, &SR);
             let aead = suite.aead;
             let ck = kb.client_keys();
             assert_eq!(ck.key(), kb.client_write_key());

@@ -114,11 +114,6 @@ impl KeyExchange {
         })
     }
 
-    /// The group this key pair lives on.
-    pub fn group(&self) -> NamedGroup {
-        self.group
-    }
-
     /// Our public key as it goes on the wire: 32 bytes for X25519, an
     /// uncompressed point (`04 || X || Y`) for P-256/P-384 (RFC 8422 §5.4.1).
     pub fn public_key(&self) -> &[u8] {
@@ -178,7 +173,6 @@ mod tests {
         let rng = SystemRandom::new();
         let a = KeyExchange::start(group, &rng).unwrap();
         let b = KeyExchange::start(group, &rng).unwrap();
-        assert_eq!(a.group(), group);
         assert_eq!(a.public_key().len(), public_key_len(group));
         let a_pub = a.public_key().to_vec();
         let b_pub = b.public_key().to_vec();

@@ -52,11 +52,6 @@ impl PrfKey {
         }
     }
 
-    /// The hash the PRF is built on.
-    pub fn hash(&self) -> HashKind {
-        self.hash
-    }
-
     /// Fills `out` with `PRF(secret, label, parts[0] ‖ parts[1] ‖ ...)`.
     pub fn prf_parts(&self, label: &[u8], parts: &[&[u8]], out: &mut [u8]) {
         let key = &self.key;

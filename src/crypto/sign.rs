@@ -125,7 +125,7 @@ impl SigningKey {
     /// ECDSA and Ed25519 signatures come back in ring's inline buffer (no
     /// allocation); an RSA signature needs a buffer of the modulus length,
     /// which ring fills in place.
-    pub fn sign(
+    pub(crate) fn sign(
         &self,
         scheme: SignatureScheme,
         message: &[u8],
@@ -160,7 +160,7 @@ impl SigningKey {
 
 /// A signature made by [`SigningKey::sign`], ready to be written into a
 /// `DigitallySigned` (RFC 5246 §4.7). Read it with `as_ref()`.
-pub enum Signature {
+pub(crate) enum Signature {
     /// ECDSA or Ed25519: ring's fixed-size buffer, no allocation.
     Inline(signature::Signature),
     /// RSA: as long as the modulus.

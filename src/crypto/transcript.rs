@@ -101,11 +101,6 @@ impl Transcript {
         }
     }
 
-    /// Whether [`Transcript::start`] has been called.
-    pub fn is_started(&self) -> bool {
-        self.ctx.is_some()
-    }
-
     /// The hash in use, once started.
     pub fn hash_kind(&self) -> Option<HashKind> {
         self.ctx.as_ref().map(|(h, _)| *h)

@@ -48,18 +48,6 @@ impl Codec for CertificateChain {
     }
 }
 
-impl CertificateChain {
-    /// Whether the chain holds no certificate (the client's empty Certificate).
-    pub fn is_empty(&self) -> bool {
-        self.0.is_empty()
-    }
-
-    /// The end-entity certificate, if any.
-    pub fn end_entity(&self) -> Option<&CertificateDer<'static>> {
-        self.0.first()
-    }
-}
-
 /// A CertificateRequest (RFC 5246 §7.4.4).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct CertificateRequest {

@@ -41,6 +41,7 @@ impl<'a> ClientHello<'a> {
 
     /// Whether `suite` is among the offered suites (also used for the
     /// signalling suites of RFC 5746 §3.3 and RFC 7507).
+    #[cfg(any(test, feature = "unstable-internals"))]
     pub fn offers_suite(&self, suite: CipherSuite) -> bool {
         self.cipher_suites.contains(&suite)
     }
@@ -109,11 +110,6 @@ impl<'a> ClientHello<'a> {
             _ => None,
         }
     }
-
-    /// Whether status_request is offered (RFC 6066 §8).
-    pub fn has_status_request(&self) -> bool {
-        self.find(ExtensionType::STATUS_REQUEST).is_some()
-    }
 }
 
 impl<'a> Decode<'a> for ClientHello<'a> {
@@ -155,6 +151,9 @@ pub struct ServerHello<'a> {
     pub extensions: List<'a, ServerExtension<'a>>,
 }
 
+/// Queries on a decoded ServerHello. The client checks the extensions in
+/// one pass instead (`client::hello`); these are for tests and fuzz targets.
+#[cfg(any(test, feature = "unstable-internals"))]
 impl<'a> ServerHello<'a> {
     /// The extension of type `typ`, if present.
     pub fn find(&self, typ: ExtensionType) -> Option<ServerExtension<'a>> {

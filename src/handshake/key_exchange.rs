@@ -49,6 +49,7 @@ pub struct EcdheServerKeyExchange<'a> {
     pub signed: DigitallySigned<'a>,
 }
 
+#[cfg(any(test, feature = "unstable-internals"))]
 impl EcdheServerKeyExchange<'_> {
     /// The encoded `ServerECDHParams`: the bytes that follow the two randoms
     /// in the signed content (RFC 8422 §5.4 `signed_params`).
@@ -96,12 +97,16 @@ impl<'a> Decode<'a> for EcdheClientKeyExchange<'a> {
 /// secret with its u16 length (TLS 1.0 and later). An empty ciphertext cannot
 /// be an RSA encryption and is a decode_error; every other check belongs to
 /// the decryption, which must not reveal its failures (§7.4.7.1).
+///
+/// Only decoded by the fuzz targets until RSA key transport is built.
+#[cfg(any(test, feature = "unstable-internals"))]
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct RsaClientKeyExchange<'a> {
     /// The PKCS #1 v1.5 ciphertext.
     pub encrypted_pre_master: &'a [u8],
 }
 
+#[cfg(any(test, feature = "unstable-internals"))]
 impl<'a> Decode<'a> for RsaClientKeyExchange<'a> {
     fn encode_to(&self, out: &mut Vec<u8>) {
         put_opaque(out, LenSize::U16, self.encrypted_pre_master);

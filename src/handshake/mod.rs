@@ -216,6 +216,7 @@ impl<'a> HandshakePayload<'a> {
         encode_message(out, self.typ(), |out| self.encode_body(out));
     }
 
+    #[cfg(any(test, feature = "unstable-internals"))]
     /// The whole message as a fresh vector.
     pub fn to_bytes(&self) -> Vec<u8> {
         let mut out = Vec::new();

@@ -102,6 +102,7 @@ impl HandshakeJoiner {
     }
 
     /// How many bytes are buffered and not yet popped.
+    #[cfg(any(test, feature = "unstable-internals"))]
     pub fn pending(&self) -> usize {
         self.buf.len().saturating_sub(self.start)
     }

@@ -98,25 +98,11 @@ pub struct Encrypter {
 
 impl Encrypter {
     /// A sealer for `aead` with the write key and fixed IV from the key block
-    /// (RFC 5246 §6.3); its sequence number starts at zero.
-    ///
-    /// # Panics
-    /// If `key` or `iv` has the wrong length for `aead`. They come from
-    /// [`crate::crypto::key_schedule::KeyBlock`], which sizes them from the
-    /// same `AeadKind`, so this is a bug and never input-dependent; use
-    /// [`Encrypter::try_new`] to get an error instead.
-    pub fn new(aead: AeadKind, key: &[u8], iv: &[u8]) -> Encrypter {
-        Self::try_new(aead, key, iv).expect("record key/IV length matches the suite")
-    }
-
-    /// [`Encrypter::new`] returning `Error::Internal` on wrong lengths.
-    pub fn try_new(aead: AeadKind, key: &[u8], iv: &[u8]) -> Result<Encrypter, Error> {
+    /// (RFC 5246 §6.3); its sequence number starts at zero. Wrong lengths
+    /// are `Error::Internal`: the key block sizes them from the same
+    /// `AeadKind`, so that would be a bug, never the peer's doing.
+    pub fn new(aead: AeadKind, key: &[u8], iv: &[u8]) -> Result<Encrypter, Error> {
         Keys::new(aead, key, iv).map(|keys| Encrypter { keys })
-    }
-
-    /// The AEAD in use.
-    pub fn aead(&self) -> AeadKind {
-        self.keys.aead
     }
 
     /// Appends one protected TLS 1.2 record to `out`: header, explicit nonce
@@ -200,7 +186,8 @@ impl Encrypter {
     }
 
     /// Bytes one record of `plaintext_len` bytes takes on the wire.
-    pub fn record_len(&self, plaintext_len: usize) -> usize {
+    #[cfg(test)]
+    pub(crate) fn record_len(&self, plaintext_len: usize) -> usize {
         RECORD_HEADER_LEN + self.keys.aead.overhead() + plaintext_len
     }
 
@@ -217,23 +204,10 @@ pub struct Decrypter {
 
 impl Decrypter {
     /// An opener for `aead` with the peer's write key and fixed IV from the
-    /// key block; its sequence number starts at zero.
-    ///
-    /// # Panics
-    /// On wrong key or IV lengths, as [`Encrypter::new`]; see
-    /// [`Decrypter::try_new`].
-    pub fn new(aead: AeadKind, key: &[u8], iv: &[u8]) -> Decrypter {
-        Self::try_new(aead, key, iv).expect("record key/IV length matches the suite")
-    }
-
-    /// [`Decrypter::new`] returning `Error::Internal` on wrong lengths.
-    pub fn try_new(aead: AeadKind, key: &[u8], iv: &[u8]) -> Result<Decrypter, Error> {
+    /// key block; its sequence number starts at zero. Wrong lengths are
+    /// `Error::Internal`, as for [`Encrypter::new`].
+    pub fn new(aead: AeadKind, key: &[u8], iv: &[u8]) -> Result<Decrypter, Error> {
         Keys::new(aead, key, iv).map(|keys| Decrypter { keys })
-    }
-
-    /// The AEAD in use.
-    pub fn aead(&self) -> AeadKind {
-        self.keys.aead
     }
 
     /// Authenticates and decrypts a record's payload (everything after the
@@ -324,8 +298,8 @@ pub(crate) mod tests {
         let key = vec![0x42; aead.key_len()];
         let iv = vec![0x24; aead.fixed_iv_len()];
         (
-            Encrypter::new(aead, &key, &iv),
-            Decrypter::new(aead, &key, &iv),
+            Encrypter::new(aead, &key, &iv).unwrap(),
+            Decrypter::new(aead, &key, &iv).unwrap(),
         )
     }
 
@@ -495,7 +469,7 @@ pub(crate) mod tests {
 
     #[test]
     fn wrong_key_lengths_are_errors() {
-        assert!(Encrypter::try_new(AeadKind::Aes128Gcm, &[0; 32], &[0; 4]).is_err());
-        assert!(Decrypter::try_new(AeadKind::Chacha20Poly1305, &[0; 32], &[0; 4]).is_err());
+        assert!(Encrypter::new(AeadKind::Aes128Gcm, &[0; 32], &[0; 4]).is_err());
+        assert!(Decrypter::new(AeadKind::Chacha20Poly1305, &[0; 32], &[0; 4]).is_err());
     }
 }

@@ -38,13 +38,16 @@ impl<C> KeyState<C> {
 
     /// Switches to the prepared keys, building them with `build`; `false`
     /// (and no change) if there are none.
-    fn activate(&mut self, build: impl FnOnce(&DirectionKeys) -> C) -> bool {
+    fn activate(
+        &mut self,
+        build: impl FnOnce(&DirectionKeys) -> Result<C, Error>,
+    ) -> Result<bool, Error> {
         match self.prepared.take() {
             Some(keys) => {
-                self.active = Some(build(&keys));
-                true
+                self.active = Some(build(&keys)?);
+                Ok(true)
             }
-            None => false,
+            None => Ok(false),
         }
     }
 
@@ -218,14 +221,17 @@ impl RecordLayer {
 
     /// Bytes `plaintext_len` bytes of one content type take on the wire once
     /// fragmented and protected as the write side is now.
-    pub fn wire_len(&self, plaintext_len: usize) -> usize {
-        let overhead = self
-            .write
-            .active
-            .as_ref()
-            .map_or(0, |e| e.aead().overhead());
-        let records = plaintext_len.div_ceil(MAX_PLAINTEXT_LEN);
-        plaintext_len + records * (RECORD_HEADER_LEN + overhead)
+    #[cfg(test)]
+    fn wire_len(&self, plaintext_len: usize) -> usize {
+        let record = |len| {
+            self.write
+                .active
+                .as_ref()
+                .map_or(RECORD_HEADER_LEN + len, |e| e.record_len(len))
+        };
+        let full = plaintext_len / MAX_PLAINTEXT_LEN;
+        let rest = plaintext_len % MAX_PLAINTEXT_LEN;
+        full * record(MAX_PLAINTEXT_LEN) + if rest > 0 { record(rest) } else { 0 }
     }
 
     /// Installs the peer's write keys, to take effect at its ChangeCipherSpec.
@@ -237,7 +243,7 @@ impl RecordLayer {
     /// ChangeCipherSpec arrives. Without prepared keys the ChangeCipherSpec
     /// came too early (RFC 5246 §7.1): `UnexpectedMessage`.
     pub fn activate_read(&mut self) -> Result<(), Error> {
-        if self.read.activate(DirectionKeys::decrypter) {
+        if self.read.activate(DirectionKeys::decrypter)? {
             Ok(())
         } else {
             Err(Error::UnexpectedMessage {
@@ -256,7 +262,7 @@ impl RecordLayer {
     /// ChangeCipherSpec is written. Without prepared keys this is a bug in
     /// the handshake code: `Internal`.
     pub fn activate_write(&mut self) -> Result<(), Error> {
-        if self.write.activate(DirectionKeys::encrypter) {
+        if self.write.activate(DirectionKeys::encrypter)? {
             Ok(())
         } else {
             Err(Error::Internal(
@@ -271,13 +277,15 @@ impl RecordLayer {
         self.strict_version = true;
     }
 
+    #[cfg(any(test, feature = "unstable-internals"))]
     /// Whether incoming records are decrypted.
     pub fn is_read_protected(&self) -> bool {
         self.read.is_active()
     }
 
     /// Whether outgoing records are encrypted.
-    pub fn is_write_protected(&self) -> bool {
+    #[cfg(test)]
+    fn is_write_protected(&self) -> bool {
         self.write.is_active()
     }
 }
@@ -398,7 +406,7 @@ mod tests {
             let (mut a, mut b) = protected_pair(aead);
             let mut wire = Vec::new();
             // `write_record` never emits empty records, so seal them directly.
-            let mut enc = keys(aead).encrypter();
+            let mut enc = keys(aead).encrypter().unwrap();
             for _ in 0..MAX_EMPTY_RECORDS {
                 enc.seal_record(ContentType::APPLICATION_DATA, b"", &mut wire)
                     .unwrap();

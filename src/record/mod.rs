@@ -10,7 +10,3 @@
 pub mod cipher;
 pub mod deframer;
 pub mod layer;
-
-pub use cipher::{Decrypter, Encrypter};
-pub use deframer::{peek_record, Header, HeaderRules};
-pub use layer::{InboundRecord, RecordLayer};

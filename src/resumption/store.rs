@@ -1,7 +1,7 @@
 //! Where sessions wait to be resumed: the server's session-ID cache and the
 //! client's per-server store, each a trait with a bounded in-memory default.
 //!
-//! Values are encoded [`super::StoredSession`]s and hold master secrets: the
+//! Values are encoded sessions (opaque bytes) and hold master secrets: the
 //! in-memory stores wipe them when evicted or dropped.
 
 use std::borrow::Borrow;

@@ -11,7 +11,7 @@ use crate::error::Error;
 use crate::event::Negotiated;
 use crate::handshake::ticket::NewSessionTicket;
 use crate::handshake::HandshakePayload;
-use crate::resumption::{SessionRef, StoredSession};
+use crate::resumption::session::{SessionRef, StoredSession};
 use crate::state::{
     check_finished, log_master, send, send_finished, Action, Msg, Outbox, SessionKey, Traffic,
 };

@@ -20,7 +20,7 @@ use crate::handshake::extensions::ProtocolName;
 use crate::handshake::hello::ClientHello;
 use crate::handshake::{HandshakePayload, SessionId};
 use crate::limits::MAX_LIST_ITEMS;
-use crate::resumption::StoredSession;
+use crate::resumption::session::StoredSession;
 use crate::state::{unexpected, Msg, Outbox};
 use crate::suites::{AuthKind, SupportedSuite};
 

@@ -5,13 +5,13 @@
 //! and framed again.
 #![allow(dead_code)]
 
-use sanstls::codec::enums::{
+use sanstls::internals::codec::enums::{
     AlertDescription, CipherSuite, CompressionMethod, ExtensionType, ProtocolVersion,
 };
-use sanstls::codec::List;
-use sanstls::handshake::extensions::{ClientExtension, ServerExtension};
-use sanstls::handshake::hello::{ClientHello, ServerHello};
-use sanstls::handshake::{HandshakePayload, Random, SessionId};
+use sanstls::internals::codec::List;
+use sanstls::internals::handshake::extensions::{ClientExtension, ServerExtension};
+use sanstls::internals::handshake::hello::{ClientHello, ServerHello};
+use sanstls::internals::handshake::{HandshakePayload, Random, SessionId};
 use sanstls::Error;
 
 use super::{feed, Pair};

@@ -7,10 +7,10 @@
 
 use std::sync::{Arc, Mutex};
 
-use sanstls::codec::enums::{ContentType, ProtocolVersion};
-use sanstls::crypto::key_schedule::{KeyBlock, MasterSecret};
+use sanstls::internals::codec::enums::{ContentType, ProtocolVersion};
+use sanstls::internals::crypto::key_schedule::{KeyBlock, MasterSecret};
+use sanstls::internals::record::cipher::{Decrypter, Encrypter};
 use sanstls::keylog::KeyLog;
-use sanstls::record::{Decrypter, Encrypter};
 use sanstls::suites::{self, SupportedSuite};
 use sanstls::{ClientConfig, Error, ServerConfig};
 
@@ -49,17 +49,21 @@ pub struct Mitm {
 impl Mitm {
     fn keys(&self) -> KeyBlock {
         let master = MasterSecret::from_bytes(self.master.expect("master secret not logged yet"));
-        master.key_block(SUITE, &self.client_random, &self.server_random)
+        master
+            .prf_key(SUITE)
+            .key_block(&self.client_random, &self.server_random)
     }
 
     /// The sender's record sealer, advanced to sequence number `seq`.
     pub fn sealer(&self, seq: u64) -> Encrypter {
         let keys = self.keys();
         let mut enc = if self.from_client {
-            keys.client_encrypter()
+            keys.client_keys()
         } else {
-            keys.server_encrypter()
-        };
+            keys.server_keys()
+        }
+        .encrypter()
+        .unwrap();
         for _ in 0..seq {
             enc.seal_record(ContentType::APPLICATION_DATA, b"", &mut Vec::new())
                 .unwrap();
@@ -71,10 +75,12 @@ impl Mitm {
     pub fn opener(&self) -> Decrypter {
         let keys = self.keys();
         if self.from_client {
-            keys.client_decrypter()
+            keys.client_keys()
         } else {
-            keys.server_decrypter()
+            keys.server_keys()
         }
+        .decrypter()
+        .unwrap()
     }
 
     /// Seals `recs` from sequence number `seq` on.
