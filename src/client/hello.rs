@@ -19,7 +19,7 @@ use crate::handshake::extensions::{put_extension, put_extensions_with, ServerExt
 use crate::handshake::hello::ServerHello;
 use crate::handshake::{put_opaque, put_opaque_list, HandshakePayload, SessionId};
 use crate::resumption::session::StoredSession;
-use crate::state::{log_master, send_body, unexpected, Action, Msg, Outbox, SessionKey};
+use crate::state::{log_master, send_body, unexpected, Action, Msg, Outbox};
 use crate::suites::SupportedSuite;
 
 use super::finish::{after_keys, Keyed};
@@ -97,13 +97,10 @@ pub(super) fn start(
             .as_ref()
             .map_or(&[][..], |(s, _)| s.ticket.as_slice())
     });
+    // The offered session is not yet this connection's to invalidate: only
+    // a server that proves it holds the session's master secret (its
+    // Finished) makes it so; see `finish::store_session`.
     let session_id = offered.as_ref().map(|(_, id)| *id).unwrap_or_default();
-    if let (Some(_), Some(store)) = (&offered, &config.session_store) {
-        actions.push(Action::Session(SessionKey::Client {
-            store: store.clone(),
-            name: store_key(&server_name),
-        }));
-    }
     let mut transcript = Transcript::new();
     // CertificateVerify signs the raw messages (RFC 5246 §7.4.8); keep them
     // if we might have to sign.

@@ -32,8 +32,18 @@ pub(crate) struct Keyed {
     pub peer_certificates: Vec<CertificateDer<'static>>,
     pub group: Option<NamedGroup>,
     pub scheme: Option<SignatureScheme>,
-    /// Resumed: the original session's creation time.
-    pub created: Option<u64>,
+    /// Set when this handshake resumes a session.
+    pub resumed: Option<Resumed>,
+}
+
+/// What a resumed session brings with it.
+pub(crate) struct Resumed {
+    /// The original session's creation time: a session's lifetime runs from
+    /// its full handshake, not from each resumption.
+    pub created: u64,
+    /// Found in the session cache under the client's session ID (rather
+    /// than in a ticket, which the server does not keep).
+    pub cached: bool,
 }
 
 impl Keyed {
@@ -47,7 +57,9 @@ impl Keyed {
             server_name: self.hs.sni.as_deref(),
             peer_certificates: &self.peer_certificates,
             created: self
-                .created
+                .resumed
+                .as_ref()
+                .map(|r| r.created)
                 .unwrap_or_else(|| self.hs.config.time.now().as_secs()),
             lifetime: self.hs.config.session_lifetime,
             session_id: Default::default(),
@@ -85,17 +97,10 @@ impl Keyed {
 pub(super) fn start_resumed(
     mut hs: Hs,
     session: StoredSession,
+    cached: bool,
     actions: &mut Outbox,
 ) -> Result<ServerState, Error> {
     hs.transcript.keep_messages(false);
-    if let Some(store) = &hs.config.session_store {
-        if !hs.session_id.is_empty() {
-            actions.push(Action::Session(SessionKey::Server {
-                store: store.clone(),
-                id: hs.session_id,
-            }));
-        }
-    }
     send_server_hello(&mut hs, false, false, actions);
     actions.push(Action::StrictVersion);
     let prf = session.master.prf_key(hs.suite);
@@ -110,7 +115,10 @@ pub(super) fn start_resumed(
         peer_certificates: session.peer_certificates,
         group: None,
         scheme: None,
-        created: Some(session.created),
+        resumed: Some(Resumed {
+            created: session.created,
+            cached,
+        }),
     };
     k.send_ticket(actions);
     actions.push(Action::ChangeWriteCipher(keys.server_keys()));
@@ -138,7 +146,19 @@ impl AwaitFinished {
     pub(super) fn handle(self, msg: Msg<'_>, actions: &mut Outbox) -> Result<ServerState, Error> {
         let mut k = self.0;
         check_finished(&k.prf, &mut k.hs.transcript, true, &msg)?;
-        let resumed = k.write.is_none();
+        // From here the client has proven it holds the master secret: only
+        // now does this connection stand for the cached session, so that a
+        // fatal alert invalidates it (RFC 5246 §7.2). Registering it
+        // earlier would let anyone who saw the session ID on the wire evict
+        // it by replaying the ID and then failing the handshake.
+        let cached = k.resumed.as_ref().is_some_and(|r| r.cached);
+        if let (true, Some(store)) = (cached, &k.hs.config.session_store) {
+            actions.push(Action::Session(SessionKey::Server {
+                store: store.clone(),
+                id: k.hs.session_id,
+            }));
+        }
+        let resumed = k.resumed.is_some();
         if let Some(write) = k.write.take() {
             k.send_ticket(actions);
             actions.push(Action::ChangeWriteCipher(write));

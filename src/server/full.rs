@@ -233,7 +233,7 @@ impl AwaitClientKx {
             peer_certificates: self.client_chain,
             group: Some(self.group),
             scheme: Some(self.scheme),
-            created: None,
+            resumed: None,
         };
         if keyed.peer_certificates.is_empty() {
             Ok(ServerState::AwaitCcs(AwaitCcs::new(keyed)))

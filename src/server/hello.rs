@@ -65,7 +65,7 @@ impl AwaitClientHello {
         transcript.keep_messages(!matches!(config.client_auth, ClientAuth::None));
 
         let (suite, ems, session_id, plan) = match find_session(&config, ch, sni.as_deref(), now)? {
-            Some(session) => {
+            Some((session, by_id)) => {
                 let suite =
                     crate::suites::lookup(session.suite).ok_or(Error::Internal("resumed suite"))?;
                 // RFC 5077 §3.4: echo the client's session ID to say "resumed".
@@ -73,7 +73,7 @@ impl AwaitClientHello {
                     suite,
                     session.extended_master_secret,
                     ch.session_id,
-                    Plan::Resume(session),
+                    Plan::Resume { session, by_id },
                 )
             }
             None => {
@@ -103,7 +103,7 @@ impl AwaitClientHello {
             transcript,
         };
         match plan {
-            Plan::Resume(session) => finish::start_resumed(hs, session, actions),
+            Plan::Resume { session, by_id } => finish::start_resumed(hs, session, by_id, actions),
             Plan::Full {
                 certified,
                 group,
@@ -120,8 +120,9 @@ impl AwaitClientHello {
 
 /// How the server answers a ClientHello.
 enum Plan {
-    /// An abbreviated handshake for this session.
-    Resume(StoredSession),
+    /// An abbreviated handshake for this session, found in the session
+    /// cache under the client's session ID (`by_id`) or in its ticket.
+    Resume { session: StoredSession, by_id: bool },
     /// A full handshake with this certificate, group and signature scheme.
     Full {
         certified: Arc<CertifiedKey>,
@@ -184,22 +185,25 @@ fn plan_full(
 }
 
 /// The session the ClientHello asks to resume, if it may be: by ticket
-/// first, then by session ID. A session that may not be resumed leads to a
-/// full handshake, except where RFC 7627 §5.3 says to abort.
+/// first, then by session ID (the flag says which found it). A session that
+/// may not be resumed leads to a full handshake, except where RFC 7627 §5.3
+/// says to abort.
 fn find_session(
     config: &ServerConfig,
     ch: &ClientHello,
     sni: Option<&str>,
     now: UnixTime,
-) -> Result<Option<StoredSession>, Error> {
-    let bytes = match (ch.session_ticket(), &config.ticketer) {
+) -> Result<Option<(StoredSession, bool)>, Error> {
+    let from_ticket = match (ch.session_ticket(), &config.ticketer) {
         (Some(ticket), Some(ticketer)) if !ticket.is_empty() => ticketer.decrypt(ticket, now),
         _ => None,
     };
-    let bytes = match (bytes, &config.session_store) {
-        (Some(b), _) => Some(b),
-        (None, Some(store)) if !ch.session_id.is_empty() => store.get(ch.session_id.as_ref()),
-        _ => None,
+    let (bytes, by_id) = match (from_ticket, &config.session_store) {
+        (Some(b), _) => (Some(b), false),
+        (None, Some(store)) if !ch.session_id.is_empty() => {
+            (store.get(ch.session_id.as_ref()), true)
+        }
+        _ => (None, false),
     };
     let Some(session) = bytes.and_then(|b| StoredSession::from_bytes(&b).ok()) else {
         return Ok(None);
@@ -221,7 +225,7 @@ fn find_session(
         )),
         // The original session lacked EMS: do a full handshake instead.
         (false, true) => Ok(None),
-        _ => Ok(Some(session)),
+        _ => Ok(Some((session, by_id))),
     }
 }
 
