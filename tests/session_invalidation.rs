@@ -17,9 +17,7 @@ use common::wire::{self, client_hello, edit_client_hello, split};
 use common::{KeyType, Pair, Pki};
 use sanstls::enums::AlertDescription;
 use sanstls::internals::handshake::{HandshakePayload, SessionId};
-use sanstls::resumption::store::{
-    ClientSessionCache, ClientSessionStore, ServerSessionCache, ServerSessionStore,
-};
+use sanstls::resumption::store::{ClientSessionCache, ServerSessionCache, ServerSessionStore};
 use sanstls::resumption::ticketer::Ticketer;
 use sanstls::{ClientConfig, Error, ServerConfig};
 
