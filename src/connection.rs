@@ -14,7 +14,8 @@ use crate::event::{Event, EventQueue, Negotiated};
 use crate::handshake::reassembly::HandshakeJoiner;
 use crate::handshake::HandshakeMessage;
 use crate::limits::{
-    MAX_BUFFERED_OUTPUT, MAX_RENEGOTIATION_REQUESTS, MAX_WARNING_ALERTS, RECORD_HEADER_LEN,
+    MAX_BUFFERED_OUTPUT, MAX_EMPTY_RECORDS, MAX_QUEUED_EVENTS, MAX_RENEGOTIATION_REQUESTS,
+    MAX_WARNING_ALERTS, RECORD_HEADER_LEN,
 };
 use crate::message::{Alert, ChangeCipherSpec};
 use crate::record::layer::RecordLayer;
@@ -40,7 +41,10 @@ const IDLE_OUTBOX_CAPACITY: usize = 64;
 pub struct Input<'a> {
     /// How many bytes from the front of the buffer were used up; the caller
     /// drops them and keeps the rest for the next call. Zero means a whole
-    /// record is not there yet (or output must be drained first).
+    /// record is not there yet, or the caller must first take what is
+    /// queued: output ([`crate::limits::MAX_BUFFERED_OUTPUT`], see
+    /// [`Connection::poll_output`]) or events
+    /// ([`crate::limits::MAX_QUEUED_EVENTS`], see [`Connection::poll_event`]).
     pub consumed: usize,
     /// Application data, decrypted in place inside the caller's buffer
     /// (within the consumed part): one record's worth, never copied.
@@ -175,7 +179,13 @@ pub struct Connection {
     trace: bool,
     peer_closed: bool,
     sent_close: bool,
+    /// Empty application-data records since the last progress
+    /// ([`MAX_EMPTY_RECORDS`]).
+    empty_records: usize,
+    /// Warning alerts over the connection's life ([`MAX_WARNING_ALERTS`]).
     warning_alerts: usize,
+    /// Renegotiation requests over the connection's life
+    /// ([`MAX_RENEGOTIATION_REQUESTS`]).
     renegotiation_requests: usize,
     /// The stored session this connection uses or created, if any.
     session: Option<SessionKey>,
@@ -226,6 +236,7 @@ impl Connection {
             trace,
             peer_closed: false,
             sent_close: false,
+            empty_records: 0,
             warning_alerts: 0,
             renegotiation_requests: 0,
             session: None,
@@ -251,7 +262,9 @@ impl Connection {
                     data: None,
                 });
             }
-            if self.outbox.len() >= MAX_BUFFERED_OUTPUT {
+            // Stop reading while the caller has not taken what we queued:
+            // input can then never make output or events grow unbounded.
+            if self.outbox.len() >= MAX_BUFFERED_OUTPUT || self.events.len() >= MAX_QUEUED_EVENTS {
                 break;
             }
             let total = match rest.get(3..RECORD_HEADER_LEN) {
@@ -306,9 +319,6 @@ impl Connection {
         };
         let typ = rec.typ;
         let payload = rec.payload;
-        if typ != ContentType::ALERT {
-            self.warning_alerts = 0;
-        }
         match typ {
             ContentType::APPLICATION_DATA => {
                 let in_traffic = self.traffic().is_some();
@@ -318,9 +328,16 @@ impl Connection {
                         got: "application data",
                     });
                 }
+                // RFC 5246 §6.2.1 allows empty application data (against
+                // traffic analysis), but each costs the peer nothing.
                 if payload.is_empty() {
+                    self.empty_records += 1;
+                    if self.empty_records > MAX_EMPTY_RECORDS {
+                        return Err(Error::LimitExceeded("consecutive empty records"));
+                    }
                     return Ok(None);
                 }
+                self.empty_records = 0;
                 Ok(Some(payload))
             }
             ContentType::HANDSHAKE => {
@@ -381,6 +398,8 @@ impl Connection {
         }
         let msg = HandshakeMessage::read(raw)?;
         let msg = Msg { raw, payload: msg };
+        // A handshake message is progress: it ends a run of empty records.
+        self.empty_records = 0;
         let role = self.role.take().ok_or(Error::Internal("no state"))?;
         let next = match role {
             Role::Client(s) => Role::Client(s.handle(msg, &mut self.actions)?),
@@ -406,7 +425,7 @@ impl Connection {
         }
         self.warning_alerts += 1;
         if self.warning_alerts > MAX_WARNING_ALERTS {
-            return Err(Error::LimitExceeded("consecutive warning alerts"));
+            return Err(Error::LimitExceeded("warning alerts"));
         }
         self.events
             .push_back(Event::WarningAlert(alert.description));
@@ -470,13 +489,15 @@ impl Connection {
             }
             Action::PrepareRead(dec) => self.record.prepare_read(dec),
             Action::StrictVersion => self.record.set_strict_version(),
-            Action::RefuseRenegotiation => {
+            Action::RenegotiationRequest { answer } => {
                 self.renegotiation_requests += 1;
                 if self.renegotiation_requests > MAX_RENEGOTIATION_REQUESTS {
                     return Err(Error::TooManyRenegotiationRequests);
                 }
-                self.send_alert(AlertLevel::WARNING, AlertDescription::NO_RENEGOTIATION)?;
-                self.events.push_back(Event::RenegotiationRefused);
+                if answer {
+                    self.send_alert(AlertLevel::WARNING, AlertDescription::NO_RENEGOTIATION)?;
+                    self.events.push_back(Event::RenegotiationRefused);
+                }
             }
             Action::Complete(negotiated) => {
                 self.negotiated = Some(negotiated);

@@ -178,8 +178,8 @@ pub enum Error {
     /// The peer asked to renegotiate more often than [`crate::limits::MAX_RENEGOTIATION_REQUESTS`].
     #[error("too many renegotiation requests")]
     TooManyRenegotiationRequests,
-    /// The peer sent more consecutive empty records or warning alerts than the
-    /// named limits in [`crate::limits`] allow.
+    /// The peer sent more empty records in a row, or more warning alerts,
+    /// than the named limits in [`crate::limits`] allow.
     #[error("peer exceeded a limit: {0}")]
     LimitExceeded(&'static str),
     /// The peer sent a fatal alert; we send nothing back.

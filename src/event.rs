@@ -100,6 +100,11 @@ impl EventQueue {
         self.spilled.push_back(event);
     }
 
+    /// How many events wait.
+    pub(crate) fn len(&self) -> usize {
+        self.len + self.spilled.len()
+    }
+
     /// The oldest queued event, if any.
     pub(crate) fn pop_front(&mut self) -> Option<Event> {
         if self.len > 0 {

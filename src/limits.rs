@@ -30,16 +30,30 @@ pub const MAX_EXTENSIONS: usize = 64;
 /// ALPN names, distinguished names).
 pub const MAX_LIST_ITEMS: usize = 512;
 
-/// Most consecutive empty (zero-length) records before the peer is cut off;
-/// empty records cost nothing to send and would otherwise spin the reader.
+/// Most empty (zero-length) application-data records in a row before the
+/// peer is cut off: they cost nothing to send and would otherwise spin the
+/// reader. The run ends only with progress (a handshake message or
+/// application data that is not empty), never with another record that
+/// carries nothing, such as a warning alert.
 pub const MAX_EMPTY_RECORDS: usize = 32;
 
-/// Most consecutive warning alerts before the peer is cut off.
+/// Most warning alerts (other than close_notify) over a connection's whole
+/// life. Real peers send one or two (`unrecognized_name`, `user_canceled`);
+/// each one queues an event, so a peer may not send them without end.
 pub const MAX_WARNING_ALERTS: usize = 16;
 
-/// Most renegotiation requests (HelloRequest / second ClientHello) we answer
-/// with a `no_renegotiation` warning before treating the peer as hostile.
+/// Most renegotiation requests over a connection's life: a HelloRequest
+/// (to a client, during the handshake or after it) or a ClientHello after
+/// the handshake (to a server). Those after the handshake are answered with
+/// a `no_renegotiation` warning; one more than this is fatal.
 pub const MAX_RENEGOTIATION_REQUESTS: usize = 4;
+
+/// Most events a connection queues for `Connection::poll_event`: with this
+/// many waiting it stops consuming input (`handle_input` reports nothing
+/// consumed) until the caller polls, as it does for output at
+/// [`MAX_BUFFERED_OUTPUT`]. One record adds at most a few events (one alert,
+/// or the trace of one flight), so the queue never holds much more.
+pub const MAX_QUEUED_EVENTS: usize = 64;
 
 /// Most handshake/alert output bytes a connection queues before the caller
 /// must drain them with `poll_output`.

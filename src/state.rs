@@ -50,8 +50,13 @@ pub(crate) enum Action {
     PrepareRead(DirectionKeys),
     /// ServerHello is done: from now on every record must say TLS 1.2.
     StrictVersion,
-    /// The peer asked to renegotiate; answer with a no_renegotiation warning.
-    RefuseRenegotiation,
+    /// The peer asked to renegotiate, which we never do: count it against
+    /// [`crate::limits::MAX_RENEGOTIATION_REQUESTS`], and when `answer`,
+    /// refuse with a no_renegotiation warning (RFC 5746 §4.2, §4.4). A
+    /// HelloRequest during a handshake is ignored without an answer
+    /// (RFC 5246 §7.4.1.1) but still counted, so it cannot be sent without
+    /// end either.
+    RenegotiationRequest { answer: bool },
     /// The handshake is over.
     Complete(Negotiated),
     /// This connection now stands for a stored session: forget it if the

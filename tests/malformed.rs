@@ -1114,7 +1114,7 @@ fn rows() -> Vec<Row> {
                     .collect();
             },
             fails(
-                Error::LimitExceeded("consecutive warning alerts"),
+                Error::LimitExceeded("warning alerts"),
                 A::UNEXPECTED_MESSAGE,
             ),
         ),
@@ -1260,7 +1260,7 @@ fn rows() -> Vec<Row> {
             TrafficToClient,
             &vec![(ALERT, vec![1, 90]); MAX_WARNING_ALERTS + 1],
             fails(
-                Error::LimitExceeded("consecutive warning alerts"),
+                Error::LimitExceeded("warning alerts"),
                 A::UNEXPECTED_MESSAGE,
             ),
         ),

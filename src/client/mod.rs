@@ -81,8 +81,9 @@ impl ClientState {
     /// Advances on one handshake message.
     pub(crate) fn handle(self, msg: Msg<'_>, actions: &mut Outbox) -> Result<Self, Error> {
         // RFC 5246 §7.4.1.1: a HelloRequest arriving while we negotiate is
-        // ignored (and is never part of the transcript).
+        // ignored (and is never part of the transcript), but counted.
         if msg.typ() == HandshakeType::HELLO_REQUEST && !matches!(self, ClientState::Traffic(_)) {
+            actions.push(Action::RenegotiationRequest { answer: false });
             return Ok(self);
         }
         match self {
@@ -97,7 +98,7 @@ impl ClientState {
                 // RFC 5246 §7.4.1.1: a client may ignore HelloRequest; we
                 // answer no_renegotiation (RFC 5746 §4.2) and count.
                 if msg.typ() == HandshakeType::HELLO_REQUEST {
-                    actions.push(Action::RefuseRenegotiation);
+                    actions.push(Action::RenegotiationRequest { answer: true });
                     Ok(ClientState::Traffic(t))
                 } else {
                     Err(unexpected("application data", &msg))

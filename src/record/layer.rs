@@ -10,7 +10,7 @@
 use crate::codec::enums::{ContentType, ProtocolVersion};
 use crate::crypto::key_schedule::DirectionKeys;
 use crate::error::{Error, InvalidMessage};
-use crate::limits::{MAX_EMPTY_RECORDS, MAX_PLAINTEXT_LEN, RECORD_HEADER_LEN};
+use crate::limits::{MAX_PLAINTEXT_LEN, RECORD_HEADER_LEN};
 use crate::record::cipher::{Decrypter, Encrypter};
 use crate::record::deframer::{peek_record, HeaderRules};
 
@@ -78,8 +78,6 @@ pub struct RecordLayer {
     read: KeyState<Decrypter>,
     write: KeyState<Encrypter>,
     strict_version: bool,
-    /// Consecutive empty application-data records received.
-    empty_run: usize,
 }
 
 impl Default for RecordLayer {
@@ -95,7 +93,6 @@ impl RecordLayer {
             read: KeyState::PLAIN,
             write: KeyState::PLAIN,
             strict_version: false,
-            empty_run: 0,
         }
     }
 
@@ -111,9 +108,10 @@ impl RecordLayer {
     /// the wrong length for its content type, which is what RFC 5246 §7.2.2
     /// defines decode_error for, rather than the right message at the wrong
     /// time (`unexpected_message`). Zero-length application data is legal
-    /// (a traffic-analysis countermeasure), but more than
-    /// [`MAX_EMPTY_RECORDS`] in a row is `LimitExceeded`: each costs the peer
-    /// nothing and us a decryption.
+    /// (a traffic-analysis countermeasure) and returned; how many in a row
+    /// a peer may send is the connection's business
+    /// ([`crate::limits::MAX_EMPTY_RECORDS`]), as it alone knows what counts
+    /// as progress.
     pub fn read_record<'a>(
         &mut self,
         buf: &'a mut [u8],
@@ -134,19 +132,11 @@ impl RecordLayer {
             None => fragment,
         };
 
-        if payload.is_empty() {
-            if header.typ != ContentType::APPLICATION_DATA {
-                return Err(Error::invalid(
-                    "empty handshake, alert or change_cipher_spec fragment",
-                    InvalidMessage::BadLength,
-                ));
-            }
-            self.empty_run += 1;
-            if self.empty_run > MAX_EMPTY_RECORDS {
-                return Err(Error::LimitExceeded("consecutive empty records"));
-            }
-        } else {
-            self.empty_run = 0;
+        if payload.is_empty() && header.typ != ContentType::APPLICATION_DATA {
+            return Err(Error::invalid(
+                "empty handshake, alert or change_cipher_spec fragment",
+                InvalidMessage::BadLength,
+            ));
         }
 
         Ok(Some(InboundRecord {
@@ -404,37 +394,15 @@ mod tests {
 
         for aead in ALL {
             let (mut a, mut b) = protected_pair(aead);
+            // Empty application data is returned, protected or not: a
+            // peer may send it (RFC 5246 §6.2.1). `write_record` never emits
+            // empty records, so seal one directly.
             let mut wire = Vec::new();
-            // `write_record` never emits empty records, so seal them directly.
             let mut enc = keys(aead).encrypter().unwrap();
-            for _ in 0..MAX_EMPTY_RECORDS {
-                enc.seal_record(ContentType::APPLICATION_DATA, b"", &mut wire)
-                    .unwrap();
-            }
-            let mut buf = wire.clone();
-            assert_eq!(read_all(&mut b, &mut buf).unwrap().len(), MAX_EMPTY_RECORDS);
-
-            // A non-empty record resets the count...
-            let mut more = Vec::new();
-            enc.seal_record(ContentType::APPLICATION_DATA, b"x", &mut more)
+            enc.seal_record(ContentType::APPLICATION_DATA, b"", &mut wire)
                 .unwrap();
-            for _ in 0..MAX_EMPTY_RECORDS {
-                enc.seal_record(ContentType::APPLICATION_DATA, b"", &mut more)
-                    .unwrap();
-            }
-            assert_eq!(
-                read_all(&mut b, &mut more).unwrap().len(),
-                MAX_EMPTY_RECORDS + 1
-            );
-
-            // ...and one more empty one is too many.
-            let mut last = Vec::new();
-            enc.seal_record(ContentType::APPLICATION_DATA, b"", &mut last)
-                .unwrap();
-            assert_eq!(
-                b.read_record(&mut last),
-                Err(Error::LimitExceeded("consecutive empty records"))
-            );
+            let r = b.read_record(&mut wire).unwrap().unwrap();
+            assert_eq!((r.typ, r.payload.len()), (ContentType::APPLICATION_DATA, 0));
 
             let mut nothing = Vec::new();
             a.write_record(ContentType::APPLICATION_DATA, b"", &mut nothing)

@@ -80,7 +80,7 @@ impl ServerState {
                 // RFC 5746 §4.4: a server that will not renegotiate answers a
                 // ClientHello with a no_renegotiation warning.
                 if msg.typ() == HandshakeType::CLIENT_HELLO {
-                    actions.push(Action::RefuseRenegotiation);
+                    actions.push(Action::RenegotiationRequest { answer: true });
                     Ok(ServerState::Traffic(t))
                 } else {
                     Err(unexpected("application data", &msg))
