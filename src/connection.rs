@@ -168,7 +168,11 @@ enum Role {
 /// # Ok(()) }
 /// ```
 pub struct Connection {
+    /// The handshake state; `None` only while a state handles a message
+    /// (it is consumed, so a step cannot run twice) and after one failed.
     role: Option<Role>,
+    /// Which side we play: fixed at construction, unlike `role`.
+    is_client: bool,
     record: RecordLayer,
     joiner: HandshakeJoiner,
     outbox: Vec<u8>,
@@ -209,7 +213,7 @@ impl Connection {
         server_name: ServerName<'static>,
     ) -> Result<Self, Error> {
         let trace = config.trace;
-        let mut conn = Self::empty(trace);
+        let mut conn = Self::empty(trace, true);
         let state = ClientState::start(config, server_name, &mut conn.actions)?;
         conn.role = Some(Role::Client(state));
         conn.apply_actions()?;
@@ -218,14 +222,15 @@ impl Connection {
 
     /// A server connection awaiting a ClientHello.
     pub fn new_server(config: Arc<ServerConfig>) -> Self {
-        let mut conn = Self::empty(config.trace);
+        let mut conn = Self::empty(config.trace, false);
         conn.role = Some(Role::Server(ServerState::start(config)));
         conn
     }
 
-    fn empty(trace: bool) -> Self {
+    fn empty(trace: bool, is_client: bool) -> Self {
         Connection {
             role: None,
+            is_client,
             record: RecordLayer::new(),
             joiner: HandshakeJoiner::new(),
             outbox: Vec::new(),
@@ -357,6 +362,13 @@ impl Connection {
                     while let Some(raw) = self.joiner.pop()? {
                         self.handle_handshake(&raw)?;
                     }
+                }
+                // Once the handshake is over the joiner's buffer goes back,
+                // but only when nothing is pending in it: what followed the
+                // last Finished is handled like what follows a Finished that
+                // arrived whole, never dropped.
+                if self.traffic().is_some() && self.joiner.is_empty() {
+                    self.joiner.free();
                 }
                 Ok(None)
             }
@@ -501,7 +513,6 @@ impl Connection {
             }
             Action::Complete(negotiated) => {
                 self.negotiated = Some(negotiated);
-                self.joiner.free();
                 self.events.push_back(Event::HandshakeComplete);
             }
             Action::Session(key) => self.session = Some(key),
@@ -580,7 +591,7 @@ impl Connection {
     /// `(prefix, suffix)`, the bytes a record needs in front of the plaintext
     /// (header and explicit nonce) and after it (the tag). `None` until the
     /// handshake is complete.
-    pub fn in_place_layout(&mut self) -> Option<(usize, usize)> {
+    pub fn in_place_layout(&self) -> Option<(usize, usize)> {
         if self.traffic().is_none() || self.sent_close || self.error.is_some() {
             return None;
         }
@@ -651,7 +662,7 @@ impl Connection {
 
     /// Whether this is the client side.
     pub fn is_client(&self) -> bool {
-        matches!(self.role, Some(Role::Client(_)))
+        self.is_client
     }
 
     /// Whether the peer sent close_notify.
@@ -678,6 +689,9 @@ impl Connection {
         context: Option<&[u8]>,
         out: &mut [u8],
     ) -> Result<(), Error> {
+        if let Some(e) = &self.error {
+            return Err(e.clone());
+        }
         let t = self.traffic().ok_or(Error::HandshakeNotComplete)?;
         if !t.extended_master_secret {
             return Err(Error::Config(

@@ -3,9 +3,13 @@
 //! Every error the protocol core returns is fatal and sticky (RFC 5246 §7.2.2: a
 //! fatal alert ends the connection and forbids its session to be resumed): once a
 //! `Connection` has returned an `Error`, it returns the same error for every later
-//! call. The only exceptions are API-misuse errors ([`Error::HandshakeNotComplete`],
-//! [`Error::OutputBacklog`]) which say the *caller* asked for something impossible
-//! and leave the connection as it was.
+//! call. The exceptions say the *caller* asked for something impossible and leave
+//! the connection as it was ([`Error::is_fatal`] is false for exactly these):
+//!
+//! - [`Error::HandshakeNotComplete`]
+//! - [`Error::ConnectionClosed`]
+//! - [`Error::OutputBacklog`]
+//! - [`Error::Config`]
 //!
 //! An error also says who sent the alert: [`Error::AlertReceived`] is the peer's
 //! fatal alert; every other variant names the alert *we* queue for the peer
@@ -266,5 +270,98 @@ impl Error {
 impl From<CertificateError> for Error {
     fn from(e: CertificateError) -> Self {
         Error::InvalidCertificate(e)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Whether each variant is sticky, written out so that a new variant
+    /// must be placed here (the match is exhaustive).
+    fn sticky(e: &Error) -> bool {
+        match e {
+            Error::HandshakeNotComplete
+            | Error::ConnectionClosed
+            | Error::OutputBacklog
+            | Error::Config(_) => false,
+            Error::InvalidMessage { .. }
+            | Error::UnexpectedMessage { .. }
+            | Error::BadRecordHeader(_)
+            | Error::RecordOverflow { .. }
+            | Error::BadRecordMac
+            | Error::HandshakeFailure(_)
+            | Error::NoExtendedMasterSecret
+            | Error::IllegalParameter(_)
+            | Error::ProtocolVersion
+            | Error::NoApplicationProtocol
+            | Error::UnsolicitedExtension
+            | Error::InvalidCertificate(_)
+            | Error::BadSignature
+            | Error::BadFinished
+            | Error::BadRenegotiationInfo
+            | Error::TooManyRenegotiationRequests
+            | Error::LimitExceeded(_)
+            | Error::AlertReceived(_)
+            | Error::Truncated
+            | Error::SequenceExhausted
+            | Error::Internal(_) => true,
+        }
+    }
+
+    /// The module documentation lists exactly the errors that are not
+    /// sticky, and `is_fatal` agrees with it.
+    #[test]
+    fn documented_non_sticky_errors_are_exactly_the_non_fatal_ones() {
+        let every = [
+            Error::invalid("x", InvalidMessage::Truncated),
+            Error::UnexpectedMessage {
+                expected: "x",
+                got: "y",
+            },
+            Error::BadRecordHeader("x"),
+            Error::RecordOverflow { len: 1 },
+            Error::BadRecordMac,
+            Error::HandshakeFailure("x"),
+            Error::NoExtendedMasterSecret,
+            Error::IllegalParameter("x"),
+            Error::ProtocolVersion,
+            Error::NoApplicationProtocol,
+            Error::UnsolicitedExtension,
+            Error::InvalidCertificate(CertificateError::Empty),
+            Error::BadSignature,
+            Error::BadFinished,
+            Error::BadRenegotiationInfo,
+            Error::TooManyRenegotiationRequests,
+            Error::LimitExceeded("x"),
+            Error::AlertReceived(AlertDescription::CLOSE_NOTIFY),
+            Error::Truncated,
+            Error::SequenceExhausted,
+            Error::Internal("x"),
+            Error::HandshakeNotComplete,
+            Error::ConnectionClosed,
+            Error::OutputBacklog,
+            Error::Config("x"),
+        ];
+        let doc: Vec<&str> = include_str!("error.rs")
+            .lines()
+            .take_while(|l| l.starts_with("//!"))
+            .filter_map(|l| l.strip_prefix("//! - [`Error::"))
+            .filter_map(|l| l.strip_suffix("`]"))
+            .collect();
+        let mut non_sticky = Vec::new();
+        for e in &every {
+            assert_eq!(e.is_fatal(), sticky(e), "{e:?}");
+            if !sticky(e) {
+                let name = format!("{e:?}");
+                let name = name
+                    .split(['(', ' '])
+                    .next()
+                    .unwrap_or_default()
+                    .to_string();
+                non_sticky.push(name);
+            }
+        }
+        assert_eq!(doc, non_sticky);
     }
 }

@@ -181,9 +181,10 @@ impl RecordLayer {
 
     /// Bytes in front of and after the plaintext of a protected record, once
     /// the write side is protected.
-    pub fn in_place_layout(&mut self) -> Option<(usize, usize)> {
+    pub fn in_place_layout(&self) -> Option<(usize, usize)> {
         self.write
-            .active()
+            .active
+            .as_ref()
             .map(|enc| (enc.prefix_len(), crate::record::cipher::TAG_LEN))
     }
 
