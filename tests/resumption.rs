@@ -13,14 +13,12 @@ use common::wire::{
     self, client_hello, edit_client_hello, edit_server_hello, exchange_data, expect_client_fails,
     expect_server_fails, split,
 };
-use common::{at, ca, leaf, KeyType, Pair, Pki};
-use sanstls::codec::enums::{AlertDescription as A, ContentType};
+use common::{at, ca, leaf, tls12, KeyType, Pair, Pki};
+use sanstls::codec::enums::AlertDescription as A;
 use sanstls::codec::Codec;
 use sanstls::config::ClientAuth;
 use sanstls::crypto::key_schedule::MasterSecret;
-use sanstls::crypto::transcript::Transcript;
 use sanstls::handshake::extensions::{ClientExtension, ServerExtension};
-use sanstls::handshake::finished::Finished;
 use sanstls::handshake::{HandshakePayload, SessionId};
 use sanstls::keylog::KeyLog;
 use sanstls::pki_types::UnixTime;
@@ -608,13 +606,16 @@ fn never_resumed_without_a_client_session_store() {
 
 // ---- the extended master secret (RFC 7627 §5.3) ----
 
+/// The master secret of the session [`plant_session`] makes up.
+const PLANTED_MASTER: [u8; 48] = [0x42; 48];
+
 /// Puts the same made-up session into the server's cache and the client's
 /// store under one session ID.
 fn plant_session(s: &Setup, ems: bool) {
     let id = SessionId::new(&[0x5a; 32]).unwrap();
     let session = |peer_certificates, session_id| StoredSession {
         suite: ALL_SUITES[0].suite,
-        master: MasterSecret::from_bytes([0x42; 48]),
+        master: MasterSecret::from_bytes(PLANTED_MASTER),
         extended_master_secret: ems,
         server_name: Some("localhost".into()),
         peer_certificates,
@@ -805,12 +806,14 @@ fn exporter_refused_without_ems() {
     // hand: a planted non-EMS session (master secret known to the test),
     // resumed by a ClientHello with EMS stripped, and the client side of the
     // abbreviated handshake (CCS, Finished over the edited transcript)
-    // written with the crate's public key schedule and record cipher.
+    // written with the tests' own key schedule and record protection
+    // (tests/common/tls12.rs), which also opens and checks the server's
+    // Finished.
     let mut s = Setup::new(Mech::SessionId);
     s.client.require_extended_master_secret = false;
     s.server.require_extended_master_secret = false;
     plant_session(&s, false);
-    let master = MasterSecret::from_bytes([0x42; 48]);
+    let master = PLANTED_MASTER;
     let suite = &ALL_SUITES[0];
 
     let mut p = s.pair();
@@ -834,38 +837,22 @@ fn exporter_refused_without_ems() {
     assert!(!sh.has_ems());
     assert_eq!(recs[1].0, wire::CCS);
 
-    let mut transcript = Transcript::new();
-    transcript.start(suite.hash);
-    transcript.add(&client_hello_msg);
-    transcript.add(&recs[0].1);
-    let server_fin = master.verify_data(
-        suite.hash,
-        false,
-        transcript.current_hash().unwrap().as_bytes(),
+    let finished = |verify_data: [u8; 12]| [&[wire::FINISHED, 0, 0, 12][..], &verify_data].concat();
+    let keys = tls12::KeyBlock::new(suite, &master, &ch.random.0, &sh.random.0);
+    let server_fin = keys
+        .server
+        .open(0, wire::HANDSHAKE, &recs[2].1)
+        .expect("the server's Finished opens with the planted session's keys");
+    let transcript = tls12::transcript_hash(suite.hash, &[&client_hello_msg, &recs[0].1]);
+    assert_eq!(
+        server_fin,
+        finished(tls12::verify_data(suite.hash, &master, false, &transcript))
     );
-    transcript.add(
-        &HandshakePayload::Finished(Finished {
-            verify_data: server_fin,
-        })
-        .to_bytes(),
-    );
-    let client_fin = master.verify_data(
-        suite.hash,
-        true,
-        transcript.current_hash().unwrap().as_bytes(),
-    );
-    let keys = master.key_block(suite, &ch.random.0, &sh.random.0);
+    let transcript =
+        tls12::transcript_hash(suite.hash, &[&client_hello_msg, &recs[0].1, &server_fin]);
+    let client_fin = finished(tls12::verify_data(suite.hash, &master, true, &transcript));
     let mut flight = wire::join(&[(wire::CCS, vec![1])]);
-    keys.client_encrypter()
-        .seal_record(
-            ContentType::HANDSHAKE,
-            &HandshakePayload::Finished(Finished {
-                verify_data: client_fin,
-            })
-            .to_bytes(),
-            &mut flight,
-        )
-        .unwrap();
+    flight.extend_from_slice(&keys.client.seal(0, wire::HANDSHAKE, &client_fin));
     p.to_server = flight;
     wire::to_server(&mut p).unwrap();
     let n = p.server.negotiated().expect("server completed").clone();

@@ -3,6 +3,7 @@
 #![allow(dead_code)]
 
 pub mod openssl;
+pub mod tls12;
 pub mod wire;
 
 use std::sync::Arc;
