@@ -1,6 +1,6 @@
 //! Shared helpers for tests that run the `openssl` binary (or other child
 //! processes): a child-process guard that collects output and is killed and
-//! reaped on drop, scratch directories, PEM writing, `s_server`/`s_client`
+//! reaped on drop, scratch directories, `s_server`/`s_client`
 //! start-up on free ports, socket timeouts, line reads over
 //! `sanstls::io::Stream`, and the line-each-way session both interop test
 //! files run.
@@ -148,32 +148,6 @@ pub fn openssl_available() -> bool {
         .status()
         .map(|s| s.success())
         .unwrap_or(false)
-}
-
-/// The PEM encoding of `der` (RFC 7468), with a minimal base64 encoder.
-pub fn pem(label: &str, der: &[u8]) -> String {
-    const B64: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-    let mut b64 = String::new();
-    for chunk in der.chunks(3) {
-        let n = chunk.len();
-        let v = (chunk[0] as u32) << 16
-            | (*chunk.get(1).unwrap_or(&0) as u32) << 8
-            | *chunk.get(2).unwrap_or(&0) as u32;
-        for i in 0..4 {
-            if i <= n {
-                b64.push(B64[(v >> (18 - 6 * i) & 63) as usize] as char);
-            } else {
-                b64.push('=');
-            }
-        }
-    }
-    let mut out = format!("-----BEGIN {label}-----\n");
-    for line in b64.as_bytes().chunks(64) {
-        out.push_str(std::str::from_utf8(line).unwrap());
-        out.push('\n');
-    }
-    out.push_str(&format!("-----END {label}-----\n"));
-    out
 }
 
 pub fn set_timeouts(tcp: &TcpStream) {
