@@ -213,6 +213,29 @@ impl Drop for TempDir {
 /// fails (another process took our probed port). Its stdin stays open: at
 /// stdin EOF s_server drops the connection without close_notify.
 pub fn start_s_server(cert: &Path, key: &Path, naccept: u32, extra: &[&str]) -> (Proc, u16) {
+    spawn_s_server(&["-rev"], cert, key, naccept, extra)
+}
+
+/// As [`start_s_server`], without `-rev`: s_server then prints each
+/// connection's details to stdout once its handshake is done (with
+/// `-keymatexport`, the exported keying material, which `-rev` does not
+/// print), and sends its own stdin, which stays empty, to the peer.
+pub fn start_s_server_verbose(
+    cert: &Path,
+    key: &Path,
+    naccept: u32,
+    extra: &[&str],
+) -> (Proc, u16) {
+    spawn_s_server(&[], cert, key, naccept, extra)
+}
+
+fn spawn_s_server(
+    mode: &[&str],
+    cert: &Path,
+    key: &Path,
+    naccept: u32,
+    extra: &[&str],
+) -> (Proc, u16) {
     for _ in 0..5 {
         let port = TcpListener::bind("127.0.0.1:0")
             .and_then(|l| l.local_addr())
@@ -220,7 +243,9 @@ pub fn start_s_server(cert: &Path, key: &Path, naccept: u32, extra: &[&str]) -> 
             .port();
         let mut srv = Proc::spawn(
             Command::new("openssl")
-                .args(["s_server", "-tls1_2", "-rev", "-naccept"])
+                .args(["s_server", "-tls1_2"])
+                .args(mode)
+                .arg("-naccept")
                 .arg(naccept.to_string())
                 .arg("-accept")
                 .arg(format!("127.0.0.1:{port}"))
