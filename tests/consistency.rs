@@ -19,7 +19,7 @@ fn bytes_after_the_last_finished_do_not_depend_on_fragmentation() {
     let pki = Pki::new(KeyType::P256);
     let server_hello_done = [14u8, 0, 0, 0];
     let outcome = |fragmented: bool| {
-        let mut s = Scene::for_point(&pki, Point::ServerFinish);
+        let mut s = Scene::for_point(&pki, Point::ServerFinish, SUITE);
         let mut m = s.intercept(false);
         m.edit_protected(|recs| {
             assert_eq!(recs.len(), 1, "one Finished record");
@@ -62,7 +62,7 @@ fn bytes_after_the_last_finished_do_not_depend_on_fragmentation() {
 #[test]
 fn exporter_returns_the_sticky_error() {
     let pki = Pki::new(KeyType::P256);
-    let mut s = Scene::for_point(&pki, Point::TrafficToServer);
+    let mut s = Scene::for_point(&pki, Point::TrafficToServer, SUITE);
     let mut out = [0u8; 16];
     s.p.server
         .export_keying_material(b"EXPERIMENTAL test", None, &mut out)
@@ -83,7 +83,7 @@ fn exporter_returns_the_sticky_error() {
 #[test]
 fn is_client_survives_a_failed_handshake() {
     let pki = Pki::new(KeyType::P256);
-    let mut s = Scene::for_point(&pki, Point::ServerFlight);
+    let mut s = Scene::for_point(&pki, Point::ServerFlight, SUITE);
     assert!(s.p.client.is_client() && !s.p.server.is_client());
     let mut m = s.intercept(false);
     flip_in_last_record(&mut m.wire);
@@ -92,7 +92,7 @@ fn is_client_survives_a_failed_handshake() {
     assert!(s.p.client.error().is_some());
     assert!(s.p.client.is_client(), "the client forgot it is one");
 
-    let mut s = Scene::for_point(&pki, Point::ClientHello);
+    let mut s = Scene::for_point(&pki, Point::ClientHello, SUITE);
     s.p.to_server = vec![22, 3, 3, 0, 4, 20, 0, 0, 0];
     assert!(s.deliver_to_server().is_err());
     assert!(!s.p.server.is_client());
@@ -104,7 +104,7 @@ fn is_client_survives_a_failed_handshake() {
 #[test]
 fn in_place_layout_takes_a_shared_borrow() {
     let pki = Pki::new(KeyType::P256);
-    let s = Scene::for_point(&pki, Point::TrafficToServer);
+    let s = Scene::for_point(&pki, Point::TrafficToServer, SUITE);
     let client: &sanstls::Connection = &s.p.client;
     let (prefix, suffix) = client.in_place_layout().unwrap();
     assert_eq!(

@@ -14,7 +14,7 @@ use std::sync::{mpsc, Arc, Mutex};
 use std::thread;
 use std::time::{Duration, Instant};
 
-use common::openssl::{pem, TempDir};
+use common::openssl::TempDir;
 use rcgen::{
     BasicConstraints, CertificateParams, CertifiedIssuer, DnType, ExtendedKeyUsagePurpose, IsCa,
     KeyPair, KeyUsagePurpose,
@@ -137,18 +137,15 @@ impl Pki {
         dir.write("key.pem", key.serialize_pem());
 
         let client_ca = common::ca("examples client CA");
-        let (client_cert, client_key) = common::leaf(
+        let (client_cert, client_key) = common::issue_leaf(
             &client_ca,
             common::KeyType::P256,
             &["client.example"],
             |p| p.extended_key_usages = vec![ExtendedKeyUsagePurpose::ClientAuth],
         );
         dir.write("client-ca.pem", client_ca.pem());
-        dir.write("client.pem", pem("CERTIFICATE", &client_cert));
-        dir.write(
-            "client-key.pem",
-            pem("PRIVATE KEY", client_key.secret_der()),
-        );
+        dir.write("client.pem", client_cert.pem());
+        dir.write("client-key.pem", client_key.serialize_pem());
         Pki { dir }
     }
 

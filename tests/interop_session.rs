@@ -18,7 +18,7 @@ use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
 
 use common::openssl::{
-    client_rev_exchange, expect_exit, handshake, openssl_available, pem, server_line_exchange,
+    client_rev_exchange, expect_exit, handshake, openssl_available, server_line_exchange,
     tls_error, Proc, TempDir, CLIENT_LINE, TIMEOUT,
 };
 use common::{KeyType, Pki};
@@ -67,23 +67,23 @@ impl Files {
         let dir = TempDir::new("sanstls-session");
         let server = Pki::new(server_key);
         let ca = common::ca("sanstls client CA");
-        let (cert, key) = common::leaf(&ca, client_key, &[], |p| {
+        let (cert, key) = common::issue_leaf(&ca, client_key, &[], |p| {
             p.distinguished_name.push(DnType::CommonName, CLIENT_CN);
             p.extended_key_usages = vec![ExtendedKeyUsagePurpose::ClientAuth];
         });
         let write = |name: &str, text: String| dir.write(name, text);
-        write("cert.pem", pem("CERTIFICATE", server.chain[0].as_ref()));
-        write("key.pem", pem("PRIVATE KEY", server.key.secret_der()));
+        write("cert.pem", server.chain_pem.clone());
+        write("key.pem", server.key_pem.clone());
         write("ca.pem", server.ca_pem());
-        write("client.pem", pem("CERTIFICATE", cert.as_ref()));
-        write("client.key", pem("PRIVATE KEY", key.secret_der()));
+        write("client.pem", cert.pem());
+        write("client.key", key.serialize_pem());
         write("clientca.pem", ca.pem());
         Some(Files {
             dir,
             server,
             client_ca: ca.der().clone(),
-            client_chain: vec![cert],
-            client_key: key,
+            client_chain: vec![cert.der().clone()],
+            client_key: common::key_der(&key),
         })
     }
 

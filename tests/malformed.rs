@@ -6,7 +6,15 @@
 //! its peer then receives (`Error::AlertReceived`), or that the handshake
 //! still completes, or that the receiver simply waits for more bytes.
 //! Protected records (Finished, traffic) are opened and sealed again with the
-//! keys the client's key log reveals, so their plaintext can be malformed too.
+//! keys the client's key log reveals, so their plaintext can be malformed too;
+//! the attacker derives those keys and protects records with the tests' own
+//! TLS 1.2 code (tests/common/tls12.rs), not the crate's.
+//!
+//! The table runs once per implemented suite (ECDSA suites with a P-256
+//! server certificate, RSA suites with an RSA-2048 one): the suites differ in
+//! record nonces (AES-GCM carries an explicit one, ChaCha20-Poly1305 none),
+//! in the PRF hash (SHA-256 or SHA-384) and in the server's signatures. Rows
+//! that make sense for some suites only say so in their name and run there.
 //!
 //! `cargo test --test malformed -- --nocapture` prints the table.
 
@@ -21,6 +29,7 @@ use sanstls::limits::{
     MAX_CIPHERTEXT_LEN, MAX_EMPTY_RECORDS, MAX_HANDSHAKE_MESSAGE_LEN, MAX_PLAINTEXT_LEN,
     MAX_WARNING_ALERTS,
 };
+use sanstls::suites::{AuthKind, SupportedSuite, ALL_SUITES};
 use sanstls::{Error, InvalidMessage as K};
 
 #[derive(Debug, Clone, PartialEq)]
@@ -73,6 +82,8 @@ struct Row {
     at: Point,
     mutate: Box<dyn Fn(&mut Mitm)>,
     outcome: Outcome,
+    /// The suites the row applies to (all, unless [`Row::only`] says).
+    applies: fn(&SupportedSuite) -> bool,
 }
 
 fn row(
@@ -86,7 +97,22 @@ fn row(
         at,
         mutate: Box::new(mutate),
         outcome,
+        applies: |_| true,
     }
+}
+
+impl Row {
+    /// Runs the row only for the suites `applies` accepts (the row's name
+    /// says which).
+    fn only(mut self, applies: fn(&SupportedSuite) -> bool) -> Row {
+        self.applies = applies;
+        self
+    }
+}
+
+/// Suites whose records carry an explicit nonce (AES-GCM, RFC 5288 §3).
+fn has_explicit_nonce(suite: &SupportedSuite) -> bool {
+    common::tls12::explicit_nonce_len(suite) > 0
 }
 
 // ---- rows of the same kind, for any message or point ----
@@ -667,7 +693,13 @@ fn rows() -> Vec<Row> {
             "SKX point length past the end",
             ServerFlight,
             SERVER_KEY_EXCHANGE,
-            |b| b[3] = 0xff,
+            |b| {
+                // A u8 length reaches at most 255 bytes on; after an
+                // RSA-2048 signature the message is longer than that, so it
+                // is cut to end one byte before the announced point would.
+                b[3] = 0xff;
+                b.truncate(4 + 0xff - 1);
+            },
             decode_error("ECPoint", K::Truncated),
         ),
         body_edit(
@@ -1185,7 +1217,10 @@ fn rows() -> Vec<Row> {
             TrafficToServer,
             |m| {
                 m.push_sealed(1, &[(APPDATA, b"hello".to_vec())]);
-                m.wire[7] ^= 1;
+                // The third ciphertext byte, after the header and any
+                // explicit nonce.
+                let at = 5 + m.explicit_nonce_len() + 2;
+                m.wire[at] ^= 1;
             },
             fails(Error::BadRecordMac, A::BAD_RECORD_MAC),
         ),
@@ -1193,7 +1228,8 @@ fn rows() -> Vec<Row> {
             "traffic: protected record shorter than its tag",
             TrafficToClient,
             |m| {
-                m.wire = record(APPDATA, &[0; 8 + 15]);
+                // Any explicit nonce, then one byte less than a tag.
+                m.wire = record(APPDATA, &vec![0; m.explicit_nonce_len() + 15]);
             },
             fails(Error::BadRecordMac, A::BAD_RECORD_MAC),
         ),
@@ -1291,8 +1327,47 @@ fn rows() -> Vec<Row> {
     ]
 }
 
-/// What actually happened, in the shape of an [`Outcome`].
-fn observe(s: &mut hostile::Scene, at: Point, resealed: bool) -> Outcome {
+/// Rows that apply to some suites only (their names say which). Only
+/// AES-GCM records carry an explicit nonce (RFC 5288 §3); ChaCha20-Poly1305
+/// derives its nonce from the sequence number alone (RFC 7905 §2).
+fn suite_rows() -> Vec<Row> {
+    use Point::*;
+    vec![
+        row(
+            "traffic: tampered explicit nonce (AES-GCM only)",
+            TrafficToServer,
+            |m| {
+                m.push_sealed(1, &[(APPDATA, b"hello".to_vec())]);
+                // The first explicit-nonce byte, right after the header.
+                m.wire[5] ^= 1;
+            },
+            fails(Error::BadRecordMac, A::BAD_RECORD_MAC),
+        )
+        .only(has_explicit_nonce),
+        row(
+            "traffic: explicit nonce is not the seq (AES-GCM only)",
+            TrafficToServer,
+            |m| {
+                // RFC 5288 §3 lets the sender choose the explicit nonce: the
+                // receiver must take it from the record, not assume its own
+                // sequence number (which still goes into the additional data).
+                let recs = [
+                    (APPDATA, b"any explicit".to_vec()),
+                    (APPDATA, b" nonce will do".to_vec()),
+                ];
+                let sealed = m.seal_with_explicit_nonce(1, |seq| !seq, &recs);
+                m.wire.extend_from_slice(&sealed);
+            },
+            Outcome::Completes,
+        )
+        .only(has_explicit_nonce),
+    ]
+}
+
+/// What actually happened, in the shape of an [`Outcome`]. `injected` is
+/// the application data the attacker sealed: a receiver that goes on must
+/// have delivered it.
+fn observe(s: &mut hostile::Scene, at: Point, resealed: bool, injected: &[u8]) -> Outcome {
     let to_server = at.to_server();
     let (c, r) = s.settle();
     let (mine, peer) = if to_server { (r, c) } else { (c, r) };
@@ -1326,6 +1401,12 @@ fn observe(s: &mut hostile::Scene, at: Point, resealed: bool) -> Outcome {
                 assert!(!receiver.has_output());
                 return Outcome::Waits;
             }
+            let delivered = if to_server {
+                &s.p.server_data
+            } else {
+                &s.p.client_data
+            };
+            assert_eq!(delivered, injected, "the injected data is delivered");
             // Data must flow on a completed connection: both ways, unless
             // the attacker re-sealed records of the peer's direction (then
             // the peer's own record sequence numbers no longer match).
@@ -1361,37 +1442,73 @@ fn short(o: &Outcome) -> String {
     }
 }
 
+/// The server certificate a suite needs: P-256 for ECDSA, RSA-2048 for RSA.
+fn key_type(suite: &SupportedSuite) -> KeyType {
+    match suite.auth {
+        AuthKind::Ecdsa => KeyType::P256,
+        AuthKind::Rsa => KeyType::Rsa2048,
+    }
+}
+
+/// Drives a handshake of `suite` with the server of `pki` to `at`, lets
+/// `mutate` rewrite the flight, and observes what happens.
+fn run(
+    pki: &Pki,
+    suite: &'static SupportedSuite,
+    at: Point,
+    mutate: &dyn Fn(&mut Mitm),
+) -> Outcome {
+    let mut s = hostile::Scene::for_point(pki, at, suite);
+    let mut m = s.intercept(at.to_server());
+    mutate(&mut m);
+    let (resealed, injected) = (m.resealed, core::mem::take(&mut m.injected));
+    s.release(m);
+    observe(&mut s, at, resealed, &injected)
+}
+
+/// "ECDSA_AES_128_GCM_SHA256" for TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256.
+fn short_suite(suite: &SupportedSuite) -> String {
+    suite
+        .name()
+        .trim_start_matches("TLS_ECDHE_")
+        .replace("WITH_", "")
+}
+
 #[test]
 fn malformed_input_table() {
-    let pki = Pki::new(KeyType::P256);
-    let rows = rows();
+    let rows: Vec<Row> = rows().into_iter().chain(suite_rows()).collect();
     let mut wrong = Vec::new();
-    println!("{:<62} | {:<6} | {:<19} | outcome", "row", "to", "point");
-    for r in &rows {
-        let mut s = hostile::Scene::for_point(&pki, r.at);
-        let mut m = s.intercept(r.at.to_server());
-        (r.mutate)(&mut m);
-        let resealed = m.resealed;
-        s.release(m);
-        let got = observe(&mut s, r.at, resealed);
-        let to = if r.at.to_server() { "server" } else { "client" };
-        let mark = if got == r.outcome {
-            ""
-        } else {
-            "   <-- MISMATCH"
-        };
-        println!(
-            "{:<62} | {:<6} | {:<19} | {}{mark}",
-            r.name,
-            to,
-            format!("{:?}", r.at),
-            short(&got)
-        );
-        if got != r.outcome {
-            wrong.push(format!(
-                "{}: expected {:?}, got {:?}",
-                r.name, r.outcome, got
-            ));
+    println!(
+        "{:<62} | {:<30} | {:<6} | {:<19} | outcome",
+        "row", "suite", "to", "point"
+    );
+    for suite in ALL_SUITES {
+        let pki = Pki::new(key_type(suite));
+        for r in rows.iter().filter(|r| (r.applies)(suite)) {
+            let got = run(&pki, suite, r.at, &r.mutate);
+            let to = if r.at.to_server() { "server" } else { "client" };
+            let mark = if got == r.outcome {
+                ""
+            } else {
+                "   <-- MISMATCH"
+            };
+            println!(
+                "{:<62} | {:<30} | {:<6} | {:<19} | {}{mark}",
+                r.name,
+                short_suite(suite),
+                to,
+                format!("{:?}", r.at),
+                short(&got)
+            );
+            if got != r.outcome {
+                wrong.push(format!(
+                    "{} [{}]: expected {:?}, got {:?}",
+                    r.name,
+                    suite.name(),
+                    r.outcome,
+                    got
+                ));
+            }
         }
     }
     assert!(
@@ -1402,11 +1519,54 @@ fn malformed_input_table() {
     );
 }
 
+/// Every row runs for at least one suite, and the suite-specific rows skip
+/// some: a filter that matched nothing would silently drop a row.
+#[test]
+fn every_row_runs_somewhere() {
+    for r in rows().into_iter().chain(suite_rows()) {
+        assert!(ALL_SUITES.iter().any(|s| (r.applies)(s)), "{}", r.name);
+    }
+    for r in suite_rows() {
+        assert!(!ALL_SUITES.iter().all(|s| (r.applies)(s)), "{}", r.name);
+    }
+}
+
+/// A Finished whose verify_data differs from the expected one in a single
+/// byte is refused with decrypt_error (RFC 5246 §7.4.9), whichever byte it
+/// is, in both directions and for every suite (both PRF hashes): the
+/// comparison looks at all twelve bytes. Byte `i` has bit `i % 8` flipped,
+/// so every bit position is tried. The control, the same Finished opened
+/// and sealed again unchanged, completes.
+#[test]
+fn finished_differing_in_any_single_byte_is_refused() {
+    for suite in ALL_SUITES {
+        let pki = Pki::new(key_type(suite));
+        for at in [Point::ClientFlight, Point::ServerFinish] {
+            let resealed = run(&pki, suite, at, &|m| m.edit_protected(|_| {}));
+            assert_eq!(resealed, Outcome::Completes, "{} {at:?}", suite.name());
+            for i in 0..12 {
+                let got = run(&pki, suite, at, &|m| {
+                    m.edit_protected(|recs| {
+                        assert_eq!(recs[0].1[..4], [FINISHED, 0, 0, 12]);
+                        recs[0].1[4 + i] ^= 1 << (i % 8);
+                    })
+                });
+                assert_eq!(
+                    got,
+                    fails(Error::BadFinished, A::DECRYPT_ERROR),
+                    "{} {at:?} byte {i}",
+                    suite.name()
+                );
+            }
+        }
+    }
+}
+
 /// The peer's alert always matches the error's own mapping: the table above
 /// states both, this checks they agree.
 #[test]
 fn peer_alert_is_the_errors_alert() {
-    for r in rows() {
+    for r in rows().into_iter().chain(suite_rows()) {
         if let Outcome::Fails { err, peer } = &r.outcome {
             assert_eq!(err.alert(), *peer, "{}", r.name);
         }

@@ -8,7 +8,7 @@ mod common;
 use std::sync::Arc;
 
 use common::wire::*;
-use common::{at, ca, leaf, KeyType, Pair, Pki};
+use common::{at, ca, KeyType, Pair, Pki};
 use rcgen::date_time_ymd;
 use sanstls::internals::codec::enums::{AlertDescription as A, ExtensionType, NamedGroup};
 use sanstls::internals::handshake::extensions::{ClientExtension, ServerExtension};
@@ -61,33 +61,19 @@ fn wrong_host_name() {
 }
 
 fn pki_valid_2020_to_2030() -> Pki {
-    let ca = ca("sanstls test CA");
-    let (cert, key) = leaf(&ca, KeyType::P256, &["localhost"], |params| {
+    Pki::with_leaf(KeyType::P256, &["localhost"], |params| {
         params.not_before = date_time_ymd(2020, 1, 1);
         params.not_after = date_time_ymd(2030, 1, 1);
-    });
-    Pki {
-        ca_der: ca.der().clone(),
-        ca,
-        chain: vec![cert],
-        key,
-    }
+    })
 }
 
 #[test]
 fn expired_certificate() {
     // The leaf's notAfter is in the past on the system clock...
-    let ca = ca("sanstls test CA");
-    let (cert, key) = leaf(&ca, KeyType::P256, &["localhost"], |params| {
+    let pki = Pki::with_leaf(KeyType::P256, &["localhost"], |params| {
         params.not_before = date_time_ymd(2000, 1, 1);
         params.not_after = date_time_ymd(2001, 1, 1);
     });
-    let pki = Pki {
-        ca_der: ca.der().clone(),
-        ca,
-        chain: vec![cert],
-        key,
-    };
     let mut p = Pair::new(pki.client_config(), pki.server_config());
     expect_client_fails(
         &mut p,

@@ -13,14 +13,12 @@ use common::wire::{
     self, client_hello, edit_client_hello, edit_server_hello, exchange_data, expect_client_fails,
     expect_server_fails, split,
 };
-use common::{at, ca, leaf, KeyType, Pair, Pki};
+use common::{at, ca, leaf, tls12, KeyType, Pair, Pki};
 use sanstls::config::ClientAuth;
-use sanstls::internals::codec::enums::{AlertDescription as A, ContentType};
+use sanstls::internals::codec::enums::AlertDescription as A;
 use sanstls::internals::codec::Codec;
 use sanstls::internals::crypto::key_schedule::MasterSecret;
-use sanstls::internals::crypto::transcript::Transcript;
 use sanstls::internals::handshake::extensions::{ClientExtension, ServerExtension};
-use sanstls::internals::handshake::finished::Finished;
 use sanstls::internals::handshake::{HandshakePayload, SessionId};
 use sanstls::internals::StoredSession;
 use sanstls::keylog::KeyLog;
@@ -608,13 +606,16 @@ fn never_resumed_without_a_client_session_store() {
 
 // ---- the extended master secret (RFC 7627 §5.3) ----
 
+/// The master secret of the session [`plant_session`] makes up.
+const PLANTED_MASTER: [u8; 48] = [0x42; 48];
+
 /// Puts the same made-up session into the server's cache and the client's
 /// store under one session ID.
 fn plant_session(s: &Setup, ems: bool) {
     let id = SessionId::new(&[0x5a; 32]).unwrap();
     let session = |peer_certificates, session_id| StoredSession {
         suite: ALL_SUITES[0].suite,
-        master: MasterSecret::from_bytes([0x42; 48]),
+        master: MasterSecret::from_bytes(PLANTED_MASTER),
         extended_master_secret: ems,
         server_name: Some("localhost".into()),
         peer_certificates,
@@ -805,12 +806,14 @@ fn exporter_refused_without_ems() {
     // hand: a planted non-EMS session (master secret known to the test),
     // resumed by a ClientHello with EMS stripped, and the client side of the
     // abbreviated handshake (CCS, Finished over the edited transcript)
-    // written with the crate's public key schedule and record cipher.
+    // written with the tests' own key schedule and record protection
+    // (tests/common/tls12.rs), which also opens and checks the server's
+    // Finished.
     let mut s = Setup::new(Mech::SessionId);
     s.client.require_extended_master_secret = false;
     s.server.require_extended_master_secret = false;
     plant_session(&s, false);
-    let master = MasterSecret::from_bytes([0x42; 48]);
+    let master = PLANTED_MASTER;
     let suite = &ALL_SUITES[0];
 
     let mut p = s.pair();
@@ -834,33 +837,22 @@ fn exporter_refused_without_ems() {
     assert!(!sh.has_ems());
     assert_eq!(recs[1].0, wire::CCS);
 
-    let mut transcript = Transcript::new();
-    transcript.start(suite.hash);
-    transcript.add(&client_hello_msg);
-    transcript.add(&recs[0].1);
-    let prf = master.prf_key(suite);
-    let server_fin = prf.verify_data(false, transcript.current_hash().unwrap().as_bytes());
-    transcript.add(
-        &HandshakePayload::Finished(Finished {
-            verify_data: server_fin,
-        })
-        .to_bytes(),
+    let finished = |verify_data: [u8; 12]| [&[wire::FINISHED, 0, 0, 12][..], &verify_data].concat();
+    let keys = tls12::KeyBlock::new(suite, &master, &ch.random.0, &sh.random.0);
+    let server_fin = keys
+        .server
+        .open(0, wire::HANDSHAKE, &recs[2].1)
+        .expect("the server's Finished opens with the planted session's keys");
+    let transcript = tls12::transcript_hash(suite.hash, &[&client_hello_msg, &recs[0].1]);
+    assert_eq!(
+        server_fin,
+        finished(tls12::verify_data(suite.hash, &master, false, &transcript))
     );
-    let client_fin = prf.verify_data(true, transcript.current_hash().unwrap().as_bytes());
-    let keys = prf.key_block(&ch.random.0, &sh.random.0);
+    let transcript =
+        tls12::transcript_hash(suite.hash, &[&client_hello_msg, &recs[0].1, &server_fin]);
+    let client_fin = finished(tls12::verify_data(suite.hash, &master, true, &transcript));
     let mut flight = wire::join(&[(wire::CCS, vec![1])]);
-    keys.client_keys()
-        .encrypter()
-        .unwrap()
-        .seal_record(
-            ContentType::HANDSHAKE,
-            &HandshakePayload::Finished(Finished {
-                verify_data: client_fin,
-            })
-            .to_bytes(),
-            &mut flight,
-        )
-        .unwrap();
+    flight.extend_from_slice(&keys.client.seal(0, wire::HANDSHAKE, &client_fin));
     p.to_server = flight;
     wire::to_server(&mut p).unwrap();
     let n = p.server.negotiated().expect("server completed").clone();

@@ -1,19 +1,27 @@
-//! The default certificate verifiers against chains made with rcgen.
+//! The default certificate verifiers against chains made with rcgen, and
+//! `danger::NoServerVerification` in real handshakes.
+
+mod common;
 
 use std::sync::Arc;
 use std::time::Duration;
 
+use common::wire::{
+    edit_body, exchange_data, expect_client_fails, server_flight, SERVER_KEY_EXCHANGE,
+};
+use common::{KeyType, Pair, Pki};
 use rcgen::{
     date_time_ymd, BasicConstraints, CertificateParams, CertifiedIssuer, DnType,
     ExtendedKeyUsagePurpose, IsCa, KeyPair, KeyUsagePurpose,
 };
+use sanstls::internals::codec::enums::AlertDescription;
 use sanstls::pki_types::{CertificateDer, ServerName, UnixTime};
 use sanstls::verify::danger::NoServerVerification;
 use sanstls::verify::{
     ClientCertVerifier, RootCertStore, ServerCertVerifier, WebPkiClientVerifier,
     WebPkiServerVerifier,
 };
-use sanstls::CertificateError;
+use sanstls::{CertificateError, ClientConfig, Error, ServerConfig};
 
 /// 2030-01-01T00:00:00Z: inside the default rcgen validity (1975..4096).
 fn now() -> UnixTime {
@@ -240,12 +248,85 @@ fn pem_loading() {
     std::fs::remove_dir_all(&dir).unwrap();
 }
 
+// ---- danger::NoServerVerification, through real handshakes ----
+
+/// What a client needs to know of one server: its configuration, the name
+/// the client connects to, and how the default verifier refuses it.
+struct Untrusted {
+    what: &'static str,
+    server: ServerConfig,
+    name: &'static str,
+    refusal: CertificateError,
+    alert: AlertDescription,
+}
+
+/// Servers that the default verifier, trusting only `trusted`'s CA,
+/// refuses for three different reasons.
+fn untrusted_servers(trusted: &Pki) -> Vec<Untrusted> {
+    let stranger_ca = common::ca("a CA the client does not trust");
+    let (stranger, stranger_key) =
+        common::leaf(&stranger_ca, KeyType::P256, &["localhost"], |_| {});
+    let (expired, expired_key) = common::leaf(&trusted.ca, KeyType::P256, &["localhost"], |p| {
+        p.not_before = date_time_ymd(2000, 1, 1);
+        p.not_after = date_time_ymd(2001, 1, 1);
+    });
+    vec![
+        Untrusted {
+            what: "issued by a CA the client does not trust",
+            server: ServerConfig::new(vec![stranger], &stranger_key).unwrap(),
+            name: "localhost",
+            refusal: CertificateError::UnknownIssuer,
+            alert: AlertDescription::UNKNOWN_CA,
+        },
+        Untrusted {
+            what: "expired in 2001",
+            server: ServerConfig::new(vec![expired], &expired_key).unwrap(),
+            name: "localhost",
+            refusal: CertificateError::Expired,
+            alert: AlertDescription::CERTIFICATE_EXPIRED,
+        },
+        Untrusted {
+            what: "for another name",
+            server: trusted.server_config(),
+            name: "example.com",
+            refusal: CertificateError::NotValidForName,
+            alert: AlertDescription::BAD_CERTIFICATE,
+        },
+    ]
+}
+
+fn danger_client() -> ClientConfig {
+    ClientConfig::with_verifier(Arc::new(NoServerVerification))
+}
+
 #[test]
-fn danger_accepts_anything() {
-    let junk = CertificateDer::from(vec![1, 2, 3]);
-    let name = ServerName::try_from("example.com").unwrap();
-    assert_eq!(
-        NoServerVerification.verify_server_cert(&junk, &[], &name, now()),
-        Ok(())
-    );
+fn danger_completes_handshakes_the_default_verifier_refuses() {
+    let trusted = Pki::new(KeyType::P256);
+    for s in untrusted_servers(&trusted) {
+        // The control: the default verifier refuses this server.
+        let mut p = Pair::with_name(trusted.client_config(), s.server.clone(), s.name);
+        expect_client_fails(&mut p, Error::InvalidCertificate(s.refusal), s.alert);
+
+        // NoServerVerification accepts it, and the connection carries data.
+        let mut p = Pair::with_name(danger_client(), s.server, s.name);
+        p.expect_handshake();
+        exchange_data(&mut p, s.what.as_bytes());
+    }
+}
+
+#[test]
+fn danger_still_checks_the_key_exchange_signature() {
+    // NoServerVerification skips the chain, not the proof of possession
+    // (src/verify/danger.rs): a ServerKeyExchange whose signature does not
+    // verify under the certificate's key is refused all the same.
+    let trusted = Pki::new(KeyType::P256);
+    for s in untrusted_servers(&trusted) {
+        let mut p = Pair::with_name(danger_client(), s.server, s.name);
+        server_flight(&mut p);
+        edit_body(&mut p.to_client, SERVER_KEY_EXCHANGE, |b| {
+            let n = b.len();
+            b[n - 3] ^= 1;
+        });
+        expect_client_fails(&mut p, Error::BadSignature, AlertDescription::DECRYPT_ERROR);
+    }
 }

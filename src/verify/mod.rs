@@ -65,13 +65,61 @@ pub trait ClientCertVerifier: Debug + Send + Sync {
 
 /// Proof that a [`ServerCertVerifier`] accepted the server's chain.
 /// Only the crate can make one.
+///
+/// Outside the crate the type can be named and held, but not made. This
+/// compiles:
+///
+/// ```
+/// use sanstls::verify::ServerCertVerified;
+///
+/// fn make() -> ServerCertVerified {
+///     unimplemented!()
+/// }
+/// fn hold(_: ServerCertVerified) {}
+/// let _ = || hold(make());
+/// ```
+///
+/// The same with `make` building the proof does not, whichever way it tries
+/// (the crate's constructor, the tuple constructor, a default):
+///
+/// ```compile_fail
+/// use sanstls::verify::ServerCertVerified;
+///
+/// fn make() -> ServerCertVerified {
+///     ServerCertVerified::assertion()
+/// }
+/// fn hold(_: ServerCertVerified) {}
+/// let _ = || hold(make());
+/// ```
+///
+/// ```compile_fail
+/// use sanstls::verify::ServerCertVerified;
+///
+/// fn make() -> ServerCertVerified {
+///     ServerCertVerified(())
+/// }
+/// fn hold(_: ServerCertVerified) {}
+/// let _ = || hold(make());
+/// ```
+///
+/// ```compile_fail
+/// use sanstls::verify::ServerCertVerified;
+///
+/// fn make() -> ServerCertVerified {
+///     ServerCertVerified::default()
+/// }
+/// fn hold(_: ServerCertVerified) {}
+/// let _ = || hold(make());
+/// ```
+///
+/// (A `compile_fail` example passes on any compile error, a typo included;
+/// the first example, identical but for the body of `make`, shows that the
+/// rest compiles, so the body is what fails.)
 #[derive(Debug)]
 pub struct ServerCertVerified(());
 
 impl ServerCertVerified {
     /// Built by the state machine right after a verifier returned `Ok`.
-    // Used by the client/server states, written on other branches.
-    #[allow(dead_code)]
     pub(crate) fn assertion() -> Self {
         ServerCertVerified(())
     }
@@ -79,13 +127,61 @@ impl ServerCertVerified {
 
 /// Proof that a [`ClientCertVerifier`] accepted the client's chain.
 /// Only the crate can make one.
+///
+/// Outside the crate the type can be named and held, but not made. This
+/// compiles:
+///
+/// ```
+/// use sanstls::verify::ClientCertVerified;
+///
+/// fn make() -> ClientCertVerified {
+///     unimplemented!()
+/// }
+/// fn hold(_: ClientCertVerified) {}
+/// let _ = || hold(make());
+/// ```
+///
+/// The same with `make` building the proof does not, whichever way it tries
+/// (the crate's constructor, the tuple constructor, a default):
+///
+/// ```compile_fail
+/// use sanstls::verify::ClientCertVerified;
+///
+/// fn make() -> ClientCertVerified {
+///     ClientCertVerified::assertion()
+/// }
+/// fn hold(_: ClientCertVerified) {}
+/// let _ = || hold(make());
+/// ```
+///
+/// ```compile_fail
+/// use sanstls::verify::ClientCertVerified;
+///
+/// fn make() -> ClientCertVerified {
+///     ClientCertVerified(())
+/// }
+/// fn hold(_: ClientCertVerified) {}
+/// let _ = || hold(make());
+/// ```
+///
+/// ```compile_fail
+/// use sanstls::verify::ClientCertVerified;
+///
+/// fn make() -> ClientCertVerified {
+///     ClientCertVerified::default()
+/// }
+/// fn hold(_: ClientCertVerified) {}
+/// let _ = || hold(make());
+/// ```
+///
+/// (A `compile_fail` example passes on any compile error, a typo included;
+/// the first example, identical but for the body of `make`, shows that the
+/// rest compiles, so the body is what fails.)
 #[derive(Debug)]
 pub struct ClientCertVerified(());
 
 impl ClientCertVerified {
     /// Built by the state machine right after a verifier returned `Ok`.
-    // Used by the client/server states, written on other branches.
-    #[allow(dead_code)]
     pub(crate) fn assertion() -> Self {
         ClientCertVerified(())
     }
@@ -125,12 +221,6 @@ pub(crate) fn map_webpki_error(e: webpki::Error) -> CertificateError {
 mod tests {
     use super::*;
     use crate::codec::enums::AlertDescription;
-
-    #[test]
-    fn proofs_are_constructible_inside_the_crate() {
-        let _ = ServerCertVerified::assertion();
-        let _ = ClientCertVerified::assertion();
-    }
 
     #[test]
     #[allow(deprecated)]

@@ -3,6 +3,7 @@
 #![allow(dead_code)]
 
 pub mod openssl;
+pub mod tls12;
 pub mod wire;
 
 use std::sync::Arc;
@@ -59,6 +60,10 @@ pub struct Pki {
     pub ca_der: CertificateDer<'static>,
     pub chain: Vec<CertificateDer<'static>>,
     pub key: PrivateKeyDer<'static>,
+    /// The leaf as rcgen writes it in PEM (for files handed to openssl).
+    pub chain_pem: String,
+    /// The leaf's key in PKCS#8 PEM, as rcgen writes it.
+    pub key_pem: String,
 }
 
 pub fn ca(name: &str) -> CertifiedIssuer<'static, KeyPair> {
@@ -76,6 +81,18 @@ pub fn leaf(
     names: &[&str],
     edit: impl FnOnce(&mut CertificateParams),
 ) -> (CertificateDer<'static>, PrivateKeyDer<'static>) {
+    let (cert, key) = issue_leaf(ca, key_type, names, edit);
+    (cert.der().clone(), key_der(&key))
+}
+
+/// [`leaf`] as rcgen returns it, for tests that write PEM files: rcgen
+/// writes them (`Certificate::pem`, `KeyPair::serialize_pem`).
+pub fn issue_leaf(
+    ca: &CertifiedIssuer<'static, KeyPair>,
+    key_type: KeyType,
+    names: &[&str],
+    edit: impl FnOnce(&mut CertificateParams),
+) -> (rcgen::Certificate, KeyPair) {
     let names: Vec<String> = names.iter().map(|s| s.to_string()).collect();
     let mut params = CertificateParams::new(names).unwrap();
     params
@@ -85,8 +102,12 @@ pub fn leaf(
     edit(&mut params);
     let key = key_type.key_pair();
     let cert = params.signed_by(&key, ca).unwrap();
-    let key_der = PrivateKeyDer::Pkcs8(PrivatePkcs8KeyDer::from(key.serialize_der()));
-    (cert.der().clone(), key_der)
+    (cert, key)
+}
+
+/// The PKCS#8 DER of an rcgen key pair.
+pub fn key_der(key: &KeyPair) -> PrivateKeyDer<'static> {
+    PrivateKeyDer::Pkcs8(PrivatePkcs8KeyDer::from(key.serialize_der()))
 }
 
 impl Pki {
@@ -95,13 +116,24 @@ impl Pki {
     }
 
     pub fn with_names(key_type: KeyType, names: &[&str]) -> Self {
+        Self::with_leaf(key_type, names, |_| {})
+    }
+
+    /// A new CA and a leaf for `names` with `edit` applied to its params.
+    pub fn with_leaf(
+        key_type: KeyType,
+        names: &[&str],
+        edit: impl FnOnce(&mut CertificateParams),
+    ) -> Self {
         let ca = ca("sanstls test CA");
-        let (cert, key) = leaf(&ca, key_type, names, |_| {});
+        let (cert, key) = issue_leaf(&ca, key_type, names, edit);
         Pki {
             ca_der: ca.der().clone(),
             ca,
-            chain: vec![cert],
-            key,
+            chain: vec![cert.der().clone()],
+            key: key_der(&key),
+            chain_pem: cert.pem(),
+            key_pem: key.serialize_pem(),
         }
     }
 

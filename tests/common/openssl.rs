@@ -1,6 +1,6 @@
 //! Shared helpers for tests that run the `openssl` binary (or other child
 //! processes): a child-process guard that collects output and is killed and
-//! reaped on drop, scratch directories, PEM writing, `s_server`/`s_client`
+//! reaped on drop, scratch directories, `s_server`/`s_client`
 //! start-up on free ports, socket timeouts, line reads over
 //! `sanstls::io::Stream`, and the line-each-way session both interop test
 //! files run.
@@ -150,32 +150,6 @@ pub fn openssl_available() -> bool {
         .unwrap_or(false)
 }
 
-/// The PEM encoding of `der` (RFC 7468), with a minimal base64 encoder.
-pub fn pem(label: &str, der: &[u8]) -> String {
-    const B64: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-    let mut b64 = String::new();
-    for chunk in der.chunks(3) {
-        let n = chunk.len();
-        let v = (chunk[0] as u32) << 16
-            | (*chunk.get(1).unwrap_or(&0) as u32) << 8
-            | *chunk.get(2).unwrap_or(&0) as u32;
-        for i in 0..4 {
-            if i <= n {
-                b64.push(B64[(v >> (18 - 6 * i) & 63) as usize] as char);
-            } else {
-                b64.push('=');
-            }
-        }
-    }
-    let mut out = format!("-----BEGIN {label}-----\n");
-    for line in b64.as_bytes().chunks(64) {
-        out.push_str(std::str::from_utf8(line).unwrap());
-        out.push('\n');
-    }
-    out.push_str(&format!("-----END {label}-----\n"));
-    out
-}
-
 pub fn set_timeouts(tcp: &TcpStream) {
     tcp.set_read_timeout(Some(TIMEOUT)).unwrap();
     tcp.set_write_timeout(Some(TIMEOUT)).unwrap();
@@ -239,6 +213,29 @@ impl Drop for TempDir {
 /// fails (another process took our probed port). Its stdin stays open: at
 /// stdin EOF s_server drops the connection without close_notify.
 pub fn start_s_server(cert: &Path, key: &Path, naccept: u32, extra: &[&str]) -> (Proc, u16) {
+    spawn_s_server(&["-rev"], cert, key, naccept, extra)
+}
+
+/// As [`start_s_server`], without `-rev`: s_server then prints each
+/// connection's details to stdout once its handshake is done (with
+/// `-keymatexport`, the exported keying material, which `-rev` does not
+/// print), and sends its own stdin, which stays empty, to the peer.
+pub fn start_s_server_verbose(
+    cert: &Path,
+    key: &Path,
+    naccept: u32,
+    extra: &[&str],
+) -> (Proc, u16) {
+    spawn_s_server(&[], cert, key, naccept, extra)
+}
+
+fn spawn_s_server(
+    mode: &[&str],
+    cert: &Path,
+    key: &Path,
+    naccept: u32,
+    extra: &[&str],
+) -> (Proc, u16) {
     for _ in 0..5 {
         let port = TcpListener::bind("127.0.0.1:0")
             .and_then(|l| l.local_addr())
@@ -246,7 +243,9 @@ pub fn start_s_server(cert: &Path, key: &Path, naccept: u32, extra: &[&str]) -> 
             .port();
         let mut srv = Proc::spawn(
             Command::new("openssl")
-                .args(["s_server", "-tls1_2", "-rev", "-naccept"])
+                .args(["s_server", "-tls1_2"])
+                .args(mode)
+                .arg("-naccept")
                 .arg(naccept.to_string())
                 .arg("-accept")
                 .arg(format!("127.0.0.1:{port}"))

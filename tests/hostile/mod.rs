@@ -1,23 +1,24 @@
 //! Tools for tests that play a network attacker between our client and our
 //! server: a handshake driven flight by flight to a named point (the record
-//! surgery itself is in tests/common/wire.rs), and — through the public key-log hook — the traffic keys, so protected
-//! records (Finished, post-handshake traffic) can be opened, edited and
-//! sealed again exactly as a peer holding the keys would send them.
+//! surgery itself is in tests/common/wire.rs), and — through the public
+//! key-log hook — the master secret, from which the attacker derives the
+//! traffic keys with the tests' own key schedule and record protection
+//! (tests/common/tls12.rs, independent of the crate), so protected records
+//! (Finished, post-handshake traffic) can be opened, edited and sealed again
+//! exactly as a peer holding the keys would send them.
 #![allow(dead_code)]
 
 use std::sync::{Arc, Mutex};
 
-use sanstls::internals::codec::enums::{ContentType, ProtocolVersion};
-use sanstls::internals::crypto::key_schedule::{KeyBlock, MasterSecret};
-use sanstls::internals::record::cipher::{Decrypter, Encrypter};
 use sanstls::keylog::KeyLog;
 use sanstls::suites::{self, SupportedSuite};
 use sanstls::{ClientConfig, Error, ServerConfig};
 
-use crate::common::wire::{join, settle, split, to_client, to_server, CCS};
+use crate::common::tls12::{self, DirectionKeys, KeyBlock};
+use crate::common::wire::{join, settle, split, to_client, to_server, APPDATA, CCS};
 use crate::common::Pair;
 
-/// The suite every hostile test negotiates, so the key block is known.
+/// The suite [`Scene::new`] negotiates; [`Scene::with_suite`] takes any.
 pub static SUITE: &SupportedSuite = &suites::TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256;
 
 // ---- the key log: how the attacker in these tests learns the keys ----
@@ -41,55 +42,72 @@ pub struct Mitm {
     /// Whether records were sealed with the sender's keys: the sender's own
     /// sequence numbers then no longer match the receiver's.
     pub resealed: bool,
+    /// The application data the attacker sealed, in order: what the
+    /// receiver must deliver if it accepts the records.
+    pub injected: Vec<u8>,
+    suite: &'static SupportedSuite,
     client_random: [u8; 32],
     server_random: [u8; 32],
     master: Option<[u8; 48]>,
 }
 
 impl Mitm {
-    fn keys(&self) -> KeyBlock {
-        let master = MasterSecret::from_bytes(self.master.expect("master secret not logged yet"));
-        master
-            .prf_key(SUITE)
-            .key_block(&self.client_random, &self.server_random)
+    /// The negotiated suite.
+    pub fn suite(&self) -> &'static SupportedSuite {
+        self.suite
     }
 
-    /// The sender's record sealer, advanced to sequence number `seq`.
-    pub fn sealer(&self, seq: u64) -> Encrypter {
-        let keys = self.keys();
-        let mut enc = if self.from_client {
-            keys.client_keys()
-        } else {
-            keys.server_keys()
-        }
-        .encrypter()
-        .unwrap();
-        for _ in 0..seq {
-            enc.seal_record(ContentType::APPLICATION_DATA, b"", &mut Vec::new())
-                .unwrap();
-        }
-        enc
+    /// Bytes of explicit nonce in front of each protected record (8 for
+    /// AES-GCM, 0 for ChaCha20-Poly1305).
+    pub fn explicit_nonce_len(&self) -> usize {
+        tls12::explicit_nonce_len(self.suite)
     }
 
-    /// The receiver's record opener, at sequence number 0.
-    pub fn opener(&self) -> Decrypter {
-        let keys = self.keys();
-        if self.from_client {
-            keys.client_keys()
-        } else {
-            keys.server_keys()
-        }
-        .decrypter()
-        .unwrap()
+    /// The sender's keys, derived by the tests' own key schedule.
+    pub fn keys(&self) -> DirectionKeys {
+        let master = self.master.expect("master secret not logged yet");
+        KeyBlock::new(
+            self.suite,
+            &master,
+            &self.client_random,
+            &self.server_random,
+        )
+        .sender(self.from_client)
     }
 
     /// Seals `recs` from sequence number `seq` on.
     pub fn seal(&mut self, seq: u64, recs: &[(u8, Vec<u8>)]) -> Vec<u8> {
+        let keys = self.keys();
+        self.seal_with(recs, |i, t, b| keys.seal(seq + i, t, b))
+    }
+
+    /// Seals `recs` from sequence number `seq` on, each AES-GCM record
+    /// carrying `explicit(seq)` as its explicit nonce instead of the sequence
+    /// number (RFC 5288 §3 leaves the choice to the sender).
+    pub fn seal_with_explicit_nonce(
+        &mut self,
+        seq: u64,
+        explicit: impl Fn(u64) -> u64,
+        recs: &[(u8, Vec<u8>)],
+    ) -> Vec<u8> {
+        let keys = self.keys();
+        self.seal_with(recs, |i, t, b| {
+            keys.seal_with_explicit_nonce(seq + i, explicit(seq + i), t, b)
+        })
+    }
+
+    fn seal_with(
+        &mut self,
+        recs: &[(u8, Vec<u8>)],
+        seal: impl Fn(u64, u8, &[u8]) -> Vec<u8>,
+    ) -> Vec<u8> {
         self.resealed = true;
-        let mut enc = self.sealer(seq);
         let mut out = Vec::new();
-        for (t, b) in recs {
-            enc.seal_record(ContentType(*t), b, &mut out).unwrap();
+        for (i, (t, b)) in recs.iter().enumerate() {
+            if *t == APPDATA {
+                self.injected.extend_from_slice(b);
+            }
+            out.extend_from_slice(&seal(i as u64, *t, b));
         }
         out
     }
@@ -105,15 +123,14 @@ impl Mitm {
     pub fn edit_protected(&mut self, f: impl FnOnce(&mut Vec<(u8, Vec<u8>)>)) {
         let recs = split(&self.wire);
         let ccs = recs.iter().position(|r| r.0 == CCS).expect("no CCS");
-        let mut dec = self.opener();
+        let keys = self.keys();
         let mut plain: Vec<(u8, Vec<u8>)> = recs[ccs + 1..]
             .iter()
-            .map(|(t, b)| {
-                let mut b = b.clone();
-                let p = dec
-                    .open_in_place(ContentType(*t), ProtocolVersion::TLSV1_2, &mut b)
-                    .unwrap()
-                    .to_vec();
+            .enumerate()
+            .map(|(seq, (t, b))| {
+                let p = keys
+                    .open(seq as u64, *t, b)
+                    .expect("the sender's record opens with the attacker's keys");
                 (*t, p)
             })
             .collect();
@@ -172,6 +189,8 @@ pub struct Scene {
     pub p: Pair,
     /// The client's ClientHello message, as first sent.
     pub client_hello: Vec<u8>,
+    /// The one suite the client offers.
+    pub suite: &'static SupportedSuite,
     log: Arc<Captured>,
     client_random: [u8; 32],
     server_random: [u8; 32],
@@ -183,12 +202,24 @@ fn hello_random(wire: &[u8]) -> [u8; 32] {
 }
 
 impl Scene {
-    pub fn new(mut cc: ClientConfig, sc: ServerConfig) -> Self {
+    /// A scene negotiating [`SUITE`].
+    pub fn new(cc: ClientConfig, sc: ServerConfig) -> Self {
+        Self::with_suite(cc, sc, SUITE)
+    }
+
+    /// A scene where the client offers only `suite` (the server's
+    /// certificate must suit it).
+    pub fn with_suite(
+        mut cc: ClientConfig,
+        sc: ServerConfig,
+        suite: &'static SupportedSuite,
+    ) -> Self {
         let log = Arc::new(Captured::default());
-        cc.suites = vec![SUITE];
+        cc.suites = vec![suite];
         cc.key_log = Some(log.clone());
         Scene {
             p: Pair::new(cc, sc),
+            suite,
             log,
             client_hello: Vec::new(),
             client_random: [0; 32],
@@ -196,9 +227,14 @@ impl Scene {
         }
     }
 
-    /// The standard scene for `point`: a P-256 server with tickets, and
-    /// client authentication where the point needs it.
-    pub fn for_point(pki: &crate::common::Pki, point: Point) -> Self {
+    /// The standard scene for `point` and `suite`: the server of `pki`
+    /// (whose key must suit the suite) with tickets, and client
+    /// authentication with a P-256 certificate where the point needs it.
+    pub fn for_point(
+        pki: &crate::common::Pki,
+        point: Point,
+        suite: &'static SupportedSuite,
+    ) -> Self {
         use sanstls::config::ClientAuth;
         use sanstls::verify::WebPkiClientVerifier;
         let mut cc = pki.client_config();
@@ -212,7 +248,7 @@ impl Scene {
             sc.client_auth =
                 ClientAuth::Required(Arc::new(WebPkiClientVerifier::new(Arc::new(pki.roots()))));
         }
-        let mut s = Scene::new(cc, sc);
+        let mut s = Scene::with_suite(cc, sc, suite);
         s.drive_to(point);
         s
     }
@@ -265,6 +301,8 @@ impl Scene {
             wire,
             from_client: to_server,
             resealed: false,
+            injected: Vec::new(),
+            suite: self.suite,
             client_random: self.client_random,
             server_random: self.server_random,
             master: *self.log.0.lock().unwrap(),
@@ -287,6 +325,8 @@ impl Scene {
             wire: Vec::new(),
             from_client,
             resealed: false,
+            injected: Vec::new(),
+            suite: self.suite,
             client_random: self.client_random,
             server_random: self.server_random,
             master: *self.log.0.lock().unwrap(),
