@@ -47,8 +47,16 @@ pub struct Negotiated {
     pub alpn_protocol: Option<Vec<u8>>,
     /// The SNI host name the client sent.
     pub server_name: Option<String>,
-    /// The peer's certificate chain, end-entity first (empty when the peer
-    /// sent none, e.g. a client without client authentication).
+    /// The peer's certificates, end-entity first (empty when the peer sent
+    /// none, e.g. a client without client authentication).
+    ///
+    /// After a full handshake this is the chain **as the peer sent it**:
+    /// only the first certificate, the end entity, is authenticated (the
+    /// verifier found a path from it to a trusted root, which need not use
+    /// the others; a peer may send junk after it). After a resumed
+    /// handshake it is the end entity alone, as verified in the session's
+    /// full handshake: sessions keep nothing else. Make decisions on
+    /// `peer_certificates[0]` only.
     pub peer_certificates: Vec<CertificateDer<'static>>,
     /// Whether the extended master secret (RFC 7627) is in use.
     pub extended_master_secret: bool,

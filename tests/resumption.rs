@@ -613,12 +613,12 @@ const PLANTED_MASTER: [u8; 48] = [0x42; 48];
 /// store under one session ID.
 fn plant_session(s: &Setup, ems: bool) {
     let id = SessionId::new(&[0x5a; 32]).unwrap();
-    let session = |peer_certificates, session_id| StoredSession {
+    let session = |peer_certificate, session_id| StoredSession {
         suite: ALL_SUITES[0].suite,
         master: MasterSecret::from_bytes(PLANTED_MASTER),
         extended_master_secret: ems,
         server_name: Some("localhost".into()),
-        peer_certificates,
+        peer_certificate,
         created: T0,
         lifetime: 3600,
         session_id,
@@ -626,13 +626,13 @@ fn plant_session(s: &Setup, ems: bool) {
     };
     s.cache.put(
         id.as_ref(),
-        session(Vec::new(), SessionId::empty())
-            .encode_secret()
-            .to_vec(),
+        session(None, SessionId::empty()).encode_secret().to_vec(),
     );
     s.store.put(
         "localhost",
-        session(s.pki.chain.clone(), id).encode_secret().to_vec(),
+        session(s.pki.chain.first().cloned(), id)
+            .encode_secret()
+            .to_vec(),
     );
 }
 
@@ -734,7 +734,7 @@ fn tickets_are_sealed_with_the_configured_producer() {
         master: MasterSecret::from_bytes([0x24; 48]),
         extended_master_secret: true,
         server_name: Some("localhost".into()),
-        peer_certificates: Vec::new(),
+        peer_certificate: None,
         created: T0,
         lifetime: 3600,
         session_id: SessionId::empty(),
@@ -744,7 +744,7 @@ fn tickets_are_sealed_with_the_configured_producer() {
     let ticket = s.ticketer.encrypt(&plain.encode_secret(), now).unwrap();
     let client_side = StoredSession {
         master: MasterSecret::from_bytes([0x24; 48]),
-        peer_certificates: s.pki.chain.clone(),
+        peer_certificate: s.pki.chain.first().cloned(),
         ticket,
         ..plain
     };

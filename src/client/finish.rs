@@ -173,7 +173,7 @@ fn store_session(
         master,
         extended_master_secret: hs.ems,
         server_name: hs.sni.as_deref(),
-        peer_certificates,
+        peer_certificate: peer_certificates.first(),
         created: created.unwrap_or_else(|| hs.config.time.now().as_secs()),
         lifetime,
         session_id: if ticket.is_empty() {

@@ -333,7 +333,7 @@ impl AwaitServerHello {
                     hs,
                     master: session.master,
                     prf,
-                    peer_certificates: session.peer_certificates,
+                    peer_certificates: session.peer_certificate.into_iter().collect(),
                     group: None,
                     scheme: None,
                     resumed_write: Some(keys.client_keys()),

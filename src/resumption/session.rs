@@ -9,10 +9,10 @@ use crate::codec::{put_u16, put_u32, put_vec, Codec, LenSize, Reader};
 use crate::crypto::key_schedule::{MasterSecret, MASTER_SECRET_LEN};
 use crate::error::{Error, InvalidMessage};
 use crate::handshake::SessionId;
-use crate::limits::MAX_CERT_CHAIN_LEN;
 
 /// Encoding version, so a format change never misreads an old ticket.
-const ENCODING_VERSION: u8 = 1;
+/// Version 2 keeps the peer's end-entity certificate only.
+const ENCODING_VERSION: u8 = 2;
 
 /// Everything needed to resume a session, on either side.
 #[derive(Debug)]
@@ -26,8 +26,14 @@ pub struct StoredSession {
     /// The SNI name of the original connection (RFC 6066 §3: resumption with
     /// another name must not succeed).
     pub server_name: Option<String>,
-    /// The peer's certificate chain as verified in the full handshake.
-    pub peer_certificates: Vec<CertificateDer<'static>>,
+    /// The peer's end-entity certificate, verified in the full handshake
+    /// (`None` when the peer sent none: a client without a certificate).
+    /// Only it: resumption authenticates the peer by the master secret, and
+    /// the end entity is all it was authenticated as. Whatever else the
+    /// peer sent beside it (intermediates, or junk a verifier ignored) is
+    /// not worth keeping, nor sealing into a ticket that would then grow
+    /// with it.
+    pub peer_certificate: Option<CertificateDer<'static>>,
     /// When the full handshake happened, in seconds since the Unix epoch.
     pub created: u64,
     /// Seconds from `created` during which the session may be resumed.
@@ -62,7 +68,7 @@ impl StoredSession {
             master: &self.master,
             extended_master_secret: self.extended_master_secret,
             server_name: self.server_name.as_deref(),
-            peer_certificates: &self.peer_certificates,
+            peer_certificate: self.peer_certificate.as_ref(),
             created: self.created,
             lifetime: self.lifetime,
             session_id: self.session_id,
@@ -80,7 +86,7 @@ pub(crate) struct SessionRef<'a> {
     pub master: &'a MasterSecret,
     pub extended_master_secret: bool,
     pub server_name: Option<&'a str>,
-    pub peer_certificates: &'a [CertificateDer<'static>],
+    pub peer_certificate: Option<&'a CertificateDer<'static>>,
     pub created: u64,
     pub lifetime: u32,
     pub session_id: SessionId,
@@ -100,10 +106,10 @@ impl SessionRef<'_> {
     /// The exact length of the encoding.
     fn encoded_len(&self) -> usize {
         let name = self.server_name.map_or(0, str::len);
-        let certs: usize = self.peer_certificates.iter().map(|c| 3 + c.len()).sum();
+        let cert = self.peer_certificate.map_or(0, |c| c.len());
         1 + 2 + MASTER_SECRET_LEN + 1 // version, suite, master, ems
             + 1 + name
-            + 3 + certs
+            + 3 + cert
             + 8 + 4 // created, lifetime
             + 1 + self.session_id.len()
             + 2 + self.ticket.len()
@@ -120,9 +126,11 @@ impl SessionRef<'_> {
                 o.extend_from_slice(n.as_bytes());
             }
         });
+        // `opaque peer_certificate<0..2^24-1>`: empty for none (a
+        // certificate is never empty DER).
         put_vec(out, LenSize::U24, |o| {
-            for c in self.peer_certificates {
-                put_vec(o, LenSize::U24, |o| o.extend_from_slice(c.as_ref()));
+            if let Some(c) = self.peer_certificate {
+                o.extend_from_slice(c.as_ref());
             }
         });
         out.extend_from_slice(&self.created.to_be_bytes());
@@ -163,18 +171,8 @@ impl Codec for StoredSession {
                     .map_err(|_| Error::invalid("server name", InvalidMessage::IllegalValue))?,
             )
         };
-        let mut certs = r.sub_vec(LenSize::U24, "peer certificates")?;
-        let mut peer_certificates = Vec::new();
-        while certs.any_left() {
-            if peer_certificates.len() >= MAX_CERT_CHAIN_LEN {
-                return Err(Error::invalid(
-                    "peer certificates",
-                    InvalidMessage::TooLarge,
-                ));
-            }
-            let der = certs.vec(LenSize::U24, "peer certificate")?;
-            peer_certificates.push(CertificateDer::from(der.to_vec()));
-        }
+        let cert = r.vec(LenSize::U24, "peer certificate")?;
+        let peer_certificate = (!cert.is_empty()).then(|| CertificateDer::from(cert.to_vec()));
         let created = r.u64("created")?;
         let lifetime = r.u32("lifetime")?;
         let session_id = SessionId::read(r)?;
@@ -185,7 +183,7 @@ impl Codec for StoredSession {
             master,
             extended_master_secret,
             server_name,
-            peer_certificates,
+            peer_certificate,
             created,
             lifetime,
             session_id,
@@ -204,7 +202,7 @@ mod tests {
             master: MasterSecret::from_bytes([7; MASTER_SECRET_LEN]),
             extended_master_secret: true,
             server_name: Some("localhost".into()),
-            peer_certificates: vec![CertificateDer::from(vec![1, 2, 3])],
+            peer_certificate: Some(CertificateDer::from(vec![1, 2, 3])),
             created: 1_000,
             lifetime: 60,
             session_id: SessionId::new(&[9; 32]).unwrap(),
@@ -228,7 +226,7 @@ mod tests {
     fn secret_encoding_never_reallocates() {
         // A realloc would free a copy of the master secret unwiped.
         let mut s = sample();
-        s.peer_certificates = vec![CertificateDer::from(vec![0x30; 2000]); 3];
+        s.peer_certificate = Some(CertificateDer::from(vec![0x30; 6000]));
         for s in [sample(), s] {
             let bytes = s.encode_secret();
             assert_eq!(bytes.len(), s.borrowed().encoded_len());

@@ -55,7 +55,7 @@ impl Keyed {
             master: &self.master,
             extended_master_secret: self.hs.ems,
             server_name: self.hs.sni.as_deref(),
-            peer_certificates: &self.peer_certificates,
+            peer_certificate: self.peer_certificates.first(),
             created: self
                 .resumed
                 .as_ref()
@@ -67,8 +67,10 @@ impl Keyed {
         }
     }
 
-    /// Sends NewSessionTicket if we promised one (RFC 5077 §3.3: an empty
-    /// ticket is allowed when sealing fails).
+    /// Sends NewSessionTicket if we promised one. RFC 5077 §3.3 lets the
+    /// ticket be empty ("no ticket") where we cannot issue one: when
+    /// sealing fails, or when the sealed session would not fit the
+    /// `opaque ticket<0..2^16-1>` (a client certificate of nearly 64 KiB).
     fn send_ticket(&mut self, actions: &mut Outbox) {
         let Some(ticketer) = self.hs.config.ticketer.clone() else {
             return;
@@ -79,6 +81,7 @@ impl Keyed {
         let plain = self.session().encode_secret();
         let ticket = ticketer
             .encrypt(&plain, self.hs.config.time.now())
+            .filter(|t| t.len() <= usize::from(u16::MAX))
             .unwrap_or_default();
         let nst = NewSessionTicket {
             lifetime_hint: ticketer.lifetime(),
@@ -112,7 +115,7 @@ pub(super) fn start_resumed(
         master: session.master,
         prf,
         write: None,
-        peer_certificates: session.peer_certificates,
+        peer_certificates: session.peer_certificate.into_iter().collect(),
         group: None,
         scheme: None,
         resumed: Some(Resumed {

@@ -214,7 +214,7 @@ fn find_session(
         && suite_ok
         && session.server_name.as_deref() == sni
         && !(matches!(config.client_auth, ClientAuth::Required(_))
-            && session.peer_certificates.is_empty());
+            && session.peer_certificate.is_none());
     if !usable {
         return Ok(None);
     }
