@@ -28,4 +28,9 @@ pub mod message {
     pub use crate::message::*;
 }
 
+/// Lowercase hex encoding, and decoding for tests.
+pub mod hex {
+    pub use crate::hex::*;
+}
+
 pub use crate::resumption::session::StoredSession;

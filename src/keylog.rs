@@ -21,8 +21,8 @@ pub trait KeyLog: core::fmt::Debug + Send + Sync {
 
 /// The NSS key log line for one secret, without a newline.
 pub fn format_line(label: &str, client_random: &[u8], secret: &[u8]) -> String {
-    let hex = |b: &[u8]| b.iter().map(|x| format!("{x:02x}")).collect::<String>();
-    format!("{label} {} {}", hex(client_random), hex(secret))
+    use crate::hex::Hex;
+    format!("{label} {} {}", Hex(client_random), Hex(secret))
 }
 
 /// Appends key log lines to a file: the one `SSLKEYLOGFILE` names, or any path.

@@ -26,6 +26,7 @@ mod codec;
 mod connection;
 mod crypto;
 mod handshake;
+mod hex;
 mod message;
 mod record;
 mod server;

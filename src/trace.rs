@@ -47,9 +47,7 @@ impl core::fmt::Display for TraceEntry {
     }
 }
 
-fn hex(b: &[u8]) -> String {
-    b.iter().map(|x| format!("{x:02x}")).collect()
-}
+use crate::hex::encode as hex;
 
 fn list<T: core::fmt::Debug>(items: impl IntoIterator<Item = T>) -> String {
     let v: Vec<String> = items.into_iter().map(|i| format!("{i:?}")).collect();

@@ -89,11 +89,7 @@ fn printed_keying_material(out: &str) -> Option<Vec<u8>> {
         return None; // not all printed yet
     }
     assert_eq!(hex.len(), 2 * LEN, "{hex}");
-    Some(
-        (0..LEN)
-            .map(|i| u8::from_str_radix(&hex[2 * i..2 * i + 2], 16).expect("hex"))
-            .collect(),
-    )
+    Some(sanstls::internals::hex::decode(hex).expect("hex"))
 }
 
 /// Waits until `peer` has printed its keying material and returns it.

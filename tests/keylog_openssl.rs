@@ -266,9 +266,7 @@ fn split_records(mut bytes: &[u8]) -> Vec<(ContentType, ProtocolVersion, Vec<u8>
 }
 
 fn unhex(s: &str) -> Vec<u8> {
-    (0..s.len() / 2)
-        .map(|i| u8::from_str_radix(&s[2 * i..2 * i + 2], 16).expect("hex"))
-        .collect()
+    sanstls::internals::hex::decode(s).expect("hex")
 }
 
 /// One direction after decryption.
@@ -350,7 +348,7 @@ fn check_capture(cap: &Capture, expect_suite: &str) -> (Vec<Vec<u8>>, Vec<Vec<u8
     assert_eq!(suite.name(), expect_suite);
 
     // Key log: CLIENT_RANDOM <client random> <master secret> (NSS format).
-    let cr_hex: String = client_random.iter().map(|b| format!("{b:02x}")).collect();
+    let cr_hex = sanstls::internals::hex::encode(&client_random);
     let ms_hex = cap
         .keylog
         .lines()

@@ -22,16 +22,7 @@ const RSA_CLIENT: &str = include_str!("data/rsa_client_flight.hex");
 const RSA_SERVER: &str = include_str!("data/rsa_server_flight.hex");
 
 fn unhex(s: &str) -> Vec<u8> {
-    let digit = |c: u8| match c {
-        b'0'..=b'9' => c - b'0',
-        b'a'..=b'f' => c - b'a' + 10,
-        _ => panic!("bad hex digit {c}"),
-    };
-    let s = s.trim().as_bytes();
-    assert_eq!(s.len() % 2, 0);
-    s.chunks(2)
-        .map(|p| digit(p[0]) << 4 | digit(p[1]))
-        .collect()
+    sanstls::internals::hex::decode(s).expect("hex")
 }
 
 /// The payloads of the records in a capture file (one record per line),

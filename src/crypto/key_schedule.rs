@@ -324,25 +324,16 @@ impl core::fmt::Debug for KeyBlock {
     }
 }
 
-/// Compares two byte strings in time that depends only on their lengths, for
-/// Finished verify_data (RFC 5246 §7.4.9) and other secrets: an early exit
-/// would tell an attacker how many leading bytes of a forgery were right.
-///
-/// Hand-written because ring's `constant_time::verify_slices_are_equal` is
-/// deprecated in 0.17 and documented as making no side-channel promises.
-pub fn ct_eq(a: &[u8], b: &[u8]) -> bool {
-    if a.len() != b.len() {
-        return false;
-    }
-    let diff = a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y));
-    // Keep the optimizer from turning the fold into an early-exit comparison.
-    core::hint::black_box(diff) == 0
-}
-
 /// Checks the peer's Finished `received` against `expected` in constant
 /// time: `Error::BadFinished` (decrypt_error, RFC 5246 §7.4.9) if they differ.
+/// An early exit would tell an attacker how many leading bytes of a forgery
+/// were right. The comparison is `subtle`'s, which keeps the optimizer from
+/// turning it into one (ring's `verify_slices_are_equal` is deprecated in
+/// 0.17 and makes no side-channel promise). Lengths are public and compared
+/// first.
 pub fn check_verify_data(expected: &[u8; VERIFY_DATA_LEN], received: &[u8]) -> Result<(), Error> {
-    if ct_eq(expected, received) {
+    use subtle::ConstantTimeEq;
+    if bool::from(expected[..].ct_eq(received)) {
         Ok(())
     } else {
         Err(Error::BadFinished)
@@ -353,7 +344,6 @@ pub fn check_verify_data(expected: &[u8; VERIFY_DATA_LEN], received: &[u8]) -> R
 mod tests {
     use super::*;
     use crate::codec::enums::ContentType;
-    use crate::crypto::prf::unhex;
     use crate::suites::{
         ALL_SUITES, TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256, TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384,
     };
@@ -368,10 +358,11 @@ mod tests {
     #[test]
     fn master_secret_known_answer() {
         let ms = MasterSecret::derive(HashKind::Sha256, &[3; 48], &CR, &SR);
-        let expect = unhex(
+        let expect = crate::hex::decode(
             "7a59e36b4d309767220dde193c1021c9046008ce580fc41edea785a41b6455ae
              76b3d3d964b5d381116eda106a51ddb4",
-        );
+        )
+        .unwrap();
         assert_eq!(&ms.as_bytes()[..], &expect[..]);
     }
 
@@ -459,8 +450,6 @@ mod tests {
         assert!(check_verify_data(&c, &c).is_ok());
         assert_eq!(check_verify_data(&c, &s), Err(Error::BadFinished));
         assert_eq!(check_verify_data(&c, &c[..11]), Err(Error::BadFinished));
-        assert!(ct_eq(b"", b""));
-        assert!(!ct_eq(b"a", b"b"));
     }
 
     #[test]

@@ -123,18 +123,13 @@ impl Drop for Block {
     }
 }
 
-/// Decodes hex for the known-answer tests of this and sibling modules.
-#[cfg(test)]
-pub(crate) fn unhex(s: &str) -> Vec<u8> {
-    let s: Vec<u8> = s.bytes().filter(|b| !b.is_ascii_whitespace()).collect();
-    s.chunks(2)
-        .map(|p| u8::from_str_radix(core::str::from_utf8(p).unwrap(), 16).unwrap())
-        .collect()
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn unhex(s: &str) -> Vec<u8> {
+        crate::hex::decode(s).expect("hex")
+    }
 
     /// The TLS 1.2 PRF vectors posted to the IETF TLS list (P_SHA256, 100
     /// bytes). The same output also comes out of

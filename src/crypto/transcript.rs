@@ -52,10 +52,7 @@ impl core::ops::Deref for HandshakeHash {
 
 impl core::fmt::Debug for HandshakeHash {
     fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
-        for b in self.as_bytes() {
-            write!(f, "{b:02x}")?;
-        }
-        Ok(())
+        crate::hex::Hex(self.as_bytes()).fmt(f)
     }
 }
 

@@ -104,11 +104,7 @@ impl AsRef<[u8]> for SessionId {
 
 impl core::fmt::Debug for SessionId {
     fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
-        write!(f, "SessionId(")?;
-        for b in self.as_ref() {
-            write!(f, "{b:02x}")?;
-        }
-        write!(f, ")")
+        write!(f, "SessionId({})", crate::hex::Hex(self.as_ref()))
     }
 }
 
