@@ -77,7 +77,8 @@ pub enum CertificateError {
     UnsupportedSignatureAlgorithm,
     /// The certificate DER could not be parsed.
     BadEncoding,
-    /// The chain is longer than [`crate::limits::MAX_CERT_CHAIN_LEN`].
+    /// No path to a trust anchor within the path-depth limit of the
+    /// verifier (rustls-webpki allows six certificates in a path).
     ChainTooLong,
     /// Any other rejection, with the verifier's words.
     Other(String),

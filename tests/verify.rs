@@ -112,11 +112,9 @@ fn server_through_intermediate() {
         v.verify_server_cert(&ee, &[], &name, now()),
         Err(CertificateError::UnknownIssuer)
     );
-    let long = vec![inter.der().clone(); sanstls::limits::MAX_CERT_CHAIN_LEN];
-    assert_eq!(
-        v.verify_server_cert(&ee, &long, &name, now()),
-        Err(CertificateError::ChainTooLong)
-    );
+    // Repeated intermediates cost webpki's path building nothing new.
+    let repeated = vec![inter.der().clone(); sanstls::limits::MAX_CERT_CHAIN_LEN];
+    assert_eq!(v.verify_server_cert(&ee, &repeated, &name, now()), Ok(()));
 }
 
 #[test]

@@ -7,15 +7,16 @@ use rustls_pki_types::{CertificateDer, ServerName, UnixTime};
 
 use super::{map_webpki_error, ClientCertVerifier, RootCertStore, ServerCertVerifier};
 use crate::error::CertificateError;
-use crate::limits::MAX_CERT_CHAIN_LEN;
 
 /// Builds a path from `end_entity` through `intermediates` to one of `roots`,
 /// checking validity periods, signatures, basic constraints, name
 /// constraints and the extended key usage `usage` (RFC 5280 §6,
 /// §4.2.1.12). Revocation is not checked: we take no CRLs.
 ///
-/// A chain longer than [`MAX_CERT_CHAIN_LEN`] is refused before webpki sees
-/// it, so the cost of path building stays bounded whatever the peer sends.
+/// The work is bounded twice: a Certificate message holds at most
+/// [`crate::limits::MAX_CERT_CHAIN_LEN`] certificates (the decoder refuses
+/// more), and webpki budgets its own path building (signature checks and
+/// path depth) whatever it is given.
 fn verify_chain<'a>(
     roots: &RootCertStore,
     end_entity: &'a CertificateDer<'a>,
@@ -23,9 +24,6 @@ fn verify_chain<'a>(
     now: UnixTime,
     usage: webpki::KeyUsage,
 ) -> Result<webpki::EndEntityCert<'a>, CertificateError> {
-    if intermediates.len() >= MAX_CERT_CHAIN_LEN {
-        return Err(CertificateError::ChainTooLong);
-    }
     let cert = webpki::EndEntityCert::try_from(end_entity).map_err(map_webpki_error)?;
     cert.verify_for_usage(
         webpki::ALL_VERIFICATION_ALGS,
