@@ -302,13 +302,72 @@ pub(crate) fn derive_master(
     })
 }
 
-/// Hands the master secret to the key log, if one is installed.
-pub(crate) fn log_master(
+/// Everything both roles derive from a master secret, full handshake or
+/// resumed, in one place: the master secret goes to the key log (if one is
+/// installed), the PRF is keyed with it once, the key block is cut (RFC
+/// 5246 §6.3), and the peer's write keys are queued to be switched on at
+/// its ChangeCipherSpec. Returns the PRF (for both Finished values) and our
+/// own write keys, which the caller switches on when our ChangeCipherSpec
+/// goes out.
+pub(crate) fn derive_keys(
+    master: &MasterSecret,
+    suite: &'static SupportedSuite,
     key_log: &Option<std::sync::Arc<dyn crate::keylog::KeyLog>>,
     client_random: &[u8; 32],
-    master: &MasterSecret,
-) {
+    server_random: &[u8; 32],
+    is_client: bool,
+    actions: &mut Outbox,
+) -> (MasterPrf, DirectionKeys) {
     if let Some(log) = key_log {
         log.log("CLIENT_RANDOM", client_random, master.as_bytes());
+    }
+    let prf = master.prf_key(suite);
+    let keys = prf.key_block(client_random, server_random);
+    let (ours, peers) = if is_client {
+        (keys.client_keys(), keys.server_keys())
+    } else {
+        (keys.server_keys(), keys.client_keys())
+    };
+    actions.push(Action::PrepareRead(peers));
+    (prf, ours)
+}
+
+/// What a handshake agreed on, as both roles hand it over once the peer's
+/// Finished has verified.
+pub(crate) struct Agreed {
+    pub master: MasterSecret,
+    pub suite: &'static SupportedSuite,
+    pub client_random: [u8; 32],
+    pub server_random: [u8; 32],
+    pub ems: bool,
+    pub group: Option<NamedGroup>,
+    pub scheme: Option<SignatureScheme>,
+    pub alpn: Option<Vec<u8>>,
+    pub sni: Option<String>,
+    pub peer_certificates: Vec<rustls_pki_types::CertificateDer<'static>>,
+    pub resumed: bool,
+}
+
+/// Ends a handshake: the caller learns what was negotiated
+/// ([`Action::Complete`]), and the connection keeps only what traffic
+/// needs ([`Traffic`]).
+pub(crate) fn complete(actions: &mut Outbox, a: Agreed) -> Traffic {
+    actions.push(Action::Complete(Negotiated {
+        version: crate::codec::enums::ProtocolVersion::TLSV1_2,
+        suite: a.suite,
+        group: a.group,
+        signature_scheme: a.scheme,
+        alpn_protocol: a.alpn,
+        server_name: a.sni,
+        peer_certificates: a.peer_certificates,
+        extended_master_secret: a.ems,
+        resumed: a.resumed,
+    }));
+    Traffic {
+        master: a.master,
+        suite: a.suite,
+        client_random: a.client_random,
+        server_random: a.server_random,
+        extended_master_secret: a.ems,
     }
 }

@@ -5,16 +5,15 @@
 
 use rustls_pki_types::CertificateDer;
 
-use crate::codec::enums::{NamedGroup, ProtocolVersion, SignatureScheme};
+use crate::codec::enums::{NamedGroup, SignatureScheme};
 use crate::crypto::key_schedule::{DirectionKeys, MasterPrf, MasterSecret};
 use crate::error::Error;
-use crate::event::Negotiated;
 use crate::handshake::ticket::NewSessionTicket;
 use crate::handshake::HandshakePayload;
 use crate::resumption::session::SessionRef;
 use crate::resumption::DEFAULT_SESSION_LIFETIME;
 use crate::state::{
-    check_finished, send_finished, unexpected, Action, Msg, Outbox, SessionKey, Traffic,
+    check_finished, complete, send_finished, unexpected, Action, Agreed, Msg, Outbox, SessionKey,
 };
 
 use super::hello::store_key;
@@ -105,24 +104,20 @@ impl AwaitFinished {
         if let Some(key) = stored {
             actions.push(Action::Session(key));
         }
-        actions.push(Action::Complete(Negotiated {
-            version: ProtocolVersion::TLSV1_2,
-            suite: hs.suite,
-            group,
-            signature_scheme: scheme,
-            alpn_protocol: hs.alpn,
-            server_name: hs.sni,
-            peer_certificates,
-            extended_master_secret: hs.ems,
-            resumed,
-        }));
-        Ok(ClientState::Traffic(Traffic {
+        let agreed = Agreed {
             master,
             suite: hs.suite,
             client_random: hs.client_random,
             server_random: hs.server_random,
-            extended_master_secret: hs.ems,
-        }))
+            ems: hs.ems,
+            group,
+            scheme,
+            alpn: hs.alpn,
+            sni: hs.sni,
+            peer_certificates,
+            resumed,
+        };
+        Ok(ClientState::Traffic(complete(actions, agreed)))
     }
 }
 

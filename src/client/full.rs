@@ -16,7 +16,7 @@ use crate::handshake::certificate::{encode_chain, CertificateChain, CertificateR
 use crate::handshake::key_exchange::EcdheServerKeyExchange;
 use crate::handshake::{put_opaque, HandshakePayload};
 use crate::state::{
-    derive_master, kx_signed_message, log_master, scheme_auth, send_body, send_finished,
+    derive_keys, derive_master, kx_signed_message, scheme_auth, send_body, send_finished,
     unexpected, Action, Msg, Outbox,
 };
 use crate::verify::ServerCertVerified;
@@ -196,11 +196,16 @@ impl AwaitServerHelloDone {
             );
         }
         hs.transcript.keep_messages(false);
-        log_master(&hs.config.key_log, &hs.client_random, &master);
-        let prf = master.prf_key(suite);
-        let keys = prf.key_block(&hs.client_random, &hs.server_random);
-        actions.push(Action::PrepareRead(keys.server_keys()));
-        actions.push(Action::ChangeWriteCipher(keys.client_keys()));
+        let (prf, write) = derive_keys(
+            &master,
+            suite,
+            &hs.config.key_log,
+            &hs.client_random,
+            &hs.server_random,
+            true,
+            actions,
+        );
+        actions.push(Action::ChangeWriteCipher(write));
         send_finished(actions, &prf, &mut hs.transcript, true)?;
 
         Ok(after_keys(Keyed {

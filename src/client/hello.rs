@@ -19,7 +19,7 @@ use crate::handshake::extensions::{put_extension, put_extensions_with, ServerExt
 use crate::handshake::hello::ServerHello;
 use crate::handshake::{put_opaque, put_opaque_list, HandshakePayload, SessionId};
 use crate::resumption::session::StoredSession;
-use crate::state::{log_master, send_body, unexpected, Action, Msg, Outbox};
+use crate::state::{derive_keys, send_body, unexpected, Action, Msg, Outbox};
 use crate::suites::SupportedSuite;
 
 use super::finish::{after_keys, Keyed};
@@ -323,10 +323,15 @@ impl AwaitServerHello {
             None => Ok(ClientState::AwaitCertificate(AwaitCertificate { hs })),
             Some(session) => {
                 // Abbreviated handshake: same master secret, new randoms.
-                let prf = session.master.prf_key(suite);
-                let keys = prf.key_block(&hs.client_random, &hs.server_random);
-                log_master(&hs.config.key_log, &hs.client_random, &session.master);
-                actions.push(Action::PrepareRead(keys.server_keys()));
+                let (prf, write) = derive_keys(
+                    &session.master,
+                    suite,
+                    &hs.config.key_log,
+                    &hs.client_random,
+                    &hs.server_random,
+                    true,
+                    actions,
+                );
                 let mut hs = hs;
                 hs.transcript.keep_messages(false);
                 Ok(after_keys(Keyed {
@@ -336,7 +341,7 @@ impl AwaitServerHello {
                     peer_certificates: session.peer_certificate.into_iter().collect(),
                     group: None,
                     scheme: None,
-                    resumed_write: Some(keys.client_keys()),
+                    resumed_write: Some(write),
                     created: Some(session.created),
                     new_ticket: None,
                 }))

@@ -5,15 +5,15 @@
 
 use rustls_pki_types::CertificateDer;
 
-use crate::codec::enums::{NamedGroup, ProtocolVersion, SignatureScheme};
+use crate::codec::enums::{NamedGroup, SignatureScheme};
 use crate::crypto::key_schedule::{DirectionKeys, MasterPrf, MasterSecret};
 use crate::error::Error;
-use crate::event::Negotiated;
 use crate::handshake::ticket::NewSessionTicket;
 use crate::handshake::HandshakePayload;
 use crate::resumption::session::{SessionRef, StoredSession};
 use crate::state::{
-    check_finished, log_master, send, send_finished, Action, Msg, Outbox, SessionKey, Traffic,
+    check_finished, complete, derive_keys, send, send_finished, Action, Agreed, Msg, Outbox,
+    SessionKey,
 };
 
 use super::full::send_server_hello;
@@ -106,10 +106,15 @@ pub(super) fn start_resumed(
     hs.transcript.keep_messages(false);
     send_server_hello(&mut hs, false, false, actions);
     actions.push(Action::StrictVersion);
-    let prf = session.master.prf_key(hs.suite);
-    let keys = prf.key_block(&hs.client_random, &hs.server_random);
-    log_master(&hs.config.key_log, &hs.client_random, &session.master);
-    actions.push(Action::PrepareRead(keys.client_keys()));
+    let (prf, write) = derive_keys(
+        &session.master,
+        hs.suite,
+        &hs.config.key_log,
+        &hs.client_random,
+        &hs.server_random,
+        false,
+        actions,
+    );
     let mut k = Keyed {
         hs,
         master: session.master,
@@ -124,7 +129,7 @@ pub(super) fn start_resumed(
         }),
     };
     k.send_ticket(actions);
-    actions.push(Action::ChangeWriteCipher(keys.server_keys()));
+    actions.push(Action::ChangeWriteCipher(write));
     send_finished(actions, &k.prf, &mut k.hs.transcript, false)?;
     Ok(ServerState::AwaitCcs(AwaitCcs(k)))
 }
@@ -179,23 +184,19 @@ impl AwaitFinished {
                 }
             }
         }
-        actions.push(Action::Complete(Negotiated {
-            version: ProtocolVersion::TLSV1_2,
-            suite: k.hs.suite,
-            group: k.group,
-            signature_scheme: k.scheme,
-            alpn_protocol: k.hs.alpn.take(),
-            server_name: k.hs.sni.take(),
-            peer_certificates: core::mem::take(&mut k.peer_certificates),
-            extended_master_secret: k.hs.ems,
-            resumed,
-        }));
-        Ok(ServerState::Traffic(Traffic {
+        let agreed = Agreed {
             master: k.master,
             suite: k.hs.suite,
             client_random: k.hs.client_random,
             server_random: k.hs.server_random,
-            extended_master_secret: k.hs.ems,
-        }))
+            ems: k.hs.ems,
+            group: k.group,
+            scheme: k.scheme,
+            alpn: k.hs.alpn,
+            sni: k.hs.sni,
+            peer_certificates: k.peer_certificates,
+            resumed,
+        };
+        Ok(ServerState::Traffic(complete(actions, agreed)))
     }
 }

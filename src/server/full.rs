@@ -19,7 +19,7 @@ use crate::handshake::extensions::{put_extension, put_extensions_with};
 use crate::handshake::key_exchange::EcdheClientKeyExchange;
 use crate::handshake::{put_opaque, HandshakePayload};
 use crate::state::{
-    derive_master, kx_signed_content, log_master, send, send_body, unexpected, Action, Msg, Outbox,
+    derive_keys, derive_master, kx_signed_content, send, send_body, unexpected, Action, Msg, Outbox,
 };
 use crate::verify::ClientCertVerified;
 
@@ -221,15 +221,20 @@ impl AwaitClientKx {
             &hs.client_random,
             &hs.server_random,
         )?;
-        log_master(&hs.config.key_log, &hs.client_random, &master);
-        let prf = master.prf_key(suite);
-        let keys = prf.key_block(&hs.client_random, &hs.server_random);
-        actions.push(Action::PrepareRead(keys.client_keys()));
+        let (prf, write) = derive_keys(
+            &master,
+            suite,
+            &hs.config.key_log,
+            &hs.client_random,
+            &hs.server_random,
+            false,
+            actions,
+        );
         let keyed = Keyed {
             hs,
             master,
             prf,
-            write: Some(keys.server_keys()),
+            write: Some(write),
             peer_certificates: self.client_chain,
             group: Some(self.group),
             scheme: Some(self.scheme),
