@@ -48,7 +48,7 @@ impl AwaitClientHello {
                 "ClientHello does not offer null compression",
             ));
         }
-        check_secure_renegotiation(ch, &config)?;
+        let secure_renegotiation = check_secure_renegotiation(ch, &config)?;
         let ems = ch.has_ems();
         if !ems && config.require_extended_master_secret {
             return Err(Error::NoExtendedMasterSecret);
@@ -100,6 +100,7 @@ impl AwaitClientHello {
             sni,
             session_id,
             send_ticket,
+            secure_renegotiation,
             transcript,
         };
         match plan {
@@ -226,15 +227,19 @@ fn find_session(
 }
 
 /// RFC 5746 §3.6: the SCSV or an empty renegotiation_info signals support;
-/// a non-empty one on an initial handshake is an attack.
-fn check_secure_renegotiation(ch: &ClientHello, config: &ServerConfig) -> Result<(), Error> {
+/// a non-empty one on an initial handshake is an attack. Returns whether the
+/// client signalled (the secure_renegotiation flag of §3.6), which decides
+/// whether our ServerHello carries renegotiation_info; a client that did not
+/// is refused only when the configuration requires it.
+fn check_secure_renegotiation(ch: &ClientHello, config: &ServerConfig) -> Result<bool, Error> {
     let scsv = ch
         .cipher_suites
         .contains(&CipherSuite::TLS_EMPTY_RENEGOTIATION_INFO_SCSV);
     match ch.renegotiation_info() {
         Some(data) if !data.is_empty() => Err(Error::BadRenegotiationInfo),
-        Some(_) => Ok(()),
-        None if scsv || !config.require_secure_renegotiation => Ok(()),
+        Some(_) => Ok(true),
+        None if scsv => Ok(true),
+        None if !config.require_secure_renegotiation => Ok(false),
         None => Err(Error::HandshakeFailure(
             "client does not support secure renegotiation (RFC 5746)",
         )),

@@ -48,6 +48,10 @@ pub(crate) struct Hs {
     pub session_id: SessionId,
     /// We acknowledged session_ticket and owe a NewSessionTicket.
     pub send_ticket: bool,
+    /// The client signalled RFC 5746 support (SCSV or renegotiation_info),
+    /// so our ServerHello answers with an empty renegotiation_info (§3.6);
+    /// to a client that did not, the extension would be unsolicited.
+    pub secure_renegotiation: bool,
     pub transcript: Transcript,
 }
 

@@ -88,6 +88,22 @@ impl Mitm {
         out
     }
 
+    /// The Finished message (header included) that a side whose transcript
+    /// holds `messages` (whole handshake messages, in order) expects from
+    /// the client (`from_client`) or the server: what an attacker who knows
+    /// the master secret can forge once it has changed a message in flight.
+    pub fn finished(&self, from_client: bool, messages: &[&[u8]]) -> Vec<u8> {
+        let master = MasterSecret::from_bytes(self.master.expect("master secret not logged yet"));
+        let mut hash = ring::digest::Context::new(&ring::digest::SHA256);
+        for m in messages {
+            hash.update(m);
+        }
+        let verify_data = master.verify_data(SUITE.hash, from_client, hash.finish().as_ref());
+        let mut msg = vec![20, 0, 0, verify_data.len() as u8];
+        msg.extend_from_slice(&verify_data);
+        msg
+    }
+
     /// Appends `recs`, sealed from sequence number `seq` on.
     pub fn push_sealed(&mut self, seq: u64, recs: &[(u8, Vec<u8>)]) {
         let sealed = self.seal(seq, recs);
@@ -166,6 +182,8 @@ pub struct Scene {
     pub p: Pair,
     /// The client's ClientHello message, as first sent.
     pub client_hello: Vec<u8>,
+    /// The server's first flight (plaintext records), as sent.
+    pub server_flight: Vec<u8>,
     log: Arc<Captured>,
     client_random: [u8; 32],
     server_random: [u8; 32],
@@ -185,6 +203,7 @@ impl Scene {
             p: Pair::new(cc, sc),
             log,
             client_hello: Vec::new(),
+            server_flight: Vec::new(),
             client_random: [0; 32],
             server_random: [0; 32],
         }
@@ -221,15 +240,24 @@ impl Scene {
 
     /// Drives the handshake until the flight of `point` is on the wire.
     pub fn drive_to(&mut self, point: Point) {
+        self.drive_to_editing_hello(point, |_| {});
+    }
+
+    /// [`drive_to`](Self::drive_to), with the ClientHello's records edited
+    /// by `edit` in flight (`client_hello` keeps the message as the client
+    /// sent it).
+    pub fn drive_to_editing_hello(&mut self, point: Point, edit: impl FnOnce(&mut Vec<u8>)) {
         self.p.client.poll_output(&mut self.p.to_server);
         self.client_random = hello_random(&self.p.to_server);
         self.client_hello = split(&self.p.to_server)[0].1.clone();
         if point == Point::ClientHello {
             return;
         }
+        edit(&mut self.p.to_server);
         self.deliver_to_server().unwrap();
         self.p.server.poll_output(&mut self.p.to_client);
         self.server_random = hello_random(&self.p.to_client);
+        self.server_flight = self.p.to_client.clone();
         if matches!(point, Point::ServerFlight | Point::ServerFlightCertReq) {
             return;
         }
