@@ -315,6 +315,68 @@ impl Scene {
         }
     }
 
+    /// Completes a handshake whose ClientHello `edit` changes in flight, as
+    /// an attacker who knows the master secret (from the client's key log)
+    /// can: it forges each side's Finished for the transcript that side
+    /// holds, the client's own ClientHello on one side and the edited one on
+    /// the other. This works only while the ClientHello stays out of the
+    /// master secret: both configurations must allow a handshake without
+    /// the extended master secret, and `edit` must strip it (RFC 7627 §4).
+    ///
+    /// So a test can show a server accepting a ClientHello our client does
+    /// not send (one with an IP address in server_name, or without the
+    /// RFC 5746 indication) all the way to application data.
+    pub fn complete_with_edited_hello(&mut self, edit: impl Fn(&mut Vec<u8>)) {
+        self.drive_to_editing_hello(Point::ClientFlight, &edit);
+        let handshake = |wire: &[u8]| -> Vec<Vec<u8>> {
+            split(wire)
+                .into_iter()
+                .take_while(|r| r.0 != CCS)
+                .map(|r| r.1)
+                .collect()
+        };
+        let sent_hello = self.client_hello.clone();
+        let mut wire = join(&[(crate::common::wire::HANDSHAKE, sent_hello.clone())]);
+        edit(&mut wire);
+        let edited_hello = split(&wire)[0].1.clone();
+        let mut common = handshake(&self.server_flight);
+
+        let mut m = self.intercept(true);
+        common.extend(handshake(&m.wire));
+        let mut server_view = vec![edited_hello];
+        server_view.extend(common.iter().cloned());
+        let forged = m.finished(
+            true,
+            &server_view.iter().map(Vec::as_slice).collect::<Vec<_>>(),
+        );
+        let mut client_finished = Vec::new();
+        m.edit_protected(|r| {
+            assert_eq!(r.len(), 1, "only the client's Finished is protected");
+            client_finished = core::mem::replace(&mut r[0].1, forged);
+        });
+        self.release(m);
+        self.deliver_to_server().unwrap();
+        self.p.server.poll_output(&mut self.p.to_client);
+
+        let mut m = self.intercept(false);
+        let mut client_view = vec![sent_hello];
+        client_view.extend(common);
+        client_view.push(client_finished);
+        // A NewSessionTicket goes before the server's ChangeCipherSpec.
+        client_view.extend(handshake(&m.wire));
+        let forged = m.finished(
+            false,
+            &client_view.iter().map(Vec::as_slice).collect::<Vec<_>>(),
+        );
+        m.edit_protected(|r| {
+            assert_eq!(r.len(), 1, "only the server's Finished is protected");
+            r[0].1 = forged;
+        });
+        self.release(m);
+        self.deliver_to_client().unwrap();
+        assert!(!self.p.client.is_handshaking() && !self.p.server.is_handshaking());
+    }
+
     /// Shuttles bytes until nothing moves; returns each side's first error
     /// as (client, server).
     pub fn settle(&mut self) -> (Result<(), Error>, Result<(), Error>) {
