@@ -1,7 +1,9 @@
 //! In-memory handshakes between our client and our server.
 
 mod common;
+mod hostile;
 
+use common::wire::{edit_client_hello, exchange_data, plaintext_messages, set_server_name};
 use common::{KeyType, Pair, Pki, ALL_KEY_TYPES};
 use sanstls::codec::enums::NamedGroup;
 use sanstls::suites::{AuthKind, ALL_SUITES};
@@ -223,6 +225,64 @@ fn sni_chooses_the_certificate_and_ip_addresses_send_none() {
         pair.client.negotiated().unwrap().peer_certificates,
         ip.chain
     );
+}
+
+/// Records the server name each ClientHello asked the resolver for.
+#[derive(Debug)]
+struct RecordingResolver {
+    key: std::sync::Arc<sanstls::config::CertifiedKey>,
+    seen: std::sync::Mutex<Vec<Option<String>>>,
+}
+
+impl sanstls::config::ResolvesServerCert for RecordingResolver {
+    fn resolve(
+        &self,
+        hello: &sanstls::config::ClientHelloInfo<'_>,
+    ) -> Option<std::sync::Arc<sanstls::config::CertifiedKey>> {
+        let name = hello.server_name.map(str::to_string);
+        self.seen.lock().unwrap().push(name);
+        Some(self.key.clone())
+    }
+}
+
+/// RFC 6066 §3 forbids IP literals in server_name, yet some clients send
+/// one: the server ignores it as if there were no server_name (no name for
+/// the certificate resolver, none in `Negotiated`, no server_name in its
+/// ServerHello), rather than failing the handshake. Our client never sends
+/// one, so the attacker of tests/hostile puts it there and forges the
+/// Finished messages that edit invalidates.
+#[test]
+fn ip_address_in_server_name_is_ignored() {
+    use sanstls::codec::enums::ExtensionType;
+    use sanstls::config::CertifiedKey;
+    use std::sync::{Arc, Mutex};
+    let pki = Pki::new(KeyType::P256);
+    for ip in [&b"127.0.0.1"[..], b"::1"] {
+        let resolver = Arc::new(RecordingResolver {
+            key: Arc::new(CertifiedKey::new(pki.chain.clone(), &pki.key).unwrap()),
+            seen: Mutex::new(Vec::new()),
+        });
+        let mut cc = pki.client_config();
+        cc.require_extended_master_secret = false;
+        let mut sc = sanstls::ServerConfig::with_resolver(resolver.clone());
+        sc.require_extended_master_secret = false;
+        let mut s = hostile::Scene::new(cc, sc);
+        s.complete_with_edited_hello(|wire| {
+            edit_client_hello(wire, |ch| {
+                set_server_name(ch, ip);
+                ch.extensions
+                    .retain(|e| e.ext_type() != ExtensionType::EXTENDED_MASTER_SECRET);
+            })
+        });
+        assert_eq!(*resolver.seen.lock().unwrap(), [None]);
+        assert_eq!(s.p.server.negotiated().unwrap().server_name, None);
+        let sh = &plaintext_messages(&s.server_flight)[0];
+        let sanstls::handshake::HandshakePayload::ServerHello(sh) = sh else {
+            panic!("not a ServerHello");
+        };
+        assert!(!sh.has_server_name_ack());
+        exchange_data(&mut s.p, b"over an IP address");
+    }
 }
 
 /// RFC 5246 §7.2: a fatal alert invalidates the session, on both sides.

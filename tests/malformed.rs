@@ -16,7 +16,7 @@ mod hostile;
 use common::wire::*;
 use common::{KeyType, Pki};
 use hostile::*;
-use sanstls::codec::enums::AlertDescription as A;
+use sanstls::codec::enums::{AlertDescription as A, CipherSuite, ExtensionType};
 use sanstls::limits::{
     MAX_CIPHERTEXT_LEN, MAX_EMPTY_RECORDS, MAX_HANDSHAKE_MESSAGE_LEN, MAX_PLAINTEXT_LEN,
     MAX_WARNING_ALERTS,
@@ -32,6 +32,11 @@ enum Outcome {
     Completes,
     /// No error, no output: the receiver waits for the rest.
     Waits,
+    /// The receiver takes the flight and sends its own next one, with no
+    /// error. For a ClientHello edited in flight this is as far as the
+    /// handshake can go: the edit changes the transcript, which the
+    /// Finished exchange then catches.
+    Answers,
 }
 
 fn fails(err: Error, peer: A) -> Outcome {
@@ -147,6 +152,16 @@ fn sealed(name: &'static str, at: Point, recs: &[(u8, Vec<u8>)], o: Outcome) -> 
 /// The body of message `typ` edited by `f` (its header length follows).
 fn body_edit(name: &'static str, at: Point, typ: u8, f: fn(&mut Vec<u8>), o: Outcome) -> Row {
     row(name, at, move |m| edit_body(&mut m.wire, typ, f), o)
+}
+
+/// The ClientHello in flight, decoded, edited by `f` and encoded again.
+fn client_hello_edit(name: &'static str, f: fn(&mut EditClientHello<'_>), o: Outcome) -> Row {
+    row(
+        name,
+        Point::ClientHello,
+        move |m| edit_client_hello(&mut m.wire, f),
+        o,
+    )
 }
 
 /// The plaintext records of the flight edited by `f`.
@@ -330,6 +345,34 @@ fn rows() -> Vec<Row> {
                 b[1] = 0;
             },
             fails(Error::ProtocolVersion, A::PROTOCOL_VERSION),
+        ),
+        // RFC 6066 §3 forbids IP literals in host_name; some clients send
+        // one anyway, and the server ignores it as rustls does.
+        client_hello_edit(
+            "CH server_name 127.0.0.1 (ignored, as no server_name)",
+            |ch| set_server_name(ch, b"127.0.0.1"),
+            Outcome::Answers,
+        ),
+        client_hello_edit(
+            "CH server_name ::1 (ignored, as no server_name)",
+            |ch| set_server_name(ch, b"::1"),
+            Outcome::Answers,
+        ),
+        client_hello_edit(
+            "CH server_name neither a DNS name nor an IP address",
+            |ch| set_server_name(ch, b"exa mple.test"),
+            illegal("server_name is not a DNS host name"),
+        ),
+        // RFC 5746: a server that never renegotiates accepts it by default.
+        client_hello_edit(
+            "CH without the SCSV or renegotiation_info",
+            |ch| {
+                ch.cipher_suites
+                    .retain(|s| *s != CipherSuite::TLS_EMPTY_RENEGOTIATION_INFO_SCSV);
+                ch.extensions
+                    .retain(|e| e.ext_type() != ExtensionType::RENEGOTIATION_INFO);
+            },
+            Outcome::Answers,
         ),
         row(
             "CH in 1-byte records",
@@ -1291,6 +1334,32 @@ fn rows() -> Vec<Row> {
     ]
 }
 
+/// For rows that expect [`Outcome::Answers`]: what the receiver does with
+/// the flight alone.
+fn observe_answer(s: &mut hostile::Scene, at: Point) -> Outcome {
+    let to_server = at.to_server();
+    let r = if to_server {
+        s.deliver_to_server()
+    } else {
+        s.deliver_to_client()
+    };
+    let receiver = if to_server { &s.p.server } else { &s.p.client };
+    match r {
+        Err(err) => {
+            // Let the alert reach the peer, as `observe` does.
+            let (c, r) = s.settle();
+            let peer = if to_server { c } else { r };
+            let peer = match peer {
+                Err(Error::AlertReceived(a)) => Some(a),
+                _ => None,
+            };
+            Outcome::Fails { err, peer }
+        }
+        Ok(()) if receiver.has_output() => Outcome::Answers,
+        Ok(()) => Outcome::Waits,
+    }
+}
+
 /// What actually happened, in the shape of an [`Outcome`].
 fn observe(s: &mut hostile::Scene, at: Point, resealed: bool) -> Outcome {
     let to_server = at.to_server();
@@ -1358,6 +1427,7 @@ fn short(o: &Outcome) -> String {
         }
         Outcome::Completes => "completes".to_string(),
         Outcome::Waits => "waits for more".to_string(),
+        Outcome::Answers => "answers with its next flight".to_string(),
     }
 }
 
@@ -1373,7 +1443,11 @@ fn malformed_input_table() {
         (r.mutate)(&mut m);
         let resealed = m.resealed;
         s.release(m);
-        let got = observe(&mut s, r.at, resealed);
+        let got = if r.outcome == Outcome::Answers {
+            observe_answer(&mut s, r.at)
+        } else {
+            observe(&mut s, r.at, resealed)
+        };
         let to = if r.at.to_server() { "server" } else { "client" };
         let mark = if got == r.outcome {
             ""

@@ -247,15 +247,25 @@ fn check_secure_renegotiation(ch: &ClientHello, config: &ServerConfig) -> Result
 }
 
 /// The SNI host name, if the client sent a usable one (RFC 6066 §3: a DNS
-/// host name; no IP literals).
+/// host name).
+///
+/// RFC 6066 §3 forbids IP literals in `host_name`, but some real clients
+/// send one: like rustls, we ignore it, exactly as if the client had sent
+/// no server_name (no name for the certificate resolver or for session
+/// matching, none in [`crate::Negotiated::server_name`], no server_name in
+/// our ServerHello). A name that is neither a DNS name nor an IP literal is
+/// still `illegal_parameter`, as rustls answers it (OpenSSL passes any name
+/// without a NUL byte to the application).
 fn sni_name(ch: &ClientHello) -> Result<Option<String>, Error> {
+    use rustls_pki_types::ServerName;
     let Some(raw) = ch.sni_hostname() else {
         return Ok(None);
     };
     let name = core::str::from_utf8(raw)
         .map_err(|_| Error::IllegalParameter("server_name is not ASCII"))?;
-    match rustls_pki_types::ServerName::try_from(name) {
-        Ok(rustls_pki_types::ServerName::DnsName(_)) => Ok(Some(name.to_ascii_lowercase())),
+    match ServerName::try_from(name) {
+        Ok(ServerName::DnsName(_)) => Ok(Some(name.to_ascii_lowercase())),
+        Ok(ServerName::IpAddress(_)) => Ok(None),
         _ => Err(Error::IllegalParameter(
             "server_name is not a DNS host name",
         )),

@@ -7,9 +7,10 @@
 
 use sanstls::codec::enums::{
     AlertDescription, CipherSuite, CompressionMethod, ExtensionType, ProtocolVersion,
+    ServerNameType,
 };
 use sanstls::codec::List;
-use sanstls::handshake::extensions::{ClientExtension, ServerExtension};
+use sanstls::handshake::extensions::{ClientExtension, ServerExtension, ServerNameEntry};
 use sanstls::handshake::hello::{ClientHello, ServerHello};
 use sanstls::handshake::{HandshakePayload, Random, SessionId};
 use sanstls::Error;
@@ -302,6 +303,19 @@ impl<'a> EditServerHello<'a> {
         })
         .to_bytes()
     }
+}
+
+/// Puts `name` as the only host_name of the hello's server_name extension
+/// (RFC 6066 §3), in place of whatever the client sent.
+pub fn set_server_name(ch: &mut EditClientHello<'_>, name: &'static [u8]) {
+    let entry: &'static [ServerNameEntry<'static>] = Box::leak(Box::new([ServerNameEntry {
+        typ: ServerNameType::HOST_NAME,
+        name,
+    }]));
+    ch.extensions
+        .retain(|e| e.ext_type() != ExtensionType::SERVER_NAME);
+    ch.extensions
+        .insert(0, ClientExtension::ServerName(List::Items(entry)));
 }
 
 pub fn edit_client_hello(wire: &mut Vec<u8>, f: impl for<'a> FnOnce(&mut EditClientHello<'a>)) {
