@@ -6,7 +6,7 @@ use std::sync::Arc;
 use rustls_pki_types::ServerName;
 
 use crate::client::ClientState;
-use crate::codec::enums::{AlertDescription, AlertLevel, ContentType};
+use crate::codec::enums::{AlertDescription, AlertLevel, ContentType, HandshakeType};
 use crate::codec::Codec;
 use crate::config::{ClientConfig, ServerConfig};
 use crate::error::Error;
@@ -326,10 +326,19 @@ impl Connection {
             ContentType::HANDSHAKE => {
                 // Whole messages in the record are handled where they lie,
                 // in the caller's buffer; only a message cut by the record
-                // boundary goes through the joiner (RFC 5246 §6.2.1).
+                // boundary goes through the joiner (RFC 5246 §6.2.1). Each
+                // message's type is checked against the state as soon as
+                // its first byte is there, before its length, its body or
+                // the rest of it.
                 let mut rest: &[u8] = payload;
                 if self.joiner.is_empty() {
-                    while let Some(len) = whole_message_len(rest)? {
+                    loop {
+                        if let Some(&typ) = rest.first() {
+                            self.expect_handshake(HandshakeType(typ))?;
+                        }
+                        let Some(len) = whole_message_len(rest)? else {
+                            break;
+                        };
                         let (msg, tail) = rest.split_at(len);
                         self.handle_handshake(msg)?;
                         rest = tail;
@@ -337,14 +346,20 @@ impl Connection {
                 }
                 if !rest.is_empty() {
                     self.joiner.push(rest)?;
-                    while let Some(raw) = self.joiner.pop()? {
+                    loop {
+                        if let Some(typ) = self.joiner.next_type() {
+                            self.expect_handshake(typ)?;
+                        }
+                        let Some(raw) = self.joiner.pop()? else {
+                            break;
+                        };
                         self.handle_handshake(&raw)?;
                     }
                 }
                 Ok(None)
             }
             ContentType::CHANGE_CIPHER_SPEC => {
-                ChangeCipherSpec::from_bytes(payload)?;
+                ChangeCipherSpec::check(payload)?;
                 // RFC 5246 §7.1: a handshake message must not span a CCS.
                 if !self.joiner.is_empty() {
                     return Err(Error::UnexpectedMessage {
@@ -370,10 +385,35 @@ impl Connection {
                 self.handle_alert(alert)?;
                 Ok(None)
             }
-            _ => Err(Error::BadRecordHeader("unknown content type")),
+            // The deframer refuses other types from the header already
+            // (RFC 5246 §6: unexpected_message); the same words here.
+            _ => Err(Error::UnexpectedMessage {
+                expected: "a record of a known content type",
+                got: "a record of an unknown content type",
+            }),
         }
     }
 
+    /// Refuses a handshake message the state does not take, from its type
+    /// alone (see [`ClientState::expects`]).
+    fn expect_handshake(&self, typ: HandshakeType) -> Result<(), Error> {
+        let expected = match &self.role {
+            Some(Role::Client(s)) => s.expects(typ),
+            Some(Role::Server(s)) => s.expects(typ),
+            None => false,
+        };
+        if expected {
+            Ok(())
+        } else {
+            Err(Error::UnexpectedMessage {
+                expected: self.awaiting(),
+                got: trace::handshake_name(typ),
+            })
+        }
+    }
+
+    /// Decodes one whole handshake message whose type the state takes, and
+    /// hands it to the state.
     fn handle_handshake(&mut self, raw: &[u8]) -> Result<(), Error> {
         if self.trace {
             self.events

@@ -80,12 +80,15 @@ pub enum CertificateError {
 }
 
 impl CertificateError {
-    /// The alert RFC 5246 §7.2.2 asks for.
+    /// The alert RFC 5246 §7.2.2 asks for. A signature in the chain that
+    /// does not verify is `decrypt_error` ("a handshake cryptographic
+    /// operation failed, including being unable to correctly verify a
+    /// signature"), as OpenSSL sends for it.
     pub fn alert(&self) -> AlertDescription {
         match self {
+            CertificateError::BadSignature => AlertDescription::DECRYPT_ERROR,
             CertificateError::Empty
             | CertificateError::NotValidForName
-            | CertificateError::BadSignature
             | CertificateError::BadEncoding
             | CertificateError::ChainTooLong
             | CertificateError::Other(_) => AlertDescription::BAD_CERTIFICATE,
@@ -131,9 +134,11 @@ pub enum Error {
         /// What arrived instead.
         got: &'static str,
     },
-    /// A record header names an unknown content type or a wrong version.
-    #[error("bad record header: {0}")]
-    BadRecordHeader(&'static str),
+    /// A record header's version is wrong: its major version is not 3, or,
+    /// once ServerHello has fixed the version, it is not TLS 1.2 (RFC 5246
+    /// Appendix E.1). Answered with `protocol_version`, as OpenSSL does.
+    #[error("bad record version: {0}")]
+    BadRecordVersion(&'static str),
     /// A record longer than RFC 5246 §6.2 allows.
     #[error("record of {len} bytes exceeds the limit")]
     RecordOverflow {
@@ -225,7 +230,7 @@ impl Error {
         Some(match self {
             Error::InvalidMessage { kind, .. } => kind.alert(),
             Error::UnexpectedMessage { .. } => AlertDescription::UNEXPECTED_MESSAGE,
-            Error::BadRecordHeader(_) => AlertDescription::DECODE_ERROR,
+            Error::BadRecordVersion(_) => AlertDescription::PROTOCOL_VERSION,
             Error::RecordOverflow { .. } => AlertDescription::RECORD_OVERFLOW,
             Error::BadRecordMac => AlertDescription::BAD_RECORD_MAC,
             Error::HandshakeFailure(_) | Error::NoExtendedMasterSecret => {

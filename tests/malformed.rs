@@ -16,7 +16,9 @@ mod hostile;
 use common::wire::*;
 use common::{KeyType, Pki};
 use hostile::*;
-use sanstls::codec::enums::{AlertDescription as A, CipherSuite, ExtensionType};
+use sanstls::codec::enums::{AlertDescription as A, CipherSuite, EcPointFormat, ExtensionType};
+use sanstls::codec::List;
+use sanstls::handshake::extensions::ClientExtension;
 use sanstls::limits::{
     MAX_CIPHERTEXT_LEN, MAX_EMPTY_RECORDS, MAX_HANDSHAKE_MESSAGE_LEN, MAX_PLAINTEXT_LEN,
     MAX_WARNING_ALERTS,
@@ -66,6 +68,15 @@ fn unexpected(expected: &'static str, got: &'static str) -> Outcome {
 
 fn illegal(what: &'static str) -> Outcome {
     fails(Error::IllegalParameter(what), A::ILLEGAL_PARAMETER)
+}
+
+/// A ChangeCipherSpec record other than the one byte 1: unexpected_message,
+/// whatever its length or value, as OpenSSL answers it.
+fn bad_ccs() -> Outcome {
+    unexpected(
+        "ChangeCipherSpec (one byte of value 1)",
+        "a ChangeCipherSpec record of other content",
+    )
 }
 
 /// A handshake length past MAX_HANDSHAKE_MESSAGE_LEN.
@@ -363,6 +374,18 @@ fn rows() -> Vec<Row> {
             |ch| set_server_name(ch, b"exa mple.test"),
             illegal("server_name is not a DNS host name"),
         ),
+        client_hello_edit(
+            "CH ec_point_formats without uncompressed",
+            |ch| {
+                for e in &mut ch.extensions {
+                    if e.ext_type() == ExtensionType::EC_POINT_FORMATS {
+                        // ansiX962_compressed_prime only (RFC 8422 §5.1.2).
+                        *e = ClientExtension::EcPointFormats(List::Items(&[EcPointFormat(1)]));
+                    }
+                }
+            },
+            illegal("client does not accept uncompressed points"),
+        ),
         // RFC 5746: a server that never renegotiates accepts it by default.
         client_hello_edit(
             "CH without the SCSV or renegotiation_info",
@@ -388,8 +411,8 @@ fn rows() -> Vec<Row> {
             0,
             0x0200,
             fails(
-                Error::BadRecordHeader("record version is not 3.x"),
-                A::DECODE_ERROR,
+                Error::BadRecordVersion("record version is not 3.x"),
+                A::PROTOCOL_VERSION,
             ),
         ),
         record_version(
@@ -418,28 +441,19 @@ fn rows() -> Vec<Row> {
             |m| {
                 m.wire.splice(0..0, record(HANDSHAKE, &[]));
             },
-            decode_error(
-                "empty handshake, alert or change_cipher_spec fragment",
-                K::BadLength,
-            ),
+            decode_error("empty handshake or alert fragment", K::BadLength),
         ),
         row(
             "zero-length alert record",
             ClientHello,
             |m| m.wire = record(ALERT, &[]),
-            decode_error(
-                "empty handshake, alert or change_cipher_spec fragment",
-                K::BadLength,
-            ),
+            decode_error("empty handshake or alert fragment", K::BadLength),
         ),
         row(
             "zero-length CCS record",
             ClientHello,
             |m| m.wire = record(CCS, &[]),
-            decode_error(
-                "empty handshake, alert or change_cipher_spec fragment",
-                K::BadLength,
-            ),
+            bad_ccs(),
         ),
         row(
             "unknown content type 99",
@@ -461,6 +475,31 @@ fn rows() -> Vec<Row> {
             ClientHello,
             |m| push_plain(m, APPDATA, b"early"),
             unexpected("ClientKeyExchange", "application data"),
+        ),
+        // A message the state does not take is refused from its type,
+        // before its body is decoded or waited for (OpenSSL checks the type
+        // first too).
+        row(
+            "Finished with a TLS 1.3-sized body instead of ClientHello",
+            ClientHello,
+            |m| {
+                let mut fin = vec![FINISHED, 0, 0, 32];
+                fin.extend_from_slice(&[0; 32]);
+                m.wire = record(HANDSHAKE, &fin);
+            },
+            unexpected("ClientHello", "Finished"),
+        ),
+        row(
+            "Certificate header announcing 2^24-1 instead of ClientHello",
+            ClientHello,
+            |m| m.wire = record(HANDSHAKE, &[CERTIFICATE, 0xff, 0xff, 0xff]),
+            unexpected("ClientHello", "Certificate"),
+        ),
+        row(
+            "unknown handshake type 99 announcing 2^24-1",
+            ClientHello,
+            |m| m.wire = record(HANDSHAKE, &[99, 0xff, 0xff, 0xff]),
+            unexpected("ClientHello", "unknown handshake message"),
         ),
         row(
             "CCS instead of ClientHello",
@@ -558,14 +597,39 @@ fn rows() -> Vec<Row> {
             },
             unexpected("Certificate", "ServerHello"),
         ),
+        row(
+            "Finished with a TLS 1.3-sized body instead of ServerHello",
+            ServerFlight,
+            |m| {
+                let mut fin = vec![FINISHED, 0, 0, 32];
+                fin.extend_from_slice(&[0; 32]);
+                m.wire = record(HANDSHAKE, &fin);
+            },
+            unexpected("ServerHello", "Finished"),
+        ),
+        records_edit(
+            "ServerHello across two records, then a Finished header announcing 2^24-1",
+            ServerFlight,
+            |r| {
+                // The second half of the ServerHello completes it in the
+                // joiner; the header behind it is checked as the next
+                // message, by its type first.
+                let tail = r[0].1.split_off(10);
+                let mut second = tail;
+                second.extend_from_slice(&[FINISHED, 0xff, 0xff, 0xff]);
+                r.truncate(1);
+                r.push((HANDSHAKE, second));
+            },
+            unexpected("Certificate", "Finished"),
+        ),
         record_version(
             "record version 0x0302 after ServerHello",
             ServerFlight,
             1,
             0x0302,
             fails(
-                Error::BadRecordHeader("record version is not TLS 1.2"),
-                A::DECODE_ERROR,
+                Error::BadRecordVersion("record version is not TLS 1.2"),
+                A::PROTOCOL_VERSION,
             ),
         ),
         record_version(
@@ -574,8 +638,8 @@ fn rows() -> Vec<Row> {
             0,
             0x0200,
             fails(
-                Error::BadRecordHeader("record version is not 3.x"),
-                A::DECODE_ERROR,
+                Error::BadRecordVersion("record version is not 3.x"),
+                A::PROTOCOL_VERSION,
             ),
         ),
         row(
@@ -660,6 +724,21 @@ fn rows() -> Vec<Row> {
             fails(
                 Error::InvalidCertificate(sanstls::CertificateError::BadEncoding),
                 A::BAD_CERTIFICATE,
+            ),
+        ),
+        body_edit(
+            "Certificate: the leaf's signature does not verify",
+            ServerFlight,
+            CERTIFICATE,
+            |b| {
+                // The last byte of the first certificate is the last byte
+                // of its signature (for ECDSA, of the DER integer s).
+                let end = 6 + (u32::from_be_bytes([0, b[3], b[4], b[5]]) as usize);
+                b[end - 1] ^= 1;
+            },
+            fails(
+                Error::InvalidCertificate(sanstls::CertificateError::BadSignature),
+                A::DECRYPT_ERROR,
             ),
         ),
         announces(
@@ -876,8 +955,8 @@ fn rows() -> Vec<Row> {
             0,
             0x0302,
             fails(
-                Error::BadRecordHeader("record version is not TLS 1.2"),
-                A::DECODE_ERROR,
+                Error::BadRecordVersion("record version is not TLS 1.2"),
+                A::PROTOCOL_VERSION,
             ),
         ),
         row(
@@ -1019,21 +1098,14 @@ fn rows() -> Vec<Row> {
             },
             fails(Error::BadRecordMac, A::BAD_RECORD_MAC),
         ),
-        records_edit(
-            "CCS byte 2",
-            ClientFlight,
-            |r| r[1].1 = vec![2],
-            fails(
-                decode("ChangeCipherSpec", K::IllegalValue),
-                A::ILLEGAL_PARAMETER,
-            ),
-        ),
+        records_edit("CCS byte 2", ClientFlight, |r| r[1].1 = vec![2], bad_ccs()),
         records_edit(
             "CCS of 2 bytes",
             ClientFlight,
             |r| r[1].1 = vec![1, 1],
-            decode_error("sanstls::message::ChangeCipherSpec", K::TrailingData),
+            bad_ccs(),
         ),
+        records_edit("CCS empty", ClientFlight, |r| r[1].1 = vec![], bad_ccs()),
         // ---- NewSessionTicket and Finished (client receives) ----
         short_by_one(
             "NST one byte short",
@@ -1186,8 +1258,8 @@ fn rows() -> Vec<Row> {
                 set_record_version(&mut m.wire, 0, 0x0200);
             },
             fails(
-                Error::BadRecordHeader("record version is not 3.x"),
-                A::DECODE_ERROR,
+                Error::BadRecordVersion("record version is not 3.x"),
+                A::PROTOCOL_VERSION,
             ),
         ),
         row(
@@ -1198,8 +1270,8 @@ fn rows() -> Vec<Row> {
                 set_record_version(&mut m.wire, 0, 0x0301);
             },
             fails(
-                Error::BadRecordHeader("record version is not TLS 1.2"),
-                A::DECODE_ERROR,
+                Error::BadRecordVersion("record version is not TLS 1.2"),
+                A::PROTOCOL_VERSION,
             ),
         ),
         row(
@@ -1275,10 +1347,7 @@ fn rows() -> Vec<Row> {
             "traffic: protected zero-length handshake record",
             TrafficToClient,
             &[(HANDSHAKE, Vec::new())],
-            decode_error(
-                "empty handshake, alert or change_cipher_spec fragment",
-                K::BadLength,
-            ),
+            decode_error("empty handshake or alert fragment", K::BadLength),
         ),
         sealed(
             "traffic: protected CCS",

@@ -160,7 +160,7 @@ fn untrusted_ca_with_a_trusted_name() {
     expect_client_fails(
         &mut p,
         Error::InvalidCertificate(CertificateError::BadSignature),
-        A::BAD_CERTIFICATE,
+        A::DECRYPT_ERROR,
     );
 }
 

@@ -8,6 +8,7 @@
 //! as soon as its four bytes arrive, and nothing is ever reserved on an
 //! announced length, only on bytes actually received.
 
+use crate::codec::enums::HandshakeType;
 use crate::error::{Error, InvalidMessage};
 use crate::handshake::HANDSHAKE_HEADER_LEN;
 use crate::limits::{MAX_HANDSHAKE_MESSAGE_LEN, MAX_PLAINTEXT_LEN};
@@ -37,11 +38,16 @@ impl HandshakeJoiner {
         Self::default()
     }
 
-    /// Appends one record's plaintext. Fails with `TooLarge` if any complete
-    /// header now buffered announces more than [`MAX_HANDSHAKE_MESSAGE_LEN`],
-    /// or if the buffer would exceed [`MAX_JOINER_BUFFER`] (the caller did
-    /// not pop). An empty fragment is a no-op; refusing empty handshake
-    /// records (RFC 5246 §6.2.1) is the record layer's business.
+    /// Appends one record's plaintext. Fails with `TooLarge` if the header
+    /// of the next message to pop announces more than
+    /// [`MAX_HANDSHAKE_MESSAGE_LEN`], or if the buffer would exceed
+    /// [`MAX_JOINER_BUFFER`] (the caller did not pop). The headers of
+    /// messages behind it are checked by [`pop`](Self::pop) when they come
+    /// next: by then the caller has handled the messages before them and
+    /// can check their type against the state before their length (see
+    /// [`next_type`](Self::next_type)). An empty fragment is a no-op;
+    /// refusing empty handshake records (RFC 5246 §6.2.1) is the record
+    /// layer's business.
     pub fn push(&mut self, fragment: &[u8]) -> Result<(), Error> {
         if self.start > 0 {
             self.buf.drain(..self.start);
@@ -63,12 +69,9 @@ impl HandshakeJoiner {
             self.buf.reserve_exact(target - self.buf.len());
         }
         self.buf.extend_from_slice(fragment);
-        // Check every header that is now complete, so an oversized length is
-        // refused as soon as it is seen, not after its bytes were buffered.
-        let mut pos = 0;
-        while let Some(len) = self.body_len_at(pos)? {
-            pos = pos.saturating_add(HANDSHAKE_HEADER_LEN + len);
-        }
+        // The next message's header, once complete: an oversized length is
+        // refused as soon as it is seen, not after its body was buffered.
+        self.body_len_at(0)?;
         Ok(())
     }
 
@@ -94,6 +97,13 @@ impl HandshakeJoiner {
             self.start = 0;
         }
         Ok(Some(msg))
+    }
+
+    /// The type of the next message to pop, as soon as its first byte is
+    /// there: the caller checks it against the handshake state before it
+    /// waits for (or buffers) the rest.
+    pub fn next_type(&self) -> Option<HandshakeType> {
+        self.buf.get(self.start).map(|&t| HandshakeType(t))
     }
 
     /// Whether no bytes are pending: no partial message, nothing unpopped.
@@ -201,10 +211,19 @@ mod tests {
 
     #[test]
     fn oversized_header_fails_at_once() {
+        // Behind a whole message, a header is checked when it comes next.
         let mut j = HandshakeJoiner::new();
-        j.push(&[14, 0, 0, 0, 1]).unwrap();
+        j.push(&[14, 0, 0, 0, 14]).unwrap();
+        assert_eq!(j.next_type(), Some(HandshakeType::SERVER_HELLO_DONE));
         j.push(&[0x01, 0x00]).unwrap();
-        assert_eq!(kind(j.push(&[0x01])), InvalidMessage::TooLarge);
+        j.push(&[0x01]).unwrap();
+        assert_eq!(j.pop().unwrap().unwrap(), [14, 0, 0, 0]);
+        assert_eq!(j.next_type(), Some(HandshakeType::SERVER_HELLO_DONE));
+        assert_eq!(kind(j.pop()), InvalidMessage::TooLarge);
+        // At the front, as soon as its four bytes are there.
+        let mut j = HandshakeJoiner::new();
+        j.push(&[14, 0x01]).unwrap();
+        assert_eq!(kind(j.push(&[0x00, 0x01])), InvalidMessage::TooLarge);
         let mut j = HandshakeJoiner::new();
         let over = (MAX_HANDSHAKE_MESSAGE_LEN + 1) as u32;
         let b = over.to_be_bytes();

@@ -103,11 +103,14 @@ impl RecordLayer {
     /// caller advances by `consumed` and calls again.
     ///
     /// Empty fragments (RFC 5246 §6.2.1): zero-length handshake, alert and
-    /// change_cipher_spec fragments "MUST NOT" be sent, and we answer them with
-    /// `decode_error` (an `InvalidMessage` of kind `BadLength`): the fragment is
-    /// the wrong length for its content type, which is what RFC 5246 §7.2.2
-    /// defines decode_error for, rather than the right message at the wrong
-    /// time (`unexpected_message`). Zero-length application data is legal
+    /// change_cipher_spec fragments "MUST NOT" be sent. We answer empty
+    /// handshake and alert fragments with `decode_error` (an
+    /// `InvalidMessage` of kind `BadLength`): the fragment is the wrong
+    /// length for its content type, which is what RFC 5246 §7.2.2 defines
+    /// decode_error for. An empty change_cipher_spec is returned like any
+    /// other: the connection refuses every ChangeCipherSpec body but the one
+    /// byte 1 alike, with `unexpected_message` (as OpenSSL does; see
+    /// [`crate::message::ChangeCipherSpec::check`]). Zero-length application data is legal
     /// (a traffic-analysis countermeasure), but more than
     /// [`MAX_EMPTY_RECORDS`] in a row is `LimitExceeded`: each costs the peer
     /// nothing and us a decryption.
@@ -132,11 +135,18 @@ impl RecordLayer {
         };
 
         if payload.is_empty() {
-            if header.typ != ContentType::APPLICATION_DATA {
+            if header.typ == ContentType::HANDSHAKE || header.typ == ContentType::ALERT {
                 return Err(Error::invalid(
-                    "empty handshake, alert or change_cipher_spec fragment",
+                    "empty handshake or alert fragment",
                     InvalidMessage::BadLength,
                 ));
+            }
+            if header.typ == ContentType::CHANGE_CIPHER_SPEC {
+                return Ok(Some(InboundRecord {
+                    typ: header.typ,
+                    payload,
+                    consumed: total,
+                }));
             }
             self.empty_run += 1;
             if self.empty_run > MAX_EMPTY_RECORDS {
@@ -379,11 +389,7 @@ mod tests {
     #[test]
     fn empty_fragments() {
         let mut b = RecordLayer::new();
-        for typ in [
-            ContentType::HANDSHAKE,
-            ContentType::ALERT,
-            ContentType::CHANGE_CIPHER_SPEC,
-        ] {
+        for typ in [ContentType::HANDSHAKE, ContentType::ALERT] {
             let mut rec = vec![typ.0, 3, 3, 0, 0];
             assert!(matches!(
                 b.read_record(&mut rec),
@@ -393,6 +399,12 @@ mod tests {
                 })
             ));
         }
+        // An empty ChangeCipherSpec is the connection's to refuse, with the
+        // other malformed ones; it does not count as an empty record.
+        let mut rec = vec![ContentType::CHANGE_CIPHER_SPEC.0, 3, 3, 0, 0];
+        let r = b.read_record(&mut rec).unwrap().unwrap();
+        assert!(r.payload.is_empty());
+        assert_eq!(b.empty_run, 0);
 
         for aead in ALL {
             let (mut a, mut b) = protected_pair(aead);
@@ -504,7 +516,7 @@ mod tests {
         l.set_strict_version();
         assert!(matches!(
             l.read_record(&mut rec),
-            Err(Error::BadRecordHeader(_))
+            Err(Error::BadRecordVersion(_))
         ));
     }
 

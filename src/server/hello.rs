@@ -10,7 +10,7 @@ use std::sync::Arc;
 use rustls_pki_types::UnixTime;
 
 use crate::codec::enums::{
-    CipherSuite, CompressionMethod, NamedGroup, ProtocolVersion, SignatureScheme,
+    CipherSuite, CompressionMethod, EcPointFormat, NamedGroup, ProtocolVersion, SignatureScheme,
 };
 use crate::codec::{Codec, List};
 use crate::config::{CertifiedKey, ClientAuth, ClientHelloInfo, ServerConfig};
@@ -47,6 +47,17 @@ impl AwaitClientHello {
             return Err(Error::IllegalParameter(
                 "ClientHello does not offer null compression",
             ));
+        }
+        // RFC 8422 §5.1.2: a client whose ec_point_formats leaves out
+        // uncompressed cannot take our ECDHE point (every group we offer is
+        // one of §5.1.1's); the server "MUST abort the handshake and return
+        // an illegal_parameter alert".
+        if let Some(formats) = ch.ec_point_formats() {
+            if !formats.contains(&EcPointFormat::UNCOMPRESSED) {
+                return Err(Error::IllegalParameter(
+                    "client does not accept uncompressed points",
+                ));
+            }
         }
         let secure_renegotiation = check_secure_renegotiation(ch, &config)?;
         let ems = ch.has_ems();

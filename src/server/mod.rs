@@ -93,6 +93,22 @@ impl ServerState {
         }
     }
 
+    /// Whether this state takes a handshake message of type `typ`, from the
+    /// header alone (see [`crate::client::ClientState::expects`]).
+    pub(crate) fn expects(&self, typ: HandshakeType) -> bool {
+        match self {
+            ServerState::AwaitClientHello(_) => typ == HandshakeType::CLIENT_HELLO,
+            ServerState::AwaitClientCert(_) => typ == HandshakeType::CERTIFICATE,
+            ServerState::AwaitClientKx(_) => typ == HandshakeType::CLIENT_KEY_EXCHANGE,
+            ServerState::AwaitCertVerify(_) => typ == HandshakeType::CERTIFICATE_VERIFY,
+            ServerState::AwaitFinished(_) => typ == HandshakeType::FINISHED,
+            ServerState::AwaitCcs(_) => false,
+            // A ClientHello asks to renegotiate: `handle` refuses it with a
+            // warning (RFC 5746 §4.4).
+            ServerState::Traffic(_) => typ == HandshakeType::CLIENT_HELLO,
+        }
+    }
+
     /// Advances on the client's ChangeCipherSpec.
     pub(crate) fn handle_ccs(self) -> Result<Self, Error> {
         match self {
