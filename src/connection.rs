@@ -6,7 +6,9 @@ use std::sync::Arc;
 use rustls_pki_types::ServerName;
 
 use crate::client::ClientState;
-use crate::codec::enums::{AlertDescription, AlertLevel, ContentType, HandshakeType};
+use crate::codec::enums::{
+    AlertDescription, AlertLevel, ContentType, HandshakeType, ProtocolVersion,
+};
 use crate::codec::Codec;
 use crate::config::{ClientConfig, ServerConfig};
 use crate::error::Error;
@@ -202,7 +204,13 @@ impl Connection {
         let mut conn = Self::empty(trace);
         let state = ClientState::start(config, server_name, &mut conn.actions)?;
         conn.role = Some(Role::Client(state));
-        conn.apply_actions()?;
+        // The records of the first ClientHello say {3, 1}, as OpenSSL and
+        // rustls send them, for old servers and middleboxes (RFC 5246
+        // Appendix E.1); every later record says TLS 1.2.
+        conn.record.set_plaintext_version(ProtocolVersion::TLSV1_0);
+        let sent = conn.apply_actions();
+        conn.record.set_plaintext_version(ProtocolVersion::TLSV1_2);
+        sent?;
         Ok(conn)
     }
 

@@ -285,6 +285,52 @@ fn ip_address_in_server_name_is_ignored() {
     }
 }
 
+/// The record versions of every record on `wire`.
+fn record_versions(wire: &[u8]) -> Vec<[u8; 2]> {
+    let mut out = Vec::new();
+    let mut rest = wire;
+    while !rest.is_empty() {
+        out.push([rest[1], rest[2]]);
+        rest = &rest[5 + usize::from(u16::from_be_bytes([rest[3], rest[4]]))..];
+    }
+    out
+}
+
+/// The records of the client's first ClientHello say {3, 1} (RFC 5246
+/// Appendix E.1), as OpenSSL and rustls send them, for old servers and
+/// middleboxes; every other record, the server's from the first, says
+/// {3, 3}. A ClientHello longer than a record keeps {3, 1} in each.
+#[test]
+fn record_versions_on_the_wire() {
+    let pki = Pki::new(KeyType::P256);
+    for alpn in [vec![], vec![vec![b'p'; 255]; 100]] {
+        let mut cc = pki.client_config();
+        cc.alpn_protocols = alpn.clone();
+        let mut p = Pair::new(cc, pki.server_config());
+        p.client.poll_output(&mut p.to_server);
+        let hello = record_versions(&p.to_server);
+        assert_eq!(hello.len(), if alpn.is_empty() { 1 } else { 2 });
+        assert!(hello.iter().all(|v| *v == [3, 1]), "{hello:?}");
+        let mut sent_later = Vec::new();
+        let mut from_server = Vec::new();
+        while p.client.is_handshaking() || p.server.is_handshaking() {
+            common::feed(&mut p.server, &mut p.to_server, usize::MAX, &mut Vec::new()).unwrap();
+            p.server.poll_output(&mut p.to_client);
+            from_server.extend_from_slice(&p.to_client);
+            common::feed(&mut p.client, &mut p.to_client, usize::MAX, &mut Vec::new()).unwrap();
+            p.client.poll_output(&mut p.to_server);
+            sent_later.extend_from_slice(&p.to_server);
+        }
+        p.client.close();
+        p.client.poll_output(&mut sent_later);
+        for (who, wire) in [("client", &sent_later), ("server", &from_server)] {
+            let versions = record_versions(wire);
+            assert!(versions.len() >= 3, "{who}: {versions:?}");
+            assert!(versions.iter().all(|v| *v == [3, 3]), "{who}: {versions:?}");
+        }
+    }
+}
+
 /// RFC 5246 §7.2: a fatal alert invalidates the session, on both sides.
 #[test]
 fn fatal_alert_invalidates_the_session() {

@@ -415,11 +415,36 @@ fn rows() -> Vec<Row> {
                 A::PROTOCOL_VERSION,
             ),
         ),
+        row(
+            "CH as sent: record version 0x0301 (RFC 5246 Appendix E.1)",
+            ClientHello,
+            |m| assert_eq!(m.wire[1..3], [3, 1], "our ClientHello's record version"),
+            Outcome::Completes,
+        ),
         record_version(
-            "CH record version 0x0301 (allowed before ServerHello)",
+            "CH record version 0x0303 (any 3.x allowed before ServerHello)",
             ClientHello,
             0,
-            0x0301,
+            0x0303,
+            Outcome::Completes,
+        ),
+        record_version(
+            "CH record version 0x0300 (any 3.x allowed before ServerHello)",
+            ClientHello,
+            0,
+            0x0300,
+            Outcome::Completes,
+        ),
+        row(
+            "client flight as sent: every record 0x0303",
+            ClientFlight,
+            |m| {
+                let mut at = 0;
+                while at < m.wire.len() {
+                    assert_eq!(m.wire[at + 1..at + 3], [3, 3], "record at {at}");
+                    at += 5 + get_u16(&m.wire, at + 3);
+                }
+            },
             Outcome::Completes,
         ),
         row(

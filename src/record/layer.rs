@@ -75,6 +75,10 @@ pub struct RecordLayer {
     read: KeyState<Decrypter>,
     write: KeyState<Encrypter>,
     strict_version: bool,
+    /// The version written in plaintext record headers: TLS 1.2, except
+    /// while a client writes its first ClientHello (see
+    /// [`RecordLayer::set_plaintext_version`]).
+    plaintext_version: ProtocolVersion,
     /// Consecutive empty application-data records received.
     empty_run: usize,
 }
@@ -92,6 +96,7 @@ impl RecordLayer {
             read: KeyState::PLAIN,
             write: KeyState::PLAIN,
             strict_version: false,
+            plaintext_version: ProtocolVersion::TLSV1_2,
             empty_run: 0,
         }
     }
@@ -216,7 +221,7 @@ impl RecordLayer {
                 None => {
                     out.reserve(RECORD_HEADER_LEN + fragment.len());
                     out.push(typ.0);
-                    out.extend_from_slice(&ProtocolVersion::TLSV1_2.0.to_be_bytes());
+                    out.extend_from_slice(&self.plaintext_version.0.to_be_bytes());
                     // `chunks` bounds the fragment by 2^14: fits a u16.
                     out.extend_from_slice(&(fragment.len() as u16).to_be_bytes());
                     out.extend_from_slice(fragment);
@@ -273,6 +278,17 @@ impl RecordLayer {
                 "write keys activated before being prepared",
             ))
         }
+    }
+
+    /// Writes plaintext records with `version` from now on. A client writes
+    /// its first ClientHello under {3, 1}, as OpenSSL and rustls do (RFC 5246
+    /// Appendix E.1: a client "MAY send any value {03,XX} as the record
+    /// layer version number" of its first ClientHello, for the sake of old
+    /// servers), so that old servers and middleboxes that refuse a higher
+    /// record version take it; then sets TLS 1.2 back for everything after.
+    /// Protected records always say TLS 1.2.
+    pub fn set_plaintext_version(&mut self, version: ProtocolVersion) {
+        self.plaintext_version = version;
     }
 
     /// From now on require record version 0x0303 (call once ServerHello has
@@ -506,6 +522,31 @@ mod tests {
         assert_eq!(b.read_record(&mut wire.clone()), Err(Error::BadRecordMac));
         b.activate_read().unwrap();
         assert_eq!(b.read_record(&mut wire).unwrap().unwrap().payload, b"new");
+    }
+
+    #[test]
+    fn plaintext_version_is_the_callers_choice() {
+        let mut l = RecordLayer::new();
+        let mut out = Vec::new();
+        l.write_record(ContentType::HANDSHAKE, b"a", &mut out)
+            .unwrap();
+        l.set_plaintext_version(ProtocolVersion::TLSV1_0);
+        l.write_record(
+            ContentType::HANDSHAKE,
+            &[7; MAX_PLAINTEXT_LEN + 1],
+            &mut out,
+        )
+        .unwrap();
+        l.set_plaintext_version(ProtocolVersion::TLSV1_2);
+        l.write_record(ContentType::ALERT, &[1, 0], &mut out)
+            .unwrap();
+        let mut versions = Vec::new();
+        let mut rest = &out[..];
+        while !rest.is_empty() {
+            versions.push([rest[1], rest[2]]);
+            rest = &rest[5 + usize::from(u16::from_be_bytes([rest[3], rest[4]]))..];
+        }
+        assert_eq!(versions, [[3, 3], [3, 1], [3, 1], [3, 3]]);
     }
 
     #[test]
