@@ -50,14 +50,14 @@ pub struct Input<'a> {
 }
 
 /// The length (header included) of the handshake message at the start of
-/// `buf` if all of it is there; a header announcing more than
-/// [`crate::limits::MAX_HANDSHAKE_MESSAGE_LEN`] is refused at once.
+/// `buf` if all of it is there; a header announcing more than its type
+/// allows ([`crate::handshake::max_body_len`]) is refused at once.
 fn whole_message_len(buf: &[u8]) -> Result<Option<usize>, Error> {
     let Some(header) = buf.get(..4) else {
         return Ok(None);
     };
     let body = u32::from_be_bytes([0, header[1], header[2], header[3]]) as usize;
-    if body > crate::limits::MAX_HANDSHAKE_MESSAGE_LEN {
+    if body > crate::handshake::max_body_len(HandshakeType(header[0])) {
         // Same words as the joiner's check, so the error does not depend
         // on how the peer cut its records.
         return Err(Error::invalid(

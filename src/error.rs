@@ -30,8 +30,9 @@ pub enum InvalidMessage {
     /// A value that decodes but is not allowed here (wrong curve type, a
     /// ChangeCipherSpec byte other than 1, an unknown alert level, ...).
     IllegalValue,
-    /// A handshake message longer than [`crate::limits::MAX_HANDSHAKE_MESSAGE_LEN`],
-    /// or a list longer than its named limit.
+    /// A handshake message longer than [`crate::limits::MAX_HANDSHAKE_MESSAGE_LEN`]
+    /// ([`crate::limits::MAX_CLIENT_HELLO_LEN`] for a ClientHello), or a
+    /// list longer than its named limit.
     TooLarge,
 }
 

@@ -17,11 +17,12 @@ use common::wire::*;
 use common::{KeyType, Pki};
 use hostile::*;
 use sanstls::codec::enums::{AlertDescription as A, CipherSuite, EcPointFormat, ExtensionType};
+use sanstls::codec::Decode;
 use sanstls::codec::List;
 use sanstls::handshake::extensions::ClientExtension;
 use sanstls::limits::{
-    MAX_CIPHERTEXT_LEN, MAX_EMPTY_RECORDS, MAX_HANDSHAKE_MESSAGE_LEN, MAX_PLAINTEXT_LEN,
-    MAX_WARNING_ALERTS,
+    MAX_CIPHERTEXT_LEN, MAX_CLIENT_HELLO_LEN, MAX_EMPTY_RECORDS, MAX_HANDSHAKE_MESSAGE_LEN,
+    MAX_PLAINTEXT_LEN, MAX_WARNING_ALERTS,
 };
 use sanstls::{Error, InvalidMessage as K};
 
@@ -171,6 +172,22 @@ fn client_hello_edit(name: &'static str, f: fn(&mut EditClientHello<'_>), o: Out
         name,
         Point::ClientHello,
         move |m| edit_client_hello(&mut m.wire, f),
+        o,
+    )
+}
+
+/// The ClientHello in flight edited by `f` into one that may be longer than
+/// a record, then framed in records of 2^14 bytes.
+fn client_hello_grown(name: &'static str, f: fn(&mut EditClientHello<'_>), o: Outcome) -> Row {
+    row(
+        name,
+        Point::ClientHello,
+        move |m| {
+            let msg: Vec<u8> = split(&m.wire).into_iter().flat_map(|r| r.1).collect();
+            let mut ch = EditClientHello::read(&msg);
+            f(&mut ch);
+            m.wire = frame(&ch.to_bytes(), MAX_PLAINTEXT_LEN);
+        },
         o,
     )
 }
@@ -489,11 +506,84 @@ fn rows() -> Vec<Row> {
                 "a record of an unknown content type",
             ),
         ),
+        // A ClientHello may be as long as its own length fields allow.
+        row(
+            "CH header announces MAX_HANDSHAKE_MESSAGE_LEN+1 (a CH may)",
+            ClientHello,
+            move |m| announce(m, CLIENT_HELLO, MAX_HANDSHAKE_MESSAGE_LEN + 1),
+            Outcome::Waits,
+        ),
         announces(
-            "handshake header announces MAX_HANDSHAKE_MESSAGE_LEN+1",
+            "CH header announces MAX_CLIENT_HELLO_LEN+1",
             ClientHello,
             CLIENT_HELLO,
-            MAX_HANDSHAKE_MESSAGE_LEN + 1,
+            MAX_CLIENT_HELLO_LEN + 1,
+        ),
+        client_hello_grown(
+            "CH of 65,537 bytes, in 5 records",
+            |ch| {
+                let len = ch.to_bytes().len() - 4;
+                ch.extensions.push(ClientExtension::Unknown {
+                    typ: ExtensionType(0xfa00),
+                    data: vec![0; MAX_HANDSHAKE_MESSAGE_LEN + 1 - len - 4].leak(),
+                });
+                assert_eq!(ch.to_bytes().len(), 4 + MAX_HANDSHAKE_MESSAGE_LEN + 1);
+            },
+            Outcome::Answers,
+        ),
+        // Lists are bounded by their bytes, not by a count.
+        client_hello_edit(
+            "CH with 1,000 cipher suites (ours last)",
+            |ch| {
+                let mut all = vec![CipherSuite(0xfefe); 1_000 - ch.cipher_suites.len()];
+                all.append(&mut ch.cipher_suites);
+                ch.cipher_suites = all;
+            },
+            Outcome::Answers,
+        ),
+        client_hello_edit(
+            "CH with 1,000 extensions (ours last)",
+            |ch| {
+                let mut all: Vec<_> = (0..1_000 - ch.extensions.len())
+                    .map(|i| ClientExtension::Unknown {
+                        typ: ExtensionType(0x1000 + i as u16),
+                        data: &[],
+                    })
+                    .collect();
+                all.append(&mut ch.extensions);
+                ch.extensions = all;
+            },
+            Outcome::Answers,
+        ),
+        client_hello_grown(
+            "CH with 32,767 cipher suites (ours last)",
+            |ch| {
+                let mut all = vec![CipherSuite(0xfefe); 32_767 - ch.cipher_suites.len()];
+                all.append(&mut ch.cipher_suites);
+                ch.cipher_suites = all;
+            },
+            Outcome::Answers,
+        ),
+        client_hello_grown(
+            "CH with 16,372 extensions, all the block holds (ours last)",
+            |ch| {
+                let used: usize = ch.extensions.iter().map(|e| e.encode_to_vec().len()).sum();
+                let mut all: Vec<_> = (0..(0xffff - used) / 4)
+                    .map(|i| ClientExtension::Unknown {
+                        typ: ExtensionType(0x1000 + i as u16),
+                        data: &[],
+                    })
+                    .collect();
+                all.append(&mut ch.extensions);
+                ch.extensions = all;
+                assert_eq!(ch.extensions.len(), 16_372);
+            },
+            Outcome::Answers,
+        ),
+        client_hello_grown(
+            "CH of MAX_CLIENT_HELLO_LEN, every list at its longest",
+            |ch| grow_to_max_client_hello(ch, true),
+            Outcome::Answers,
         ),
         row(
             "application data before any handshake",

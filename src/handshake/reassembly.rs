@@ -4,19 +4,21 @@
 //!
 //! The joiner returns each message whole, header included, because the
 //! transcript hash covers exactly those bytes (RFC 5246 §7.4.9). Memory is
-//! bounded: a header announcing more than [`MAX_HANDSHAKE_MESSAGE_LEN`] fails
-//! as soon as its four bytes arrive, and nothing is ever reserved on an
+//! bounded: a header announcing more than its type allows
+//! ([`max_body_len`]: [`MAX_CLIENT_HELLO_LEN`] for a ClientHello,
+//! [`crate::limits::MAX_HANDSHAKE_MESSAGE_LEN`] for the others) fails as
+//! soon as its four bytes arrive, and nothing is ever reserved on an
 //! announced length, only on bytes actually received.
 
 use crate::codec::enums::HandshakeType;
 use crate::error::{Error, InvalidMessage};
-use crate::handshake::HANDSHAKE_HEADER_LEN;
-use crate::limits::{MAX_HANDSHAKE_MESSAGE_LEN, MAX_PLAINTEXT_LEN};
+use crate::handshake::{max_body_len, HANDSHAKE_HEADER_LEN};
+use crate::limits::{MAX_CLIENT_HELLO_LEN, MAX_PLAINTEXT_LEN};
 
-/// The most bytes the joiner holds: one incomplete largest message plus one
-/// record that has not been popped yet.
+/// The most bytes the joiner holds: one incomplete largest message (a
+/// ClientHello) plus one record that has not been popped yet.
 pub const MAX_JOINER_BUFFER: usize =
-    HANDSHAKE_HEADER_LEN + MAX_HANDSHAKE_MESSAGE_LEN + MAX_PLAINTEXT_LEN;
+    HANDSHAKE_HEADER_LEN + MAX_CLIENT_HELLO_LEN + MAX_PLAINTEXT_LEN;
 
 /// Joins handshake record plaintexts into whole messages.
 ///
@@ -39,8 +41,8 @@ impl HandshakeJoiner {
     }
 
     /// Appends one record's plaintext. Fails with `TooLarge` if the header
-    /// of the next message to pop announces more than
-    /// [`MAX_HANDSHAKE_MESSAGE_LEN`], or if the buffer would exceed
+    /// of the next message to pop announces more than its type allows
+    /// ([`max_body_len`]), or if the buffer would exceed
     /// [`MAX_JOINER_BUFFER`] (the caller did not pop). The headers of
     /// messages behind it are checked by [`pop`](Self::pop) when they come
     /// next: by then the caller has handled the messages before them and
@@ -60,12 +62,25 @@ impl HandshakeJoiner {
         if need > self.buf.capacity() {
             // Grow geometrically with the bytes that arrive (so 1-byte
             // records cost amortized O(1)), but not past the end of the
-            // message being assembled when its header is known: doubling
-            // 64 KiB + 4 would reserve 128 KiB.
-            let mut target = need.max(self.buf.capacity().saturating_mul(2));
-            if let Some(len) = self.body_len_at(0)? {
-                target = target.min(need.max(HANDSHAKE_HEADER_LEN + len));
-            }
+            // message being assembled when its header is known (doubling
+            // 64 KiB + 4 would reserve 128 KiB); and straight to that end
+            // once it is within twice the bytes received plus a record, so
+            // that a long message is not copied once more for its last
+            // few bytes (a 128 KiB ClientHello would otherwise hold 128 KiB
+            // and its final 128.3 KiB at once). Never more than that is
+            // reserved: twice what arrived, plus one record.
+            let grown = need.max(self.buf.capacity().saturating_mul(2));
+            let target = match self.body_len_at(0)? {
+                Some(len) => {
+                    let end = HANDSHAKE_HEADER_LEN + len;
+                    if end <= need.saturating_mul(2).saturating_add(MAX_PLAINTEXT_LEN) {
+                        end.max(need)
+                    } else {
+                        grown.min(end).max(need)
+                    }
+                }
+                None => grown,
+            };
             self.buf.reserve_exact(target - self.buf.len());
         }
         self.buf.extend_from_slice(fragment);
@@ -133,7 +148,7 @@ impl HandshakeJoiner {
             return Ok(None);
         };
         let len = u32::from_be_bytes([0, h[1], h[2], h[3]]) as usize;
-        if len > MAX_HANDSHAKE_MESSAGE_LEN {
+        if len > max_body_len(HandshakeType(h[0])) {
             return Err(Error::invalid("handshake length", InvalidMessage::TooLarge));
         }
         Ok(Some(len))
@@ -144,6 +159,7 @@ impl HandshakeJoiner {
 mod tests {
     use super::*;
     use crate::handshake::testutil::kind;
+    use crate::limits::MAX_HANDSHAKE_MESSAGE_LEN;
 
     fn stream() -> Vec<u8> {
         let mut s = vec![14, 0, 0, 0]; // ServerHelloDone
@@ -180,19 +196,52 @@ mod tests {
 
     #[test]
     fn largest_message_is_buffered_without_slack_and_not_copied() {
-        let mut msg = vec![1, 1, 0, 0]; // 64 KiB body
-        msg.resize(HANDSHAKE_HEADER_LEN + MAX_HANDSHAKE_MESSAGE_LEN, 0x5a);
-        for chunk in [1, 1000, MAX_PLAINTEXT_LEN] {
-            let mut j = HandshakeJoiner::new();
-            for piece in msg.chunks(chunk) {
-                j.push(piece).unwrap();
-                assert!(j.buf.capacity() <= msg.len(), "chunk {chunk}");
+        for (typ, max) in [(11, MAX_HANDSHAKE_MESSAGE_LEN), (1, MAX_CLIENT_HELLO_LEN)] {
+            let len = (max as u32).to_be_bytes();
+            let mut msg = vec![typ, len[1], len[2], len[3]];
+            msg.resize(HANDSHAKE_HEADER_LEN + max, 0x5a);
+            for chunk in [1, 1000, MAX_PLAINTEXT_LEN] {
+                let mut j = HandshakeJoiner::new();
+                let mut reserved = 0;
+                for piece in msg.chunks(chunk) {
+                    let before = j.buf.capacity();
+                    j.push(piece).unwrap();
+                    let cap = j.buf.capacity();
+                    assert!(cap <= msg.len(), "chunk {chunk}");
+                    // Never more than twice what arrived, plus a record.
+                    assert!(cap <= 2 * j.buf.len() + MAX_PLAINTEXT_LEN, "chunk {chunk}");
+                    if cap != before {
+                        reserved = cap;
+                    }
+                }
+                assert_eq!(reserved, msg.len(), "the last growth goes to the end");
+                let ptr = j.buf.as_ptr();
+                let got = j.pop().unwrap().unwrap();
+                assert_eq!(got, msg);
+                assert_eq!(got.as_ptr(), ptr, "handed over, not copied");
+                assert!(j.is_empty());
             }
-            let ptr = j.buf.as_ptr();
-            let got = j.pop().unwrap().unwrap();
-            assert_eq!(got, msg);
-            assert_eq!(got.as_ptr(), ptr, "handed over, not copied");
-            assert!(j.is_empty());
+        }
+    }
+
+    #[test]
+    fn limits_depend_on_the_type() {
+        for (typ, max) in [
+            (HandshakeType::CLIENT_HELLO, MAX_CLIENT_HELLO_LEN),
+            (HandshakeType::CERTIFICATE, MAX_HANDSHAKE_MESSAGE_LEN),
+            (HandshakeType::FINISHED, MAX_HANDSHAKE_MESSAGE_LEN),
+            (HandshakeType(99), MAX_HANDSHAKE_MESSAGE_LEN),
+        ] {
+            let at = (max as u32).to_be_bytes();
+            let mut j = HandshakeJoiner::new();
+            j.push(&[typ.0, at[1], at[2], at[3]]).unwrap();
+            let over = (max as u32 + 1).to_be_bytes();
+            let mut j = HandshakeJoiner::new();
+            assert_eq!(
+                kind(j.push(&[typ.0, over[1], over[2], over[3]])),
+                InvalidMessage::TooLarge,
+                "{typ:?}"
+            );
         }
     }
 
@@ -225,7 +274,7 @@ mod tests {
         j.push(&[14, 0x01]).unwrap();
         assert_eq!(kind(j.push(&[0x00, 0x01])), InvalidMessage::TooLarge);
         let mut j = HandshakeJoiner::new();
-        let over = (MAX_HANDSHAKE_MESSAGE_LEN + 1) as u32;
+        let over = (MAX_CLIENT_HELLO_LEN + 1) as u32;
         let b = over.to_be_bytes();
         assert_eq!(
             kind(j.push(&[1, b[1], b[2], b[3]])),

@@ -19,7 +19,6 @@ use crate::error::Error;
 use crate::handshake::extensions::ProtocolName;
 use crate::handshake::hello::ClientHello;
 use crate::handshake::{HandshakePayload, SessionId};
-use crate::limits::MAX_LIST_ITEMS;
 use crate::resumption::StoredSession;
 use crate::state::{unexpected, Msg, Outbox};
 use crate::suites::{AuthKind, SupportedSuite};
@@ -142,6 +141,29 @@ enum Plan {
     },
 }
 
+/// How many items of a hello list [`as_slice`] copies onto the stack: more
+/// than any real client sends.
+const LIST_ON_STACK: usize = 512;
+
+/// The items of a hello list as a slice, for APIs that take one: copied
+/// into `stack` when they fit (every hello real clients send, without an
+/// allocation), else into `heap`, which then holds as many bytes as the
+/// list does on the wire (a ClientHello may list 32,767 cipher suites).
+fn as_slice<'b, T: for<'a> crate::codec::Decode<'a> + Clone>(
+    list: List<'_, T>,
+    stack: &'b mut [T],
+    heap: &'b mut Vec<T>,
+) -> &'b [T] {
+    let n = list.len();
+    if n <= stack.len() {
+        list.copy_to(stack)
+    } else {
+        heap.reserve_exact(n);
+        heap.extend(list.iter());
+        heap
+    }
+}
+
 /// Chooses certificate, suite, group and signature scheme for a full
 /// handshake.
 fn plan_full(
@@ -149,16 +171,14 @@ fn plan_full(
     ch: &ClientHello,
     sni: Option<&str>,
 ) -> Result<(&'static SupportedSuite, Plan), Error> {
-    // The hello's lists are wire bytes; the resolver and the key take
-    // slices, copied here onto the stack (a decoded list holds at most
-    // MAX_LIST_ITEMS) rather than into vectors.
-    let mut scheme_buf = [SignatureScheme(0); MAX_LIST_ITEMS];
+    // The hello's lists are wire bytes; the resolver takes slices.
+    let (mut scheme_buf, mut scheme_heap) = ([SignatureScheme(0); LIST_ON_STACK], Vec::new());
     let client_schemes = match ch.signature_schemes() {
-        Some(list) => list.copy_to(&mut scheme_buf),
+        Some(list) => as_slice(list, &mut scheme_buf, &mut scheme_heap),
         None => &[],
     };
-    let mut suite_buf = [CipherSuite(0); MAX_LIST_ITEMS];
-    let client_suites = ch.cipher_suites.copy_to(&mut suite_buf);
+    let (mut suite_buf, mut suite_heap) = ([CipherSuite(0); LIST_ON_STACK], Vec::new());
+    let client_suites = as_slice(ch.cipher_suites, &mut suite_buf, &mut suite_heap);
     let certified = config
         .cert_resolver
         .resolve(&ClientHelloInfo {
@@ -170,20 +190,13 @@ fn plan_full(
     let suite = choose_suite(config, client_suites, certified.key.auth_kind())?;
     let group = choose_group(config, ch.supported_groups())?;
     // RFC 5246 §7.4.1.4.1: without signature_algorithms the client
-    // accepts only SHA-1, which we never sign with.
-    let mut acceptable_buf = [SignatureScheme(0); MAX_LIST_ITEMS];
-    let mut n = 0;
-    for (slot, s) in acceptable_buf.iter_mut().zip(
-        client_schemes
-            .iter()
-            .filter(|s| config.signature_schemes.contains(s)),
-    ) {
-        *slot = *s;
-        n += 1;
-    }
+    // accepts only SHA-1, which we never sign with. (Each of the key's few
+    // schemes is looked up in both lists: linear in the client's.)
     let scheme = certified
         .key
-        .choose_scheme(&acceptable_buf[..n])
+        .choose_scheme_where(|s| {
+            config.signature_schemes.contains(&s) && client_schemes.contains(&s)
+        })
         .ok_or(Error::HandshakeFailure("no signature scheme in common"))?;
     Ok((
         suite,
