@@ -4,7 +4,9 @@
 //! point is on the wire), lets an attacker rewrite the bytes in flight, and
 //! says what must happen: the error the receiving side returns and the alert
 //! its peer then receives (`Error::AlertReceived`), or that the handshake
-//! still completes, or that the receiver simply waits for more bytes.
+//! still completes, or that the receiver simply waits for more bytes, or
+//! (for a ClientHello whose edit the Finished exchange would catch anyway)
+//! that the receiver takes it and answers with its next flight.
 //! Protected records (Finished, traffic) are opened and sealed again with the
 //! keys the client's key log reveals, so their plaintext can be malformed too.
 //!
