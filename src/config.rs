@@ -2,8 +2,9 @@
 //! authenticates, and where its randomness and time come from.
 //!
 //! Both start from secure defaults (ECDHE + AEAD suites only, extended master
-//! secret required, secure renegotiation indication required, strict
-//! certificate verification); anything weaker is a field whose name says so.
+//! secret required, secure renegotiation indication required by the client,
+//! strict certificate verification); anything weaker is a field whose name
+//! says so.
 //! A config is shared between connections through an `Arc`.
 
 use std::sync::Arc;
@@ -237,6 +238,8 @@ pub struct ClientConfig {
     /// triple-handshake attack; only for legacy peers.
     pub require_extended_master_secret: bool,
     /// Refuse servers that do not send renegotiation_info (RFC 5746 §3.4).
+    /// On by default: a client cannot know whether the server would accept
+    /// a renegotiation spliced in by an attacker (RFC 5746 §1).
     pub require_secure_renegotiation: bool,
     /// Emit [`crate::Event::Trace`] for every handshake message.
     pub trace: bool,
@@ -322,7 +325,12 @@ pub struct ServerConfig {
     /// Refuse clients that do not offer the extended master secret (RFC 7627).
     pub require_extended_master_secret: bool,
     /// Refuse clients that send neither TLS_EMPTY_RENEGOTIATION_INFO_SCSV nor
-    /// renegotiation_info (RFC 5746 §3.6).
+    /// renegotiation_info (RFC 5746 §3.6). Off by default: the indication
+    /// protects a renegotiation, and this server never renegotiates (a
+    /// ClientHello after the handshake is refused with no_renegotiation), so
+    /// refusing such a client protects nothing and only locks out old
+    /// clients. A client that signals still gets its empty renegotiation_info
+    /// answer, and a non-empty one on an initial handshake is still fatal.
     pub require_secure_renegotiation: bool,
     /// Emit [`crate::Event::Trace`] for every handshake message.
     pub trace: bool,
@@ -362,7 +370,7 @@ impl ServerConfig {
             cert_resolver,
             honor_client_order: false,
             require_extended_master_secret: true,
-            require_secure_renegotiation: true,
+            require_secure_renegotiation: false,
             trace: false,
             random: Arc::new(SystemRandom::default()),
             time: Arc::new(SystemClock),

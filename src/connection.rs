@@ -6,7 +6,9 @@ use std::sync::Arc;
 use rustls_pki_types::ServerName;
 
 use crate::client::ClientState;
-use crate::codec::enums::{AlertDescription, AlertLevel, ContentType};
+use crate::codec::enums::{
+    AlertDescription, AlertLevel, ContentType, HandshakeType, ProtocolVersion,
+};
 use crate::codec::Codec;
 use crate::config::{ClientConfig, ServerConfig};
 use crate::error::Error;
@@ -52,14 +54,14 @@ pub struct Input<'a> {
 }
 
 /// The length (header included) of the handshake message at the start of
-/// `buf` if all of it is there; a header announcing more than
-/// [`crate::limits::MAX_HANDSHAKE_MESSAGE_LEN`] is refused at once.
+/// `buf` if all of it is there; a header announcing more than its type
+/// allows ([`crate::handshake::max_body_len`]) is refused at once.
 fn whole_message_len(buf: &[u8]) -> Result<Option<usize>, Error> {
     let Some(header) = buf.get(..4) else {
         return Ok(None);
     };
     let body = u32::from_be_bytes([0, header[1], header[2], header[3]]) as usize;
-    if body > crate::limits::MAX_HANDSHAKE_MESSAGE_LEN {
+    if body > crate::handshake::max_body_len(HandshakeType(header[0])) {
         // Same words as the joiner's check, so the error does not depend
         // on how the peer cut its records.
         return Err(Error::invalid(
@@ -216,7 +218,13 @@ impl Connection {
         let mut conn = Self::empty(trace, true);
         let state = ClientState::start(config, server_name, &mut conn.actions)?;
         conn.role = Some(Role::Client(state));
-        conn.apply_actions()?;
+        // The records of the first ClientHello say {3, 1}, as OpenSSL and
+        // rustls send them, for old servers and middleboxes (RFC 5246
+        // Appendix E.1); every later record says TLS 1.2.
+        conn.record.set_plaintext_version(ProtocolVersion::TLSV1_0);
+        let sent = conn.apply_actions();
+        conn.record.set_plaintext_version(ProtocolVersion::TLSV1_2);
+        sent?;
         Ok(conn)
     }
 
@@ -348,10 +356,19 @@ impl Connection {
             ContentType::HANDSHAKE => {
                 // Whole messages in the record are handled where they lie,
                 // in the caller's buffer; only a message cut by the record
-                // boundary goes through the joiner (RFC 5246 §6.2.1).
+                // boundary goes through the joiner (RFC 5246 §6.2.1). Each
+                // message's type is checked against the state as soon as
+                // its first byte is there, before its length, its body or
+                // the rest of it.
                 let mut rest: &[u8] = payload;
                 if self.joiner.is_empty() {
-                    while let Some(len) = whole_message_len(rest)? {
+                    loop {
+                        if let Some(&typ) = rest.first() {
+                            self.expect_handshake(HandshakeType(typ))?;
+                        }
+                        let Some(len) = whole_message_len(rest)? else {
+                            break;
+                        };
                         let (msg, tail) = rest.split_at(len);
                         self.handle_handshake(msg)?;
                         rest = tail;
@@ -359,7 +376,13 @@ impl Connection {
                 }
                 if !rest.is_empty() {
                     self.joiner.push(rest)?;
-                    while let Some(raw) = self.joiner.pop()? {
+                    loop {
+                        if let Some(typ) = self.joiner.next_type() {
+                            self.expect_handshake(typ)?;
+                        }
+                        let Some(raw) = self.joiner.pop()? else {
+                            break;
+                        };
                         self.handle_handshake(&raw)?;
                     }
                 }
@@ -373,7 +396,7 @@ impl Connection {
                 Ok(None)
             }
             ContentType::CHANGE_CIPHER_SPEC => {
-                ChangeCipherSpec::from_bytes(payload)?;
+                ChangeCipherSpec::check(payload)?;
                 // RFC 5246 §7.1: a handshake message must not span a CCS.
                 if !self.joiner.is_empty() {
                     return Err(Error::UnexpectedMessage {
@@ -399,10 +422,35 @@ impl Connection {
                 self.handle_alert(alert)?;
                 Ok(None)
             }
-            _ => Err(Error::BadRecordHeader("unknown content type")),
+            // The deframer refuses other types from the header already
+            // (RFC 5246 §6: unexpected_message); the same words here.
+            _ => Err(Error::UnexpectedMessage {
+                expected: "a record of a known content type",
+                got: "a record of an unknown content type",
+            }),
         }
     }
 
+    /// Refuses a handshake message the state does not take, from its type
+    /// alone (see [`ClientState::expects`]).
+    fn expect_handshake(&self, typ: HandshakeType) -> Result<(), Error> {
+        let expected = match &self.role {
+            Some(Role::Client(s)) => s.expects(typ),
+            Some(Role::Server(s)) => s.expects(typ),
+            None => false,
+        };
+        if expected {
+            Ok(())
+        } else {
+            Err(Error::UnexpectedMessage {
+                expected: self.awaiting(),
+                got: trace::handshake_name(typ),
+            })
+        }
+    }
+
+    /// Decodes one whole handshake message whose type the state takes, and
+    /// hands it to the state.
     fn handle_handshake(&mut self, raw: &[u8]) -> Result<(), Error> {
         if self.trace {
             self.events

@@ -34,8 +34,9 @@ pub enum InvalidMessage {
     /// A value that decodes but is not allowed here (wrong curve type, a
     /// ChangeCipherSpec byte other than 1, an unknown alert level, ...).
     IllegalValue,
-    /// A handshake message longer than [`crate::limits::MAX_HANDSHAKE_MESSAGE_LEN`],
-    /// or a list longer than its named limit.
+    /// A handshake message longer than [`crate::limits::MAX_HANDSHAKE_MESSAGE_LEN`]
+    /// ([`crate::limits::MAX_CLIENT_HELLO_LEN`] for a ClientHello), or a
+    /// list longer than its named limit.
     TooLarge,
 }
 
@@ -85,12 +86,15 @@ pub enum CertificateError {
 }
 
 impl CertificateError {
-    /// The alert RFC 5246 §7.2.2 asks for.
+    /// The alert RFC 5246 §7.2.2 asks for. A signature in the chain that
+    /// does not verify is `decrypt_error` ("a handshake cryptographic
+    /// operation failed, including being unable to correctly verify a
+    /// signature"), as OpenSSL sends for it.
     pub fn alert(&self) -> AlertDescription {
         match self {
+            CertificateError::BadSignature => AlertDescription::DECRYPT_ERROR,
             CertificateError::Empty
             | CertificateError::NotValidForName
-            | CertificateError::BadSignature
             | CertificateError::BadEncoding
             | CertificateError::ChainTooLong
             | CertificateError::Other(_) => AlertDescription::BAD_CERTIFICATE,
@@ -136,9 +140,11 @@ pub enum Error {
         /// What arrived instead.
         got: &'static str,
     },
-    /// A record header names an unknown content type or a wrong version.
-    #[error("bad record header: {0}")]
-    BadRecordHeader(&'static str),
+    /// A record header's version is wrong: its major version is not 3, or,
+    /// once ServerHello has fixed the version, it is not TLS 1.2 (RFC 5246
+    /// Appendix E.1). Answered with `protocol_version`, as OpenSSL does.
+    #[error("bad record version: {0}")]
+    BadRecordVersion(&'static str),
     /// A record longer than RFC 5246 §6.2 allows.
     #[error("record of {len} bytes exceeds the limit")]
     RecordOverflow {
@@ -230,7 +236,7 @@ impl Error {
         Some(match self {
             Error::InvalidMessage { kind, .. } => kind.alert(),
             Error::UnexpectedMessage { .. } => AlertDescription::UNEXPECTED_MESSAGE,
-            Error::BadRecordHeader(_) => AlertDescription::DECODE_ERROR,
+            Error::BadRecordVersion(_) => AlertDescription::PROTOCOL_VERSION,
             Error::RecordOverflow { .. } => AlertDescription::RECORD_OVERFLOW,
             Error::BadRecordMac => AlertDescription::BAD_RECORD_MAC,
             Error::HandshakeFailure(_) | Error::NoExtendedMasterSecret => {
@@ -288,7 +294,7 @@ mod tests {
             | Error::Config(_) => false,
             Error::InvalidMessage { .. }
             | Error::UnexpectedMessage { .. }
-            | Error::BadRecordHeader(_)
+            | Error::BadRecordVersion(_)
             | Error::RecordOverflow { .. }
             | Error::BadRecordMac
             | Error::HandshakeFailure(_)
@@ -320,7 +326,7 @@ mod tests {
                 expected: "x",
                 got: "y",
             },
-            Error::BadRecordHeader("x"),
+            Error::BadRecordVersion("x"),
             Error::RecordOverflow { len: 1 },
             Error::BadRecordMac,
             Error::HandshakeFailure("x"),

@@ -15,19 +15,30 @@ pub const RECORD_HEADER_LEN: usize = 5;
 /// piece: a buffer this large never stalls the connection.
 pub const MAX_RECORD_LEN: usize = RECORD_HEADER_LEN + MAX_CIPHERTEXT_LEN;
 
-/// Largest handshake message body we reassemble. A Certificate message with a
-/// long chain of RSA-4096 certificates fits comfortably; OpenSSL's default
-/// max_cert_list is 100 KiB, and ours is the same order.
+/// Largest handshake message body we reassemble, for every message but the
+/// ClientHello. A Certificate message with a long chain of RSA-4096
+/// certificates fits comfortably; OpenSSL's default max_cert_list is 100
+/// KiB, and ours is the same order.
 pub const MAX_HANDSHAKE_MESSAGE_LEN: usize = 64 * 1024;
+
+/// Largest ClientHello body we accept: every ClientHello its own length
+/// fields allow (RFC 5246 §7.4.1.2), as OpenSSL accepts them. client_version
+/// (2) + random (32) + session_id (1 + 32) + cipher_suites (2 + 65,534,
+/// `<2..2^16-2>`) + compression_methods (1 + 255) + extensions (2 +
+/// 65,535) = 131,396 bytes. Its lists are read where they lie in the
+/// message and bounded by their byte lengths alone, so a hello may carry up
+/// to 32,767 cipher suites or 16,383 (empty) extensions; the work spent on
+/// one is linear in its bytes.
+pub const MAX_CLIENT_HELLO_LEN: usize = 2 + 32 + 1 + 32 + 2 + 65_534 + 1 + 255 + 2 + 65_535;
 
 /// Most certificates we accept in one Certificate message.
 pub const MAX_CERT_CHAIN_LEN: usize = 10;
 
-/// Most extensions accepted in one hello.
-pub const MAX_EXTENSIONS: usize = 64;
-
-/// Most entries accepted in any list inside a hello (suites, groups, schemes,
-/// ALPN names, distinguished names).
+/// Most entries accepted in a list that is copied out of its message: the
+/// certificate types, signature algorithms and distinguished names of a
+/// CertificateRequest, which the client keeps for its certificate resolver.
+/// (A ClientHello's lists are not copied, and not counted: see
+/// [`MAX_CLIENT_HELLO_LEN`].)
 pub const MAX_LIST_ITEMS: usize = 512;
 
 /// Most empty (zero-length) application-data records in a row before the

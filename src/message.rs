@@ -41,8 +41,13 @@ impl Codec for Alert {
     }
 }
 
-/// The ChangeCipherSpec message: one byte of value 1 (RFC 5246 §7.1). A
-/// different length is a decode_error; a different value illegal_parameter.
+/// The ChangeCipherSpec message: one byte of value 1 (RFC 5246 §7.1).
+///
+/// A received record is checked whole with [`ChangeCipherSpec::check`]:
+/// anything but that one byte is `unexpected_message`, as OpenSSL answers
+/// it. The [`Codec`] decoding, for the codec's own round trips, refuses a
+/// different value as illegal_parameter and a different length as
+/// decode_error.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct ChangeCipherSpec;
 
@@ -50,6 +55,20 @@ impl ChangeCipherSpec {
     /// The one-byte record body, for sending without a heap buffer;
     /// [`Codec::encode`] writes it.
     pub const BYTES: [u8; 1] = [1];
+
+    /// Checks a received ChangeCipherSpec record body: exactly
+    /// [`BYTES`](Self::BYTES), else `UnexpectedMessage` (empty, longer, or
+    /// another value: none of them is the message the state awaits).
+    pub fn check(payload: &[u8]) -> Result<(), Error> {
+        if payload == Self::BYTES {
+            Ok(())
+        } else {
+            Err(Error::UnexpectedMessage {
+                expected: "ChangeCipherSpec (one byte of value 1)",
+                got: "a ChangeCipherSpec record of other content",
+            })
+        }
+    }
 }
 
 impl Codec for ChangeCipherSpec {
@@ -143,5 +162,18 @@ mod tests {
         );
         let e = ChangeCipherSpec::from_bytes(&[0]).unwrap_err();
         assert_eq!(e.alert(), Some(AlertDescription::ILLEGAL_PARAMETER));
+    }
+
+    #[test]
+    fn received_change_cipher_spec_is_one_byte_of_value_1() {
+        assert_eq!(ChangeCipherSpec::check(&[1]), Ok(()));
+        for bad in [&[][..], &[0], &[2], &[1, 1], &[1, 0]] {
+            let e = ChangeCipherSpec::check(bad).unwrap_err();
+            assert_eq!(
+                e.alert(),
+                Some(AlertDescription::UNEXPECTED_MESSAGE),
+                "{bad:?}"
+            );
+        }
     }
 }

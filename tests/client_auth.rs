@@ -243,7 +243,7 @@ fn client_certificate_from_an_impostor_ca_with_the_trusted_name() {
     expect_server_fails(
         &mut p,
         Error::InvalidCertificate(CertificateError::BadSignature),
-        A::BAD_CERTIFICATE,
+        A::DECRYPT_ERROR,
     );
 }
 

@@ -1,7 +1,9 @@
 //! In-memory handshakes between our client and our server.
 
 mod common;
+mod hostile;
 
+use common::wire::{edit_client_hello, exchange_data, plaintext_messages, set_server_name};
 use common::{KeyType, Pair, Pki, ALL_KEY_TYPES};
 use sanstls::internals::codec::enums::NamedGroup;
 use sanstls::suites::{AuthKind, ALL_SUITES};
@@ -223,6 +225,110 @@ fn sni_chooses_the_certificate_and_ip_addresses_send_none() {
         pair.client.negotiated().unwrap().peer_certificates,
         ip.chain
     );
+}
+
+/// Records the server name each ClientHello asked the resolver for.
+#[derive(Debug)]
+struct RecordingResolver {
+    key: std::sync::Arc<sanstls::config::CertifiedKey>,
+    seen: std::sync::Mutex<Vec<Option<String>>>,
+}
+
+impl sanstls::config::ResolvesServerCert for RecordingResolver {
+    fn resolve(
+        &self,
+        hello: &sanstls::config::ClientHelloInfo<'_>,
+    ) -> Option<std::sync::Arc<sanstls::config::CertifiedKey>> {
+        let name = hello.server_name.map(str::to_string);
+        self.seen.lock().unwrap().push(name);
+        Some(self.key.clone())
+    }
+}
+
+/// RFC 6066 §3 forbids IP literals in server_name, yet some clients send
+/// one: the server ignores it as if there were no server_name (no name for
+/// the certificate resolver, none in `Negotiated`, no server_name in its
+/// ServerHello), rather than failing the handshake. Our client never sends
+/// one, so the attacker of tests/hostile puts it there and forges the
+/// Finished messages that edit invalidates.
+#[test]
+fn ip_address_in_server_name_is_ignored() {
+    use sanstls::config::CertifiedKey;
+    use sanstls::internals::codec::enums::ExtensionType;
+    use std::sync::{Arc, Mutex};
+    let pki = Pki::new(KeyType::P256);
+    for ip in [&b"127.0.0.1"[..], b"::1"] {
+        let resolver = Arc::new(RecordingResolver {
+            key: Arc::new(CertifiedKey::new(pki.chain.clone(), &pki.key).unwrap()),
+            seen: Mutex::new(Vec::new()),
+        });
+        let mut cc = pki.client_config();
+        cc.require_extended_master_secret = false;
+        let mut sc = sanstls::ServerConfig::with_resolver(resolver.clone());
+        sc.require_extended_master_secret = false;
+        let mut s = hostile::Scene::new(cc, sc);
+        s.complete_with_edited_hello(|wire| {
+            edit_client_hello(wire, |ch| {
+                set_server_name(ch, ip);
+                ch.extensions
+                    .retain(|e| e.ext_type() != ExtensionType::EXTENDED_MASTER_SECRET);
+            })
+        });
+        assert_eq!(*resolver.seen.lock().unwrap(), [None]);
+        assert_eq!(s.p.server.negotiated().unwrap().server_name, None);
+        let sh = &plaintext_messages(&s.server_flight)[0];
+        let sanstls::internals::handshake::HandshakePayload::ServerHello(sh) = sh else {
+            panic!("not a ServerHello");
+        };
+        assert!(!sh.has_server_name_ack());
+        exchange_data(&mut s.p, b"over an IP address");
+    }
+}
+
+/// The record versions of every record on `wire`.
+fn record_versions(wire: &[u8]) -> Vec<[u8; 2]> {
+    let mut out = Vec::new();
+    let mut rest = wire;
+    while !rest.is_empty() {
+        out.push([rest[1], rest[2]]);
+        rest = &rest[5 + usize::from(u16::from_be_bytes([rest[3], rest[4]]))..];
+    }
+    out
+}
+
+/// The records of the client's first ClientHello say {3, 1} (RFC 5246
+/// Appendix E.1), as OpenSSL and rustls send them, for old servers and
+/// middleboxes; every other record, the server's from the first, says
+/// {3, 3}. A ClientHello longer than a record keeps {3, 1} in each.
+#[test]
+fn record_versions_on_the_wire() {
+    let pki = Pki::new(KeyType::P256);
+    for alpn in [vec![], vec![vec![b'p'; 255]; 100]] {
+        let mut cc = pki.client_config();
+        cc.alpn_protocols = alpn.clone();
+        let mut p = Pair::new(cc, pki.server_config());
+        p.client.poll_output(&mut p.to_server);
+        let hello = record_versions(&p.to_server);
+        assert_eq!(hello.len(), if alpn.is_empty() { 1 } else { 2 });
+        assert!(hello.iter().all(|v| *v == [3, 1]), "{hello:?}");
+        let mut sent_later = Vec::new();
+        let mut from_server = Vec::new();
+        while p.client.is_handshaking() || p.server.is_handshaking() {
+            common::feed(&mut p.server, &mut p.to_server, usize::MAX, &mut Vec::new()).unwrap();
+            p.server.poll_output(&mut p.to_client);
+            from_server.extend_from_slice(&p.to_client);
+            common::feed(&mut p.client, &mut p.to_client, usize::MAX, &mut Vec::new()).unwrap();
+            p.client.poll_output(&mut p.to_server);
+            sent_later.extend_from_slice(&p.to_server);
+        }
+        p.client.close();
+        p.client.poll_output(&mut sent_later);
+        for (who, wire) in [("client", &sent_later), ("server", &from_server)] {
+            let versions = record_versions(wire);
+            assert!(versions.len() >= 3, "{who}: {versions:?}");
+            assert!(versions.iter().all(|v| *v == [3, 3]), "{who}: {versions:?}");
+        }
+    }
 }
 
 /// RFC 5246 §7.2: a fatal alert invalidates the session, on both sides.

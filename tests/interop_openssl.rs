@@ -312,6 +312,36 @@ fn our_server_every_suite() {
     }
 }
 
+/// `s_client -servername 127.0.0.1` puts the IP address in server_name
+/// (OpenSSL sends a name given explicitly as it is); RFC 6066 §3 forbids
+/// that, and our server ignores it as if no name had been sent.
+#[test]
+fn our_server_ignores_an_ip_address_in_server_name() {
+    let Some(files) = Files::new(KeyType::P256) else {
+        return;
+    };
+    let (n, cli) = server_session(
+        &files,
+        "ECDHE-ECDSA-AES128-GCM-SHA256",
+        &["-servername", "127.0.0.1", "-msg"],
+        server_config(&files),
+    );
+    assert_eq!(n.server_name, None);
+    // s_client -msg shows the ClientHello's bytes: the server_name
+    // extension (type 0, "00 00") with the 9-byte host_name "127.0.0.1".
+    let hex: String = "127.0.0.1".bytes().map(|b| format!("{b:02x} ")).collect();
+    let msg: String = cli
+        .stdout()
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ");
+    assert!(
+        msg.contains(&format!("00 09 {}", hex.trim_end())),
+        "s_client did not send the IP address\n{}",
+        cli.dump()
+    );
+}
+
 #[test]
 fn our_server_every_group() {
     let Some(files) = Files::new(KeyType::Rsa2048) else {

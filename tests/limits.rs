@@ -9,15 +9,19 @@ use std::sync::Arc;
 use common::wire::*;
 use common::{KeyType, Pki};
 use hostile::*;
-use sanstls::internals::codec::enums::{AlertDescription as A, CipherSuite, ExtensionType};
+use sanstls::internals::codec::enums::{
+    AlertDescription as A, CipherSuite, ExtensionType, SignatureScheme,
+};
+use sanstls::internals::codec::Decode;
 use sanstls::internals::handshake::extensions::ClientExtension;
 use sanstls::internals::handshake::HandshakePayload;
 use sanstls::limits::{
-    MAX_BUFFERED_OUTPUT, MAX_CERT_CHAIN_LEN, MAX_EMPTY_RECORDS, MAX_EXTENSIONS,
+    MAX_BUFFERED_OUTPUT, MAX_CERT_CHAIN_LEN, MAX_CLIENT_HELLO_LEN, MAX_EMPTY_RECORDS,
     MAX_HANDSHAKE_MESSAGE_LEN, MAX_LIST_ITEMS, MAX_PLAINTEXT_LEN, MAX_RENEGOTIATION_REQUESTS,
     MAX_WARNING_ALERTS,
 };
 use sanstls::pki_types::CertificateDer;
+use sanstls::resumption::ticketer::TicketProducer;
 use sanstls::{ClientConfig, Connection, Error, Event, InvalidMessage, ServerConfig};
 
 fn too_large(what: &'static str) -> Error {
@@ -100,30 +104,45 @@ fn client_with_hello_body(pki: &Pki, target: usize) -> ClientConfig {
     cc
 }
 
+/// A ClientHello over the 64 KiB other messages are held to is accepted
+/// (its own limit is MAX_CLIENT_HELLO_LEN): from our real client, whole.
 #[test]
-fn handshake_message_len_at_the_limit_completes() {
+fn client_hello_over_64_kib_completes() {
     let pki = Pki::new(KeyType::P256);
-    let cc = client_with_hello_body(&pki, MAX_HANDSHAKE_MESSAGE_LEN);
+    let cc = client_with_hello_body(&pki, MAX_HANDSHAKE_MESSAGE_LEN + 1);
     let mut s = scene(&pki, cc);
     s.drive_to(Point::ClientHello);
     assert_eq!(
         first_message(&s.p.to_server).len(),
-        4 + MAX_HANDSHAKE_MESSAGE_LEN
+        4 + MAX_HANDSHAKE_MESSAGE_LEN + 1
     );
     expect_complete(&mut s);
 }
 
+// ---- MAX_CLIENT_HELLO_LEN ----
+
 #[test]
-fn handshake_message_len_past_the_limit() {
+fn client_hello_len_at_the_limit() {
+    for long_schemes in [false, true] {
+        assert_eq!(
+            server_answers(|ch| grow_to_max_client_hello(ch, long_schemes)),
+            Ok(())
+        );
+    }
+}
+
+#[test]
+fn client_hello_len_past_the_limit() {
     let pki = Pki::new(KeyType::P256);
-    let cc = client_with_hello_body(&pki, MAX_HANDSHAKE_MESSAGE_LEN);
-    let mut s = scene(&pki, cc);
+    let mut s = scene(&pki, pki.client_config());
     s.drive_to(Point::ClientHello);
+    let mut ch = EditClientHello::read(&s.client_hello);
+    grow_to_max_client_hello(&mut ch, false);
     // One byte more (a trailing zero, which the length check must refuse
     // before anything looks at the body).
-    let mut msg = first_message(&s.p.to_server);
+    let mut msg = ch.to_bytes();
     msg.push(0);
-    set_u24(&mut msg, 1, MAX_HANDSHAKE_MESSAGE_LEN + 1);
+    set_u24(&mut msg, 1, MAX_CLIENT_HELLO_LEN + 1);
     s.p.to_server = frame(&msg, MAX_PLAINTEXT_LEN);
     // The header alone is enough to refuse it: deliver only the first record.
     let first = split(&s.p.to_server)[0].clone();
@@ -133,6 +152,74 @@ fn handshake_message_len_past_the_limit() {
     s.p.to_server.clear();
     assert_eq!(s.p.server.error(), Some(&too_large("handshake length")));
     expect_failure(&mut s, Err(Error::AlertReceived(A::DECODE_ERROR)), Ok(()));
+}
+
+// ---- MAX_HANDSHAKE_MESSAGE_LEN, for every other message ----
+
+/// Issues tickets padded to `len` bytes, for a NewSessionTicket of a chosen
+/// size (RFC 5077 §3.3: `opaque ticket<0..2^16-1>`); opens none.
+#[derive(Debug)]
+struct PaddedTickets(usize);
+
+impl TicketProducer for PaddedTickets {
+    fn lifetime(&self) -> u32 {
+        3600
+    }
+
+    fn encrypt(&self, _plain: &[u8], _now: sanstls::pki_types::UnixTime) -> Option<Vec<u8>> {
+        Some(vec![0x7e; self.0])
+    }
+
+    fn decrypt(
+        &self,
+        _ticket: &[u8],
+        _now: sanstls::pki_types::UnixTime,
+    ) -> Option<zeroize::Zeroizing<Vec<u8>>> {
+        None
+    }
+}
+
+/// A server whose NewSessionTicket body is `body` bytes: a u32 lifetime
+/// hint and a u16-prefixed ticket.
+fn server_with_ticket_message(pki: &Pki, body: usize) -> ServerConfig {
+    let mut sc = pki.server_config();
+    sc.ticketer = Some(Arc::new(PaddedTickets(body - 6)));
+    sc
+}
+
+#[test]
+fn handshake_message_len_at_the_limit_completes() {
+    let pki = Pki::new(KeyType::P256);
+    let sc = server_with_ticket_message(&pki, MAX_HANDSHAKE_MESSAGE_LEN);
+    let mut s = Scene::new(pki.client_config(), sc);
+    s.drive_to(Point::ServerFinish);
+    let recs = split(&s.p.to_client);
+    let nst: Vec<u8> = recs
+        .iter()
+        .take_while(|r| r.0 == HANDSHAKE)
+        .flat_map(|r| r.1.clone())
+        .collect();
+    assert_eq!(nst.len(), 4 + MAX_HANDSHAKE_MESSAGE_LEN);
+    assert_eq!(nst[0], NEW_SESSION_TICKET);
+    expect_complete(&mut s);
+}
+
+#[test]
+fn handshake_message_len_past_the_limit() {
+    let pki = Pki::new(KeyType::P256);
+    let sc = server_with_ticket_message(&pki, MAX_HANDSHAKE_MESSAGE_LEN);
+    let mut s = Scene::new(pki.client_config(), sc);
+    s.drive_to(Point::ServerFinish);
+    // One byte more, announced in the header: the header alone is enough to
+    // refuse it, so deliver only the first record.
+    let mut first = split(&s.p.to_client)[0].clone();
+    assert_eq!(first.1[0], NEW_SESSION_TICKET);
+    set_u24(&mut first.1, 1, MAX_HANDSHAKE_MESSAGE_LEN + 1);
+    let mut wire = join(&[first]);
+    let err = s.p.client.handle_input(&mut wire).map(|i| i.consumed);
+    assert_eq!(err, Err(too_large("handshake length")));
+    s.p.to_client.clear();
+    expect_failure(&mut s, Ok(()), Err(Error::AlertReceived(A::DECODE_ERROR)));
 }
 
 // ---- MAX_CERT_CHAIN_LEN ----
@@ -168,7 +255,7 @@ fn certificate_chain_len() {
     );
 }
 
-// ---- MAX_EXTENSIONS and MAX_LIST_ITEMS, in a ClientHello ----
+// ---- a ClientHello's lists: bounded by their bytes alone ----
 
 /// Edits the ClientHello in flight, feeds it to the server and says whether
 /// the server answered (ServerHello on the wire) or failed.
@@ -176,56 +263,86 @@ fn server_answers(edit: impl FnOnce(&mut EditClientHello<'_>)) -> Result<(), Err
     let pki = Pki::new(KeyType::P256);
     let mut s = scene(&pki, pki.client_config());
     s.drive_to(Point::ClientHello);
-    edit_records(&mut s.p.to_server, |recs| {
-        let body = recs[0].1.clone();
-        let mut ch = EditClientHello::read(&body);
-        edit(&mut ch);
-        recs[0].1 = ch.to_bytes();
-    });
+    let mut ch = EditClientHello::read(&s.client_hello);
+    edit(&mut ch);
+    // Framed again, in as many records as it takes.
+    s.p.to_server = frame(&ch.to_bytes(), MAX_PLAINTEXT_LEN);
     s.deliver_to_server()?;
     let mut out = Vec::new();
     s.p.server.poll_output(&mut out);
-    assert_eq!(split(&out)[0].1[0], 2, "a ServerHello");
+    assert_eq!(split(&out)[0].1[0], SERVER_HELLO, "a ServerHello");
     Ok(())
 }
 
-fn pad_extensions(ch: &mut EditClientHello<'_>, total: usize) {
-    let mut i = 0;
-    while ch.extensions.len() < total {
-        ch.extensions.push(ClientExtension::Unknown {
-            typ: ExtensionType(0xfa00 + i),
-            data: &[],
-        });
-        i += 1;
-    }
-}
-
+/// As many extensions as the block's u16 length allows: 16,383 of them,
+/// the padding ones empty.
 #[test]
 fn extensions_in_a_hello() {
     assert_eq!(
-        server_answers(|ch| pad_extensions(ch, MAX_EXTENSIONS)),
+        server_answers(|ch| {
+            let used: usize = ch.extensions.iter().map(|e| e.encode_to_vec().len()).sum();
+            let room = (0xffff - used) / 4;
+            for i in 0..room {
+                ch.extensions.insert(
+                    0,
+                    ClientExtension::Unknown {
+                        typ: ExtensionType(0x1000 + i as u16),
+                        data: &[],
+                    },
+                );
+            }
+            assert!(ch.extensions.len() > 16_300);
+        }),
         Ok(())
-    );
-    assert_eq!(
-        server_answers(|ch| pad_extensions(ch, MAX_EXTENSIONS + 1)),
-        Err(too_large("extensions"))
     );
 }
 
-fn pad_suites(ch: &mut EditClientHello<'_>, total: usize) {
-    let mut i = 0;
-    while ch.cipher_suites.len() < total {
-        ch.cipher_suites.push(CipherSuite(0xf000 + i));
-        i += 1;
-    }
+/// As many cipher suites as the u16 length allows: 32,767, ours last.
+#[test]
+fn cipher_suites_in_a_hello() {
+    assert_eq!(
+        server_answers(|ch| {
+            let mut all = vec![CipherSuite(0xfefe); 32_767 - ch.cipher_suites.len()];
+            all.append(&mut ch.cipher_suites);
+            ch.cipher_suites = all;
+        }),
+        Ok(())
+    );
+}
+
+// ---- MAX_LIST_ITEMS, in a CertificateRequest ----
+
+/// A server asking for a client certificate, its CertificateRequest listing
+/// `n` signature schemes (its own configured ones: junk first).
+fn server_requesting_with_schemes(pki: &Pki, n: usize) -> ServerConfig {
+    use sanstls::config::ClientAuth;
+    use sanstls::verify::WebPkiClientVerifier;
+    let mut sc = pki.server_config();
+    let mut schemes = vec![SignatureScheme(0xfefe); n - sc.signature_schemes.len()];
+    schemes.append(&mut sc.signature_schemes);
+    sc.signature_schemes = schemes;
+    sc.client_auth =
+        ClientAuth::Optional(Arc::new(WebPkiClientVerifier::new(Arc::new(pki.roots()))));
+    sc
 }
 
 #[test]
-fn list_items_in_a_hello() {
-    assert_eq!(server_answers(|ch| pad_suites(ch, MAX_LIST_ITEMS)), Ok(()));
-    assert_eq!(
-        server_answers(|ch| pad_suites(ch, MAX_LIST_ITEMS + 1)),
-        Err(too_large("cipher_suites"))
+fn certificate_request_list_items() {
+    let pki = Pki::new(KeyType::P256);
+    let mut s = Scene::new(
+        pki.client_config(),
+        server_requesting_with_schemes(&pki, MAX_LIST_ITEMS),
+    );
+    expect_complete(&mut s);
+
+    let mut s = Scene::new(
+        pki.client_config(),
+        server_requesting_with_schemes(&pki, MAX_LIST_ITEMS + 1),
+    );
+    expect_failure(
+        &mut s,
+        Err(too_large("supported_signature_algorithms")),
+        Err(Error::AlertReceived(A::DECODE_ERROR)),
     );
 }
 

@@ -115,6 +115,12 @@ pub(crate) struct AwaitServerHelloDone {
 }
 
 impl AwaitServerHelloDone {
+    /// ServerHelloDone, or one CertificateRequest before it.
+    pub(super) fn expects(&self, typ: HandshakeType) -> bool {
+        typ == HandshakeType::SERVER_HELLO_DONE
+            || (typ == HandshakeType::CERTIFICATE_REQUEST && self.cert_request.is_none())
+    }
+
     pub(super) fn handle(
         mut self,
         msg: Msg<'_>,

@@ -107,6 +107,28 @@ impl ClientState {
         }
     }
 
+    /// Whether this state takes a handshake message of type `typ`: decided
+    /// from the message header alone, before the body is decoded or even
+    /// received, so that a message out of order is `unexpected_message`
+    /// whatever its body (OpenSSL checks the type first too). `handle`
+    /// still matches the decoded payload.
+    pub(crate) fn expects(&self, typ: HandshakeType) -> bool {
+        // RFC 5246 §7.4.1.1: a HelloRequest may come at any time; `handle`
+        // ignores it during the handshake and refuses it after.
+        if typ == HandshakeType::HELLO_REQUEST {
+            return true;
+        }
+        match self {
+            ClientState::AwaitServerHello(_) => typ == HandshakeType::SERVER_HELLO,
+            ClientState::AwaitCertificate(_) => typ == HandshakeType::CERTIFICATE,
+            ClientState::AwaitServerKx(_) => typ == HandshakeType::SERVER_KEY_EXCHANGE,
+            ClientState::AwaitServerHelloDone(s) => s.expects(typ),
+            ClientState::AwaitTicket(_) => typ == HandshakeType::NEW_SESSION_TICKET,
+            ClientState::AwaitFinished(_) => typ == HandshakeType::FINISHED,
+            ClientState::AwaitCcs(_) | ClientState::Traffic(_) => false,
+        }
+    }
+
     /// Advances on the server's ChangeCipherSpec.
     pub(crate) fn handle_ccs(self) -> Result<Self, Error> {
         match self {

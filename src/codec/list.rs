@@ -12,7 +12,6 @@ use core::marker::PhantomData;
 
 use crate::codec::{put_vec, Decode, LenSize, Reader};
 use crate::error::{Error, InvalidMessage};
-use crate::limits::MAX_LIST_ITEMS;
 
 /// A vector of `T`: its decoded wire body, or items to encode.
 pub enum List<'a, T> {
@@ -56,7 +55,6 @@ impl<'a, T: Decode<'a> + Clone> List<'a, T> {
         }
     }
 
-    #[cfg(any(test, feature = "unstable-internals"))]
     /// How many items it holds.
     pub fn len(&self) -> usize {
         match *self {
@@ -78,9 +76,8 @@ impl<'a, T: Decode<'a> + Clone> List<'a, T> {
         put_vec(out, size, |o| self.encode_body(o));
     }
 
-    /// Copies the items into `buf` (as many as fit; a decoded list holds at
-    /// most [`MAX_LIST_ITEMS`]) and returns the filled part: a slice to hand
-    /// to APIs that take one, without allocating.
+    /// Copies the items into `buf` (as many as fit) and returns the filled
+    /// part: a slice to hand to APIs that take one, without allocating.
     pub fn copy_to<'b>(&self, buf: &'b mut [T]) -> &'b [T] {
         let mut n = 0;
         for (slot, item) in buf.iter_mut().zip(self.iter()) {
@@ -91,9 +88,10 @@ impl<'a, T: Decode<'a> + Clone> List<'a, T> {
     }
 
     /// Reads a vector of items that each take `width` bytes: the byte
-    /// length must be a multiple of `width` (`BadLength`), hold at least
-    /// `min_items` (`BadLength`) and at most [`MAX_LIST_ITEMS`]
-    /// (`TooLarge`), and every item must read.
+    /// length must be a multiple of `width` (`BadLength`) and hold at least
+    /// `min_items` (`BadLength`), and every item must read. The number of
+    /// items is bounded by the vector's byte length alone: nothing is
+    /// copied, and reading them is linear in their bytes.
     pub fn read_fixed(
         r: &mut Reader<'a>,
         size: LenSize,
@@ -106,9 +104,6 @@ impl<'a, T: Decode<'a> + Clone> List<'a, T> {
             return Err(Error::invalid(what, InvalidMessage::BadLength));
         }
         let n = body.len() / width;
-        if n > MAX_LIST_ITEMS {
-            return Err(Error::invalid(what, InvalidMessage::TooLarge));
-        }
         let mut sub = Reader::new(body);
         for _ in 0..n {
             T::decode(&mut sub)?;
@@ -117,9 +112,9 @@ impl<'a, T: Decode<'a> + Clone> List<'a, T> {
         Ok(List::Wire(body))
     }
 
-    /// Reads a vector of variable-size items: at most [`MAX_LIST_ITEMS`]
-    /// (`TooLarge`, before reading the extra one), at least `min_items`
-    /// (`BadLength`).
+    /// Reads a vector of variable-size items, at least `min_items`
+    /// (`BadLength`); as for [`read_fixed`](Self::read_fixed), their number
+    /// is bounded by the vector's bytes.
     pub fn read_items(
         r: &mut Reader<'a>,
         size: LenSize,
@@ -130,9 +125,6 @@ impl<'a, T: Decode<'a> + Clone> List<'a, T> {
         let mut sub = Reader::new(body);
         let mut n = 0;
         while sub.any_left() {
-            if n >= MAX_LIST_ITEMS {
-                return Err(Error::invalid(what, InvalidMessage::TooLarge));
-            }
             T::decode(&mut sub)?;
             n += 1;
         }

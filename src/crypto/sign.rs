@@ -114,7 +114,17 @@ impl SigningKey {
     /// offered (RFC 5246 §7.4.1.4.1, §7.4.3, §7.4.8), or `None` when there is
     /// none and the handshake cannot be authenticated with this key.
     pub fn choose_scheme(&self, offered: &[SignatureScheme]) -> Option<SignatureScheme> {
-        self.schemes().iter().copied().find(|s| offered.contains(s))
+        self.choose_scheme_where(|s| offered.contains(&s))
+    }
+
+    /// Our most preferred scheme that this key can produce and `acceptable`
+    /// allows: [`choose_scheme`](Self::choose_scheme) for offers that are
+    /// not one slice (the server's and the client's lists at once).
+    pub(crate) fn choose_scheme_where(
+        &self,
+        acceptable: impl Fn(SignatureScheme) -> bool,
+    ) -> Option<SignatureScheme> {
+        self.schemes().iter().copied().find(|&s| acceptable(s))
     }
 
     /// Signs `message` with `scheme`. ECDSA signatures are DER

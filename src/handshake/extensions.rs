@@ -15,7 +15,6 @@ use crate::codec::enums::{
 use crate::codec::{put_vec, Codec, Decode, LenSize, List, Reader};
 use crate::error::{Error, InvalidMessage};
 use crate::handshake::put_opaque;
-use crate::limits::{MAX_EXTENSIONS, MAX_LIST_ITEMS};
 
 /// One entry of a ServerNameList (RFC 6066 §3).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -185,7 +184,8 @@ impl<'a> ClientExtension<'a> {
 }
 
 /// RFC 6066 §3: `ServerNameList<1..2^16-1>` of `{ NameType; HostName<1..2^16-1> }`.
-/// The list must not name the same type twice (`IllegalValue`).
+/// The list must not name the same type twice (`IllegalValue`); its length
+/// bounds how many entries it holds.
 fn read_server_names<'a>(r: &mut Reader<'a>) -> Result<List<'a, ServerNameEntry<'a>>, Error> {
     let body = r.vec(LenSize::U16, "server_name")?;
     let mut sub = Reader::new(body);
@@ -193,9 +193,6 @@ fn read_server_names<'a>(r: &mut Reader<'a>) -> Result<List<'a, ServerNameEntry<
     let mut seen = [false; 256];
     let mut n = 0;
     while sub.any_left() {
-        if n >= MAX_LIST_ITEMS {
-            return Err(Error::invalid("server_name", InvalidMessage::TooLarge));
-        }
         let entry = ServerNameEntry::decode(&mut sub)?;
         let flag = &mut seen[usize::from(entry.typ.0)];
         if *flag {
@@ -321,8 +318,11 @@ fn read_one<'a, T>(
 /// "the presence of extensions can be detected by determining whether there
 /// are bytes following the compression_methods"). Absent yields an empty
 /// list. Every extension is decoded once here; the block is kept as its
-/// wire bytes. Refuses a type seen twice (§7.4.1.4) and more than
-/// [`MAX_EXTENSIONS`].
+/// wire bytes. Refuses a type seen twice (§7.4.1.4).
+///
+/// The block's u16 length is the only bound on how many extensions it
+/// holds (up to 16,383 empty ones): the duplicate check is one bit per
+/// possible type, so the work stays linear in the block's bytes.
 pub(crate) fn read_extensions<'a, T: Decode<'a>>(
     r: &mut Reader<'a>,
     typ_of: fn(&T) -> ExtensionType,
@@ -332,24 +332,42 @@ pub(crate) fn read_extensions<'a, T: Decode<'a>>(
     }
     let body = r.vec(LenSize::U16, "extensions")?;
     let mut sub = Reader::new(body);
-    // The types seen so far: duplicates are found without a list.
-    let mut seen = [ExtensionType(0); MAX_EXTENSIONS];
-    let mut n = 0;
+    let mut seen = TypeSet::default();
     while sub.any_left() {
-        if n >= MAX_EXTENSIONS {
-            return Err(Error::invalid("extensions", InvalidMessage::TooLarge));
-        }
         let typ = typ_of(&T::decode(&mut sub)?);
-        if seen[..n].contains(&typ) {
+        if !seen.insert(typ) {
             return Err(Error::invalid(
                 "extensions",
                 InvalidMessage::DuplicateExtension,
             ));
         }
-        seen[n] = typ;
-        n += 1;
     }
     Ok(List::Wire(body))
+}
+
+/// A set of extension types: one bit for each of the 2^16, on the stack
+/// (8 KiB), so each insertion is constant time whatever the number of
+/// extensions.
+struct TypeSet([u64; 1 << 10]);
+
+impl Default for TypeSet {
+    fn default() -> Self {
+        TypeSet([0; 1 << 10])
+    }
+}
+
+impl TypeSet {
+    /// Adds `typ`; `false` if it was there already.
+    fn insert(&mut self, typ: ExtensionType) -> bool {
+        let (word, bit) = (usize::from(typ.0 >> 6), typ.0 & 63);
+        let mask = 1u64 << bit;
+        let Some(w) = self.0.get_mut(word) else {
+            return false;
+        };
+        let new = *w & mask == 0;
+        *w |= mask;
+        new
+    }
 }
 
 /// The extension of type `typ` in `exts`, if any. A decoded block is
@@ -591,14 +609,27 @@ mod tests {
         let r = read_extensions::<ClientExtension>(&mut Reader::new(&block), |e| e.ext_type());
         assert_eq!(kind(r), InvalidMessage::DuplicateExtension);
 
+        // As many as the block's length allows (16,383 empty ones), and a
+        // duplicate found at the very end of them.
         let mut body = Vec::new();
-        for t in 0..=MAX_EXTENSIONS as u16 {
+        for t in 0..(0xffff / 4) as u16 {
             body.extend(raw_ext(0x1000 + t, &[]));
         }
         let mut block = Vec::new();
         put_opaque(&mut block, LenSize::U16, &body);
-        let r = read_extensions::<ServerExtension>(&mut Reader::new(&block), |e| e.ext_type());
-        assert_eq!(kind(r), InvalidMessage::TooLarge);
+        let all = read_extensions::<ClientExtension>(&mut Reader::new(&block), |e| e.ext_type());
+        assert_eq!(all.unwrap().len(), 0xffff / 4);
+        body.truncate(body.len() - 4);
+        body.extend(raw_ext(0x1000, &[]));
+        let mut block = Vec::new();
+        put_opaque(&mut block, LenSize::U16, &body);
+        let r = read_extensions::<ClientExtension>(&mut Reader::new(&block), |e| e.ext_type());
+        assert_eq!(kind(r), InvalidMessage::DuplicateExtension);
+        let mut set = TypeSet::default();
+        for t in [0, 63, 64, 0xffff] {
+            assert!(set.insert(ExtensionType(t)));
+            assert!(!set.insert(ExtensionType(t)));
+        }
 
         let none = read_extensions::<ServerExtension>(&mut Reader::new(&[]), |e| e.ext_type());
         assert!(none.unwrap().is_empty());

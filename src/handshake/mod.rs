@@ -22,7 +22,7 @@ pub mod ticket;
 use crate::codec::enums::HandshakeType;
 use crate::codec::{put_u24, put_vec, Codec, Decode, LenSize, Reader};
 use crate::error::{Error, InvalidMessage};
-use crate::limits::{MAX_HANDSHAKE_MESSAGE_LEN, MAX_LIST_ITEMS};
+use crate::limits::{MAX_CLIENT_HELLO_LEN, MAX_HANDSHAKE_MESSAGE_LEN, MAX_LIST_ITEMS};
 
 use certificate::{CertificateChain, CertificateRequest, DigitallySigned};
 use finished::Finished;
@@ -31,6 +31,18 @@ use ticket::NewSessionTicket;
 
 /// The 4-byte header of every handshake message: type and u24 body length.
 pub const HANDSHAKE_HEADER_LEN: usize = 4;
+
+/// The longest body we accept for a handshake message of type `typ`:
+/// [`MAX_CLIENT_HELLO_LEN`] for a ClientHello (all its length fields
+/// allow), [`MAX_HANDSHAKE_MESSAGE_LEN`] for any other. A header announcing
+/// more is refused from the header alone.
+pub fn max_body_len(typ: HandshakeType) -> usize {
+    if typ == HandshakeType::CLIENT_HELLO {
+        MAX_CLIENT_HELLO_LEN
+    } else {
+        MAX_HANDSHAKE_MESSAGE_LEN
+    }
+}
 
 /// A hello's 32-byte random (RFC 5246 §7.4.1.2). The caller supplies the
 /// bytes: the library has no hidden randomness.
@@ -179,10 +191,7 @@ pub fn encode_message(out: &mut Vec<u8>, typ: HandshakeType, body: impl FnOnce(&
     put_u24(out, 0);
     body(out);
     let len = out.len() - start - 3;
-    debug_assert!(
-        len <= MAX_HANDSHAKE_MESSAGE_LEN,
-        "handshake message too long"
-    );
+    debug_assert!(len <= max_body_len(typ), "handshake message too long");
     let be = (len as u32).to_be_bytes();
     out[start..start + 3].copy_from_slice(&be[1..]);
 }
@@ -242,7 +251,7 @@ impl<'a> HandshakePayload<'a> {
         let mut r = Reader::new(bytes);
         let typ = HandshakeType::read(&mut r)?;
         let len = r.u24("handshake length")? as usize;
-        if len > MAX_HANDSHAKE_MESSAGE_LEN {
+        if len > max_body_len(typ) {
             return Err(Error::invalid("handshake length", InvalidMessage::TooLarge));
         }
         let body = r.bytes(len, "handshake body")?;
@@ -287,9 +296,10 @@ pub(crate) fn put_opaque(out: &mut Vec<u8>, size: LenSize, data: &[u8]) {
 }
 
 /// Reads a vector of fixed-`width` items (RFC 5246 §4.3) into a `Vec`, with
-/// the checks of [`crate::codec::List::read_fixed`] (length a multiple of `width`, at
-/// least `min_items`, at most [`MAX_LIST_ITEMS`]): allocation is bounded by
-/// both the limit and the bytes actually present.
+/// the checks of [`crate::codec::List::read_fixed`] (length a multiple of
+/// `width`, at least `min_items`) and at most [`MAX_LIST_ITEMS`]
+/// (`TooLarge`): allocation is bounded by both the limit and the bytes
+/// actually present.
 pub(crate) fn read_fixed_list<T: Codec + Clone + 'static>(
     r: &mut Reader<'_>,
     size: LenSize,
@@ -298,6 +308,9 @@ pub(crate) fn read_fixed_list<T: Codec + Clone + 'static>(
     what: &'static str,
 ) -> Result<Vec<T>, Error> {
     let list = crate::codec::List::<T>::read_fixed(r, size, width, min_items, what)?;
+    if list.len() > MAX_LIST_ITEMS {
+        return Err(Error::invalid(what, InvalidMessage::TooLarge));
+    }
     Ok(list.iter().collect())
 }
 

@@ -4,18 +4,21 @@
 //!
 //! The joiner returns each message whole, header included, because the
 //! transcript hash covers exactly those bytes (RFC 5246 §7.4.9). Memory is
-//! bounded: a header announcing more than [`MAX_HANDSHAKE_MESSAGE_LEN`] fails
-//! as soon as its four bytes arrive, and nothing is ever reserved on an
+//! bounded: a header announcing more than its type allows
+//! ([`max_body_len`]: [`MAX_CLIENT_HELLO_LEN`] for a ClientHello,
+//! [`crate::limits::MAX_HANDSHAKE_MESSAGE_LEN`] for the others) fails as
+//! soon as its four bytes arrive, and nothing is ever reserved on an
 //! announced length, only on bytes actually received.
 
+use crate::codec::enums::HandshakeType;
 use crate::error::{Error, InvalidMessage};
-use crate::handshake::HANDSHAKE_HEADER_LEN;
-use crate::limits::{MAX_HANDSHAKE_MESSAGE_LEN, MAX_PLAINTEXT_LEN};
+use crate::handshake::{max_body_len, HANDSHAKE_HEADER_LEN};
+use crate::limits::{MAX_CLIENT_HELLO_LEN, MAX_PLAINTEXT_LEN};
 
-/// The most bytes the joiner holds: one incomplete largest message plus one
-/// record that has not been popped yet.
+/// The most bytes the joiner holds: one incomplete largest message (a
+/// ClientHello) plus one record that has not been popped yet.
 pub const MAX_JOINER_BUFFER: usize =
-    HANDSHAKE_HEADER_LEN + MAX_HANDSHAKE_MESSAGE_LEN + MAX_PLAINTEXT_LEN;
+    HANDSHAKE_HEADER_LEN + MAX_CLIENT_HELLO_LEN + MAX_PLAINTEXT_LEN;
 
 /// Joins handshake record plaintexts into whole messages.
 ///
@@ -37,11 +40,16 @@ impl HandshakeJoiner {
         Self::default()
     }
 
-    /// Appends one record's plaintext. Fails with `TooLarge` if any complete
-    /// header now buffered announces more than [`MAX_HANDSHAKE_MESSAGE_LEN`],
-    /// or if the buffer would exceed [`MAX_JOINER_BUFFER`] (the caller did
-    /// not pop). An empty fragment is a no-op; refusing empty handshake
-    /// records (RFC 5246 §6.2.1) is the record layer's business.
+    /// Appends one record's plaintext. Fails with `TooLarge` if the header
+    /// of the next message to pop announces more than its type allows
+    /// ([`max_body_len`]), or if the buffer would exceed
+    /// [`MAX_JOINER_BUFFER`] (the caller did not pop). The headers of
+    /// messages behind it are checked by [`pop`](Self::pop) when they come
+    /// next: by then the caller has handled the messages before them and
+    /// can check their type against the state before their length (see
+    /// [`next_type`](Self::next_type)). An empty fragment is a no-op;
+    /// refusing empty handshake records (RFC 5246 §6.2.1) is the record
+    /// layer's business.
     pub fn push(&mut self, fragment: &[u8]) -> Result<(), Error> {
         if self.start > 0 {
             self.buf.drain(..self.start);
@@ -54,21 +62,31 @@ impl HandshakeJoiner {
         if need > self.buf.capacity() {
             // Grow geometrically with the bytes that arrive (so 1-byte
             // records cost amortized O(1)), but not past the end of the
-            // message being assembled when its header is known: doubling
-            // 64 KiB + 4 would reserve 128 KiB.
-            let mut target = need.max(self.buf.capacity().saturating_mul(2));
-            if let Some(len) = self.body_len_at(0)? {
-                target = target.min(need.max(HANDSHAKE_HEADER_LEN + len));
-            }
+            // message being assembled when its header is known (doubling
+            // 64 KiB + 4 would reserve 128 KiB); and straight to that end
+            // once it is within twice the bytes received plus a record, so
+            // that a long message is not copied once more for its last
+            // few bytes (a 128 KiB ClientHello would otherwise hold 128 KiB
+            // and its final 128.3 KiB at once). Never more than that is
+            // reserved: twice what arrived, plus one record.
+            let grown = need.max(self.buf.capacity().saturating_mul(2));
+            let target = match self.body_len_at(0)? {
+                Some(len) => {
+                    let end = HANDSHAKE_HEADER_LEN + len;
+                    if end <= need.saturating_mul(2).saturating_add(MAX_PLAINTEXT_LEN) {
+                        end.max(need)
+                    } else {
+                        grown.min(end).max(need)
+                    }
+                }
+                None => grown,
+            };
             self.buf.reserve_exact(target - self.buf.len());
         }
         self.buf.extend_from_slice(fragment);
-        // Check every header that is now complete, so an oversized length is
-        // refused as soon as it is seen, not after its bytes were buffered.
-        let mut pos = 0;
-        while let Some(len) = self.body_len_at(pos)? {
-            pos = pos.saturating_add(HANDSHAKE_HEADER_LEN + len);
-        }
+        // The next message's header, once complete: an oversized length is
+        // refused as soon as it is seen, not after its body was buffered.
+        self.body_len_at(0)?;
         Ok(())
     }
 
@@ -94,6 +112,13 @@ impl HandshakeJoiner {
             self.start = 0;
         }
         Ok(Some(msg))
+    }
+
+    /// The type of the next message to pop, as soon as its first byte is
+    /// there: the caller checks it against the handshake state before it
+    /// waits for (or buffers) the rest.
+    pub fn next_type(&self) -> Option<HandshakeType> {
+        self.buf.get(self.start).map(|&t| HandshakeType(t))
     }
 
     /// Whether no bytes are pending: no partial message, nothing unpopped.
@@ -124,7 +149,7 @@ impl HandshakeJoiner {
             return Ok(None);
         };
         let len = u32::from_be_bytes([0, h[1], h[2], h[3]]) as usize;
-        if len > MAX_HANDSHAKE_MESSAGE_LEN {
+        if len > max_body_len(HandshakeType(h[0])) {
             return Err(Error::invalid("handshake length", InvalidMessage::TooLarge));
         }
         Ok(Some(len))
@@ -135,6 +160,7 @@ impl HandshakeJoiner {
 mod tests {
     use super::*;
     use crate::handshake::testutil::kind;
+    use crate::limits::MAX_HANDSHAKE_MESSAGE_LEN;
 
     fn stream() -> Vec<u8> {
         let mut s = vec![14, 0, 0, 0]; // ServerHelloDone
@@ -171,19 +197,52 @@ mod tests {
 
     #[test]
     fn largest_message_is_buffered_without_slack_and_not_copied() {
-        let mut msg = vec![1, 1, 0, 0]; // 64 KiB body
-        msg.resize(HANDSHAKE_HEADER_LEN + MAX_HANDSHAKE_MESSAGE_LEN, 0x5a);
-        for chunk in [1, 1000, MAX_PLAINTEXT_LEN] {
-            let mut j = HandshakeJoiner::new();
-            for piece in msg.chunks(chunk) {
-                j.push(piece).unwrap();
-                assert!(j.buf.capacity() <= msg.len(), "chunk {chunk}");
+        for (typ, max) in [(11, MAX_HANDSHAKE_MESSAGE_LEN), (1, MAX_CLIENT_HELLO_LEN)] {
+            let len = (max as u32).to_be_bytes();
+            let mut msg = vec![typ, len[1], len[2], len[3]];
+            msg.resize(HANDSHAKE_HEADER_LEN + max, 0x5a);
+            for chunk in [1, 1000, MAX_PLAINTEXT_LEN] {
+                let mut j = HandshakeJoiner::new();
+                let mut reserved = 0;
+                for piece in msg.chunks(chunk) {
+                    let before = j.buf.capacity();
+                    j.push(piece).unwrap();
+                    let cap = j.buf.capacity();
+                    assert!(cap <= msg.len(), "chunk {chunk}");
+                    // Never more than twice what arrived, plus a record.
+                    assert!(cap <= 2 * j.buf.len() + MAX_PLAINTEXT_LEN, "chunk {chunk}");
+                    if cap != before {
+                        reserved = cap;
+                    }
+                }
+                assert_eq!(reserved, msg.len(), "the last growth goes to the end");
+                let ptr = j.buf.as_ptr();
+                let got = j.pop().unwrap().unwrap();
+                assert_eq!(got, msg);
+                assert_eq!(got.as_ptr(), ptr, "handed over, not copied");
+                assert!(j.is_empty());
             }
-            let ptr = j.buf.as_ptr();
-            let got = j.pop().unwrap().unwrap();
-            assert_eq!(got, msg);
-            assert_eq!(got.as_ptr(), ptr, "handed over, not copied");
-            assert!(j.is_empty());
+        }
+    }
+
+    #[test]
+    fn limits_depend_on_the_type() {
+        for (typ, max) in [
+            (HandshakeType::CLIENT_HELLO, MAX_CLIENT_HELLO_LEN),
+            (HandshakeType::CERTIFICATE, MAX_HANDSHAKE_MESSAGE_LEN),
+            (HandshakeType::FINISHED, MAX_HANDSHAKE_MESSAGE_LEN),
+            (HandshakeType(99), MAX_HANDSHAKE_MESSAGE_LEN),
+        ] {
+            let at = (max as u32).to_be_bytes();
+            let mut j = HandshakeJoiner::new();
+            j.push(&[typ.0, at[1], at[2], at[3]]).unwrap();
+            let over = (max as u32 + 1).to_be_bytes();
+            let mut j = HandshakeJoiner::new();
+            assert_eq!(
+                kind(j.push(&[typ.0, over[1], over[2], over[3]])),
+                InvalidMessage::TooLarge,
+                "{typ:?}"
+            );
         }
     }
 
@@ -202,12 +261,21 @@ mod tests {
 
     #[test]
     fn oversized_header_fails_at_once() {
+        // Behind a whole message, a header is checked when it comes next.
         let mut j = HandshakeJoiner::new();
-        j.push(&[14, 0, 0, 0, 1]).unwrap();
+        j.push(&[14, 0, 0, 0, 14]).unwrap();
+        assert_eq!(j.next_type(), Some(HandshakeType::SERVER_HELLO_DONE));
         j.push(&[0x01, 0x00]).unwrap();
-        assert_eq!(kind(j.push(&[0x01])), InvalidMessage::TooLarge);
+        j.push(&[0x01]).unwrap();
+        assert_eq!(j.pop().unwrap().unwrap(), [14, 0, 0, 0]);
+        assert_eq!(j.next_type(), Some(HandshakeType::SERVER_HELLO_DONE));
+        assert_eq!(kind(j.pop()), InvalidMessage::TooLarge);
+        // At the front, as soon as its four bytes are there.
         let mut j = HandshakeJoiner::new();
-        let over = (MAX_HANDSHAKE_MESSAGE_LEN + 1) as u32;
+        j.push(&[14, 0x01]).unwrap();
+        assert_eq!(kind(j.push(&[0x00, 0x01])), InvalidMessage::TooLarge);
+        let mut j = HandshakeJoiner::new();
+        let over = (MAX_CLIENT_HELLO_LEN + 1) as u32;
         let b = over.to_be_bytes();
         assert_eq!(
             kind(j.push(&[1, b[1], b[2], b[3]])),

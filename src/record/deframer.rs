@@ -53,7 +53,8 @@ pub struct HeaderRules {
 /// - a content type outside RFC 5246 §6.2.1: `UnexpectedMessage`, because
 ///   RFC 5246 §6 says an unexpected record type gets `unexpected_message`;
 /// - a version whose major byte is not 3, or not 0x0303 under
-///   `strict_version`: `BadRecordHeader`;
+///   `strict_version`: `BadRecordVersion` (`protocol_version`, as OpenSSL
+///   answers a wrong record version);
 /// - a length above the limit for the protection state: `RecordOverflow`
 ///   (RFC 5246 §6.2.1, §6.2.3 name `record_overflow` for both).
 pub fn peek_record(buf: &[u8], rules: HeaderRules) -> Result<Option<(Header, usize)>, Error> {
@@ -77,10 +78,10 @@ pub fn peek_record(buf: &[u8], rules: HeaderRules) -> Result<Option<(Header, usi
         });
     }
     if version.0 >> 8 != 3 {
-        return Err(Error::BadRecordHeader("record version is not 3.x"));
+        return Err(Error::BadRecordVersion("record version is not 3.x"));
     }
     if rules.strict_version && version != ProtocolVersion::TLSV1_2 {
-        return Err(Error::BadRecordHeader("record version is not TLS 1.2"));
+        return Err(Error::BadRecordVersion("record version is not TLS 1.2"));
     }
     let max = if rules.protected {
         MAX_CIPHERTEXT_LEN
@@ -135,7 +136,7 @@ mod tests {
         assert!(peek_record(b"GET / HTTP/1.1\r\n", LOOSE).is_err());
         assert!(matches!(
             peek_record(&[22, 2, 0, 0, 1], LOOSE),
-            Err(Error::BadRecordHeader(_))
+            Err(Error::BadRecordVersion(_))
         ));
         let strict = HeaderRules {
             strict_version: true,
@@ -143,8 +144,13 @@ mod tests {
         };
         assert!(matches!(
             peek_record(&[22, 3, 1, 0, 1], strict),
-            Err(Error::BadRecordHeader(_))
+            Err(Error::BadRecordVersion(_))
         ));
+        let e = peek_record(&[22, 2, 0, 0, 1], LOOSE).unwrap_err();
+        assert_eq!(
+            e.alert(),
+            Some(crate::codec::enums::AlertDescription::PROTOCOL_VERSION)
+        );
         assert_eq!(peek_record(&[22, 3, 3, 0, 1], strict), Ok(None));
     }
 

@@ -78,6 +78,10 @@ pub struct RecordLayer {
     read: KeyState<Decrypter>,
     write: KeyState<Encrypter>,
     strict_version: bool,
+    /// The version written in plaintext record headers: TLS 1.2, except
+    /// while a client writes its first ClientHello (see
+    /// [`RecordLayer::set_plaintext_version`]).
+    plaintext_version: ProtocolVersion,
 }
 
 impl Default for RecordLayer {
@@ -93,6 +97,7 @@ impl RecordLayer {
             read: KeyState::PLAIN,
             write: KeyState::PLAIN,
             strict_version: false,
+            plaintext_version: ProtocolVersion::TLSV1_2,
         }
     }
 
@@ -103,13 +108,16 @@ impl RecordLayer {
     /// caller advances by `consumed` and calls again.
     ///
     /// Empty fragments (RFC 5246 §6.2.1): zero-length handshake, alert and
-    /// change_cipher_spec fragments "MUST NOT" be sent, and we answer them with
-    /// `decode_error` (an `InvalidMessage` of kind `BadLength`): the fragment is
-    /// the wrong length for its content type, which is what RFC 5246 §7.2.2
-    /// defines decode_error for, rather than the right message at the wrong
-    /// time (`unexpected_message`). Zero-length application data is legal
-    /// (a traffic-analysis countermeasure) and returned; how many in a row
-    /// a peer may send is the connection's business
+    /// change_cipher_spec fragments "MUST NOT" be sent. We answer empty
+    /// handshake and alert fragments with `decode_error` (an
+    /// `InvalidMessage` of kind `BadLength`): the fragment is the wrong
+    /// length for its content type, which is what RFC 5246 §7.2.2 defines
+    /// decode_error for. An empty change_cipher_spec is returned like any
+    /// other: the connection refuses every ChangeCipherSpec body but the one
+    /// byte 1 alike, with `unexpected_message` (as OpenSSL does; see
+    /// [`crate::message::ChangeCipherSpec::check`]). Zero-length application
+    /// data is legal (a traffic-analysis countermeasure) and returned; how
+    /// many in a row a peer may send is the connection's business
     /// ([`crate::limits::MAX_EMPTY_RECORDS`]), as it alone knows what counts
     /// as progress.
     pub fn read_record<'a>(
@@ -132,9 +140,11 @@ impl RecordLayer {
             None => fragment,
         };
 
-        if payload.is_empty() && header.typ != ContentType::APPLICATION_DATA {
+        if payload.is_empty()
+            && (header.typ == ContentType::HANDSHAKE || header.typ == ContentType::ALERT)
+        {
             return Err(Error::invalid(
-                "empty handshake, alert or change_cipher_spec fragment",
+                "empty handshake or alert fragment",
                 InvalidMessage::BadLength,
             ));
         }
@@ -200,7 +210,7 @@ impl RecordLayer {
                 None => {
                     out.reserve(RECORD_HEADER_LEN + fragment.len());
                     out.push(typ.0);
-                    out.extend_from_slice(&ProtocolVersion::TLSV1_2.0.to_be_bytes());
+                    out.extend_from_slice(&self.plaintext_version.0.to_be_bytes());
                     // `chunks` bounds the fragment by 2^14: fits a u16.
                     out.extend_from_slice(&(fragment.len() as u16).to_be_bytes());
                     out.extend_from_slice(fragment);
@@ -260,6 +270,17 @@ impl RecordLayer {
                 "write keys activated before being prepared",
             ))
         }
+    }
+
+    /// Writes plaintext records with `version` from now on. A client writes
+    /// its first ClientHello under {3, 1}, as OpenSSL and rustls do (RFC 5246
+    /// Appendix E.1: a client "MAY send any value {03,XX} as the record
+    /// layer version number" of its first ClientHello, for the sake of old
+    /// servers), so that old servers and middleboxes that refuse a higher
+    /// record version take it; then sets TLS 1.2 back for everything after.
+    /// Protected records always say TLS 1.2.
+    pub fn set_plaintext_version(&mut self, version: ProtocolVersion) {
+        self.plaintext_version = version;
     }
 
     /// From now on require record version 0x0303 (call once ServerHello has
@@ -378,11 +399,7 @@ mod tests {
     #[test]
     fn empty_fragments() {
         let mut b = RecordLayer::new();
-        for typ in [
-            ContentType::HANDSHAKE,
-            ContentType::ALERT,
-            ContentType::CHANGE_CIPHER_SPEC,
-        ] {
+        for typ in [ContentType::HANDSHAKE, ContentType::ALERT] {
             let mut rec = vec![typ.0, 3, 3, 0, 0];
             assert!(matches!(
                 b.read_record(&mut rec),
@@ -392,6 +409,11 @@ mod tests {
                 })
             ));
         }
+        // An empty ChangeCipherSpec is the connection's to refuse, with the
+        // other malformed ones.
+        let mut rec = vec![ContentType::CHANGE_CIPHER_SPEC.0, 3, 3, 0, 0];
+        let r = b.read_record(&mut rec).unwrap().unwrap();
+        assert!(r.payload.is_empty());
 
         for aead in ALL {
             let (mut a, mut b) = protected_pair(aead);
@@ -474,6 +496,31 @@ mod tests {
     }
 
     #[test]
+    fn plaintext_version_is_the_callers_choice() {
+        let mut l = RecordLayer::new();
+        let mut out = Vec::new();
+        l.write_record(ContentType::HANDSHAKE, b"a", &mut out)
+            .unwrap();
+        l.set_plaintext_version(ProtocolVersion::TLSV1_0);
+        l.write_record(
+            ContentType::HANDSHAKE,
+            &[7; MAX_PLAINTEXT_LEN + 1],
+            &mut out,
+        )
+        .unwrap();
+        l.set_plaintext_version(ProtocolVersion::TLSV1_2);
+        l.write_record(ContentType::ALERT, &[1, 0], &mut out)
+            .unwrap();
+        let mut versions = Vec::new();
+        let mut rest = &out[..];
+        while !rest.is_empty() {
+            versions.push([rest[1], rest[2]]);
+            rest = &rest[5 + usize::from(u16::from_be_bytes([rest[3], rest[4]]))..];
+        }
+        assert_eq!(versions, [[3, 3], [3, 1], [3, 1], [3, 3]]);
+    }
+
+    #[test]
     fn strict_version_after_server_hello() {
         let mut l = RecordLayer::new();
         let mut rec = vec![22, 3, 1, 0, 1, 0];
@@ -481,7 +528,7 @@ mod tests {
         l.set_strict_version();
         assert!(matches!(
             l.read_record(&mut rec),
-            Err(Error::BadRecordHeader(_))
+            Err(Error::BadRecordVersion(_))
         ));
     }
 

@@ -29,7 +29,8 @@ use super::{Hs, ServerState};
 /// Sends our ServerHello (RFC 5246 §7.4.1.3), written straight into the
 /// flight: no owned message or extension list is built first. Its
 /// extensions only answer what the client offered (RFC 5246 §7.4.1.4), in
-/// this order: renegotiation_info (RFC 5746 §3.6), extended_master_secret
+/// this order: renegotiation_info (RFC 5746 §3.6, when the client signalled
+/// support), extended_master_secret
 /// (RFC 7627 §5.2), ec_point_formats (RFC 8422 §5.2), server_name (RFC 6066
 /// §3: acknowledged when the name was used, not when resuming), ALPN
 /// (RFC 7301 §3.1) and SessionTicket (RFC 5077 §3.2).
@@ -42,6 +43,7 @@ pub(super) fn send_server_hello(
     let ack_sni = ack_sni && hs.sni.is_some();
     let (random, session_id, suite) = (hs.server_random, hs.session_id, hs.suite.suite);
     let (ems, send_ticket, alpn) = (hs.ems, hs.send_ticket, hs.alpn.as_deref());
+    let renegotiation_info = hs.secure_renegotiation;
     send_body(
         actions,
         &mut hs.transcript,
@@ -54,9 +56,11 @@ pub(super) fn send_server_hello(
             CompressionMethod::NULL.encode(out);
             put_extensions_with(out, |out| {
                 // RFC 5746 §3.6: empty on the initial handshake.
-                put_extension(out, ExtensionType::RENEGOTIATION_INFO, |o| {
-                    put_opaque(o, LenSize::U8, &[])
-                });
+                if renegotiation_info {
+                    put_extension(out, ExtensionType::RENEGOTIATION_INFO, |o| {
+                        put_opaque(o, LenSize::U8, &[])
+                    });
+                }
                 if ems {
                     put_extension(out, ExtensionType::EXTENDED_MASTER_SECRET, |_| {});
                 }
@@ -302,10 +306,11 @@ mod tests {
     fn direct_server_hello_matches_the_codec() {
         let config = config();
         let suite = &crate::suites::ALL_SUITES[0];
-        for case in 0..32u8 {
+        for case in 0..64u8 {
             let bit = |n: u8| case & (1 << n) != 0;
             let (ems, ack_sni, point_formats, send_ticket) = (bit(0), bit(1), bit(2), bit(3));
             let alpn = bit(4).then(|| b"h2".to_vec());
+            let secure_renegotiation = bit(5);
             let mut hs = Hs {
                 config: config.clone(),
                 suite,
@@ -316,12 +321,16 @@ mod tests {
                 sni: Some("localhost".into()),
                 session_id: SessionId::new(&[3; 32]).unwrap(),
                 send_ticket,
+                secure_renegotiation,
                 transcript: Transcript::new(),
             };
             let mut out = Outbox::default();
             send_server_hello(&mut hs, ack_sni, point_formats, &mut out);
 
-            let mut extensions = vec![ServerExtension::RenegotiationInfo(&[])];
+            let mut extensions = Vec::new();
+            if secure_renegotiation {
+                extensions.push(ServerExtension::RenegotiationInfo(&[]));
+            }
             if ems {
                 extensions.push(ServerExtension::ExtendedMasterSecret);
             }
@@ -348,7 +357,7 @@ mod tests {
                 extensions: List::Items(&extensions),
             })
             .to_bytes();
-            assert_eq!(out.messages, expected, "case {case:05b}");
+            assert_eq!(out.messages, expected, "case {case:06b}");
         }
     }
 }

@@ -10,7 +10,7 @@ use std::sync::Arc;
 use rustls_pki_types::UnixTime;
 
 use crate::codec::enums::{
-    CipherSuite, CompressionMethod, NamedGroup, ProtocolVersion, SignatureScheme,
+    CipherSuite, CompressionMethod, EcPointFormat, NamedGroup, ProtocolVersion, SignatureScheme,
 };
 use crate::codec::{Codec, List};
 use crate::config::{CertifiedKey, ClientAuth, ClientHelloInfo, ServerConfig};
@@ -19,7 +19,6 @@ use crate::error::Error;
 use crate::handshake::extensions::ProtocolName;
 use crate::handshake::hello::ClientHello;
 use crate::handshake::{HandshakePayload, SessionId};
-use crate::limits::MAX_LIST_ITEMS;
 use crate::resumption::session::StoredSession;
 use crate::state::{unexpected, Msg, Outbox};
 use crate::suites::{AuthKind, SupportedSuite};
@@ -48,7 +47,18 @@ impl AwaitClientHello {
                 "ClientHello does not offer null compression",
             ));
         }
-        check_secure_renegotiation(ch, &config)?;
+        // RFC 8422 §5.1.2: a client whose ec_point_formats leaves out
+        // uncompressed cannot take our ECDHE point (every group we offer is
+        // one of §5.1.1's); the server "MUST abort the handshake and return
+        // an illegal_parameter alert".
+        if let Some(formats) = ch.ec_point_formats() {
+            if !formats.contains(&EcPointFormat::UNCOMPRESSED) {
+                return Err(Error::IllegalParameter(
+                    "client does not accept uncompressed points",
+                ));
+            }
+        }
+        let secure_renegotiation = check_secure_renegotiation(ch, &config)?;
         let ems = ch.has_ems();
         if !ems && config.require_extended_master_secret {
             return Err(Error::NoExtendedMasterSecret);
@@ -100,6 +110,7 @@ impl AwaitClientHello {
             sni,
             session_id,
             send_ticket,
+            secure_renegotiation,
             transcript,
         };
         match plan {
@@ -131,6 +142,29 @@ enum Plan {
     },
 }
 
+/// How many items of a hello list [`as_slice`] copies onto the stack: more
+/// than any real client sends.
+const LIST_ON_STACK: usize = 512;
+
+/// The items of a hello list as a slice, for APIs that take one: copied
+/// into `stack` when they fit (every hello real clients send, without an
+/// allocation), else into `heap`, which then holds as many bytes as the
+/// list does on the wire (a ClientHello may list 32,767 cipher suites).
+fn as_slice<'b, T: for<'a> crate::codec::Decode<'a> + Clone>(
+    list: List<'_, T>,
+    stack: &'b mut [T],
+    heap: &'b mut Vec<T>,
+) -> &'b [T] {
+    let n = list.len();
+    if n <= stack.len() {
+        list.copy_to(stack)
+    } else {
+        heap.reserve_exact(n);
+        heap.extend(list.iter());
+        heap
+    }
+}
+
 /// Chooses certificate, suite, group and signature scheme for a full
 /// handshake.
 fn plan_full(
@@ -138,16 +172,14 @@ fn plan_full(
     ch: &ClientHello,
     sni: Option<&str>,
 ) -> Result<(&'static SupportedSuite, Plan), Error> {
-    // The hello's lists are wire bytes; the resolver and the key take
-    // slices, copied here onto the stack (a decoded list holds at most
-    // MAX_LIST_ITEMS) rather than into vectors.
-    let mut scheme_buf = [SignatureScheme(0); MAX_LIST_ITEMS];
+    // The hello's lists are wire bytes; the resolver takes slices.
+    let (mut scheme_buf, mut scheme_heap) = ([SignatureScheme(0); LIST_ON_STACK], Vec::new());
     let client_schemes = match ch.signature_schemes() {
-        Some(list) => list.copy_to(&mut scheme_buf),
+        Some(list) => as_slice(list, &mut scheme_buf, &mut scheme_heap),
         None => &[],
     };
-    let mut suite_buf = [CipherSuite(0); MAX_LIST_ITEMS];
-    let client_suites = ch.cipher_suites.copy_to(&mut suite_buf);
+    let (mut suite_buf, mut suite_heap) = ([CipherSuite(0); LIST_ON_STACK], Vec::new());
+    let client_suites = as_slice(ch.cipher_suites, &mut suite_buf, &mut suite_heap);
     let certified = config
         .cert_resolver
         .resolve(&ClientHelloInfo {
@@ -159,20 +191,13 @@ fn plan_full(
     let suite = choose_suite(config, client_suites, certified.key.auth_kind())?;
     let group = choose_group(config, ch.supported_groups())?;
     // RFC 5246 §7.4.1.4.1: without signature_algorithms the client
-    // accepts only SHA-1, which we never sign with.
-    let mut acceptable_buf = [SignatureScheme(0); MAX_LIST_ITEMS];
-    let mut n = 0;
-    for (slot, s) in acceptable_buf.iter_mut().zip(
-        client_schemes
-            .iter()
-            .filter(|s| config.signature_schemes.contains(s)),
-    ) {
-        *slot = *s;
-        n += 1;
-    }
+    // accepts only SHA-1, which we never sign with. (Each of the key's few
+    // schemes is looked up in both lists: linear in the client's.)
     let scheme = certified
         .key
-        .choose_scheme(&acceptable_buf[..n])
+        .choose_scheme_where(|s| {
+            config.signature_schemes.contains(&s) && client_schemes.contains(&s)
+        })
         .ok_or(Error::HandshakeFailure("no signature scheme in common"))?;
     Ok((
         suite,
@@ -230,15 +255,19 @@ fn find_session(
 }
 
 /// RFC 5746 §3.6: the SCSV or an empty renegotiation_info signals support;
-/// a non-empty one on an initial handshake is an attack.
-fn check_secure_renegotiation(ch: &ClientHello, config: &ServerConfig) -> Result<(), Error> {
+/// a non-empty one on an initial handshake is an attack. Returns whether the
+/// client signalled (the secure_renegotiation flag of §3.6), which decides
+/// whether our ServerHello carries renegotiation_info; a client that did not
+/// is refused only when the configuration requires it.
+fn check_secure_renegotiation(ch: &ClientHello, config: &ServerConfig) -> Result<bool, Error> {
     let scsv = ch
         .cipher_suites
         .contains(&CipherSuite::TLS_EMPTY_RENEGOTIATION_INFO_SCSV);
     match ch.renegotiation_info() {
         Some(data) if !data.is_empty() => Err(Error::BadRenegotiationInfo),
-        Some(_) => Ok(()),
-        None if scsv || !config.require_secure_renegotiation => Ok(()),
+        Some(_) => Ok(true),
+        None if scsv => Ok(true),
+        None if !config.require_secure_renegotiation => Ok(false),
         None => Err(Error::HandshakeFailure(
             "client does not support secure renegotiation (RFC 5746)",
         )),
@@ -246,15 +275,25 @@ fn check_secure_renegotiation(ch: &ClientHello, config: &ServerConfig) -> Result
 }
 
 /// The SNI host name, if the client sent a usable one (RFC 6066 §3: a DNS
-/// host name; no IP literals).
+/// host name).
+///
+/// RFC 6066 §3 forbids IP literals in `host_name`, but some real clients
+/// send one: like rustls, we ignore it, exactly as if the client had sent
+/// no server_name (no name for the certificate resolver or for session
+/// matching, none in [`crate::Negotiated::server_name`], no server_name in
+/// our ServerHello). A name that is neither a DNS name nor an IP literal is
+/// still `illegal_parameter`, as rustls answers it (OpenSSL passes any name
+/// without a NUL byte to the application).
 fn sni_name(ch: &ClientHello) -> Result<Option<String>, Error> {
+    use rustls_pki_types::ServerName;
     let Some(raw) = ch.sni_hostname() else {
         return Ok(None);
     };
     let name = core::str::from_utf8(raw)
         .map_err(|_| Error::IllegalParameter("server_name is not ASCII"))?;
-    match rustls_pki_types::ServerName::try_from(name) {
-        Ok(rustls_pki_types::ServerName::DnsName(_)) => Ok(Some(name.to_ascii_lowercase())),
+    match ServerName::try_from(name) {
+        Ok(ServerName::DnsName(_)) => Ok(Some(name.to_ascii_lowercase())),
+        Ok(ServerName::IpAddress(_)) => Ok(None),
         _ => Err(Error::IllegalParameter(
             "server_name is not a DNS host name",
         )),

@@ -48,6 +48,10 @@ pub(crate) struct Hs {
     pub session_id: SessionId,
     /// We acknowledged session_ticket and owe a NewSessionTicket.
     pub send_ticket: bool,
+    /// The client signalled RFC 5746 support (SCSV or renegotiation_info),
+    /// so our ServerHello answers with an empty renegotiation_info (§3.6);
+    /// to a client that did not, the extension would be unsolicited.
+    pub secure_renegotiation: bool,
     pub transcript: Transcript,
 }
 
@@ -86,6 +90,22 @@ impl ServerState {
                     Err(unexpected("application data", &msg))
                 }
             }
+        }
+    }
+
+    /// Whether this state takes a handshake message of type `typ`, from the
+    /// header alone (see [`crate::client::ClientState::expects`]).
+    pub(crate) fn expects(&self, typ: HandshakeType) -> bool {
+        match self {
+            ServerState::AwaitClientHello(_) => typ == HandshakeType::CLIENT_HELLO,
+            ServerState::AwaitClientCert(_) => typ == HandshakeType::CERTIFICATE,
+            ServerState::AwaitClientKx(_) => typ == HandshakeType::CLIENT_KEY_EXCHANGE,
+            ServerState::AwaitCertVerify(_) => typ == HandshakeType::CERTIFICATE_VERIFY,
+            ServerState::AwaitFinished(_) => typ == HandshakeType::FINISHED,
+            ServerState::AwaitCcs(_) => false,
+            // A ClientHello asks to renegotiate: `handle` refuses it with a
+            // warning (RFC 5746 §4.4).
+            ServerState::Traffic(_) => typ == HandshakeType::CLIENT_HELLO,
         }
     }
 

@@ -279,7 +279,7 @@ mod tests {
             (C::NotValidYet, AlertDescription::CERTIFICATE_EXPIRED),
             (C::NotValidForName, AlertDescription::BAD_CERTIFICATE),
             (C::InvalidPurpose, AlertDescription::UNSUPPORTED_CERTIFICATE),
-            (C::BadSignature, AlertDescription::BAD_CERTIFICATE),
+            (C::BadSignature, AlertDescription::DECRYPT_ERROR),
             (
                 C::UnsupportedSignatureAlgorithm,
                 AlertDescription::UNSUPPORTED_CERTIFICATE,

@@ -7,9 +7,12 @@
 
 use sanstls::internals::codec::enums::{
     AlertDescription, CipherSuite, CompressionMethod, ExtensionType, ProtocolVersion,
+    ServerNameType,
 };
-use sanstls::internals::codec::List;
-use sanstls::internals::handshake::extensions::{ClientExtension, ServerExtension};
+use sanstls::internals::codec::{Decode, List};
+use sanstls::internals::handshake::extensions::{
+    ClientExtension, ServerExtension, ServerNameEntry,
+};
 use sanstls::internals::handshake::hello::{ClientHello, ServerHello};
 use sanstls::internals::handshake::{HandshakePayload, Random, SessionId};
 use sanstls::Error;
@@ -302,6 +305,69 @@ impl<'a> EditServerHello<'a> {
         })
         .to_bytes()
     }
+}
+
+/// Grows a ClientHello to the largest body its length fields allow
+/// (`MAX_CLIENT_HELLO_LEN`, 131,396 bytes): a 32-byte session ID, 32,767
+/// cipher suites, 255 compression methods and a 65,535-byte extensions
+/// block. The room left in the block goes to the client's
+/// signature_algorithms list, grown to 32,760 schemes, when `long_schemes`
+/// (the server then copies two lists of 64 KiB for its certificate
+/// resolver), else to one unknown extension. Unknown entries go first and
+/// the client's own last, so the server must read every list to its end.
+pub fn grow_to_max_client_hello(ch: &mut EditClientHello<'_>, long_schemes: bool) {
+    use sanstls::internals::codec::enums::SignatureScheme;
+    use sanstls::limits::MAX_CLIENT_HELLO_LEN;
+    if ch.session_id.is_empty() {
+        ch.session_id = SessionId::new(&[0x11; 32]).unwrap();
+    }
+    let mut suites = vec![CipherSuite(0xfefe); 32_767 - ch.cipher_suites.len()];
+    suites.append(&mut ch.cipher_suites);
+    ch.cipher_suites = suites;
+    let mut methods = vec![CompressionMethod(0xfe); 255 - ch.compression_methods.len()];
+    methods.append(&mut ch.compression_methods);
+    ch.compression_methods = methods;
+
+    let block = |exts: &[ClientExtension<'_>]| -> usize {
+        exts.iter().map(|e| e.encode_to_vec().len()).sum()
+    };
+    if long_schemes {
+        // Only what the server needs besides: extended_master_secret.
+        let schemes: Vec<SignatureScheme> = ch
+            .extensions
+            .iter()
+            .find_map(|e| match e {
+                ClientExtension::SignatureAlgorithms(s) => Some(s.iter().collect()),
+                _ => None,
+            })
+            .unwrap();
+        let mut long = vec![SignatureScheme(0xfefe); 32_760 - schemes.len()];
+        long.extend(schemes);
+        ch.extensions = vec![
+            ClientExtension::SignatureAlgorithms(List::Items(long.leak())),
+            ClientExtension::ExtendedMasterSecret,
+        ];
+    }
+    let room = 0xffff - block(&ch.extensions) - 4;
+    ch.extensions.push(ClientExtension::Unknown {
+        typ: ExtensionType(0xfa00),
+        data: vec![0x5a; room].leak(),
+    });
+    assert_eq!(block(&ch.extensions), 0xffff);
+    assert_eq!(ch.to_bytes().len(), 4 + MAX_CLIENT_HELLO_LEN);
+}
+
+/// Puts `name` as the only host_name of the hello's server_name extension
+/// (RFC 6066 §3), in place of whatever the client sent.
+pub fn set_server_name(ch: &mut EditClientHello<'_>, name: &'static [u8]) {
+    let entry: &'static [ServerNameEntry<'static>] = Box::leak(Box::new([ServerNameEntry {
+        typ: ServerNameType::HOST_NAME,
+        name,
+    }]));
+    ch.extensions
+        .retain(|e| e.ext_type() != ExtensionType::SERVER_NAME);
+    ch.extensions
+        .insert(0, ClientExtension::ServerName(List::Items(entry)));
 }
 
 pub fn edit_client_hello(wire: &mut Vec<u8>, f: impl for<'a> FnOnce(&mut EditClientHello<'a>)) {

@@ -112,6 +112,19 @@ impl Mitm {
         out
     }
 
+    /// The Finished message (header included) that a side whose transcript
+    /// holds `messages` (whole handshake messages, in order) expects from
+    /// the client (`from_client`) or the server: what an attacker who knows
+    /// the master secret can forge once it has changed a message in flight.
+    pub fn finished(&self, from_client: bool, messages: &[&[u8]]) -> Vec<u8> {
+        let master = self.master.expect("master secret not logged yet");
+        let hash = tls12::transcript_hash(self.suite.hash, messages);
+        let verify_data = tls12::verify_data(self.suite.hash, &master, from_client, &hash);
+        let mut msg = vec![20, 0, 0, verify_data.len() as u8];
+        msg.extend_from_slice(&verify_data);
+        msg
+    }
+
     /// Appends `recs`, sealed from sequence number `seq` on.
     pub fn push_sealed(&mut self, seq: u64, recs: &[(u8, Vec<u8>)]) {
         let sealed = self.seal(seq, recs);
@@ -191,6 +204,8 @@ pub struct Scene {
     pub client_hello: Vec<u8>,
     /// The one suite the client offers.
     pub suite: &'static SupportedSuite,
+    /// The server's first flight (plaintext records), as sent.
+    pub server_flight: Vec<u8>,
     log: Arc<Captured>,
     client_random: [u8; 32],
     server_random: [u8; 32],
@@ -222,6 +237,7 @@ impl Scene {
             suite,
             log,
             client_hello: Vec::new(),
+            server_flight: Vec::new(),
             client_random: [0; 32],
             server_random: [0; 32],
         }
@@ -263,15 +279,24 @@ impl Scene {
 
     /// Drives the handshake until the flight of `point` is on the wire.
     pub fn drive_to(&mut self, point: Point) {
+        self.drive_to_editing_hello(point, |_| {});
+    }
+
+    /// [`drive_to`](Self::drive_to), with the ClientHello's records edited
+    /// by `edit` in flight (`client_hello` keeps the message as the client
+    /// sent it).
+    pub fn drive_to_editing_hello(&mut self, point: Point, edit: impl FnOnce(&mut Vec<u8>)) {
         self.p.client.poll_output(&mut self.p.to_server);
         self.client_random = hello_random(&self.p.to_server);
         self.client_hello = split(&self.p.to_server)[0].1.clone();
         if point == Point::ClientHello {
             return;
         }
+        edit(&mut self.p.to_server);
         self.deliver_to_server().unwrap();
         self.p.server.poll_output(&mut self.p.to_client);
         self.server_random = hello_random(&self.p.to_client);
+        self.server_flight = self.p.to_client.clone();
         if matches!(point, Point::ServerFlight | Point::ServerFlightCertReq) {
             return;
         }
@@ -331,6 +356,68 @@ impl Scene {
             server_random: self.server_random,
             master: *self.log.0.lock().unwrap(),
         }
+    }
+
+    /// Completes a handshake whose ClientHello `edit` changes in flight, as
+    /// an attacker who knows the master secret (from the client's key log)
+    /// can: it forges each side's Finished for the transcript that side
+    /// holds, the client's own ClientHello on one side and the edited one on
+    /// the other. This works only while the ClientHello stays out of the
+    /// master secret: both configurations must allow a handshake without
+    /// the extended master secret, and `edit` must strip it (RFC 7627 §4).
+    ///
+    /// So a test can show a server accepting a ClientHello our client does
+    /// not send (one with an IP address in server_name, or without the
+    /// RFC 5746 indication) all the way to application data.
+    pub fn complete_with_edited_hello(&mut self, edit: impl Fn(&mut Vec<u8>)) {
+        self.drive_to_editing_hello(Point::ClientFlight, &edit);
+        let handshake = |wire: &[u8]| -> Vec<Vec<u8>> {
+            split(wire)
+                .into_iter()
+                .take_while(|r| r.0 != CCS)
+                .map(|r| r.1)
+                .collect()
+        };
+        let sent_hello = self.client_hello.clone();
+        let mut wire = join(&[(crate::common::wire::HANDSHAKE, sent_hello.clone())]);
+        edit(&mut wire);
+        let edited_hello = split(&wire)[0].1.clone();
+        let mut common = handshake(&self.server_flight);
+
+        let mut m = self.intercept(true);
+        common.extend(handshake(&m.wire));
+        let mut server_view = vec![edited_hello];
+        server_view.extend(common.iter().cloned());
+        let forged = m.finished(
+            true,
+            &server_view.iter().map(Vec::as_slice).collect::<Vec<_>>(),
+        );
+        let mut client_finished = Vec::new();
+        m.edit_protected(|r| {
+            assert_eq!(r.len(), 1, "only the client's Finished is protected");
+            client_finished = core::mem::replace(&mut r[0].1, forged);
+        });
+        self.release(m);
+        self.deliver_to_server().unwrap();
+        self.p.server.poll_output(&mut self.p.to_client);
+
+        let mut m = self.intercept(false);
+        let mut client_view = vec![sent_hello];
+        client_view.extend(common);
+        client_view.push(client_finished);
+        // A NewSessionTicket goes before the server's ChangeCipherSpec.
+        client_view.extend(handshake(&m.wire));
+        let forged = m.finished(
+            false,
+            &client_view.iter().map(Vec::as_slice).collect::<Vec<_>>(),
+        );
+        m.edit_protected(|r| {
+            assert_eq!(r.len(), 1, "only the server's Finished is protected");
+            r[0].1 = forged;
+        });
+        self.release(m);
+        self.deliver_to_client().unwrap();
+        assert!(!self.p.client.is_handshaking() && !self.p.server.is_handshaking());
     }
 
     /// Shuttles bytes until nothing moves; returns each side's first error
