@@ -20,6 +20,7 @@ use crate::limits::{
     MAX_WARNING_ALERTS, RECORD_HEADER_LEN,
 };
 use crate::message::{Alert, ChangeCipherSpec};
+use crate::record::deframer::RecordType;
 use crate::record::layer::RecordLayer;
 use crate::server::ServerState;
 use crate::state::{Action, Msg, Outbox, SessionKey, Traffic};
@@ -333,7 +334,7 @@ impl Connection {
         let typ = rec.typ;
         let payload = rec.payload;
         match typ {
-            ContentType::APPLICATION_DATA => {
+            RecordType::ApplicationData => {
                 let in_traffic = self.traffic().is_some();
                 if !in_traffic || !self.joiner.is_empty() {
                     return Err(Error::UnexpectedMessage {
@@ -353,7 +354,7 @@ impl Connection {
                 self.empty_records = 0;
                 Ok(Some(payload))
             }
-            ContentType::HANDSHAKE => {
+            RecordType::Handshake => {
                 // Whole messages in the record are handled where they lie,
                 // in the caller's buffer; only a message cut by the record
                 // boundary goes through the joiner (RFC 5246 §6.2.1). Each
@@ -395,7 +396,7 @@ impl Connection {
                 }
                 Ok(None)
             }
-            ContentType::CHANGE_CIPHER_SPEC => {
+            RecordType::ChangeCipherSpec => {
                 ChangeCipherSpec::check(payload)?;
                 // RFC 5246 §7.1: a handshake message must not span a CCS.
                 if !self.joiner.is_empty() {
@@ -417,17 +418,11 @@ impl Connection {
                 }
                 Ok(None)
             }
-            ContentType::ALERT => {
+            RecordType::Alert => {
                 let alert = Alert::from_bytes(payload)?;
                 self.handle_alert(alert)?;
                 Ok(None)
             }
-            // The deframer refuses other types from the header already
-            // (RFC 5246 §6: unexpected_message); the same words here.
-            _ => Err(Error::UnexpectedMessage {
-                expected: "a record of a known content type",
-                got: "a record of an unknown content type",
-            }),
         }
     }
 

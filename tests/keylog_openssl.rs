@@ -259,7 +259,7 @@ fn split_records(mut bytes: &[u8]) -> Vec<(ContentType, ProtocolVersion, Vec<u8>
     };
     let mut out = Vec::new();
     while let Ok(Some((h, total))) = peek_record(bytes, rules) {
-        out.push((h.typ, h.version, bytes[5..total].to_vec()));
+        out.push((h.typ.wire(), h.version, bytes[5..total].to_vec()));
         bytes = &bytes[total..];
     }
     out

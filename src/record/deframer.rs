@@ -18,11 +18,49 @@ use crate::codec::enums::{ContentType, ProtocolVersion};
 use crate::error::Error;
 use crate::limits::{MAX_CIPHERTEXT_LEN, MAX_PLAINTEXT_LEN, RECORD_HEADER_LEN};
 
+/// The four record content types of RFC 5246 §6.2.1, as a closed enum: a
+/// header with any other type is refused by [`peek_record`], so the code
+/// that dispatches records never needs an arm for an unknown one.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RecordType {
+    /// change_cipher_spec (20).
+    ChangeCipherSpec,
+    /// alert (21).
+    Alert,
+    /// handshake (22).
+    Handshake,
+    /// application_data (23).
+    ApplicationData,
+}
+
+impl RecordType {
+    /// The known type `typ` names, if it names one.
+    pub fn from_wire(typ: ContentType) -> Option<RecordType> {
+        Some(match typ {
+            ContentType::CHANGE_CIPHER_SPEC => RecordType::ChangeCipherSpec,
+            ContentType::ALERT => RecordType::Alert,
+            ContentType::HANDSHAKE => RecordType::Handshake,
+            ContentType::APPLICATION_DATA => RecordType::ApplicationData,
+            _ => return None,
+        })
+    }
+
+    /// The wire value (it goes into the AEAD additional data).
+    pub fn wire(self) -> ContentType {
+        match self {
+            RecordType::ChangeCipherSpec => ContentType::CHANGE_CIPHER_SPEC,
+            RecordType::Alert => ContentType::ALERT,
+            RecordType::Handshake => ContentType::HANDSHAKE,
+            RecordType::ApplicationData => ContentType::APPLICATION_DATA,
+        }
+    }
+}
+
 /// A checked record header.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Header {
-    /// The content type; always one of the four of RFC 5246 §6.2.1.
-    pub typ: ContentType,
+    /// The content type: one of the four of RFC 5246 §6.2.1.
+    pub typ: RecordType,
     /// The record version as sent.
     pub version: ProtocolVersion,
     /// Length of the fragment that follows the header.
@@ -61,22 +99,16 @@ pub fn peek_record(buf: &[u8], rules: HeaderRules) -> Result<Option<(Header, usi
     let Some(h) = buf.get(..RECORD_HEADER_LEN) else {
         return Ok(None);
     };
-    let typ = ContentType(h[0]);
+    let typ = RecordType::from_wire(ContentType(h[0]));
     let version = ProtocolVersion(u16::from_be_bytes([h[1], h[2]]));
     let len = u16::from_be_bytes([h[3], h[4]]) as usize;
 
-    if !matches!(
-        typ,
-        ContentType::CHANGE_CIPHER_SPEC
-            | ContentType::ALERT
-            | ContentType::HANDSHAKE
-            | ContentType::APPLICATION_DATA
-    ) {
+    let Some(typ) = typ else {
         return Err(Error::UnexpectedMessage {
             expected: "a record of a known content type",
             got: "a record of an unknown content type",
         });
-    }
+    };
     if version.0 >> 8 != 3 {
         return Err(Error::BadRecordVersion("record version is not 3.x"));
     }
@@ -115,7 +147,7 @@ mod tests {
             assert_eq!(peek_record(&rec[..n], LOOSE), Ok(None), "prefix {n}");
         }
         let want = Header {
-            typ: ContentType::HANDSHAKE,
+            typ: RecordType::Handshake,
             version: ProtocolVersion::TLSV1_0,
             len: 2,
         };

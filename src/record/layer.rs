@@ -12,7 +12,7 @@ use crate::crypto::key_schedule::DirectionKeys;
 use crate::error::{Error, InvalidMessage};
 use crate::limits::{MAX_PLAINTEXT_LEN, RECORD_HEADER_LEN};
 use crate::record::cipher::{Decrypter, Encrypter};
-use crate::record::deframer::{peek_record, HeaderRules};
+use crate::record::deframer::{peek_record, HeaderRules, RecordType};
 
 /// Key state of one direction: the keys in use, if any, and the keys that
 /// the next ChangeCipherSpec switches on, if derived.
@@ -64,7 +64,7 @@ impl<C> KeyState<C> {
 #[derive(Debug, PartialEq, Eq)]
 pub struct InboundRecord<'a> {
     /// The content type from the header (authenticated when protected).
-    pub typ: ContentType,
+    pub typ: RecordType,
     /// The plaintext, decrypted in place inside the caller's buffer.
     pub payload: &'a mut [u8],
     /// How many bytes of the buffer this record occupied; the caller drops
@@ -136,13 +136,11 @@ impl RecordLayer {
         let (_, fragment) = record.split_at_mut(RECORD_HEADER_LEN);
 
         let payload = match self.read.active() {
-            Some(dec) => dec.open_in_place(header.typ, header.version, fragment)?,
+            Some(dec) => dec.open_in_place(header.typ.wire(), header.version, fragment)?,
             None => fragment,
         };
 
-        if payload.is_empty()
-            && (header.typ == ContentType::HANDSHAKE || header.typ == ContentType::ALERT)
-        {
+        if payload.is_empty() && matches!(header.typ, RecordType::Handshake | RecordType::Alert) {
             return Err(Error::invalid(
                 "empty handshake or alert fragment",
                 InvalidMessage::BadLength,
@@ -335,7 +333,7 @@ mod tests {
     ) -> Result<Vec<(ContentType, Vec<u8>)>, Error> {
         let mut got = Vec::new();
         while let Some(r) = l.read_record(buf)? {
-            got.push((r.typ, r.payload.to_vec()));
+            got.push((r.typ.wire(), r.payload.to_vec()));
             let consumed = r.consumed;
             buf = &mut buf[consumed..];
         }
@@ -425,7 +423,10 @@ mod tests {
             enc.seal_record(ContentType::APPLICATION_DATA, b"", &mut wire)
                 .unwrap();
             let r = b.read_record(&mut wire).unwrap().unwrap();
-            assert_eq!((r.typ, r.payload.len()), (ContentType::APPLICATION_DATA, 0));
+            assert_eq!(
+                (r.typ.wire(), r.payload.len()),
+                (ContentType::APPLICATION_DATA, 0)
+            );
 
             let mut nothing = Vec::new();
             a.write_record(ContentType::APPLICATION_DATA, b"", &mut nothing)
