@@ -271,7 +271,7 @@ fn data_before_a_fatal_record_comes_first_then_the_error() {
     assert_eq!(
         server.join().unwrap(),
         Err(Error::AlertReceived(
-            sanstls::codec::enums::AlertDescription::BAD_RECORD_MAC
+            sanstls::enums::AlertDescription::BAD_RECORD_MAC
         ))
     );
 }
