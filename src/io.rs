@@ -273,11 +273,16 @@ impl<T> Stream<T> {
             if let Some(data) = input.data {
                 self.plain.extend_from_slice(data);
             }
+            // The connection stops taking input while its event queue is
+            // full (MAX_QUEUED_EVENTS): take the events as they come.
+            while let Some(e) = self.conn.poll_event() {
+                self.events.push(e);
+            }
             if input.consumed > 0 {
                 start += input.consumed;
             } else if self.conn.has_output() {
-                // The connection stops taking input while its output
-                // backlog is full; take the output and go on.
+                // It also stops while its output backlog is full; take the
+                // output and go on.
                 self.conn.poll_output(&mut self.out);
             } else {
                 break;
