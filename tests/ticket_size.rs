@@ -4,7 +4,8 @@
 //! 65,535 bytes NewSessionTicket can carry (RFC 5077 §3.3), where the length
 //! prefix used to be written unchecked. Now a session keeps only the verified
 //! end-entity certificate, and a ticket that would not fit is not issued (an
-//! empty ticket, which RFC 5077 §3.3 allows).
+//! empty ticket, which RFC 5077 §3.3 allows), whichever `TicketProducer`
+//! made it.
 
 mod common;
 
@@ -14,9 +15,12 @@ use common::wire::{self, client_hello, split};
 use common::{leaf, KeyType, Pair, Pki};
 use sanstls::config::ClientAuth;
 use sanstls::internals::handshake::HandshakePayload;
-use sanstls::pki_types::CertificateDer;
+use sanstls::pki_types::{CertificateDer, UnixTime};
+use sanstls::resumption::store::{ClientSessionCache, ClientSessionStore};
+use sanstls::resumption::ticketer::TicketProducer;
 use sanstls::verify::WebPkiClientVerifier;
 use sanstls::{ClientConfig, ServerConfig};
+use zeroize::Zeroizing;
 
 /// The most a Certificate message body may hold (the crate's handshake
 /// message limit), less its own 3-byte list length.
@@ -148,4 +152,47 @@ fn a_ticket_that_would_not_fit_is_not_issued() {
     let mut third = Pair::new(client, server);
     third.expect_handshake();
     assert!(!third.server.negotiated().unwrap().resumed);
+}
+
+/// A `TicketProducer` that issues tickets of `len` bytes and opens none.
+#[derive(Debug)]
+struct FixedSize(usize);
+
+impl TicketProducer for FixedSize {
+    fn lifetime(&self) -> u32 {
+        3600
+    }
+    fn encrypt(&self, _: &[u8], _: UnixTime) -> Option<Vec<u8>> {
+        Some(vec![0x5a; self.0])
+    }
+    fn decrypt(&self, _: &[u8], _: UnixTime) -> Option<Zeroizing<Vec<u8>>> {
+        None
+    }
+}
+
+/// A server with only tickets (no session-ID cache) from `producer`, and a
+/// client with its own session store.
+fn ticket_only(producer: FixedSize) -> (ClientConfig, ServerConfig, Arc<ClientSessionCache>) {
+    let pki = Pki::new(KeyType::P256);
+    let mut server = pki.server_config();
+    server.session_store = None;
+    server.ticketer = Some(Arc::new(producer));
+    let store = Arc::new(ClientSessionCache::new(4));
+    let mut client = pki.client_config();
+    client.session_store = Some(store.clone());
+    (client, server, store)
+}
+
+/// A custom `TicketProducer` returning 70,000 bytes, more than
+/// `opaque ticket<0..2^16-1>` holds: the ticket is not sent, an empty one
+/// is (RFC 5077 §3.3), and the handshake completes. (The server never
+/// writes the ticket's length with a truncated prefix, nor fails.)
+#[test]
+fn an_oversized_ticket_from_a_custom_producer_is_not_sent() {
+    let (client, server, store) = ticket_only(FixedSize(70_000));
+    let (ticket, p) = ticket_of(&client, &server);
+    assert!(ticket.is_empty(), "a ticket of {} bytes", ticket.len());
+    assert!(!p.server.negotiated().unwrap().resumed);
+    // Nothing to resume by: no ticket and no session ID.
+    assert!(store.get("localhost").is_none());
 }
