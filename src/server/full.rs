@@ -136,7 +136,7 @@ pub(super) fn send_first_flight(
                 ClientCertificateType::RSA_SIGN,
             ],
             signature_schemes: hs.config.signature_schemes.clone(),
-            authorities: v.root_hint_subjects(),
+            authorities: authorities_that_fit(v.root_hint_subjects()),
         };
         send(
             actions,
@@ -163,6 +163,28 @@ pub(super) fn send_first_flight(
     } else {
         ServerState::AwaitClientKx(next)
     })
+}
+
+/// The root subjects to name in CertificateRequest, or none when they do
+/// not fit `DistinguishedName certificate_authorities<0..2^16-1>` (each
+/// `<1..2^16-1>`, RFC 5246 §7.4.4), as a large enterprise root store may
+/// not. An empty list is what §7.4.4 allows ("the client MAY send any
+/// certificate of the appropriate ClientCertificateType"), and the chain
+/// the client sends is verified against the same roots all the same; so
+/// the handshake goes on rather than fail on a hint. Failing would break
+/// every client of such a server, and naming only the roots that fit would
+/// turn away clients whose CA was left out.
+fn authorities_that_fit(subjects: Vec<Vec<u8>>) -> Vec<Vec<u8>> {
+    // Each name with its u16 length; a name too long for its own prefix
+    // makes the list too long as well.
+    let total = subjects
+        .iter()
+        .fold(0usize, |total, s| total.saturating_add(2 + s.len()));
+    if total <= LenSize::U16.max_len() {
+        subjects
+    } else {
+        Vec::new()
+    }
 }
 
 /// We asked for a client certificate; waiting for the client's Certificate.
@@ -362,5 +384,26 @@ mod tests {
             .to_bytes();
             assert_eq!(out.messages, expected, "case {case:06b}");
         }
+    }
+
+    /// Root subjects that fill `certificate_authorities<0..2^16-1>`
+    /// exactly are all named; one byte more, in the list or in one name,
+    /// and none are.
+    #[test]
+    fn authorities_are_named_only_when_they_all_fit() {
+        // 64 names of 1,000 bytes and one of 1,405: with their 2-byte
+        // lengths, 65 * 2 + 64 * 1,000 + 1,405 = 65,535 bytes.
+        let mut names = vec![vec![0x30; 1_000]; 64];
+        names.push(vec![0x30; 1_405]);
+        assert_eq!(authorities_that_fit(names.clone()), names);
+        names[0].push(0x30);
+        assert!(authorities_that_fit(names).is_empty());
+        assert!(authorities_that_fit(vec![vec![0x30; 0x1_0000]]).is_empty());
+        assert!(authorities_that_fit(vec![vec![0x30; 0xffff]]).is_empty());
+        assert_eq!(
+            authorities_that_fit(vec![vec![0x30; 0xfffd]]),
+            vec![vec![0x30; 0xfffd]]
+        );
+        assert!(authorities_that_fit(Vec::new()).is_empty());
     }
 }
