@@ -5,7 +5,8 @@
 //! prefix used to be written unchecked. Now a session keeps only the verified
 //! end-entity certificate, and a ticket that would not fit is not issued (an
 //! empty ticket, which RFC 5077 §3.3 allows), whichever `TicketProducer`
-//! made it.
+//! made it. A client given a ticket too long to offer in its ClientHello
+//! offers none.
 
 mod common;
 
@@ -14,7 +15,9 @@ use std::sync::Arc;
 use common::wire::{self, client_hello, split};
 use common::{leaf, KeyType, Pair, Pki};
 use sanstls::config::ClientAuth;
+use sanstls::internals::codec::Codec;
 use sanstls::internals::handshake::HandshakePayload;
+use sanstls::internals::StoredSession;
 use sanstls::pki_types::{CertificateDer, UnixTime};
 use sanstls::resumption::store::{ClientSessionCache, ClientSessionStore};
 use sanstls::resumption::ticketer::TicketProducer;
@@ -195,4 +198,34 @@ fn an_oversized_ticket_from_a_custom_producer_is_not_sent() {
     assert!(!p.server.negotiated().unwrap().resumed);
     // Nothing to resume by: no ticket and no session ID.
     assert!(store.get("localhost").is_none());
+}
+
+/// The longest ticket our client accepts: a NewSessionTicket body (4-byte
+/// lifetime hint, 2-byte length, ticket) of at most
+/// `MAX_HANDSHAKE_MESSAGE_LEN`.
+const LONGEST_ACCEPTED_TICKET: usize = sanstls::limits::MAX_HANDSHAKE_MESSAGE_LEN - 6;
+
+/// A ticket of 65,530 bytes is issued and kept; but a ClientHello cannot
+/// offer it (its extensions block holds 65,535 bytes in all, and the other
+/// extensions take more than the 1 left). The next connection offers no
+/// session, asks for a fresh ticket, and completes a full handshake: before,
+/// a release build sent the extensions block with a truncated length.
+#[test]
+fn a_ticket_too_long_to_offer_is_not_offered() {
+    let (client, server, store) = ticket_only(FixedSize(LONGEST_ACCEPTED_TICKET));
+    let mut first = Pair::new(client.clone(), server.clone());
+    first.expect_handshake();
+    let stored = StoredSession::from_bytes(&store.get("localhost").unwrap()).unwrap();
+    assert_eq!(stored.ticket, vec![0x5a; LONGEST_ACCEPTED_TICKET]);
+
+    let mut second = Pair::new(client, server);
+    client_hello(&mut second);
+    let recs = split(&second.to_server);
+    let HandshakePayload::ClientHello(ch) = HandshakePayload::read(&recs[0].1).unwrap() else {
+        panic!("not a ClientHello");
+    };
+    assert_eq!(ch.session_ticket(), Some(&[][..]));
+    assert!(ch.session_id.is_empty());
+    second.expect_handshake();
+    assert!(!second.client.negotiated().unwrap().resumed);
 }

@@ -110,7 +110,22 @@ pub(super) fn start(
         random: &client_random,
         sni: sni.as_deref(),
     };
-    hello.send(actions, &mut transcript, &session_id, ticket)?;
+    let offers_ticket = ticket.is_some_and(|t| !t.is_empty());
+    let offered = match hello.send(actions, &mut transcript, &session_id, ticket) {
+        Ok(()) => offered,
+        // A server may issue a ticket of up to 65,535 bytes (RFC 5077
+        // §3.3), which then leaves no room in the extensions block for
+        // ours. Offering a ticket is never required (RFC 5077 §3.4): such
+        // a session is not offered, a fresh ticket is asked for, and the
+        // handshake is a full one. Any other field that does not fit fails
+        // the retry the same way, and ends the connection.
+        Err(_) if offers_ticket => {
+            let ask = ticket.map(|_| &[][..]);
+            hello.send(actions, &mut transcript, &SessionId::empty(), ask)?;
+            None
+        }
+        Err(e) => return Err(e),
+    };
     Ok(AwaitServerHello {
         config,
         server_name,
