@@ -27,8 +27,9 @@ impl Alert {
 }
 
 impl Codec for Alert {
-    fn encode(&self, out: &mut Vec<u8>) {
+    fn encode(&self, out: &mut Vec<u8>) -> Result<(), Error> {
         out.extend_from_slice(&self.to_array());
+        Ok(())
     }
 
     fn read(r: &mut Reader<'_>) -> Result<Self, Error> {
@@ -72,8 +73,9 @@ impl ChangeCipherSpec {
 }
 
 impl Codec for ChangeCipherSpec {
-    fn encode(&self, out: &mut Vec<u8>) {
+    fn encode(&self, out: &mut Vec<u8>) -> Result<(), Error> {
         out.extend_from_slice(&Self::BYTES);
+        Ok(())
     }
 
     fn read(r: &mut Reader<'_>) -> Result<Self, Error> {

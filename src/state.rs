@@ -101,17 +101,16 @@ impl Msg<'_> {
     }
 }
 
-/// Encodes `payload`, adds it to the transcript and queues it.
-pub(crate) fn send(out: &mut Outbox, transcript: &mut Transcript, payload: HandshakePayload<'_>) {
-    if out.messages.capacity() == 0 {
-        out.messages.reserve(OUTBOX_MESSAGE_BYTES);
-    }
-    let start = out.messages.len();
-    payload.encode(&mut out.messages);
-    let bytes = &out.messages[start..];
-    transcript.add(bytes);
-    let len = bytes.len();
-    out.push(Action::Send(len));
+/// Encodes `payload`, adds it to the transcript and queues it. A message
+/// that cannot be encoded (a field longer than its length prefix:
+/// `Internal`) is neither hashed nor queued, and none of its bytes stay in
+/// [`Outbox::messages`]; the error ends the handshake like any other.
+pub(crate) fn send(
+    out: &mut Outbox,
+    transcript: &mut Transcript,
+    payload: HandshakePayload<'_>,
+) -> Result<(), Error> {
+    queue(out, transcript, |messages| payload.encode(messages))
 }
 
 /// Like [`send`], for a message whose body `body` writes straight from
@@ -121,17 +120,34 @@ pub(crate) fn send_body(
     out: &mut Outbox,
     transcript: &mut Transcript,
     typ: HandshakeType,
-    body: impl FnOnce(&mut Vec<u8>),
-) {
+    body: impl FnOnce(&mut Vec<u8>) -> Result<(), Error>,
+) -> Result<(), Error> {
+    queue(out, transcript, |messages| {
+        crate::handshake::encode_message(messages, typ, body)
+    })
+}
+
+/// Appends the message `encode` writes (whole, or nothing: see
+/// [`crate::handshake::encode_message`]) to the flight, hashes it and
+/// queues it.
+fn queue(
+    out: &mut Outbox,
+    transcript: &mut Transcript,
+    encode: impl FnOnce(&mut Vec<u8>) -> Result<(), Error>,
+) -> Result<(), Error> {
     if out.messages.capacity() == 0 {
         out.messages.reserve(OUTBOX_MESSAGE_BYTES);
     }
     let start = out.messages.len();
-    crate::handshake::encode_message(&mut out.messages, typ, body);
+    if let Err(e) = encode(&mut out.messages) {
+        out.messages.truncate(start);
+        return Err(e);
+    }
     let bytes = &out.messages[start..];
     transcript.add(bytes);
     let len = bytes.len();
     out.push(Action::Send(len));
+    Ok(())
 }
 
 /// The error for a handshake message the state does not expect.
@@ -268,9 +284,9 @@ pub(crate) fn send_finished(
 ) -> Result<(), Error> {
     let verify_data = prf.verify_data(from_client, &transcript.current_hash()?);
     send_body(actions, transcript, HandshakeType::FINISHED, |body| {
-        body.extend_from_slice(&verify_data)
-    });
-    Ok(())
+        body.extend_from_slice(&verify_data);
+        Ok(())
+    })
 }
 
 /// What an established connection keeps: enough for the RFC 5705 exporter,
@@ -369,5 +385,49 @@ pub(crate) fn complete(actions: &mut Outbox, a: Agreed) -> Traffic {
         client_random: a.client_random,
         server_random: a.server_random,
         extended_master_secret: a.ems,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::codec::LenSize;
+    use crate::handshake::put_opaque;
+
+    /// A message with a field too long for its prefix ends in `Internal`
+    /// naming the field, and leaves the flight as it was: no bytes in the
+    /// buffer, no action, nothing hashed.
+    #[test]
+    fn a_message_that_does_not_fit_is_not_queued() {
+        let mut out = Outbox::default();
+        let mut transcript = Transcript::new();
+        send(&mut out, &mut transcript, HandshakePayload::ServerHelloDone).unwrap();
+        let (messages, hashed) = (out.messages.clone(), transcript.messages().to_vec());
+        assert_eq!(messages, [14, 0, 0, 0]);
+
+        let e = send_body(
+            &mut out,
+            &mut transcript,
+            HandshakeType::CERTIFICATE,
+            |body| {
+                body.extend_from_slice(&[1; 100]);
+                put_opaque(body, LenSize::U8, "test field too long", &[2; 256])
+            },
+        );
+        assert_eq!(e, Err(Error::Internal("test field too long")));
+        assert_eq!(out.messages, messages);
+        assert_eq!(transcript.messages(), hashed);
+        assert_eq!(out.actions.len(), 1);
+
+        // One byte less fits.
+        send_body(
+            &mut out,
+            &mut transcript,
+            HandshakeType::CERTIFICATE,
+            |body| put_opaque(body, LenSize::U8, "test field too long", &[2; 255]),
+        )
+        .unwrap();
+        assert_eq!(out.messages.len(), 4 + 4 + 1 + 255);
+        assert_eq!(out.actions.len(), 2);
     }
 }

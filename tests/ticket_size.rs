@@ -4,7 +4,9 @@
 //! 65,535 bytes NewSessionTicket can carry (RFC 5077 §3.3), where the length
 //! prefix used to be written unchecked. Now a session keeps only the verified
 //! end-entity certificate, and a ticket that would not fit is not issued (an
-//! empty ticket, which RFC 5077 §3.3 allows).
+//! empty ticket, which RFC 5077 §3.3 allows), whichever `TicketProducer`
+//! made it. A client given a ticket too long to offer in its ClientHello
+//! offers none.
 
 mod common;
 
@@ -13,10 +15,15 @@ use std::sync::Arc;
 use common::wire::{self, client_hello, split};
 use common::{leaf, KeyType, Pair, Pki};
 use sanstls::config::ClientAuth;
+use sanstls::internals::codec::Codec;
 use sanstls::internals::handshake::HandshakePayload;
-use sanstls::pki_types::CertificateDer;
+use sanstls::internals::StoredSession;
+use sanstls::pki_types::{CertificateDer, UnixTime};
+use sanstls::resumption::store::{ClientSessionCache, ClientSessionStore};
+use sanstls::resumption::ticketer::TicketProducer;
 use sanstls::verify::WebPkiClientVerifier;
 use sanstls::{ClientConfig, ServerConfig};
+use zeroize::Zeroizing;
 
 /// The most a Certificate message body may hold (the crate's handshake
 /// message limit), less its own 3-byte list length.
@@ -148,4 +155,77 @@ fn a_ticket_that_would_not_fit_is_not_issued() {
     let mut third = Pair::new(client, server);
     third.expect_handshake();
     assert!(!third.server.negotiated().unwrap().resumed);
+}
+
+/// A `TicketProducer` that issues tickets of `len` bytes and opens none.
+#[derive(Debug)]
+struct FixedSize(usize);
+
+impl TicketProducer for FixedSize {
+    fn lifetime(&self) -> u32 {
+        3600
+    }
+    fn encrypt(&self, _: &[u8], _: UnixTime) -> Option<Vec<u8>> {
+        Some(vec![0x5a; self.0])
+    }
+    fn decrypt(&self, _: &[u8], _: UnixTime) -> Option<Zeroizing<Vec<u8>>> {
+        None
+    }
+}
+
+/// A server with only tickets (no session-ID cache) from `producer`, and a
+/// client with its own session store.
+fn ticket_only(producer: FixedSize) -> (ClientConfig, ServerConfig, Arc<ClientSessionCache>) {
+    let pki = Pki::new(KeyType::P256);
+    let mut server = pki.server_config();
+    server.session_store = None;
+    server.ticketer = Some(Arc::new(producer));
+    let store = Arc::new(ClientSessionCache::new(4));
+    let mut client = pki.client_config();
+    client.session_store = Some(store.clone());
+    (client, server, store)
+}
+
+/// A custom `TicketProducer` returning 70,000 bytes, more than
+/// `opaque ticket<0..2^16-1>` holds: the ticket is not sent, an empty one
+/// is (RFC 5077 §3.3), and the handshake completes. (The server never
+/// writes the ticket's length with a truncated prefix, nor fails.)
+#[test]
+fn an_oversized_ticket_from_a_custom_producer_is_not_sent() {
+    let (client, server, store) = ticket_only(FixedSize(70_000));
+    let (ticket, p) = ticket_of(&client, &server);
+    assert!(ticket.is_empty(), "a ticket of {} bytes", ticket.len());
+    assert!(!p.server.negotiated().unwrap().resumed);
+    // Nothing to resume by: no ticket and no session ID.
+    assert!(store.get("localhost").is_none());
+}
+
+/// The longest ticket our client accepts: a NewSessionTicket body (4-byte
+/// lifetime hint, 2-byte length, ticket) of at most
+/// `MAX_HANDSHAKE_MESSAGE_LEN`.
+const LONGEST_ACCEPTED_TICKET: usize = sanstls::limits::MAX_HANDSHAKE_MESSAGE_LEN - 6;
+
+/// A ticket of 65,530 bytes is issued and kept; but a ClientHello cannot
+/// offer it (its extensions block holds 65,535 bytes in all, and the other
+/// extensions take more than the 1 left). The next connection offers no
+/// session, asks for a fresh ticket, and completes a full handshake: before,
+/// a release build sent the extensions block with a truncated length.
+#[test]
+fn a_ticket_too_long_to_offer_is_not_offered() {
+    let (client, server, store) = ticket_only(FixedSize(LONGEST_ACCEPTED_TICKET));
+    let mut first = Pair::new(client.clone(), server.clone());
+    first.expect_handshake();
+    let stored = StoredSession::from_bytes(&store.get("localhost").unwrap()).unwrap();
+    assert_eq!(stored.ticket, vec![0x5a; LONGEST_ACCEPTED_TICKET]);
+
+    let mut second = Pair::new(client, server);
+    client_hello(&mut second);
+    let recs = split(&second.to_server);
+    let HandshakePayload::ClientHello(ch) = HandshakePayload::read(&recs[0].1).unwrap() else {
+        panic!("not a ClientHello");
+    };
+    assert_eq!(ch.session_ticket(), Some(&[][..]));
+    assert!(ch.session_id.is_empty());
+    second.expect_handshake();
+    assert!(!second.client.negotiated().unwrap().resumed);
 }

@@ -403,14 +403,16 @@ pub fn record_layer(data: &[u8]) {
 
 // ---- target: handshake_message ----
 
-/// Decodes `bytes` as `T`; what decodes must re-encode to something that
-/// decodes to the same value and the same bytes. (A macro, not a generic
-/// function: decoded values may borrow from the bytes they were read from,
-/// and the re-encoding is a local.)
+/// Decodes `bytes` as `T`; what decodes must re-encode without error (its
+/// vectors were read through the same length prefixes, so each fits) to
+/// something that decodes to the same value and the same bytes. (A macro,
+/// not a generic function: decoded values may borrow from the bytes they
+/// were read from, and the re-encoding is a local.)
 macro_rules! roundtrip {
     ($t:ty, $bytes:expr) => {{
         if let Ok(v) = <$t>::decode_all($bytes) {
-            let enc = v.encode_to_vec();
+            let mut enc = Vec::new();
+            v.encode_to(&mut enc).expect("what decodes re-encodes");
             let again = <$t>::decode_all(&enc).expect("re-encoding decodes");
             assert_eq!(again, v);
             assert_eq!(again.encode_to_vec(), enc);
@@ -426,7 +428,8 @@ pub fn handshake_message(data: &[u8]) {
     match sel % 18 {
         0 => {
             if let Ok(msg) = HandshakeMessage::read(bytes) {
-                let enc = msg.to_bytes();
+                let mut enc = Vec::new();
+                msg.encode(&mut enc).expect("what decodes re-encodes");
                 let again = HandshakeMessage::read(&enc).expect("re-encoding decodes");
                 assert_eq!(again.to_bytes(), enc);
             }

@@ -122,7 +122,10 @@ impl AwaitFinished {
 }
 
 /// Remembers the session for resumption if the server made it resumable (a
-/// session ID or a ticket), else forgets any older one for this server.
+/// session ID or a ticket), else forgets any older one for this server. A
+/// session whose encoding does not fit its length prefixes (none that a
+/// peer we accept can give us) is forgotten the same way: resumption is
+/// never required, and a corrupt entry would never resume.
 ///
 /// A resumed session is rewritten only when the server sent a new ticket.
 /// Otherwise the stored copy is already right: by session ID nothing
@@ -178,7 +181,10 @@ fn store_session(
         },
         ticket: &ticket,
     };
-    let mut secret = session.encode_secret();
+    let Ok(mut secret) = session.encode_secret() else {
+        store.remove(&key);
+        return None;
+    };
     store.put(&key, core::mem::take(&mut *secret));
     Some(SessionKey::Client {
         store: store.clone(),

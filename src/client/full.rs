@@ -155,7 +155,7 @@ impl AwaitServerHelloDone {
                 &mut hs.transcript,
                 HandshakeType::CERTIFICATE,
                 |body| encode_chain(body, chain),
-            );
+            )?;
         }
 
         let rng = ring::rand::SystemRandom::new();
@@ -166,8 +166,8 @@ impl AwaitServerHelloDone {
             actions,
             &mut hs.transcript,
             HandshakeType::CLIENT_KEY_EXCHANGE,
-            |body| put_opaque(body, LenSize::U8, kx.public_key()),
-        );
+            |body| put_opaque(body, LenSize::U8, "ECDHE point too long", kx.public_key()),
+        )?;
         let pre_master = kx.complete(&self.server_public)?;
 
         let suite = hs.suite;
@@ -196,10 +196,10 @@ impl AwaitServerHelloDone {
                 &mut hs.transcript,
                 HandshakeType::CERTIFICATE_VERIFY,
                 |body| {
-                    scheme.encode(body);
-                    put_opaque(body, LenSize::U16, signature.as_ref());
+                    scheme.encode(body)?;
+                    put_opaque(body, LenSize::U16, "signature too long", signature.as_ref())
                 },
-            );
+            )?;
         }
         hs.transcript.keep_messages(false);
         let (prf, write) = derive_keys(

@@ -105,21 +105,27 @@ pub(super) fn start(
     // CertificateVerify signs the raw messages (RFC 5246 §7.4.8); keep them
     // if we might have to sign.
     transcript.keep_messages(config.client_cert_resolver.is_some());
-    send_body(
-        actions,
-        &mut transcript,
-        HandshakeType::CLIENT_HELLO,
-        |body| {
-            encode_client_hello(
-                body,
-                &config,
-                &client_random,
-                &session_id,
-                sni.as_deref(),
-                ticket,
-            )
-        },
-    );
+    let hello = Hello {
+        config: &config,
+        random: &client_random,
+        sni: sni.as_deref(),
+    };
+    let offers_ticket = ticket.is_some_and(|t| !t.is_empty());
+    let offered = match hello.send(actions, &mut transcript, &session_id, ticket) {
+        Ok(()) => offered,
+        // A server may issue a ticket of up to 65,535 bytes (RFC 5077
+        // §3.3), which then leaves no room in the extensions block for
+        // ours. Offering a ticket is never required (RFC 5077 §3.4): such
+        // a session is not offered, a fresh ticket is asked for, and the
+        // handshake is a full one. Any other field that does not fit fails
+        // the retry the same way, and ends the connection.
+        Err(_) if offers_ticket => {
+            let ask = ticket.map(|_| &[][..]);
+            hello.send(actions, &mut transcript, &SessionId::empty(), ask)?;
+            None
+        }
+        Err(e) => return Err(e),
+    };
     Ok(AwaitServerHello {
         config,
         server_name,
@@ -128,6 +134,31 @@ pub(super) fn start(
         offered,
         transcript,
     })
+}
+
+/// What every ClientHello of a connection says, whatever session it offers.
+struct Hello<'a> {
+    config: &'a ClientConfig,
+    random: &'a [u8; 32],
+    sni: Option<&'a str>,
+}
+
+impl Hello<'_> {
+    /// Queues the ClientHello offering `session_id` and `ticket` (see
+    /// [`encode_client_hello`]). A field that does not fit its length
+    /// prefix (an ALPN name of 256 bytes, more suites than 2^16-1 bytes
+    /// hold) is `Internal`, and nothing is queued.
+    fn send(
+        &self,
+        actions: &mut Outbox,
+        transcript: &mut Transcript,
+        session_id: &SessionId,
+        ticket: Option<&[u8]>,
+    ) -> Result<(), Error> {
+        send_body(actions, transcript, HandshakeType::CLIENT_HELLO, |body| {
+            encode_client_hello(body, self.config, self.random, session_id, self.sni, ticket)
+        })
+    }
 }
 
 /// Writes our ClientHello body (RFC 5246 §7.4.1.2) straight from the
@@ -148,52 +179,78 @@ fn encode_client_hello(
     session_id: &SessionId,
     sni: Option<&str>,
     ticket: Option<&[u8]>,
-) {
-    ProtocolVersion::TLSV1_2.encode(out);
+) -> Result<(), Error> {
+    ProtocolVersion::TLSV1_2.encode(out)?;
     out.extend_from_slice(random);
-    session_id.encode(out);
-    put_vec(out, LenSize::U16, |o| {
-        for s in &config.suites {
-            s.suite.encode(o);
-        }
-    });
-    put_list(out, LenSize::U8, &[CompressionMethod::NULL]);
+    session_id.encode(out)?;
+    put_vec(out, LenSize::U16, "cipher_suites too long", |o| {
+        config.suites.iter().try_for_each(|s| s.suite.encode(o))
+    })?;
+    put_list(
+        out,
+        LenSize::U8,
+        "compression_methods too long",
+        &[CompressionMethod::NULL],
+    )?;
     put_extensions_with(out, |out| {
         if let Some(name) = sni {
             // ServerNameList with the one host_name.
             put_extension(out, ExtensionType::SERVER_NAME, |o| {
-                put_vec(o, LenSize::U16, |o| {
-                    ServerNameType::HOST_NAME.encode(o);
-                    put_opaque(o, LenSize::U16, name.as_bytes());
+                put_vec(o, LenSize::U16, "ServerNameList too long", |o| {
+                    ServerNameType::HOST_NAME.encode(o)?;
+                    put_opaque(
+                        o,
+                        LenSize::U16,
+                        "server_name HostName too long",
+                        name.as_bytes(),
+                    )
                 })
-            });
+            })?;
         }
         put_extension(out, ExtensionType::SUPPORTED_GROUPS, |o| {
-            put_list(o, LenSize::U16, &config.groups)
-        });
+            put_list(o, LenSize::U16, "supported_groups too long", &config.groups)
+        })?;
         put_extension(out, ExtensionType::EC_POINT_FORMATS, |o| {
-            put_list(o, LenSize::U8, &[EcPointFormat::UNCOMPRESSED])
-        });
+            put_list(
+                o,
+                LenSize::U8,
+                "ec_point_formats too long",
+                &[EcPointFormat::UNCOMPRESSED],
+            )
+        })?;
         put_extension(out, ExtensionType::SIGNATURE_ALGORITHMS, |o| {
-            put_list(o, LenSize::U16, &config.signature_schemes)
-        });
+            put_list(
+                o,
+                LenSize::U16,
+                "signature_algorithms too long",
+                &config.signature_schemes,
+            )
+        })?;
         if !config.alpn_protocols.is_empty() {
             put_extension(
                 out,
                 ExtensionType::APPLICATION_LAYER_PROTOCOL_NEGOTIATION,
-                |o| put_opaque_list(o, LenSize::U16, LenSize::U8, &config.alpn_protocols),
-            );
+                |o| {
+                    put_opaque_list(
+                        o,
+                        (LenSize::U16, "ALPN protocol list too long"),
+                        (LenSize::U8, "ALPN protocol name too long"),
+                        &config.alpn_protocols,
+                    )
+                },
+            )?;
         }
         if let Some(ticket) = ticket {
             put_extension(out, ExtensionType::SESSION_TICKET, |o| {
-                o.extend_from_slice(ticket)
-            });
+                o.extend_from_slice(ticket);
+                Ok(())
+            })?;
         }
-        put_extension(out, ExtensionType::EXTENDED_MASTER_SECRET, |_| {});
+        put_extension(out, ExtensionType::EXTENDED_MASTER_SECRET, |_| Ok(()))?;
         put_extension(out, ExtensionType::RENEGOTIATION_INFO, |o| {
-            put_opaque(o, LenSize::U8, &[])
-        });
-    });
+            put_opaque(o, LenSize::U8, "renegotiation_info too long", &[])
+        })
+    })
 }
 
 /// What the ServerHello's extensions say, once checked against our offer.
@@ -451,7 +508,7 @@ mod tests {
         ];
         for (config, id, sni, ticket) in cases {
             let mut direct = Vec::new();
-            encode_client_hello(&mut direct, config, &random, &id, sni, ticket);
+            encode_client_hello(&mut direct, config, &random, &id, sni, ticket).unwrap();
             let old = struct_encoding(config, &random, &id, sni, ticket);
             assert_eq!(direct, old, "{sni:?} {id:?} {ticket:?}");
             // And it decodes to what was offered.

@@ -46,8 +46,9 @@ macro_rules! wire_enum {
         }
 
         impl Codec for $name {
-            fn encode(&self, out: &mut Vec<u8>) {
+            fn encode(&self, out: &mut Vec<u8>) -> Result<(), Error> {
                 out.extend_from_slice(&self.0.to_be_bytes());
+                Ok(())
             }
 
             fn read(r: &mut Reader<'_>) -> Result<Self, Error> {

@@ -64,16 +64,25 @@ impl<'a, T: Decode<'a> + Clone> List<'a, T> {
     }
 
     /// Appends the body, without a length prefix.
-    pub fn encode_body(&self, out: &mut Vec<u8>) {
+    pub fn encode_body(&self, out: &mut Vec<u8>) -> Result<(), Error> {
         match *self {
-            List::Wire(b) => out.extend_from_slice(b),
-            List::Items(i) => i.iter().for_each(|x| x.encode_to(out)),
+            List::Wire(b) => {
+                out.extend_from_slice(b);
+                Ok(())
+            }
+            List::Items(i) => i.iter().try_for_each(|x| x.encode_to(out)),
         }
     }
 
-    /// Appends the vector with a `size`-byte length prefix.
-    pub fn encode(&self, out: &mut Vec<u8>, size: LenSize) {
-        put_vec(out, size, |o| self.encode_body(o));
+    /// Appends the vector with a `size`-byte length prefix; a body longer
+    /// than it can state is `Internal(what)` (see [`put_vec`]).
+    pub fn encode(
+        &self,
+        out: &mut Vec<u8>,
+        size: LenSize,
+        what: &'static str,
+    ) -> Result<(), Error> {
+        put_vec(out, size, what, |o| self.encode_body(o))
     }
 
     /// Copies the items into `buf` (as many as fit) and returns the filled
@@ -215,7 +224,7 @@ mod tests {
         let items = [NamedGroup::X25519, NamedGroup::SECP256R1];
         let mine = List::Items(&items);
         let mut out = Vec::new();
-        mine.encode(&mut out, LenSize::U16);
+        mine.encode(&mut out, LenSize::U16, "groups").unwrap();
         assert_eq!(out, [0, 4, 0, 0x1d, 0, 0x17]);
         let read = List::<NamedGroup>::read_fixed(
             &mut Reader::new(&out),

@@ -138,35 +138,68 @@ impl LenSize {
             LenSize::U24 => 3,
         }
     }
+
+    /// The longest body the prefix can state: 2^8-1, 2^16-1 or 2^24-1.
+    pub fn max_len(self) -> usize {
+        match self {
+            LenSize::U8 => 0xff,
+            LenSize::U16 => 0xffff,
+            LenSize::U24 => 0xff_ffff,
+        }
+    }
 }
 
 /// Writes a vector whose body `body` appends to `out`, with its length
-/// prefix patched in afterwards. The body must fit the prefix: encoders only
-/// ever write bodies bounded by the same limits decoding enforces, so an
-/// overflow here is a bug and is caught by a debug assertion.
-pub fn put_vec(out: &mut Vec<u8>, size: LenSize, body: impl FnOnce(&mut Vec<u8>)) {
+/// prefix patched in afterwards (RFC 5246 §4.3).
+///
+/// A body longer than the prefix can state is `Error::Internal(what)`, in
+/// every build: `what` names the field ("ALPN protocol name too long").
+/// Such bodies come from configuration or from a peer (an ALPN name of 256
+/// bytes, a server's ticket too long to offer back), and a truncated
+/// prefix, a malformed message on the wire, is never written instead. On any error,
+/// the body's own included, `out` is cut back to where the vector began:
+/// nothing of it is left behind.
+pub fn put_vec(
+    out: &mut Vec<u8>,
+    size: LenSize,
+    what: &'static str,
+    body: impl FnOnce(&mut Vec<u8>) -> Result<(), Error>,
+) -> Result<(), Error> {
     let start = out.len();
+    let written = write_vec(out, start, size, what, body);
+    if written.is_err() {
+        out.truncate(start);
+    }
+    written
+}
+
+/// [`put_vec`] without the clean-up on error.
+fn write_vec(
+    out: &mut Vec<u8>,
+    start: usize,
+    size: LenSize,
+    what: &'static str,
+    body: impl FnOnce(&mut Vec<u8>) -> Result<(), Error>,
+) -> Result<(), Error> {
     let w = size.width();
     out.extend_from_slice(&[0u8; 3][..w]);
-    body(out);
-    let len = out.len() - start - w;
-    debug_assert!(
-        len < (1usize << (8 * w)),
-        "vector body too long for its prefix"
-    );
+    body(out)?;
+    let len = out
+        .len()
+        .checked_sub(start + w)
+        .filter(|&len| len <= size.max_len())
+        .ok_or(Error::Internal(what))?;
+    // `len` fits the prefix: a u32 whose low `w` bytes say it all.
     let be = (len as u32).to_be_bytes();
-    out[start..start + w].copy_from_slice(&be[4 - w..]);
+    out.get_mut(start..start + w)
+        .ok_or(Error::Internal(what))?
+        .copy_from_slice(&be[4 - w..]);
+    Ok(())
 }
 
 /// Writes a big-endian u16.
 pub fn put_u16(out: &mut Vec<u8>, v: u16) {
     out.extend_from_slice(&v.to_be_bytes());
-}
-
-/// Writes a big-endian u24; values above 2^24-1 are a bug (debug assertion).
-pub fn put_u24(out: &mut Vec<u8>, v: u32) {
-    debug_assert!(v < (1 << 24));
-    out.extend_from_slice(&v.to_be_bytes()[1..]);
 }
 
 /// Writes a big-endian u32.
@@ -187,9 +220,16 @@ fn short_type_name<T>() -> &'static str {
 const TO_BYTES_RESERVE: usize = 256;
 
 /// A structure with one wire encoding.
+///
+/// Encoding returns a `Result`: a vector whose body outgrows its length
+/// prefix is an `Error::Internal` naming it (see [`put_vec`]), and a
+/// `Result` cannot be dropped unchecked. On error `out` may keep the part
+/// of the encoding written before the failing field; every enclosing
+/// vector and handshake message cuts itself back, so what a caller sends
+/// never holds it.
 pub trait Codec: Sized {
     /// Appends the encoding of `self` to `out`.
-    fn encode(&self, out: &mut Vec<u8>);
+    fn encode(&self, out: &mut Vec<u8>) -> Result<(), Error>;
 
     /// Reads one value from `r`, leaving `r` just past it.
     fn read(r: &mut Reader<'_>) -> Result<Self, Error>;
@@ -200,7 +240,8 @@ pub trait Codec: Sized {
         // Most structures encoded on their own (key exchange parameters,
         // signed content) are small: one allocation, no regrowth.
         let mut v = Vec::with_capacity(TO_BYTES_RESERVE);
-        self.encode(&mut v);
+        self.encode(&mut v)
+            .expect("test value fits its length prefixes");
         v
     }
 
@@ -221,8 +262,8 @@ pub trait Decode<'a>: Sized {
     /// Reads one value from `r`, leaving `r` just past it.
     fn decode(r: &mut Reader<'a>) -> Result<Self, Error>;
 
-    /// Appends the encoding of `self` to `out`.
-    fn encode_to(&self, out: &mut Vec<u8>);
+    /// Appends the encoding of `self` to `out`; errors as [`Codec::encode`].
+    fn encode_to(&self, out: &mut Vec<u8>) -> Result<(), Error>;
 
     /// Reads one value that must occupy all of `bytes` (`TrailingData`
     /// otherwise, as [`Codec::from_bytes`]).
@@ -237,7 +278,8 @@ pub trait Decode<'a>: Sized {
     /// The encoding as a fresh vector.
     fn encode_to_vec(&self) -> Vec<u8> {
         let mut v = Vec::with_capacity(TO_BYTES_RESERVE);
-        self.encode_to(&mut v);
+        self.encode_to(&mut v)
+            .expect("test value fits its length prefixes");
         v
     }
 }
@@ -247,18 +289,22 @@ impl<'a, T: Codec> Decode<'a> for T {
         T::read(r)
     }
 
-    fn encode_to(&self, out: &mut Vec<u8>) {
+    fn encode_to(&self, out: &mut Vec<u8>) -> Result<(), Error> {
         self.encode(out)
     }
 }
 
-/// Writes a vector of `T`s with a `size`-byte length prefix.
-pub fn put_list<T: Codec>(out: &mut Vec<u8>, size: LenSize, items: &[T]) {
-    put_vec(out, size, |out| {
-        for item in items {
-            item.encode(out);
-        }
-    });
+/// Writes a vector of `T`s with a `size`-byte length prefix; too many of
+/// them for it is `Error::Internal(what)`.
+pub fn put_list<T: Codec>(
+    out: &mut Vec<u8>,
+    size: LenSize,
+    what: &'static str,
+    items: &[T],
+) -> Result<(), Error> {
+    put_vec(out, size, what, |out| {
+        items.iter().try_for_each(|item| item.encode(out))
+    })
 }
 
 #[cfg(test)]
@@ -280,14 +326,88 @@ mod tests {
         assert!(r.take(usize::MAX).is_none());
     }
 
+    /// A body of `n` bytes for [`put_vec`].
+    fn fill(n: usize) -> impl FnOnce(&mut Vec<u8>) -> Result<(), Error> {
+        move |o| {
+            o.resize(o.len() + n, 9);
+            Ok(())
+        }
+    }
+
     #[test]
     fn vec_roundtrip_patches_length() {
         let mut out = Vec::new();
-        put_vec(&mut out, LenSize::U24, |o| o.extend_from_slice(&[9; 300]));
+        put_vec(&mut out, LenSize::U24, "x", fill(300)).unwrap();
         assert_eq!(&out[..3], &[0, 1, 44]);
         let mut r = Reader::new(&out);
         assert_eq!(r.vec(LenSize::U24, "x").unwrap().len(), 300);
         r.expect_empty("x").unwrap();
+    }
+
+    /// At each prefix width: a body of the longest length the prefix can
+    /// state is written with that length; one byte more is an `Internal`
+    /// error naming the field, and nothing of the vector stays in `out`
+    /// (in every build: before, only a debug assertion caught it, and a
+    /// release build wrote the length's low bytes, a truncated prefix).
+    #[test]
+    fn vec_longer_than_its_prefix_is_an_error_and_writes_nothing() {
+        let before = [0xaa, 0xbb];
+        for (size, max, prefix) in [
+            (LenSize::U8, 0xff, &[0xff][..]),
+            (LenSize::U16, 0xffff, &[0xff, 0xff][..]),
+            (LenSize::U24, 0xff_ffff, &[0xff, 0xff, 0xff][..]),
+        ] {
+            assert_eq!(size.max_len(), max);
+            let mut out = before.to_vec();
+            put_vec(&mut out, size, "field at its limit", fill(max)).unwrap();
+            assert_eq!(out.len(), 2 + prefix.len() + max, "{size:?}");
+            assert_eq!(&out[..2], before);
+            assert_eq!(&out[2..2 + prefix.len()], prefix, "{size:?}");
+            let mut r = Reader::new(&out[2..]);
+            assert_eq!(r.vec(size, "x").unwrap().len(), max);
+            r.expect_empty("x").unwrap();
+
+            let mut out = before.to_vec();
+            let e = put_vec(&mut out, size, "field one past its limit", fill(max + 1));
+            assert_eq!(e, Err(Error::Internal("field one past its limit")));
+            assert_eq!(out, before, "{size:?}");
+        }
+    }
+
+    #[test]
+    fn inner_vector_error_unwinds_the_outer_ones() {
+        let mut out = vec![1];
+        let e = put_vec(&mut out, LenSize::U24, "outer", |o| {
+            put_vec(o, LenSize::U16, "middle", |o| {
+                o.push(7);
+                put_vec(o, LenSize::U8, "inner name too long", fill(256))
+            })
+        });
+        assert_eq!(e, Err(Error::Internal("inner name too long")));
+        assert_eq!(out, [1]);
+        // The inner limit met exactly: all three prefixes patched.
+        put_vec(&mut out, LenSize::U24, "outer", |o| {
+            put_vec(o, LenSize::U16, "middle", |o| {
+                put_vec(o, LenSize::U8, "inner", fill(255))
+            })
+        })
+        .unwrap();
+        assert_eq!(&out[..7], &[1, 0, 1, 2, 1, 0, 0xff]);
+        assert_eq!(out.len(), 1 + 3 + 2 + 1 + 255);
+    }
+
+    #[test]
+    fn list_of_too_many_items_is_an_error() {
+        use crate::codec::enums::NamedGroup;
+        // 32,767 groups take 65,534 bytes and fit a u16 prefix; 32,768 do not.
+        let groups = vec![NamedGroup::X25519; 32_768];
+        let mut out = Vec::new();
+        put_list(&mut out, LenSize::U16, "groups", &groups[1..]).unwrap();
+        assert_eq!(&out[..2], &[0xff, 0xfe]);
+        let mut out = Vec::new();
+        let e = put_list(&mut out, LenSize::U16, "supported_groups too long", &groups);
+        assert_eq!(e, Err(Error::Internal("supported_groups too long")));
+        assert!(out.is_empty());
     }
 
     #[test]

@@ -18,18 +18,19 @@ pub struct CertificateChain(pub Vec<CertificateDer<'static>>);
 
 /// Appends the body of a Certificate message for `certs` (RFC 5246 §7.4.2),
 /// from borrowed certificates: what [`CertificateChain`] encodes, without
-/// first cloning a chain into one.
-pub fn encode_chain(out: &mut Vec<u8>, certs: &[CertificateDer<'_>]) {
-    put_vec(out, LenSize::U24, |o| {
-        for c in certs {
-            put_opaque(o, LenSize::U24, c.as_ref());
-        }
-    });
+/// first cloning a chain into one. A certificate, or the whole chain, over
+/// 2^24-1 bytes is `Internal`.
+pub fn encode_chain(out: &mut Vec<u8>, certs: &[CertificateDer<'_>]) -> Result<(), Error> {
+    put_vec(out, LenSize::U24, "certificate_list too long", |o| {
+        certs
+            .iter()
+            .try_for_each(|c| put_opaque(o, LenSize::U24, "ASN.1Cert too long", c.as_ref()))
+    })
 }
 
 impl Codec for CertificateChain {
-    fn encode(&self, out: &mut Vec<u8>) {
-        encode_chain(out, &self.0);
+    fn encode(&self, out: &mut Vec<u8>) -> Result<(), Error> {
+        encode_chain(out, &self.0)
     }
 
     /// Refuses more than [`MAX_CERT_CHAIN_LEN`] certificates (`TooLarge`)
@@ -61,10 +62,25 @@ pub struct CertificateRequest {
 }
 
 impl Codec for CertificateRequest {
-    fn encode(&self, out: &mut Vec<u8>) {
-        put_list(out, LenSize::U8, &self.certificate_types);
-        put_list(out, LenSize::U16, &self.signature_schemes);
-        put_opaque_list(out, LenSize::U16, LenSize::U16, &self.authorities);
+    fn encode(&self, out: &mut Vec<u8>) -> Result<(), Error> {
+        put_list(
+            out,
+            LenSize::U8,
+            "certificate_types too long",
+            &self.certificate_types,
+        )?;
+        put_list(
+            out,
+            LenSize::U16,
+            "supported_signature_algorithms too long",
+            &self.signature_schemes,
+        )?;
+        put_opaque_list(
+            out,
+            (LenSize::U16, "certificate_authorities too long"),
+            (LenSize::U16, "DistinguishedName too long"),
+            &self.authorities,
+        )
     }
 
     fn read(r: &mut Reader<'_>) -> Result<Self, Error> {
@@ -102,9 +118,9 @@ pub struct DigitallySigned<'a> {
 }
 
 impl<'a> Decode<'a> for DigitallySigned<'a> {
-    fn encode_to(&self, out: &mut Vec<u8>) {
-        self.scheme.encode(out);
-        put_opaque(out, LenSize::U16, self.signature);
+    fn encode_to(&self, out: &mut Vec<u8>) -> Result<(), Error> {
+        self.scheme.encode(out)?;
+        put_opaque(out, LenSize::U16, "signature too long", self.signature)
     }
 
     fn decode(r: &mut Reader<'a>) -> Result<Self, Error> {

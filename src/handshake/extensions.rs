@@ -35,9 +35,14 @@ impl<'a> Decode<'a> for ServerNameEntry<'a> {
         })
     }
 
-    fn encode_to(&self, out: &mut Vec<u8>) {
-        self.typ.encode(out);
-        put_opaque(out, LenSize::U16, self.name);
+    fn encode_to(&self, out: &mut Vec<u8>) -> Result<(), Error> {
+        self.typ.encode(out)?;
+        put_opaque(
+            out,
+            LenSize::U16,
+            "server_name HostName too long",
+            self.name,
+        )
     }
 }
 
@@ -50,8 +55,8 @@ impl<'a> Decode<'a> for ProtocolName<'a> {
         r.vec_nonempty(LenSize::U8, "ALPN").map(ProtocolName)
     }
 
-    fn encode_to(&self, out: &mut Vec<u8>) {
-        put_opaque(out, LenSize::U8, self.0);
+    fn encode_to(&self, out: &mut Vec<u8>) -> Result<(), Error> {
+        put_opaque(out, LenSize::U8, "ALPN protocol name too long", self.0)
     }
 }
 
@@ -135,17 +140,22 @@ impl<'a> ClientExtension<'a> {
         }
     }
 
-    fn encode_body(&self, out: &mut Vec<u8>) {
+    fn encode_body(&self, out: &mut Vec<u8>) -> Result<(), Error> {
         match self {
-            Self::ServerName(names) => names.encode(out, LenSize::U16),
-            Self::SupportedGroups(g) => g.encode(out, LenSize::U16),
-            Self::EcPointFormats(f) => f.encode(out, LenSize::U8),
-            Self::SignatureAlgorithms(s) => s.encode(out, LenSize::U16),
-            Self::Alpn(p) => p.encode(out, LenSize::U16),
-            Self::ExtendedMasterSecret => {}
-            Self::RenegotiationInfo(r) => put_opaque(out, LenSize::U8, r),
+            Self::ServerName(names) => names.encode(out, LenSize::U16, "ServerNameList too long"),
+            Self::SupportedGroups(g) => g.encode(out, LenSize::U16, "supported_groups too long"),
+            Self::EcPointFormats(f) => f.encode(out, LenSize::U8, "ec_point_formats too long"),
+            Self::SignatureAlgorithms(s) => {
+                s.encode(out, LenSize::U16, "signature_algorithms too long")
+            }
+            Self::Alpn(p) => p.encode(out, LenSize::U16, "ALPN protocol list too long"),
+            Self::ExtendedMasterSecret => Ok(()),
+            Self::RenegotiationInfo(r) => {
+                put_opaque(out, LenSize::U8, "renegotiation_info too long", r)
+            }
             Self::SessionTicket(d) | Self::StatusRequest(d) | Self::Unknown { data: d, .. } => {
-                out.extend_from_slice(d)
+                out.extend_from_slice(d);
+                Ok(())
             }
         }
     }
@@ -226,9 +236,8 @@ impl<'a> Decode<'a> for ClientExtension<'a> {
         read_one(r, Self::read_body)
     }
 
-    fn encode_to(&self, out: &mut Vec<u8>) {
-        self.ext_type().encode(out);
-        put_vec(out, LenSize::U16, |o| self.encode_body(o));
+    fn encode_to(&self, out: &mut Vec<u8>) -> Result<(), Error> {
+        put_extension(out, self.ext_type(), |o| self.encode_body(o))
     }
 }
 
@@ -247,16 +256,21 @@ impl<'a> ServerExtension<'a> {
         }
     }
 
-    fn encode_body(&self, out: &mut Vec<u8>) {
+    fn encode_body(&self, out: &mut Vec<u8>) -> Result<(), Error> {
         match self {
             Self::ServerNameAck
             | Self::ExtendedMasterSecret
             | Self::SessionTicketAck
-            | Self::StatusRequestAck => {}
-            Self::EcPointFormats(f) => f.encode(out, LenSize::U8),
-            Self::Alpn(p) => put_vec(out, LenSize::U16, |o| put_opaque(o, LenSize::U8, p)),
-            Self::RenegotiationInfo(r) => put_opaque(out, LenSize::U8, r),
-            Self::Unknown { data, .. } => out.extend_from_slice(data),
+            | Self::StatusRequestAck => Ok(()),
+            Self::EcPointFormats(f) => f.encode(out, LenSize::U8, "ec_point_formats too long"),
+            Self::Alpn(p) => put_alpn_selected(out, p),
+            Self::RenegotiationInfo(r) => {
+                put_opaque(out, LenSize::U8, "renegotiation_info too long", r)
+            }
+            Self::Unknown { data, .. } => {
+                out.extend_from_slice(data);
+                Ok(())
+            }
         }
     }
 
@@ -294,10 +308,17 @@ impl<'a> Decode<'a> for ServerExtension<'a> {
         read_one(r, Self::read_body)
     }
 
-    fn encode_to(&self, out: &mut Vec<u8>) {
-        self.ext_type().encode(out);
-        put_vec(out, LenSize::U16, |o| self.encode_body(o));
+    fn encode_to(&self, out: &mut Vec<u8>) -> Result<(), Error> {
+        put_extension(out, self.ext_type(), |o| self.encode_body(o))
     }
+}
+
+/// Writes the server's ALPN answer (RFC 7301 §3.1): a ProtocolNameList
+/// holding the one selected name.
+pub(crate) fn put_alpn_selected(out: &mut Vec<u8>, protocol: &[u8]) -> Result<(), Error> {
+    put_vec(out, LenSize::U16, "ALPN protocol list too long", |o| {
+        put_opaque(o, LenSize::U8, "ALPN protocol name too long", protocol)
+    })
 }
 
 /// Reads one `Extension { type; opaque extension_data<0..2^16-1> }` whose data
@@ -399,10 +420,14 @@ pub(crate) fn find_extension<'a, T: Decode<'a> + Clone>(
 
 /// Writes the extensions block, or nothing when `exts` is empty (a hello
 /// without extensions is how RFC 5246 §7.4.1.2 says to offer none).
-pub(crate) fn put_extensions<'a, T: Decode<'a> + Clone>(out: &mut Vec<u8>, exts: &List<'a, T>) {
-    if !exts.is_empty() {
-        exts.encode(out, LenSize::U16);
+pub(crate) fn put_extensions<'a, T: Decode<'a> + Clone>(
+    out: &mut Vec<u8>,
+    exts: &List<'a, T>,
+) -> Result<(), Error> {
+    if exts.is_empty() {
+        return Ok(());
     }
+    exts.encode(out, LenSize::U16, "extensions block too long")
 }
 
 /// Writes one `Extension { ExtensionType extension_type; opaque
@@ -413,21 +438,31 @@ pub(crate) fn put_extensions<'a, T: Decode<'a> + Clone>(out: &mut Vec<u8>, exts:
 pub(crate) fn put_extension(
     out: &mut Vec<u8>,
     typ: ExtensionType,
-    body: impl FnOnce(&mut Vec<u8>),
-) {
-    typ.encode(out);
-    put_vec(out, LenSize::U16, body);
+    body: impl FnOnce(&mut Vec<u8>) -> Result<(), Error>,
+) -> Result<(), Error> {
+    let start = out.len();
+    let written = typ
+        .encode(out)
+        .and_then(|()| put_vec(out, LenSize::U16, "extension_data too long", body));
+    if written.is_err() {
+        out.truncate(start);
+    }
+    written
 }
 
 /// Writes a hello's extensions block whose extensions `body` writes, with
 /// [`put_extension`]; when it writes none, removes the block again (as
 /// [`put_extensions`] writes nothing for an empty list).
-pub(crate) fn put_extensions_with(out: &mut Vec<u8>, body: impl FnOnce(&mut Vec<u8>)) {
+pub(crate) fn put_extensions_with(
+    out: &mut Vec<u8>,
+    body: impl FnOnce(&mut Vec<u8>) -> Result<(), Error>,
+) -> Result<(), Error> {
     let start = out.len();
-    put_vec(out, LenSize::U16, body);
+    put_vec(out, LenSize::U16, "extensions block too long", body)?;
     if out.len() == start + 2 {
         out.truncate(start);
     }
+    Ok(())
 }
 
 /// Writes a bare u16 extension type and body; for tests and hand-built hellos.
@@ -435,7 +470,7 @@ pub(crate) fn put_extensions_with(out: &mut Vec<u8>, body: impl FnOnce(&mut Vec<
 pub(crate) fn raw_ext(typ: u16, body: &[u8]) -> Vec<u8> {
     let mut v = Vec::new();
     crate::codec::put_u16(&mut v, typ);
-    put_opaque(&mut v, LenSize::U16, body);
+    put_opaque(&mut v, LenSize::U16, "test extension", body).expect("fits");
     v
 }
 
@@ -605,7 +640,7 @@ mod tests {
         let mut body = raw_ext(23, &[]);
         body.extend(raw_ext(23, &[]));
         let mut block = Vec::new();
-        put_opaque(&mut block, LenSize::U16, &body);
+        put_opaque(&mut block, LenSize::U16, "test block", &body).unwrap();
         let r = read_extensions::<ClientExtension>(&mut Reader::new(&block), |e| e.ext_type());
         assert_eq!(kind(r), InvalidMessage::DuplicateExtension);
 
@@ -616,13 +651,13 @@ mod tests {
             body.extend(raw_ext(0x1000 + t, &[]));
         }
         let mut block = Vec::new();
-        put_opaque(&mut block, LenSize::U16, &body);
+        put_opaque(&mut block, LenSize::U16, "test block", &body).unwrap();
         let all = read_extensions::<ClientExtension>(&mut Reader::new(&block), |e| e.ext_type());
         assert_eq!(all.unwrap().len(), 0xffff / 4);
         body.truncate(body.len() - 4);
         body.extend(raw_ext(0x1000, &[]));
         let mut block = Vec::new();
-        put_opaque(&mut block, LenSize::U16, &body);
+        put_opaque(&mut block, LenSize::U16, "test block", &body).unwrap();
         let r = read_extensions::<ClientExtension>(&mut Reader::new(&block), |e| e.ext_type());
         assert_eq!(kind(r), InvalidMessage::DuplicateExtension);
         let mut set = TypeSet::default();
@@ -634,9 +669,9 @@ mod tests {
         let none = read_extensions::<ServerExtension>(&mut Reader::new(&[]), |e| e.ext_type());
         assert!(none.unwrap().is_empty());
         let mut out = Vec::new();
-        put_extensions::<ServerExtension>(&mut out, &List::Items(&[]));
+        put_extensions::<ServerExtension>(&mut out, &List::Items(&[])).unwrap();
         assert!(out.is_empty());
-        put_extensions::<ServerExtension>(&mut out, &List::Wire(&[]));
+        put_extensions::<ServerExtension>(&mut out, &List::Wire(&[])).unwrap();
         assert!(out.is_empty());
     }
 }

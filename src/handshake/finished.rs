@@ -17,8 +17,9 @@ pub struct Finished {
 }
 
 impl Codec for Finished {
-    fn encode(&self, out: &mut Vec<u8>) {
+    fn encode(&self, out: &mut Vec<u8>) -> Result<(), Error> {
         out.extend_from_slice(&self.verify_data);
+        Ok(())
     }
 
     /// Takes every remaining byte: Finished fills its handshake message.

@@ -113,13 +113,15 @@ impl<'a> ClientHello<'a> {
 }
 
 impl<'a> Decode<'a> for ClientHello<'a> {
-    fn encode_to(&self, out: &mut Vec<u8>) {
-        self.client_version.encode(out);
-        self.random.encode(out);
-        self.session_id.encode(out);
-        self.cipher_suites.encode(out, LenSize::U16);
-        self.compression_methods.encode(out, LenSize::U8);
-        put_extensions(out, &self.extensions);
+    fn encode_to(&self, out: &mut Vec<u8>) -> Result<(), Error> {
+        self.client_version.encode(out)?;
+        self.random.encode(out)?;
+        self.session_id.encode(out)?;
+        self.cipher_suites
+            .encode(out, LenSize::U16, "cipher_suites too long")?;
+        self.compression_methods
+            .encode(out, LenSize::U8, "compression_methods too long")?;
+        put_extensions(out, &self.extensions)
     }
 
     fn decode(r: &mut Reader<'a>) -> Result<Self, Error> {
@@ -206,13 +208,13 @@ impl<'a> ServerHello<'a> {
 }
 
 impl<'a> Decode<'a> for ServerHello<'a> {
-    fn encode_to(&self, out: &mut Vec<u8>) {
-        self.server_version.encode(out);
-        self.random.encode(out);
-        self.session_id.encode(out);
-        self.cipher_suite.encode(out);
-        self.compression_method.encode(out);
-        put_extensions(out, &self.extensions);
+    fn encode_to(&self, out: &mut Vec<u8>) -> Result<(), Error> {
+        self.server_version.encode(out)?;
+        self.random.encode(out)?;
+        self.session_id.encode(out)?;
+        self.cipher_suite.encode(out)?;
+        self.compression_method.encode(out)?;
+        put_extensions(out, &self.extensions)
     }
 
     fn decode(r: &mut Reader<'a>) -> Result<Self, Error> {

@@ -22,10 +22,10 @@ pub struct EcdheServerParams<'a> {
 }
 
 impl<'a> Decode<'a> for EcdheServerParams<'a> {
-    fn encode_to(&self, out: &mut Vec<u8>) {
-        EcCurveType::NAMED_CURVE.encode(out);
-        self.group.encode(out);
-        put_opaque(out, LenSize::U8, self.public);
+    fn encode_to(&self, out: &mut Vec<u8>) -> Result<(), Error> {
+        EcCurveType::NAMED_CURVE.encode(out)?;
+        self.group.encode(out)?;
+        put_opaque(out, LenSize::U8, "ECDHE point too long", self.public)
     }
 
     fn decode(r: &mut Reader<'a>) -> Result<Self, Error> {
@@ -59,9 +59,9 @@ impl EcdheServerKeyExchange<'_> {
 }
 
 impl<'a> Decode<'a> for EcdheServerKeyExchange<'a> {
-    fn encode_to(&self, out: &mut Vec<u8>) {
-        self.params.encode_to(out);
-        self.signed.encode_to(out);
+    fn encode_to(&self, out: &mut Vec<u8>) -> Result<(), Error> {
+        self.params.encode_to(out)?;
+        self.signed.encode_to(out)
     }
 
     fn decode(r: &mut Reader<'a>) -> Result<Self, Error> {
@@ -82,8 +82,8 @@ pub struct EcdheClientKeyExchange<'a> {
 }
 
 impl<'a> Decode<'a> for EcdheClientKeyExchange<'a> {
-    fn encode_to(&self, out: &mut Vec<u8>) {
-        put_opaque(out, LenSize::U8, self.public);
+    fn encode_to(&self, out: &mut Vec<u8>) -> Result<(), Error> {
+        put_opaque(out, LenSize::U8, "ECDHE point too long", self.public)
     }
 
     fn decode(r: &mut Reader<'a>) -> Result<Self, Error> {
@@ -108,8 +108,13 @@ pub struct RsaClientKeyExchange<'a> {
 
 #[cfg(any(test, feature = "unstable-internals"))]
 impl<'a> Decode<'a> for RsaClientKeyExchange<'a> {
-    fn encode_to(&self, out: &mut Vec<u8>) {
-        put_opaque(out, LenSize::U16, self.encrypted_pre_master);
+    fn encode_to(&self, out: &mut Vec<u8>) -> Result<(), Error> {
+        put_opaque(
+            out,
+            LenSize::U16,
+            "encrypted pre-master secret too long",
+            self.encrypted_pre_master,
+        )
     }
 
     fn decode(r: &mut Reader<'a>) -> Result<Self, Error> {

@@ -20,7 +20,7 @@ pub mod reassembly;
 pub mod ticket;
 
 use crate::codec::enums::HandshakeType;
-use crate::codec::{put_u24, put_vec, Codec, Decode, LenSize, Reader};
+use crate::codec::{put_vec, Codec, Decode, LenSize, Reader};
 use crate::error::{Error, InvalidMessage};
 use crate::limits::{MAX_CLIENT_HELLO_LEN, MAX_HANDSHAKE_MESSAGE_LEN, MAX_LIST_ITEMS};
 
@@ -50,8 +50,9 @@ pub fn max_body_len(typ: HandshakeType) -> usize {
 pub struct Random(pub [u8; 32]);
 
 impl Codec for Random {
-    fn encode(&self, out: &mut Vec<u8>) {
+    fn encode(&self, out: &mut Vec<u8>) -> Result<(), Error> {
         out.extend_from_slice(&self.0);
+        Ok(())
     }
 
     fn read(r: &mut Reader<'_>) -> Result<Self, Error> {
@@ -121,8 +122,8 @@ impl core::fmt::Debug for SessionId {
 }
 
 impl Codec for SessionId {
-    fn encode(&self, out: &mut Vec<u8>) {
-        put_opaque(out, LenSize::U8, self.as_ref());
+    fn encode(&self, out: &mut Vec<u8>) -> Result<(), Error> {
+        put_opaque(out, LenSize::U8, "session_id too long", self.as_ref())
     }
 
     fn read(r: &mut Reader<'_>) -> Result<Self, Error> {
@@ -185,15 +186,26 @@ pub type HandshakeMessage<'a> = HandshakePayload<'a>;
 /// the 4-byte header (type, u24 length; RFC 5246 §7.4) patched after the
 /// body. Every handshake message is encoded through here, whether from an
 /// owned [`HandshakePayload`] or straight from borrowed data.
-pub fn encode_message(out: &mut Vec<u8>, typ: HandshakeType, body: impl FnOnce(&mut Vec<u8>)) {
-    typ.encode(out);
+///
+/// A body over 2^24-1 bytes, or any field of it that outgrows its own
+/// prefix, is `Internal` (see [`put_vec`]), and then `out` is cut back to
+/// where the message began: a message is written whole or not at all.
+/// (Our own limit on what we *receive*, [`max_body_len`], is not applied
+/// here: a peer may accept longer messages than we do, as OpenSSL accepts a
+/// 100 KiB certificate chain.)
+pub fn encode_message(
+    out: &mut Vec<u8>,
+    typ: HandshakeType,
+    body: impl FnOnce(&mut Vec<u8>) -> Result<(), Error>,
+) -> Result<(), Error> {
     let start = out.len();
-    put_u24(out, 0);
-    body(out);
-    let len = out.len() - start - 3;
-    debug_assert!(len <= max_body_len(typ), "handshake message too long");
-    let be = (len as u32).to_be_bytes();
-    out[start..start + 3].copy_from_slice(&be[1..]);
+    let written = typ
+        .encode(out)
+        .and_then(|()| put_vec(out, LenSize::U24, "handshake message too long", body));
+    if written.is_err() {
+        out.truncate(start);
+    }
+    written
 }
 
 impl<'a> HandshakePayload<'a> {
@@ -216,23 +228,25 @@ impl<'a> HandshakePayload<'a> {
     }
 
     /// Appends the whole message, 4-byte header included: exactly the bytes
-    /// the transcript hash covers (RFC 5246 §7.4.9).
-    pub fn encode(&self, out: &mut Vec<u8>) {
-        encode_message(out, self.typ(), |out| self.encode_body(out));
+    /// the transcript hash covers (RFC 5246 §7.4.9). On error nothing is
+    /// appended (see [`encode_message`]).
+    pub fn encode(&self, out: &mut Vec<u8>) -> Result<(), Error> {
+        encode_message(out, self.typ(), |out| self.encode_body(out))
     }
 
     #[cfg(any(test, feature = "unstable-internals"))]
     /// The whole message as a fresh vector.
     pub fn to_bytes(&self) -> Vec<u8> {
         let mut out = Vec::new();
-        self.encode(&mut out);
+        self.encode(&mut out)
+            .expect("test message fits its length prefixes");
         out
     }
 
-    /// Appends the body only.
-    pub fn encode_body(&self, out: &mut Vec<u8>) {
+    /// Appends the body only; on error `out` may keep part of it.
+    pub fn encode_body(&self, out: &mut Vec<u8>) -> Result<(), Error> {
         match self {
-            Self::HelloRequest | Self::ServerHelloDone => {}
+            Self::HelloRequest | Self::ServerHelloDone => Ok(()),
             Self::ClientHello(m) => m.encode_to(out),
             Self::ServerHello(m) => m.encode_to(out),
             Self::Certificate(m) => m.encode(out),
@@ -240,8 +254,14 @@ impl<'a> HandshakePayload<'a> {
             Self::CertificateVerify(m) => m.encode_to(out),
             Self::Finished(m) => m.encode(out),
             Self::NewSessionTicket(m) => m.encode(out),
-            Self::ServerKeyExchange(b) | Self::ClientKeyExchange(b) => out.extend_from_slice(b),
-            Self::Unknown { body, .. } => out.extend_from_slice(body),
+            Self::ServerKeyExchange(b) | Self::ClientKeyExchange(b) => {
+                out.extend_from_slice(b);
+                Ok(())
+            }
+            Self::Unknown { body, .. } => {
+                out.extend_from_slice(body);
+                Ok(())
+            }
         }
     }
 
@@ -290,9 +310,18 @@ impl<'a> HandshakePayload<'a> {
     }
 }
 
-/// Writes `data` as an opaque vector with a `size`-byte length prefix.
-pub(crate) fn put_opaque(out: &mut Vec<u8>, size: LenSize, data: &[u8]) {
-    put_vec(out, size, |o| o.extend_from_slice(data));
+/// Writes `data` as an opaque vector with a `size`-byte length prefix;
+/// longer than it can state is `Internal(what)`, nothing written.
+pub(crate) fn put_opaque(
+    out: &mut Vec<u8>,
+    size: LenSize,
+    what: &'static str,
+    data: &[u8],
+) -> Result<(), Error> {
+    put_vec(out, size, what, |o| {
+        o.extend_from_slice(data);
+        Ok(())
+    })
 }
 
 /// Reads a vector of fixed-`width` items (RFC 5246 §4.3) into a `Vec`, with
@@ -344,13 +373,17 @@ pub(crate) fn read_opaque_list(
     Ok(items)
 }
 
-/// Writes a vector of opaque items (the inverse of [`read_opaque_list`]).
-pub(crate) fn put_opaque_list(out: &mut Vec<u8>, outer: LenSize, item: LenSize, items: &[Vec<u8>]) {
-    put_vec(out, outer, |o| {
-        for i in items {
-            put_opaque(o, item, i);
-        }
-    });
+/// Writes a vector of opaque items (the inverse of [`read_opaque_list`]):
+/// each prefix comes with the name its overflow error gives.
+pub(crate) fn put_opaque_list(
+    out: &mut Vec<u8>,
+    (outer, list): (LenSize, &'static str),
+    (item, what): (LenSize, &'static str),
+    items: &[Vec<u8>],
+) -> Result<(), Error> {
+    put_vec(out, outer, list, |o| {
+        items.iter().try_for_each(|i| put_opaque(o, item, what, i))
+    })
 }
 
 #[cfg(test)]

@@ -16,9 +16,9 @@ pub struct NewSessionTicket {
 }
 
 impl Codec for NewSessionTicket {
-    fn encode(&self, out: &mut Vec<u8>) {
+    fn encode(&self, out: &mut Vec<u8>) -> Result<(), Error> {
         put_u32(out, self.lifetime_hint);
-        put_opaque(out, LenSize::U16, &self.ticket);
+        put_opaque(out, LenSize::U16, "session ticket too long", &self.ticket)
     }
 
     fn read(r: &mut Reader<'_>) -> Result<Self, Error> {

@@ -5,10 +5,10 @@ use rustls_pki_types::{CertificateDer, UnixTime};
 use zeroize::Zeroizing;
 
 use crate::codec::enums::CipherSuite;
-use crate::codec::{put_u16, put_u32, put_vec, Codec, LenSize, Reader};
+use crate::codec::{put_u16, put_u32, Codec, LenSize, Reader};
 use crate::crypto::key_schedule::{MasterSecret, MASTER_SECRET_LEN};
 use crate::error::{Error, InvalidMessage};
-use crate::handshake::SessionId;
+use crate::handshake::{put_opaque, SessionId};
 
 /// Encoding version, so a format change never misreads an old ticket.
 /// Version 2 keeps the peer's end-entity certificate only.
@@ -58,7 +58,9 @@ impl StoredSession {
     /// without wiping it.
     #[cfg(any(test, feature = "unstable-internals"))]
     pub fn encode_secret(&self) -> Zeroizing<Vec<u8>> {
-        self.borrowed().encode_secret()
+        self.borrowed()
+            .encode_secret()
+            .expect("test session fits its length prefixes")
     }
 
     /// The same fields, borrowed.
@@ -95,12 +97,14 @@ pub(crate) struct SessionRef<'a> {
 
 impl SessionRef<'_> {
     /// The encoding, wiped when dropped; allocated once, at its final size
-    /// (see [`StoredSession::encode_secret`]).
-    pub(crate) fn encode_secret(&self) -> Zeroizing<Vec<u8>> {
+    /// (see [`StoredSession::encode_secret`]). A field longer than its
+    /// prefix is `Internal` (the buffer, wiped, is dropped with it): the
+    /// callers then keep no session rather than a corrupt one.
+    pub(crate) fn encode_secret(&self) -> Result<Zeroizing<Vec<u8>>, Error> {
         let mut out = Zeroizing::new(Vec::with_capacity(self.encoded_len()));
-        self.encode(&mut out);
+        self.encode(&mut out)?;
         debug_assert_eq!(out.len(), self.encoded_len());
-        out
+        Ok(out)
     }
 
     /// The exact length of the encoding.
@@ -116,34 +120,29 @@ impl SessionRef<'_> {
             + 2 // reserved
     }
 
-    fn encode(&self, out: &mut Vec<u8>) {
+    fn encode(&self, out: &mut Vec<u8>) -> Result<(), Error> {
         out.push(ENCODING_VERSION);
-        self.suite.encode(out);
+        self.suite.encode(out)?;
         out.extend_from_slice(self.master.as_bytes());
         out.push(u8::from(self.extended_master_secret));
-        put_vec(out, LenSize::U8, |o| {
-            if let Some(n) = self.server_name {
-                o.extend_from_slice(n.as_bytes());
-            }
-        });
+        let name = self.server_name.map_or(&[][..], str::as_bytes);
+        put_opaque(out, LenSize::U8, "session server_name too long", name)?;
         // `opaque peer_certificate<0..2^24-1>`: empty for none (a
         // certificate is never empty DER).
-        put_vec(out, LenSize::U24, |o| {
-            if let Some(c) = self.peer_certificate {
-                o.extend_from_slice(c.as_ref());
-            }
-        });
+        let cert = self.peer_certificate.map_or(&[][..], |c| c.as_ref());
+        put_opaque(out, LenSize::U24, "session peer_certificate too long", cert)?;
         out.extend_from_slice(&self.created.to_be_bytes());
         put_u32(out, self.lifetime);
-        self.session_id.encode(out);
-        put_vec(out, LenSize::U16, |o| o.extend_from_slice(self.ticket));
+        self.session_id.encode(out)?;
+        put_opaque(out, LenSize::U16, "session ticket too long", self.ticket)?;
         put_u16(out, 0); // reserved for future fields
+        Ok(())
     }
 }
 
 impl Codec for StoredSession {
-    fn encode(&self, out: &mut Vec<u8>) {
-        self.borrowed().encode(out);
+    fn encode(&self, out: &mut Vec<u8>) -> Result<(), Error> {
+        self.borrowed().encode(out)
     }
 
     fn read(r: &mut Reader<'_>) -> Result<Self, Error> {

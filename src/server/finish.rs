@@ -6,6 +6,7 @@
 use rustls_pki_types::CertificateDer;
 
 use crate::codec::enums::{NamedGroup, SignatureScheme};
+use crate::codec::LenSize;
 use crate::crypto::key_schedule::{DirectionKeys, MasterPrf, MasterSecret};
 use crate::error::Error;
 use crate::handshake::ticket::NewSessionTicket;
@@ -68,20 +69,25 @@ impl Keyed {
     }
 
     /// Sends NewSessionTicket if we promised one. RFC 5077 §3.3 lets the
-    /// ticket be empty ("no ticket") where we cannot issue one: when
-    /// sealing fails, or when the sealed session would not fit the
-    /// `opaque ticket<0..2^16-1>` (a client certificate of nearly 64 KiB).
-    fn send_ticket(&mut self, actions: &mut Outbox) {
+    /// ticket be empty ("no ticket") where we cannot issue one: when the
+    /// session cannot be encoded or sealed, or when the ticket the
+    /// [`TicketProducer`](crate::resumption::ticketer::TicketProducer)
+    /// returns would not fit the `opaque ticket<0..2^16-1>` (ours seals a
+    /// client certificate of nearly 64 KiB into one; another producer may
+    /// return anything).
+    fn send_ticket(&mut self, actions: &mut Outbox) -> Result<(), Error> {
         let Some(ticketer) = self.hs.config.ticketer.clone() else {
-            return;
+            return Ok(());
         };
         if !self.hs.send_ticket {
-            return;
+            return Ok(());
         }
-        let plain = self.session().encode_secret();
-        let ticket = ticketer
-            .encrypt(&plain, self.hs.config.time.now())
-            .filter(|t| t.len() <= usize::from(u16::MAX))
+        let ticket = self
+            .session()
+            .encode_secret()
+            .ok()
+            .and_then(|plain| ticketer.encrypt(&plain, self.hs.config.time.now()))
+            .filter(|t| t.len() <= LenSize::U16.max_len())
             .unwrap_or_default();
         let nst = NewSessionTicket {
             lifetime_hint: ticketer.lifetime(),
@@ -91,7 +97,7 @@ impl Keyed {
             actions,
             &mut self.hs.transcript,
             HandshakePayload::NewSessionTicket(nst),
-        );
+        )
     }
 }
 
@@ -104,7 +110,7 @@ pub(super) fn start_resumed(
     actions: &mut Outbox,
 ) -> Result<ServerState, Error> {
     hs.transcript.keep_messages(false);
-    send_server_hello(&mut hs, false, false, actions);
+    send_server_hello(&mut hs, false, false, actions)?;
     actions.push(Action::StrictVersion);
     let (prf, write) = derive_keys(
         &session.master,
@@ -128,7 +134,7 @@ pub(super) fn start_resumed(
             cached,
         }),
     };
-    k.send_ticket(actions);
+    k.send_ticket(actions)?;
     actions.push(Action::ChangeWriteCipher(write));
     send_finished(actions, &k.prf, &mut k.hs.transcript, false)?;
     Ok(ServerState::AwaitCcs(AwaitCcs(k)))
@@ -168,19 +174,25 @@ impl AwaitFinished {
         }
         let resumed = k.resumed.is_some();
         if let Some(write) = k.write.take() {
-            k.send_ticket(actions);
+            k.send_ticket(actions)?;
             actions.push(Action::ChangeWriteCipher(write));
             send_finished(actions, &k.prf, &mut k.hs.transcript, false)?;
             if let Some(store) = &k.hs.config.session_store {
                 if !k.hs.session_id.is_empty() {
-                    // The one copy of the session is the cache's: the
-                    // encoding's buffer moves into it (the store wipes it).
-                    let mut secret = k.session().encode_secret();
-                    store.put(k.hs.session_id.as_ref(), core::mem::take(&mut *secret));
-                    actions.push(Action::Session(SessionKey::Server {
-                        store: store.clone(),
-                        id: k.hs.session_id,
-                    }));
+                    // A session that cannot be encoded (none a peer we
+                    // accept can give us) is not cached: the client's next
+                    // offer of its ID starts a full handshake (RFC 5246
+                    // §7.4.1.3).
+                    if let Ok(mut secret) = k.session().encode_secret() {
+                        // The one copy of the session is the cache's: the
+                        // encoding's buffer moves into it (the store wipes
+                        // it).
+                        store.put(k.hs.session_id.as_ref(), core::mem::take(&mut *secret));
+                        actions.push(Action::Session(SessionKey::Server {
+                            store: store.clone(),
+                            id: k.hs.session_id,
+                        }));
+                    }
                 }
             }
         }

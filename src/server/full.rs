@@ -15,7 +15,7 @@ use crate::crypto::kx::KeyExchange;
 use crate::crypto::sign::verify_signature;
 use crate::error::{CertificateError, Error};
 use crate::handshake::certificate::{encode_chain, CertificateChain, CertificateRequest};
-use crate::handshake::extensions::{put_extension, put_extensions_with};
+use crate::handshake::extensions::{put_alpn_selected, put_extension, put_extensions_with};
 use crate::handshake::key_exchange::EcdheClientKeyExchange;
 use crate::handshake::{put_opaque, HandshakePayload};
 use crate::state::{
@@ -39,7 +39,7 @@ pub(super) fn send_server_hello(
     ack_sni: bool,
     point_formats: bool,
     actions: &mut Outbox,
-) {
+) -> Result<(), Error> {
     let ack_sni = ack_sni && hs.sni.is_some();
     let (random, session_id, suite) = (hs.server_random, hs.session_id, hs.suite.suite);
     let (ems, send_ticket, alpn) = (hs.ems, hs.send_ticket, hs.alpn.as_deref());
@@ -49,43 +49,46 @@ pub(super) fn send_server_hello(
         &mut hs.transcript,
         HandshakeType::SERVER_HELLO,
         |out| {
-            ProtocolVersion::TLSV1_2.encode(out);
+            ProtocolVersion::TLSV1_2.encode(out)?;
             out.extend_from_slice(&random);
-            session_id.encode(out);
-            suite.encode(out);
-            CompressionMethod::NULL.encode(out);
+            session_id.encode(out)?;
+            suite.encode(out)?;
+            CompressionMethod::NULL.encode(out)?;
             put_extensions_with(out, |out| {
                 // RFC 5746 §3.6: empty on the initial handshake.
                 if renegotiation_info {
                     put_extension(out, ExtensionType::RENEGOTIATION_INFO, |o| {
-                        put_opaque(o, LenSize::U8, &[])
-                    });
+                        put_opaque(o, LenSize::U8, "renegotiation_info too long", &[])
+                    })?;
                 }
                 if ems {
-                    put_extension(out, ExtensionType::EXTENDED_MASTER_SECRET, |_| {});
+                    put_extension(out, ExtensionType::EXTENDED_MASTER_SECRET, |_| Ok(()))?;
                 }
                 if point_formats {
                     put_extension(out, ExtensionType::EC_POINT_FORMATS, |o| {
-                        put_vec(o, LenSize::U8, |o| EcPointFormat::UNCOMPRESSED.encode(o))
-                    });
+                        put_vec(o, LenSize::U8, "ec_point_formats too long", |o| {
+                            EcPointFormat::UNCOMPRESSED.encode(o)
+                        })
+                    })?;
                 }
                 if ack_sni {
-                    put_extension(out, ExtensionType::SERVER_NAME, |_| {});
+                    put_extension(out, ExtensionType::SERVER_NAME, |_| Ok(()))?;
                 }
                 if let Some(p) = alpn {
                     // One ProtocolName in a ProtocolNameList.
                     put_extension(
                         out,
                         ExtensionType::APPLICATION_LAYER_PROTOCOL_NEGOTIATION,
-                        |o| put_vec(o, LenSize::U16, |o| put_opaque(o, LenSize::U8, p)),
-                    );
+                        |o| put_alpn_selected(o, p),
+                    )?;
                 }
                 if send_ticket {
-                    put_extension(out, ExtensionType::SESSION_TICKET, |_| {});
+                    put_extension(out, ExtensionType::SESSION_TICKET, |_| Ok(()))?;
                 }
-            });
+                Ok(())
+            })
         },
-    );
+    )
 }
 
 /// Sends ServerHello through ServerHelloDone.
@@ -97,14 +100,14 @@ pub(super) fn send_first_flight(
     echo_point_formats: bool,
     actions: &mut Outbox,
 ) -> Result<ServerState, Error> {
-    send_server_hello(&mut hs, true, echo_point_formats, actions);
+    send_server_hello(&mut hs, true, echo_point_formats, actions)?;
     actions.push(Action::StrictVersion);
     send_body(
         actions,
         &mut hs.transcript,
         HandshakeType::CERTIFICATE,
         |body| encode_chain(body, &certified.chain),
-    );
+    )?;
 
     let rng = ring::rand::SystemRandom::new();
     let kx = KeyExchange::start(group, &rng)?;
@@ -119,10 +122,10 @@ pub(super) fn send_first_flight(
         HandshakeType::SERVER_KEY_EXCHANGE,
         |body| {
             body.extend_from_slice(signed.params());
-            scheme.encode(body);
-            put_opaque(body, LenSize::U16, signature.as_ref());
+            scheme.encode(body)?;
+            put_opaque(body, LenSize::U16, "signature too long", signature.as_ref())
         },
-    );
+    )?;
 
     let asks_for_cert = !matches!(hs.config.client_auth, ClientAuth::None);
     if let ClientAuth::Optional(v) | ClientAuth::Required(v) = &hs.config.client_auth {
@@ -133,19 +136,19 @@ pub(super) fn send_first_flight(
                 ClientCertificateType::RSA_SIGN,
             ],
             signature_schemes: hs.config.signature_schemes.clone(),
-            authorities: v.root_hint_subjects(),
+            authorities: authorities_that_fit(v.root_hint_subjects()),
         };
         send(
             actions,
             &mut hs.transcript,
             HandshakePayload::CertificateRequest(request),
-        );
+        )?;
     }
     send(
         actions,
         &mut hs.transcript,
         HandshakePayload::ServerHelloDone,
-    );
+    )?;
 
     let next = AwaitClientKx {
         hs,
@@ -160,6 +163,28 @@ pub(super) fn send_first_flight(
     } else {
         ServerState::AwaitClientKx(next)
     })
+}
+
+/// The root subjects to name in CertificateRequest, or none when they do
+/// not fit `DistinguishedName certificate_authorities<0..2^16-1>` (each
+/// `<1..2^16-1>`, RFC 5246 §7.4.4), as a large enterprise root store may
+/// not. An empty list is what §7.4.4 allows ("the client MAY send any
+/// certificate of the appropriate ClientCertificateType"), and the chain
+/// the client sends is verified against the same roots all the same; so
+/// the handshake goes on rather than fail on a hint. Failing would break
+/// every client of such a server, and naming only the roots that fit would
+/// turn away clients whose CA was left out.
+fn authorities_that_fit(subjects: Vec<Vec<u8>>) -> Vec<Vec<u8>> {
+    // Each name with its u16 length; a name too long for its own prefix
+    // makes the list too long as well.
+    let total = subjects
+        .iter()
+        .fold(0usize, |total, s| total.saturating_add(2 + s.len()));
+    if total <= LenSize::U16.max_len() {
+        subjects
+    } else {
+        Vec::new()
+    }
 }
 
 /// We asked for a client certificate; waiting for the client's Certificate.
@@ -325,7 +350,7 @@ mod tests {
                 transcript: Transcript::new(),
             };
             let mut out = Outbox::default();
-            send_server_hello(&mut hs, ack_sni, point_formats, &mut out);
+            send_server_hello(&mut hs, ack_sni, point_formats, &mut out).unwrap();
 
             let mut extensions = Vec::new();
             if secure_renegotiation {
@@ -359,5 +384,26 @@ mod tests {
             .to_bytes();
             assert_eq!(out.messages, expected, "case {case:06b}");
         }
+    }
+
+    /// Root subjects that fill `certificate_authorities<0..2^16-1>`
+    /// exactly are all named; one byte more, in the list or in one name,
+    /// and none are.
+    #[test]
+    fn authorities_are_named_only_when_they_all_fit() {
+        // 64 names of 1,000 bytes and one of 1,405: with their 2-byte
+        // lengths, 65 * 2 + 64 * 1,000 + 1,405 = 65,535 bytes.
+        let mut names = vec![vec![0x30; 1_000]; 64];
+        names.push(vec![0x30; 1_405]);
+        assert_eq!(authorities_that_fit(names.clone()), names);
+        names[0].push(0x30);
+        assert!(authorities_that_fit(names).is_empty());
+        assert!(authorities_that_fit(vec![vec![0x30; 0x1_0000]]).is_empty());
+        assert!(authorities_that_fit(vec![vec![0x30; 0xffff]]).is_empty());
+        assert_eq!(
+            authorities_that_fit(vec![vec![0x30; 0xfffd]]),
+            vec![vec![0x30; 0xfffd]]
+        );
+        assert!(authorities_that_fit(Vec::new()).is_empty());
     }
 }
