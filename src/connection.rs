@@ -23,20 +23,20 @@ use crate::message::{Alert, ChangeCipherSpec};
 use crate::record::deframer::RecordType;
 use crate::record::layer::RecordLayer;
 use crate::server::ServerState;
-use crate::state::{Action, Msg, Outbox, SessionKey, Traffic};
+use crate::state::{Action, Actions, Msg, SessionKey, Traffic};
 use crate::trace::{self, Direction};
 
 /// A bound on what framing and protection add to one record: header,
 /// explicit nonce and tag.
 const RECORD_OVERHEAD_BOUND: usize = RECORD_HEADER_LEN + 8 + 16;
 
-/// Outbox capacity a handshake reserves at least: a ClientHello and then a
+/// Actions capacity a handshake reserves at least: a ClientHello and then a
 /// client's ClientKeyExchange, ChangeCipherSpec and Finished (about 170
 /// bytes framed) fit in it without growing. Given back once the handshake
 /// is over (see [`Connection::poll_output`]).
 const HANDSHAKE_OUTBOX_CAPACITY: usize = 512;
 
-/// Outbox capacity an established connection keeps between calls.
+/// Actions capacity an established connection keeps between calls.
 const IDLE_OUTBOX_CAPACITY: usize = 64;
 
 /// What one call to [`Connection::handle_input`] did with the caller's bytes.
@@ -178,9 +178,12 @@ pub struct Connection {
     is_client: bool,
     record: RecordLayer,
     joiner: HandshakeJoiner,
+    /// Framed (and, once keys are on, protected) records waiting for
+    /// [`Connection::poll_output`]: handshake flights and alerts.
     outbox: Vec<u8>,
     events: EventQueue,
-    actions: Outbox,
+    /// What the handshake states return for the connection to apply.
+    actions: Actions,
     negotiated: Option<Negotiated>,
     error: Option<Error>,
     trace: bool,
@@ -244,7 +247,7 @@ impl Connection {
             joiner: HandshakeJoiner::new(),
             outbox: Vec::new(),
             events: EventQueue::default(),
-            actions: Outbox::default(),
+            actions: Actions::default(),
             negotiated: None,
             error: None,
             trace,
@@ -493,14 +496,14 @@ impl Connection {
         // header and AEAD overhead per action, at most. The first flight of
         // a handshake reserves at least HANDSHAKE_OUTBOX_CAPACITY, so that a
         // client's second flight fits where its ClientHello went.
-        let mut need = out.messages.len() + out.actions.len() * RECORD_OVERHEAD_BOUND;
+        let mut need = out.messages.len() + out.list.len() * RECORD_OVERHEAD_BOUND;
         if need > 0 && self.outbox.capacity() == 0 && self.traffic().is_none() {
             need = need.max(HANDSHAKE_OUTBOX_CAPACITY);
         }
         self.outbox.reserve(need);
         let mut result = Ok(());
         let mut cursor = 0;
-        for action in out.actions.drain(..) {
+        for action in out.list.drain(..) {
             if let Err(e) = self.apply(action, &out.messages, &mut cursor) {
                 result = Err(e);
                 break;

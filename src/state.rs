@@ -14,32 +14,32 @@ use crate::suites::{AuthKind, SupportedSuite};
 /// handshake messages they send, back to back in one buffer (one
 /// allocation for a whole flight instead of one per message).
 #[derive(Default)]
-pub(crate) struct Outbox {
-    pub actions: Vec<Action>,
+pub(crate) struct Actions {
+    pub list: Vec<Action>,
     pub messages: Vec<u8>,
 }
 
-impl Outbox {
+impl Actions {
     /// Queues an action. The first one reserves room for a whole flight, so
     /// that a handshake grows the vector once; a connection that never
     /// answers (a server still awaiting its ClientHello) holds nothing.
     pub(crate) fn push(&mut self, action: Action) {
-        if self.actions.capacity() == 0 {
-            self.actions.reserve(OUTBOX_ACTIONS);
+        if self.list.capacity() == 0 {
+            self.list.reserve(FLIGHT_ACTIONS);
         }
-        self.actions.push(action);
+        self.list.push(action);
     }
 }
 
 /// Actions one flight queues at most in a typical handshake.
-const OUTBOX_ACTIONS: usize = 8;
+const FLIGHT_ACTIONS: usize = 8;
 /// Bytes a typical flight's messages take (a server flight with a short
 /// chain); longer ones grow the buffer.
-const OUTBOX_MESSAGE_BYTES: usize = 2048;
+const FLIGHT_MESSAGE_BYTES: usize = 2048;
 
 /// One thing a state asks the connection to do, applied in order.
 pub(crate) enum Action {
-    /// Send the next `n` bytes of [`Outbox::messages`]: one encoded
+    /// Send the next `n` bytes of [`Actions::messages`]: one encoded
     /// handshake message, already added to the transcript.
     Send(usize),
     /// Send ChangeCipherSpec, then protect everything written after it with
@@ -104,9 +104,9 @@ impl Msg<'_> {
 /// Encodes `payload`, adds it to the transcript and queues it. A message
 /// that cannot be encoded (a field longer than its length prefix:
 /// `Internal`) is neither hashed nor queued, and none of its bytes stay in
-/// [`Outbox::messages`]; the error ends the handshake like any other.
+/// [`Actions::messages`]; the error ends the handshake like any other.
 pub(crate) fn send(
-    out: &mut Outbox,
+    out: &mut Actions,
     transcript: &mut Transcript,
     payload: HandshakePayload<'_>,
 ) -> Result<(), Error> {
@@ -117,7 +117,7 @@ pub(crate) fn send(
 /// borrowed data (a configured certificate chain, a key share, verify_data),
 /// so no owned message is built only to be encoded.
 pub(crate) fn send_body(
-    out: &mut Outbox,
+    out: &mut Actions,
     transcript: &mut Transcript,
     typ: HandshakeType,
     body: impl FnOnce(&mut Vec<u8>) -> Result<(), Error>,
@@ -131,12 +131,12 @@ pub(crate) fn send_body(
 /// [`crate::handshake::encode_message`]) to the flight, hashes it and
 /// queues it.
 fn queue(
-    out: &mut Outbox,
+    out: &mut Actions,
     transcript: &mut Transcript,
     encode: impl FnOnce(&mut Vec<u8>) -> Result<(), Error>,
 ) -> Result<(), Error> {
     if out.messages.capacity() == 0 {
-        out.messages.reserve(OUTBOX_MESSAGE_BYTES);
+        out.messages.reserve(FLIGHT_MESSAGE_BYTES);
     }
     let start = out.messages.len();
     if let Err(e) = encode(&mut out.messages) {
@@ -277,7 +277,7 @@ pub(crate) fn check_finished(
 
 /// Our Finished message for the transcript so far.
 pub(crate) fn send_finished(
-    actions: &mut Outbox,
+    actions: &mut Actions,
     prf: &MasterPrf,
     transcript: &mut Transcript,
     from_client: bool,
@@ -332,7 +332,7 @@ pub(crate) fn derive_keys(
     client_random: &[u8; 32],
     server_random: &[u8; 32],
     is_client: bool,
-    actions: &mut Outbox,
+    actions: &mut Actions,
 ) -> (MasterPrf, DirectionKeys) {
     if let Some(log) = key_log {
         log.log("CLIENT_RANDOM", client_random, master.as_bytes());
@@ -367,7 +367,7 @@ pub(crate) struct Agreed {
 /// Ends a handshake: the caller learns what was negotiated
 /// ([`Action::Complete`]), and the connection keeps only what traffic
 /// needs ([`Traffic`]).
-pub(crate) fn complete(actions: &mut Outbox, a: Agreed) -> Traffic {
+pub(crate) fn complete(actions: &mut Actions, a: Agreed) -> Traffic {
     actions.push(Action::Complete(Negotiated {
         version: crate::codec::enums::ProtocolVersion::TLSV1_2,
         suite: a.suite,
@@ -399,7 +399,7 @@ mod tests {
     /// buffer, no action, nothing hashed.
     #[test]
     fn a_message_that_does_not_fit_is_not_queued() {
-        let mut out = Outbox::default();
+        let mut out = Actions::default();
         let mut transcript = Transcript::new();
         send(&mut out, &mut transcript, HandshakePayload::ServerHelloDone).unwrap();
         let (messages, hashed) = (out.messages.clone(), transcript.messages().to_vec());
@@ -417,7 +417,7 @@ mod tests {
         assert_eq!(e, Err(Error::Internal("test field too long")));
         assert_eq!(out.messages, messages);
         assert_eq!(transcript.messages(), hashed);
-        assert_eq!(out.actions.len(), 1);
+        assert_eq!(out.list.len(), 1);
 
         // One byte less fits.
         send_body(
@@ -428,6 +428,6 @@ mod tests {
         )
         .unwrap();
         assert_eq!(out.messages.len(), 4 + 4 + 1 + 255);
-        assert_eq!(out.actions.len(), 2);
+        assert_eq!(out.list.len(), 2);
     }
 }

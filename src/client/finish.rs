@@ -13,15 +13,15 @@ use crate::handshake::HandshakePayload;
 use crate::resumption::session::SessionRef;
 use crate::resumption::DEFAULT_SESSION_LIFETIME;
 use crate::state::{
-    check_finished, complete, send_finished, unexpected, Action, Agreed, Msg, Outbox, SessionKey,
+    check_finished, complete, send_finished, unexpected, Action, Actions, Agreed, Msg, SessionKey,
 };
 
 use super::hello::store_key;
-use super::{ClientState, Hs};
+use super::{ClientHs, ClientState};
 
 /// Keys are derived; what is left to check and remember.
-pub(crate) struct Keyed {
-    pub hs: Hs,
+pub(crate) struct ClientKeyed {
+    pub hs: ClientHs,
     pub master: MasterSecret,
     /// The PRF under `master`, set up once for the key block and both
     /// Finished values.
@@ -39,16 +39,16 @@ pub(crate) struct Keyed {
 }
 
 /// The next state once keys exist.
-pub(super) fn after_keys(k: Keyed) -> ClientState {
+pub(super) fn after_keys(k: ClientKeyed) -> ClientState {
     if k.hs.ticket_expected {
         ClientState::AwaitTicket(AwaitTicket(k))
     } else {
-        ClientState::AwaitCcs(AwaitCcs(k))
+        ClientState::AwaitServerCcs(AwaitServerCcs(k))
     }
 }
 
 /// The server acknowledged session_ticket; waiting for NewSessionTicket.
-pub(crate) struct AwaitTicket(Keyed);
+pub(crate) struct AwaitTicket(ClientKeyed);
 
 impl AwaitTicket {
     pub(super) fn handle(self, msg: Msg<'_>) -> Result<ClientState, Error> {
@@ -58,25 +58,25 @@ impl AwaitTicket {
         };
         k.hs.transcript.add(msg.raw);
         k.new_ticket = Some(ticket);
-        Ok(ClientState::AwaitCcs(AwaitCcs(k)))
+        Ok(ClientState::AwaitServerCcs(AwaitServerCcs(k)))
     }
 }
 
 /// Waiting for the server's ChangeCipherSpec.
-pub(crate) struct AwaitCcs(Keyed);
+pub(crate) struct AwaitServerCcs(ClientKeyed);
 
-impl AwaitCcs {
-    pub(super) fn into_await_finished(self) -> AwaitFinished {
-        AwaitFinished(self.0)
+impl AwaitServerCcs {
+    pub(super) fn into_await_finished(self) -> AwaitServerFinished {
+        AwaitServerFinished(self.0)
     }
 }
 
 /// Read keys active; waiting for the server's Finished.
-pub(crate) struct AwaitFinished(Keyed);
+pub(crate) struct AwaitServerFinished(ClientKeyed);
 
-impl AwaitFinished {
-    pub(super) fn handle(self, msg: Msg<'_>, actions: &mut Outbox) -> Result<ClientState, Error> {
-        let Keyed {
+impl AwaitServerFinished {
+    pub(super) fn handle(self, msg: Msg<'_>, actions: &mut Actions) -> Result<ClientState, Error> {
+        let ClientKeyed {
             mut hs,
             master,
             prf,
@@ -133,7 +133,7 @@ impl AwaitFinished {
 /// §3.4), so it must stay in the store rather than be replaced by a
 /// session under the session ID the client made up for it.
 fn store_session(
-    hs: &Hs,
+    hs: &ClientHs,
     master: &MasterSecret,
     peer_certificates: &[CertificateDer<'static>],
     resumed: bool,

@@ -17,16 +17,16 @@ use crate::handshake::key_exchange::EcdheServerKeyExchange;
 use crate::handshake::{put_opaque, HandshakePayload};
 use crate::state::{
     derive_keys, derive_master, kx_signed_message, scheme_auth, send_body, send_finished,
-    unexpected, Action, Msg, Outbox,
+    unexpected, Action, Actions, Msg,
 };
 use crate::verify::ServerCertVerified;
 
-use super::finish::{after_keys, Keyed};
-use super::{ClientState, Hs};
+use super::finish::{after_keys, ClientKeyed};
+use super::{ClientHs, ClientState};
 
 /// ServerHello accepted (full handshake); waiting for the server's Certificate.
 pub(crate) struct AwaitCertificate {
-    pub hs: Hs,
+    pub hs: ClientHs,
 }
 
 impl AwaitCertificate {
@@ -56,7 +56,7 @@ impl AwaitCertificate {
 
 /// The chain verified; waiting for the signed ECDHE parameters.
 pub(crate) struct AwaitServerKx {
-    hs: Hs,
+    hs: ClientHs,
     chain: Vec<CertificateDer<'static>>,
     _verified: ServerCertVerified,
 }
@@ -105,7 +105,7 @@ impl AwaitServerKx {
 
 /// Parameters verified; waiting for ServerHelloDone (or CertificateRequest).
 pub(crate) struct AwaitServerHelloDone {
-    hs: Hs,
+    hs: ClientHs,
     chain: Vec<CertificateDer<'static>>,
     _verified: ServerCertVerified,
     group: NamedGroup,
@@ -124,7 +124,7 @@ impl AwaitServerHelloDone {
     pub(super) fn handle(
         mut self,
         msg: Msg<'_>,
-        actions: &mut Outbox,
+        actions: &mut Actions,
     ) -> Result<ClientState, Error> {
         match msg.payload {
             HandshakePayload::CertificateRequest(req) if self.cert_request.is_none() => {
@@ -214,7 +214,7 @@ impl AwaitServerHelloDone {
         actions.push(Action::ChangeWriteCipher(write));
         send_finished(actions, &prf, &mut hs.transcript, true)?;
 
-        Ok(after_keys(Keyed {
+        Ok(after_keys(ClientKeyed {
             hs,
             master,
             prf,

@@ -19,11 +19,11 @@ use crate::handshake::extensions::{put_extension, put_extensions_with, ServerExt
 use crate::handshake::hello::ServerHello;
 use crate::handshake::{put_opaque, put_opaque_list, HandshakePayload, SessionId};
 use crate::resumption::session::StoredSession;
-use crate::state::{derive_keys, send_body, unexpected, Action, Msg, Outbox};
+use crate::state::{derive_keys, send_body, unexpected, Action, Actions, Msg};
 use crate::suites::SupportedSuite;
 
-use super::finish::{after_keys, Keyed};
-use super::{AwaitCertificate, ClientState, Hs};
+use super::finish::{after_keys, ClientKeyed};
+use super::{AwaitCertificate, ClientHs, ClientState};
 
 /// Sent ClientHello; waiting for ServerHello.
 pub(crate) struct AwaitServerHello {
@@ -61,7 +61,7 @@ fn resumable(config: &ClientConfig, name: &ServerName<'_>) -> Option<StoredSessi
 pub(super) fn start(
     config: Arc<ClientConfig>,
     server_name: ServerName<'static>,
-    actions: &mut Outbox,
+    actions: &mut Actions,
 ) -> Result<AwaitServerHello, Error> {
     if config.suites.is_empty() || config.groups.is_empty() {
         return Err(Error::Config("no cipher suites or groups configured"));
@@ -150,7 +150,7 @@ impl Hello<'_> {
     /// hold) is `Internal`, and nothing is queued.
     fn send(
         &self,
-        actions: &mut Outbox,
+        actions: &mut Actions,
         transcript: &mut Transcript,
         session_id: &SessionId,
         ticket: Option<&[u8]>,
@@ -312,7 +312,7 @@ impl AwaitServerHello {
     pub(super) fn handle(
         mut self,
         msg: Msg<'_>,
-        actions: &mut Outbox,
+        actions: &mut Actions,
     ) -> Result<ClientState, Error> {
         let HandshakePayload::ServerHello(sh) = &msg.payload else {
             return Err(unexpected("ServerHello", &msg));
@@ -363,7 +363,7 @@ impl AwaitServerHello {
         self.transcript.start(suite.hash);
         self.transcript.add(msg.raw);
         actions.push(Action::StrictVersion);
-        let hs = Hs {
+        let hs = ClientHs {
             config: self.config,
             server_name: self.server_name,
             sni: self.sni,
@@ -391,7 +391,7 @@ impl AwaitServerHello {
                 );
                 let mut hs = hs;
                 hs.transcript.keep_messages(false);
-                Ok(after_keys(Keyed {
+                Ok(after_keys(ClientKeyed {
                     hs,
                     master: session.master,
                     prf,

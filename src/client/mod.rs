@@ -30,16 +30,16 @@ use crate::config::ClientConfig;
 use crate::crypto::transcript::Transcript;
 use crate::error::Error;
 use crate::handshake::SessionId;
-use crate::state::{unexpected, Action, Msg, Outbox, Traffic};
+use crate::state::{unexpected, Action, Actions, Msg, Traffic};
 use crate::suites::SupportedSuite;
 
-pub(crate) use finish::{AwaitCcs, AwaitFinished, AwaitTicket};
+pub(crate) use finish::{AwaitServerCcs, AwaitServerFinished, AwaitTicket};
 pub(crate) use full::{AwaitCertificate, AwaitServerHelloDone, AwaitServerKx};
 pub(crate) use hello::AwaitServerHello;
 
 /// What the client knows once ServerHello is accepted, carried through the
 /// rest of the handshake.
-pub(crate) struct Hs {
+pub(crate) struct ClientHs {
     pub config: Arc<ClientConfig>,
     pub server_name: ServerName<'static>,
     pub sni: Option<String>,
@@ -63,8 +63,8 @@ pub(crate) enum ClientState {
     AwaitServerKx(AwaitServerKx),
     AwaitServerHelloDone(AwaitServerHelloDone),
     AwaitTicket(AwaitTicket),
-    AwaitCcs(AwaitCcs),
-    AwaitFinished(AwaitFinished),
+    AwaitServerCcs(AwaitServerCcs),
+    AwaitServerFinished(AwaitServerFinished),
     Traffic(Traffic),
 }
 
@@ -73,13 +73,13 @@ impl ClientState {
     pub(crate) fn start(
         config: Arc<ClientConfig>,
         server_name: ServerName<'static>,
-        actions: &mut Outbox,
+        actions: &mut Actions,
     ) -> Result<Self, Error> {
         hello::start(config, server_name, actions).map(ClientState::AwaitServerHello)
     }
 
     /// Advances on one handshake message.
-    pub(crate) fn handle(self, msg: Msg<'_>, actions: &mut Outbox) -> Result<Self, Error> {
+    pub(crate) fn handle(self, msg: Msg<'_>, actions: &mut Actions) -> Result<Self, Error> {
         // RFC 5246 §7.4.1.1: a HelloRequest arriving while we negotiate is
         // ignored (and is never part of the transcript), but counted.
         if msg.typ() == HandshakeType::HELLO_REQUEST && !matches!(self, ClientState::Traffic(_)) {
@@ -92,8 +92,8 @@ impl ClientState {
             ClientState::AwaitServerKx(s) => s.handle(msg),
             ClientState::AwaitServerHelloDone(s) => s.handle(msg, actions),
             ClientState::AwaitTicket(s) => s.handle(msg),
-            ClientState::AwaitCcs(_) => Err(unexpected("ChangeCipherSpec", &msg)),
-            ClientState::AwaitFinished(s) => s.handle(msg, actions),
+            ClientState::AwaitServerCcs(_) => Err(unexpected("ChangeCipherSpec", &msg)),
+            ClientState::AwaitServerFinished(s) => s.handle(msg, actions),
             ClientState::Traffic(t) => {
                 // RFC 5246 §7.4.1.1: a client may ignore HelloRequest; we
                 // answer no_renegotiation (RFC 5746 §4.2) and count.
@@ -124,15 +124,17 @@ impl ClientState {
             ClientState::AwaitServerKx(_) => typ == HandshakeType::SERVER_KEY_EXCHANGE,
             ClientState::AwaitServerHelloDone(s) => s.expects(typ),
             ClientState::AwaitTicket(_) => typ == HandshakeType::NEW_SESSION_TICKET,
-            ClientState::AwaitFinished(_) => typ == HandshakeType::FINISHED,
-            ClientState::AwaitCcs(_) | ClientState::Traffic(_) => false,
+            ClientState::AwaitServerFinished(_) => typ == HandshakeType::FINISHED,
+            ClientState::AwaitServerCcs(_) | ClientState::Traffic(_) => false,
         }
     }
 
     /// Advances on the server's ChangeCipherSpec.
     pub(crate) fn handle_ccs(self) -> Result<Self, Error> {
         match self {
-            ClientState::AwaitCcs(s) => Ok(ClientState::AwaitFinished(s.into_await_finished())),
+            ClientState::AwaitServerCcs(s) => {
+                Ok(ClientState::AwaitServerFinished(s.into_await_finished()))
+            }
             _ => Err(Error::UnexpectedMessage {
                 expected: self.awaiting(),
                 got: "ChangeCipherSpec",
@@ -148,8 +150,8 @@ impl ClientState {
             ClientState::AwaitServerKx(_) => "ServerKeyExchange",
             ClientState::AwaitServerHelloDone(_) => "ServerHelloDone",
             ClientState::AwaitTicket(_) => "NewSessionTicket",
-            ClientState::AwaitCcs(_) => "ChangeCipherSpec",
-            ClientState::AwaitFinished(_) => "Finished",
+            ClientState::AwaitServerCcs(_) => "ChangeCipherSpec",
+            ClientState::AwaitServerFinished(_) => "Finished",
             ClientState::Traffic(_) => "application data",
         }
     }

@@ -13,16 +13,16 @@ use crate::handshake::ticket::NewSessionTicket;
 use crate::handshake::HandshakePayload;
 use crate::resumption::session::{SessionRef, StoredSession};
 use crate::state::{
-    check_finished, complete, derive_keys, send, send_finished, Action, Agreed, Msg, Outbox,
+    check_finished, complete, derive_keys, send, send_finished, Action, Actions, Agreed, Msg,
     SessionKey,
 };
 
 use super::full::send_server_hello;
-use super::{Hs, ServerState};
+use super::{ServerHs, ServerState};
 
 /// Keys are derived; what is left to check, send and remember.
-pub(crate) struct Keyed {
-    pub hs: Hs,
+pub(crate) struct ServerKeyed {
+    pub hs: ServerHs,
     pub master: MasterSecret,
     /// The PRF under `master`, set up once for the key block and both
     /// Finished values.
@@ -47,7 +47,7 @@ pub(crate) struct Resumed {
     pub cached: bool,
 }
 
-impl Keyed {
+impl ServerKeyed {
     /// The session to cache or seal in a ticket, borrowed from the
     /// handshake: encoding it copies nothing else first.
     fn session(&self) -> SessionRef<'_> {
@@ -75,7 +75,7 @@ impl Keyed {
     /// returns would not fit the `opaque ticket<0..2^16-1>` (ours seals a
     /// client certificate of nearly 64 KiB into one; another producer may
     /// return anything).
-    fn send_ticket(&mut self, actions: &mut Outbox) -> Result<(), Error> {
+    fn send_ticket(&mut self, actions: &mut Actions) -> Result<(), Error> {
         let Some(ticketer) = self.hs.config.ticketer.clone() else {
             return Ok(());
         };
@@ -104,10 +104,10 @@ impl Keyed {
 /// The abbreviated handshake: ServerHello with the client's session ID,
 /// [NewSessionTicket], ChangeCipherSpec and Finished, all at once.
 pub(super) fn start_resumed(
-    mut hs: Hs,
+    mut hs: ServerHs,
     session: StoredSession,
     cached: bool,
-    actions: &mut Outbox,
+    actions: &mut Actions,
 ) -> Result<ServerState, Error> {
     hs.transcript.keep_messages(false);
     send_server_hello(&mut hs, false, false, actions)?;
@@ -121,7 +121,7 @@ pub(super) fn start_resumed(
         false,
         actions,
     );
-    let mut k = Keyed {
+    let mut k = ServerKeyed {
         hs,
         master: session.master,
         prf,
@@ -137,27 +137,27 @@ pub(super) fn start_resumed(
     k.send_ticket(actions)?;
     actions.push(Action::ChangeWriteCipher(write));
     send_finished(actions, &k.prf, &mut k.hs.transcript, false)?;
-    Ok(ServerState::AwaitCcs(AwaitCcs(k)))
+    Ok(ServerState::AwaitClientCcs(AwaitClientCcs(k)))
 }
 
 /// Waiting for the client's ChangeCipherSpec.
-pub(crate) struct AwaitCcs(Keyed);
+pub(crate) struct AwaitClientCcs(ServerKeyed);
 
-impl AwaitCcs {
-    pub(super) fn new(k: Keyed) -> Self {
-        AwaitCcs(k)
+impl AwaitClientCcs {
+    pub(super) fn new(k: ServerKeyed) -> Self {
+        AwaitClientCcs(k)
     }
 
-    pub(super) fn into_await_finished(self) -> AwaitFinished {
-        AwaitFinished(self.0)
+    pub(super) fn into_await_finished(self) -> AwaitClientFinished {
+        AwaitClientFinished(self.0)
     }
 }
 
 /// Read keys active; waiting for the client's Finished.
-pub(crate) struct AwaitFinished(Keyed);
+pub(crate) struct AwaitClientFinished(ServerKeyed);
 
-impl AwaitFinished {
-    pub(super) fn handle(self, msg: Msg<'_>, actions: &mut Outbox) -> Result<ServerState, Error> {
+impl AwaitClientFinished {
+    pub(super) fn handle(self, msg: Msg<'_>, actions: &mut Actions) -> Result<ServerState, Error> {
         let mut k = self.0;
         check_finished(&k.prf, &mut k.hs.transcript, true, &msg)?;
         // From here the client has proven it holds the master secret: only

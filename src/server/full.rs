@@ -19,12 +19,13 @@ use crate::handshake::extensions::{put_alpn_selected, put_extension, put_extensi
 use crate::handshake::key_exchange::EcdheClientKeyExchange;
 use crate::handshake::{put_opaque, HandshakePayload};
 use crate::state::{
-    derive_keys, derive_master, kx_signed_content, send, send_body, unexpected, Action, Msg, Outbox,
+    derive_keys, derive_master, kx_signed_content, send, send_body, unexpected, Action, Actions,
+    Msg,
 };
 use crate::verify::ClientCertVerified;
 
-use super::finish::{AwaitCcs, Keyed};
-use super::{Hs, ServerState};
+use super::finish::{AwaitClientCcs, ServerKeyed};
+use super::{ServerHs, ServerState};
 
 /// Sends our ServerHello (RFC 5246 §7.4.1.3), written straight into the
 /// flight: no owned message or extension list is built first. Its
@@ -35,10 +36,10 @@ use super::{Hs, ServerState};
 /// §3: acknowledged when the name was used, not when resuming), ALPN
 /// (RFC 7301 §3.1) and SessionTicket (RFC 5077 §3.2).
 pub(super) fn send_server_hello(
-    hs: &mut Hs,
+    hs: &mut ServerHs,
     ack_sni: bool,
     point_formats: bool,
-    actions: &mut Outbox,
+    actions: &mut Actions,
 ) -> Result<(), Error> {
     let ack_sni = ack_sni && hs.sni.is_some();
     let (random, session_id, suite) = (hs.server_random, hs.session_id, hs.suite.suite);
@@ -93,12 +94,12 @@ pub(super) fn send_server_hello(
 
 /// Sends ServerHello through ServerHelloDone.
 pub(super) fn send_first_flight(
-    mut hs: Hs,
+    mut hs: ServerHs,
     certified: &CertifiedKey,
     group: NamedGroup,
     scheme: SignatureScheme,
     echo_point_formats: bool,
-    actions: &mut Outbox,
+    actions: &mut Actions,
 ) -> Result<ServerState, Error> {
     send_server_hello(&mut hs, true, echo_point_formats, actions)?;
     actions.push(Action::StrictVersion);
@@ -224,7 +225,7 @@ impl AwaitClientCert {
 /// First flight sent (and any client certificate verified); waiting for
 /// ClientKeyExchange.
 pub(crate) struct AwaitClientKx {
-    hs: Hs,
+    hs: ServerHs,
     kx: KeyExchange,
     group: NamedGroup,
     scheme: SignatureScheme,
@@ -233,7 +234,7 @@ pub(crate) struct AwaitClientKx {
 }
 
 impl AwaitClientKx {
-    pub(super) fn handle(self, msg: Msg<'_>, actions: &mut Outbox) -> Result<ServerState, Error> {
+    pub(super) fn handle(self, msg: Msg<'_>, actions: &mut Actions) -> Result<ServerState, Error> {
         let HandshakePayload::ClientKeyExchange(body) = &msg.payload else {
             return Err(unexpected("ClientKeyExchange", &msg));
         };
@@ -259,7 +260,7 @@ impl AwaitClientKx {
             false,
             actions,
         );
-        let keyed = Keyed {
+        let keyed = ServerKeyed {
             hs,
             master,
             prf,
@@ -270,7 +271,7 @@ impl AwaitClientKx {
             resumed: None,
         };
         if keyed.peer_certificates.is_empty() {
-            Ok(ServerState::AwaitCcs(AwaitCcs::new(keyed)))
+            Ok(ServerState::AwaitClientCcs(AwaitClientCcs::new(keyed)))
         } else {
             Ok(ServerState::AwaitCertVerify(AwaitCertVerify(keyed)))
         }
@@ -278,7 +279,7 @@ impl AwaitClientKx {
 }
 
 /// The client sent a certificate; waiting for its CertificateVerify.
-pub(crate) struct AwaitCertVerify(Keyed);
+pub(crate) struct AwaitCertVerify(ServerKeyed);
 
 impl AwaitCertVerify {
     pub(super) fn handle(self, msg: Msg<'_>) -> Result<ServerState, Error> {
@@ -304,7 +305,7 @@ impl AwaitCertVerify {
         )?;
         k.hs.transcript.add(msg.raw);
         k.hs.transcript.keep_messages(false);
-        Ok(ServerState::AwaitCcs(AwaitCcs::new(k)))
+        Ok(ServerState::AwaitClientCcs(AwaitClientCcs::new(k)))
     }
 }
 
@@ -336,7 +337,7 @@ mod tests {
             let (ems, ack_sni, point_formats, send_ticket) = (bit(0), bit(1), bit(2), bit(3));
             let alpn = bit(4).then(|| b"h2".to_vec());
             let secure_renegotiation = bit(5);
-            let mut hs = Hs {
+            let mut hs = ServerHs {
                 config: config.clone(),
                 suite,
                 client_random: [1; 32],
@@ -349,7 +350,7 @@ mod tests {
                 secure_renegotiation,
                 transcript: Transcript::new(),
             };
-            let mut out = Outbox::default();
+            let mut out = Actions::default();
             send_server_hello(&mut hs, ack_sni, point_formats, &mut out).unwrap();
 
             let mut extensions = Vec::new();

@@ -20,10 +20,10 @@ use crate::handshake::extensions::ProtocolName;
 use crate::handshake::hello::ClientHello;
 use crate::handshake::{HandshakePayload, SessionId};
 use crate::resumption::session::StoredSession;
-use crate::state::{unexpected, Msg, Outbox};
+use crate::state::{unexpected, Actions, Msg};
 use crate::suites::{AuthKind, SupportedSuite};
 
-use super::{finish, full, Hs, ServerState};
+use super::{finish, full, ServerHs, ServerState};
 
 /// Waiting for the ClientHello.
 pub(crate) struct AwaitClientHello {
@@ -31,7 +31,7 @@ pub(crate) struct AwaitClientHello {
 }
 
 impl AwaitClientHello {
-    pub(super) fn handle(self, msg: Msg<'_>, actions: &mut Outbox) -> Result<ServerState, Error> {
+    pub(super) fn handle(self, msg: Msg<'_>, actions: &mut Actions) -> Result<ServerState, Error> {
         let HandshakePayload::ClientHello(ch) = &msg.payload else {
             return Err(unexpected("ClientHello", &msg));
         };
@@ -100,7 +100,7 @@ impl AwaitClientHello {
         };
         transcript.start(suite.hash);
         transcript.add(msg.raw);
-        let hs = Hs {
+        let hs = ServerHs {
             config,
             suite,
             client_random: ch.random.0,

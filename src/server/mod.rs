@@ -26,16 +26,16 @@ use crate::config::ServerConfig;
 use crate::crypto::transcript::Transcript;
 use crate::error::Error;
 use crate::handshake::SessionId;
-use crate::state::{unexpected, Action, Msg, Outbox, Traffic};
+use crate::state::{unexpected, Action, Actions, Msg, Traffic};
 use crate::suites::SupportedSuite;
 
-pub(crate) use finish::{AwaitCcs, AwaitFinished};
+pub(crate) use finish::{AwaitClientCcs, AwaitClientFinished};
 pub(crate) use full::{AwaitCertVerify, AwaitClientCert, AwaitClientKx};
 pub(crate) use hello::AwaitClientHello;
 
 /// What the server decided from the ClientHello, carried through the rest
 /// of the handshake.
-pub(crate) struct Hs {
+pub(crate) struct ServerHs {
     pub config: Arc<ServerConfig>,
     pub suite: &'static SupportedSuite,
     pub client_random: [u8; 32],
@@ -61,8 +61,8 @@ pub(crate) enum ServerState {
     AwaitClientCert(AwaitClientCert),
     AwaitClientKx(AwaitClientKx),
     AwaitCertVerify(AwaitCertVerify),
-    AwaitCcs(AwaitCcs),
-    AwaitFinished(AwaitFinished),
+    AwaitClientCcs(AwaitClientCcs),
+    AwaitClientFinished(AwaitClientFinished),
     Traffic(Traffic),
 }
 
@@ -72,14 +72,14 @@ impl ServerState {
     }
 
     /// Advances on one handshake message.
-    pub(crate) fn handle(self, msg: Msg<'_>, actions: &mut Outbox) -> Result<Self, Error> {
+    pub(crate) fn handle(self, msg: Msg<'_>, actions: &mut Actions) -> Result<Self, Error> {
         match self {
             ServerState::AwaitClientHello(s) => s.handle(msg, actions),
             ServerState::AwaitClientCert(s) => s.handle(msg),
             ServerState::AwaitClientKx(s) => s.handle(msg, actions),
             ServerState::AwaitCertVerify(s) => s.handle(msg),
-            ServerState::AwaitCcs(_) => Err(unexpected("ChangeCipherSpec", &msg)),
-            ServerState::AwaitFinished(s) => s.handle(msg, actions),
+            ServerState::AwaitClientCcs(_) => Err(unexpected("ChangeCipherSpec", &msg)),
+            ServerState::AwaitClientFinished(s) => s.handle(msg, actions),
             ServerState::Traffic(t) => {
                 // RFC 5746 §4.4: a server that will not renegotiate answers a
                 // ClientHello with a no_renegotiation warning.
@@ -101,8 +101,8 @@ impl ServerState {
             ServerState::AwaitClientCert(_) => typ == HandshakeType::CERTIFICATE,
             ServerState::AwaitClientKx(_) => typ == HandshakeType::CLIENT_KEY_EXCHANGE,
             ServerState::AwaitCertVerify(_) => typ == HandshakeType::CERTIFICATE_VERIFY,
-            ServerState::AwaitFinished(_) => typ == HandshakeType::FINISHED,
-            ServerState::AwaitCcs(_) => false,
+            ServerState::AwaitClientFinished(_) => typ == HandshakeType::FINISHED,
+            ServerState::AwaitClientCcs(_) => false,
             // A ClientHello asks to renegotiate: `handle` refuses it with a
             // warning (RFC 5746 §4.4).
             ServerState::Traffic(_) => typ == HandshakeType::CLIENT_HELLO,
@@ -112,7 +112,9 @@ impl ServerState {
     /// Advances on the client's ChangeCipherSpec.
     pub(crate) fn handle_ccs(self) -> Result<Self, Error> {
         match self {
-            ServerState::AwaitCcs(s) => Ok(ServerState::AwaitFinished(s.into_await_finished())),
+            ServerState::AwaitClientCcs(s) => {
+                Ok(ServerState::AwaitClientFinished(s.into_await_finished()))
+            }
             _ => Err(Error::UnexpectedMessage {
                 expected: self.awaiting(),
                 got: "ChangeCipherSpec",
@@ -127,8 +129,8 @@ impl ServerState {
             ServerState::AwaitClientCert(_) => "Certificate",
             ServerState::AwaitClientKx(_) => "ClientKeyExchange",
             ServerState::AwaitCertVerify(_) => "CertificateVerify",
-            ServerState::AwaitCcs(_) => "ChangeCipherSpec",
-            ServerState::AwaitFinished(_) => "Finished",
+            ServerState::AwaitClientCcs(_) => "ChangeCipherSpec",
+            ServerState::AwaitClientFinished(_) => "Finished",
             ServerState::Traffic(_) => "application data",
         }
     }
