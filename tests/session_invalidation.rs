@@ -13,7 +13,7 @@ mod common;
 
 use std::sync::Arc;
 
-use common::wire::{self, client_hello, edit_client_hello, split};
+use common::wire::{self, client_flight, client_hello, edit_client_hello, server_flight, split};
 use common::{KeyType, Pair, Pki};
 use sanstls::enums::AlertDescription;
 use sanstls::internals::handshake::{HandshakePayload, SessionId};
@@ -51,9 +51,7 @@ fn configs(pki: &Pki, tickets: bool) -> (ClientConfig, ServerConfig, Arc<ServerS
 /// A full handshake; returns the session ID the server cached it under.
 fn full_handshake(client: &ClientConfig, server: &ServerConfig) -> SessionId {
     let mut p = Pair::new(client.clone(), server.clone());
-    client_hello(&mut p);
-    wire::to_server(&mut p).unwrap();
-    p.server.poll_output(&mut p.to_client);
+    server_flight(&mut p);
     let id = server_hello_id(&p.to_client);
     p.expect_handshake();
     assert!(!p.server.negotiated().unwrap().resumed);
@@ -79,9 +77,7 @@ fn replayed_session_id_then_fatal_alert_does_not_evict() {
     let id = full_handshake(&client, &server);
 
     let mut p = Pair::new(client.clone(), server.clone());
-    client_hello(&mut p);
-    wire::to_server(&mut p).unwrap();
-    p.server.poll_output(&mut p.to_client);
+    server_flight(&mut p);
     assert_eq!(server_hello_id(&p.to_client), id, "the server resumes");
     p.to_server = FATAL_ALERT.to_vec();
     assert_eq!(
@@ -102,11 +98,7 @@ fn resumption_failing_at_finished_does_not_evict() {
     let id = full_handshake(&client, &server);
 
     let mut p = Pair::new(client.clone(), server.clone());
-    client_hello(&mut p);
-    wire::to_server(&mut p).unwrap();
-    p.server.poll_output(&mut p.to_client);
-    wire::to_client(&mut p).unwrap();
-    p.client.poll_output(&mut p.to_server);
+    client_flight(&mut p);
     // The client's ChangeCipherSpec, then its encrypted Finished with a
     // flipped bit: the record fails authentication.
     wire::flip_in_last_record(&mut p.to_server);

@@ -12,7 +12,7 @@ mod common;
 
 use std::sync::Arc;
 
-use common::wire::{self, client_hello, split};
+use common::wire::{client_hello, server_finish, split};
 use common::{leaf, KeyType, Pair, Pki};
 use sanstls::config::ClientAuth;
 use sanstls::internals::codec::Codec;
@@ -54,15 +54,9 @@ fn configs(
 /// (handshake complete).
 fn ticket_of(client: &ClientConfig, server: &ServerConfig) -> (Vec<u8>, Pair) {
     let mut p = Pair::new(client.clone(), server.clone());
-    client_hello(&mut p);
-    wire::to_server(&mut p).unwrap();
-    p.server.poll_output(&mut p.to_client);
-    wire::to_client(&mut p).unwrap();
-    p.client.poll_output(&mut p.to_server);
-    wire::to_server(&mut p).unwrap();
     // The server's last flight: NewSessionTicket in the clear, before its
     // ChangeCipherSpec.
-    p.server.poll_output(&mut p.to_client);
+    server_finish(&mut p);
     let recs = split(&p.to_client);
     let ticket = match HandshakePayload::read(&recs[0].1).unwrap() {
         HandshakePayload::NewSessionTicket(t) => t.ticket,

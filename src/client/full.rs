@@ -16,8 +16,8 @@ use crate::handshake::certificate::{encode_chain, CertificateChain, CertificateR
 use crate::handshake::key_exchange::EcdheServerKeyExchange;
 use crate::handshake::{put_opaque, HandshakePayload};
 use crate::state::{
-    derive_keys, derive_master, kx_signed_message, scheme_auth, send_body, send_finished,
-    unexpected, Action, Actions, Msg,
+    derive_master, kx_signed_message, scheme_auth, send_body, send_finished, unexpected, Action,
+    Actions, Msg,
 };
 use crate::verify::ServerCertVerified;
 
@@ -202,15 +202,7 @@ impl AwaitServerHelloDone {
             )?;
         }
         hs.transcript.keep_messages(false);
-        let (prf, write) = derive_keys(
-            &master,
-            suite,
-            &hs.config.key_log,
-            &hs.client_random,
-            &hs.server_random,
-            true,
-            actions,
-        );
+        let (prf, write) = hs.derive_keys(&master, actions);
         actions.push(Action::ChangeWriteCipher(write));
         send_finished(actions, &prf, &mut hs.transcript, true)?;
 

@@ -19,7 +19,7 @@ use crate::handshake::extensions::{put_extension, put_extensions_with, ServerExt
 use crate::handshake::hello::ServerHello;
 use crate::handshake::{put_opaque, put_opaque_list, HandshakePayload, SessionId};
 use crate::resumption::session::StoredSession;
-use crate::state::{derive_keys, send_body, unexpected, Action, Actions, Msg};
+use crate::state::{send_body, unexpected, Action, Actions, Msg};
 use crate::suites::SupportedSuite;
 
 use super::finish::{after_keys, ClientKeyed};
@@ -380,15 +380,7 @@ impl AwaitServerHello {
             None => Ok(ClientState::AwaitCertificate(AwaitCertificate { hs })),
             Some(session) => {
                 // Abbreviated handshake: same master secret, new randoms.
-                let (prf, write) = derive_keys(
-                    &session.master,
-                    suite,
-                    &hs.config.key_log,
-                    &hs.client_random,
-                    &hs.server_random,
-                    true,
-                    actions,
-                );
+                let (prf, write) = hs.derive_keys(&session.master, actions);
                 let mut hs = hs;
                 hs.transcript.keep_messages(false);
                 Ok(after_keys(ClientKeyed {

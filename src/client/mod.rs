@@ -56,6 +56,30 @@ pub(crate) struct ClientHs {
     pub transcript: Transcript,
 }
 
+impl ClientHs {
+    /// The key schedule for `master` (see [`crate::state::derive_keys`]):
+    /// the PRF and our write keys; the server's are queued for its
+    /// ChangeCipherSpec.
+    pub(crate) fn derive_keys(
+        &self,
+        master: &crate::crypto::key_schedule::MasterSecret,
+        actions: &mut Actions,
+    ) -> (
+        crate::crypto::key_schedule::MasterPrf,
+        crate::crypto::key_schedule::DirectionKeys,
+    ) {
+        crate::state::derive_keys(
+            master,
+            self.suite,
+            &self.config.key_log,
+            &self.client_random,
+            &self.server_random,
+            true,
+            actions,
+        )
+    }
+}
+
 /// Where the client is in its handshake.
 pub(crate) enum ClientState {
     AwaitServerHello(AwaitServerHello),

@@ -13,8 +13,7 @@ use crate::handshake::ticket::NewSessionTicket;
 use crate::handshake::HandshakePayload;
 use crate::resumption::session::{SessionRef, StoredSession};
 use crate::state::{
-    check_finished, complete, derive_keys, send, send_finished, Action, Actions, Agreed, Msg,
-    SessionKey,
+    check_finished, complete, send, send_finished, Action, Actions, Agreed, Msg, SessionKey,
 };
 
 use super::full::send_server_hello;
@@ -112,15 +111,7 @@ pub(super) fn start_resumed(
     hs.transcript.keep_messages(false);
     send_server_hello(&mut hs, false, false, actions)?;
     actions.push(Action::StrictVersion);
-    let (prf, write) = derive_keys(
-        &session.master,
-        hs.suite,
-        &hs.config.key_log,
-        &hs.client_random,
-        &hs.server_random,
-        false,
-        actions,
-    );
+    let (prf, write) = hs.derive_keys(&session.master, actions);
     let mut k = ServerKeyed {
         hs,
         master: session.master,

@@ -19,8 +19,7 @@ use crate::handshake::extensions::{put_alpn_selected, put_extension, put_extensi
 use crate::handshake::key_exchange::EcdheClientKeyExchange;
 use crate::handshake::{put_opaque, HandshakePayload};
 use crate::state::{
-    derive_keys, derive_master, kx_signed_content, send, send_body, unexpected, Action, Actions,
-    Msg,
+    derive_master, kx_signed_content, send, send_body, unexpected, Action, Actions, Msg,
 };
 use crate::verify::ClientCertVerified;
 
@@ -251,15 +250,7 @@ impl AwaitClientKx {
             &hs.client_random,
             &hs.server_random,
         )?;
-        let (prf, write) = derive_keys(
-            &master,
-            suite,
-            &hs.config.key_log,
-            &hs.client_random,
-            &hs.server_random,
-            false,
-            actions,
-        );
+        let (prf, write) = hs.derive_keys(&master, actions);
         let keyed = ServerKeyed {
             hs,
             master,
