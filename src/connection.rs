@@ -30,13 +30,13 @@ use crate::trace::{self, Direction};
 /// explicit nonce and tag.
 const RECORD_OVERHEAD_BOUND: usize = RECORD_HEADER_LEN + 8 + 16;
 
-/// Actions capacity a handshake reserves at least: a ClientHello and then a
-/// client's ClientKeyExchange, ChangeCipherSpec and Finished (about 170
-/// bytes framed) fit in it without growing. Given back once the handshake
+/// Capacity of the outbox (the wire bytes) a handshake reserves at least: a
+/// ClientHello and then a client's ClientKeyExchange, ChangeCipherSpec and
+/// Finished (about 170 bytes framed) fit in it without growing. Given back once the handshake
 /// is over (see [`Connection::poll_output`]).
 const HANDSHAKE_OUTBOX_CAPACITY: usize = 512;
 
-/// Actions capacity an established connection keeps between calls.
+/// Capacity of the outbox an established connection keeps between calls.
 const IDLE_OUTBOX_CAPACITY: usize = 64;
 
 /// What one call to [`Connection::handle_input`] did with the caller's bytes.
