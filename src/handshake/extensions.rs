@@ -366,29 +366,67 @@ pub(crate) fn read_extensions<'a, T: Decode<'a>>(
     Ok(List::Wire(body))
 }
 
-/// A set of extension types: one bit for each of the 2^16, on the stack
-/// (8 KiB), so each insertion is constant time whatever the number of
-/// extensions.
-struct TypeSet([u64; 1 << 10]);
+/// How many extension types [`TypeSet`] keeps in a list it scans before it
+/// turns to one bit per type: more than real hellos carry (a dozen or two).
+const SMALL_TYPE_SET: usize = 32;
+
+/// A set of extension types. The first [`SMALL_TYPE_SET`] are kept in a
+/// list and looked up by a scan (at most 32 × 32 comparisons in all); past
+/// that, one bit for each of the 2^16 types, on the stack (8 KiB), so each
+/// insertion is constant time whatever the number of extensions. The bit
+/// set is zeroed only when a block holds that many: zeroing it for every
+/// hello cost more than the rest of decoding it.
+struct TypeSet {
+    small: [u16; SMALL_TYPE_SET],
+    len: usize,
+    bits: Option<[u64; 1 << 10]>,
+}
 
 impl Default for TypeSet {
     fn default() -> Self {
-        TypeSet([0; 1 << 10])
+        TypeSet {
+            small: [0; SMALL_TYPE_SET],
+            len: 0,
+            bits: None,
+        }
     }
 }
 
 impl TypeSet {
     /// Adds `typ`; `false` if it was there already.
     fn insert(&mut self, typ: ExtensionType) -> bool {
-        let (word, bit) = (usize::from(typ.0 >> 6), typ.0 & 63);
-        let mask = 1u64 << bit;
-        let Some(w) = self.0.get_mut(word) else {
+        if let Some(bits) = &mut self.bits {
+            return insert_bit(bits, typ.0);
+        }
+        let seen = self.small.get(..self.len).unwrap_or(&[]);
+        if seen.contains(&typ.0) {
             return false;
-        };
-        let new = *w & mask == 0;
-        *w |= mask;
+        }
+        if let Some(slot) = self.small.get_mut(self.len) {
+            *slot = typ.0;
+            self.len += 1;
+            return true;
+        }
+        let mut bits = [0u64; 1 << 10];
+        for t in self.small {
+            insert_bit(&mut bits, t);
+        }
+        let new = insert_bit(&mut bits, typ.0);
+        self.bits = Some(bits);
         new
     }
+}
+
+/// Sets the bit for `typ`; `false` if it was set already.
+fn insert_bit(bits: &mut [u64; 1 << 10], typ: u16) -> bool {
+    let (word, bit) = (usize::from(typ >> 6), typ & 63);
+    let mask = 1u64 << bit;
+    let Some(w) = bits.get_mut(word) else {
+        return false;
+    };
+    let new = *w & mask == 0;
+    *w |= mask;
+    new
 }
 
 /// The extension of type `typ` in `exts`, if any. A decoded block is
@@ -664,6 +702,19 @@ mod tests {
         for t in [0, 63, 64, 0xffff] {
             assert!(set.insert(ExtensionType(t)));
             assert!(!set.insert(ExtensionType(t)));
+        }
+        // Across the switch from the list to the bit set, every type seen
+        // before or after stays seen.
+        let mut set = TypeSet::default();
+        let types: Vec<u16> = (0..3 * SMALL_TYPE_SET as u16)
+            .map(|i| i.wrapping_mul(701))
+            .collect();
+        for (i, &t) in types.iter().enumerate() {
+            assert!(set.insert(ExtensionType(t)), "type {t}");
+            assert_eq!(set.bits.is_some(), i >= SMALL_TYPE_SET);
+            for &earlier in &types[..=i] {
+                assert!(!set.insert(ExtensionType(earlier)), "type {earlier}");
+            }
         }
 
         let none = read_extensions::<ServerExtension>(&mut Reader::new(&[]), |e| e.ext_type());
