@@ -394,7 +394,7 @@ impl AwaitServerHello {
 
         self.transcript.start(suite.hash);
         self.transcript.add(msg.raw);
-        actions.push(Action::StrictVersion);
+        actions.push(Action::SuiteChosen(suite.kx));
         let hs = ClientHs {
             config: self.config,
             server_name: self.server_name,

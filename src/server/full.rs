@@ -99,7 +99,7 @@ pub(super) fn send_first_flight(
     actions: &mut Actions,
 ) -> Result<ServerState, Error> {
     send_server_hello(&mut hs, true, echo_point_formats, actions)?;
-    actions.push(Action::StrictVersion);
+    actions.push(Action::SuiteChosen(hs.suite.kx));
     send_body(
         actions,
         &mut hs.transcript,
