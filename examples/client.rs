@@ -29,8 +29,8 @@ use std::time::Duration;
 use sanstls::io::Stream;
 use sanstls::keylog::KeyLogFile;
 use sanstls::pki_types::pem::PemObject;
-use sanstls::suites::KeyExchangeKind;
 use sanstls::pki_types::{CertificateDer, PrivateKeyDer, ServerName};
+use sanstls::suites::KeyExchangeKind;
 use sanstls::verify::RootCertStore;
 use sanstls::{ClientConfig, Connection, Event};
 

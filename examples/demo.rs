@@ -133,7 +133,9 @@ fn serve(listener: TcpListener, config: Arc<ServerConfig>) -> Result<ServerView,
 /// A CA, and a leaf for "localhost" it signed, with an RSA-2048 key when
 /// `rsa` (ring cannot generate RSA keys, so the demo uses the repository's
 /// test key) and an ECDSA P-256 one otherwise.
-fn make_pki(rsa: bool) -> Result<
+fn make_pki(
+    rsa: bool,
+) -> Result<
     (
         CertificateDer<'static>,
         CertificateDer<'static>,
@@ -260,12 +262,7 @@ fn main() -> Result<(), BoxError> {
     let client_trace = traces(tls.take_events());
     let (hs_sent, hs_read) = (tls.get_ref().written, tls.get_ref().read);
 
-    let kx = tls
-        .conn()
-        .negotiated()
-        .ok_or("no parameters")?
-        .suite
-        .kx;
+    let kx = tls.conn().negotiated().ok_or("no parameters")?.suite.kx;
 
     // ---- 1. the handshake as the client saw it ----
     println!("1. The handshake, as the client saw it (RFC 5246 §7.3)");

@@ -33,8 +33,8 @@ use sanstls::config::ClientAuth;
 use sanstls::io::Stream;
 use sanstls::keylog::KeyLogFile;
 use sanstls::pki_types::pem::PemObject;
-use sanstls::suites::KeyExchangeKind;
 use sanstls::pki_types::{CertificateDer, PrivateKeyDer};
+use sanstls::suites::KeyExchangeKind;
 use sanstls::verify::{RootCertStore, WebPkiClientVerifier};
 use sanstls::{Connection, Event, ServerConfig};
 

@@ -456,12 +456,11 @@ impl Connection {
     /// hands it to the state.
     fn handle_handshake(&mut self, raw: &[u8]) -> Result<(), Error> {
         if self.trace {
-            self.events
-                .push_back(Event::Trace(trace::describe(
-                    Direction::Received,
-                    raw,
-                    self.kx,
-                )));
+            self.events.push_back(Event::Trace(trace::describe(
+                Direction::Received,
+                raw,
+                self.kx,
+            )));
         }
         let msg = HandshakeMessage::read(raw)?;
         let msg = Msg { raw, payload: msg };
@@ -535,8 +534,11 @@ impl Connection {
                     .ok_or(Error::Internal("handshake message out of range"))?;
                 *cursor += len;
                 if self.trace {
-                    self.events
-                        .push_back(Event::Trace(trace::describe(Direction::Sent, bytes, self.kx)));
+                    self.events.push_back(Event::Trace(trace::describe(
+                        Direction::Sent,
+                        bytes,
+                        self.kx,
+                    )));
                 }
                 self.record
                     .write_record(ContentType::HANDSHAKE, bytes, &mut self.outbox)?;

@@ -193,13 +193,9 @@ fn describe_server_kx(
         match DheServerKeyExchange::decode_all(body) {
             Ok(dh) => {
                 let group = crate::crypto::ffdhe::DhGroup::recognize(dh.params.p, dh.params.g)
-                    .and_then(|g| g.named())
                     .map_or_else(|| "not an RFC 7919 group".to_string(), |g| format!("{g:?}"));
                 f.push(("group", group));
-                f.push((
-                    "prime",
-                    format!("{} bits", 8 * dh.params.p.len()),
-                ));
+                f.push(("prime", format!("{} bits", 8 * dh.params.p.len())));
                 f.push(("generator", hex(dh.params.g)));
                 f.push(("public", hex(dh.params.public)));
                 f.push(("signature_scheme", format!("{:?}", dh.signed.scheme)));
@@ -368,7 +364,7 @@ mod tests {
 
     #[test]
     fn undecodable_message_is_described_not_fatal() {
-        let e = describe(Direction::Received, &[1, 0, 0, 2, 3, 3]);
+        let e = describe(Direction::Received, &[1, 0, 0, 2, 3, 3], None);
         assert_eq!(e.message, "ClientHello");
         assert!(e.fields.iter().any(|(k, _)| *k == "undecodable"));
     }

@@ -313,6 +313,50 @@ fn client_fails_for_wrong_server_name() {
     assert!(out.stderr.contains("NotValidForName"), "{}", out.stderr);
 }
 
+/// The classic walk-through: RSA key transport, no ServerKeyExchange, the
+/// pre-master secret encrypted to the server's RSA key (issue 11).
+#[test]
+fn demo_runs_rsa_key_transport() {
+    let out =
+        run(Command::new(example("demo")).args(["--suite", "TLS_RSA_WITH_AES_128_GCM_SHA256"]));
+    assert_success(&out, "demo --suite");
+    let client_view: Vec<&str> = out
+        .stdout
+        .lines()
+        .filter(|l| l.contains("[client] "))
+        .collect();
+    let expected = [
+        "-> ClientHello",
+        "<- ServerHello",
+        "<- Certificate",
+        "<- ServerHelloDone",
+        "-> ClientKeyExchange",
+        "-> ChangeCipherSpec",
+        "-> Finished",
+        "<- NewSessionTicket",
+        "<- ChangeCipherSpec",
+        "<- Finished",
+    ];
+    assert_eq!(client_view.len(), expected.len(), "{}", out.stdout);
+    for (line, want) in client_view.iter().zip(expected) {
+        assert!(line.contains(want), "{line:?} should be {want:?}");
+    }
+    for want in [
+        "cipher suite:           TLS_RSA_WITH_AES_128_GCM_SHA256",
+        "pre-master secret: encrypted with the server's RSA public key (256 bytes)",
+        "(RSA 2048)",
+        "key exchange group:     none (RSA key transport)",
+        "No forward secrecy",
+        "clean close: client yes, server yes",
+    ] {
+        assert!(
+            out.stdout.contains(want),
+            "missing {want:?}:\n{}",
+            out.stdout
+        );
+    }
+}
+
 #[test]
 fn demo_prints_the_handshake_in_order() {
     let out = run(&mut Command::new(example("demo")));
@@ -347,7 +391,7 @@ fn demo_prints_the_handshake_in_order() {
     assert_eq!(server_lines, expected.len(), "{}", out.stdout);
     for want in [
         "cipher suite:",
-        "ECDHE group:",
+        "key exchange group:     X25519",
         "ALPN protocol:          http/1.1",
         "SNI (server received):  localhost",
         "extended master secret: yes",

@@ -11,6 +11,8 @@
 
 use rustls_pki_types::CertificateDer;
 
+#[cfg(feature = "legacy")]
+use crate::codec::enums::ProtocolVersion;
 use crate::codec::enums::{HandshakeType, NamedGroup, SignatureScheme};
 use crate::codec::{Decode, LenSize};
 use crate::crypto::kx::{KeyExchange, PreMasterSecret};
@@ -45,7 +47,7 @@ impl ServerShare {
         match self {
             ServerShare::Ecdhe { group, .. } => Some(*group),
             #[cfg(feature = "legacy")]
-            ServerShare::Dhe { group, .. } => group.named(),
+            ServerShare::Dhe { group, .. } => group.named_group(),
             #[cfg(feature = "legacy")]
             ServerShare::Rsa { .. } => None,
         }
@@ -115,7 +117,7 @@ impl ServerShare {
                         )
                     },
                 )?;
-                Ok(PreMasterSecret::from_slice(&pre_master[..]))
+                PreMasterSecret::from_slice(&pre_master[..])
             }
         }
     }
@@ -192,18 +194,13 @@ fn read_dhe(
     signed.extend_from_slice(&hs.server_random);
     skx.params.encode_to(&mut signed)?;
     verify_signature(end_entity, scheme, &signed, skx.signed.signature)?;
-    let group = match DhGroup::recognize(skx.params.p, skx.params.g) {
-        Some(group) => group,
-        None if config.allow_custom_dhe_groups => {
-            DhGroup::custom(skx.params.p, skx.params.g, config.min_dhe_bits)?
-        }
-        None => {
-            return Err(Error::HandshakeFailure(
-                "server's DH parameters are not an RFC 7919 group",
-            ))
-        }
-    };
-    if group.bits() < config.min_dhe_bits {
+    // RFC 7919 §3: only the named groups, unless the configuration allows
+    // others (of at least min_dhe_bits).
+    let custom_min = config
+        .allow_custom_dhe_groups
+        .then_some(config.min_dhe_bits);
+    let group = DhGroup::from_server_params(skx.params.p, skx.params.g, custom_min)?;
+    if group.prime_bits() < config.min_dhe_bits {
         return Err(Error::HandshakeFailure(
             "server's DH group is smaller than min_dhe_bits",
         ));

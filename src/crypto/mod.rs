@@ -3,6 +3,8 @@
 //! feature, what ring lacks: RSA key transport and finite-field DHE, over
 //! the constant-time big-number arithmetic of `crypto-bigint`.
 
+#[cfg(feature = "legacy")]
+pub mod ffdhe;
 pub mod key_schedule;
 pub mod kx;
 pub mod prf;

@@ -24,7 +24,7 @@
 use rsa::pkcs1::DecodeRsaPrivateKey;
 use rsa::pkcs8::{DecodePrivateKey, DecodePublicKey};
 use rsa::traits::PublicKeyParts;
-use rsa::{BoxedUint, RsaPrivateKey, RsaPublicKey};
+use rsa::{BoxedUint, PrivateKey, PublicKey};
 use rustls_pki_types::PrivateKeyDer;
 use subtle::{ConditionallySelectable, ConstantTimeEq};
 use zeroize::Zeroizing;
@@ -43,7 +43,7 @@ const MIN_PADDING: usize = 8;
 
 /// A server's RSA private key, ready for RSA key transport.
 pub struct RsaDecryptingKey {
-    key: RsaPrivateKey,
+    key: PrivateKey,
     /// The modulus length in bytes: every valid ciphertext has it.
     len: usize,
 }
@@ -62,9 +62,9 @@ impl RsaDecryptingKey {
     /// transport). A key the `rsa` crate refuses is `Config`.
     pub fn from_der(der: &PrivateKeyDer<'_>) -> Result<Option<Self>, Error> {
         let key = match der {
-            PrivateKeyDer::Pkcs1(k) => RsaPrivateKey::from_pkcs1_der(k.secret_pkcs1_der())
+            PrivateKeyDer::Pkcs1(k) => PrivateKey::from_pkcs1_der(k.secret_pkcs1_der())
                 .map_err(|_| Error::Config("RSA private key could not be parsed"))?,
-            PrivateKeyDer::Pkcs8(k) => match RsaPrivateKey::from_pkcs8_der(k.secret_pkcs8_der()) {
+            PrivateKeyDer::Pkcs8(k) => match PrivateKey::from_pkcs8_der(k.secret_pkcs8_der()) {
                 Ok(k) => k,
                 // Another algorithm's PKCS#8 key.
                 Err(_) => return Ok(None),
@@ -73,11 +73,6 @@ impl RsaDecryptingKey {
         };
         let len = key.size();
         Ok(Some(RsaDecryptingKey { key, len }))
-    }
-
-    /// The modulus length in bytes.
-    pub fn modulus_len(&self) -> usize {
-        self.len
     }
 
     /// The pre-master secret from a ClientKeyExchange's ciphertext, as RFC
@@ -114,7 +109,7 @@ impl RsaDecryptingKey {
                 c.conditional_assign(d, good);
             }
         }
-        Ok(PreMasterSecret::from_slice(&chosen[..]))
+        PreMasterSecret::from_slice(&chosen[..])
     }
 
     /// RSADP (RFC 8017 §5.1.2) with blinding, as a block of the modulus
@@ -186,8 +181,8 @@ pub fn encrypt_pre_master(
 /// The RSA public key in a SubjectPublicKeyInfo; a key of another
 /// algorithm cannot take RSA key transport (`HandshakeFailure`, as for a
 /// suite the certificate does not fit).
-fn rsa_public_key(spki: &[u8]) -> Result<RsaPublicKey, Error> {
-    RsaPublicKey::from_public_key_der(spki)
+fn rsa_public_key(spki: &[u8]) -> Result<PublicKey, Error> {
+    PublicKey::from_public_key_der(spki)
         .map_err(|_| Error::HandshakeFailure("RSA key transport needs an RSA server certificate"))
 }
 

@@ -105,6 +105,15 @@ impl SigningKey {
         })
     }
 
+    /// The modulus size of an RSA key, in bits (`None` for other keys).
+    #[cfg(feature = "legacy")]
+    pub(crate) fn rsa_modulus_bits(&self) -> Option<usize> {
+        match &self.inner {
+            Inner::Rsa(k) => Some(8 * k.public().modulus_len()),
+            _ => None,
+        }
+    }
+
     /// The key for RSA key transport, when this is an RSA key.
     #[cfg(feature = "legacy")]
     pub(crate) fn rsa_decrypting_key(&self) -> Option<&crate::crypto::rsa_kx::RsaDecryptingKey> {

@@ -11,6 +11,8 @@
 
 use std::sync::Arc;
 
+#[cfg(feature = "legacy")]
+use crate::codec::enums::ProtocolVersion;
 use crate::codec::enums::{CipherSuite, HandshakeType, NamedGroup, SignatureScheme};
 use crate::codec::{Codec, Decode, LenSize, List};
 use crate::config::{CertifiedKey, ServerConfig};
@@ -92,10 +94,10 @@ impl ServerKx {
             ServerKx::Dhe { group, scheme } => {
                 use crate::crypto::ffdhe::{DhGroup, DhKeyExchange};
                 let params = DhGroup::named(group).ok_or(Error::Internal("DHE group"))?;
-                let kx = DhKeyExchange::start(params.clone(), &rng)?;
+                let kx = DhKeyExchange::start(params, &rng)?;
                 let dh = crate::handshake::key_exchange::DheServerParams {
-                    p: params.p(),
-                    g: params.g(),
+                    p: kx.group().prime(),
+                    g: kx.group().generator(),
                     public: kx.public_key(),
                 };
                 // RFC 5246 §7.4.3: signed over client_random ‖ server_random
@@ -271,18 +273,13 @@ fn plan_kx(
         }
         #[cfg(feature = "legacy")]
         KeyExchangeKind::Dhe => {
-            // RFC 7919 §4: a client that names FFDHE groups gets one of
-            // them or none; one that names none (an older client) gets our
-            // first group.
-            let names_ffdhe = client_groups.is_some_and(|g| g.iter().any(is_ffdhe));
-            let group = match client_groups {
-                Some(offered) if names_ffdhe => config
-                    .dhe_groups
-                    .iter()
-                    .copied()
-                    .find(|g| offered.contains(g)),
-                _ => config.dhe_groups.first().copied(),
-            }
+            // RFC 7919 §4 (see choose_server_group).
+            let key_bits = certified.key.rsa_modulus_bits().unwrap_or(0);
+            let group = crate::crypto::ffdhe::choose_server_group(
+                &config.dhe_groups,
+                client_groups,
+                key_bits,
+            )
             .ok_or(Error::HandshakeFailure("no FFDHE group in common"))?;
             Ok(ServerKx::Dhe {
                 group,
@@ -304,10 +301,4 @@ fn plan_kx(
             Err(Error::HandshakeFailure("no cipher suite in common"))
         }
     }
-}
-
-/// The FFDHE group codes (RFC 7919 §2: 256 to 511).
-#[cfg(feature = "legacy")]
-fn is_ffdhe(g: NamedGroup) -> bool {
-    (0x0100..0x0200).contains(&g.0)
 }
