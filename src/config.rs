@@ -271,11 +271,13 @@ pub struct ClientConfig {
     /// parameters (see [`allow_custom_dhe_groups`](Self::allow_custom_dhe_groups)).
     #[cfg(feature = "legacy")]
     pub allow_ffdhe: bool,
-    /// Accept DHE parameters from the server that are not one of the RFC
-    /// 7919 groups (default false). We cannot check that such a prime is
-    /// safe, or even prime: only its size ([`min_dhe_bits`](Self::min_dhe_bits))
-    /// and that the generator is not degenerate. For old servers configured
-    /// with their own `-dhparam`.
+    /// Accept DHE parameters from the server that are not a well-known
+    /// group (default false). Well known, and always accepted: the RFC 7919
+    /// groups, and the RFC 3526 MODP groups of the same sizes, which OpenSSL
+    /// servers send by default. Of any other prime we cannot check that it
+    /// is safe, or even prime: only its size
+    /// ([`min_dhe_bits`](Self::min_dhe_bits)) and that the generator is not
+    /// degenerate. For old servers configured with their own `-dhparam`.
     #[cfg(feature = "legacy")]
     pub allow_custom_dhe_groups: bool,
     /// The smallest DHE prime accepted, in bits (default 2048).

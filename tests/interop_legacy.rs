@@ -319,7 +319,8 @@ fn our_server_every_legacy_suite_with_gnutls() {
 const DHE: &Suite = DHE_AES128;
 
 /// What our client says of DH parameters that are none of RFC 7919's.
-const NOT_RFC7919: Error = Error::HandshakeFailure("server's DH group is not an RFC 7919 group");
+const NOT_RFC7919: Error =
+    Error::HandshakeFailure("server's DH group is not a well-known group (RFC 7919, RFC 3526)");
 
 /// The opening of the prime of every RFC 2409/RFC 3526 MODP group, behind
 /// its 2-byte length (0x0100: 2048 bits, which makes it RFC 3526 group 14):
@@ -368,15 +369,27 @@ fn refused_by_our_client(
 /// 3526 (for a 2048-bit RSA key), not RFC 7919's ffdhe2048, whether the
 /// client lists the RFC 7919 groups (we do) or names no group at all
 /// (`s_client -tls1_2` with only DHE suites sends no supported_groups): in
-/// TLS 1.2 it does not read supported_groups for DHE. Our client refuses
-/// that prime by default and accepts it with `allow_custom_dhe_groups`.
+/// TLS 1.2 it does not read supported_groups for DHE. That prime is as well
+/// known as RFC 7919's, and our client accepts it by default, without the
+/// custom-group opt-in; it has no TLS name, so no group is reported.
 #[test]
 fn openssl_default_dh_params() {
     let _one = one_peer_at_a_time();
     let Some(files) = Files::for_openssl() else {
         return;
     };
-    let (mut srv, port) = refused_by_our_client(&files, 2, &[], files.client(DHE));
+    let (mut srv, port) = openssl::start_s_server(
+        &files.path("cert.pem"),
+        &files.path("key.pem"),
+        2,
+        &["-cipher", DHE.openssl, "-msg"],
+    );
+    let mut s = openssl::connect_client(port, Arc::new(files.client(DHE)), "localhost");
+    s.handshake().expect("OpenSSL's default DH group");
+    let n = s.conn().negotiated().unwrap().clone();
+    assert_eq!(n.suite_name(), DHE.iana);
+    assert_eq!(n.group, None, "not a named group");
+    client_rev_exchange(&mut s, &srv);
     assert!(
         srv.stdout().contains("Using default temp DH parameters\n"),
         "{}",
@@ -401,13 +414,6 @@ fn openssl_default_dh_params() {
     // Both ServerKeyExchanges carried the RFC 3526 prime.
     let hex = msg_hex(&srv.stdout());
     assert_eq!(hex.matches(MODP_2048_P_START).count(), 2, "{}", srv.dump());
-
-    let mut cc = files.client(DHE);
-    cc.allow_custom_dhe_groups = true;
-    let (n, _) = with_s_server(&files, DHE.openssl, &[], cc);
-    assert_eq!(n.suite_name(), DHE.iana);
-    // Not a named group.
-    assert_eq!(n.group, None);
 }
 
 /// `s_server -dhparam` with RFC 7919 parameters: our client recognizes the

@@ -141,7 +141,9 @@ fn rsa_pre_master_decryption_time_does_not_depend_on_the_plaintext() {
     let pem = include_str!("data/keys/rsa2048.pkcs8.pem");
     let der = PrivateKeyDer::from_pem_slice(pem.as_bytes()).unwrap();
     let key = RsaDecryptingKey::from_der(&der).unwrap().unwrap();
-    let public = rsa::PrivateKey::from_pkcs8_pem(pem).unwrap().to_public_key();
+    let public = rsa::PrivateKey::from_pkcs8_pem(pem)
+        .unwrap()
+        .to_public_key();
     let k = public.size();
     let precision = public.n().as_ref().bits_precision();
     let mut rng = Rng(0x5eed_1234_abcd_9876);
@@ -217,5 +219,8 @@ fn rsa_pre_master_decryption_time_does_not_depend_on_the_plaintext() {
         );
     }
     println!("  largest |t| over all kinds: {worst:.2} (a leak shows as |t| > 4.5)");
-    assert!(worst < 4.5, "timing differs between valid and invalid ciphertexts");
+    assert!(
+        worst < 4.5,
+        "timing differs between valid and invalid ciphertexts"
+    );
 }

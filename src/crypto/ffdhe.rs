@@ -23,9 +23,6 @@
 //! and the base (RFC 7919 §8.6 asks for it); the private exponent and every
 //! secret intermediate we hold are wiped when dropped (§8.8).
 
-// The handshake does not call this module yet (the DHE suites are wired in
-// separately); until it does, only the tests and `internals` reach it.
-
 use std::borrow::Cow;
 use std::cmp::Ordering;
 
@@ -130,6 +127,19 @@ fn named_exponent_bits(group: NamedGroup) -> Option<u32> {
     }
 }
 
+/// The RFC 3526 MODP groups of our sizes: no TLS name, but safe primes as
+/// well known as RFC 7919's, and what OpenSSL servers send by default
+/// ("Using default temp DH parameters"). Each with the exponent size we use
+/// in it: the same as the RFC 7919 group of its size (RFC 3526 §8 puts the
+/// strength of the 2048-bit group at 110 to 160 bits, and asks for an
+/// exponent of at least twice that; 225 bits meets it at the low end, as
+/// for ffdhe2048).
+const WELL_KNOWN: [(&[u8], u32); 3] = [
+    (&groups::MODP2048_P, 225),
+    (&groups::MODP3072_P, 275),
+    (&groups::MODP4096_P, 325),
+];
+
 /// `bytes` without its leading zero bytes (public data only).
 fn trim_zeros(bytes: &[u8]) -> &[u8] {
     let start = bytes.iter().position(|&b| b != 0).unwrap_or(bytes.len());
@@ -189,8 +199,10 @@ impl DhGroup {
     }
 
     /// The group a server's ServerDHParams name, for a client: an RFC 7919
-    /// group always; any other group only when `custom_min_bits` is `Some`
-    /// (the caller's explicit opt-in) and [`DhGroup::custom`] accepts it.
+    /// group, or one of the RFC 3526 MODP groups of the same sizes (see
+    /// [`WELL_KNOWN`]), always; any other group only when `custom_min_bits`
+    /// is `Some` (the caller's explicit opt-in) and [`DhGroup::custom`]
+    /// accepts it.
     ///
     /// A custom group refused by policy is `handshake_failure`. RFC 7919 §3
     /// allows a client to end the connection with `insufficient_security`
@@ -203,10 +215,23 @@ impl DhGroup {
         if let Some(named) = DhGroup::recognize(p, g) {
             return DhGroup::named(named).ok_or(Error::Internal("RFC 7919 group failed to build"));
         }
+        let (trimmed_p, trimmed_g) = (trim_zeros(p), trim_zeros(g));
+        if trimmed_g == groups::GENERATOR {
+            if let Some(&(prime, exponent_bits)) =
+                WELL_KNOWN.iter().find(|(prime, _)| *prime == trimmed_p)
+            {
+                return DhGroup::build(
+                    None,
+                    Cow::Borrowed(prime),
+                    Cow::Borrowed(&groups::GENERATOR),
+                    exponent_bits,
+                );
+            }
+        }
         match custom_min_bits {
             Some(min_bits) => DhGroup::custom(p, g, min_bits),
             None => Err(Error::HandshakeFailure(
-                "server's DH group is not an RFC 7919 group",
+                "server's DH group is not a well-known group (RFC 7919, RFC 3526)",
             )),
         }
     }

@@ -147,6 +147,40 @@ fn primes_match_openssl() {
     }
 }
 
+/// The RFC 3526 MODP groups OpenSSL servers send by default: our copies
+/// are OpenSSL's, a client takes them without the custom-group opt-in
+/// (unnamed, with the short exponent of the RFC 7919 group of that size),
+/// and agreement works in them.
+#[test]
+fn well_known_modp_groups() {
+    for (name, bits, exponent_bits) in [
+        ("modp_2048", 2048, 225),
+        ("modp_3072", 3072, 275),
+        ("modp_4096", 4096, 325),
+    ] {
+        let Some((p, g)) = openssl_params(name) else {
+            eprintln!("openssl not found: skipping the OpenSSL cross-check");
+            return;
+        };
+        assert_eq!(DhGroup::recognize(&p, &g), None, "{name} has no TLS name");
+        let group = DhGroup::from_server_params(&p, &g, None).unwrap();
+        assert_eq!(group.named_group(), None);
+        assert_eq!(group.prime(), p.as_slice());
+        assert_eq!(group.prime_bits(), bits);
+        assert_eq!(group.exponent_bits, exponent_bits, "{name}");
+        let rng = SystemRandom::new();
+        let a = DhKeyExchange::start(group.clone(), &rng).unwrap();
+        let b = DhKeyExchange::start(group, &rng).unwrap();
+        let (pa, pb) = (a.public_key().to_vec(), b.public_key().to_vec());
+        assert_eq!(&a.complete(&pb).unwrap()[..], &b.complete(&pa).unwrap()[..]);
+    }
+    // Our copy is the one the other tests transcribe from RFC 3526.
+    assert_eq!(
+        &super::groups::MODP2048_P[..],
+        unhex(MODP_2048_P).as_slice()
+    );
+}
+
 // ---------------------------------------------------------------------------
 // Agreement and known answers.
 
@@ -485,13 +519,14 @@ fn rfc7919_groups_are_recognized_exactly() {
 
 #[test]
 fn custom_groups_only_by_opt_in() {
+    // The RFC 3526 prime with another generator than its own is not a
+    // well-known group: refused unless the caller allows custom groups.
     let modp = unhex(MODP_2048_P);
-    // Not an RFC 7919 prime: refused unless the caller allows custom groups.
     assert!(matches!(
-        DhGroup::from_server_params(&modp, &[2], None),
+        DhGroup::from_server_params(&modp, &[5], None),
         Err(Error::HandshakeFailure(_))
     ));
-    let g = DhGroup::from_server_params(&modp, &[2], Some(2048)).unwrap();
+    let g = DhGroup::from_server_params(&modp, &[5], Some(2048)).unwrap();
     assert_eq!(g.named_group(), None);
     assert_eq!(g.prime_bits(), 2048);
     // The keys agree in it.
