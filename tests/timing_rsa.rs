@@ -172,7 +172,7 @@ fn rsa_pre_master_decryption_time_does_not_depend_on_the_plaintext() {
     while done < samples {
         let batch: Vec<(usize, Vec<u8>)> = (0..per_batch)
             .map(|_| {
-                let class = if rng.next() % 2 == 0 {
+                let class = if rng.next().is_multiple_of(2) {
                     0
                 } else {
                     1 + (rng.next() % INVALID.len() as u64) as usize
