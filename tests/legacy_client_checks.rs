@@ -18,7 +18,7 @@ mod hostile;
 
 use common::wire::*;
 use common::{KeyType, Pair, Pki};
-use hostile::resign::modp2048_p;
+use hostile::resign::custom2048_p;
 use hostile::{Point, Scene};
 use rcgen::{CertificateParams, DnType, ExtendedKeyUsagePurpose, KeyUsagePurpose};
 use rsa::pkcs8::{DecodePrivateKey, EncodePublicKey};
@@ -180,9 +180,9 @@ fn signing_suites_take_a_key_usage_without_key_encipherment() {
 }
 
 /// A DHE scene (no tickets) driven to the server's flight, its
-/// ServerKeyExchange changed to the RFC 3526 MODP 2048 group (not an RFC
-/// 7919 group) and signed again with the server's key.
-fn dhe_with_modp2048(edit_client: impl FnOnce(&mut ClientConfig)) -> Scene {
+/// ServerKeyExchange changed to a prime of no standard (the one in
+/// tests/data/dh/custom2048.pem) and signed again with the server's key.
+fn dhe_with_custom2048(edit_client: impl FnOnce(&mut ClientConfig)) -> Scene {
     let pki = Pki::new(KeyType::Rsa2048);
     let mut cc = pki.client_config();
     edit_client(&mut cc);
@@ -192,7 +192,7 @@ fn dhe_with_modp2048(edit_client: impl FnOnce(&mut ClientConfig)) -> Scene {
     s.drive_to(Point::ServerFlight);
     let mut m = s.intercept(false);
     m.resign_dhe_params(|d| {
-        d.p = modp2048_p();
+        d.p = custom2048_p();
         // Any value in 1 < Ys < p-1 will do: the attacker finishes with the
         // master secret the client logs, not with a DH secret of its own.
         d.ys = vec![0x42; 200];
@@ -205,11 +205,11 @@ fn dhe_with_modp2048(edit_client: impl FnOnce(&mut ClientConfig)) -> Scene {
 /// parameters unless its configuration accepts custom groups.
 #[test]
 fn dhe_client_refuses_a_non_rfc7919_group_by_default() {
-    let mut s = dhe_with_modp2048(|_| {});
+    let mut s = dhe_with_custom2048(|_| {});
     assert_eq!(
         s.deliver_to_client(),
         Err(Error::HandshakeFailure(
-            "server's DH group is not an RFC 7919 group"
+            "server's DH group is not a well-known group (RFC 7919, RFC 3526)"
         ))
     );
     let mut sent = Vec::new();
@@ -221,18 +221,18 @@ fn dhe_client_refuses_a_non_rfc7919_group_by_default() {
 }
 
 /// With `allow_custom_dhe_groups` the same parameters are used: the
-/// client's public value is one of the MODP group (the prime's length, in
+/// client's public value is one of that group (the prime's length, in
 /// 1 < Yc < p-1), and the client completes the handshake, with no named
 /// group to report.
 #[test]
 fn dhe_client_takes_a_custom_group_when_allowed() {
-    let mut s = dhe_with_modp2048(|c| c.allow_custom_dhe_groups = true);
+    let mut s = dhe_with_custom2048(|c| c.allow_custom_dhe_groups = true);
     let delivered = s.p.to_client.clone();
     s.deliver_to_client().unwrap();
     s.p.client.poll_output(&mut s.p.to_server);
     let recs = split(&s.p.to_server);
     let cke = &recs[find_hs(&recs, CLIENT_KEY_EXCHANGE)].1;
-    let p = modp2048_p();
+    let p = custom2048_p();
     assert_eq!(cke[4..6], (p.len() as u16).to_be_bytes());
     // Same-length big-endian values compare as byte strings.
     let yc = &cke[6..];

@@ -26,8 +26,28 @@ impl DhParams {
     }
 }
 
+/// A 2048-bit prime of no standard: the one in tests/data/dh/custom2048.pem
+/// (`openssl dhparam 2048`), as an old server's own `-dhparam` file holds
+/// it. A client takes it only with `allow_custom_dhe_groups`.
+const CUSTOM2048_P: &str = concat!(
+    "cf924453eee05c410f78793f09c03b08baded576201d655239a06e5bab7922e5",
+    "5f371ebc7bb0d3385c522ca0bfe55d399b9b09f9c9d32c26edcded491e4d2061",
+    "c4857d442a7f7e00a8b1d2eb6b0357281e18a6779542eea643db8ab2a2cb238f",
+    "c875ae8cd6367a3d082465339af0467b266ff428572cf726858b906be1a93fb8",
+    "1b01d6b704fb39b2dd530339ab79530b7b73a58699215731bea38c79bc895796",
+    "d76da21fb53086c03f78f4b40f67a2922293c22992084cafc73dc5d727e1d6b8",
+    "38222ceaaed68d830145730a70be9f7753a35be31a31677081346ade18b762ab",
+    "8220c4fc77ac09dbde0bac7bde2388dcf43f3a0be56d3d2ea0287de05761e0e7",
+);
+
+/// [`CUSTOM2048_P`] as bytes.
+pub fn custom2048_p() -> Vec<u8> {
+    sanstls::internals::hex::decode(CUSTOM2048_P).unwrap()
+}
+
 /// The 2048-bit MODP group's prime (RFC 3526 §3, generator 2): a safe prime
-/// that is not an RFC 7919 group, as old servers' `-dhparam` files hold.
+/// that is not an RFC 7919 group, but what OpenSSL servers send by default;
+/// well known, so a client takes it without the custom-group opt-in.
 /// Checked against `openssl genpkey -genparam -algorithm DH -pkeyopt
 /// group:modp_2048 | openssl asn1parse`.
 const MODP2048_P: &str = concat!(

@@ -14,7 +14,7 @@
 
 use super::super::*;
 use super::{finished_undecryptable, is_dhe};
-use hostile::resign::{modp2048_p, DhParams};
+use hostile::resign::{custom2048_p, modp2048_p, DhParams};
 use sanstls::internals::codec::enums::NamedGroup;
 use sanstls::internals::crypto::ffdhe::DhGroup;
 use sanstls::limits::MAX_DH_PRIME_BITS;
@@ -63,7 +63,7 @@ fn out_of_range() -> Outcome {
 
 fn not_rfc7919() -> Outcome {
     fails(
-        Error::HandshakeFailure("server's DH group is not an RFC 7919 group"),
+        Error::HandshakeFailure("server's DH group is not a well-known group (RFC 7919, RFC 3526)"),
         A::HANDSHAKE_FAILURE,
     )
 }
@@ -193,9 +193,14 @@ pub(super) fn dhe_rows() -> Vec<Row> {
             not_rfc7919(),
         ),
         resigned(
-            "DHE SKX non-RFC 7919 prime, RFC 3526 MODP 2048 (re-signed)",
-            |d| d.p = modp2048_p(),
+            "DHE SKX a prime of no standard, openssl dhparam (re-signed)",
+            |d| d.p = custom2048_p(),
             not_rfc7919(),
+        ),
+        resigned(
+            "DHE SKX RFC 3526 MODP 2048, OpenSSL's default (re-signed)",
+            |d| d.p = modp2048_p(),
+            Outcome::Answers,
         ),
         resigned(
             "DHE SKX ffdhe2048 prime, g = 1 (re-signed)",
@@ -212,8 +217,8 @@ pub(super) fn dhe_rows() -> Vec<Row> {
         ),
         // ---- "custom": a client that accepts custom groups ----
         resigned(
-            "DHE SKX custom: MODP 2048 (re-signed)",
-            |d| d.p = modp2048_p(),
+            "DHE SKX custom: openssl dhparam 2048 (re-signed)",
+            |d| d.p = custom2048_p(),
             Outcome::Answers,
         )
         .with_client(custom_groups),
@@ -241,8 +246,8 @@ pub(super) fn dhe_rows() -> Vec<Row> {
             c.min_dhe_bits = 0;
         }),
         resigned(
-            "DHE SKX custom, min_dhe_bits 3072: MODP 2048 (re-signed)",
-            |d| d.p = modp2048_p(),
+            "DHE SKX custom, min_dhe_bits 3072: openssl dhparam 2048 (re-signed)",
+            |d| d.p = custom2048_p(),
             handshake_failure("server's DH prime is too small"),
         )
         .with_client(|c| {
@@ -256,42 +261,42 @@ pub(super) fn dhe_rows() -> Vec<Row> {
         )
         .with_client(custom_groups),
         resigned(
-            "DHE SKX custom: even p, MODP 2048 - 1 (re-signed)",
-            |d| d.p = add(&modp2048_p(), -1),
+            "DHE SKX custom: even p, openssl dhparam 2048 - 1 (re-signed)",
+            |d| d.p = add(&custom2048_p(), -1),
             handshake_failure("server's DH prime is even"),
         )
         .with_client(custom_groups),
         resigned(
-            "DHE SKX custom: MODP 2048, g = 1 (re-signed)",
+            "DHE SKX custom: openssl dhparam 2048, g = 1 (re-signed)",
             |d| {
-                d.p = modp2048_p();
+                d.p = custom2048_p();
                 d.g = vec![1];
             },
             handshake_failure("server's DH generator is not in 1 < g < p-1"),
         )
         .with_client(custom_groups),
         resigned(
-            "DHE SKX custom: MODP 2048, g = 0 (re-signed)",
+            "DHE SKX custom: openssl dhparam 2048, g = 0 (re-signed)",
             |d| {
-                d.p = modp2048_p();
+                d.p = custom2048_p();
                 d.g = vec![0];
             },
             handshake_failure("server's DH generator is not in 1 < g < p-1"),
         )
         .with_client(custom_groups),
         resigned(
-            "DHE SKX custom: MODP 2048, g = p-1 (re-signed)",
+            "DHE SKX custom: openssl dhparam 2048, g = p-1 (re-signed)",
             |d| {
-                d.p = modp2048_p();
+                d.p = custom2048_p();
                 d.g = add(&d.p, -1);
             },
             handshake_failure("server's DH generator is not in 1 < g < p-1"),
         )
         .with_client(custom_groups),
         resigned(
-            "DHE SKX custom: MODP 2048, Ys = p-1 (re-signed)",
+            "DHE SKX custom: openssl dhparam 2048, Ys = p-1 (re-signed)",
             |d| {
-                d.p = modp2048_p();
+                d.p = custom2048_p();
                 d.ys = add(&d.p, -1);
             },
             out_of_range(),
