@@ -53,7 +53,10 @@ fn resumable(config: &ClientConfig, name: &ServerName<'_>) -> Option<StoredSessi
     let bytes = store.get(&name.to_str())?;
     let session = StoredSession::from_bytes(&bytes).ok()?;
     let usable = session.is_fresh(config.time.now())
-        && config.suites.iter().any(|s| s.suite == session.suite)
+        && config
+            .suites
+            .iter()
+            .any(|s| s.suite == session.suite && config.check_suite(s).is_ok())
         && (session.extended_master_secret || !config.require_extended_master_secret)
         && (!session.ticket.is_empty() || !session.session_id.is_empty());
     usable.then_some(session)

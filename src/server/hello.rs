@@ -227,7 +227,10 @@ fn find_session(
         return Ok(None);
     };
     let suite_ok = ch.cipher_suites.contains(&session.suite)
-        && config.suites.iter().any(|s| s.suite == session.suite);
+        && config
+            .suites
+            .iter()
+            .any(|s| s.suite == session.suite && config.check_suite(s).is_ok());
     let usable = session.is_fresh(now)
         && suite_ok
         && session.server_name.as_deref() == sni
