@@ -10,7 +10,7 @@ use std::sync::Arc;
 use common::{KeyType, Pair, Pki};
 use sanstls::pki_types::ServerName;
 use sanstls::suites::{self, KeyExchangeKind, LEGACY_SUITES};
-use sanstls::{ClientConfig, Connection, Error, ServerConfig};
+use sanstls::{ClientConfig, Connection, Error};
 
 const RSA_KX: &str = "TLS_RSA_WITH_AES_128_GCM_SHA256";
 const DHE: &str = "TLS_DHE_RSA_WITH_AES_128_GCM_SHA256";
