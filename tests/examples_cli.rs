@@ -146,6 +146,19 @@ impl Pki {
         dir.write("client-ca.pem", client_ca.pem());
         dir.write("client.pem", client_cert.pem());
         dir.write("client-key.pem", client_key.serialize_pem());
+
+        // An RSA-2048 "localhost" leaf from the same CA, for the legacy
+        // suites (ring cannot generate RSA keys: the repository's test key).
+        let rsa_key = KeyPair::from_pem_and_sign_algo(
+            include_str!("data/keys/rsa2048.pkcs8.pem"),
+            &rcgen::PKCS_RSA_SHA256,
+        )
+        .unwrap();
+        let mut rsa_leaf = CertificateParams::new(vec!["localhost".to_string()]).unwrap();
+        rsa_leaf.extended_key_usages = vec![ExtendedKeyUsagePurpose::ServerAuth];
+        let rsa_cert = rsa_leaf.signed_by(&rsa_key, &ca).unwrap();
+        dir.write("rsa-chain.pem", rsa_cert.pem());
+        dir.write("rsa-key.pem", rsa_key.serialize_pem());
         Pki { dir }
     }
 
@@ -311,6 +324,42 @@ fn client_fails_for_wrong_server_name() {
     assert!(!out.status.success(), "client accepted a wrong name");
     assert!(out.stdout.is_empty(), "{}", out.stdout);
     assert!(out.stderr.contains("NotValidForName"), "{}", out.stderr);
+}
+
+/// Naming a legacy suite with `--suite` is the tools' opt-in (issue 11):
+/// both tools, RSA key transport and DHE, with `--allow-no-ems` accepted.
+#[test]
+fn tools_take_legacy_suites_by_name() {
+    let pki = Pki::new();
+    let (cert, key) = (pki.path("rsa-chain.pem"), pki.path("rsa-key.pem"));
+    for suite in [
+        "TLS_RSA_WITH_AES_128_GCM_SHA256",
+        "TLS_DHE_RSA_WITH_CHACHA20_POLY1305_SHA256",
+    ] {
+        let server = Server::start(
+            &pki,
+            &[
+                "--cert",
+                &cert,
+                "--key",
+                &key,
+                "--suite",
+                suite,
+                "--allow-no-ems",
+            ],
+        );
+        let out = server.client(&pki, "localhost", &["--suite", suite, "--allow-no-ems"]);
+        assert_success(&out, suite);
+        assert!(
+            out.stdout.contains(&format!("suite: {suite}")),
+            "{}",
+            out.stdout
+        );
+        // Without naming it, the client offers no legacy suite: the server
+        // restricted to it finds none in common.
+        let out = server.client(&pki, "localhost", &[]);
+        assert!(!out.status.success(), "{}", out.stdout);
+    }
 }
 
 /// The classic walk-through: RSA key transport, no ServerKeyExchange, the
