@@ -27,6 +27,10 @@
 //! SANSTLS_TIMING_SAMPLES=400000 cargo test --release --test timing_rsa -- --ignored --nocapture
 //! ```
 //!
+//! To see that the test would catch a leak, make it plant one:
+//! `SANSTLS_TIMING_INJECT_NS=500` adds a 500 ns busy wait to every invalid
+//! decryption, inside the timed region; the test must then fail.
+//!
 //! The figures of a run are in SECURITY.md.
 
 use std::time::Instant;
@@ -138,6 +142,12 @@ fn rsa_pre_master_decryption_time_does_not_depend_on_the_plaintext() {
         .ok()
         .and_then(|s| s.parse().ok())
         .unwrap_or(120_000);
+    // A planted leak, to show the test's power (see the module comment).
+    let inject_ns: u64 = std::env::var("SANSTLS_TIMING_INJECT_NS")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(0);
+    let planted = std::time::Duration::from_nanos(inject_ns);
     let pem = include_str!("data/keys/rsa2048.pkcs8.pem");
     let der = PrivateKeyDer::from_pem_slice(pem.as_bytes()).unwrap();
     let key = RsaDecryptingKey::from_der(&der).unwrap().unwrap();
@@ -188,6 +198,10 @@ fn rsa_pre_master_decryption_time_does_not_depend_on_the_plaintext() {
         for (class, ct) in &batch {
             let start = Instant::now();
             let pm = key.decrypt_pre_master(ct, ProtocolVersion::TLSV1_2);
+            if *class != 0 && inject_ns != 0 {
+                let spin = Instant::now();
+                while spin.elapsed() < planted {}
+            }
             let elapsed = start.elapsed();
             std::hint::black_box(pm).unwrap();
             times[*class].push(elapsed.as_nanos() as f64);
@@ -196,6 +210,9 @@ fn rsa_pre_master_decryption_time_does_not_depend_on_the_plaintext() {
     }
 
     println!("RSA-2048 pre-master decryption, {done} measurements in all");
+    if inject_ns != 0 {
+        println!("  (a planted leak: {inject_ns} ns more for every invalid one)");
+    }
     let median = |s: &[f64]| {
         let mut v = s.to_vec();
         v.sort_by(f64::total_cmp);
