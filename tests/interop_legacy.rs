@@ -18,17 +18,15 @@
 
 mod common;
 
-use std::path::PathBuf;
 use std::process::Command;
 use std::sync::Arc;
 
-use common::gnutls::{self, description, gnutls_available, selected_group, selected_suite};
-use common::legacy::{one_peer_at_a_time, write_ffdhe_params, Suite, DHE_AES128, SUITES};
+use common::gnutls::{self, description, selected_group, selected_suite};
+use common::legacy::{one_peer_at_a_time, PeerFiles as Files, Suite, DHE_AES128, SUITES};
 use common::openssl::{
-    self, client_rev_exchange, expect_exit, handshake, openssl_available, server_line_exchange,
-    tls_error, Proc, TempDir, CLIENT_LINE, TIMEOUT,
+    self, client_rev_exchange, expect_exit, handshake, server_line_exchange, tls_error, Proc,
+    CLIENT_LINE, TIMEOUT,
 };
-use common::{KeyType, Pki};
 use sanstls::internals::codec::enums::NamedGroup;
 use sanstls::io::Stream;
 use sanstls::{ClientConfig, Connection, Error, Negotiated, ServerConfig};
@@ -38,69 +36,8 @@ use sanstls::{ClientConfig, Connection, Error, Negotiated, ServerConfig};
 const CUSTOM_DH_PARAMS: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/data/dh/custom2048.pem");
 
 // ---------------------------------------------------------------------------
-// Files and configs
+// Checks and peers
 // ---------------------------------------------------------------------------
-
-/// An RSA-2048 PKI written to a scratch directory (removed on drop):
-/// `cert.pem`, `key.pem`, `ca.pem`.
-struct Files {
-    dir: TempDir,
-    pki: Pki,
-}
-
-impl Files {
-    fn new() -> Files {
-        let dir = TempDir::new("sanstls-legacy");
-        let pki = Pki::new(KeyType::Rsa2048);
-        dir.write("cert.pem", &pki.chain_pem);
-        dir.write("key.pem", &pki.key_pem);
-        dir.write("ca.pem", pki.ca_pem());
-        Files { dir, pki }
-    }
-
-    /// `None` (after printing SKIPPED) without an `openssl` binary. Also
-    /// writes `ffdhe2048.pem` and `ffdhe3072.pem`, RFC 7919 groups as DH
-    /// parameters for `s_server -dhparam`.
-    fn for_openssl() -> Option<Files> {
-        if !openssl_available() {
-            println!("SKIPPED: openssl not found");
-            return None;
-        }
-        let files = Files::new();
-        for group in ["ffdhe2048", "ffdhe3072"] {
-            write_ffdhe_params(group, &files.path(&format!("{group}.pem")));
-        }
-        Some(files)
-    }
-
-    /// `path(name)` as a string, for command lines.
-    fn arg(&self, name: &str) -> String {
-        self.path(name).to_str().unwrap().to_string()
-    }
-
-    /// `None` (after printing SKIPPED) without gnutls-serv and gnutls-cli.
-    fn for_gnutls() -> Option<Files> {
-        if !gnutls_available() {
-            println!("SKIPPED: gnutls-serv/gnutls-cli not found");
-            return None;
-        }
-        Some(Files::new())
-    }
-
-    fn path(&self, name: &str) -> PathBuf {
-        self.dir.path(name)
-    }
-
-    /// Our client offering only `suite`.
-    fn client(&self, suite: &Suite) -> ClientConfig {
-        suite.client(self.pki.client_config())
-    }
-
-    /// Our server accepting only `suite`.
-    fn server(&self, suite: &Suite) -> ServerConfig {
-        suite.server(self.pki.server_config())
-    }
-}
 
 /// What every full legacy handshake of ours must show: exactly `suite`,
 /// the extended master secret (both peers send it by default and we

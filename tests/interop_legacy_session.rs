@@ -21,16 +21,15 @@
 mod common;
 
 use std::net::TcpStream;
-use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
 
-use common::gnutls::{self, gnutls_available, selected_suite};
-use common::legacy::{one_peer_at_a_time, write_ffdhe_params, Suite, DHE_AES256, RSA_AES128};
+use common::gnutls::{self, selected_suite};
+use common::legacy::{one_peer_at_a_time, PeerFiles, Suite, DHE_AES256, RSA_AES128};
 use common::openssl::{
-    self, accept_from, client_rev_exchange, expect_exit, handshake, openssl_available,
-    server_line_exchange, Proc, TempDir, CLIENT_LINE,
+    self, accept_from, client_rev_exchange, expect_exit, handshake, server_line_exchange, Proc,
+    CLIENT_LINE,
 };
-use common::{KeyType, Pki};
+use common::KeyType;
 use rcgen::{DnType, ExtendedKeyUsagePurpose};
 use sanstls::config::ClientAuth;
 use sanstls::io::Stream;
@@ -49,38 +48,37 @@ const CLIENT_CN: &str = "sanstls legacy interop client";
 // Files and configs
 // ---------------------------------------------------------------------------
 
-/// An RSA-2048 server PKI and a client PKI, written to a scratch directory
-/// (removed on drop): `cert.pem`/`key.pem`/`ca.pem` for the server,
+/// The server's files ([`PeerFiles`]) and a client PKI beside them:
 /// `client.pem`/`client.key`/`clientca.pem` for a clientAuth leaf (P-256)
-/// from a CA of its own, and `ffdhe2048.pem`, RFC 7919 DH parameters for
-/// `s_server -dhparam` (OpenSSL's own are RFC 3526's, which our client
-/// refuses by default; see `tests/interop_legacy.rs`).
+/// from a CA of its own.
 struct Files {
-    dir: TempDir,
-    server: Pki,
+    base: PeerFiles,
     client_ca: CertificateDer<'static>,
     client_chain: Vec<CertificateDer<'static>>,
     client_key: PrivateKeyDer<'static>,
 }
 
+/// The server's files and configurations are [`PeerFiles`]'.
+impl std::ops::Deref for Files {
+    type Target = PeerFiles;
+
+    fn deref(&self) -> &PeerFiles {
+        &self.base
+    }
+}
+
 impl Files {
-    fn new() -> Files {
-        let dir = TempDir::new("sanstls-legacy-session");
-        let server = Pki::new(KeyType::Rsa2048);
+    fn with_client(base: PeerFiles) -> Files {
         let ca = common::ca("sanstls client CA");
         let (cert, key) = common::issue_leaf(&ca, KeyType::P256, &[], |p| {
             p.distinguished_name.push(DnType::CommonName, CLIENT_CN);
             p.extended_key_usages = vec![ExtendedKeyUsagePurpose::ClientAuth];
         });
-        dir.write("cert.pem", &server.chain_pem);
-        dir.write("key.pem", &server.key_pem);
-        dir.write("ca.pem", server.ca_pem());
-        dir.write("client.pem", cert.pem());
-        dir.write("client.key", key.serialize_pem());
-        dir.write("clientca.pem", ca.pem());
+        base.dir.write("client.pem", cert.pem());
+        base.dir.write("client.key", key.serialize_pem());
+        base.dir.write("clientca.pem", ca.pem());
         Files {
-            dir,
-            server,
+            base,
             client_ca: ca.der().clone(),
             client_chain: vec![cert.der().clone()],
             client_key: common::key_der(&key),
@@ -89,35 +87,12 @@ impl Files {
 
     /// `None` (after printing SKIPPED) without an `openssl` binary.
     fn for_openssl() -> Option<Files> {
-        if !openssl_available() {
-            println!("SKIPPED: openssl not found");
-            return None;
-        }
-        let files = Files::new();
-        write_ffdhe_params("ffdhe2048", &files.path("ffdhe2048.pem"));
-        Some(files)
+        PeerFiles::for_openssl().map(Files::with_client)
     }
 
     /// `None` (after printing SKIPPED) without gnutls-serv and gnutls-cli.
     fn for_gnutls() -> Option<Files> {
-        if !gnutls_available() {
-            println!("SKIPPED: gnutls-serv/gnutls-cli not found");
-            return None;
-        }
-        Some(Files::new())
-    }
-
-    fn path(&self, name: &str) -> PathBuf {
-        self.dir.path(name)
-    }
-
-    fn arg(&self, name: &str) -> String {
-        self.path(name).to_str().unwrap().to_string()
-    }
-
-    /// Our client offering only `suite`.
-    fn client(&self, suite: &Suite) -> ClientConfig {
-        suite.client(self.server.client_config())
+        PeerFiles::for_gnutls().map(Files::with_client)
     }
 
     fn client_with_cert(&self, suite: &Suite) -> ClientConfig {
@@ -125,11 +100,6 @@ impl Files {
         cc.set_client_cert(self.client_chain.clone(), &self.client_key)
             .unwrap();
         cc
-    }
-
-    /// Our server accepting only `suite`.
-    fn server(&self, suite: &Suite) -> ServerConfig {
-        suite.server(self.server.server_config())
     }
 
     /// Our server requiring a client certificate from the client CA.

@@ -88,12 +88,16 @@ fn scene_with_rsa1024_cert(edit_client: impl FnOnce(&mut ClientConfig)) -> Scene
 fn rsa_key_shorter_than_min_rsa_key_bits_is_refused() {
     let mut s = scene_with_rsa1024_cert(|_| {});
     s.drive_to(Point::ServerFlight);
-    assert_eq!(
-        s.deliver_to_client(),
-        Err(Error::HandshakeFailure(
-            "server's RSA key is shorter than min_rsa_key_bits"
-        ))
+    client_fails_with_handshake_failure(
+        &mut s,
+        "server's RSA key is shorter than min_rsa_key_bits",
     );
+}
+
+/// The client refuses the server's flight with `HandshakeFailure(why)` and
+/// sends nothing but a fatal handshake_failure alert.
+fn client_fails_with_handshake_failure(s: &mut Scene, why: &'static str) {
+    assert_eq!(s.deliver_to_client(), Err(Error::HandshakeFailure(why)));
     let mut sent = Vec::new();
     s.p.client.poll_output(&mut sent);
     assert_eq!(
@@ -206,17 +210,9 @@ fn dhe_with_custom2048(edit_client: impl FnOnce(&mut ClientConfig)) -> Scene {
 #[test]
 fn dhe_client_refuses_a_non_rfc7919_group_by_default() {
     let mut s = dhe_with_custom2048(|_| {});
-    assert_eq!(
-        s.deliver_to_client(),
-        Err(Error::HandshakeFailure(
-            "server's DH group is not a well-known group (RFC 7919, RFC 3526)"
-        ))
-    );
-    let mut sent = Vec::new();
-    s.p.client.poll_output(&mut sent);
-    assert_eq!(
-        sent,
-        record(ALERT, &[2, AlertDescription::HANDSHAKE_FAILURE.0])
+    client_fails_with_handshake_failure(
+        &mut s,
+        "server's DH group is not a well-known group (RFC 7919, RFC 3526)",
     );
 }
 

@@ -66,11 +66,12 @@ impl ServerShare {
                 let kx = KeyExchange::start(group, &rng)?;
                 // RFC 8422 §5.7: ClientECDiffieHellmanPublic, the point as
                 // an `opaque <1..2^8-1>`.
-                send_body(
+                send_client_kx(
+                    hs,
                     actions,
-                    &mut hs.transcript,
-                    HandshakeType::CLIENT_KEY_EXCHANGE,
-                    |body| put_opaque(body, LenSize::U8, "ECDHE point too long", kx.public_key()),
+                    LenSize::U8,
+                    "ECDHE point too long",
+                    kx.public_key(),
                 )?;
                 kx.complete(&public)
             }
@@ -78,18 +79,12 @@ impl ServerShare {
             ServerShare::Dhe { group, public } => {
                 let kx = crate::crypto::ffdhe::DhKeyExchange::start(group, &rng)?;
                 // RFC 5246 §7.4.7.2: `opaque dh_Yc<1..2^16-1>`.
-                send_body(
+                send_client_kx(
+                    hs,
                     actions,
-                    &mut hs.transcript,
-                    HandshakeType::CLIENT_KEY_EXCHANGE,
-                    |body| {
-                        put_opaque(
-                            body,
-                            LenSize::U16,
-                            "DH public value too long",
-                            kx.public_key(),
-                        )
-                    },
+                    LenSize::U16,
+                    "DH public value too long",
+                    kx.public_key(),
                 )?;
                 kx.complete(&public)
             }
@@ -104,23 +99,35 @@ impl ServerShare {
                 // Our ClientHello always offers TLS 1.2.
                 pre_master[..2].copy_from_slice(&ProtocolVersion::TLSV1_2.0.to_be_bytes());
                 let encrypted = encrypt_pre_master(&spki, &pre_master, hs.config.min_rsa_key_bits)?;
-                send_body(
+                send_client_kx(
+                    hs,
                     actions,
-                    &mut hs.transcript,
-                    HandshakeType::CLIENT_KEY_EXCHANGE,
-                    |body| {
-                        put_opaque(
-                            body,
-                            LenSize::U16,
-                            "encrypted pre-master secret too long",
-                            &encrypted,
-                        )
-                    },
+                    LenSize::U16,
+                    "encrypted pre-master too long",
+                    &encrypted,
                 )?;
                 PreMasterSecret::from_slice(&pre_master[..])
             }
         }
     }
+}
+
+/// Sends a ClientKeyExchange whose body is `value` with its length prefix:
+/// every key exchange's ClientKeyExchange is one opaque vector (RFC 5246
+/// §7.4.7, RFC 8422 §5.7). `what` is the error if it is too long.
+fn send_client_kx(
+    hs: &mut ClientHs,
+    actions: &mut Actions,
+    prefix: LenSize,
+    what: &'static str,
+    value: &[u8],
+) -> Result<(), Error> {
+    send_body(
+        actions,
+        &mut hs.transcript,
+        HandshakeType::CLIENT_KEY_EXCHANGE,
+        |body| put_opaque(body, prefix, what, value),
+    )
 }
 
 /// Checks a ServerKeyExchange `body` for the negotiated suite against our

@@ -78,16 +78,7 @@ impl ServerKx {
                     kx.public_key(),
                 )?;
                 let signature = certified.key.sign(scheme, &signed, &rng)?;
-                send_body(
-                    actions,
-                    &mut hs.transcript,
-                    HandshakeType::SERVER_KEY_EXCHANGE,
-                    |body| {
-                        body.extend_from_slice(signed.params());
-                        scheme.encode(body)?;
-                        put_opaque(body, LenSize::U16, "signature too long", signature.as_ref())
-                    },
-                )?;
+                send_server_kx(hs, actions, signed.params(), scheme, signature.as_ref())?;
                 Ok(PendingKx::Ecdhe(kx, group))
             }
             #[cfg(feature = "legacy")]
@@ -107,16 +98,8 @@ impl ServerKx {
                 signed.extend_from_slice(&hs.server_random);
                 dh.encode_to(&mut signed)?;
                 let signature = certified.key.sign(scheme, &signed, &rng)?;
-                send_body(
-                    actions,
-                    &mut hs.transcript,
-                    HandshakeType::SERVER_KEY_EXCHANGE,
-                    |body| {
-                        body.extend_from_slice(signed.get(64..).unwrap_or(&[]));
-                        scheme.encode(body)?;
-                        put_opaque(body, LenSize::U16, "signature too long", signature.as_ref())
-                    },
-                )?;
+                let params = signed.get(64..).unwrap_or(&[]);
+                send_server_kx(hs, actions, params, scheme, signature.as_ref())?;
                 Ok(PendingKx::Dhe(kx, group))
             }
             #[cfg(feature = "legacy")]
@@ -301,4 +284,26 @@ fn plan_kx(
             Err(Error::HandshakeFailure("no cipher suite in common"))
         }
     }
+}
+
+/// Sends a ServerKeyExchange: the key exchange's `params` (ServerECDHParams
+/// or ServerDHParams), then their DigitallySigned (RFC 5246 §7.4.3, RFC
+/// 8422 §5.4), the same for both signed key exchanges.
+fn send_server_kx(
+    hs: &mut ServerHs,
+    actions: &mut Actions,
+    params: &[u8],
+    scheme: SignatureScheme,
+    signature: &[u8],
+) -> Result<(), Error> {
+    send_body(
+        actions,
+        &mut hs.transcript,
+        HandshakeType::SERVER_KEY_EXCHANGE,
+        |body| {
+            body.extend_from_slice(params);
+            scheme.encode(body)?;
+            put_opaque(body, LenSize::U16, "signature too long", signature)
+        },
+    )
 }

@@ -1,17 +1,20 @@
 //! The legacy suites (feature `legacy`) under each interop peer's names,
-//! configurations that offer or accept exactly one of them, and the small
-//! things both legacy interop test files need: RFC 7919 parameter files for
-//! `s_server -dhparam`, and a lock that runs one peer at a time.
+//! configurations that offer or accept exactly one of them, and what both
+//! legacy interop test files need: the server's PKI in a scratch directory,
+//! RFC 7919 parameter files for `s_server -dhparam`, and a lock that runs
+//! one peer at a time.
 #![allow(dead_code)]
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::sync::{Mutex, MutexGuard};
 
 use sanstls::suites::KeyExchangeKind;
 use sanstls::{ClientConfig, ServerConfig};
 
-use super::gnutls;
+use super::gnutls::{self, gnutls_available};
+use super::openssl::{openssl_available, TempDir};
+use super::{KeyType, Pki};
 
 /// One legacy suite under each peer's names.
 pub struct Suite {
@@ -101,9 +104,70 @@ impl Suite {
     }
 }
 
+/// An RSA-2048 server PKI written to a scratch directory (removed on
+/// drop): `cert.pem`, `key.pem`, `ca.pem`; with OpenSSL as the peer also
+/// `ffdhe2048.pem` and `ffdhe3072.pem`, RFC 7919 groups as DH parameters
+/// for `s_server -dhparam`.
+pub struct PeerFiles {
+    pub dir: TempDir,
+    pub pki: Pki,
+}
+
+impl PeerFiles {
+    pub fn new() -> PeerFiles {
+        let dir = TempDir::new("sanstls-legacy");
+        let pki = Pki::new(KeyType::Rsa2048);
+        dir.write("cert.pem", &pki.chain_pem);
+        dir.write("key.pem", &pki.key_pem);
+        dir.write("ca.pem", pki.ca_pem());
+        PeerFiles { dir, pki }
+    }
+
+    /// `None` (after printing SKIPPED) without an `openssl` binary.
+    pub fn for_openssl() -> Option<PeerFiles> {
+        if !openssl_available() {
+            println!("SKIPPED: openssl not found");
+            return None;
+        }
+        let files = PeerFiles::new();
+        for group in ["ffdhe2048", "ffdhe3072"] {
+            write_ffdhe_params(group, &files.path(&format!("{group}.pem")));
+        }
+        Some(files)
+    }
+
+    /// `None` (after printing SKIPPED) without gnutls-serv and gnutls-cli.
+    pub fn for_gnutls() -> Option<PeerFiles> {
+        if !gnutls_available() {
+            println!("SKIPPED: gnutls-serv/gnutls-cli not found");
+            return None;
+        }
+        Some(PeerFiles::new())
+    }
+
+    pub fn path(&self, name: &str) -> PathBuf {
+        self.dir.path(name)
+    }
+
+    /// `path(name)` as a string, for command lines.
+    pub fn arg(&self, name: &str) -> String {
+        self.path(name).to_str().unwrap().to_string()
+    }
+
+    /// Our client offering only `suite`, trusting the server's CA.
+    pub fn client(&self, suite: &Suite) -> ClientConfig {
+        suite.client(self.pki.client_config())
+    }
+
+    /// Our server accepting only `suite`, with the RSA certificate.
+    pub fn server(&self, suite: &Suite) -> ServerConfig {
+        suite.server(self.pki.server_config())
+    }
+}
+
 /// Writes the RFC 7919 group `group` (`ffdhe2048`, ...) as DH parameters
-/// to `out`, for `s_server -dhparam`. OpenSSL's own parameters (without
-/// `-dhparam`) are RFC 3526's, which our client refuses by default.
+/// to `out`, for `s_server -dhparam` (OpenSSL's own parameters, without
+/// `-dhparam`, are RFC 3526's 2048-bit MODP group).
 pub fn write_ffdhe_params(group: &str, out: &Path) {
     let status = Command::new("openssl")
         .args(["genpkey", "-genparam", "-algorithm", "DH", "-pkeyopt"])
