@@ -94,22 +94,43 @@ impl RsaDecryptingKey {
             .map_err(|_| Error::Internal("random source failed"))?;
 
         // The length is public: a ciphertext of another length than the
-        // modulus was not made with this key, and no decryption runs.
+        // modulus was not made with this key. So is whether it is below
+        // the modulus. Either way a stand-in is decrypted and checked in its
+        // place, its verdict masked to "bad", so that every
+        // ClientKeyExchange takes the same steps and its time says nothing
+        // at all (tests/timing_rsa.rs measures these kinds too).
+        let mut rng = RingRng(rng);
         let block = if ciphertext.len() == self.len {
-            self.raw_decrypt(ciphertext, &mut RingRng(rng))
+            self.raw_decrypt(ciphertext, &mut rng)
         } else {
             None
         };
-        if let Some(block) = block {
-            let good = well_formed(&block, client_version);
-            let decrypted = block
-                .get(self.len - RSA_PRE_MASTER_LEN..)
-                .ok_or(Error::Internal("RSA block shorter than a pre-master"))?;
-            for (c, d) in chosen.iter_mut().zip(decrypted) {
-                c.conditional_assign(d, good);
-            }
+        let usable = subtle::Choice::from(u8::from(block.is_some()));
+        let block = match block {
+            Some(block) => block,
+            None => self
+                .raw_decrypt(&self.stand_in(), &mut rng)
+                .unwrap_or_else(|| Zeroizing::new(vec![0u8; self.len])),
+        };
+        let good = well_formed(&block, client_version) & usable;
+        let decrypted = block
+            .get(self.len - RSA_PRE_MASTER_LEN..)
+            .ok_or(Error::Internal("RSA block shorter than a pre-master"))?;
+        for (c, d) in chosen.iter_mut().zip(decrypted) {
+            c.conditional_assign(d, good);
         }
         PreMasterSecret::from_slice(&chosen[..])
+    }
+
+    /// A ciphertext of the modulus length and below the modulus (the number
+    /// 2), to decrypt in place of one that cannot be decrypted: public, so
+    /// its plaintext is no secret either, and it is never used.
+    fn stand_in(&self) -> Vec<u8> {
+        let mut c = vec![0u8; self.len];
+        if let Some(last) = c.last_mut() {
+            *last = 2;
+        }
+        c
     }
 
     /// RSADP (RFC 8017 §5.1.2) with blinding, as a block of the modulus
