@@ -19,7 +19,9 @@
 //! - never fails: every bad ciphertext (wrong length, not below the
 //!   modulus, bad padding, wrong version) yields the random secret, so the
 //!   handshake goes on and fails at the client's Finished exactly as with a
-//!   wrong key (bad_record_mac), with the same bytes on the wire.
+//!   wrong key (bad_record_mac), with the same bytes on the wire; one that
+//!   cannot be decrypted at all has a stand-in decrypted and checked in its
+//!   place, so every ClientKeyExchange costs the same steps.
 
 use rsa::pkcs1::DecodeRsaPrivateKey;
 use rsa::pkcs8::{DecodePrivateKey, DecodePublicKey};
