@@ -2,7 +2,7 @@
 //!
 //! ```text
 //! cargo run --example client -- --connect 127.0.0.1:8443 --server-name localhost --ca ca.pem \
-//!     [--suite IANA_NAME]... [--alpn PROTO]... [--trace] \
+//!     [--suite IANA_NAME]... [--allow-no-ems] [--alpn PROTO]... [--trace] \
 //!     [--cert CHAIN.pem --key KEY.pem] [--repeat N] [--keylog]
 //! ```
 //!
@@ -30,13 +30,14 @@ use sanstls::io::Stream;
 use sanstls::keylog::KeyLogFile;
 use sanstls::pki_types::pem::PemObject;
 use sanstls::pki_types::{CertificateDer, PrivateKeyDer, ServerName};
+use sanstls::suites::KeyExchangeKind;
 use sanstls::verify::RootCertStore;
 use sanstls::{ClientConfig, Connection, Event};
 
 type BoxError = Box<dyn Error + Send + Sync>;
 
 const USAGE: &str = "usage: client --connect HOST:PORT --server-name NAME --ca CA.pem \
-[--suite IANA_NAME]... [--alpn PROTO]... [--trace] \
+[--suite IANA_NAME]... [--allow-no-ems] [--alpn PROTO]... [--trace] \
 [--cert CHAIN.pem --key KEY.pem] [--repeat N] [--keylog]";
 
 const IO_TIMEOUT: Duration = Duration::from_secs(30);
@@ -46,6 +47,7 @@ struct Args {
     server_name: String,
     ca: String,
     suites: Vec<String>,
+    allow_no_ems: bool,
     alpn: Vec<String>,
     trace: bool,
     cert: Option<String>,
@@ -57,6 +59,7 @@ struct Args {
 fn parse_args() -> Result<Args, String> {
     let (mut connect, mut server_name, mut ca) = (None, None, None);
     let (mut suites, mut alpn, mut trace) = (Vec::new(), Vec::new(), false);
+    let mut allow_no_ems = false;
     let (mut cert, mut key, mut repeat, mut keylog) = (None, None, 1, false);
     let mut it = std::env::args().skip(1);
     while let Some(arg) = it.next() {
@@ -66,6 +69,7 @@ fn parse_args() -> Result<Args, String> {
             "--server-name" => server_name = Some(value()?),
             "--ca" => ca = Some(value()?),
             "--suite" => suites.push(value()?),
+            "--allow-no-ems" => allow_no_ems = true,
             "--alpn" => alpn.push(value()?),
             "--trace" => trace = true,
             "--cert" => cert = Some(value()?),
@@ -91,6 +95,7 @@ fn parse_args() -> Result<Args, String> {
         server_name: server_name.ok_or_else(|| missing("--server-name"))?,
         ca: ca.ok_or_else(|| missing("--ca"))?,
         suites,
+        allow_no_ems,
         alpn,
         trace,
         cert,
@@ -118,8 +123,20 @@ fn run() -> Result<(), BoxError> {
         .map_err(|e| format!("{}: {e}", args.ca))?;
     let mut config = ClientConfig::new(roots);
     if !args.suites.is_empty() {
+        // Naming a legacy suite is this tool's opt-in to it (the library
+        // wants its allow_* field set as well).
+        for name in &args.suites {
+            match sanstls::suites::by_name(name).map(|s| s.kx) {
+                Some(KeyExchangeKind::Rsa) => config.allow_rsa_key_transport = true,
+                Some(KeyExchangeKind::Dhe) => config.allow_ffdhe = true,
+                _ => {}
+            }
+        }
         config.set_suites_by_name(&args.suites)?;
     }
+    // Old peers often lack the extended master secret (RFC 7627); without
+    // it a session can be the target of the triple-handshake attack.
+    config.require_extended_master_secret = !args.allow_no_ems;
     config.alpn_protocols = args.alpn.iter().map(|p| p.as_bytes().to_vec()).collect();
     config.trace = args.trace;
     if let (Some(cert), Some(key)) = (&args.cert, &args.key) {

@@ -2,8 +2,17 @@
 //! over loopback TCP, with the handshake printed step by step.
 //!
 //! ```text
-//! cargo run --example demo
+//! cargo run --example demo [-- --suite IANA_NAME]
 //! ```
+//!
+//! `--suite` runs the handshake with that suite: for example
+//! `TLS_RSA_WITH_AES_128_GCM_SHA256`, the RSA key transport the classic
+//! descriptions of TLS walk through (the client encrypts the pre-master
+//! secret to the server certificate's RSA key; no forward secrecy), or
+//! `TLS_DHE_RSA_WITH_AES_128_GCM_SHA256` (finite-field Diffie-Hellman over
+//! an RFC 7919 group). Naming a legacy suite is the demo's opt-in to it. An
+//! RSA suite gets an RSA-2048 server certificate (the key is the test key
+//! in `tests/data/keys`), the others an ECDSA P-256 one.
 //!
 //! It makes a throwaway CA and a server certificate with rcgen, starts the
 //! server on a thread (port 0), connects the client, and prints: the handshake
@@ -24,6 +33,7 @@ use rcgen::{
 };
 use sanstls::io::Stream;
 use sanstls::pki_types::{CertificateDer, PrivateKeyDer, PrivatePkcs8KeyDer, ServerName};
+use sanstls::suites::{AuthKind, KeyExchangeKind, SupportedSuite};
 use sanstls::trace::{Direction, TraceEntry};
 use sanstls::verify::RootCertStore;
 use sanstls::{ClientConfig, Connection, Event, Negotiated, ServerConfig};
@@ -120,8 +130,12 @@ fn serve(listener: TcpListener, config: Arc<ServerConfig>) -> Result<ServerView,
     })
 }
 
-/// A CA, and a leaf for "localhost" it signed.
-fn make_pki() -> Result<
+/// A CA, and a leaf for "localhost" it signed, with an RSA-2048 key when
+/// `rsa` (ring cannot generate RSA keys, so the demo uses the repository's
+/// test key) and an ECDSA P-256 one otherwise.
+fn make_pki(
+    rsa: bool,
+) -> Result<
     (
         CertificateDer<'static>,
         CertificateDer<'static>,
@@ -140,16 +154,34 @@ fn make_pki() -> Result<
     leaf.distinguished_name
         .push(DnType::CommonName, "localhost");
     leaf.extended_key_usages = vec![ExtendedKeyUsagePurpose::ServerAuth];
-    let key = KeyPair::generate()?; // ECDSA P-256
+    let key = if rsa {
+        KeyPair::from_pem_and_sign_algo(
+            include_str!("../tests/data/keys/rsa2048.pkcs8.pem"),
+            &rcgen::PKCS_RSA_SHA256,
+        )?
+    } else {
+        KeyPair::generate()? // ECDSA P-256
+    };
     let cert = leaf.signed_by(&key, &ca)?;
     let key = PrivateKeyDer::Pkcs8(PrivatePkcs8KeyDer::from(key.serialize_der()));
     Ok((ca.der().clone(), cert.der().clone(), key))
 }
 
 /// What a message is for, for someone reading RFC 5246 §7.3 alongside.
-fn explain(entry: &TraceEntry, client_sent: bool) -> &'static str {
+fn explain(entry: &TraceEntry, client_sent: bool, kx: KeyExchangeKind) -> &'static str {
+    match (entry.message, client_sent, kx) {
+        ("ServerKeyExchange", _, KeyExchangeKind::Dhe) => "The server's finite-field Diffie-Hellman group (an RFC 7919 prime) and its ephemeral public value, signed with its certificate's key over both randoms.",
+        ("ClientKeyExchange", _, KeyExchangeKind::Dhe) => "The client's ephemeral DH public value. Both sides now compute the shared secret, then the master secret and the keys.",
+        ("ServerHelloDone", _, KeyExchangeKind::Rsa) => "The server is done with its hello flight (with RSA key transport it sends no ServerKeyExchange): now it is the client's turn.",
+        ("ClientKeyExchange", _, KeyExchangeKind::Rsa) => "The client made a 48-byte pre-master secret (its TLS version, then 46 random bytes) and sends it encrypted with the RSA public key of the server's certificate. Only the server can decrypt it; both then compute the master secret and the keys. No forward secrecy: whoever gets the server's key later can decrypt this connection.",
+        _ => explain_common(entry, client_sent),
+    }
+}
+
+/// What a message is for, whatever the key exchange.
+fn explain_common(entry: &TraceEntry, client_sent: bool) -> &'static str {
     match (entry.message, client_sent) {
-        ("ClientHello", _) => "The client offers its cipher suites, ECDHE groups and signature schemes, with 32 random bytes.",
+        ("ClientHello", _) => "The client offers its cipher suites, groups and signature schemes, with 32 random bytes.",
         ("ServerHello", _) => "The server picks one suite and answers with its own 32 random bytes.",
         ("Certificate", _) => "The server's certificate chain; the client verifies it against its trusted CA and the name \"localhost\".",
         ("ServerKeyExchange", _) => "The server's ephemeral ECDHE public key, signed with its certificate's key over both randoms.",
@@ -164,9 +196,23 @@ fn explain(entry: &TraceEntry, client_sent: bool) -> &'static str {
     }
 }
 
+/// The suite `--suite` names, if any.
+fn chosen_suite() -> Result<Option<&'static SupportedSuite>, BoxError> {
+    let mut args = std::env::args().skip(1);
+    match (args.next().as_deref(), args.next()) {
+        (None, _) => Ok(None),
+        (Some("--suite"), Some(name)) => Ok(Some(
+            sanstls::suites::by_name(&name).ok_or_else(|| format!("unknown suite {name:?}"))?,
+        )),
+        _ => Err("usage: demo [--suite IANA_NAME]".into()),
+    }
+}
+
 fn main() -> Result<(), BoxError> {
     // ---- setup: a throwaway PKI, a server on a thread, a client ----
-    let (ca_der, cert_der, key) = make_pki()?;
+    let suite = chosen_suite()?;
+    let rsa = suite.is_some_and(|s| s.auth == AuthKind::Rsa);
+    let (ca_der, cert_der, key) = make_pki(rsa)?;
 
     let mut server_config = ServerConfig::new(vec![cert_der], &key)?;
     server_config.alpn_protocols = vec![b"http/1.1".to_vec()];
@@ -177,6 +223,19 @@ fn main() -> Result<(), BoxError> {
     let mut client_config = ClientConfig::new(roots);
     client_config.alpn_protocols = vec![b"h2".to_vec(), b"http/1.1".to_vec()];
     client_config.trace = true;
+    if let Some(suite) = suite {
+        // Naming a legacy suite is the demo's opt-in to it.
+        let (rsa_kx, dhe) = (
+            suite.kx == KeyExchangeKind::Rsa,
+            suite.kx == KeyExchangeKind::Dhe,
+        );
+        server_config.allow_rsa_key_transport = rsa_kx;
+        client_config.allow_rsa_key_transport = rsa_kx;
+        server_config.allow_ffdhe = dhe;
+        client_config.allow_ffdhe = dhe;
+        server_config.set_suites_by_name(&[suite.name()])?;
+        client_config.set_suites_by_name(&[suite.name()])?;
+    }
 
     let listener = TcpListener::bind("127.0.0.1:0")?;
     let addr = listener.local_addr()?;
@@ -187,7 +246,10 @@ fn main() -> Result<(), BoxError> {
     println!("=======================================================");
     println!();
     println!("Setup: a throwaway CA \"sanstls demo CA\" issued a certificate for \"localhost\"");
-    println!("(ECDSA P-256). The server presents it; the client trusts only that CA.");
+    println!(
+        "({}). The server presents it; the client trusts only that CA.",
+        if rsa { "RSA 2048" } else { "ECDSA P-256" }
+    );
     println!("Server listening on {addr}; the client connects and offers ALPN h2, http/1.1.");
     println!();
 
@@ -199,6 +261,8 @@ fn main() -> Result<(), BoxError> {
     let elapsed = started.elapsed();
     let client_trace = traces(tls.take_events());
     let (hs_sent, hs_read) = (tls.get_ref().written, tls.get_ref().read);
+
+    let kx = tls.conn().negotiated().ok_or("no parameters")?.suite.kx;
 
     // ---- 1. the handshake as the client saw it ----
     println!("1. The handshake, as the client saw it (RFC 5246 §7.3)");
@@ -218,7 +282,7 @@ fn main() -> Result<(), BoxError> {
             entry.message,
             entry.len
         );
-        println!("      {}", explain(entry, sent));
+        println!("      {}", explain(entry, sent, kx));
         for (k, v) in &entry.fields {
             println!("        {k}: {v}");
         }
@@ -310,15 +374,18 @@ fn main() -> Result<(), BoxError> {
     println!();
     println!("   version:                TLS 1.2");
     println!("   cipher suite:           {}", n.suite_name());
+    let none = match n.suite.kx {
+        KeyExchangeKind::Rsa => "none (RSA key transport)",
+        _ => "none (resumed)",
+    };
     println!(
-        "   ECDHE group:            {}",
-        n.group
-            .map_or("none (resumed)".to_string(), |g| g.to_string())
+        "   key exchange group:     {}",
+        n.group.map_or(none.to_string(), |g| g.to_string())
     );
     println!(
         "   signature scheme:       {}",
         n.signature_scheme
-            .map_or("none (resumed)".to_string(), |s| s.to_string())
+            .map_or(none.to_string(), |s| s.to_string())
     );
     println!("   ALPN protocol:          {}", alpn(&n.alpn_protocol));
     println!(

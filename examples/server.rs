@@ -3,7 +3,7 @@
 //!
 //! ```text
 //! cargo run --example server -- --listen 127.0.0.1:8443 --cert chain.pem --key key.pem \
-//!     [--suite IANA_NAME]... [--alpn PROTO]... [--trace] \
+//!     [--suite IANA_NAME]... [--allow-no-ems] [--alpn PROTO]... [--trace] \
 //!     [--client-ca CA.pem [--client-auth optional|required]] [--no-tickets] [--keylog]
 //! ```
 //!
@@ -34,13 +34,14 @@ use sanstls::io::Stream;
 use sanstls::keylog::KeyLogFile;
 use sanstls::pki_types::pem::PemObject;
 use sanstls::pki_types::{CertificateDer, PrivateKeyDer};
+use sanstls::suites::KeyExchangeKind;
 use sanstls::verify::{RootCertStore, WebPkiClientVerifier};
 use sanstls::{Connection, Event, ServerConfig};
 
 type BoxError = Box<dyn Error + Send + Sync>;
 
 const USAGE: &str = "usage: server --listen ADDR:PORT --cert CHAIN.pem --key KEY.pem \
-[--suite IANA_NAME]... [--alpn PROTO]... [--trace] \
+[--suite IANA_NAME]... [--allow-no-ems] [--alpn PROTO]... [--trace] \
 [--client-ca CA.pem [--client-auth optional|required]] [--no-tickets] [--keylog]";
 
 /// The longest request header we accept.
@@ -53,6 +54,7 @@ struct Args {
     cert: String,
     key: String,
     suites: Vec<String>,
+    allow_no_ems: bool,
     alpn: Vec<String>,
     trace: bool,
     client_ca: Option<String>,
@@ -64,6 +66,7 @@ struct Args {
 fn parse_args() -> Result<Args, String> {
     let (mut listen, mut cert, mut key) = (None, None, None);
     let (mut suites, mut alpn, mut trace) = (Vec::new(), Vec::new(), false);
+    let mut allow_no_ems = false;
     let (mut client_ca, mut client_auth) = (None, None);
     let (mut no_tickets, mut keylog) = (false, false);
     let mut it = std::env::args().skip(1);
@@ -74,6 +77,7 @@ fn parse_args() -> Result<Args, String> {
             "--cert" => cert = Some(value()?),
             "--key" => key = Some(value()?),
             "--suite" => suites.push(value()?),
+            "--allow-no-ems" => allow_no_ems = true,
             "--alpn" => alpn.push(value()?),
             "--trace" => trace = true,
             "--client-ca" => client_ca = Some(value()?),
@@ -101,6 +105,7 @@ fn parse_args() -> Result<Args, String> {
         cert: cert.ok_or_else(|| missing("--cert"))?,
         key: key.ok_or_else(|| missing("--key"))?,
         suites,
+        allow_no_ems,
         alpn,
         trace,
         client_ca,
@@ -130,8 +135,20 @@ fn run() -> Result<(), BoxError> {
 
     let mut config = ServerConfig::new(chain, &key)?;
     if !args.suites.is_empty() {
+        // Naming a legacy suite is this tool's opt-in to it (the library
+        // wants its allow_* field set as well).
+        for name in &args.suites {
+            match sanstls::suites::by_name(name).map(|s| s.kx) {
+                Some(KeyExchangeKind::Rsa) => config.allow_rsa_key_transport = true,
+                Some(KeyExchangeKind::Dhe) => config.allow_ffdhe = true,
+                _ => {}
+            }
+        }
         config.set_suites_by_name(&args.suites)?;
     }
+    // Old peers often lack the extended master secret (RFC 7627); without
+    // it a session can be the target of the triple-handshake attack.
+    config.require_extended_master_secret = !args.allow_no_ems;
     config.alpn_protocols = args.alpn.iter().map(|p| p.as_bytes().to_vec()).collect();
     config.trace = args.trace;
     if let Some(ca) = &args.client_ca {

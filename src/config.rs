@@ -21,7 +21,7 @@ use crate::resumption::store::{
 };
 use crate::resumption::ticketer::{TicketProducer, Ticketer};
 use crate::resumption::DEFAULT_SESSION_LIFETIME;
-use crate::suites::{SupportedSuite, ALL_SUITES};
+use crate::suites::{KeyExchangeKind, SupportedSuite, ALL_SUITES};
 use crate::verify::{ClientCertVerifier, RootCertStore, ServerCertVerifier, WebPkiServerVerifier};
 
 /// How many sessions the default in-memory caches hold.
@@ -257,6 +257,36 @@ pub struct ClientConfig {
     pub enable_tickets: bool,
     /// Receives NSS key log lines (debugging only).
     pub key_log: Option<Arc<dyn KeyLog>>,
+    /// Offer the `TLS_RSA_*` suites of [`crate::suites::LEGACY_SUITES`] that
+    /// are in [`suites`](Self::suites) (feature `legacy`; default false).
+    /// **No forward secrecy**: anyone who later obtains the server's private
+    /// key can decrypt every recorded session. Only for servers that offer
+    /// nothing else.
+    #[cfg(feature = "legacy")]
+    pub allow_rsa_key_transport: bool,
+    /// Offer the `TLS_DHE_*` suites of [`crate::suites::LEGACY_SUITES`] that
+    /// are in [`suites`](Self::suites), and the RFC 7919 groups for them
+    /// (feature `legacy`; default false). Forward secret, but slower than
+    /// ECDHE and, with groups other than RFC 7919's, open to weak
+    /// parameters (see [`allow_custom_dhe_groups`](Self::allow_custom_dhe_groups)).
+    #[cfg(feature = "legacy")]
+    pub allow_ffdhe: bool,
+    /// Accept DHE parameters from the server that are not a well-known
+    /// group (default false). Well known, and always accepted: the RFC 7919
+    /// groups, and the RFC 3526 MODP groups of the same sizes, which OpenSSL
+    /// servers send by default. Of any other prime we cannot check that it
+    /// is safe, or even prime: only its size
+    /// ([`min_dhe_bits`](Self::min_dhe_bits)) and that the generator is not
+    /// degenerate. For old servers configured with their own `-dhparam`.
+    #[cfg(feature = "legacy")]
+    pub allow_custom_dhe_groups: bool,
+    /// The smallest DHE prime accepted, in bits (default 2048).
+    #[cfg(feature = "legacy")]
+    pub min_dhe_bits: usize,
+    /// The smallest RSA key a server may receive our pre-master secret under
+    /// with RSA key transport, in bits (default 2048).
+    #[cfg(feature = "legacy")]
+    pub min_rsa_key_bits: usize,
 }
 
 impl ClientConfig {
@@ -285,13 +315,38 @@ impl ClientConfig {
             ))),
             enable_tickets: true,
             key_log: None,
+            #[cfg(feature = "legacy")]
+            allow_rsa_key_transport: false,
+            #[cfg(feature = "legacy")]
+            allow_ffdhe: false,
+            #[cfg(feature = "legacy")]
+            allow_custom_dhe_groups: false,
+            #[cfg(feature = "legacy")]
+            min_dhe_bits: 2048,
+            #[cfg(feature = "legacy")]
+            min_rsa_key_bits: 2048,
         }
     }
 
-    /// Keeps only the named suites (IANA names), in the given order.
+    /// Keeps only the named suites (IANA names), in the given order. A
+    /// legacy suite needs its `allow_*` field set first.
     pub fn set_suites_by_name<S: AsRef<str>>(&mut self, names: &[S]) -> Result<(), Error> {
-        self.suites = suites_by_name(names)?;
+        let suites = suites_by_name(names)?;
+        for s in &suites {
+            self.check_suite(s)?;
+        }
+        self.suites = suites;
         Ok(())
+    }
+
+    /// Whether this configuration may negotiate `suite`: every ECDHE suite,
+    /// and a legacy one only when its `allow_*` field is set (`Config`
+    /// naming the field otherwise).
+    pub(crate) fn check_suite(&self, suite: &SupportedSuite) -> Result<(), Error> {
+        #[cfg(feature = "legacy")]
+        return check_kx(suite.kx, self.allow_rsa_key_transport, self.allow_ffdhe);
+        #[cfg(not(feature = "legacy"))]
+        return check_kx(suite.kx, false, false);
     }
 
     /// Presents `chain` with `key` when a server asks for a client certificate.
@@ -348,6 +403,23 @@ pub struct ServerConfig {
     pub session_lifetime: u32,
     /// Receives NSS key log lines (debugging only).
     pub key_log: Option<Arc<dyn KeyLog>>,
+    /// Accept the `TLS_RSA_*` suites of [`crate::suites::LEGACY_SUITES`]
+    /// that are in [`suites`](Self::suites) (feature `legacy`; default
+    /// false). **No forward secrecy**: anyone who later obtains this
+    /// server's private key can decrypt every recorded session. Needs an
+    /// RSA certificate.
+    #[cfg(feature = "legacy")]
+    pub allow_rsa_key_transport: bool,
+    /// Accept the `TLS_DHE_*` suites of [`crate::suites::LEGACY_SUITES`]
+    /// that are in [`suites`](Self::suites) (feature `legacy`; default
+    /// false), over the groups in [`dhe_groups`](Self::dhe_groups).
+    #[cfg(feature = "legacy")]
+    pub allow_ffdhe: bool,
+    /// The RFC 7919 groups the server may use for DHE, in preference order
+    /// (default: ffdhe2048, ffdhe3072, ffdhe4096). A client that names none
+    /// of them in supported_groups gets the first (RFC 7919 §4).
+    #[cfg(feature = "legacy")]
+    pub dhe_groups: Vec<NamedGroup>,
 }
 
 impl ServerConfig {
@@ -381,13 +453,51 @@ impl ServerConfig {
             ticketer: Some(Arc::new(Ticketer::new(DEFAULT_SESSION_LIFETIME))),
             session_lifetime: DEFAULT_SESSION_LIFETIME,
             key_log: None,
+            #[cfg(feature = "legacy")]
+            allow_rsa_key_transport: false,
+            #[cfg(feature = "legacy")]
+            allow_ffdhe: false,
+            #[cfg(feature = "legacy")]
+            dhe_groups: vec![
+                NamedGroup::FFDHE2048,
+                NamedGroup::FFDHE3072,
+                NamedGroup::FFDHE4096,
+            ],
         }
     }
 
-    /// Keeps only the named suites (IANA names), in the given order.
+    /// Keeps only the named suites (IANA names), in the given order. A
+    /// legacy suite needs its `allow_*` field set first.
     pub fn set_suites_by_name<S: AsRef<str>>(&mut self, names: &[S]) -> Result<(), Error> {
-        self.suites = suites_by_name(names)?;
+        let suites = suites_by_name(names)?;
+        for s in &suites {
+            self.check_suite(s)?;
+        }
+        self.suites = suites;
         Ok(())
+    }
+
+    /// Whether this configuration may negotiate `suite`: every ECDHE suite,
+    /// and a legacy one only when its `allow_*` field is set (`Config`
+    /// naming the field otherwise).
+    pub(crate) fn check_suite(&self, suite: &SupportedSuite) -> Result<(), Error> {
+        #[cfg(feature = "legacy")]
+        return check_kx(suite.kx, self.allow_rsa_key_transport, self.allow_ffdhe);
+        #[cfg(not(feature = "legacy"))]
+        return check_kx(suite.kx, false, false);
+    }
+}
+
+/// `Config` errors naming the field that allows a legacy key exchange.
+fn check_kx(kx: KeyExchangeKind, rsa: bool, ffdhe: bool) -> Result<(), Error> {
+    match kx {
+        KeyExchangeKind::Ecdhe => Ok(()),
+        KeyExchangeKind::Rsa if rsa => Ok(()),
+        KeyExchangeKind::Dhe if ffdhe => Ok(()),
+        KeyExchangeKind::Rsa => Err(Error::Config(
+            "a TLS_RSA_* suite needs allow_rsa_key_transport (no forward secrecy)",
+        )),
+        KeyExchangeKind::Dhe => Err(Error::Config("a TLS_DHE_* suite needs allow_ffdhe")),
     }
 }
 

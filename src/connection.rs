@@ -24,6 +24,7 @@ use crate::record::deframer::RecordType;
 use crate::record::layer::RecordLayer;
 use crate::server::ServerState;
 use crate::state::{Action, Actions, Msg, SessionKey, Traffic};
+use crate::suites::KeyExchangeKind;
 use crate::trace::{self, Direction};
 
 /// A bound on what framing and protection add to one record: header,
@@ -187,6 +188,9 @@ pub struct Connection {
     negotiated: Option<Negotiated>,
     error: Option<Error>,
     trace: bool,
+    /// The negotiated key exchange, once ServerHello fixed it: the trace
+    /// reads ServerKeyExchange and ClientKeyExchange by it.
+    kx: Option<KeyExchangeKind>,
     peer_closed: bool,
     sent_close: bool,
     /// Empty application-data records since the last progress
@@ -251,6 +255,7 @@ impl Connection {
             negotiated: None,
             error: None,
             trace,
+            kx: None,
             peer_closed: false,
             sent_close: false,
             empty_records: 0,
@@ -451,8 +456,11 @@ impl Connection {
     /// hands it to the state.
     fn handle_handshake(&mut self, raw: &[u8]) -> Result<(), Error> {
         if self.trace {
-            self.events
-                .push_back(Event::Trace(trace::describe(Direction::Received, raw)));
+            self.events.push_back(Event::Trace(trace::describe(
+                Direction::Received,
+                raw,
+                self.kx,
+            )));
         }
         let msg = HandshakeMessage::read(raw)?;
         let msg = Msg { raw, payload: msg };
@@ -526,8 +534,11 @@ impl Connection {
                     .ok_or(Error::Internal("handshake message out of range"))?;
                 *cursor += len;
                 if self.trace {
-                    self.events
-                        .push_back(Event::Trace(trace::describe(Direction::Sent, bytes)));
+                    self.events.push_back(Event::Trace(trace::describe(
+                        Direction::Sent,
+                        bytes,
+                        self.kx,
+                    )));
                 }
                 self.record
                     .write_record(ContentType::HANDSHAKE, bytes, &mut self.outbox)?;
@@ -546,7 +557,10 @@ impl Connection {
                 }
             }
             Action::PrepareRead(dec) => self.record.prepare_read(dec),
-            Action::StrictVersion => self.record.set_strict_version(),
+            Action::SuiteChosen(kx) => {
+                self.record.set_strict_version();
+                self.kx = Some(kx);
+            }
             Action::RenegotiationRequest { answer } => {
                 self.renegotiation_requests += 1;
                 if self.renegotiation_requests > MAX_RENEGOTIATION_REQUESTS {

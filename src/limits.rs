@@ -69,3 +69,10 @@ pub const MAX_QUEUED_EVENTS: usize = 64;
 /// Most handshake/alert output bytes a connection queues before the caller
 /// must drain them with `poll_output`.
 pub const MAX_BUFFERED_OUTPUT: usize = 64 * 1024;
+
+/// Largest finite-field Diffie-Hellman prime we compute with, in bits: that
+/// of ffdhe4096 (RFC 7919 Appendix A.3), the largest group we offer. A
+/// client that accepts a server's custom group (an explicit opt-in) refuses
+/// a larger one, so that a server cannot make it spend seconds on one
+/// exponentiation; it also bounds a DHE pre-master secret to 512 bytes.
+pub const MAX_DH_PRIME_BITS: usize = 4096;

@@ -8,7 +8,7 @@ use crate::crypto::transcript::Transcript;
 use crate::error::Error;
 use crate::event::Negotiated;
 use crate::handshake::HandshakePayload;
-use crate::suites::{AuthKind, SupportedSuite};
+use crate::suites::{AuthKind, KeyExchangeKind, SupportedSuite};
 
 /// What a state hands the connection: actions in order, and the encoded
 /// handshake messages they send, back to back in one buffer (one
@@ -48,8 +48,9 @@ pub(crate) enum Action {
     /// Keys for the read side, switched on when the peer's ChangeCipherSpec
     /// arrives.
     PrepareRead(DirectionKeys),
-    /// ServerHello is done: from now on every record must say TLS 1.2.
-    StrictVersion,
+    /// ServerHello fixed the suite: from now on every record must say TLS
+    /// 1.2, and the trace reads the key exchange messages as this kind.
+    SuiteChosen(KeyExchangeKind),
     /// The peer asked to renegotiate, which we never do: count it against
     /// [`crate::limits::MAX_RENEGOTIATION_REQUESTS`], and when `answer`,
     /// refuse with a no_renegotiation warning (RFC 5746 §4.2, §4.4). A

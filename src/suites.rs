@@ -1,8 +1,16 @@
 //! The cipher suites sanstls implements, and what each one means for the key
 //! exchange, authentication, record protection and PRF hash.
 //!
-//! Only ECDHE with AEAD record protection (RFC 8422, RFC 5288, RFC 7905):
-//! forward secrecy and no CBC padding oracles by construction.
+//! By default only ECDHE with AEAD record protection (RFC 8422, RFC 5288,
+//! RFC 7905): forward secrecy and no CBC padding oracles by construction.
+//!
+//! With the `legacy` cargo feature, [`LEGACY_SUITES`] adds the key exchanges
+//! the classic descriptions of TLS 1.2 start from, for peers that offer
+//! nothing else: RSA key transport (RFC 5246 §7.4.7.1; **no forward
+//! secrecy**: whoever gets the server's private key later can decrypt every
+//! recorded session) and finite-field DHE (RFC 5246 §7.4.3, RFC 7919). A
+//! configuration negotiates them only when it names them and turns on the
+//! matching `allow_rsa_key_transport` / `allow_ffdhe` field.
 
 use crate::codec::enums::CipherSuite;
 
@@ -92,6 +100,20 @@ impl HashKind {
     }
 }
 
+/// How the two sides agree on the pre-master secret.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum KeyExchangeKind {
+    /// Ephemeral elliptic-curve Diffie-Hellman (RFC 8422): forward secret.
+    Ecdhe,
+    /// Ephemeral finite-field Diffie-Hellman over an RFC 7919 group (RFC
+    /// 5246 §7.4.3): forward secret, but slower and with larger messages.
+    Dhe,
+    /// RSA key transport (RFC 5246 §7.4.7.1): the client encrypts the
+    /// pre-master secret to the server certificate's key. **Not forward
+    /// secret.**
+    Rsa,
+}
+
 /// How the server authenticates its key exchange.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum AuthKind {
@@ -106,6 +128,8 @@ pub enum AuthKind {
 pub struct SupportedSuite {
     /// The wire value.
     pub suite: CipherSuite,
+    /// Key exchange.
+    pub kx: KeyExchangeKind,
     /// Server authentication.
     pub auth: AuthKind,
     /// Record protection.
@@ -122,8 +146,19 @@ impl SupportedSuite {
 }
 
 const fn s(suite: CipherSuite, auth: AuthKind, aead: AeadKind, hash: HashKind) -> SupportedSuite {
+    kx_s(KeyExchangeKind::Ecdhe, suite, auth, aead, hash)
+}
+
+const fn kx_s(
+    kx: KeyExchangeKind,
+    suite: CipherSuite,
+    auth: AuthKind,
+    aead: AeadKind,
+    hash: HashKind,
+) -> SupportedSuite {
     SupportedSuite {
         suite,
+        kx,
         auth,
         aead,
         hash,
@@ -184,14 +219,82 @@ pub const ALL_SUITES: &[SupportedSuite] = &[
     TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256,
 ];
 
-/// The implemented suite with this wire value.
+/// RSA key transport with AES-128-GCM (RFC 5288). No forward secrecy.
+#[cfg(feature = "legacy")]
+pub const TLS_RSA_WITH_AES_128_GCM_SHA256: SupportedSuite = kx_s(
+    KeyExchangeKind::Rsa,
+    CipherSuite::TLS_RSA_WITH_AES_128_GCM_SHA256,
+    AuthKind::Rsa,
+    AeadKind::Aes128Gcm,
+    HashKind::Sha256,
+);
+/// RSA key transport with AES-256-GCM (RFC 5288). No forward secrecy.
+#[cfg(feature = "legacy")]
+pub const TLS_RSA_WITH_AES_256_GCM_SHA384: SupportedSuite = kx_s(
+    KeyExchangeKind::Rsa,
+    CipherSuite::TLS_RSA_WITH_AES_256_GCM_SHA384,
+    AuthKind::Rsa,
+    AeadKind::Aes256Gcm,
+    HashKind::Sha384,
+);
+/// Finite-field DHE, RSA-signed, with AES-128-GCM (RFC 5288).
+#[cfg(feature = "legacy")]
+pub const TLS_DHE_RSA_WITH_AES_128_GCM_SHA256: SupportedSuite = kx_s(
+    KeyExchangeKind::Dhe,
+    CipherSuite::TLS_DHE_RSA_WITH_AES_128_GCM_SHA256,
+    AuthKind::Rsa,
+    AeadKind::Aes128Gcm,
+    HashKind::Sha256,
+);
+/// Finite-field DHE, RSA-signed, with AES-256-GCM (RFC 5288).
+#[cfg(feature = "legacy")]
+pub const TLS_DHE_RSA_WITH_AES_256_GCM_SHA384: SupportedSuite = kx_s(
+    KeyExchangeKind::Dhe,
+    CipherSuite::TLS_DHE_RSA_WITH_AES_256_GCM_SHA384,
+    AuthKind::Rsa,
+    AeadKind::Aes256Gcm,
+    HashKind::Sha384,
+);
+/// Finite-field DHE, RSA-signed, with ChaCha20-Poly1305 (RFC 7905).
+#[cfg(feature = "legacy")]
+pub const TLS_DHE_RSA_WITH_CHACHA20_POLY1305_SHA256: SupportedSuite = kx_s(
+    KeyExchangeKind::Dhe,
+    CipherSuite::TLS_DHE_RSA_WITH_CHACHA20_POLY1305_SHA256,
+    AuthKind::Rsa,
+    AeadKind::Chacha20Poly1305,
+    HashKind::Sha256,
+);
+
+/// The legacy suites (feature `legacy`), in the order we prefer them among
+/// themselves: forward-secret DHE before RSA key transport. Never in a
+/// default configuration; see the module documentation.
+#[cfg(feature = "legacy")]
+pub const LEGACY_SUITES: &[SupportedSuite] = &[
+    TLS_DHE_RSA_WITH_AES_128_GCM_SHA256,
+    TLS_DHE_RSA_WITH_AES_256_GCM_SHA384,
+    TLS_DHE_RSA_WITH_CHACHA20_POLY1305_SHA256,
+    TLS_RSA_WITH_AES_128_GCM_SHA256,
+    TLS_RSA_WITH_AES_256_GCM_SHA384,
+];
+
+/// Every implemented suite: the default ones, then (with the `legacy`
+/// feature) the legacy ones.
+fn every_suite() -> impl Iterator<Item = &'static SupportedSuite> {
+    let all = ALL_SUITES.iter();
+    #[cfg(feature = "legacy")]
+    let all = all.chain(LEGACY_SUITES.iter());
+    all
+}
+
+/// The implemented suite with this wire value (legacy ones included, with
+/// the feature: whether a configuration may use one is its own business).
 pub fn lookup(suite: CipherSuite) -> Option<&'static SupportedSuite> {
-    ALL_SUITES.iter().find(|s| s.suite == suite)
+    every_suite().find(|s| s.suite == suite)
 }
 
 /// The implemented suite with this IANA name.
 pub fn by_name(name: &str) -> Option<&'static SupportedSuite> {
-    ALL_SUITES.iter().find(|s| s.name() == name)
+    every_suite().find(|s| s.name() == name)
 }
 
 #[cfg(test)]

@@ -10,6 +10,7 @@ use crate::codec::Decode;
 use crate::handshake::extensions::{ClientExtension, ProtocolName, ServerExtension};
 use crate::handshake::key_exchange::{EcdheClientKeyExchange, EcdheServerKeyExchange};
 use crate::handshake::{HandshakeMessage, HandshakePayload};
+use crate::suites::KeyExchangeKind;
 
 /// Which way a traced message went.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -75,7 +76,14 @@ pub(crate) fn change_cipher_spec(direction: Direction) -> TraceEntry {
 /// Describes one whole encoded handshake message (header included). Bytes
 /// that do not decode are described as such rather than failing: the trace
 /// is for people, and the state machine reports the real error.
-pub(crate) fn describe(direction: Direction, encoded: &[u8]) -> TraceEntry {
+///
+/// The key exchange messages are read as `kx` says, once ServerHello has
+/// fixed it (their shape depends on the suite, RFC 5246 §7.4.3, §7.4.7).
+pub(crate) fn describe(
+    direction: Direction,
+    encoded: &[u8],
+    kx: Option<KeyExchangeKind>,
+) -> TraceEntry {
     let len = encoded.len().saturating_sub(4);
     let message = encoded
         .first()
@@ -83,7 +91,7 @@ pub(crate) fn describe(direction: Direction, encoded: &[u8]) -> TraceEntry {
         .unwrap_or("Unknown");
     let mut fields = Vec::new();
     match HandshakeMessage::read(encoded) {
-        Ok(msg) => describe_payload(&msg, &mut fields),
+        Ok(msg) => describe_payload(&msg, kx, &mut fields),
         Err(e) => fields.push(("undecodable", e.to_string())),
     }
     TraceEntry {
@@ -113,7 +121,11 @@ pub(crate) fn handshake_name(typ: HandshakeType) -> &'static str {
     }
 }
 
-fn describe_payload(p: &HandshakePayload<'_>, f: &mut Vec<(&'static str, String)>) {
+fn describe_payload(
+    p: &HandshakePayload<'_>,
+    kx: Option<KeyExchangeKind>,
+    f: &mut Vec<(&'static str, String)>,
+) {
     match p {
         HandshakePayload::ClientHello(ch) => {
             f.push(("version", format!("{:?}", ch.client_version)));
@@ -148,26 +160,13 @@ fn describe_payload(p: &HandshakePayload<'_>, f: &mut Vec<(&'static str, String)
                 ));
             }
         }
-        HandshakePayload::ServerKeyExchange(body) => match EcdheServerKeyExchange::decode_all(body)
-        {
-            Ok(kx) => {
-                f.push(("curve", format!("{:?}", kx.params.group)));
-                f.push(("public", hex(kx.params.public)));
-                f.push(("signature_scheme", format!("{:?}", kx.signed.scheme)));
-                f.push(("signature_len", kx.signed.signature.len().to_string()));
-            }
-            Err(_) => f.push(("body", hex(body))),
-        },
+        HandshakePayload::ServerKeyExchange(body) => describe_server_kx(body, kx, f),
         HandshakePayload::CertificateRequest(cr) => {
             f.push(("certificate_types", list(&cr.certificate_types)));
             f.push(("signature_schemes", list(&cr.signature_schemes)));
             f.push(("authorities", cr.authorities.len().to_string()));
         }
-        HandshakePayload::ClientKeyExchange(body) => match EcdheClientKeyExchange::decode_all(body)
-        {
-            Ok(kx) => f.push(("public", hex(kx.public))),
-            Err(_) => f.push(("body", hex(body))),
-        },
+        HandshakePayload::ClientKeyExchange(body) => describe_client_kx(body, kx, f),
         HandshakePayload::CertificateVerify(ds) => {
             f.push(("signature_scheme", format!("{:?}", ds.scheme)));
             f.push(("signature_len", ds.signature.len().to_string()));
@@ -178,6 +177,83 @@ fn describe_payload(p: &HandshakePayload<'_>, f: &mut Vec<(&'static str, String)
             f.push(("ticket_len", t.ticket.len().to_string()));
         }
         _ => {}
+    }
+}
+
+/// A ServerKeyExchange: the group (a named curve, or a DH prime) and the
+/// server's public value, and the signature over them.
+fn describe_server_kx(
+    body: &[u8],
+    kx: Option<KeyExchangeKind>,
+    f: &mut Vec<(&'static str, String)>,
+) {
+    #[cfg(feature = "legacy")]
+    if kx == Some(KeyExchangeKind::Dhe) {
+        use crate::handshake::key_exchange::DheServerKeyExchange;
+        match DheServerKeyExchange::decode_all(body) {
+            Ok(dh) => {
+                let group = crate::crypto::ffdhe::DhGroup::recognize(dh.params.p, dh.params.g)
+                    .map_or_else(|| "not an RFC 7919 group".to_string(), |g| format!("{g:?}"));
+                f.push(("group", group));
+                f.push(("prime", format!("{} bits", 8 * dh.params.p.len())));
+                f.push(("generator", hex(dh.params.g)));
+                f.push(("public", hex(dh.params.public)));
+                f.push(("signature_scheme", format!("{:?}", dh.signed.scheme)));
+                f.push(("signature_len", dh.signed.signature.len().to_string()));
+            }
+            Err(_) => f.push(("body", hex(body))),
+        }
+        return;
+    }
+    let _ = kx;
+    match EcdheServerKeyExchange::decode_all(body) {
+        Ok(ec) => {
+            f.push(("curve", format!("{:?}", ec.params.group)));
+            f.push(("public", hex(ec.params.public)));
+            f.push(("signature_scheme", format!("{:?}", ec.signed.scheme)));
+            f.push(("signature_len", ec.signed.signature.len().to_string()));
+        }
+        Err(_) => f.push(("body", hex(body))),
+    }
+}
+
+/// A ClientKeyExchange: the client's public value, or for RSA key transport
+/// the encrypted pre-master secret, said in words.
+fn describe_client_kx(
+    body: &[u8],
+    kx: Option<KeyExchangeKind>,
+    f: &mut Vec<(&'static str, String)>,
+) {
+    #[cfg(feature = "legacy")]
+    match kx {
+        Some(KeyExchangeKind::Rsa) => {
+            use crate::handshake::key_exchange::RsaClientKeyExchange;
+            match RsaClientKeyExchange::decode_all(body) {
+                Ok(rsa) => f.push((
+                    "pre-master secret",
+                    format!(
+                        "encrypted with the server's RSA public key ({} bytes)",
+                        rsa.encrypted_pre_master.len()
+                    ),
+                )),
+                Err(_) => f.push(("body", hex(body))),
+            }
+            return;
+        }
+        Some(KeyExchangeKind::Dhe) => {
+            use crate::handshake::key_exchange::DheClientKeyExchange;
+            match DheClientKeyExchange::decode_all(body) {
+                Ok(dh) => f.push(("public", hex(dh.public))),
+                Err(_) => f.push(("body", hex(body))),
+            }
+            return;
+        }
+        _ => {}
+    }
+    let _ = kx;
+    match EcdheClientKeyExchange::decode_all(body) {
+        Ok(ec) => f.push(("public", hex(ec.public))),
+        Err(_) => f.push(("body", hex(body))),
     }
 }
 
@@ -288,7 +364,7 @@ mod tests {
 
     #[test]
     fn undecodable_message_is_described_not_fatal() {
-        let e = describe(Direction::Received, &[1, 0, 0, 2, 3, 3]);
+        let e = describe(Direction::Received, &[1, 0, 0, 2, 3, 3], None);
         assert_eq!(e.message, "ClientHello");
         assert!(e.fields.iter().any(|(k, _)| *k == "undecodable"));
     }

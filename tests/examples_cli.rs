@@ -146,6 +146,19 @@ impl Pki {
         dir.write("client-ca.pem", client_ca.pem());
         dir.write("client.pem", client_cert.pem());
         dir.write("client-key.pem", client_key.serialize_pem());
+
+        // An RSA-2048 "localhost" leaf from the same CA, for the legacy
+        // suites (ring cannot generate RSA keys: the repository's test key).
+        let rsa_key = KeyPair::from_pem_and_sign_algo(
+            include_str!("data/keys/rsa2048.pkcs8.pem"),
+            &rcgen::PKCS_RSA_SHA256,
+        )
+        .unwrap();
+        let mut rsa_leaf = CertificateParams::new(vec!["localhost".to_string()]).unwrap();
+        rsa_leaf.extended_key_usages = vec![ExtendedKeyUsagePurpose::ServerAuth];
+        let rsa_cert = rsa_leaf.signed_by(&rsa_key, &ca).unwrap();
+        dir.write("rsa-chain.pem", rsa_cert.pem());
+        dir.write("rsa-key.pem", rsa_key.serialize_pem());
         Pki { dir }
     }
 
@@ -313,6 +326,86 @@ fn client_fails_for_wrong_server_name() {
     assert!(out.stderr.contains("NotValidForName"), "{}", out.stderr);
 }
 
+/// Naming a legacy suite with `--suite` is the tools' opt-in (issue 11):
+/// both tools, RSA key transport and DHE, with `--allow-no-ems` accepted.
+#[test]
+fn tools_take_legacy_suites_by_name() {
+    let pki = Pki::new();
+    let (cert, key) = (pki.path("rsa-chain.pem"), pki.path("rsa-key.pem"));
+    for suite in [
+        "TLS_RSA_WITH_AES_128_GCM_SHA256",
+        "TLS_DHE_RSA_WITH_CHACHA20_POLY1305_SHA256",
+    ] {
+        let server = Server::start(
+            &pki,
+            &[
+                "--cert",
+                &cert,
+                "--key",
+                &key,
+                "--suite",
+                suite,
+                "--allow-no-ems",
+            ],
+        );
+        let out = server.client(&pki, "localhost", &["--suite", suite, "--allow-no-ems"]);
+        assert_success(&out, suite);
+        assert!(
+            out.stdout.contains(&format!("suite: {suite}")),
+            "{}",
+            out.stdout
+        );
+        // Without naming it, the client offers no legacy suite: the server
+        // restricted to it finds none in common.
+        let out = server.client(&pki, "localhost", &[]);
+        assert!(!out.status.success(), "{}", out.stdout);
+    }
+}
+
+/// The classic walk-through: RSA key transport, no ServerKeyExchange, the
+/// pre-master secret encrypted to the server's RSA key (issue 11).
+#[test]
+fn demo_runs_rsa_key_transport() {
+    let out =
+        run(Command::new(example("demo")).args(["--suite", "TLS_RSA_WITH_AES_128_GCM_SHA256"]));
+    assert_success(&out, "demo --suite");
+    let client_view: Vec<&str> = out
+        .stdout
+        .lines()
+        .filter(|l| l.contains("[client] "))
+        .collect();
+    let expected = [
+        "-> ClientHello",
+        "<- ServerHello",
+        "<- Certificate",
+        "<- ServerHelloDone",
+        "-> ClientKeyExchange",
+        "-> ChangeCipherSpec",
+        "-> Finished",
+        "<- NewSessionTicket",
+        "<- ChangeCipherSpec",
+        "<- Finished",
+    ];
+    assert_eq!(client_view.len(), expected.len(), "{}", out.stdout);
+    for (line, want) in client_view.iter().zip(expected) {
+        assert!(line.contains(want), "{line:?} should be {want:?}");
+    }
+    for want in [
+        "cipher suite:           TLS_RSA_WITH_AES_128_GCM_SHA256",
+        "pre-master secret: encrypted with the server's RSA public key (256 bytes)",
+        "(RSA 2048)",
+        "key exchange group:     none (RSA key transport)",
+        "No forward secrecy",
+        "clean close: client yes, server yes",
+    ] {
+        assert!(
+            out.stdout.contains(want),
+            "missing {want:?}:\n{}",
+            out.stdout
+        );
+    }
+}
+
 #[test]
 fn demo_prints_the_handshake_in_order() {
     let out = run(&mut Command::new(example("demo")));
@@ -347,7 +440,7 @@ fn demo_prints_the_handshake_in_order() {
     assert_eq!(server_lines, expected.len(), "{}", out.stdout);
     for want in [
         "cipher suite:",
-        "ECDHE group:",
+        "key exchange group:     X25519",
         "ALPN protocol:          http/1.1",
         "SNI (server received):  localhost",
         "extended master secret: yes",

@@ -160,3 +160,59 @@ fn our_server_against_s_client() {
         );
     }
 }
+
+/// The legacy key exchanges (issue 11) export the same way: RSA key
+/// transport with the SHA-384 PRF and DHE with the SHA-256 one, both roles,
+/// against OpenSSL's answer.
+#[test]
+fn legacy_key_exchanges_against_openssl() {
+    if !openssl_available() {
+        println!("SKIPPED: openssl not found");
+        return;
+    }
+    let dir = TempDir::new("sanstls-exporter-legacy");
+    let pki = Pki::new(KeyType::Rsa2048);
+    dir.write("cert.pem", &pki.chain_pem);
+    dir.write("key.pem", &pki.key_pem);
+    dir.write("ca.pem", pki.ca_pem());
+    let legacy = |suite: &str, config_rsa: &mut bool, config_dhe: &mut bool| {
+        *config_rsa = suite.starts_with("TLS_RSA_");
+        *config_dhe = suite.starts_with("TLS_DHE_");
+    };
+    for (suite, cipher) in [
+        ("TLS_RSA_WITH_AES_256_GCM_SHA384", "AES256-GCM-SHA384"),
+        (
+            "TLS_DHE_RSA_WITH_AES_128_GCM_SHA256",
+            "DHE-RSA-AES128-GCM-SHA256",
+        ),
+    ] {
+        let args = keymat_args(cipher);
+        let args: Vec<&str> = args.iter().map(String::as_str).collect();
+
+        let (srv, port) =
+            start_s_server_verbose(&dir.path("cert.pem"), &dir.path("key.pem"), 1, &args);
+        let mut cc = pki.client_config();
+        legacy(suite, &mut cc.allow_rsa_key_transport, &mut cc.allow_ffdhe);
+        cc.set_suites_by_name(&[suite]).unwrap();
+        let mut s = connect_client(port, Arc::new(cc), "localhost");
+        let n = handshake(&mut s, &srv, &format!("s_server ({cipher})"));
+        assert_eq!(n.suite_name(), suite);
+        assert_eq!(ours(s.conn()), wait_keying_material(&srv), "{suite}");
+        s.close().unwrap();
+
+        let (mut cli, tcp) = start_s_client(&dir.path("ca.pem"), &args, CLIENT_LINE);
+        let mut sc = pki.server_config();
+        legacy(suite, &mut sc.allow_rsa_key_transport, &mut sc.allow_ffdhe);
+        sc.set_suites_by_name(&[suite]).unwrap();
+        let mut s = Stream::new(Connection::new_server(Arc::new(sc)), tcp);
+        let n = handshake(&mut s, &cli, &format!("s_client ({cipher})"));
+        assert_eq!(n.suite_name(), suite);
+        let exported = ours(s.conn());
+        server_line_exchange(s, &mut cli);
+        assert_eq!(
+            exported,
+            printed_keying_material(&cli.stdout()).expect("s_client printed keying material"),
+            "{suite}"
+        );
+    }
+}

@@ -3,8 +3,9 @@
 //! on stable, so CI catches a regression without cargo-fuzz.
 //!
 //! Each target replays at most the first `SEED_CAP` seeds in file-name order
-//! plus every regression; today that is every committed seed (3,256 inputs,
-//! under a second in debug).
+//! plus every regression; today that is every committed seed (3,517 inputs,
+//! a few seconds in debug: the legacy modes' RSA and DH arithmetic is most
+//! of it).
 //!
 //! `cargo test --test fuzz_corpus -- --ignored generate_seeds` rewrites the
 //! seed directories from real in-memory handshakes.

@@ -94,7 +94,7 @@ fn client_with_hello_body(pki: &Pki, target: usize) -> ClientConfig {
             last.resize(255, b'q');
         } else {
             let full = (diff - 1) / 256;
-            protocols.extend(std::iter::repeat(vec![b'p'; 255]).take(full.max(1) - 1));
+            protocols.extend(std::iter::repeat_n(vec![b'p'; 255], full.max(1) - 1));
             protocols.push(b"y".to_vec());
         }
     }
@@ -227,7 +227,7 @@ fn handshake_message_len_past_the_limit() {
 /// A server presenting its leaf followed by `extra` copies of the CA.
 fn server_with_chain_len(pki: &Pki, len: usize) -> ServerConfig {
     let mut chain = pki.chain.clone();
-    chain.extend(std::iter::repeat(pki.ca_der.clone()).take(len - 1));
+    chain.extend(std::iter::repeat_n(pki.ca_der.clone(), len - 1));
     ServerConfig::new(chain, &pki.key).unwrap()
 }
 

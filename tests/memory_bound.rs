@@ -222,7 +222,7 @@ fn memory_stays_bounded_under_hostile_input() {
     // buffer grows with the bytes received, and only up to the limit.
     let mut msg = vec![1];
     msg.extend_from_slice(&(MAX_HANDSHAKE_MESSAGE_LEN as u32).to_be_bytes()[1..]);
-    msg.extend(std::iter::repeat(0u8).take(10_000));
+    msg.extend(std::iter::repeat_n(0u8, 10_000));
     let mut wire = frame(&msg, 1);
     let (r, bytes) = measure(|| {
         let mut conn = Connection::new_server(config.clone());

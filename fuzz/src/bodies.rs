@@ -33,7 +33,8 @@ use sanstls::internals::handshake::extensions::{ClientExtension, ServerExtension
 use sanstls::internals::handshake::finished::Finished;
 use sanstls::internals::handshake::hello::{ClientHello, ServerHello};
 use sanstls::internals::handshake::key_exchange::{
-    EcdheClientKeyExchange, EcdheServerKeyExchange, EcdheServerParams, RsaClientKeyExchange,
+    DheClientKeyExchange, DheServerKeyExchange, DheServerParams, EcdheClientKeyExchange,
+    EcdheServerKeyExchange, EcdheServerParams, RsaClientKeyExchange,
 };
 use sanstls::internals::handshake::reassembly::HandshakeJoiner;
 use sanstls::internals::handshake::ticket::NewSessionTicket;
@@ -46,7 +47,10 @@ use sanstls::resumption::store::{
     ClientSessionCache, ClientSessionStore, ServerSessionCache, ServerSessionStore,
 };
 use sanstls::resumption::ticketer::Ticketer;
-use sanstls::suites::AeadKind;
+use sanstls::suites::{
+    AeadKind, KeyExchangeKind, SupportedSuite, ALL_SUITES, LEGACY_SUITES,
+    TLS_DHE_RSA_WITH_AES_128_GCM_SHA256, TLS_RSA_WITH_AES_128_GCM_SHA256,
+};
 use sanstls::verify::{RootCertStore, WebPkiClientVerifier};
 use sanstls::{ClientConfig, Connection, Error, Event, ServerConfig};
 
@@ -126,7 +130,8 @@ fn keys() -> &'static Keys {
 }
 
 /// Which configuration a state-machine input runs with: one byte, so the
-/// fuzzer explores client auth, resumption and both certificate types.
+/// fuzzer explores client auth, resumption, both certificate types and the
+/// legacy key exchanges.
 #[derive(Clone, Copy, Debug)]
 pub struct Mode(pub u8);
 
@@ -138,8 +143,34 @@ impl Mode {
     fn client_auth(self) -> u8 {
         (self.0 >> 1) & 0x03
     }
+    /// An RSA server certificate (else P-256); with [`Mode::legacy`], DHE
+    /// (else RSA key transport).
     fn rsa(self) -> bool {
         self.0 & 0x08 != 0
+    }
+    /// The client offers only legacy suites (feature `legacy`), and both
+    /// sides allow them: RSA key transport, or DHE with bit 0x08. The
+    /// server has the RSA certificate either way.
+    fn legacy(self) -> bool {
+        self.0 & 0x80 != 0
+    }
+    /// The key exchange the handshake runs (a resumption runs none).
+    fn kx(self) -> KeyExchangeKind {
+        match (self.legacy(), self.rsa()) {
+            (false, _) => KeyExchangeKind::Ecdhe,
+            (true, false) => KeyExchangeKind::Rsa,
+            (true, true) => KeyExchangeKind::Dhe,
+        }
+    }
+    /// The suites the client offers.
+    fn client_suites(self) -> Vec<&'static SupportedSuite> {
+        let kx = self.kx();
+        let from = if self.legacy() {
+            LEGACY_SUITES
+        } else {
+            ALL_SUITES
+        };
+        from.iter().filter(|s| s.kx == kx).collect()
     }
     fn tickets(self) -> bool {
         self.0 & 0x10 != 0
@@ -151,16 +182,25 @@ impl Mode {
 }
 
 /// A session both sides can resume without a prior handshake: resumption
-/// from it is fully deterministic.
-fn known_session(client_side: bool) -> Vec<u8> {
+/// from it is fully deterministic. In legacy modes it is a session of a
+/// legacy suite the client offers, with the RSA certificate.
+fn known_session(mode: Mode, client_side: bool) -> Vec<u8> {
     let k = keys();
+    let (suite, server) = match mode.kx() {
+        KeyExchangeKind::Ecdhe => (
+            CipherSuite::TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256,
+            &k.server_ecdsa,
+        ),
+        KeyExchangeKind::Rsa => (TLS_RSA_WITH_AES_128_GCM_SHA256.suite, &k.server_rsa),
+        KeyExchangeKind::Dhe => (TLS_DHE_RSA_WITH_AES_128_GCM_SHA256.suite, &k.server_rsa),
+    };
     StoredSession {
-        suite: CipherSuite::TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256,
+        suite,
         master: MasterSecret::from_bytes([0x42; 48]),
         extended_master_secret: true,
         server_name: Some(SERVER_NAME.into()),
         peer_certificate: if client_side {
-            k.server_ecdsa.chain.first().cloned()
+            server.chain.first().cloned()
         } else {
             None
         },
@@ -194,16 +234,24 @@ impl Configs {
         }
         let client_store = ClientSessionCache::new(4);
         if mode.known_session() {
-            client_store.put(SERVER_NAME, known_session(true));
+            client_store.put(SERVER_NAME, known_session(mode, true));
         }
         c.session_store = Some(Arc::new(client_store));
 
-        let cert = if mode.rsa() {
+        let cert = if mode.rsa() || mode.legacy() {
             k.server_rsa.clone()
         } else {
             k.server_ecdsa.clone()
         };
         let mut s = ServerConfig::with_resolver(Arc::new(SingleCert(cert)));
+        if mode.legacy() {
+            c.allow_rsa_key_transport = true;
+            c.allow_ffdhe = true;
+            s.allow_rsa_key_transport = true;
+            s.allow_ffdhe = true;
+            s.suites.extend(LEGACY_SUITES);
+        }
+        c.suites = mode.client_suites();
         s.random = Arc::new(CounterRandom::new(2));
         s.time = c.time.clone();
         let verifier = Arc::new(WebPkiClientVerifier::new(k.roots.clone()));
@@ -214,7 +262,7 @@ impl Configs {
         };
         let server_store = ServerSessionCache::new(4);
         if mode.known_session() {
-            server_store.put(&KNOWN_SESSION_ID, known_session(false));
+            server_store.put(&KNOWN_SESSION_ID, known_session(mode, false));
         }
         s.session_store = Some(Arc::new(server_store));
         s.ticketer = if mode.tickets() {
@@ -317,11 +365,17 @@ fn feed_chunks(conn: &mut Connection, bytes: &[u8], chunk: usize) -> bool {
 }
 
 /// Without a session both sides know in advance, the fuzzer cannot finish a
-/// handshake: the master secret depends on an ECDHE key it never sees (an
-/// ECDHE share with a predictable result, or a skipped Finished check, would
-/// show up here).
-fn assert_no_forged_handshake(mode: Mode, complete: bool) {
-    if !mode.known_session() {
+/// handshake: the master secret depends on an ECDHE or DHE key it never
+/// sees, or, for a client with RSA key transport, on the pre-master secret
+/// the client draws (a share with a predictable result, or a skipped
+/// Finished check, would show up here). A server with RSA key transport is
+/// the exception: the client chooses the whole pre-master secret and the
+/// server's flight holds nothing random but its hello random, which
+/// [`CounterRandom`] fixes, so a recorded client stream replays into a
+/// completed handshake (as a known session's resumption does).
+fn assert_no_forged_handshake(mode: Mode, server: bool, complete: bool) {
+    let replayable = server && mode.kx() == KeyExchangeKind::Rsa;
+    if !mode.known_session() && !replayable {
         assert!(!complete, "handshake completed against fuzzed peer bytes");
     }
 }
@@ -425,7 +479,7 @@ pub fn handshake_message(data: &[u8]) {
     let Some((&sel, bytes)) = data.split_first() else {
         return;
     };
-    match sel % 18 {
+    match sel % 21 {
         0 => {
             if let Ok(msg) = HandshakeMessage::read(bytes) {
                 let mut enc = Vec::new();
@@ -459,8 +513,11 @@ pub fn handshake_message(data: &[u8]) {
                 )));
             }
         }
+        18 => roundtrip!(DheServerParams, bytes),
+        19 => roundtrip!(DheServerKeyExchange, bytes),
+        20 => roundtrip!(DheClientKeyExchange, bytes),
         _ => {
-            // Reassembly: the first byte of each item says how long a
+            // 17, reassembly: the first byte of each item says how long a
             // fragment to push.
             let mut joiner = HandshakeJoiner::new();
             let mut r = bytes;
@@ -500,7 +557,7 @@ pub fn client(data: &[u8]) {
     let mut out = Vec::new();
     conn.poll_output(&mut out);
     let complete = feed_chunks(&mut conn, bytes, chunk_size(*chunk));
-    assert_no_forged_handshake(Mode(*mode), complete);
+    assert_no_forged_handshake(Mode(*mode), false, complete);
 }
 
 /// Input: `[mode, chunk, bytes...]`: a fresh server fed `bytes` as the
@@ -512,7 +569,7 @@ pub fn server(data: &[u8]) {
     let configs = Configs::new(Mode(*mode));
     let mut conn = configs.server();
     let complete = feed_chunks(&mut conn, bytes, chunk_size(*chunk));
-    assert_no_forged_handshake(Mode(*mode), complete);
+    assert_no_forged_handshake(Mode(*mode), true, complete);
 }
 
 fn chunk_size(c: u8) -> usize {
@@ -746,11 +803,29 @@ fn check_clean(c: &Side, s: &Side, mode: Mode) {
 
 // ---- seed generation ----
 
+/// The modes [`generate_seeds`] records handshakes in.
+pub const SEED_MODES: &[u8] = &[0x00, 0x08, 0x10, 0x20, 0x03, 0x07, 0x13, 0x30, 0x02];
+
+/// The legacy modes (RSA key transport, DHE; with tickets; resuming a
+/// known legacy session) [`generate_seeds`] records handshakes in.
+pub const LEGACY_SEED_MODES: &[u8] = &[0x80, 0x88, 0x90, 0x98, 0xa0, 0xa8];
+
 /// Records the wire bytes of real in-memory handshakes under
 /// `root/<target>/`: whole flights and single records per direction, single
 /// handshake messages with their decoder selector, and a spread of
 /// injection points for `pair`.
 pub fn generate_seeds(root: &Path) -> std::io::Result<()> {
+    let modes: Vec<u8> = SEED_MODES
+        .iter()
+        .chain(LEGACY_SEED_MODES)
+        .copied()
+        .collect();
+    generate_mode_seeds(root, &modes, true)
+}
+
+/// [`generate_seeds`] for `modes` only; with `fixed`, also the inputs that
+/// belong to no mode (sealed records, hand-written messages).
+pub fn generate_mode_seeds(root: &Path, modes: &[u8], fixed: bool) -> std::io::Result<()> {
     let mut n = 0usize;
     let mut write = |target: &str, bytes: &[u8]| -> std::io::Result<()> {
         let dir = root.join(target);
@@ -758,8 +833,7 @@ pub fn generate_seeds(root: &Path) -> std::io::Result<()> {
         n += 1;
         std::fs::write(dir.join(format!("seed-{n:05}")), bytes)
     };
-    let modes = [0x00u8, 0x08, 0x10, 0x20, 0x03, 0x07, 0x13, 0x30, 0x02];
-    for &m in &modes {
+    for &m in modes {
         let configs = Configs::new(Mode(m));
         let (c2s, s2c) = record_wire(&configs);
         for (stream, target) in [(&s2c, "client"), (&c2s, "server")] {
@@ -773,8 +847,10 @@ pub fn generate_seeds(root: &Path) -> std::io::Result<()> {
             }
             for rec in &recs {
                 write("record_layer", &[&[0u8][..], rec].concat())?;
-                if rec[0] == 22 && m == 0x07 {
-                    messages(rec, &mut write)?;
+                // Every message once: client auth (0x07) has them all for
+                // ECDHE; the two legacy key exchanges add theirs.
+                if rec[0] == 22 && (m == 0x07 || m == 0x80 || m == 0x88) {
+                    messages(rec, Mode(m), &mut write)?;
                 }
             }
         }
@@ -795,6 +871,9 @@ pub fn generate_seeds(root: &Path) -> std::io::Result<()> {
         }
         write("pair", &[3, 4, m | 0x40, 0x80, 1])?;
     }
+    if !fixed {
+        return Ok(());
+    }
     // Sealed records of every type, and garbage under a key.
     for flags in [4u8, 4 | 8, 4 | 16, 5] {
         write(
@@ -809,7 +888,7 @@ pub fn generate_seeds(root: &Path) -> std::io::Result<()> {
         (13, &[1]),
         (14, &[0, 23, 0, 0]),
         (15, &[0xff, 1, 0, 1, 0]),
-        (16, &known_session(true)),
+        (16, &known_session(Mode(0), true)),
         (8, &[1, 4]),
         (9, &[0, 2, 1, 2]),
         (6, &[3, 0, 23, 1, 4]),
@@ -821,27 +900,37 @@ pub fn generate_seeds(root: &Path) -> std::io::Result<()> {
 }
 
 /// Handshake messages of one plaintext record, under every selector that
-/// fits their type, plus each ClientHello/ServerHello extension.
+/// fits their type, plus each ClientHello/ServerHello extension. In a
+/// legacy mode only the key exchange messages: the others are mode 0x07's.
 fn messages(
     rec: &[u8],
+    mode: Mode,
     write: &mut impl FnMut(&str, &[u8]) -> std::io::Result<()>,
 ) -> std::io::Result<()> {
+    let kx = mode.kx();
     let mut body = &rec[5..];
     while body.len() >= 4 {
         let len =
             4 + (usize::from(body[1]) << 16 | usize::from(body[2]) << 8 | usize::from(body[3]));
         let Some(msg) = body.get(..len) else { break };
+        body = &body[len..];
+        if mode.legacy() && msg[0] != 12 && msg[0] != 16 {
+            continue;
+        }
         write("handshake_message", &[&[0u8][..], msg].concat())?;
         let inner = &msg[4..];
-        let sel = match msg[0] {
-            1 => 1u8,
-            2 => 2,
-            11 => 3,
-            12 => 7,
-            13 => 4,
-            15 => 5,
-            16 => 8,
-            4 => 11,
+        let sel = match (msg[0], kx) {
+            (1, _) => 1u8,
+            (2, _) => 2,
+            (11, _) => 3,
+            (12, KeyExchangeKind::Dhe) => 19,
+            (12, _) => 7,
+            (13, _) => 4,
+            (15, _) => 5,
+            (16, KeyExchangeKind::Ecdhe) => 8,
+            (16, KeyExchangeKind::Rsa) => 9,
+            (16, KeyExchangeKind::Dhe) => 20,
+            (4, _) => 11,
             _ => 0,
         };
         if sel != 0 {
@@ -863,6 +952,16 @@ fn messages(
                 )?;
             }
         }
+        if let (12, Ok(ske)) = (msg[0], DheServerKeyExchange::decode_all(inner)) {
+            write(
+                "handshake_message",
+                &[&[18u8][..], &ske.params.encode_to_vec()].concat(),
+            )?;
+            write(
+                "handshake_message",
+                &[&[5u8][..], &ske.signed.encode_to_vec()].concat(),
+            )?;
+        }
         if let Ok(ske) = EcdheServerKeyExchange::decode_all(inner) {
             write(
                 "handshake_message",
@@ -877,7 +976,6 @@ fn messages(
             "handshake_message",
             &[&[17u8, 3][..], &msg[..3], &[0xff], &msg[3..]].concat(),
         )?;
-        body = &body[len..];
     }
     Ok(())
 }

@@ -1,27 +1,22 @@
 //! The client's full handshake after ServerHello: the server's Certificate
-//! (verified at once), its signed ECDHE parameters, an optional
+//! (verified at once), its signed key exchange parameters, an optional
 //! CertificateRequest, ServerHelloDone, then our [Certificate],
 //! ClientKeyExchange, [CertificateVerify], ChangeCipherSpec and Finished
 //! (RFC 5246 §7.4.2–§7.4.9, RFC 8422 §5.4, RFC 7627 §4).
 
 use rustls_pki_types::CertificateDer;
 
-use crate::codec::enums::{HandshakeType, NamedGroup, SignatureScheme};
-use crate::codec::{Codec, Decode, LenSize};
+use crate::codec::enums::{HandshakeType, SignatureScheme};
+use crate::codec::{Codec, LenSize};
 use crate::config::CertificateRequestInfo;
-use crate::crypto::kx::KeyExchange;
-use crate::crypto::sign::verify_signature;
 use crate::error::{CertificateError, Error};
 use crate::handshake::certificate::{encode_chain, CertificateChain, CertificateRequest};
-use crate::handshake::key_exchange::EcdheServerKeyExchange;
 use crate::handshake::{put_opaque, HandshakePayload};
-use crate::state::{
-    derive_master, kx_signed_message, scheme_auth, send_body, send_finished, unexpected, Action,
-    Actions, Msg,
-};
+use crate::state::{derive_master, send_body, send_finished, unexpected, Action, Actions, Msg};
 use crate::verify::ServerCertVerified;
 
 use super::finish::{after_keys, ClientKeyed};
+use super::kx::{self, ServerShare};
 use super::{ClientHs, ClientState};
 
 /// ServerHello accepted (full handshake); waiting for the server's Certificate.
@@ -46,6 +41,20 @@ impl AwaitCertificate {
         )?;
         let verified = ServerCertVerified::assertion();
         self.hs.transcript.add(msg.raw);
+        // RFC 5246 §7.4.3: RSA key transport has no ServerKeyExchange; the
+        // share is the certificate's key.
+        #[cfg(feature = "legacy")]
+        if self.hs.suite.kx == crate::suites::KeyExchangeKind::Rsa {
+            let share = kx::rsa_share(end_entity)?;
+            return Ok(ClientState::AwaitServerHelloDone(AwaitServerHelloDone {
+                hs: self.hs,
+                chain,
+                _verified: verified,
+                share,
+                scheme: None,
+                cert_request: None,
+            }));
+        }
         Ok(ClientState::AwaitServerKx(AwaitServerKx {
             hs: self.hs,
             chain,
@@ -66,38 +75,16 @@ impl AwaitServerKx {
         let HandshakePayload::ServerKeyExchange(body) = &msg.payload else {
             return Err(unexpected("ServerKeyExchange", &msg));
         };
-        let skx = EcdheServerKeyExchange::decode_all(body)?;
-        let config = &self.hs.config;
-        if !config.groups.contains(&skx.params.group) {
-            return Err(Error::IllegalParameter(
-                "server chose a group we did not offer",
-            ));
-        }
-        let scheme = skx.signed.scheme;
-        if !config.signature_schemes.contains(&scheme) {
-            return Err(Error::IllegalParameter(
-                "server signed with a scheme we did not offer",
-            ));
-        }
-        // RFC 5246 §7.4.3: the signature must match the suite's authentication.
-        if scheme_auth(scheme) != Some(self.hs.suite.auth) {
-            return Err(Error::IllegalParameter(
-                "signature scheme does not fit the cipher suite",
-            ));
-        }
-        let signed =
-            kx_signed_message(&self.hs.client_random, &self.hs.server_random, &skx.params)?;
         // AwaitCertificate refused an empty chain.
         let end_entity = self.chain.first().ok_or(Error::Internal("empty chain"))?;
-        verify_signature(end_entity, scheme, &signed, skx.signed.signature)?;
+        let (share, scheme) = kx::read_server_kx(&self.hs, end_entity, body)?;
         self.hs.transcript.add(msg.raw);
         Ok(ClientState::AwaitServerHelloDone(AwaitServerHelloDone {
             hs: self.hs,
             chain: self.chain,
             _verified: self._verified,
-            group: skx.params.group,
-            server_public: skx.params.public.to_vec(),
-            scheme,
+            share,
+            scheme: Some(scheme),
             cert_request: None,
         }))
     }
@@ -108,9 +95,11 @@ pub(crate) struct AwaitServerHelloDone {
     hs: ClientHs,
     chain: Vec<CertificateDer<'static>>,
     _verified: ServerCertVerified,
-    group: NamedGroup,
-    server_public: Vec<u8>,
-    scheme: SignatureScheme,
+    /// The server's side of the key exchange.
+    share: ServerShare,
+    /// The scheme the server signed its ServerKeyExchange with (none for
+    /// RSA key transport).
+    scheme: Option<SignatureScheme>,
     cert_request: Option<CertificateRequest>,
 }
 
@@ -158,17 +147,8 @@ impl AwaitServerHelloDone {
             )?;
         }
 
-        let rng = ring::rand::SystemRandom::new();
-        let kx = KeyExchange::start(self.group, &rng)?;
-        // RFC 8422 §5.7: ClientECDiffieHellmanPublic, the point as an
-        // `opaque <1..2^8-1>`.
-        send_body(
-            actions,
-            &mut hs.transcript,
-            HandshakeType::CLIENT_KEY_EXCHANGE,
-            |body| put_opaque(body, LenSize::U8, "ECDHE point too long", kx.public_key()),
-        )?;
-        let pre_master = kx.complete(&self.server_public)?;
+        let group = self.share.group();
+        let pre_master = self.share.send(&mut hs, actions)?;
 
         let suite = hs.suite;
         // Before any CertificateVerify: the session hash ends at
@@ -189,6 +169,7 @@ impl AwaitServerHelloDone {
                     .ok_or(Error::HandshakeFailure(
                         "no signature scheme for our client certificate",
                     ))?;
+            let rng = ring::rand::SystemRandom::new();
             let signature = cert.key.sign(scheme, hs.transcript.messages(), &rng)?;
             // `DigitallySigned` (RFC 5246 §4.7), written from the signature.
             send_body(
@@ -211,8 +192,8 @@ impl AwaitServerHelloDone {
             master,
             prf,
             peer_certificates: self.chain,
-            group: Some(self.group),
-            scheme: Some(self.scheme),
+            group,
+            scheme: self.scheme,
             resumed_write: None,
             created: None,
             new_ticket: None,

@@ -9,7 +9,8 @@ use std::sync::Arc;
 use rustls_pki_types::ServerName;
 
 use crate::codec::enums::{
-    CompressionMethod, EcPointFormat, ExtensionType, HandshakeType, ProtocolVersion, ServerNameType,
+    CompressionMethod, EcPointFormat, ExtensionType, HandshakeType, NamedGroup, ProtocolVersion,
+    ServerNameType,
 };
 use crate::codec::{put_list, put_vec, Codec, LenSize};
 use crate::config::ClientConfig;
@@ -52,7 +53,10 @@ fn resumable(config: &ClientConfig, name: &ServerName<'_>) -> Option<StoredSessi
     let bytes = store.get(&name.to_str())?;
     let session = StoredSession::from_bytes(&bytes).ok()?;
     let usable = session.is_fresh(config.time.now())
-        && config.suites.iter().any(|s| s.suite == session.suite)
+        && config
+            .suites
+            .iter()
+            .any(|s| s.suite == session.suite && config.check_suite(s).is_ok())
         && (session.extended_master_secret || !config.require_extended_master_secret)
         && (!session.ticket.is_empty() || !session.session_id.is_empty());
     usable.then_some(session)
@@ -65,6 +69,11 @@ pub(super) fn start(
 ) -> Result<AwaitServerHello, Error> {
     if config.suites.is_empty() || config.groups.is_empty() {
         return Err(Error::Config("no cipher suites or groups configured"));
+    }
+    // A legacy suite in the list without its allow_* field is a mistake
+    // worth stopping at, not a suite to drop quietly.
+    for suite in &config.suites {
+        config.check_suite(suite)?;
     }
     let mut client_random = [0u8; 32];
     config.random.fill(&mut client_random)?;
@@ -208,7 +217,12 @@ fn encode_client_hello(
             })?;
         }
         put_extension(out, ExtensionType::SUPPORTED_GROUPS, |o| {
-            put_list(o, LenSize::U16, "supported_groups too long", &config.groups)
+            put_vec(o, LenSize::U16, "supported_groups too long", |o| {
+                for g in config.groups.iter().chain(offered_ffdhe_groups(config)) {
+                    g.encode(o)?;
+                }
+                Ok(())
+            })
         })?;
         put_extension(out, ExtensionType::EC_POINT_FORMATS, |o| {
             put_list(
@@ -251,6 +265,27 @@ fn encode_client_hello(
             put_opaque(o, LenSize::U8, "renegotiation_info too long", &[])
         })
     })
+}
+
+/// The RFC 7919 groups we name in supported_groups: all three when we offer
+/// a DHE suite (RFC 7919 §3: a client offering FFDHE suites should list the
+/// groups it accepts), none otherwise.
+fn offered_ffdhe_groups(config: &ClientConfig) -> &'static [NamedGroup] {
+    #[cfg(feature = "legacy")]
+    if config.allow_ffdhe
+        && config
+            .suites
+            .iter()
+            .any(|s| s.kx == crate::suites::KeyExchangeKind::Dhe)
+    {
+        return &[
+            NamedGroup::FFDHE2048,
+            NamedGroup::FFDHE3072,
+            NamedGroup::FFDHE4096,
+        ];
+    }
+    let _ = config;
+    &[]
 }
 
 /// What the ServerHello's extensions say, once checked against our offer.
@@ -362,7 +397,7 @@ impl AwaitServerHello {
 
         self.transcript.start(suite.hash);
         self.transcript.add(msg.raw);
-        actions.push(Action::StrictVersion);
+        actions.push(Action::SuiteChosen(suite.kx));
         let hs = ClientHs {
             config: self.config,
             server_name: self.server_name,

@@ -20,6 +20,7 @@
 mod finish;
 mod full;
 mod hello;
+mod kx;
 
 use std::sync::Arc;
 

@@ -46,14 +46,17 @@ fn public_key_len(group: NamedGroup) -> usize {
     }
 }
 
-/// The longest shared secret of our groups: the P-384 x-coordinate
-/// (RFC 8422 §5.10); X25519 and P-256 give 32 bytes.
-pub const MAX_SHARED_SECRET_LEN: usize = 48;
+/// The longest pre-master secret we hold: a finite-field DHE secret of the
+/// largest prime we accept ([`crate::limits::MAX_DH_PRIME_BITS`], 512 bytes
+/// for ffdhe4096, RFC 5246 §8.1.2). The ECDHE secrets are shorter: the
+/// P-384 x-coordinate is 48 bytes (RFC 8422 §5.10), X25519 and P-256 give
+/// 32; an RSA-transported one is 48 (RFC 5246 §7.4.7.1).
+pub const MAX_SHARED_SECRET_LEN: usize = crate::limits::MAX_DH_PRIME_BITS / 8;
 
-/// An ECDHE pre-master secret (RFC 8422 §5.10), held inline so that
-/// computing it allocates nothing, and wiped when dropped: RFC 5246 §8.1
-/// says to delete it once the master secret is computed, and it lives only
-/// until then.
+/// A pre-master secret (ECDHE: RFC 8422 §5.10; DHE: RFC 5246 §8.1.2), held
+/// inline so that computing it allocates nothing, and wiped when dropped:
+/// RFC 5246 §8.1 says to delete it once the master secret is computed, and
+/// it lives only until then.
 #[derive(Zeroize, ZeroizeOnDrop)]
 pub struct PreMasterSecret {
     len: usize,
@@ -61,9 +64,28 @@ pub struct PreMasterSecret {
 }
 
 impl PreMasterSecret {
-    /// The secret's bytes (32 or 48 of them, by group).
+    /// The secret's bytes (32 or 48 of them for ECDHE, by group; for DHE,
+    /// the shared value without its leading zero bytes).
     pub fn as_bytes(&self) -> &[u8] {
         self.bytes.get(..self.len).unwrap_or(&[])
+    }
+
+    /// A copy of `secret`, for the key exchanges that compute it outside
+    /// this module (finite-field DHE). Longer than
+    /// [`MAX_SHARED_SECRET_LEN`] is our bug, not the peer's: callers bound
+    /// their secrets by the same limit.
+    #[cfg_attr(not(feature = "legacy"), allow(dead_code))]
+    pub(crate) fn from_slice(secret: &[u8]) -> Result<PreMasterSecret, Error> {
+        let mut pms = PreMasterSecret {
+            len: 0,
+            bytes: [0u8; MAX_SHARED_SECRET_LEN],
+        };
+        pms.bytes
+            .get_mut(..secret.len())
+            .ok_or(Error::Internal("pre-master secret too long"))?
+            .copy_from_slice(secret);
+        pms.len = secret.len();
+        Ok(pms)
     }
 }
 
@@ -259,6 +281,23 @@ mod tests {
             zero[0] = 4;
             refused(g, &zero);
         }
+    }
+
+    #[test]
+    fn pre_master_from_slice_holds_up_to_the_limit() {
+        let long = [7u8; MAX_SHARED_SECRET_LEN];
+        assert_eq!(
+            PreMasterSecret::from_slice(&long).unwrap().as_bytes(),
+            &long
+        );
+        assert_eq!(
+            PreMasterSecret::from_slice(&[1, 2]).unwrap().as_bytes(),
+            &[1, 2]
+        );
+        assert!(matches!(
+            PreMasterSecret::from_slice(&[0u8; MAX_SHARED_SECRET_LEN + 1]),
+            Err(Error::Internal(_))
+        ));
     }
 
     #[test]

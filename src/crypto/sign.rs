@@ -56,6 +56,10 @@ enum Inner {
 /// the raw bytes (the SEC1 → PKCS#8 rewrapping buffer is zeroized).
 pub struct SigningKey {
     inner: Inner,
+    /// The same RSA key, for RSA key transport (feature `legacy`): ring
+    /// signs but cannot decrypt, so the `rsa` crate holds a second copy.
+    #[cfg(feature = "legacy")]
+    decrypting: Option<crate::crypto::rsa_kx::RsaDecryptingKey>,
 }
 
 impl core::fmt::Debug for SigningKey {
@@ -89,7 +93,31 @@ impl SigningKey {
             PrivateKeyDer::Sec1(k) => sec1(k.secret_sec1_der())?,
             _ => return Err(Error::Config("unsupported private key format")),
         };
-        Ok(SigningKey { inner })
+        #[cfg(feature = "legacy")]
+        let decrypting = match inner {
+            Inner::Rsa(_) => crate::crypto::rsa_kx::RsaDecryptingKey::from_der(key)?,
+            _ => None,
+        };
+        Ok(SigningKey {
+            inner,
+            #[cfg(feature = "legacy")]
+            decrypting,
+        })
+    }
+
+    /// The modulus size of an RSA key, in bits (`None` for other keys).
+    #[cfg(feature = "legacy")]
+    pub(crate) fn rsa_modulus_bits(&self) -> Option<usize> {
+        match &self.inner {
+            Inner::Rsa(k) => Some(8 * k.public().modulus_len()),
+            _ => None,
+        }
+    }
+
+    /// The key for RSA key transport, when this is an RSA key.
+    #[cfg(feature = "legacy")]
+    pub(crate) fn rsa_decrypting_key(&self) -> Option<&crate::crypto::rsa_kx::RsaDecryptingKey> {
+        self.decrypting.as_ref()
     }
 
     /// The suite family this key can authenticate (RFC 8422 §2 and §5.1:

@@ -94,19 +94,19 @@ impl<'a> Decode<'a> for EcdheClientKeyExchange<'a> {
 }
 
 /// An RSA ClientKeyExchange (RFC 5246 §7.4.7.1): the encrypted pre-master
-/// secret with its u16 length (TLS 1.0 and later). An empty ciphertext cannot
-/// be an RSA encryption and is a decode_error; every other check belongs to
-/// the decryption, which must not reveal its failures (§7.4.7.1).
-///
-/// Only decoded by the fuzz targets until RSA key transport is built.
-#[cfg(any(test, feature = "unstable-internals"))]
+/// secret, `opaque EncryptedPreMasterSecret<0..2^16-1>` (TLS 1.0 and later
+/// carry the length). Only the framing is checked here: a ciphertext of any
+/// length, even empty, goes on to the decryption, which treats a wrong
+/// length like bad padding, by continuing with a random pre-master secret
+/// (§7.4.7.1: its failures must not show on the wire).
+#[cfg(feature = "legacy")]
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct RsaClientKeyExchange<'a> {
     /// The PKCS #1 v1.5 ciphertext.
     pub encrypted_pre_master: &'a [u8],
 }
 
-#[cfg(any(test, feature = "unstable-internals"))]
+#[cfg(feature = "legacy")]
 impl<'a> Decode<'a> for RsaClientKeyExchange<'a> {
     fn encode_to(&self, out: &mut Vec<u8>) -> Result<(), Error> {
         put_opaque(
@@ -119,7 +119,89 @@ impl<'a> Decode<'a> for RsaClientKeyExchange<'a> {
 
     fn decode(r: &mut Reader<'a>) -> Result<Self, Error> {
         Ok(RsaClientKeyExchange {
-            encrypted_pre_master: r.vec_nonempty(LenSize::U16, "EncryptedPreMasterSecret")?,
+            encrypted_pre_master: r.vec(LenSize::U16, "EncryptedPreMasterSecret")?,
+        })
+    }
+}
+
+/// `ServerDHParams` (RFC 5246 §7.4.3): the prime, the generator and the
+/// server's public value, each `opaque <1..2^16-1>` (big-endian integers).
+/// Only syntax here; whether the group is acceptable and the value in range
+/// is the key exchange's to decide (RFC 7919 §3, §5.1).
+#[cfg(feature = "legacy")]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct DheServerParams<'a> {
+    /// `dh_p`.
+    pub p: &'a [u8],
+    /// `dh_g`.
+    pub g: &'a [u8],
+    /// `dh_Ys`.
+    pub public: &'a [u8],
+}
+
+#[cfg(feature = "legacy")]
+impl<'a> Decode<'a> for DheServerParams<'a> {
+    fn encode_to(&self, out: &mut Vec<u8>) -> Result<(), Error> {
+        put_opaque(out, LenSize::U16, "DH prime too long", self.p)?;
+        put_opaque(out, LenSize::U16, "DH generator too long", self.g)?;
+        put_opaque(out, LenSize::U16, "DH public value too long", self.public)
+    }
+
+    fn decode(r: &mut Reader<'a>) -> Result<Self, Error> {
+        Ok(DheServerParams {
+            p: r.vec_nonempty(LenSize::U16, "dh_p")?,
+            g: r.vec_nonempty(LenSize::U16, "dh_g")?,
+            public: r.vec_nonempty(LenSize::U16, "dh_Ys")?,
+        })
+    }
+}
+
+/// A DHE ServerKeyExchange (RFC 5246 §7.4.3): the parameters, signed with
+/// the server's certificate key over `client_random + server_random +
+/// params`.
+#[cfg(feature = "legacy")]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct DheServerKeyExchange<'a> {
+    /// The group and the server's public value.
+    pub params: DheServerParams<'a>,
+    /// The signature over the randoms and the params.
+    pub signed: DigitallySigned<'a>,
+}
+
+#[cfg(feature = "legacy")]
+impl<'a> Decode<'a> for DheServerKeyExchange<'a> {
+    fn encode_to(&self, out: &mut Vec<u8>) -> Result<(), Error> {
+        self.params.encode_to(out)?;
+        self.signed.encode_to(out)
+    }
+
+    fn decode(r: &mut Reader<'a>) -> Result<Self, Error> {
+        Ok(DheServerKeyExchange {
+            params: DheServerParams::decode(r)?,
+            signed: DigitallySigned::decode(r)?,
+        })
+    }
+}
+
+/// A DHE ClientKeyExchange (RFC 5246 §7.4.7.2): `opaque dh_Yc<1..2^16-1>`
+/// (the explicit form; the implicit one is for fixed-DH client
+/// certificates, which we do not support).
+#[cfg(feature = "legacy")]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct DheClientKeyExchange<'a> {
+    /// The client's public value.
+    pub public: &'a [u8],
+}
+
+#[cfg(feature = "legacy")]
+impl<'a> Decode<'a> for DheClientKeyExchange<'a> {
+    fn encode_to(&self, out: &mut Vec<u8>) -> Result<(), Error> {
+        put_opaque(out, LenSize::U16, "DH public value too long", self.public)
+    }
+
+    fn decode(r: &mut Reader<'a>) -> Result<Self, Error> {
+        Ok(DheClientKeyExchange {
+            public: r.vec_nonempty(LenSize::U16, "dh_Yc")?,
         })
     }
 }
@@ -184,9 +266,50 @@ mod tests {
             kind(EcdheClientKeyExchange::decode_all(&[0])),
             InvalidMessage::BadLength
         );
+        // An empty ciphertext is framed correctly: the decryption, not the
+        // decoder, refuses it, the same way as any other.
         assert_eq!(
-            kind(RsaClientKeyExchange::decode_all(&[0, 0])),
+            RsaClientKeyExchange::decode_all(&[0, 0]).unwrap(),
+            RsaClientKeyExchange {
+                encrypted_pre_master: &[]
+            }
+        );
+        assert_eq!(
+            kind(RsaClientKeyExchange::decode_all(&[0, 3, 1])),
+            InvalidMessage::Truncated
+        );
+        roundtrip(&DheClientKeyExchange { public: &[7; 256] });
+        assert_eq!(
+            kind(DheClientKeyExchange::decode_all(&[0, 0])),
             InvalidMessage::BadLength
         );
+    }
+
+    #[test]
+    fn dhe_server_key_exchange_roundtrip() {
+        let ske = DheServerKeyExchange {
+            params: DheServerParams {
+                p: &[0xff; 256],
+                g: &[2],
+                public: &[0x5a; 256],
+            },
+            signed: DigitallySigned {
+                scheme: SignatureScheme::RSA_PSS_RSAE_SHA256,
+                signature: &[1; 256],
+            },
+        };
+        let b = roundtrip(&ske);
+        assert_eq!(&b[..2], &[1, 0]);
+        assert_eq!(&b[258..261], &[0, 1, 2]);
+        for empty in [
+            &[0u8, 0, 0, 1, 2, 0, 1, 5][..],
+            &[0, 1, 7, 0, 0, 0, 1, 5],
+            &[0, 1, 7, 0, 1, 2, 0, 0],
+        ] {
+            assert_eq!(
+                kind(DheServerParams::decode_all(empty)),
+                InvalidMessage::BadLength
+            );
+        }
     }
 }

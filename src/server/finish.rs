@@ -110,7 +110,7 @@ pub(super) fn start_resumed(
 ) -> Result<ServerState, Error> {
     hs.transcript.keep_messages(false);
     send_server_hello(&mut hs, false, false, actions)?;
-    actions.push(Action::StrictVersion);
+    actions.push(Action::SuiteChosen(hs.suite.kx));
     let (prf, write) = hs.derive_keys(&session.master, actions);
     let mut k = ServerKeyed {
         hs,

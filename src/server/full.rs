@@ -3,27 +3,26 @@
 //! then the client's [Certificate], ClientKeyExchange and [CertificateVerify]
 //! (RFC 5246 §7.4.1.3–§7.4.8, RFC 8422 §5.4, RFC 7627 §4).
 
+use std::sync::Arc;
+
 use rustls_pki_types::CertificateDer;
 
 use crate::codec::enums::{
     ClientCertificateType, CompressionMethod, EcPointFormat, ExtensionType, HandshakeType,
-    NamedGroup, ProtocolVersion, SignatureScheme,
+    ProtocolVersion, SignatureScheme,
 };
-use crate::codec::{put_vec, Codec, Decode, LenSize};
+use crate::codec::{put_vec, Codec, LenSize};
 use crate::config::{CertifiedKey, ClientAuth};
-use crate::crypto::kx::KeyExchange;
 use crate::crypto::sign::verify_signature;
 use crate::error::{CertificateError, Error};
 use crate::handshake::certificate::{encode_chain, CertificateChain, CertificateRequest};
 use crate::handshake::extensions::{put_alpn_selected, put_extension, put_extensions_with};
-use crate::handshake::key_exchange::EcdheClientKeyExchange;
 use crate::handshake::{put_opaque, HandshakePayload};
-use crate::state::{
-    derive_master, kx_signed_content, send, send_body, unexpected, Action, Actions, Msg,
-};
+use crate::state::{derive_master, send, send_body, unexpected, Action, Actions, Msg};
 use crate::verify::ClientCertVerified;
 
 use super::finish::{AwaitClientCcs, ServerKeyed};
+use super::kx::{PendingKx, ServerKx};
 use super::{ServerHs, ServerState};
 
 /// Sends our ServerHello (RFC 5246 §7.4.1.3), written straight into the
@@ -94,14 +93,13 @@ pub(super) fn send_server_hello(
 /// Sends ServerHello through ServerHelloDone.
 pub(super) fn send_first_flight(
     mut hs: ServerHs,
-    certified: &CertifiedKey,
-    group: NamedGroup,
-    scheme: SignatureScheme,
+    certified: &Arc<CertifiedKey>,
+    kx: ServerKx,
     echo_point_formats: bool,
     actions: &mut Actions,
 ) -> Result<ServerState, Error> {
     send_server_hello(&mut hs, true, echo_point_formats, actions)?;
-    actions.push(Action::StrictVersion);
+    actions.push(Action::SuiteChosen(hs.suite.kx));
     send_body(
         actions,
         &mut hs.transcript,
@@ -109,23 +107,8 @@ pub(super) fn send_first_flight(
         |body| encode_chain(body, &certified.chain),
     )?;
 
-    let rng = ring::rand::SystemRandom::new();
-    let kx = KeyExchange::start(group, &rng)?;
-    // RFC 8422 §5.4: the signature covers the randoms and ServerECDHParams;
-    // the message body is those params and the DigitallySigned, written from
-    // the same stack buffer.
-    let signed = kx_signed_content(&hs.client_random, &hs.server_random, group, kx.public_key())?;
-    let signature = certified.key.sign(scheme, &signed, &rng)?;
-    send_body(
-        actions,
-        &mut hs.transcript,
-        HandshakeType::SERVER_KEY_EXCHANGE,
-        |body| {
-            body.extend_from_slice(signed.params());
-            scheme.encode(body)?;
-            put_opaque(body, LenSize::U16, "signature too long", signature.as_ref())
-        },
-    )?;
+    let scheme = kx.scheme();
+    let kx = kx.send(&mut hs, certified, actions)?;
 
     let asks_for_cert = !matches!(hs.config.client_auth, ClientAuth::None);
     if let ClientAuth::Optional(v) | ClientAuth::Required(v) = &hs.config.client_auth {
@@ -153,7 +136,6 @@ pub(super) fn send_first_flight(
     let next = AwaitClientKx {
         hs,
         kx,
-        group,
         scheme,
         client_chain: Vec::new(),
         _verified: None,
@@ -225,9 +207,10 @@ impl AwaitClientCert {
 /// ClientKeyExchange.
 pub(crate) struct AwaitClientKx {
     hs: ServerHs,
-    kx: KeyExchange,
-    group: NamedGroup,
-    scheme: SignatureScheme,
+    kx: PendingKx,
+    /// The scheme our ServerKeyExchange was signed with (none for RSA key
+    /// transport).
+    scheme: Option<SignatureScheme>,
     client_chain: Vec<CertificateDer<'static>>,
     _verified: Option<ClientCertVerified>,
 }
@@ -237,9 +220,9 @@ impl AwaitClientKx {
         let HandshakePayload::ClientKeyExchange(body) = &msg.payload else {
             return Err(unexpected("ClientKeyExchange", &msg));
         };
-        let ckx = EcdheClientKeyExchange::decode_all(body)?;
         let mut hs = self.hs;
-        let pre_master = self.kx.complete(ckx.public)?;
+        let group = self.kx.group();
+        let pre_master = self.kx.complete(body)?;
         hs.transcript.add(msg.raw);
         let suite = hs.suite;
         let master = derive_master(
@@ -257,8 +240,8 @@ impl AwaitClientKx {
             prf,
             write: Some(write),
             peer_certificates: self.client_chain,
-            group: Some(self.group),
-            scheme: Some(self.scheme),
+            group,
+            scheme: self.scheme,
             resumed: None,
         };
         if keyed.peer_certificates.is_empty() {
@@ -330,6 +313,8 @@ mod tests {
             let secure_renegotiation = bit(5);
             let mut hs = ServerHs {
                 config: config.clone(),
+                #[cfg(feature = "legacy")]
+                client_version: ProtocolVersion::TLSV1_2,
                 suite,
                 client_random: [1; 32],
                 server_random: [2; 32],

@@ -10,7 +10,7 @@ use std::sync::Arc;
 use rustls_pki_types::UnixTime;
 
 use crate::codec::enums::{
-    CipherSuite, CompressionMethod, EcPointFormat, NamedGroup, ProtocolVersion, SignatureScheme,
+    CipherSuite, CompressionMethod, EcPointFormat, ProtocolVersion, SignatureScheme,
 };
 use crate::codec::{Codec, List};
 use crate::config::{CertifiedKey, ClientAuth, ClientHelloInfo, ServerConfig};
@@ -21,8 +21,9 @@ use crate::handshake::hello::ClientHello;
 use crate::handshake::{HandshakePayload, SessionId};
 use crate::resumption::session::StoredSession;
 use crate::state::{unexpected, Actions, Msg};
-use crate::suites::{AuthKind, SupportedSuite};
+use crate::suites::SupportedSuite;
 
+use super::kx::{self, ServerKx};
 use super::{finish, full, ServerHs, ServerState};
 
 /// Waiting for the ClientHello.
@@ -102,6 +103,8 @@ impl AwaitClientHello {
         transcript.add(msg.raw);
         let hs = ServerHs {
             config,
+            #[cfg(feature = "legacy")]
+            client_version: ch.client_version,
             suite,
             client_random: ch.random.0,
             server_random,
@@ -115,15 +118,11 @@ impl AwaitClientHello {
         };
         match plan {
             Plan::Resume { session, by_id } => finish::start_resumed(hs, session, by_id, actions),
-            Plan::Full {
-                certified,
-                group,
-                scheme,
-            } => {
+            Plan::Full { certified, kx } => {
                 let echo_point_formats = ch
                     .find(crate::codec::enums::ExtensionType::EC_POINT_FORMATS)
                     .is_some();
-                full::send_first_flight(hs, &certified, group, scheme, echo_point_formats, actions)
+                full::send_first_flight(hs, &certified, kx, echo_point_formats, actions)
             }
         }
     }
@@ -134,11 +133,10 @@ enum Plan {
     /// An abbreviated handshake for this session, found in the session
     /// cache under the client's session ID (`by_id`) or in its ticket.
     Resume { session: StoredSession, by_id: bool },
-    /// A full handshake with this certificate, group and signature scheme.
+    /// A full handshake with this certificate and key exchange.
     Full {
         certified: Arc<CertifiedKey>,
-        group: NamedGroup,
-        scheme: SignatureScheme,
+        kx: ServerKx,
     },
 }
 
@@ -188,25 +186,20 @@ fn plan_full(
             cipher_suites: client_suites,
         })
         .ok_or(Error::HandshakeFailure("no certificate for this client"))?;
-    let suite = choose_suite(config, client_suites, certified.key.auth_kind())?;
-    let group = choose_group(config, ch.supported_groups())?;
     // RFC 5246 §7.4.1.4.1: without signature_algorithms the client
     // accepts only SHA-1, which we never sign with. (Each of the key's few
     // schemes is looked up in both lists: linear in the client's.)
-    let scheme = certified
-        .key
-        .choose_scheme_where(|s| {
-            config.signature_schemes.contains(&s) && client_schemes.contains(&s)
-        })
-        .ok_or(Error::HandshakeFailure("no signature scheme in common"))?;
-    Ok((
-        suite,
-        Plan::Full {
-            certified,
-            group,
-            scheme,
-        },
-    ))
+    let scheme = certified.key.choose_scheme_where(|s| {
+        config.signature_schemes.contains(&s) && client_schemes.contains(&s)
+    });
+    let (suite, kx) = kx::choose(
+        config,
+        &certified,
+        client_suites,
+        ch.supported_groups(),
+        scheme,
+    )?;
+    Ok((suite, Plan::Full { certified, kx }))
 }
 
 /// The session the ClientHello asks to resume, if it may be: by ticket
@@ -234,7 +227,10 @@ fn find_session(
         return Ok(None);
     };
     let suite_ok = ch.cipher_suites.contains(&session.suite)
-        && config.suites.iter().any(|s| s.suite == session.suite);
+        && config
+            .suites
+            .iter()
+            .any(|s| s.suite == session.suite && config.check_suite(s).is_ok());
     let usable = session.is_fresh(now)
         && suite_ok
         && session.server_name.as_deref() == sni
@@ -298,43 +294,6 @@ fn sni_name(ch: &ClientHello) -> Result<Option<String>, Error> {
             "server_name is not a DNS host name",
         )),
     }
-}
-
-fn choose_suite(
-    config: &ServerConfig,
-    offered: &[CipherSuite],
-    auth: AuthKind,
-) -> Result<&'static SupportedSuite, Error> {
-    let ours = |c: &CipherSuite| {
-        config
-            .suites
-            .iter()
-            .copied()
-            .find(|s| s.suite == *c && s.auth == auth)
-    };
-    let chosen = if config.honor_client_order {
-        offered.iter().find_map(ours)
-    } else {
-        config
-            .suites
-            .iter()
-            .copied()
-            .find(|s| s.auth == auth && offered.contains(&s.suite))
-    };
-    chosen.ok_or(Error::HandshakeFailure("no cipher suite in common"))
-}
-
-/// RFC 8422 §4: a client without supported_groups is taken to accept any
-/// curve; we then use our first choice.
-fn choose_group(
-    config: &ServerConfig,
-    offered: Option<List<'_, NamedGroup>>,
-) -> Result<NamedGroup, Error> {
-    let chosen = match offered {
-        Some(offered) => config.groups.iter().copied().find(|g| offered.contains(g)),
-        None => config.groups.first().copied(),
-    };
-    chosen.ok_or(Error::HandshakeFailure("no ECDHE group in common"))
 }
 
 /// RFC 7301 §3.2: the server picks by its own preference; no overlap is

@@ -18,6 +18,7 @@
 mod finish;
 mod full;
 mod hello;
+mod kx;
 
 use std::sync::Arc;
 
@@ -37,6 +38,10 @@ pub(crate) use hello::AwaitClientHello;
 /// of the handshake.
 pub(crate) struct ServerHs {
     pub config: Arc<ServerConfig>,
+    /// The version the ClientHello offered (RSA key transport checks the
+    /// pre-master secret against it, RFC 5246 §7.4.7.1).
+    #[cfg(feature = "legacy")]
+    pub client_version: crate::codec::enums::ProtocolVersion,
     pub suite: &'static SupportedSuite,
     pub client_random: [u8; 32],
     pub server_random: [u8; 32],

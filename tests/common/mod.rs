@@ -2,6 +2,8 @@
 //! that shuttles bytes between a client and a server connection.
 #![allow(dead_code)]
 
+pub mod gnutls;
+pub mod legacy;
 pub mod openssl;
 pub mod tls12;
 pub mod wire;

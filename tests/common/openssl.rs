@@ -27,8 +27,9 @@ pub const SERVER_LINE: &[u8] = b"hello from sanstls server\n";
 /// Upper bound for any single wait (socket read, child exit, output line).
 pub const TIMEOUT: Duration = Duration::from_secs(10);
 
-/// An `openssl` child whose stdout and stderr are collected by threads. Drop
-/// kills it (by its own PID, through `Child::kill`) and reaps it.
+/// A child process (`openssl`, `gnutls-serv`, ...) whose stdout and stderr
+/// are collected by threads. Drop kills it (by its own PID, through
+/// `Child::kill`) and reaps it.
 pub struct Proc {
     pub child: Child,
     pub stdout: Arc<Mutex<Vec<u8>>>,
@@ -67,7 +68,7 @@ impl Proc {
             .stdout(Stdio::piped())
             .stderr(Stdio::piped())
             .spawn()
-            .expect("spawn openssl");
+            .expect("spawn a peer process");
         let (stdout, out_reader) = collect(child.stdout.take().unwrap());
         let (stderr, err_reader) = collect(child.stderr.take().unwrap());
         Proc {
@@ -130,6 +131,11 @@ impl Proc {
             }
             thread::sleep(Duration::from_millis(10));
         }
+    }
+
+    /// Closes the child's stdin: the child reads EOF there.
+    pub fn close_stdin(&mut self) {
+        drop(self.child.stdin.take());
     }
 
     /// Writes to the child's stdin.
@@ -329,6 +335,14 @@ pub fn start_s_client(ca: &Path, extra: &[&str], line: &[u8]) -> (Proc, TcpStrea
             .args(extra),
     );
     cli.send_stdin(line);
+    let tcp = accept_from(&listener, &mut cli, "s_client");
+    (cli, tcp)
+}
+
+/// Accepts the connection of the client process `cli` on `listener`,
+/// failing with its output if it exits or never connects within
+/// [`TIMEOUT`]; the socket gets the usual timeouts.
+pub fn accept_from(listener: &TcpListener, cli: &mut Proc, what: &str) -> TcpStream {
     listener.set_nonblocking(true).unwrap();
     let deadline = Instant::now() + TIMEOUT;
     let tcp = loop {
@@ -343,10 +357,10 @@ pub fn start_s_client(ca: &Path, extra: &[&str], line: &[u8]) -> (Proc, TcpStrea
             Err(e) => panic!("accept: {e}"),
         }
     };
-    let tcp = tcp.unwrap_or_else(|| panic!("s_client never connected\n{}", cli.dump()));
+    let tcp = tcp.unwrap_or_else(|| panic!("{what} never connected\n{}", cli.dump()));
     tcp.set_nonblocking(false).unwrap();
     set_timeouts(&tcp);
-    (cli, tcp)
+    tcp
 }
 
 /// Our server's side of a session with s_client: `CLIENT_LINE` in,

@@ -63,6 +63,21 @@ pub fn transcript_hash(hash: HashKind, msgs: &[&[u8]]) -> Vec<u8> {
     ctx.finish().as_ref().to_vec()
 }
 
+/// RFC 7627 §4: the extended master secret, `PRF(pre_master_secret,
+/// "extended master secret", session_hash)[0..48]`, where the session hash
+/// covers the handshake messages up to and including ClientKeyExchange.
+pub fn extended_master_secret(hash: HashKind, pre_master: &[u8], session_hash: &[u8]) -> [u8; 48] {
+    let mut out = [0u8; 48];
+    prf(
+        hash,
+        pre_master,
+        b"extended master secret",
+        session_hash,
+        &mut out,
+    );
+    out
+}
+
 /// RFC 5246 §7.4.9: `PRF(master, "client finished" | "server finished",
 /// transcript_hash)[0..12]`.
 pub fn verify_data(

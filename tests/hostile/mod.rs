@@ -11,12 +11,14 @@
 use std::sync::{Arc, Mutex};
 
 use sanstls::keylog::KeyLog;
-use sanstls::suites::{self, SupportedSuite};
+use sanstls::suites::{self, KeyExchangeKind, SupportedSuite};
 use sanstls::{ClientConfig, Error, ServerConfig};
 
 use crate::common::tls12::{self, DirectionKeys, KeyBlock};
-use crate::common::wire::{join, settle, split, to_client, to_server, APPDATA, CCS};
+use crate::common::wire::{join, record, settle, split, to_client, to_server, APPDATA, CCS};
 use crate::common::Pair;
+
+pub mod resign;
 
 /// The suite [`Scene::new`] negotiates; [`Scene::with_suite`] takes any.
 pub static SUITE: &SupportedSuite = &suites::TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256;
@@ -125,6 +127,24 @@ impl Mitm {
         msg
     }
 
+    /// Takes `master` as the master secret from now on: an attacker who
+    /// derived one itself (from a pre-master secret it chose) seals and
+    /// forges with it.
+    pub fn use_master(&mut self, master: [u8; 48]) {
+        self.master = Some(master);
+    }
+
+    /// Replaces every record after the first ChangeCipherSpec on the wire
+    /// with `recs`, sealed from sequence 0 on.
+    pub fn replace_protected(&mut self, recs: &[(u8, Vec<u8>)]) {
+        let mut plain = split(&self.wire);
+        let ccs = plain.iter().position(|r| r.0 == CCS).expect("no CCS");
+        plain.truncate(ccs + 1);
+        let mut wire = join(&plain);
+        wire.extend_from_slice(&self.seal(0, recs));
+        self.wire = wire;
+    }
+
     /// Appends `recs`, sealed from sequence number `seq` on.
     pub fn push_sealed(&mut self, seq: u64, recs: &[(u8, Vec<u8>)]) {
         let sealed = self.seal(seq, recs);
@@ -211,6 +231,26 @@ pub struct Scene {
     server_random: [u8; 32],
 }
 
+/// Sets the flag each configuration needs for `suite`'s key exchange
+/// (none for ECDHE) and puts a legacy suite in the server's list, which
+/// holds the default suites only.
+pub fn allow_suite(cc: &mut ClientConfig, sc: &mut ServerConfig, suite: &'static SupportedSuite) {
+    match suite.kx {
+        KeyExchangeKind::Ecdhe => return,
+        KeyExchangeKind::Rsa => {
+            cc.allow_rsa_key_transport = true;
+            sc.allow_rsa_key_transport = true;
+        }
+        KeyExchangeKind::Dhe => {
+            cc.allow_ffdhe = true;
+            sc.allow_ffdhe = true;
+        }
+    }
+    if !sc.suites.contains(&suite) {
+        sc.suites.push(suite);
+    }
+}
+
 fn hello_random(wire: &[u8]) -> [u8; 32] {
     let recs = split(wire);
     recs[0].1[6..38].try_into().unwrap()
@@ -223,12 +263,14 @@ impl Scene {
     }
 
     /// A scene where the client offers only `suite` (the server's
-    /// certificate must suit it).
+    /// certificate must suit it). A legacy suite is allowed on both sides
+    /// (its `allow_*` flag) and added to the server's suites.
     pub fn with_suite(
         mut cc: ClientConfig,
-        sc: ServerConfig,
+        mut sc: ServerConfig,
         suite: &'static SupportedSuite,
     ) -> Self {
+        allow_suite(&mut cc, &mut sc, suite);
         let log = Arc::new(Captured::default());
         cc.suites = vec![suite];
         cc.key_log = Some(log.clone());
@@ -251,9 +293,21 @@ impl Scene {
         point: Point,
         suite: &'static SupportedSuite,
     ) -> Self {
+        Self::for_point_with(pki, point, suite, |_| {})
+    }
+
+    /// [`for_point`](Self::for_point), with the client's configuration
+    /// edited by `edit_client` first.
+    pub fn for_point_with(
+        pki: &crate::common::Pki,
+        point: Point,
+        suite: &'static SupportedSuite,
+        edit_client: impl FnOnce(&mut ClientConfig),
+    ) -> Self {
         use sanstls::config::ClientAuth;
         use sanstls::verify::WebPkiClientVerifier;
         let mut cc = pki.client_config();
+        edit_client(&mut cc);
         let mut sc = pki.server_config();
         if point.client_auth() {
             let (cert, key) =
@@ -418,6 +472,47 @@ impl Scene {
         self.release(m);
         self.deliver_to_client().unwrap();
         assert!(!self.p.client.is_handshaking() && !self.p.server.is_handshaking());
+    }
+
+    /// With the client's flight on the wire (after [`Point::ClientFlight`]),
+    /// plays the end of the handshake in the server's place: the client's
+    /// flight goes nowhere, and the client receives a ChangeCipherSpec and a
+    /// Finished forged with the master secret it logged, for the transcript
+    /// it holds: its ClientHello, `delivered` (the server flight as the
+    /// client received it, edits included) and its own flight. The server
+    /// must not have promised a ticket. Returns the client's result.
+    ///
+    /// So a test can show the client completing a handshake with parameters
+    /// our server never sends (a custom DH group, a certificate whose key
+    /// the server does not hold).
+    pub fn finish_as_server(&mut self, delivered: &[u8]) -> Result<(), Error> {
+        let handshake = |wire: &[u8]| -> Vec<Vec<u8>> {
+            split(wire)
+                .into_iter()
+                .take_while(|r| r.0 != CCS)
+                .map(|r| r.1)
+                .collect()
+        };
+        let from_client = self.intercept(true);
+        let recs = split(&from_client.wire);
+        let ccs = recs.iter().position(|r| r.0 == CCS).expect("no CCS");
+        let client_finished = from_client
+            .keys()
+            .open(0, recs[ccs + 1].0, &recs[ccs + 1].1)
+            .expect("the client's Finished opens with its logged keys");
+        let mut transcript = vec![self.client_hello.clone()];
+        transcript.extend(handshake(delivered));
+        transcript.extend(handshake(&from_client.wire));
+        transcript.push(client_finished);
+        let mut server = self.attacker(false);
+        let finished = server.finished(
+            false,
+            &transcript.iter().map(Vec::as_slice).collect::<Vec<_>>(),
+        );
+        server.wire = record(CCS, &[1]);
+        server.push_sealed(0, &[(crate::common::wire::HANDSHAKE, finished)]);
+        self.release(server);
+        self.deliver_to_client()
     }
 
     /// Shuttles bytes until nothing moves; returns each side's first error

@@ -1,0 +1,309 @@
+//! The server's side of each key exchange: choosing one that the client and
+//! our certificate can do, the ServerKeyExchange it sends (if any), and the
+//! pre-master secret it gets from the client's ClientKeyExchange.
+//!
+//! - ECDHE (RFC 8422 §5.4, §5.7): signed ephemeral point, client's point.
+//! - DHE (RFC 5246 §7.4.3, §7.4.7.2; RFC 7919), feature `legacy`: signed
+//!   ephemeral group element over an RFC 7919 group, client's element.
+//! - RSA key transport (RFC 5246 §7.4.7.1), feature `legacy`: no
+//!   ServerKeyExchange; the client encrypts the pre-master secret to our
+//!   certificate's key.
+
+use std::sync::Arc;
+
+#[cfg(feature = "legacy")]
+use crate::codec::enums::ProtocolVersion;
+use crate::codec::enums::{CipherSuite, HandshakeType, NamedGroup, SignatureScheme};
+use crate::codec::{Codec, Decode, LenSize, List};
+use crate::config::{CertifiedKey, ServerConfig};
+use crate::crypto::kx::{KeyExchange, PreMasterSecret};
+use crate::error::Error;
+use crate::handshake::key_exchange::EcdheClientKeyExchange;
+use crate::handshake::put_opaque;
+use crate::state::{kx_signed_content, send_body, Actions};
+use crate::suites::{KeyExchangeKind, SupportedSuite};
+
+use super::ServerHs;
+
+/// The key exchange chosen with the suite, and what it needs.
+pub(super) enum ServerKx {
+    /// ECDHE on this group, signed with this scheme.
+    Ecdhe {
+        group: NamedGroup,
+        scheme: SignatureScheme,
+    },
+    /// DHE on this RFC 7919 group, signed with this scheme.
+    #[cfg(feature = "legacy")]
+    Dhe {
+        group: NamedGroup,
+        scheme: SignatureScheme,
+    },
+    /// RSA key transport: nothing is sent or signed.
+    #[cfg(feature = "legacy")]
+    Rsa,
+}
+
+impl ServerKx {
+    /// The scheme the ServerKeyExchange is signed with, if one is.
+    pub(super) fn scheme(&self) -> Option<SignatureScheme> {
+        match self {
+            ServerKx::Ecdhe { scheme, .. } => Some(*scheme),
+            #[cfg(feature = "legacy")]
+            ServerKx::Dhe { scheme, .. } => Some(*scheme),
+            #[cfg(feature = "legacy")]
+            ServerKx::Rsa => None,
+        }
+    }
+
+    /// Sends the ServerKeyExchange this exchange has (RFC 5246 §7.4.3:
+    /// RSA key transport has none) and returns what then waits for the
+    /// client's share.
+    pub(super) fn send(
+        self,
+        hs: &mut ServerHs,
+        certified: &Arc<CertifiedKey>,
+        actions: &mut Actions,
+    ) -> Result<PendingKx, Error> {
+        let rng = ring::rand::SystemRandom::new();
+        match self {
+            ServerKx::Ecdhe { group, scheme } => {
+                let kx = KeyExchange::start(group, &rng)?;
+                // RFC 8422 §5.4: the signature covers the randoms and
+                // ServerECDHParams; the message body is those params and the
+                // DigitallySigned, written from the same stack buffer.
+                let signed = kx_signed_content(
+                    &hs.client_random,
+                    &hs.server_random,
+                    group,
+                    kx.public_key(),
+                )?;
+                let signature = certified.key.sign(scheme, &signed, &rng)?;
+                send_server_kx(hs, actions, signed.params(), scheme, signature.as_ref())?;
+                Ok(PendingKx::Ecdhe(kx, group))
+            }
+            #[cfg(feature = "legacy")]
+            ServerKx::Dhe { group, scheme } => {
+                use crate::crypto::ffdhe::{DhGroup, DhKeyExchange};
+                let params = DhGroup::named(group).ok_or(Error::Internal("DHE group"))?;
+                let kx = DhKeyExchange::start(params, &rng)?;
+                let dh = crate::handshake::key_exchange::DheServerParams {
+                    p: kx.group().prime(),
+                    g: kx.group().generator(),
+                    public: kx.public_key(),
+                };
+                // RFC 5246 §7.4.3: signed over client_random ‖ server_random
+                // ‖ ServerDHParams.
+                let mut signed = Vec::with_capacity(64 + 6 + 3 * dh.p.len());
+                signed.extend_from_slice(&hs.client_random);
+                signed.extend_from_slice(&hs.server_random);
+                dh.encode_to(&mut signed)?;
+                let signature = certified.key.sign(scheme, &signed, &rng)?;
+                let params = signed.get(64..).unwrap_or(&[]);
+                send_server_kx(hs, actions, params, scheme, signature.as_ref())?;
+                Ok(PendingKx::Dhe(kx, group))
+            }
+            #[cfg(feature = "legacy")]
+            ServerKx::Rsa => Ok(PendingKx::Rsa {
+                key: certified.clone(),
+                client_version: hs.client_version,
+            }),
+        }
+    }
+}
+
+/// Our half of the exchange, waiting for the client's ClientKeyExchange.
+pub(super) enum PendingKx {
+    Ecdhe(KeyExchange, NamedGroup),
+    #[cfg(feature = "legacy")]
+    Dhe(crate::crypto::ffdhe::DhKeyExchange, NamedGroup),
+    #[cfg(feature = "legacy")]
+    Rsa {
+        key: Arc<CertifiedKey>,
+        /// The version the client offered in its ClientHello, which the
+        /// pre-master secret must begin with (RFC 5246 §7.4.7.1).
+        client_version: ProtocolVersion,
+    },
+}
+
+impl PendingKx {
+    /// The group, for [`crate::Negotiated::group`] (none for RSA).
+    pub(super) fn group(&self) -> Option<NamedGroup> {
+        match self {
+            PendingKx::Ecdhe(_, g) => Some(*g),
+            #[cfg(feature = "legacy")]
+            PendingKx::Dhe(_, g) => Some(*g),
+            #[cfg(feature = "legacy")]
+            PendingKx::Rsa { .. } => None,
+        }
+    }
+
+    /// The pre-master secret from the ClientKeyExchange `body`.
+    pub(super) fn complete(self, body: &[u8]) -> Result<PreMasterSecret, Error> {
+        match self {
+            PendingKx::Ecdhe(kx, _) => {
+                kx.complete(EcdheClientKeyExchange::decode_all(body)?.public)
+            }
+            #[cfg(feature = "legacy")]
+            PendingKx::Dhe(kx, _) => {
+                use crate::handshake::key_exchange::DheClientKeyExchange;
+                kx.complete(DheClientKeyExchange::decode_all(body)?.public)
+            }
+            #[cfg(feature = "legacy")]
+            PendingKx::Rsa {
+                key,
+                client_version,
+            } => {
+                use crate::handshake::key_exchange::RsaClientKeyExchange;
+                let ckx = RsaClientKeyExchange::decode_all(body)?;
+                let decrypting = key
+                    .key
+                    .rsa_decrypting_key()
+                    .ok_or(Error::Internal("RSA key transport without an RSA key"))?;
+                // Never fails on the ciphertext: a bad one yields a random
+                // pre-master secret, and the Finished exchange fails as for
+                // a wrong key (RFC 5246 §7.4.7.1).
+                decrypting.decrypt_pre_master(ckx.encrypted_pre_master, client_version)
+            }
+        }
+    }
+}
+
+/// Chooses the suite and its key exchange for a full handshake: the first
+/// suite, in our order (or the client's, with `honor_client_order`), that
+/// the client offers, this configuration allows, our certificate can
+/// authenticate, and whose key exchange the client and our key can do.
+/// `scheme` is the signature scheme for a signed exchange, if there is one
+/// in common. With no suite left, the error says why the first candidate
+/// could not be used ("no ECDHE group in common", ...), or that none was
+/// in common at all.
+pub(super) fn choose(
+    config: &ServerConfig,
+    certified: &CertifiedKey,
+    offered: &[CipherSuite],
+    client_groups: Option<List<'_, NamedGroup>>,
+    scheme: Option<SignatureScheme>,
+) -> Result<(&'static SupportedSuite, ServerKx), Error> {
+    let auth = certified.key.auth_kind();
+    let candidate = |s: &&'static SupportedSuite| s.auth == auth && config.check_suite(s).is_ok();
+    let mut first_refusal = None;
+    let mut try_suite = |s: &'static SupportedSuite| match plan_kx(
+        config,
+        certified,
+        s.kx,
+        client_groups,
+        scheme,
+    ) {
+        Ok(kx) => Some((s, kx)),
+        Err(e) => {
+            first_refusal.get_or_insert(e);
+            None
+        }
+    };
+    let mut chosen = None;
+    if config.honor_client_order {
+        for c in offered {
+            let ours = config
+                .suites
+                .iter()
+                .copied()
+                .filter(candidate)
+                .find(|s| s.suite == *c);
+            if let Some(found) = ours.and_then(&mut try_suite) {
+                chosen = Some(found);
+                break;
+            }
+        }
+    } else {
+        for s in config.suites.iter().copied().filter(candidate) {
+            if !offered.contains(&s.suite) {
+                continue;
+            }
+            if let Some(found) = try_suite(s) {
+                chosen = Some(found);
+                break;
+            }
+        }
+    }
+    chosen.ok_or_else(|| {
+        first_refusal.unwrap_or(Error::HandshakeFailure("no cipher suite in common"))
+    })
+}
+
+/// Whether the key exchange `kx` can run with this client and our key, and
+/// how; the error says why not (the first one is reported when no suite is
+/// left).
+fn plan_kx(
+    config: &ServerConfig,
+    certified: &CertifiedKey,
+    kx: KeyExchangeKind,
+    client_groups: Option<List<'_, NamedGroup>>,
+    scheme: Option<SignatureScheme>,
+) -> Result<ServerKx, Error> {
+    let signed = || scheme.ok_or(Error::HandshakeFailure("no signature scheme in common"));
+    match kx {
+        KeyExchangeKind::Ecdhe => {
+            // RFC 8422 §4: a client without supported_groups is taken to
+            // accept any curve; we then use our first choice.
+            let group = match client_groups {
+                Some(offered) => config.groups.iter().copied().find(|g| offered.contains(g)),
+                None => config.groups.first().copied(),
+            }
+            .ok_or(Error::HandshakeFailure("no ECDHE group in common"))?;
+            Ok(ServerKx::Ecdhe {
+                group,
+                scheme: signed()?,
+            })
+        }
+        #[cfg(feature = "legacy")]
+        KeyExchangeKind::Dhe => {
+            // RFC 7919 §4 (see choose_server_group).
+            let key_bits = certified.key.rsa_modulus_bits().unwrap_or(0);
+            let group = crate::crypto::ffdhe::choose_server_group(
+                &config.dhe_groups,
+                client_groups,
+                key_bits,
+            )
+            .ok_or(Error::HandshakeFailure("no FFDHE group in common"))?;
+            Ok(ServerKx::Dhe {
+                group,
+                scheme: signed()?,
+            })
+        }
+        #[cfg(feature = "legacy")]
+        KeyExchangeKind::Rsa => {
+            if certified.key.rsa_decrypting_key().is_none() {
+                return Err(Error::HandshakeFailure(
+                    "RSA key transport needs an RSA certificate",
+                ));
+            }
+            Ok(ServerKx::Rsa)
+        }
+        #[cfg(not(feature = "legacy"))]
+        KeyExchangeKind::Dhe | KeyExchangeKind::Rsa => {
+            let _ = certified;
+            Err(Error::HandshakeFailure("no cipher suite in common"))
+        }
+    }
+}
+
+/// Sends a ServerKeyExchange: the key exchange's `params` (ServerECDHParams
+/// or ServerDHParams), then their DigitallySigned (RFC 5246 §7.4.3, RFC
+/// 8422 §5.4), the same for both signed key exchanges.
+fn send_server_kx(
+    hs: &mut ServerHs,
+    actions: &mut Actions,
+    params: &[u8],
+    scheme: SignatureScheme,
+    signature: &[u8],
+) -> Result<(), Error> {
+    send_body(
+        actions,
+        &mut hs.transcript,
+        HandshakeType::SERVER_KEY_EXCHANGE,
+        |body| {
+            body.extend_from_slice(params);
+            scheme.encode(body)?;
+            put_opaque(body, LenSize::U16, "signature too long", signature)
+        },
+    )
+}

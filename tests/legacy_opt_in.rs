@@ -1,0 +1,133 @@
+//! The legacy key exchanges are negotiated only by configurations that name
+//! them *and* set the field that says what they cost (issue 11): the
+//! defaults, and configurations that list a legacy suite without the
+//! field, never use one, in a full handshake or in a resumption.
+
+mod common;
+
+use std::sync::Arc;
+
+use common::{KeyType, Pair, Pki};
+use sanstls::pki_types::ServerName;
+use sanstls::suites::{self, KeyExchangeKind, LEGACY_SUITES};
+use sanstls::{ClientConfig, Connection, Error};
+
+const RSA_KX: &str = "TLS_RSA_WITH_AES_128_GCM_SHA256";
+const DHE: &str = "TLS_DHE_RSA_WITH_AES_128_GCM_SHA256";
+
+fn new_client(cc: ClientConfig) -> Result<Connection, Error> {
+    Connection::new_client(Arc::new(cc), ServerName::try_from("localhost").unwrap())
+}
+
+/// The default suite lists hold no legacy suite, in either role.
+#[test]
+fn defaults_hold_no_legacy_suite() {
+    let pki = Pki::new(KeyType::Rsa2048);
+    let (cc, sc) = (pki.client_config(), pki.server_config());
+    for s in cc.suites.iter().chain(&sc.suites) {
+        assert_eq!(s.kx, KeyExchangeKind::Ecdhe, "{}", s.name());
+    }
+    assert!(!cc.allow_rsa_key_transport && !cc.allow_ffdhe);
+    assert!(!sc.allow_rsa_key_transport && !sc.allow_ffdhe);
+    let mut p = Pair::new(cc, sc);
+    p.expect_handshake();
+    assert_eq!(
+        p.client.negotiated().unwrap().suite.kx,
+        KeyExchangeKind::Ecdhe
+    );
+}
+
+/// Naming a legacy suite needs its field first, in both roles.
+#[test]
+fn naming_a_legacy_suite_needs_its_field() {
+    let pki = Pki::new(KeyType::Rsa2048);
+    for (name, kx) in [(RSA_KX, KeyExchangeKind::Rsa), (DHE, KeyExchangeKind::Dhe)] {
+        let mut cc = pki.client_config();
+        let mut sc = pki.server_config();
+        assert!(matches!(
+            cc.set_suites_by_name(&[name]),
+            Err(Error::Config(_))
+        ));
+        assert!(matches!(
+            sc.set_suites_by_name(&[name]),
+            Err(Error::Config(_))
+        ));
+        match kx {
+            KeyExchangeKind::Rsa => {
+                cc.allow_rsa_key_transport = true;
+                sc.allow_rsa_key_transport = true;
+            }
+            _ => {
+                cc.allow_ffdhe = true;
+                sc.allow_ffdhe = true;
+            }
+        }
+        cc.set_suites_by_name(&[name]).unwrap();
+        sc.set_suites_by_name(&[name]).unwrap();
+        let mut p = Pair::new(cc, sc);
+        p.expect_handshake();
+        assert_eq!(p.client.negotiated().unwrap().suite_name(), name);
+    }
+}
+
+/// A client whose list holds a legacy suite pushed in by hand, without the
+/// field, is a configuration error at once, not a quiet offer.
+#[test]
+fn a_client_listing_a_legacy_suite_without_its_field_is_refused() {
+    let pki = Pki::new(KeyType::Rsa2048);
+    for suite in LEGACY_SUITES {
+        let mut cc = pki.client_config();
+        cc.suites.push(suite);
+        assert!(
+            matches!(new_client(cc), Err(Error::Config(_))),
+            "{}",
+            suite.name()
+        );
+    }
+}
+
+/// A server whose list holds the legacy suites without the fields never
+/// picks one, even for a client that offers nothing else.
+#[test]
+fn a_server_without_the_fields_never_picks_a_legacy_suite() {
+    let pki = Pki::new(KeyType::Rsa2048);
+    let mut sc = pki.server_config();
+    sc.suites = LEGACY_SUITES.iter().collect();
+    let mut cc = pki.client_config();
+    cc.allow_rsa_key_transport = true;
+    cc.allow_ffdhe = true;
+    cc.suites = LEGACY_SUITES.iter().collect();
+    let mut p = Pair::new(cc, sc);
+    let (c, s) = p.handshake();
+    assert_eq!(s, Err(Error::HandshakeFailure("no cipher suite in common")));
+    assert!(c.is_err());
+}
+
+/// A session made with RSA key transport is not resumed once the server's
+/// configuration no longer allows it (even with the suite still listed):
+/// the resumption falls back to a full handshake with what is allowed.
+#[test]
+fn a_legacy_session_is_not_resumed_once_disallowed() {
+    let pki = Pki::new(KeyType::Rsa2048);
+    let rsa = suites::by_name(RSA_KX).unwrap();
+    let mut cc = pki.client_config();
+    cc.allow_rsa_key_transport = true;
+    cc.suites.push(rsa);
+    let mut sc = pki.server_config();
+    sc.allow_rsa_key_transport = true;
+    sc.suites = vec![rsa];
+    let mut first = Pair::new(cc.clone(), sc.clone());
+    first.expect_handshake();
+    assert_eq!(first.server.negotiated().unwrap().suite_name(), RSA_KX);
+    let mut again = Pair::new(cc.clone(), sc.clone());
+    again.expect_handshake();
+    assert!(again.server.negotiated().unwrap().resumed);
+
+    sc.allow_rsa_key_transport = false;
+    sc.suites = vec![rsa, &suites::TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256];
+    let mut third = Pair::new(cc, sc);
+    third.expect_handshake();
+    let n = third.server.negotiated().unwrap();
+    assert!(!n.resumed);
+    assert_eq!(n.suite.kx, KeyExchangeKind::Ecdhe);
+}
