@@ -1,0 +1,1 @@
+//! CBC record protection (placeholder: being written).

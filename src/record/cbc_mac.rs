@@ -1,0 +1,1 @@
+//! Constant-time HMAC for CBC records (placeholder: being written).
