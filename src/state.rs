@@ -332,6 +332,7 @@ pub(crate) fn derive_keys(
     key_log: &Option<std::sync::Arc<dyn crate::keylog::KeyLog>>,
     client_random: &[u8; 32],
     server_random: &[u8; 32],
+    etm: bool,
     is_client: bool,
     actions: &mut Actions,
 ) -> (MasterPrf, DirectionKeys) {
@@ -339,7 +340,7 @@ pub(crate) fn derive_keys(
         log.log("CLIENT_RANDOM", client_random, master.as_bytes());
     }
     let prf = master.prf_key(suite);
-    let keys = prf.key_block(client_random, server_random);
+    let keys = prf.key_block(client_random, server_random, etm);
     let (ours, peers) = if is_client {
         (keys.client_keys(), keys.server_keys())
     } else {
@@ -357,6 +358,7 @@ pub(crate) struct Agreed {
     pub client_random: [u8; 32],
     pub server_random: [u8; 32],
     pub ems: bool,
+    pub etm: bool,
     pub group: Option<NamedGroup>,
     pub scheme: Option<SignatureScheme>,
     pub alpn: Option<Vec<u8>>,
@@ -378,6 +380,7 @@ pub(crate) fn complete(actions: &mut Actions, a: Agreed) -> Traffic {
         server_name: a.sni,
         peer_certificates: a.peer_certificates,
         extended_master_secret: a.ems,
+        encrypt_then_mac: a.etm,
         resumed: a.resumed,
     }));
     Traffic {

@@ -179,7 +179,8 @@ impl Hello<'_> {
 /// when configured), SessionTicket (RFC 5077 §3.2, when `ticket`: the
 /// ticket offered, or empty to ask for one), extended_master_secret (RFC
 /// 7627 §5.1: always offered, even when not required, as it is never
-/// weaker) and an empty renegotiation_info (RFC 5746 §3.4: we support
+/// weaker), encrypt_then_mac (RFC 7366 §2, with CBC suites) and an empty
+/// renegotiation_info (RFC 5746 §3.4: we support
 /// secure renegotiation).
 fn encode_client_hello(
     out: &mut Vec<u8>,
@@ -261,10 +262,27 @@ fn encode_client_hello(
             })?;
         }
         put_extension(out, ExtensionType::EXTENDED_MASTER_SECRET, |_| Ok(()))?;
+        if offers_etm(config) {
+            put_extension(out, ExtensionType::ENCRYPT_THEN_MAC, |_| Ok(()))?;
+        }
         put_extension(out, ExtensionType::RENEGOTIATION_INFO, |o| {
             put_opaque(o, LenSize::U8, "renegotiation_info too long", &[])
         })
     })
+}
+
+/// Whether our ClientHello offers encrypt_then_mac (RFC 7366 §2): whenever
+/// it offers a CBC suite, unless the configuration turned it off.
+fn offers_etm(config: &ClientConfig) -> bool {
+    #[cfg(feature = "legacy")]
+    return config.allow_cbc
+        && config.encrypt_then_mac
+        && config.suites.iter().any(|s| s.protection.is_cbc());
+    #[cfg(not(feature = "legacy"))]
+    {
+        let _ = config;
+        false
+    }
 }
 
 /// The RFC 7919 groups we name in supported_groups: all three when we offer
@@ -291,6 +309,7 @@ fn offered_ffdhe_groups(config: &ClientConfig) -> &'static [NamedGroup] {
 /// What the ServerHello's extensions say, once checked against our offer.
 struct Answer {
     ems: bool,
+    etm: bool,
     alpn: Option<Vec<u8>>,
     ticket_ack: bool,
 }
@@ -300,6 +319,7 @@ impl AwaitServerHello {
         let mut reneg_ok = false;
         let mut answer = Answer {
             ems: false,
+            etm: false,
             alpn: None,
             ticket_ack: false,
         };
@@ -313,6 +333,7 @@ impl AwaitServerHello {
                     reneg_ok = true;
                 }
                 ServerExtension::ExtendedMasterSecret => answer.ems = true,
+                ServerExtension::EncryptThenMac if offers_etm(&self.config) => answer.etm = true,
                 ServerExtension::EcPointFormats(formats) => {
                     if !formats.contains(&EcPointFormat::UNCOMPRESSED) {
                         return Err(Error::IllegalParameter(
@@ -370,6 +391,13 @@ impl AwaitServerHello {
             ));
         }
         let answer = self.check_extensions(sh)?;
+        // RFC 7366 §3: a server must not answer encrypt_then_mac with an
+        // AEAD suite, which has no separate MAC to move.
+        if answer.etm && !suite.protection.is_cbc() {
+            return Err(Error::IllegalParameter(
+                "server chose encrypt-then-MAC with a suite that is not CBC",
+            ));
+        }
 
         // RFC 5246 §7.4.1.3: the server resumes by echoing our session ID.
         let offered = self.offered.take();
@@ -391,6 +419,12 @@ impl AwaitServerHello {
                     "resumption changed the extended master secret state",
                 ));
             }
+            // RFC 7366 §3.1: nor may its encrypt-then-MAC state.
+            if session.encrypt_then_mac != answer.etm {
+                return Err(Error::HandshakeFailure(
+                    "resumption changed the encrypt-then-MAC state",
+                ));
+            }
         } else if !answer.ems && self.config.require_extended_master_secret {
             return Err(Error::NoExtendedMasterSecret);
         }
@@ -406,6 +440,7 @@ impl AwaitServerHello {
             client_random: self.client_random,
             server_random: sh.random.0,
             ems: answer.ems,
+            etm: answer.etm,
             alpn: answer.alpn,
             session_id: sh.session_id,
             ticket_expected: answer.ticket_ack,

@@ -8,6 +8,7 @@
 //!   constant-time padding and MAC check, or RFC 7366 encrypt-then-MAC;
 //! - `cbc_mac` (feature `legacy`): the HMAC whose work does not depend on
 //!   the secret length of the data it covers (the Lucky Thirteen defence);
+//! - [`protection`]: the one type the layer holds per direction, AEAD or CBC;
 //! - [`layer`]: per-direction key state (`Plain → Prepared → Active`),
 //!   fragmentation and the empty-record rules.
 
@@ -18,3 +19,4 @@ pub mod cbc_mac;
 pub mod cipher;
 pub mod deframer;
 pub mod layer;
+pub mod protection;

@@ -75,7 +75,7 @@ impl AwaitClientHello {
         // CertificateVerify is checked over the raw messages (RFC 5246 §7.4.8).
         transcript.keep_messages(!matches!(config.client_auth, ClientAuth::None));
 
-        let (suite, ems, session_id, plan) = match find_session(&config, ch, sni.as_deref(), now)? {
+        let (suite, ems, etm, session_id, plan) = match find_session(&config, ch, sni.as_deref(), now)? {
             Some((session, by_id)) => {
                 let suite =
                     crate::suites::lookup(session.suite).ok_or(Error::Internal("resumed suite"))?;
@@ -83,6 +83,7 @@ impl AwaitClientHello {
                 (
                     suite,
                     session.extended_master_secret,
+                    session.encrypt_then_mac,
                     ch.session_id,
                     Plan::Resume { session, by_id },
                 )
@@ -96,7 +97,7 @@ impl AwaitClientHello {
                 } else {
                     SessionId::empty()
                 };
-                (suite, ems, session_id, full)
+                (suite, ems, agree_etm(&config, ch, suite), session_id, full)
             }
         };
         transcript.start(suite.hash);
@@ -109,6 +110,7 @@ impl AwaitClientHello {
             client_random: ch.random.0,
             server_random,
             ems,
+            etm,
             alpn,
             sni,
             session_id,
@@ -246,8 +248,26 @@ fn find_session(
         )),
         // The original session lacked EMS: do a full handshake instead.
         (false, true) => Ok(None),
+        // RFC 7366 §3.1: resumption keeps the session's encrypt-then-MAC.
+        // A client that no longer offers it for an EtM session gets a full
+        // handshake rather than a silent fall back to MAC-then-encrypt.
+        _ if session.encrypt_then_mac && !ch.has_etm() => Ok(None),
         _ => Ok(Some((session, by_id))),
     }
+}
+
+/// Whether a full handshake uses encrypt-then-MAC: only with a CBC suite,
+/// when the client offered it and the configuration agrees (RFC 7366 §3:
+/// with an AEAD suite the server must not answer it).
+fn agree_etm(config: &ServerConfig, ch: &ClientHello, suite: &SupportedSuite) -> bool {
+    #[cfg(feature = "legacy")]
+    let agree = config.encrypt_then_mac;
+    #[cfg(not(feature = "legacy"))]
+    let agree = {
+        let _ = config;
+        false
+    };
+    agree && suite.protection.is_cbc() && ch.has_etm()
 }
 
 /// RFC 5746 §3.6: the SCSV or an empty renegotiation_info signals support;

@@ -46,6 +46,8 @@ pub(crate) struct ServerHs {
     pub client_random: [u8; 32],
     pub server_random: [u8; 32],
     pub ems: bool,
+    /// Encrypt-then-MAC (RFC 7366) for this connection's CBC records.
+    pub etm: bool,
     pub alpn: Option<Vec<u8>>,
     pub sni: Option<String>,
     /// The session ID in our ServerHello: new (to cache the session), the
@@ -78,6 +80,7 @@ impl ServerHs {
             &self.config.key_log,
             &self.client_random,
             &self.server_random,
+            self.etm,
             false,
             actions,
         )
