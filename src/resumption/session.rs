@@ -214,6 +214,7 @@ mod tests {
             suite: CipherSuite::TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256,
             master: MasterSecret::from_bytes([7; MASTER_SECRET_LEN]),
             extended_master_secret: true,
+            encrypt_then_mac: false,
             server_name: Some("localhost".into()),
             peer_certificate: Some(CertificateDer::from(vec![1, 2, 3])),
             created: 1_000,
@@ -233,6 +234,25 @@ mod tests {
         for cut in 0..bytes.len() {
             assert!(StoredSession::from_bytes(&bytes[..cut]).is_err());
         }
+    }
+
+    /// The encrypt-then-MAC flag lives in what was a reserved zero: it
+    /// round-trips, its absence reads as false (sessions encoded before
+    /// it), and an unknown flag is refused.
+    #[test]
+    fn etm_flag_in_the_last_field() {
+        let mut s = sample();
+        let plain = s.encode_secret();
+        assert_eq!(plain[plain.len() - 2..], [0, 0]);
+        assert!(!StoredSession::from_bytes(&plain).unwrap().encrypt_then_mac);
+        s.encrypt_then_mac = true;
+        let etm = s.encode_secret();
+        assert_eq!(etm[etm.len() - 2..], [0, 1]);
+        assert!(StoredSession::from_bytes(&etm).unwrap().encrypt_then_mac);
+        let mut unknown = etm.to_vec();
+        let n = unknown.len();
+        unknown[n - 2] = 0x80;
+        assert!(StoredSession::from_bytes(&unknown).is_err());
     }
 
     #[test]
