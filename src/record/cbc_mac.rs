@@ -325,7 +325,9 @@ impl<E: Engine> Midstates<E> {
         let mut kept = state;
         let end = (longest + E::LEN_FIELD) >> E::BLOCK_SHIFT;
         for i in fixed..=end {
-            let is_last = eq_mask(i as u64, last);
+            // Opaque, so that the compiler cannot see it is 0 or !0 and
+            // split the loop below into two versions, one branch between.
+            let is_last = core::hint::black_box(eq_mask(i as u64, last));
             for (j, x) in block[..b].iter_mut().enumerate() {
                 let p = (i * b + j) as u64;
                 let mut v = byte_at(i * b + j) & lt_mask(p, m) as u8;
