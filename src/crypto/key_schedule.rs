@@ -11,7 +11,7 @@ use crate::crypto::prf::{prf, prf_parts, PrfKey};
 use crate::error::Error;
 use crate::record::cipher::{AeadDecrypter, AeadEncrypter};
 use crate::record::protection::{Decrypter, Encrypter};
-#[cfg(feature = "legacy")]
+#[cfg(all(feature = "legacy", any(test, feature = "unstable-internals")))]
 use crate::suites::CbcKind;
 #[cfg(any(test, feature = "unstable-internals"))]
 use crate::suites::AeadKind;
