@@ -88,6 +88,8 @@ pub enum MacKind {
 
 impl MacKind {
     /// MAC length, which is also the MAC key length (RFC 5246 §6.2.3.1).
+    /// (No `is_empty`: no MAC is empty.)
+    #[allow(clippy::len_without_is_empty)]
     pub fn len(self) -> usize {
         match self {
             MacKind::Sha1 => 20,

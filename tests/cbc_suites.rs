@@ -65,7 +65,12 @@ fn step_ok(p: &mut Pair) {
 fn exchange(p: &mut Pair, suite: &SupportedSuite, etm: bool, data: &[u8]) {
     let mut wire = Vec::new();
     p.client.send(data, &mut wire).unwrap();
-    assert_eq!(wire.len(), record_len(suite, etm, data.len()), "{}", suite.name());
+    assert_eq!(
+        wire.len(),
+        record_len(suite, etm, data.len()),
+        "{}",
+        suite.name()
+    );
     p.to_server.extend_from_slice(&wire);
     step_ok(p);
     assert_eq!(p.server_data, data, "{} etm {etm}", suite.name());
@@ -107,7 +112,10 @@ fn cbc_needs_allow_cbc() {
         cc.allow_rsa_key_transport = true;
         cc.allow_ffdhe = true;
         assert!(
-            matches!(cc.set_suites_by_name(&[suite.name()]), Err(Error::Config(_))),
+            matches!(
+                cc.set_suites_by_name(&[suite.name()]),
+                Err(Error::Config(_))
+            ),
             "{}",
             suite.name()
         );
@@ -198,7 +206,8 @@ fn etm_is_not_used_with_an_aead_suite() {
     let pki = Pki::new(KeyType::Rsa2048);
     let mut cc = pki.client_config();
     cc.allow_cbc = true;
-    cc.suites.push(&sanstls::suites::TLS_ECDHE_RSA_WITH_AES_128_CBC_SHA);
+    cc.suites
+        .push(&sanstls::suites::TLS_ECDHE_RSA_WITH_AES_128_CBC_SHA);
     let mut p = Pair::new(cc, pki.server_config());
     p.expect_handshake();
     let n = p.client.negotiated().unwrap();

@@ -11,10 +11,10 @@ use crate::crypto::prf::{prf, prf_parts, PrfKey};
 use crate::error::Error;
 use crate::record::cipher::{AeadDecrypter, AeadEncrypter};
 use crate::record::protection::{Decrypter, Encrypter};
-#[cfg(all(feature = "legacy", any(test, feature = "unstable-internals")))]
-use crate::suites::CbcKind;
 #[cfg(any(test, feature = "unstable-internals"))]
 use crate::suites::AeadKind;
+#[cfg(all(feature = "legacy", any(test, feature = "unstable-internals")))]
+use crate::suites::CbcKind;
 use crate::suites::{HashKind, Protection, SupportedSuite};
 
 /// Length of the master secret (RFC 5246 §8.1).

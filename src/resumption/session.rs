@@ -188,7 +188,10 @@ impl Codec for StoredSession {
         let ticket = r.vec(LenSize::U16, "ticket")?.to_vec();
         let flags = r.u16("session flags")?;
         if flags & !SESSION_FLAG_ETM != 0 {
-            return Err(Error::invalid("session flags", InvalidMessage::IllegalValue));
+            return Err(Error::invalid(
+                "session flags",
+                InvalidMessage::IllegalValue,
+            ));
         }
         Ok(StoredSession {
             suite,

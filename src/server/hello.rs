@@ -75,31 +75,32 @@ impl AwaitClientHello {
         // CertificateVerify is checked over the raw messages (RFC 5246 §7.4.8).
         transcript.keep_messages(!matches!(config.client_auth, ClientAuth::None));
 
-        let (suite, ems, etm, session_id, plan) = match find_session(&config, ch, sni.as_deref(), now)? {
-            Some((session, by_id)) => {
-                let suite =
-                    crate::suites::lookup(session.suite).ok_or(Error::Internal("resumed suite"))?;
-                // RFC 5077 §3.4: echo the client's session ID to say "resumed".
-                (
-                    suite,
-                    session.extended_master_secret,
-                    session.encrypt_then_mac,
-                    ch.session_id,
-                    Plan::Resume { session, by_id },
-                )
-            }
-            None => {
-                let (suite, full) = plan_full(&config, ch, sni.as_deref())?;
-                let session_id = if config.session_store.is_some() {
-                    let mut id = [0u8; 32];
-                    config.random.fill(&mut id)?;
-                    SessionId::new(&id).ok_or(Error::Internal("session id"))?
-                } else {
-                    SessionId::empty()
-                };
-                (suite, ems, agree_etm(&config, ch, suite), session_id, full)
-            }
-        };
+        let (suite, ems, etm, session_id, plan) =
+            match find_session(&config, ch, sni.as_deref(), now)? {
+                Some((session, by_id)) => {
+                    let suite = crate::suites::lookup(session.suite)
+                        .ok_or(Error::Internal("resumed suite"))?;
+                    // RFC 5077 §3.4: echo the client's session ID to say "resumed".
+                    (
+                        suite,
+                        session.extended_master_secret,
+                        session.encrypt_then_mac,
+                        ch.session_id,
+                        Plan::Resume { session, by_id },
+                    )
+                }
+                None => {
+                    let (suite, full) = plan_full(&config, ch, sni.as_deref())?;
+                    let session_id = if config.session_store.is_some() {
+                        let mut id = [0u8; 32];
+                        config.random.fill(&mut id)?;
+                        SessionId::new(&id).ok_or(Error::Internal("session id"))?
+                    } else {
+                        SessionId::empty()
+                    };
+                    (suite, ems, agree_etm(&config, ch, suite), session_id, full)
+                }
+            };
         transcript.start(suite.hash);
         transcript.add(msg.raw);
         let hs = ServerHs {
