@@ -21,7 +21,7 @@ use crate::handshake::hello::ServerHello;
 use crate::handshake::{put_opaque, put_opaque_list, HandshakePayload, SessionId};
 use crate::resumption::session::StoredSession;
 use crate::state::{send_body, unexpected, Action, Actions, Msg};
-use crate::suites::SupportedSuite;
+use crate::suites::{KeyExchangeKind, SupportedSuite};
 
 use super::finish::{after_keys, ClientKeyed};
 use super::{AwaitCertificate, ClientHs, ClientState};
@@ -217,22 +217,32 @@ fn encode_client_hello(
                 })
             })?;
         }
-        put_extension(out, ExtensionType::SUPPORTED_GROUPS, |o| {
-            put_vec(o, LenSize::U16, "supported_groups too long", |o| {
-                for g in config.groups.iter().chain(offered_ffdhe_groups(config)) {
-                    g.encode(o)?;
-                }
-                Ok(())
-            })
-        })?;
-        put_extension(out, ExtensionType::EC_POINT_FORMATS, |o| {
-            put_list(
-                o,
-                LenSize::U8,
-                "ec_point_formats too long",
-                &[EcPointFormat::UNCOMPRESSED],
-            )
-        })?;
+        // RFC 8422 §4: the ECC extensions go with ECC suites; a client
+        // offering only RSA key transport sends the classic hello without
+        // them (supported_groups still names the RFC 7919 groups for DHE).
+        let ecdhe = config.suites.iter().any(|s| s.kx == KeyExchangeKind::Ecdhe);
+        let ffdhe = offered_ffdhe_groups(config);
+        if ecdhe || !ffdhe.is_empty() {
+            put_extension(out, ExtensionType::SUPPORTED_GROUPS, |o| {
+                put_vec(o, LenSize::U16, "supported_groups too long", |o| {
+                    let ec = if ecdhe { &config.groups[..] } else { &[] };
+                    for g in ec.iter().chain(ffdhe) {
+                        g.encode(o)?;
+                    }
+                    Ok(())
+                })
+            })?;
+        }
+        if ecdhe {
+            put_extension(out, ExtensionType::EC_POINT_FORMATS, |o| {
+                put_list(
+                    o,
+                    LenSize::U8,
+                    "ec_point_formats too long",
+                    &[EcPointFormat::UNCOMPRESSED],
+                )
+            })?;
+        }
         put_extension(out, ExtensionType::SIGNATURE_ALGORITHMS, |o| {
             put_list(
                 o,
