@@ -46,9 +46,13 @@
 //! No branch and no memory address depends on `n`: positions are compared
 //! with the arithmetic masks below ([`lt_mask`], [`eq_mask`]), per byte,
 //! and the per-block choices and the clamping use `subtle`. (`subtle`'s
-//! `Choice` costs an optimization barrier per use, a few nanoseconds: per
-//! byte of the window, that was most of the time of opening a 1 KB
-//! record.) The sequence of compressions is fixed by the public range.
+//! `Choice` costs an optimization barrier per use, a few nanoseconds; per
+//! byte of the window that made opening a 1 KB record ten times slower.)
+//! The secret length, and each mask that stays the same over a loop, pass
+//! through `core::hint::black_box`, so that the compiler cannot see a mask
+//! is 0 or !0 and turn it back into a branch; `tests/timing_cbc.rs` caught
+//! it doing just that to a loop in `record/cbc.rs`. The sequence of
+//! compressions is fixed by the public range.
 
 use sha2::digest::array::Array;
 use sha2::digest::typenum::{U128, U64};
