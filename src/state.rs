@@ -333,8 +333,9 @@ pub(crate) fn derive_keys(
     [client_random, server_random]: [&[u8; 32]; 2],
     etm: bool,
     is_client: bool,
+    random: &dyn crate::config::RandomSource,
     actions: &mut Actions,
-) -> (MasterPrf, DirectionKeys) {
+) -> Result<(MasterPrf, DirectionKeys), Error> {
     if let Some(log) = key_log {
         log.log("CLIENT_RANDOM", client_random, master.as_bytes());
     }
@@ -345,8 +346,17 @@ pub(crate) fn derive_keys(
     } else {
         (keys.server_keys(), keys.client_keys())
     };
+    // Our CBC IVs come from a seed of the configured random source, so a
+    // deterministic source makes the whole connection reproducible.
+    let ours = if suite.protection.is_cbc() {
+        let mut seed = zeroize::Zeroizing::new([0u8; crate::crypto::key_schedule::IV_SEED_LEN]);
+        random.fill(&mut seed[..])?;
+        ours.with_iv_seed(*seed)
+    } else {
+        ours
+    };
     actions.push(Action::PrepareRead(peers));
-    (prf, ours)
+    Ok((prf, ours))
 }
 
 /// What a handshake agreed on, as both roles hand it over once the peer's

@@ -281,3 +281,45 @@ fn resumption_keeps_etm() {
         exchange(&mut again, suite, false, b"full handshake");
     }
 }
+
+/// A random source that hands out a fixed byte and counts the requests of
+/// each length.
+#[derive(Debug, Default)]
+struct Counting(std::sync::Mutex<Vec<usize>>);
+
+impl sanstls::config::RandomSource for Counting {
+    fn fill(&self, dest: &mut [u8]) -> Result<(), Error> {
+        self.0.lock().unwrap().push(dest.len());
+        dest.fill(0x5a);
+        Ok(())
+    }
+}
+
+/// A CBC sender's IV seed comes from the configuration's random source
+/// (no hidden randomness): one 16-byte request per side with a CBC suite,
+/// none with an AEAD suite.
+#[test]
+fn iv_seed_comes_from_the_configured_random_source() {
+    for (suite, cbc) in [
+        (&sanstls::suites::TLS_ECDHE_RSA_WITH_AES_128_CBC_SHA, true),
+        (
+            &sanstls::suites::TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256,
+            false,
+        ),
+    ] {
+        let pki = pki_for(suite);
+        let (mut cc, mut sc) = configs(&pki, suite, true);
+        let (cr, sr) = (
+            std::sync::Arc::new(Counting::default()),
+            std::sync::Arc::new(Counting::default()),
+        );
+        cc.random = cr.clone();
+        sc.random = sr.clone();
+        let mut p = Pair::new(cc, sc);
+        p.expect_handshake();
+        for asked in [&cr, &sr] {
+            let seeds = asked.0.lock().unwrap().iter().filter(|&&n| n == 16).count();
+            assert_eq!(seeds, usize::from(cbc), "{}", suite.name());
+        }
+    }
+}

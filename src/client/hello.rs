@@ -460,7 +460,7 @@ impl AwaitServerHello {
             None => Ok(ClientState::AwaitCertificate(AwaitCertificate { hs })),
             Some(session) => {
                 // Abbreviated handshake: same master secret, new randoms.
-                let (prf, write) = hs.derive_keys(&session.master, actions);
+                let (prf, write) = hs.derive_keys(&session.master, actions)?;
                 let mut hs = hs;
                 hs.transcript.keep_messages(false);
                 Ok(after_keys(ClientKeyed {

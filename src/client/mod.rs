@@ -67,10 +67,13 @@ impl ClientHs {
         &self,
         master: &crate::crypto::key_schedule::MasterSecret,
         actions: &mut Actions,
-    ) -> (
-        crate::crypto::key_schedule::MasterPrf,
-        crate::crypto::key_schedule::DirectionKeys,
-    ) {
+    ) -> Result<
+        (
+            crate::crypto::key_schedule::MasterPrf,
+            crate::crypto::key_schedule::DirectionKeys,
+        ),
+        Error,
+    > {
         crate::state::derive_keys(
             master,
             self.suite,
@@ -78,6 +81,7 @@ impl ClientHs {
             [&self.client_random, &self.server_random],
             self.etm,
             true,
+            self.config.random.as_ref(),
             actions,
         )
     }

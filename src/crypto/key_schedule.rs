@@ -303,6 +303,8 @@ const KEY_MAX: usize = 32;
 const IV_MAX: usize = 12;
 /// Largest MAC key of our suites (HMAC-SHA384).
 const MAC_KEY_MAX: usize = 48;
+/// Length of a CBC sender's IV seed (an AES-128 key).
+pub const IV_SEED_LEN: usize = 16;
 
 /// One direction's write keys as cut from the key block (RFC 5246 §6.3),
 /// wiped on drop.
@@ -321,6 +323,9 @@ pub struct DirectionKeys {
     key: [u8; KEY_MAX],
     mac_key: [u8; MAC_KEY_MAX],
     iv: [u8; IV_MAX],
+    /// A CBC sender's key for its explicit IVs (see `record::cbc`), from
+    /// the configuration's random source: not part of the key block.
+    iv_seed: [u8; IV_SEED_LEN],
 }
 
 impl DirectionKeys {
@@ -370,6 +375,7 @@ impl DirectionKeys {
             key: [0; KEY_MAX],
             mac_key: [0; MAC_KEY_MAX],
             iv: [0; IV_MAX],
+            iv_seed: [0; IV_SEED_LEN],
         };
         keys.key[..key.len()].copy_from_slice(key);
         keys.mac_key[..mac_key.len()].copy_from_slice(mac_key);
@@ -377,31 +383,29 @@ impl DirectionKeys {
         keys
     }
 
-    /// Record protection for sending with these keys. A CBC sender draws a
-    /// 16-byte seed for its explicit IVs from the system's RNG here (see
-    /// `record::cbc`).
+    /// The seed a CBC sender derives its explicit IVs from (see
+    /// `record::cbc`); the handshake draws it from the configuration's
+    /// random source for its own write keys. Unused with an AEAD.
+    pub fn with_iv_seed(mut self, seed: [u8; IV_SEED_LEN]) -> DirectionKeys {
+        self.iv_seed = seed;
+        self
+    }
+
+    /// Record protection for sending with these keys.
     pub fn encrypter(&self) -> Result<Encrypter, Error> {
         match self.protection {
             Protection::Aead(aead) => {
                 AeadEncrypter::new(aead, self.key(), self.iv()).map(Encrypter::Aead)
             }
             #[cfg(feature = "legacy")]
-            Protection::Cbc(kind) => {
-                use ring::rand::SecureRandom;
-                let mut seed = [0u8; 16];
-                ring::rand::SystemRandom::new()
-                    .fill(&mut seed)
-                    .map_err(|_| Error::Internal("system RNG failed"))?;
-                let enc = crate::record::cbc::CbcEncrypter::new(
-                    kind,
-                    self.key(),
-                    self.mac_key(),
-                    self.etm,
-                    seed,
-                );
-                seed.zeroize();
-                enc.map(Encrypter::Cbc)
-            }
+            Protection::Cbc(kind) => crate::record::cbc::CbcEncrypter::new(
+                kind,
+                self.key(),
+                self.mac_key(),
+                self.etm,
+                self.iv_seed,
+            )
+            .map(Encrypter::Cbc),
             #[cfg(not(feature = "legacy"))]
             Protection::Cbc(_) => Err(Error::Internal("CBC suites need the legacy feature")),
         }

@@ -76,6 +76,15 @@ impl Encrypter {
         }
     }
 
+    #[cfg(test)]
+    pub(crate) fn set_seq(&mut self, seq: u64) {
+        match self {
+            Encrypter::Aead(e) => e.set_seq(seq),
+            #[cfg(feature = "legacy")]
+            Encrypter::Cbc(e) => e.set_seq(seq),
+        }
+    }
+
     /// Bytes one record of `plaintext_len` bytes takes on the wire.
     #[cfg(test)]
     pub(crate) fn record_len(&self, plaintext_len: usize) -> usize {

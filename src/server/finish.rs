@@ -112,7 +112,7 @@ pub(super) fn start_resumed(
     hs.transcript.keep_messages(false);
     send_server_hello(&mut hs, false, false, actions)?;
     actions.push(Action::SuiteChosen(hs.suite.kx));
-    let (prf, write) = hs.derive_keys(&session.master, actions);
+    let (prf, write) = hs.derive_keys(&session.master, actions)?;
     let mut k = ServerKeyed {
         hs,
         master: session.master,

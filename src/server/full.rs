@@ -237,7 +237,7 @@ impl AwaitClientKx {
             &hs.client_random,
             &hs.server_random,
         )?;
-        let (prf, write) = hs.derive_keys(&master, actions);
+        let (prf, write) = hs.derive_keys(&master, actions)?;
         let keyed = ServerKeyed {
             hs,
             master,

@@ -70,10 +70,13 @@ impl ServerHs {
         &self,
         master: &crate::crypto::key_schedule::MasterSecret,
         actions: &mut Actions,
-    ) -> (
-        crate::crypto::key_schedule::MasterPrf,
-        crate::crypto::key_schedule::DirectionKeys,
-    ) {
+    ) -> Result<
+        (
+            crate::crypto::key_schedule::MasterPrf,
+            crate::crypto::key_schedule::DirectionKeys,
+        ),
+        Error,
+    > {
         crate::state::derive_keys(
             master,
             self.suite,
@@ -81,6 +84,7 @@ impl ServerHs {
             [&self.client_random, &self.server_random],
             self.etm,
             false,
+            self.config.random.as_ref(),
             actions,
         )
     }
