@@ -3,9 +3,10 @@
 //!
 //! Both ways below run the compression functions of the `sha1` and `sha2`
 //! crates from the key's pad-block states. (Not ring's HMAC: ring's SHA-1
-//! does not use the CPU's SHA extensions, and on this project's machines
-//! ran at a quarter of the `sha1` crate's speed, 0.4 against 1.6 GiB/s;
-//! SHA-256 and SHA-384 ran alike. See `benches/cbc_crates.rs`.)
+//! does not use the CPU's SHA extensions, and on this project's machine
+//! ran at a quarter of the `sha1` crate's speed over 16 KiB, 0.43 against
+//! 1.79 GiB/s; SHA-256 and SHA-384 ran alike, 1.65 and 0.57 GiB/s. See
+//! `benches/cbc_crates.rs`.)
 //!
 //! Two ways to compute it, for two kinds of data:
 //!
