@@ -135,7 +135,7 @@ fn a_legacy_session_is_not_resumed_once_disallowed() {
 /// A client offering only RSA key transport sends the classic ClientHello:
 /// no supported_groups or ec_point_formats (RFC 8422 §4: they go with ECC
 /// suites); with DHE suites supported_groups names the RFC 7919 groups
-/// only; with an ECDHE suite both are back.
+/// only; with an ECDHE suite, or a client certificate, both are back.
 #[test]
 fn ecc_extensions_only_with_ecc_suites() {
     use sanstls::internals::codec::enums::{ExtensionType, NamedGroup};
@@ -149,8 +149,13 @@ fn ecc_extensions_only_with_ecc_suites() {
         let len = u16::from_be_bytes([wire[3], wire[4]]) as usize;
         wire[5..5 + len].to_vec()
     };
-    let check = |names: &[&str], groups: Option<&[NamedGroup]>, formats: bool| {
+    let check = |names: &[&str], groups: Option<&[NamedGroup]>, formats: bool, cert: bool| {
         let mut cc = pki.client_config();
+        if cert {
+            let client = Pki::new(KeyType::P256);
+            cc.set_client_cert(client.chain.clone(), &client.key)
+                .unwrap();
+        }
         cc.allow_rsa_key_transport = true;
         cc.allow_ffdhe = true;
         cc.set_suites_by_name(names).unwrap();
@@ -166,17 +171,22 @@ fn ecc_extensions_only_with_ecc_suites() {
             "{names:?}"
         );
     };
-    check(&[RSA_KX], None, false);
+    check(&[RSA_KX], None, false, false);
     let ffdhe = [
         NamedGroup::FFDHE2048,
         NamedGroup::FFDHE3072,
         NamedGroup::FFDHE4096,
     ];
-    check(&[DHE, RSA_KX], Some(&ffdhe), false);
+    check(&[DHE, RSA_KX], Some(&ffdhe), false, false);
     let ecdhe = pki.client_config().groups;
     check(
         &["TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256", RSA_KX],
         Some(&ecdhe),
         true,
+        false,
     );
+    // A client certificate brings the ECC extensions back: a server may
+    // check an ECDSA certificate's curve against supported_groups.
+    let both: Vec<NamedGroup> = ecdhe.iter().chain(&ffdhe).copied().collect();
+    check(&[DHE], Some(&both), true, true);
 }

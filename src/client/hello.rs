@@ -217,10 +217,14 @@ fn encode_client_hello(
                 })
             })?;
         }
-        // RFC 8422 §4: the ECC extensions go with ECC suites; a client
-        // offering only RSA key transport sends the classic hello without
-        // them (supported_groups still names the RFC 7919 groups for DHE).
-        let ecdhe = config.suites.iter().any(|s| s.kx == KeyExchangeKind::Ecdhe);
+        // RFC 8422 §4: the ECC extensions go with ECC suites, and with an
+        // ECDSA client certificate (OpenSSL checks its curve against
+        // supported_groups, so any client certificate counts); a client
+        // offering only RSA key transport without one sends the classic
+        // hello without them (supported_groups still names the RFC 7919
+        // groups for DHE).
+        let ecdhe = config.suites.iter().any(|s| s.kx == KeyExchangeKind::Ecdhe)
+            || config.client_cert_resolver.is_some();
         let ffdhe = offered_ffdhe_groups(config);
         if ecdhe || !ffdhe.is_empty() {
             put_extension(out, ExtensionType::SUPPORTED_GROUPS, |o| {
