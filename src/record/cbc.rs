@@ -46,8 +46,8 @@
 //! never wrap: the record that would use the last value is refused with
 //! [`Error::SequenceExhausted`], as in [`super::cipher`].
 //!
-//! The expanded AES key schedules are those of the `aes` crate, which
-//! wipes them on drop only with its `zeroize` feature.
+//! The expanded AES key schedules are those of the `aes` crate, built
+//! with its `zeroize` feature so that they are wiped on drop.
 
 use aes::cipher::array::Array;
 use aes::cipher::typenum::U16;
