@@ -13,7 +13,10 @@
 //! - [`RecordMac::sign`] and [`RecordMac::verify`], a plain streaming
 //!   HMAC, are for data whose length is public: what we send, and an
 //!   encrypt-then-MAC record (RFC 7366), whose MAC covers the ciphertext as
-//!   received.
+//!   received. [`RecordMac::stream`] is the same HMAC in steps (start from
+//!   the inner pad state, hash, finish with the padding and the outer
+//!   hash), so that sealing can run the compression calls between its AES
+//!   blocks (`record/cbc.rs`).
 //! - [`RecordMac::sign_secret_len`] is for a MAC-then-encrypt record, where
 //!   the MAC covers the plaintext and the plaintext's length depends on the
 //!   decrypted padding length byte: a secret. Hashing only the bytes that
@@ -365,42 +368,21 @@ impl<E: Engine> Midstates<E> {
     /// The HMAC of the concatenation of `parts`, whose lengths are public:
     /// a plain streaming hash from the inner pad state.
     fn sign<'a>(&self, parts: impl Iterator<Item = &'a [u8]>, out: &mut [u8; MAX_MAC_LEN]) {
-        let b = E::BLOCK;
-        let mut state = self.inner;
-        let mut block = Zeroizing::new([0u8; 128]);
-        let mut fill = 0;
-        let mut total = 0u64;
+        let mut stream = self.stream();
         for part in parts {
-            total += part.len() as u64;
-            let mut part = part;
-            if fill > 0 {
-                let take = (b - fill).min(part.len());
-                block[fill..fill + take].copy_from_slice(&part[..take]);
-                fill += take;
-                part = &part[take..];
-                if fill < b {
-                    continue;
-                }
-                E::compress(&mut state, &block[..b]);
-            }
-            // The block is empty here: `fill` is set anew below.
-            let whole = part.len() - part.len() % b;
-            E::compress(&mut state, &part[..whole]);
-            fill = part.len() - whole;
-            block[..fill].copy_from_slice(&part[whole..]);
+            stream.update(part);
         }
-        // FIPS 180-4 §5.1: the end marker, zeros, the length in bits (of
-        // the key block too), in one more block if they do not fit.
-        block[fill] = 0x80;
-        block[fill + 1..b].fill(0);
-        if fill + 1 > b - E::LEN_FIELD {
-            E::compress(&mut state, &block[..b]);
-            block[..b].fill(0);
+        stream.finish(out);
+    }
+
+    fn stream(&self) -> Stream<'_, E> {
+        Stream {
+            mid: self,
+            state: self.inner,
+            block: Zeroizing::new([0u8; 128]),
+            fill: 0,
+            total: 0,
         }
-        block[b - 8..b].copy_from_slice(&((b as u64 + total) * 8).to_be_bytes());
-        E::compress(&mut state, &block[..b]);
-        self.outer(&state, out);
-        state.zeroize();
     }
 
     /// The outer hash of HMAC over the finished inner state: one block,
@@ -423,6 +405,63 @@ impl<E: Engine> Drop for Midstates<E> {
     fn drop(&mut self) {
         self.inner.zeroize();
         self.outer.zeroize();
+    }
+}
+
+/// A running HMAC of data of public length (see [`MacStream`]): the inner
+/// chaining state, the bytes of a block not yet compressed, and the count
+/// of bytes hashed. All wiped on drop.
+struct Stream<'m, E: Engine> {
+    mid: &'m Midstates<E>,
+    state: E::State,
+    block: Zeroizing<[u8; 128]>,
+    /// Bytes in `block`, always less than a block.
+    fill: usize,
+    /// Message bytes so far, after the key block.
+    total: u64,
+}
+
+impl<E: Engine> Stream<'_, E> {
+    fn update(&mut self, mut data: &[u8]) {
+        let b = E::BLOCK;
+        self.total += data.len() as u64;
+        if self.fill > 0 {
+            let take = (b - self.fill).min(data.len());
+            self.block[self.fill..self.fill + take].copy_from_slice(&data[..take]);
+            self.fill += take;
+            data = &data[take..];
+            if self.fill < b {
+                return;
+            }
+            E::compress(&mut self.state, &self.block[..b]);
+        }
+        // Whole blocks straight from `data`; the rest waits in `block`.
+        let whole = data.len() - data.len() % b;
+        E::compress(&mut self.state, &data[..whole]);
+        self.fill = data.len() - whole;
+        self.block[..self.fill].copy_from_slice(&data[whole..]);
+    }
+
+    fn finish(mut self, out: &mut [u8; MAX_MAC_LEN]) {
+        let (b, fill) = (E::BLOCK, self.fill);
+        // FIPS 180-4 §5.1: the end marker, zeros, the length in bits (of
+        // the key block too), in one more block if they do not fit.
+        self.block[fill] = 0x80;
+        self.block[fill + 1..b].fill(0);
+        if fill + 1 > b - E::LEN_FIELD {
+            E::compress(&mut self.state, &self.block[..b]);
+            self.block[..b].fill(0);
+        }
+        let bits = (b as u64 + self.total) * 8;
+        self.block[b - 8..b].copy_from_slice(&bits.to_be_bytes());
+        E::compress(&mut self.state, &self.block[..b]);
+        self.mid.outer(&self.state, out);
+    }
+}
+
+impl<E: Engine> Drop for Stream<'_, E> {
+    fn drop(&mut self) {
+        self.state.zeroize();
     }
 }
 
@@ -455,6 +494,16 @@ impl RecordMac {
             MacKind::Sha384 => Mid::Sha384(Midstates::new(key)),
         };
         Ok(RecordMac { kind, mid })
+    }
+
+    /// A MAC taken in steps ([`MacStream`]), for data of public length:
+    /// the caller updates it with the 13-byte MAC header, then the data.
+    pub fn stream(&self) -> MacStream<'_> {
+        MacStream(match &self.mid {
+            Mid::Sha1(m) => StreamOf::Sha1(m.stream()),
+            Mid::Sha256(m) => StreamOf::Sha256(m.stream()),
+            Mid::Sha384(m) => StreamOf::Sha384(m.stream()),
+        })
     }
 
     /// The MAC of `header ‖ parts...` into `out[..mac_len]`, for data of
@@ -506,6 +555,66 @@ impl core::fmt::Debug for RecordMac {
         f.debug_struct("RecordMac")
             .field("kind", &self.kind)
             .finish_non_exhaustive()
+    }
+}
+
+/// The HMAC of one record's data, taken in steps, so that the record code
+/// can interleave its compression calls with other work (the AES-CBC
+/// encryption of a record being sealed, in `record/cbc.rs`). For data of
+/// public length only, as [`RecordMac::sign`]: the work follows the
+/// lengths given to [`MacStream::update`]. Started by
+/// [`RecordMac::stream`] from the key's inner pad state; the state and the
+/// buffered bytes are wiped on drop.
+pub struct MacStream<'m>(StreamOf<'m>);
+
+enum StreamOf<'m> {
+    Sha1(Stream<'m, Sha1>),
+    Sha256(Stream<'m, Sha256>),
+    Sha384(Stream<'m, Sha384>),
+}
+
+impl MacStream<'_> {
+    /// The hash's block length, 64 or 128 bytes: an `update` that brings
+    /// the data hashed to a multiple of it compresses straight from its
+    /// input, and buffers nothing.
+    pub fn block_len(&self) -> usize {
+        match &self.0 {
+            StreamOf::Sha1(_) => Sha1::BLOCK,
+            StreamOf::Sha256(_) => Sha256::BLOCK,
+            StreamOf::Sha384(_) => Sha384::BLOCK,
+        }
+    }
+
+    /// Hashes `data` after what came before: every block it completes is
+    /// compressed now, the rest (less than a block) kept for later.
+    pub fn update(&mut self, data: &[u8]) {
+        match &mut self.0 {
+            StreamOf::Sha1(s) => s.update(data),
+            StreamOf::Sha256(s) => s.update(data),
+            StreamOf::Sha384(s) => s.update(data),
+        }
+    }
+
+    /// Pads the inner hash, runs the outer one and writes the MAC into
+    /// `out[..mac_len]` (`out` may be longer, not shorter).
+    pub fn finish(self, out: &mut [u8]) {
+        let mut mac = Zeroizing::new([0u8; MAX_MAC_LEN]);
+        let n = match self.0 {
+            StreamOf::Sha1(s) => {
+                s.finish(&mut mac);
+                Sha1::OUT
+            }
+            StreamOf::Sha256(s) => {
+                s.finish(&mut mac);
+                Sha256::OUT
+            }
+            StreamOf::Sha384(s) => {
+                s.finish(&mut mac);
+                Sha384::OUT
+            }
+        };
+        let n = n.min(out.len());
+        out[..n].copy_from_slice(&mac[..n]);
     }
 }
 
@@ -650,6 +759,35 @@ mod tests {
                     mac.sign(&header, &[a, b1, b2], &mut out);
                     assert_eq!(out[..kind.len()], want[..], "{kind:?} {len} {cut} in three");
                 }
+            }
+        }
+    }
+
+    /// The stepped MAC as sealing feeds it: the header, then a first
+    /// piece that completes a block, then whole blocks, then a tail.
+    #[test]
+    fn stream_in_blocks_matches_ring() {
+        let data: Vec<u8> = (0..700u32).map(|i| (i * 29 + 5) as u8).collect();
+        let header = mac_header(8, ContentType::ALERT, ProtocolVersion::TLSV1_2, 3);
+        for kind in KINDS {
+            let k = key(kind);
+            let mac = RecordMac::new(kind, &k).unwrap();
+            for len in (0..=300).chain([699, 700]) {
+                let mut s = mac.stream();
+                let b = s.block_len();
+                assert_eq!(b, if kind == MacKind::Sha384 { 128 } else { 64 });
+                s.update(&header);
+                let mut fed = (b - MAC_HEADER_LEN).min(len);
+                s.update(&data[..fed]);
+                while len - fed >= b {
+                    s.update(&data[fed..fed + b]);
+                    fed += b;
+                }
+                s.update(&data[fed..len]);
+                let mut out = [0u8; MAX_MAC_LEN];
+                s.finish(&mut out);
+                let want = ring_hmac(kind, &k, &header, &data[..len]);
+                assert_eq!(out[..kind.len()], want[..], "{kind:?} {len}");
             }
         }
     }
