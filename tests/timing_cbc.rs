@@ -54,11 +54,14 @@
 //! fail. (The busy work is a counted loop, calibrated at the start: reading
 //! the clock to wait would itself cost tens of nanoseconds.)
 
+mod common;
+
 use std::hint::black_box;
 use std::time::Instant;
 
 use aes::cipher::{BlockCipherEncrypt, KeyInit};
 use aes::Aes128;
+use common::dudect::{env, max_abs_t, median, Rng};
 use ring::hmac;
 use sanstls::internals::codec::enums::{ContentType, ProtocolVersion};
 use sanstls::internals::record::cbc::CbcDecrypter;
@@ -94,24 +97,6 @@ const COMPARE: [(Class, Class); 4] = [
     (Class::BadPadLast, Class::Baseline),
     (Class::PadTooLong, Class::Baseline256),
 ];
-
-/// A small deterministic generator for the test's own choices: xorshift64*.
-struct Rng(u64);
-
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 ^= self.0 >> 12;
-        self.0 ^= self.0 << 25;
-        self.0 ^= self.0 >> 27;
-        self.0.wrapping_mul(0x2545_f491_4f6c_dd1d)
-    }
-
-    fn fill(&mut self, b: &mut [u8]) {
-        for x in b {
-            *x = self.next() as u8;
-        }
-    }
-}
 
 const KEY: [u8; 16] = [0x42; 16];
 const TYP: ContentType = ContentType::APPLICATION_DATA;
@@ -177,51 +162,6 @@ fn record(class: Class, mac: MacKind, right_mac: bool, rng: &mut Rng) -> Vec<u8>
         block.copy_from_slice(&prev);
     }
     [&iv[..], &body].concat()
-}
-
-/// Welch's t statistic of two samples.
-fn welch_t(a: &[f64], b: &[f64]) -> f64 {
-    let stats = |s: &[f64]| {
-        let n = s.len() as f64;
-        let mean = s.iter().sum::<f64>() / n;
-        let var = s.iter().map(|x| (x - mean) * (x - mean)).sum::<f64>() / (n - 1.0);
-        (n, mean, var)
-    };
-    let (na, ma, va) = stats(a);
-    let (nb, mb, vb) = stats(b);
-    (ma - mb) / (va / na + vb / nb).sqrt()
-}
-
-/// The largest |t| over the uncropped samples and over samples cropped at
-/// several percentiles of the pooled distribution (dudect crops because a
-/// timing distribution has a long tail of interrupts and migrations).
-fn max_abs_t(a: &[f64], b: &[f64]) -> (f64, f64) {
-    let mut pooled: Vec<f64> = a.iter().chain(b).copied().collect();
-    pooled.sort_by(f64::total_cmp);
-    let mut worst = (0.0f64, 1.0);
-    for pct in [1.0, 0.99, 0.95, 0.90, 0.80, 0.70, 0.50] {
-        let cut = pooled[((pooled.len() - 1) as f64 * pct) as usize];
-        let ca: Vec<f64> = a.iter().copied().filter(|x| *x <= cut).collect();
-        let cb: Vec<f64> = b.iter().copied().filter(|x| *x <= cut).collect();
-        let t = welch_t(&ca, &cb).abs();
-        if t > worst.0 {
-            worst = (t, pct);
-        }
-    }
-    worst
-}
-
-fn median(s: &[f64]) -> f64 {
-    let mut v = s.to_vec();
-    v.sort_by(f64::total_cmp);
-    v[v.len() / 2]
-}
-
-fn env(name: &str, default: u64) -> u64 {
-    std::env::var(name)
-        .ok()
-        .and_then(|s| s.parse().ok())
-        .unwrap_or(default)
 }
 
 /// `n` turns of a loop the compiler cannot remove.
