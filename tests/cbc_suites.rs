@@ -323,3 +323,33 @@ fn iv_seed_comes_from_the_configured_random_source() {
         }
     }
 }
+
+/// A server that answers encrypt_then_mac while choosing an AEAD suite
+/// (RFC 7366 §3 forbids it) is refused with illegal_parameter, even by a
+/// client that offered it along with a CBC suite.
+#[test]
+fn etm_answered_with_an_aead_suite_is_refused() {
+    use common::wire::{edit_server_hello, to_client, to_server};
+    use sanstls::internals::handshake::extensions::ServerExtension;
+
+    let pki = Pki::new(KeyType::Rsa2048);
+    let mut cc = pki.client_config();
+    cc.allow_cbc = true;
+    cc.suites = vec![
+        &sanstls::suites::TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256,
+        &sanstls::suites::TLS_ECDHE_RSA_WITH_AES_128_CBC_SHA,
+    ];
+    let mut p = Pair::new(cc, pki.server_config());
+    p.client.poll_output(&mut p.to_server);
+    to_server(&mut p).unwrap();
+    p.server.poll_output(&mut p.to_client);
+    edit_server_hello(&mut p.to_client, |sh| {
+        sh.extensions.push(ServerExtension::EncryptThenMac);
+    });
+    assert_eq!(
+        to_client(&mut p),
+        Err(Error::IllegalParameter(
+            "server chose encrypt-then-MAC with a suite that is not CBC"
+        ))
+    );
+}
