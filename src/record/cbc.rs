@@ -191,7 +191,8 @@ impl BlockCipherEncClosure for SealJob<'_> {
             hash.update(&iv);
             let mut hashed = 0;
             let mut next = block - MAC_HEADER_LEN - CBC_BLOCK_LEN;
-            for upto in (CBC_BLOCK_LEN..=ct.len()).step_by(CBC_BLOCK_LEN) {
+            while encrypted < ct.len() {
+                let upto = (encrypted + block).min(ct.len());
                 encrypt_to(ct, &mut encrypted, upto);
                 if upto >= hashed + next + block {
                     hash.update(&ct[hashed..hashed + next]);
