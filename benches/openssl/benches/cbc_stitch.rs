@@ -1,7 +1,8 @@
 //! A prototype, not library code: sealing one 16 KiB CBC record with the
 //! AES-CBC encryption and the HMAC compression calls interleaved, a few
 //! blocks of each in turn, against the same work done one after the other
-//! (what `CbcEncrypter::seal_in_place` does) and against
+//! (what `CbcEncrypter::seal_in_place` did until it took up the
+//! in-backend way below, `src/record/cbc.rs`) and against
 //! `CbcEncrypter::seal_in_place` itself. Both prototypes use the crates
 //! sanstls uses (`aes`/`cbc`, the `sha1`/`sha2` compression functions) and
 //! must produce the record `CbcEncrypter` produces, byte for byte (checked
@@ -381,7 +382,7 @@ impl<H: Hash> Sealer<H> {
 /// How a prototype orders the AES and SHA work of one record.
 #[derive(Debug, Clone, Copy)]
 enum Way {
-    /// All of one, then all of the other, as `CbcEncrypter` does.
+    /// All of one, then all of the other, as `CbcEncrypter` did before.
     OneAfterTheOther,
     /// `n` SHA blocks, then the AES blocks they cover (or, for EtM, the AES
     /// blocks that make `n` SHA blocks of ciphertext, then those), through
