@@ -2,7 +2,7 @@
 //!
 //! ```text
 //! cargo run --example client -- --connect 127.0.0.1:8443 --server-name localhost --ca ca.pem \
-//!     [--suite IANA_NAME]... [--allow-no-ems] [--alpn PROTO]... [--trace] \
+//!     [--suite IANA_NAME]... [--no-etm] [--allow-no-ems] [--alpn PROTO]... [--trace] \
 //!     [--cert CHAIN.pem --key KEY.pem] [--repeat N] [--keylog]
 //! ```
 //!
@@ -12,6 +12,11 @@
 //! session; for each it prints `resumed: yes` or `resumed: no` to stderr.
 //! `--keylog` appends NSS key log lines to the file `SSLKEYLOGFILE` names
 //! (debugging only).
+//!
+//! `--suite` restricts the suites offered; naming a legacy suite (RSA key
+//! transport, finite-field DHE) or a CBC suite is this tool's opt-in to it.
+//! With a CBC suite the client offers encrypt-then-MAC (RFC 7366) unless
+//! `--no-etm` (then the records are MAC-then-encrypt).
 //!
 //! Exits 0 only when the server ended the connection with close_notify. A
 //! transport EOF without it is `Error::Truncated` (RFC 5246 §7.2.1: the
@@ -37,7 +42,7 @@ use sanstls::{ClientConfig, Connection, Event};
 type BoxError = Box<dyn Error + Send + Sync>;
 
 const USAGE: &str = "usage: client --connect HOST:PORT --server-name NAME --ca CA.pem \
-[--suite IANA_NAME]... [--allow-no-ems] [--alpn PROTO]... [--trace] \
+[--suite IANA_NAME]... [--no-etm] [--allow-no-ems] [--alpn PROTO]... [--trace] \
 [--cert CHAIN.pem --key KEY.pem] [--repeat N] [--keylog]";
 
 const IO_TIMEOUT: Duration = Duration::from_secs(30);
@@ -48,6 +53,7 @@ struct Args {
     ca: String,
     suites: Vec<String>,
     allow_no_ems: bool,
+    no_etm: bool,
     alpn: Vec<String>,
     trace: bool,
     cert: Option<String>,
@@ -59,7 +65,7 @@ struct Args {
 fn parse_args() -> Result<Args, String> {
     let (mut connect, mut server_name, mut ca) = (None, None, None);
     let (mut suites, mut alpn, mut trace) = (Vec::new(), Vec::new(), false);
-    let mut allow_no_ems = false;
+    let (mut allow_no_ems, mut no_etm) = (false, false);
     let (mut cert, mut key, mut repeat, mut keylog) = (None, None, 1, false);
     let mut it = std::env::args().skip(1);
     while let Some(arg) = it.next() {
@@ -70,6 +76,7 @@ fn parse_args() -> Result<Args, String> {
             "--ca" => ca = Some(value()?),
             "--suite" => suites.push(value()?),
             "--allow-no-ems" => allow_no_ems = true,
+            "--no-etm" => no_etm = true,
             "--alpn" => alpn.push(value()?),
             "--trace" => trace = true,
             "--cert" => cert = Some(value()?),
@@ -96,6 +103,7 @@ fn parse_args() -> Result<Args, String> {
         ca: ca.ok_or_else(|| missing("--ca"))?,
         suites,
         allow_no_ems,
+        no_etm,
         alpn,
         trace,
         cert,
@@ -123,17 +131,26 @@ fn run() -> Result<(), BoxError> {
         .map_err(|e| format!("{}: {e}", args.ca))?;
     let mut config = ClientConfig::new(roots);
     if !args.suites.is_empty() {
-        // Naming a legacy suite is this tool's opt-in to it (the library
-        // wants its allow_* field set as well).
-        for name in &args.suites {
-            match sanstls::suites::by_name(name).map(|s| s.kx) {
-                Some(KeyExchangeKind::Rsa) => config.allow_rsa_key_transport = true,
-                Some(KeyExchangeKind::Dhe) => config.allow_ffdhe = true,
-                _ => {}
+        // Naming a legacy or CBC suite is this tool's opt-in to it (the
+        // library wants its allow_* fields set as well).
+        for suite in args
+            .suites
+            .iter()
+            .filter_map(|n| sanstls::suites::by_name(n))
+        {
+            match suite.kx {
+                KeyExchangeKind::Rsa => config.allow_rsa_key_transport = true,
+                KeyExchangeKind::Dhe => config.allow_ffdhe = true,
+                KeyExchangeKind::Ecdhe => {}
             }
+            config.allow_cbc |= suite.protection.is_cbc();
         }
         config.set_suites_by_name(&args.suites)?;
     }
+    // With a CBC suite, encrypt-then-MAC (RFC 7366) unless --no-etm: that
+    // leaves MAC-then-encrypt, for testing peers and for seeing the
+    // classic record format.
+    config.encrypt_then_mac = !args.no_etm;
     // Old peers often lack the extended master secret (RFC 7627); without
     // it a session can be the target of the triple-handshake attack.
     config.require_extended_master_secret = !args.allow_no_ems;
@@ -190,10 +207,11 @@ fn fetch(
     eprintln!("resumed: {}", if n.resumed { "yes" } else { "no" });
     if args.trace {
         eprintln!(
-            "negotiated TLSv1.2 {} group {:?} signature {:?} alpn {}",
+            "negotiated TLSv1.2 {} group {:?} signature {:?} encrypt-then-mac {} alpn {}",
             n.suite_name(),
             n.group,
             n.signature_scheme,
+            n.encrypt_then_mac,
             n.alpn_protocol
                 .as_deref()
                 .map(String::from_utf8_lossy)

@@ -3,7 +3,7 @@
 //!
 //! ```text
 //! cargo run --example server -- --listen 127.0.0.1:8443 --cert chain.pem --key key.pem \
-//!     [--suite IANA_NAME]... [--allow-no-ems] [--alpn PROTO]... [--trace] \
+//!     [--suite IANA_NAME]... [--no-etm] [--allow-no-ems] [--alpn PROTO]... [--trace] \
 //!     [--client-ca CA.pem [--client-auth optional|required]] [--no-tickets] [--keylog]
 //! ```
 //!
@@ -13,11 +13,17 @@
 //! `--keylog` appends NSS key log lines to the file `SSLKEYLOGFILE` names
 //! (debugging only: it lets anyone with the file decrypt the traffic).
 //!
+//! `--suite` restricts the suites; naming a legacy suite (RSA key
+//! transport, finite-field DHE) or a CBC suite is this tool's opt-in to it.
+//! With a CBC suite the server agrees to encrypt-then-MAC (RFC 7366) when
+//! the client offers it, unless `--no-etm` (then MAC-then-encrypt).
+//!
 //! For every connection it completes the handshake, reads one request up to
 //! the empty line that ends its header (CRLF CRLF, or LF LF as `openssl
 //! s_client` sends without `-crlf`), answers `200 OK` with a text body naming
-//! what was negotiated (including whether the session was resumed and whether
-//! the client presented a certificate), sends close_notify and closes. A failed connection is
+//! what was negotiated (including whether the session was resumed, whether
+//! the client presented a certificate and, with a CBC suite, whether the
+//! records are encrypt-then-MAC), sends close_notify and closes. A failed connection is
 //! logged to stderr and the server goes on. The first line on stdout is
 //! `listening on ADDR` (useful with port 0).
 
@@ -41,7 +47,7 @@ use sanstls::{Connection, Event, ServerConfig};
 type BoxError = Box<dyn Error + Send + Sync>;
 
 const USAGE: &str = "usage: server --listen ADDR:PORT --cert CHAIN.pem --key KEY.pem \
-[--suite IANA_NAME]... [--allow-no-ems] [--alpn PROTO]... [--trace] \
+[--suite IANA_NAME]... [--no-etm] [--allow-no-ems] [--alpn PROTO]... [--trace] \
 [--client-ca CA.pem [--client-auth optional|required]] [--no-tickets] [--keylog]";
 
 /// The longest request header we accept.
@@ -55,6 +61,7 @@ struct Args {
     key: String,
     suites: Vec<String>,
     allow_no_ems: bool,
+    no_etm: bool,
     alpn: Vec<String>,
     trace: bool,
     client_ca: Option<String>,
@@ -66,7 +73,7 @@ struct Args {
 fn parse_args() -> Result<Args, String> {
     let (mut listen, mut cert, mut key) = (None, None, None);
     let (mut suites, mut alpn, mut trace) = (Vec::new(), Vec::new(), false);
-    let mut allow_no_ems = false;
+    let (mut allow_no_ems, mut no_etm) = (false, false);
     let (mut client_ca, mut client_auth) = (None, None);
     let (mut no_tickets, mut keylog) = (false, false);
     let mut it = std::env::args().skip(1);
@@ -78,6 +85,7 @@ fn parse_args() -> Result<Args, String> {
             "--key" => key = Some(value()?),
             "--suite" => suites.push(value()?),
             "--allow-no-ems" => allow_no_ems = true,
+            "--no-etm" => no_etm = true,
             "--alpn" => alpn.push(value()?),
             "--trace" => trace = true,
             "--client-ca" => client_ca = Some(value()?),
@@ -106,6 +114,7 @@ fn parse_args() -> Result<Args, String> {
         key: key.ok_or_else(|| missing("--key"))?,
         suites,
         allow_no_ems,
+        no_etm,
         alpn,
         trace,
         client_ca,
@@ -135,17 +144,26 @@ fn run() -> Result<(), BoxError> {
 
     let mut config = ServerConfig::new(chain, &key)?;
     if !args.suites.is_empty() {
-        // Naming a legacy suite is this tool's opt-in to it (the library
-        // wants its allow_* field set as well).
-        for name in &args.suites {
-            match sanstls::suites::by_name(name).map(|s| s.kx) {
-                Some(KeyExchangeKind::Rsa) => config.allow_rsa_key_transport = true,
-                Some(KeyExchangeKind::Dhe) => config.allow_ffdhe = true,
-                _ => {}
+        // Naming a legacy or CBC suite is this tool's opt-in to it (the
+        // library wants its allow_* fields set as well).
+        for suite in args
+            .suites
+            .iter()
+            .filter_map(|n| sanstls::suites::by_name(n))
+        {
+            match suite.kx {
+                KeyExchangeKind::Rsa => config.allow_rsa_key_transport = true,
+                KeyExchangeKind::Dhe => config.allow_ffdhe = true,
+                KeyExchangeKind::Ecdhe => {}
             }
+            config.allow_cbc |= suite.protection.is_cbc();
         }
         config.set_suites_by_name(&args.suites)?;
     }
+    // With a CBC suite, encrypt-then-MAC (RFC 7366) unless --no-etm: that
+    // leaves MAC-then-encrypt, for testing peers and for seeing the
+    // classic record format.
+    config.encrypt_then_mac = !args.no_etm;
     // Old peers often lack the extended master secret (RFC 7627); without
     // it a session can be the target of the triple-handshake attack.
     config.require_extended_master_secret = !args.allow_no_ems;
@@ -238,10 +256,17 @@ fn serve(
     // On a resumed session this is the certificate the client presented on
     // the full handshake: the session carries it.
     let client_cert = yes_no(!n.peer_certificates.is_empty());
+    // Only a CBC suite has the choice (RFC 7366 leaves AEAD records alone).
+    let etm = if n.suite.protection.is_cbc() {
+        format!("encrypt-then-mac: {}\n", yes_no(n.encrypt_then_mac))
+    } else {
+        String::new()
+    };
     let body = format!(
         "Hello from sanstls!\n\
          version: TLSv1.2\n\
          suite: {}\n\
+         {etm}\
          alpn: {alpn}\n\
          resumed: {resumed}\n\
          client-cert: {client_cert}\n",

@@ -287,6 +287,20 @@ pub struct ClientConfig {
     /// with RSA key transport, in bits (default 2048).
     #[cfg(feature = "legacy")]
     pub min_rsa_key_bits: usize,
+    /// Offer the CBC suites of [`crate::suites::CBC_SUITES`] that are in
+    /// [`suites`](Self::suites) (feature `legacy`; default false). CBC
+    /// records are MAC-then-encrypt unless the server agrees to RFC 7366
+    /// encrypt-then-MAC: the design behind padding-oracle attacks (POODLE,
+    /// Lucky Thirteen). Ours checks padding and MAC in constant time, but
+    /// AEAD suites are safer by construction. Only for servers that offer
+    /// nothing else.
+    #[cfg(feature = "legacy")]
+    pub allow_cbc: bool,
+    /// Offer encrypt-then-MAC (RFC 7366) with CBC suites (default true).
+    /// Turning it off leaves MAC-then-encrypt; it exists for testing
+    /// against peers and for showing the classic record format.
+    #[cfg(feature = "legacy")]
+    pub encrypt_then_mac: bool,
 }
 
 impl ClientConfig {
@@ -325,6 +339,10 @@ impl ClientConfig {
             min_dhe_bits: 2048,
             #[cfg(feature = "legacy")]
             min_rsa_key_bits: 2048,
+            #[cfg(feature = "legacy")]
+            allow_cbc: false,
+            #[cfg(feature = "legacy")]
+            encrypt_then_mac: true,
         }
     }
 
@@ -339,14 +357,15 @@ impl ClientConfig {
         Ok(())
     }
 
-    /// Whether this configuration may negotiate `suite`: every ECDHE suite,
+    /// Whether this configuration may negotiate `suite`: every ECDHE AEAD suite,
     /// and a legacy one only when its `allow_*` field is set (`Config`
     /// naming the field otherwise).
     pub(crate) fn check_suite(&self, suite: &SupportedSuite) -> Result<(), Error> {
         #[cfg(feature = "legacy")]
-        return check_kx(suite.kx, self.allow_rsa_key_transport, self.allow_ffdhe);
+        return check_kx(suite.kx, self.allow_rsa_key_transport, self.allow_ffdhe)
+            .and(check_protection(suite, self.allow_cbc));
         #[cfg(not(feature = "legacy"))]
-        return check_kx(suite.kx, false, false);
+        return check_kx(suite.kx, false, false).and(check_protection(suite, false));
     }
 
     /// Presents `chain` with `key` when a server asks for a client certificate.
@@ -420,6 +439,16 @@ pub struct ServerConfig {
     /// of them in supported_groups gets the first (RFC 7919 §4).
     #[cfg(feature = "legacy")]
     pub dhe_groups: Vec<NamedGroup>,
+    /// Accept the CBC suites of [`crate::suites::CBC_SUITES`] that are in
+    /// [`suites`](Self::suites) (feature `legacy`; default false); see
+    /// [`ClientConfig::allow_cbc`] for what they cost.
+    #[cfg(feature = "legacy")]
+    pub allow_cbc: bool,
+    /// Agree to encrypt-then-MAC (RFC 7366) when a client offers it with a
+    /// CBC suite (default true). Turning it off leaves MAC-then-encrypt;
+    /// it exists for testing against peers.
+    #[cfg(feature = "legacy")]
+    pub encrypt_then_mac: bool,
 }
 
 impl ServerConfig {
@@ -463,6 +492,10 @@ impl ServerConfig {
                 NamedGroup::FFDHE3072,
                 NamedGroup::FFDHE4096,
             ],
+            #[cfg(feature = "legacy")]
+            allow_cbc: false,
+            #[cfg(feature = "legacy")]
+            encrypt_then_mac: true,
         }
     }
 
@@ -477,14 +510,15 @@ impl ServerConfig {
         Ok(())
     }
 
-    /// Whether this configuration may negotiate `suite`: every ECDHE suite,
+    /// Whether this configuration may negotiate `suite`: every ECDHE AEAD suite,
     /// and a legacy one only when its `allow_*` field is set (`Config`
     /// naming the field otherwise).
     pub(crate) fn check_suite(&self, suite: &SupportedSuite) -> Result<(), Error> {
         #[cfg(feature = "legacy")]
-        return check_kx(suite.kx, self.allow_rsa_key_transport, self.allow_ffdhe);
+        return check_kx(suite.kx, self.allow_rsa_key_transport, self.allow_ffdhe)
+            .and(check_protection(suite, self.allow_cbc));
         #[cfg(not(feature = "legacy"))]
-        return check_kx(suite.kx, false, false);
+        return check_kx(suite.kx, false, false).and(check_protection(suite, false));
     }
 }
 
@@ -499,6 +533,16 @@ fn check_kx(kx: KeyExchangeKind, rsa: bool, ffdhe: bool) -> Result<(), Error> {
         )),
         KeyExchangeKind::Dhe => Err(Error::Config("a TLS_DHE_* suite needs allow_ffdhe")),
     }
+}
+
+/// `Config` error naming the field that allows CBC record protection.
+fn check_protection(suite: &SupportedSuite, cbc: bool) -> Result<(), Error> {
+    if suite.protection.is_cbc() && !cbc {
+        return Err(Error::Config(
+            "a CBC suite needs allow_cbc (MAC-then-encrypt padding oracles)",
+        ));
+    }
+    Ok(())
 }
 
 fn suites_by_name<S: AsRef<str>>(names: &[S]) -> Result<Vec<&'static SupportedSuite>, Error> {

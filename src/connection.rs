@@ -28,8 +28,12 @@ use crate::suites::KeyExchangeKind;
 use crate::trace::{self, Direction};
 
 /// A bound on what framing and protection add to one record: header,
-/// explicit nonce and tag.
+/// explicit nonce and tag for an AEAD; with CBC suites (feature `legacy`),
+/// header, IV, HMAC-SHA384 and a block of padding.
+#[cfg(not(feature = "legacy"))]
 const RECORD_OVERHEAD_BOUND: usize = RECORD_HEADER_LEN + 8 + 16;
+#[cfg(feature = "legacy")]
+const RECORD_OVERHEAD_BOUND: usize = RECORD_HEADER_LEN + 16 + 48 + 16;
 
 /// Capacity of the outbox (the wire bytes) a handshake reserves at least: a
 /// ClientHello and then a client's ClientKeyExchange, ChangeCipherSpec and

@@ -60,6 +60,9 @@ pub struct Negotiated {
     pub peer_certificates: Vec<CertificateDer<'static>>,
     /// Whether the extended master secret (RFC 7627) is in use.
     pub extended_master_secret: bool,
+    /// Whether CBC records are encrypt-then-MAC (RFC 7366); always false
+    /// with an AEAD suite.
+    pub encrypt_then_mac: bool,
     /// Whether this connection resumed an earlier session (abbreviated
     /// handshake, RFC 5246 §7.3).
     pub resumed: bool,

@@ -326,27 +326,41 @@ pub(crate) fn derive_master(
 /// its ChangeCipherSpec. Returns the PRF (for both Finished values) and our
 /// own write keys, which the caller switches on when our ChangeCipherSpec
 /// goes out.
+// Eight inputs, each a different fact of the handshake that both roles
+// hold in differently typed state; a struct built for one call would add
+// nothing but a second list of the same names.
+#[allow(clippy::too_many_arguments)]
 pub(crate) fn derive_keys(
     master: &MasterSecret,
     suite: &'static SupportedSuite,
     key_log: &Option<std::sync::Arc<dyn crate::keylog::KeyLog>>,
-    client_random: &[u8; 32],
-    server_random: &[u8; 32],
+    [client_random, server_random]: [&[u8; 32]; 2],
+    etm: bool,
     is_client: bool,
+    random: &dyn crate::config::RandomSource,
     actions: &mut Actions,
-) -> (MasterPrf, DirectionKeys) {
+) -> Result<(MasterPrf, DirectionKeys), Error> {
     if let Some(log) = key_log {
         log.log("CLIENT_RANDOM", client_random, master.as_bytes());
     }
     let prf = master.prf_key(suite);
-    let keys = prf.key_block(client_random, server_random);
+    let keys = prf.key_block(client_random, server_random, etm);
     let (ours, peers) = if is_client {
         (keys.client_keys(), keys.server_keys())
     } else {
         (keys.server_keys(), keys.client_keys())
     };
+    // Our CBC IVs come from a seed of the configured random source, so a
+    // deterministic source makes the whole connection reproducible.
+    let ours = if suite.protection.is_cbc() {
+        let mut seed = zeroize::Zeroizing::new([0u8; crate::crypto::key_schedule::IV_SEED_LEN]);
+        random.fill(&mut seed[..])?;
+        ours.with_iv_seed(*seed)
+    } else {
+        ours
+    };
     actions.push(Action::PrepareRead(peers));
-    (prf, ours)
+    Ok((prf, ours))
 }
 
 /// What a handshake agreed on, as both roles hand it over once the peer's
@@ -357,6 +371,7 @@ pub(crate) struct Agreed {
     pub client_random: [u8; 32],
     pub server_random: [u8; 32],
     pub ems: bool,
+    pub etm: bool,
     pub group: Option<NamedGroup>,
     pub scheme: Option<SignatureScheme>,
     pub alpn: Option<Vec<u8>>,
@@ -378,6 +393,7 @@ pub(crate) fn complete(actions: &mut Actions, a: Agreed) -> Traffic {
         server_name: a.sni,
         peer_certificates: a.peer_certificates,
         extended_master_secret: a.ems,
+        encrypt_then_mac: a.etm,
         resumed: a.resumed,
     }));
     Traffic {

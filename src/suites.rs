@@ -65,6 +65,105 @@ impl AeadKind {
     }
 }
 
+/// The block cipher of a CBC suite (RFC 5246 §6.2.3.2, feature `legacy`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CbcCipher {
+    /// AES-128 in CBC mode.
+    Aes128,
+    /// AES-256 in CBC mode.
+    Aes256,
+}
+
+/// The record MAC of a CBC suite: HMAC with this hash (RFC 5246 §6.2.3.1,
+/// RFC 5246 Appendix C; the SHA-384 one from RFC 5289).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum MacKind {
+    /// HMAC-SHA1: the suites named `_SHA`.
+    Sha1,
+    /// HMAC-SHA256: the suites named `_SHA256`.
+    Sha256,
+    /// HMAC-SHA384: the ECDHE suites named `_SHA384`.
+    Sha384,
+}
+
+impl MacKind {
+    /// MAC length, which is also the MAC key length (RFC 5246 §6.2.3.1).
+    /// (No `is_empty`: no MAC is empty.)
+    #[allow(clippy::len_without_is_empty)]
+    pub fn len(self) -> usize {
+        match self {
+            MacKind::Sha1 => 20,
+            MacKind::Sha256 => 32,
+            MacKind::Sha384 => 48,
+        }
+    }
+}
+
+/// CBC record protection: a block cipher and an HMAC (RFC 5246 §6.2.3.2).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct CbcKind {
+    /// The block cipher.
+    pub cipher: CbcCipher,
+    /// The MAC.
+    pub mac: MacKind,
+}
+
+/// The AES block length: the explicit IV and the padding unit.
+pub const CBC_BLOCK_LEN: usize = 16;
+
+impl CbcKind {
+    /// Encryption key length in bytes.
+    pub fn key_len(self) -> usize {
+        match self.cipher {
+            CbcCipher::Aes128 => 16,
+            CbcCipher::Aes256 => 32,
+        }
+    }
+}
+
+/// How a suite protects its records.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Protection {
+    /// An AEAD (RFC 5246 §6.2.3.3): the default suites.
+    Aead(AeadKind),
+    /// A block cipher in CBC mode with HMAC (RFC 5246 §6.2.3.2), feature
+    /// `legacy`: MAC-then-encrypt unless RFC 7366 encrypt-then-MAC is
+    /// negotiated.
+    Cbc(CbcKind),
+}
+
+impl Protection {
+    /// Encryption key length in bytes.
+    pub fn key_len(self) -> usize {
+        match self {
+            Protection::Aead(a) => a.key_len(),
+            Protection::Cbc(c) => c.key_len(),
+        }
+    }
+
+    /// MAC key length in bytes (zero for an AEAD, RFC 5246 §6.3).
+    pub fn mac_key_len(self) -> usize {
+        match self {
+            Protection::Aead(_) => 0,
+            Protection::Cbc(c) => c.mac.len(),
+        }
+    }
+
+    /// Fixed IV length from the key block: the AEAD's implicit part, none
+    /// for CBC, whose IVs are explicit and random (RFC 5246 §6.3).
+    pub fn fixed_iv_len(self) -> usize {
+        match self {
+            Protection::Aead(a) => a.fixed_iv_len(),
+            Protection::Cbc(_) => 0,
+        }
+    }
+
+    /// Whether this is a CBC suite.
+    pub fn is_cbc(self) -> bool {
+        matches!(self, Protection::Cbc(_))
+    }
+}
+
 /// The hash of the suite's PRF and transcript (RFC 5246 §5).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum HashKind {
@@ -133,7 +232,7 @@ pub struct SupportedSuite {
     /// Server authentication.
     pub auth: AuthKind,
     /// Record protection.
-    pub aead: AeadKind,
+    pub protection: Protection,
     /// PRF and transcript hash.
     pub hash: HashKind,
 }
@@ -149,6 +248,24 @@ const fn s(suite: CipherSuite, auth: AuthKind, aead: AeadKind, hash: HashKind) -
     kx_s(KeyExchangeKind::Ecdhe, suite, auth, aead, hash)
 }
 
+#[cfg(feature = "legacy")]
+const fn cbc_s(
+    kx: KeyExchangeKind,
+    suite: CipherSuite,
+    auth: AuthKind,
+    cipher: CbcCipher,
+    mac: MacKind,
+    hash: HashKind,
+) -> SupportedSuite {
+    SupportedSuite {
+        suite,
+        kx,
+        auth,
+        protection: Protection::Cbc(CbcKind { cipher, mac }),
+        hash,
+    }
+}
+
 const fn kx_s(
     kx: KeyExchangeKind,
     suite: CipherSuite,
@@ -160,7 +277,7 @@ const fn kx_s(
         suite,
         kx,
         auth,
-        aead,
+        protection: Protection::Aead(aead),
         hash,
     }
 }
@@ -277,12 +394,198 @@ pub const LEGACY_SUITES: &[SupportedSuite] = &[
     TLS_RSA_WITH_AES_256_GCM_SHA384,
 ];
 
+/// RSA key transport with AES-128-CBC and HMAC-SHA1 (RFC 5246). No forward secrecy.
+#[cfg(feature = "legacy")]
+pub const TLS_RSA_WITH_AES_128_CBC_SHA: SupportedSuite = cbc_s(
+    KeyExchangeKind::Rsa,
+    CipherSuite::TLS_RSA_WITH_AES_128_CBC_SHA,
+    AuthKind::Rsa,
+    CbcCipher::Aes128,
+    MacKind::Sha1,
+    HashKind::Sha256,
+);
+/// RSA key transport with AES-256-CBC and HMAC-SHA1 (RFC 5246). No forward secrecy.
+#[cfg(feature = "legacy")]
+pub const TLS_RSA_WITH_AES_256_CBC_SHA: SupportedSuite = cbc_s(
+    KeyExchangeKind::Rsa,
+    CipherSuite::TLS_RSA_WITH_AES_256_CBC_SHA,
+    AuthKind::Rsa,
+    CbcCipher::Aes256,
+    MacKind::Sha1,
+    HashKind::Sha256,
+);
+/// RSA key transport with AES-128-CBC and HMAC-SHA256 (RFC 5246). No forward secrecy.
+#[cfg(feature = "legacy")]
+pub const TLS_RSA_WITH_AES_128_CBC_SHA256: SupportedSuite = cbc_s(
+    KeyExchangeKind::Rsa,
+    CipherSuite::TLS_RSA_WITH_AES_128_CBC_SHA256,
+    AuthKind::Rsa,
+    CbcCipher::Aes128,
+    MacKind::Sha256,
+    HashKind::Sha256,
+);
+/// RSA key transport with AES-256-CBC and HMAC-SHA256 (RFC 5246). No forward secrecy.
+#[cfg(feature = "legacy")]
+pub const TLS_RSA_WITH_AES_256_CBC_SHA256: SupportedSuite = cbc_s(
+    KeyExchangeKind::Rsa,
+    CipherSuite::TLS_RSA_WITH_AES_256_CBC_SHA256,
+    AuthKind::Rsa,
+    CbcCipher::Aes256,
+    MacKind::Sha256,
+    HashKind::Sha256,
+);
+/// Finite-field DHE, RSA-signed, with AES-128-CBC and HMAC-SHA1 (RFC 5246).
+#[cfg(feature = "legacy")]
+pub const TLS_DHE_RSA_WITH_AES_128_CBC_SHA: SupportedSuite = cbc_s(
+    KeyExchangeKind::Dhe,
+    CipherSuite::TLS_DHE_RSA_WITH_AES_128_CBC_SHA,
+    AuthKind::Rsa,
+    CbcCipher::Aes128,
+    MacKind::Sha1,
+    HashKind::Sha256,
+);
+/// Finite-field DHE, RSA-signed, with AES-256-CBC and HMAC-SHA1 (RFC 5246).
+#[cfg(feature = "legacy")]
+pub const TLS_DHE_RSA_WITH_AES_256_CBC_SHA: SupportedSuite = cbc_s(
+    KeyExchangeKind::Dhe,
+    CipherSuite::TLS_DHE_RSA_WITH_AES_256_CBC_SHA,
+    AuthKind::Rsa,
+    CbcCipher::Aes256,
+    MacKind::Sha1,
+    HashKind::Sha256,
+);
+/// Finite-field DHE, RSA-signed, with AES-128-CBC and HMAC-SHA256 (RFC 5246).
+#[cfg(feature = "legacy")]
+pub const TLS_DHE_RSA_WITH_AES_128_CBC_SHA256: SupportedSuite = cbc_s(
+    KeyExchangeKind::Dhe,
+    CipherSuite::TLS_DHE_RSA_WITH_AES_128_CBC_SHA256,
+    AuthKind::Rsa,
+    CbcCipher::Aes128,
+    MacKind::Sha256,
+    HashKind::Sha256,
+);
+/// Finite-field DHE, RSA-signed, with AES-256-CBC and HMAC-SHA256 (RFC 5246).
+#[cfg(feature = "legacy")]
+pub const TLS_DHE_RSA_WITH_AES_256_CBC_SHA256: SupportedSuite = cbc_s(
+    KeyExchangeKind::Dhe,
+    CipherSuite::TLS_DHE_RSA_WITH_AES_256_CBC_SHA256,
+    AuthKind::Rsa,
+    CbcCipher::Aes256,
+    MacKind::Sha256,
+    HashKind::Sha256,
+);
+/// ECDHE, RSA-signed, with AES-128-CBC and HMAC-SHA1 (RFC 8422).
+#[cfg(feature = "legacy")]
+pub const TLS_ECDHE_RSA_WITH_AES_128_CBC_SHA: SupportedSuite = cbc_s(
+    KeyExchangeKind::Ecdhe,
+    CipherSuite::TLS_ECDHE_RSA_WITH_AES_128_CBC_SHA,
+    AuthKind::Rsa,
+    CbcCipher::Aes128,
+    MacKind::Sha1,
+    HashKind::Sha256,
+);
+/// ECDHE, RSA-signed, with AES-256-CBC and HMAC-SHA1 (RFC 8422).
+#[cfg(feature = "legacy")]
+pub const TLS_ECDHE_RSA_WITH_AES_256_CBC_SHA: SupportedSuite = cbc_s(
+    KeyExchangeKind::Ecdhe,
+    CipherSuite::TLS_ECDHE_RSA_WITH_AES_256_CBC_SHA,
+    AuthKind::Rsa,
+    CbcCipher::Aes256,
+    MacKind::Sha1,
+    HashKind::Sha256,
+);
+/// ECDHE, RSA-signed, with AES-128-CBC and HMAC-SHA256 (RFC 5289).
+#[cfg(feature = "legacy")]
+pub const TLS_ECDHE_RSA_WITH_AES_128_CBC_SHA256: SupportedSuite = cbc_s(
+    KeyExchangeKind::Ecdhe,
+    CipherSuite::TLS_ECDHE_RSA_WITH_AES_128_CBC_SHA256,
+    AuthKind::Rsa,
+    CbcCipher::Aes128,
+    MacKind::Sha256,
+    HashKind::Sha256,
+);
+/// ECDHE, RSA-signed, with AES-256-CBC and HMAC-SHA384 (RFC 5289).
+#[cfg(feature = "legacy")]
+pub const TLS_ECDHE_RSA_WITH_AES_256_CBC_SHA384: SupportedSuite = cbc_s(
+    KeyExchangeKind::Ecdhe,
+    CipherSuite::TLS_ECDHE_RSA_WITH_AES_256_CBC_SHA384,
+    AuthKind::Rsa,
+    CbcCipher::Aes256,
+    MacKind::Sha384,
+    HashKind::Sha384,
+);
+/// ECDHE, ECDSA-signed, with AES-128-CBC and HMAC-SHA1 (RFC 8422).
+#[cfg(feature = "legacy")]
+pub const TLS_ECDHE_ECDSA_WITH_AES_128_CBC_SHA: SupportedSuite = cbc_s(
+    KeyExchangeKind::Ecdhe,
+    CipherSuite::TLS_ECDHE_ECDSA_WITH_AES_128_CBC_SHA,
+    AuthKind::Ecdsa,
+    CbcCipher::Aes128,
+    MacKind::Sha1,
+    HashKind::Sha256,
+);
+/// ECDHE, ECDSA-signed, with AES-256-CBC and HMAC-SHA1 (RFC 8422).
+#[cfg(feature = "legacy")]
+pub const TLS_ECDHE_ECDSA_WITH_AES_256_CBC_SHA: SupportedSuite = cbc_s(
+    KeyExchangeKind::Ecdhe,
+    CipherSuite::TLS_ECDHE_ECDSA_WITH_AES_256_CBC_SHA,
+    AuthKind::Ecdsa,
+    CbcCipher::Aes256,
+    MacKind::Sha1,
+    HashKind::Sha256,
+);
+/// ECDHE, ECDSA-signed, with AES-128-CBC and HMAC-SHA256 (RFC 5289).
+#[cfg(feature = "legacy")]
+pub const TLS_ECDHE_ECDSA_WITH_AES_128_CBC_SHA256: SupportedSuite = cbc_s(
+    KeyExchangeKind::Ecdhe,
+    CipherSuite::TLS_ECDHE_ECDSA_WITH_AES_128_CBC_SHA256,
+    AuthKind::Ecdsa,
+    CbcCipher::Aes128,
+    MacKind::Sha256,
+    HashKind::Sha256,
+);
+/// ECDHE, ECDSA-signed, with AES-256-CBC and HMAC-SHA384 (RFC 5289).
+#[cfg(feature = "legacy")]
+pub const TLS_ECDHE_ECDSA_WITH_AES_256_CBC_SHA384: SupportedSuite = cbc_s(
+    KeyExchangeKind::Ecdhe,
+    CipherSuite::TLS_ECDHE_ECDSA_WITH_AES_256_CBC_SHA384,
+    AuthKind::Ecdsa,
+    CbcCipher::Aes256,
+    MacKind::Sha384,
+    HashKind::Sha384,
+);
+
+/// The CBC suites (feature `legacy`), in the order we prefer them among
+/// themselves: ECDHE, then DHE, then RSA key transport. Never in a default
+/// configuration; a configuration negotiates them only when it names them
+/// and turns on `allow_cbc` (and, for the DHE and RSA ones, the key
+/// exchange's own field).
+#[cfg(feature = "legacy")]
+pub const CBC_SUITES: &[SupportedSuite] = &[
+    TLS_ECDHE_ECDSA_WITH_AES_128_CBC_SHA,
+    TLS_ECDHE_ECDSA_WITH_AES_256_CBC_SHA,
+    TLS_ECDHE_ECDSA_WITH_AES_128_CBC_SHA256,
+    TLS_ECDHE_ECDSA_WITH_AES_256_CBC_SHA384,
+    TLS_ECDHE_RSA_WITH_AES_128_CBC_SHA,
+    TLS_ECDHE_RSA_WITH_AES_256_CBC_SHA,
+    TLS_ECDHE_RSA_WITH_AES_128_CBC_SHA256,
+    TLS_ECDHE_RSA_WITH_AES_256_CBC_SHA384,
+    TLS_DHE_RSA_WITH_AES_128_CBC_SHA,
+    TLS_DHE_RSA_WITH_AES_256_CBC_SHA,
+    TLS_DHE_RSA_WITH_AES_128_CBC_SHA256,
+    TLS_DHE_RSA_WITH_AES_256_CBC_SHA256,
+    TLS_RSA_WITH_AES_128_CBC_SHA,
+    TLS_RSA_WITH_AES_256_CBC_SHA,
+    TLS_RSA_WITH_AES_128_CBC_SHA256,
+    TLS_RSA_WITH_AES_256_CBC_SHA256,
+];
+
 /// Every implemented suite: the default ones, then (with the `legacy`
 /// feature) the legacy ones.
 fn every_suite() -> impl Iterator<Item = &'static SupportedSuite> {
     let all = ALL_SUITES.iter();
     #[cfg(feature = "legacy")]
-    let all = all.chain(LEGACY_SUITES.iter());
+    let all = all.chain(LEGACY_SUITES.iter()).chain(CBC_SUITES.iter());
     all
 }
 
@@ -307,6 +610,13 @@ mod tests {
             assert_eq!(lookup(s.suite), Some(s));
             assert_eq!(by_name(s.name()), Some(s));
         }
+        #[cfg(feature = "legacy")]
+        for s in CBC_SUITES {
+            assert_eq!(lookup(s.suite), Some(s));
+            assert_eq!(by_name(s.name()), Some(s));
+            assert!(s.protection.is_cbc());
+        }
+        #[cfg(not(feature = "legacy"))]
         assert!(lookup(CipherSuite::TLS_RSA_WITH_AES_128_CBC_SHA).is_none());
     }
 }

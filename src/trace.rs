@@ -273,6 +273,7 @@ fn client_ext(e: &ClientExtension<'_>) -> String {
         }
         ClientExtension::Alpn(p) => format!("alpn {}", proto_list(p.iter())),
         ClientExtension::ExtendedMasterSecret => "extended_master_secret".into(),
+        ClientExtension::EncryptThenMac => "encrypt_then_mac".into(),
         ClientExtension::RenegotiationInfo(r) => format!("renegotiation_info [{}]", hex(r)),
         ClientExtension::SessionTicket(t) => format!("session_ticket ({} bytes)", t.len()),
         ClientExtension::StatusRequest(_) => "status_request".into(),
@@ -286,6 +287,7 @@ fn server_ext(e: &ServerExtension<'_>) -> String {
         ServerExtension::EcPointFormats(p) => format!("ec_point_formats {}", list(p.iter())),
         ServerExtension::Alpn(p) => format!("alpn {}", String::from_utf8_lossy(p)),
         ServerExtension::ExtendedMasterSecret => "extended_master_secret".into(),
+        ServerExtension::EncryptThenMac => "encrypt_then_mac".into(),
         ServerExtension::RenegotiationInfo(r) => format!("renegotiation_info [{}]", hex(r)),
         ServerExtension::SessionTicketAck => "session_ticket (ack)".into(),
         ServerExtension::StatusRequestAck => "status_request (ack)".into(),

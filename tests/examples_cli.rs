@@ -362,6 +362,131 @@ fn tools_take_legacy_suites_by_name() {
     }
 }
 
+/// Naming a CBC suite with `--suite` is the tools' opt-in to it (issue 12),
+/// with an ECDHE and an RSA key-transport suite: records are
+/// encrypt-then-MAC unless either side says `--no-etm`.
+#[test]
+fn tools_take_cbc_suites_by_name() {
+    let pki = Pki::new();
+    let (rsa_cert, rsa_key) = (pki.path("rsa-chain.pem"), pki.path("rsa-key.pem"));
+    let rsa = ["--cert", &rsa_cert, "--key", &rsa_key];
+    for (suite, cert) in [
+        ("TLS_RSA_WITH_AES_128_CBC_SHA", &rsa[..]),
+        ("TLS_ECDHE_ECDSA_WITH_AES_256_CBC_SHA384", &[][..]),
+    ] {
+        // (server flags, client flags, encrypt-then-MAC in use)
+        let cases: [(&[&str], &[&str], &str); 3] = [
+            (&[], &[], "yes"),
+            (&[], &["--no-etm"], "no"),
+            (&["--no-etm"], &[], "no"),
+        ];
+        for (server_flags, client_flags, etm) in cases {
+            let mut args = cert.to_vec();
+            args.extend(["--suite", suite]);
+            args.extend(server_flags);
+            let server = Server::start(&pki, &args);
+            let mut args = vec!["--suite", suite];
+            args.extend(client_flags);
+            let out = server.client(&pki, "localhost", &args);
+            let what = format!("{suite}, server {server_flags:?}, client {client_flags:?}");
+            assert_success(&out, &what);
+            for want in [
+                format!("suite: {suite}"),
+                format!("encrypt-then-mac: {etm}"),
+            ] {
+                assert!(out.stdout.contains(&want), "{what}: {}", out.stdout);
+            }
+            if server_flags.is_empty() && client_flags.is_empty() {
+                // Without naming it, the client offers no CBC suite: the
+                // server restricted to it finds none in common.
+                let out = server.client(&pki, "localhost", &[]);
+                assert!(!out.status.success(), "{}", out.stdout);
+            }
+        }
+    }
+}
+
+/// The classic walk-through with CBC records (issue 12): RSA key transport
+/// and AES-128-CBC with HMAC-SHA1, every record after the handshake taken
+/// apart from its bytes; encrypt-then-MAC by default, MAC-then-encrypt
+/// with `--no-etm`.
+#[test]
+fn demo_runs_the_classic_cbc_handshake() {
+    let suite = "TLS_RSA_WITH_AES_128_CBC_SHA";
+    let modes: [(&[&str], bool); 2] = [(&[], true), (&["--no-etm"], false)];
+    for (flags, etm) in modes {
+        let out = run(Command::new(example("demo"))
+            .args(["--suite", suite])
+            .args(flags));
+        assert_success(&out, &format!("demo --suite {suite} {flags:?}"));
+        let s = &out.stdout;
+        let client_view: Vec<&str> = s.lines().filter(|l| l.contains("[client] ")).collect();
+        let expected = [
+            "-> ClientHello",
+            "<- ServerHello",
+            "<- Certificate",
+            "<- ServerHelloDone",
+            "-> ClientKeyExchange",
+            "-> ChangeCipherSpec",
+            "-> Finished",
+            "<- NewSessionTicket",
+            "<- ChangeCipherSpec",
+            "<- Finished",
+        ];
+        assert_eq!(client_view.len(), expected.len(), "{s}");
+        for (line, want) in client_view.iter().zip(expected) {
+            assert!(line.contains(want), "{line:?} should be {want:?}");
+        }
+        let mode = if etm {
+            "encrypt-then-MAC (RFC 7366)"
+        } else {
+            "MAC-then-encrypt (RFC 5246"
+        };
+        for want in [
+            format!("cipher_suites: {suite}"),
+            "compression: NULL".to_string(),
+            format!("cipher suite:           {suite}"),
+            format!("record protection:      AES-128-CBC with HMAC-SHA1, {mode}"),
+            "pre-master secret: encrypted with the server's RSA public key (256 bytes)".into(),
+            "server agrees:          same suite, group and record protection".into(),
+            "clean close: client yes, server yes".into(),
+        ] {
+            assert!(s.contains(&want), "missing {want:?}:\n{s}");
+        }
+        // The extension is in both hellos, or in neither.
+        assert_eq!(
+            s.matches("extension: encrypt_then_mac").count(),
+            if etm { 2 } else { 0 },
+            "{s}"
+        );
+        // Request, response and both close_notify alerts: each one record
+        // with a 16-byte IV, a 20-byte HMAC-SHA1 (in the clear after the
+        // ciphertext with EtM, decrypted with the plaintext with MtE) and
+        // its padding, read back from the receiver's buffer.
+        let count = |prefix: &str, also: &str| {
+            s.lines()
+                .filter(|l| l.trim_start().starts_with(prefix) && l.contains(also))
+                .count()
+        };
+        assert_eq!(count("IV ", " 16 bytes  "), 4, "{s}");
+        let mac = if etm {
+            "HMAC-SHA1, in the clear"
+        } else {
+            "HMAC-SHA1 over the sequence number, type, version, length and plaintext"
+        };
+        assert_eq!(count("MAC ", mac), 4, "{s}");
+        assert_eq!(count("padding ", "then the length byte"), 4, "{s}");
+        assert_eq!(
+            count("plaintext ", "(alert: warning, close_notify)"),
+            2,
+            "{s}"
+        );
+    }
+    // --no-etm is about CBC records only.
+    let out = run(Command::new(example("demo")).arg("--no-etm"));
+    assert!(!out.status.success(), "{}", out.stdout);
+}
+
 /// The classic walk-through: RSA key transport, no ServerKeyExchange, the
 /// pre-master secret encrypted to the server's RSA key (issue 11).
 #[test]

@@ -26,8 +26,8 @@ use common::openssl::{openssl_available, TempDir};
 use sanstls::internals::codec::enums::{CipherSuite, ContentType, ProtocolVersion};
 use sanstls::internals::crypto::key_schedule::{check_verify_data, MasterSecret};
 use sanstls::internals::crypto::transcript::Transcript;
-use sanstls::internals::record::cipher::Decrypter;
 use sanstls::internals::record::deframer::{peek_record, HeaderRules};
+use sanstls::internals::record::protection::Decrypter;
 use sanstls::suites::{self, SupportedSuite};
 
 const CLIENT_LINE: &[u8] = b"hello from client\n";
@@ -362,7 +362,7 @@ fn check_capture(cap: &Capture, expect_suite: &str) -> (Vec<Vec<u8>>, Vec<Vec<u8
     let ms = MasterSecret::from_bytes(unhex(&ms_hex).try_into().expect("48-byte secret"));
 
     let prf = ms.prf_key(suite);
-    let kb = prf.key_block(&client_random, &server_random);
+    let kb = prf.key_block(&client_random, &server_random, false);
     let client = decrypt_direction(&cap.c2s, kb.client_keys().decrypter().unwrap());
     let server = decrypt_direction(&cap.s2c, kb.server_keys().decrypter().unwrap());
     assert_eq!(client.app_data, CLIENT_LINE);

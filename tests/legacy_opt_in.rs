@@ -131,3 +131,62 @@ fn a_legacy_session_is_not_resumed_once_disallowed() {
     assert!(!n.resumed);
     assert_eq!(n.suite.kx, KeyExchangeKind::Ecdhe);
 }
+
+/// A client offering only RSA key transport sends the classic ClientHello:
+/// no supported_groups or ec_point_formats (RFC 8422 §4: they go with ECC
+/// suites); with DHE suites supported_groups names the RFC 7919 groups
+/// only; with an ECDHE suite, or a client certificate, both are back.
+#[test]
+fn ecc_extensions_only_with_ecc_suites() {
+    use sanstls::internals::codec::enums::{ExtensionType, NamedGroup};
+    use sanstls::internals::handshake::HandshakePayload;
+
+    let pki = Pki::new(KeyType::Rsa2048);
+    let hello_of = |cc: ClientConfig| {
+        let mut client = new_client(cc).unwrap();
+        let mut wire = Vec::new();
+        client.poll_output(&mut wire);
+        let len = u16::from_be_bytes([wire[3], wire[4]]) as usize;
+        wire[5..5 + len].to_vec()
+    };
+    let check = |names: &[&str], groups: Option<&[NamedGroup]>, formats: bool, cert: bool| {
+        let mut cc = pki.client_config();
+        if cert {
+            let client = Pki::new(KeyType::P256);
+            cc.set_client_cert(client.chain.clone(), &client.key)
+                .unwrap();
+        }
+        cc.allow_rsa_key_transport = true;
+        cc.allow_ffdhe = true;
+        cc.set_suites_by_name(names).unwrap();
+        let body = hello_of(cc);
+        let HandshakePayload::ClientHello(ch) = HandshakePayload::read(&body).unwrap() else {
+            panic!("not a ClientHello");
+        };
+        let offered: Option<Vec<NamedGroup>> = ch.supported_groups().map(|g| g.iter().collect());
+        assert_eq!(offered.as_deref(), groups, "{names:?}");
+        assert_eq!(
+            ch.find(ExtensionType::EC_POINT_FORMATS).is_some(),
+            formats,
+            "{names:?}"
+        );
+    };
+    check(&[RSA_KX], None, false, false);
+    let ffdhe = [
+        NamedGroup::FFDHE2048,
+        NamedGroup::FFDHE3072,
+        NamedGroup::FFDHE4096,
+    ];
+    check(&[DHE, RSA_KX], Some(&ffdhe), false, false);
+    let ecdhe = pki.client_config().groups;
+    check(
+        &["TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256", RSA_KX],
+        Some(&ecdhe),
+        true,
+        false,
+    );
+    // A client certificate brings the ECC extensions back: a server may
+    // check an ECDSA certificate's curve against supported_groups.
+    let both: Vec<NamedGroup> = ecdhe.iter().chain(&ffdhe).copied().collect();
+    check(&[DHE], Some(&both), true, true);
+}

@@ -32,8 +32,11 @@
 //!
 //! The figures of a run are in SECURITY.md.
 
+mod common;
+
 use std::time::Instant;
 
+use common::dudect::{env, max_abs_t, median, Rng};
 use rsa::pkcs8::DecodePrivateKey;
 use rsa::traits::PublicKeyParts;
 use rsa::BoxedUint;
@@ -68,23 +71,6 @@ const INVALID: [Kind; 9] = [
     Kind::CiphertextLong,
     Kind::NotBelowModulus,
 ];
-
-/// A small deterministic generator for the test's own choices (class
-/// order, padding bytes): xorshift64*.
-struct Rng(u64);
-
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 ^= self.0 >> 12;
-        self.0 ^= self.0 << 25;
-        self.0 ^= self.0 >> 27;
-        self.0.wrapping_mul(0x2545_f491_4f6c_dd1d)
-    }
-
-    fn nonzero_byte(&mut self) -> u8 {
-        (self.next() % 255 + 1) as u8
-    }
-}
 
 /// A PKCS#1 v1.5 encryption block of modulus length `k` (RFC 8017 §7.2.1),
 /// broken as `kind` says.
@@ -132,50 +118,12 @@ fn ciphertext(kind: Kind, mut c: Vec<u8>) -> Vec<u8> {
     c
 }
 
-/// Welch's t statistic of two samples.
-fn welch_t(a: &[f64], b: &[f64]) -> f64 {
-    let stats = |s: &[f64]| {
-        let n = s.len() as f64;
-        let mean = s.iter().sum::<f64>() / n;
-        let var = s.iter().map(|x| (x - mean) * (x - mean)).sum::<f64>() / (n - 1.0);
-        (n, mean, var)
-    };
-    let (na, ma, va) = stats(a);
-    let (nb, mb, vb) = stats(b);
-    (ma - mb) / (va / na + vb / nb).sqrt()
-}
-
-/// The largest |t| over the uncropped samples and over samples cropped at
-/// several percentiles of the pooled distribution (dudect crops because a
-/// timing distribution has a long tail of interrupts and migrations).
-fn max_abs_t(a: &[f64], b: &[f64]) -> (f64, f64) {
-    let mut pooled: Vec<f64> = a.iter().chain(b).copied().collect();
-    pooled.sort_by(f64::total_cmp);
-    let mut worst = (0.0f64, 1.0);
-    for pct in [1.0, 0.99, 0.95, 0.90, 0.80, 0.70, 0.50] {
-        let cut = pooled[((pooled.len() - 1) as f64 * pct) as usize];
-        let ca: Vec<f64> = a.iter().copied().filter(|x| *x <= cut).collect();
-        let cb: Vec<f64> = b.iter().copied().filter(|x| *x <= cut).collect();
-        let t = welch_t(&ca, &cb).abs();
-        if t > worst.0 {
-            worst = (t, pct);
-        }
-    }
-    worst
-}
-
 #[test]
 #[ignore = "statistical timing test, run by hand in release mode"]
 fn rsa_pre_master_decryption_time_does_not_depend_on_the_plaintext() {
-    let samples: usize = std::env::var("SANSTLS_TIMING_SAMPLES")
-        .ok()
-        .and_then(|s| s.parse().ok())
-        .unwrap_or(120_000);
+    let samples = env("SANSTLS_TIMING_SAMPLES", 120_000) as usize;
     // A planted leak, to show the test's power (see the module comment).
-    let inject_ns: u64 = std::env::var("SANSTLS_TIMING_INJECT_NS")
-        .ok()
-        .and_then(|s| s.parse().ok())
-        .unwrap_or(0);
+    let inject_ns = env("SANSTLS_TIMING_INJECT_NS", 0);
     let planted = std::time::Duration::from_nanos(inject_ns);
     let pem = include_str!("data/keys/rsa2048.pkcs8.pem");
     let der = PrivateKeyDer::from_pem_slice(pem.as_bytes()).unwrap();
@@ -243,11 +191,6 @@ fn rsa_pre_master_decryption_time_does_not_depend_on_the_plaintext() {
     if inject_ns != 0 {
         println!("  (a planted leak: {inject_ns} ns more for every invalid one)");
     }
-    let median = |s: &[f64]| {
-        let mut v = s.to_vec();
-        v.sort_by(f64::total_cmp);
-        v[v.len() / 2]
-    };
     println!(
         "  valid: {} samples, median {:.1} µs",
         times[0].len(),

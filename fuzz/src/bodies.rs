@@ -23,6 +23,7 @@ use std::sync::{Arc, OnceLock};
 use sanstls::config::{
     CertifiedKey, ClientAuth, FixedTime, RandomSource, SingleCert, SingleClientCert,
 };
+use sanstls::internals::codec::enums::ProtocolVersion;
 use sanstls::internals::codec::enums::{CipherSuite, ContentType};
 use sanstls::internals::codec::{Codec, Decode};
 use sanstls::internals::crypto::key_schedule::{DirectionKeys, MasterSecret};
@@ -40,6 +41,8 @@ use sanstls::internals::handshake::reassembly::HandshakeJoiner;
 use sanstls::internals::handshake::ticket::NewSessionTicket;
 use sanstls::internals::handshake::{HandshakeMessage, SessionId};
 use sanstls::internals::message::{Alert, ChangeCipherSpec};
+use sanstls::internals::record::cbc::CbcEncrypter;
+use sanstls::internals::record::cbc_mac::{mac_header, RecordMac};
 use sanstls::internals::record::layer::RecordLayer;
 use sanstls::internals::StoredSession;
 use sanstls::pki_types::{CertificateDer, PrivateKeyDer, ServerName, UnixTime};
@@ -48,8 +51,8 @@ use sanstls::resumption::store::{
 };
 use sanstls::resumption::ticketer::Ticketer;
 use sanstls::suites::{
-    AeadKind, KeyExchangeKind, SupportedSuite, ALL_SUITES, LEGACY_SUITES,
-    TLS_DHE_RSA_WITH_AES_128_GCM_SHA256, TLS_RSA_WITH_AES_128_GCM_SHA256,
+    AeadKind, CbcCipher, CbcKind, KeyExchangeKind, MacKind, SupportedSuite, ALL_SUITES,
+    LEGACY_SUITES, TLS_DHE_RSA_WITH_AES_128_GCM_SHA256, TLS_RSA_WITH_AES_128_GCM_SHA256,
 };
 use sanstls::verify::{RootCertStore, WebPkiClientVerifier};
 use sanstls::{ClientConfig, Connection, Error, Event, ServerConfig};
@@ -198,6 +201,8 @@ fn known_session(mode: Mode, client_side: bool) -> Vec<u8> {
         suite,
         master: MasterSecret::from_bytes([0x42; 48]),
         extended_master_secret: true,
+        // The known sessions are AEAD ones: no encrypt-then-MAC (RFC 7366).
+        encrypt_then_mac: false,
         server_name: Some(SERVER_NAME.into()),
         peer_certificate: if client_side {
             server.chain.first().cloned()
@@ -394,63 +399,209 @@ fn fixed_keys(kind: AeadKind) -> (Vec<u8>, Vec<u8>) {
     (vec![0x11; kind.key_len()], vec![0x22; kind.fixed_iv_len()])
 }
 
+/// The record protection a `record_layer` input chooses.
+#[derive(Clone, Copy)]
+enum Protect {
+    Aead(AeadKind),
+    /// A CBC suite's records, encrypt-then-MAC (RFC 7366) if the flag says.
+    Cbc(CbcKind, bool),
+}
+
+/// Bit 5 clear: an AEAD, `(flags >> 3) % 3` as before the CBC suites (so
+/// older inputs keep theirs). Bit 5 set: CBC, bits 3-4 the MAC (SHA-1,
+/// SHA-256, SHA-384, SHA-1), bit 6 AES-256 (else AES-128), bit 7
+/// encrypt-then-MAC (else MAC-then-encrypt).
+fn protection(flags: u8) -> Protect {
+    if flags & 0x20 == 0 {
+        return Protect::Aead(aead(flags >> 3));
+    }
+    let mac = match (flags >> 3) & 3 {
+        1 => MacKind::Sha256,
+        2 => MacKind::Sha384,
+        _ => MacKind::Sha1,
+    };
+    let cipher = if flags & 0x40 != 0 {
+        CbcCipher::Aes256
+    } else {
+        CbcCipher::Aes128
+    };
+    Protect::Cbc(CbcKind { cipher, mac }, flags & 0x80 != 0)
+}
+
+/// A CBC suite's fixed write and MAC keys.
+fn fixed_cbc_keys(kind: CbcKind) -> (Vec<u8>, Vec<u8>) {
+    (vec![0x11; kind.key_len()], vec![0x33; kind.mac.len()])
+}
+
+fn record_keys(p: Protect) -> DirectionKeys {
+    match p {
+        Protect::Aead(kind) => {
+            let (key, iv) = fixed_keys(kind);
+            DirectionKeys::new(kind, &key, &iv)
+        }
+        Protect::Cbc(kind, etm) => {
+            let (key, mac_key) = fixed_cbc_keys(kind);
+            DirectionKeys::new_cbc(kind, etm, &key, &mac_key)
+        }
+    }
+    .expect("sized from kind")
+}
+
+/// What reading one sealed item must give.
+enum Expect {
+    /// This content type and payload.
+    Opens(u8, Vec<u8>),
+    /// An error: an unsealed or tampered record, or an unknown type.
+    Fails,
+    /// Anything (a tampered encrypt-then-MAC record whose MAC was made
+    /// again: its padding may or may not still be right).
+    Any,
+}
+
+/// A known record content type (the deframer refuses others first).
+fn known_type(typ: u8) -> bool {
+    (20..=23).contains(&typ)
+}
+
+/// Seal mode, AEAD: items `[type, len, payload…]`, each sealed with the
+/// fixed key.
+fn seal_aead(kind: AeadKind, mut r: &[u8], out: &mut Vec<u8>, expect: &mut Vec<Expect>) {
+    let (key, iv) = fixed_keys(kind);
+    let mut writer = RecordLayer::new();
+    writer.prepare_write(DirectionKeys::new(kind, &key, &iv).expect("sized from kind"));
+    writer.activate_write().expect("prepared");
+    while let [typ, len, tail @ ..] = r {
+        let n = usize::from(*len).min(tail.len());
+        let (payload, tail) = tail.split_at(n);
+        if payload.is_empty() {
+            // write_record never sends empty records: an unsealed empty
+            // record, which must fail to authenticate.
+            out.extend_from_slice(&[*typ, 3, 3, 0, 0]);
+            expect.push(Expect::Fails);
+        } else {
+            writer
+                .write_record(ContentType(*typ), payload, out)
+                .expect("seal");
+            expect.push(if known_type(*typ) {
+                Expect::Opens(*typ, payload.to_vec())
+            } else {
+                Expect::Fails
+            });
+        }
+        r = tail;
+    }
+}
+
+/// Seal mode, CBC: items `[type, len, at, mask, payload…]`, each sealed with
+/// the fixed keys (IVs from a fixed seed, so deterministic); a nonzero
+/// `mask` is then XORed into the fragment's byte `at` (modulo its length).
+/// With encrypt-then-MAC, a byte before the MAC is tampered and the MAC
+/// made again, so the tampering reaches decryption and the padding check.
+fn seal_cbc(kind: CbcKind, etm: bool, mut r: &[u8], out: &mut Vec<u8>, expect: &mut Vec<Expect>) {
+    let (key, mac_key) = fixed_cbc_keys(kind);
+    let mut enc = CbcEncrypter::new(kind, &key, &mac_key, etm, [0x44; 16]).expect("sized");
+    let mac = RecordMac::new(kind.mac, &mac_key).expect("sized");
+    let mut seq = 0u64;
+    while let [typ, len, at, mask, tail @ ..] = r {
+        let n = usize::from(*len).min(tail.len());
+        let (payload, tail) = tail.split_at(n);
+        r = tail;
+        if payload.is_empty() {
+            out.extend_from_slice(&[*typ, 3, 3, 0, 0]);
+            expect.push(Expect::Fails);
+            continue;
+        }
+        let start = out.len();
+        enc.seal_record(ContentType(*typ), payload, out)
+            .expect("seal");
+        let fragment = &mut out[start + 5..];
+        let mut want = Expect::Opens(*typ, payload.to_vec());
+        if *mask != 0 {
+            let at = usize::from(*at) % fragment.len();
+            fragment[at] ^= mask;
+            let macced = fragment.len() - kind.mac.len();
+            want = if etm && at < macced {
+                let header = mac_header(seq, ContentType(*typ), ProtocolVersion::TLSV1_2, macced);
+                let (data, tag) = fragment.split_at_mut(macced);
+                mac.sign(&header, &[data], tag);
+                Expect::Any
+            } else {
+                // MtE: every byte is data, MAC or padding, all checked.
+                Expect::Fails
+            };
+        }
+        if !known_type(*typ) {
+            want = Expect::Fails;
+        }
+        expect.push(want);
+        seq += 1;
+    }
+}
+
 /// Input: `[flags, bytes...]`. flags bit 0: the read side has an active key
 /// (so records must authenticate); bit 1: strict record version; bit 2:
-/// "seal" mode, where `bytes` are `[type, len, payload...]` items sealed
-/// with the peer's key first, so the fuzzer reaches past decryption; bits
-/// 3-4 pick the AEAD.
+/// "seal" mode, where `bytes` are items sealed with the peer's key first,
+/// so the fuzzer reaches past decryption, and each must then read back as
+/// sealed (or fail, if it was tampered or unsealed); bits 3-7 the record
+/// protection ([`protection`]): an AEAD, or CBC with either MAC order.
+/// Seal-mode items are `[type, len, payload…]` for an AEAD and
+/// `[type, len, at, mask, payload…]` for CBC ([`seal_cbc`]).
 pub fn record_layer(data: &[u8]) {
     let Some((&flags, rest)) = data.split_first() else {
         return;
     };
-    let kind = aead(flags >> 3);
-    let (key, iv) = fixed_keys(kind);
+    let protect = protection(flags);
     let mut layer = RecordLayer::new();
     if flags & 2 != 0 {
         layer.set_strict_version();
     }
-    let keyed = flags & 1 != 0 || flags & 4 != 0;
-    if keyed {
-        layer.prepare_read(DirectionKeys::new(kind, &key, &iv).expect("sized from kind"));
+    let sealing = flags & 4 != 0;
+    if flags & 1 != 0 || sealing {
+        layer.prepare_read(record_keys(protect));
         layer.activate_read().expect("prepared");
         assert!(layer.is_read_protected());
     }
-    let mut buf = if flags & 4 != 0 {
-        let mut writer = RecordLayer::new();
-        writer.prepare_write(DirectionKeys::new(kind, &key, &iv).expect("sized from kind"));
-        writer.activate_write().expect("prepared");
+    let mut expect = Vec::new();
+    let mut buf = if sealing {
         let mut out = Vec::new();
-        let mut r = rest;
-        while let [typ, len, tail @ ..] = r {
-            let n = usize::from(*len).min(tail.len());
-            let (payload, tail) = tail.split_at(n);
-            if payload.is_empty() {
-                // write_record never sends empty records: an unsealed empty
-                // record, which must fail to authenticate.
-                out.extend_from_slice(&[*typ, 3, 3, 0, 0]);
-            } else {
-                writer
-                    .write_record(ContentType(*typ), payload, &mut out)
-                    .expect("seal");
-            }
-            r = tail;
+        match protect {
+            Protect::Aead(kind) => seal_aead(kind, rest, &mut out, &mut expect),
+            Protect::Cbc(kind, etm) => seal_cbc(kind, etm, rest, &mut out, &mut expect),
         }
         out
     } else {
         rest.to_vec()
     };
+    let mut expect = expect.into_iter();
     let mut start = 0;
     while start < buf.len() {
         let len = buf.len() - start;
+        let want = expect.next();
         match layer.read_record(&mut buf[start..]) {
             Ok(Some(rec)) => {
                 assert!(rec.consumed >= 5 && rec.consumed <= len);
                 assert!(rec.payload.len() <= rec.consumed - 5);
                 assert!(rec.payload.len() <= 1 << 14);
+                match want {
+                    Some(Expect::Opens(typ, payload)) => {
+                        assert_eq!(rec.typ.wire(), ContentType(typ));
+                        assert_eq!(*rec.payload, payload[..], "a sealed record opens as sealed");
+                    }
+                    Some(Expect::Fails) => panic!("a tampered or unsealed record was accepted"),
+                    Some(Expect::Any) | None => {}
+                }
                 start += rec.consumed;
             }
-            Ok(None) => break,
-            Err(_) => break,
+            Ok(None) => {
+                assert!(!sealing, "every sealed item is a whole record");
+                break;
+            }
+            Err(e) => {
+                if let Some(Expect::Opens(..)) = want {
+                    panic!("a sealed record failed to open: {e:?}");
+                }
+                break;
+            }
         }
     }
 }
@@ -883,6 +1034,9 @@ pub fn generate_mode_seeds(root: &Path, modes: &[u8], fixed: bool) -> std::io::R
             ],
         )?;
     }
+    for seed in cbc_record_seeds() {
+        write("record_layer", &seed)?;
+    }
     for (sel, body) in [
         (12u8, &[1u8, 0][..]),
         (13, &[1]),
@@ -897,6 +1051,28 @@ pub fn generate_mode_seeds(root: &Path, modes: &[u8], fixed: bool) -> std::io::R
         write("handshake_message", &[&[sel][..], body].concat())?;
     }
     Ok(())
+}
+
+/// `record_layer` inputs for CBC records: for each MAC, both AES key
+/// sizes and both MAC orders, sealed records of every type ending in one
+/// with a tampered IV, and one record tampered near its end (in the MAC,
+/// or in the padding when the MAC comes first); and bytes under a CBC key
+/// for either MAC order.
+pub fn cbc_record_seeds() -> Vec<Vec<u8>> {
+    let mut seeds = Vec::new();
+    for flags in [0x24u8, 0x2c, 0x74, 0xa4, 0xac, 0xf4] {
+        seeds.push(vec![
+            flags, 23, 5, 0, 0, b'h', b'e', b'l', b'l', b'o', 21, 2, 0, 0, 1, 0, 22, 4, 0, 0, 20,
+            0, 0, 0, 20, 1, 0, 0, 1, 23, 5, 0, 1, b'h', b'e', b'l', b'l', b'o',
+        ]);
+        seeds.push(vec![flags, 23, 5, 255, 0x80, b'h', b'e', b'l', b'l', b'o']);
+    }
+    for flags in [0x21u8, 0xa1] {
+        let mut seed = vec![flags, 23, 3, 3, 0, 64];
+        seed.extend_from_slice(&[0x5a; 64]);
+        seeds.push(seed);
+    }
+    seeds
 }
 
 /// Handshake messages of one plaintext record, under every selector that

@@ -183,7 +183,7 @@ impl AwaitServerHelloDone {
             )?;
         }
         hs.transcript.keep_messages(false);
-        let (prf, write) = hs.derive_keys(&master, actions);
+        let (prf, write) = hs.derive_keys(&master, actions)?;
         actions.push(Action::ChangeWriteCipher(write));
         send_finished(actions, &prf, &mut hs.transcript, true)?;
 

@@ -21,7 +21,7 @@ use crate::handshake::hello::ServerHello;
 use crate::handshake::{put_opaque, put_opaque_list, HandshakePayload, SessionId};
 use crate::resumption::session::StoredSession;
 use crate::state::{send_body, unexpected, Action, Actions, Msg};
-use crate::suites::SupportedSuite;
+use crate::suites::{KeyExchangeKind, SupportedSuite};
 
 use super::finish::{after_keys, ClientKeyed};
 use super::{AwaitCertificate, ClientHs, ClientState};
@@ -179,7 +179,8 @@ impl Hello<'_> {
 /// when configured), SessionTicket (RFC 5077 §3.2, when `ticket`: the
 /// ticket offered, or empty to ask for one), extended_master_secret (RFC
 /// 7627 §5.1: always offered, even when not required, as it is never
-/// weaker) and an empty renegotiation_info (RFC 5746 §3.4: we support
+/// weaker), encrypt_then_mac (RFC 7366 §2, with CBC suites) and an empty
+/// renegotiation_info (RFC 5746 §3.4: we support
 /// secure renegotiation).
 fn encode_client_hello(
     out: &mut Vec<u8>,
@@ -216,22 +217,36 @@ fn encode_client_hello(
                 })
             })?;
         }
-        put_extension(out, ExtensionType::SUPPORTED_GROUPS, |o| {
-            put_vec(o, LenSize::U16, "supported_groups too long", |o| {
-                for g in config.groups.iter().chain(offered_ffdhe_groups(config)) {
-                    g.encode(o)?;
-                }
-                Ok(())
-            })
-        })?;
-        put_extension(out, ExtensionType::EC_POINT_FORMATS, |o| {
-            put_list(
-                o,
-                LenSize::U8,
-                "ec_point_formats too long",
-                &[EcPointFormat::UNCOMPRESSED],
-            )
-        })?;
+        // RFC 8422 §4: the ECC extensions go with ECC suites, and with an
+        // ECDSA client certificate (OpenSSL checks its curve against
+        // supported_groups, so any client certificate counts); a client
+        // offering only RSA key transport without one sends the classic
+        // hello without them (supported_groups still names the RFC 7919
+        // groups for DHE).
+        let ecdhe = config.suites.iter().any(|s| s.kx == KeyExchangeKind::Ecdhe)
+            || config.client_cert_resolver.is_some();
+        let ffdhe = offered_ffdhe_groups(config);
+        if ecdhe || !ffdhe.is_empty() {
+            put_extension(out, ExtensionType::SUPPORTED_GROUPS, |o| {
+                put_vec(o, LenSize::U16, "supported_groups too long", |o| {
+                    let ec = if ecdhe { &config.groups[..] } else { &[] };
+                    for g in ec.iter().chain(ffdhe) {
+                        g.encode(o)?;
+                    }
+                    Ok(())
+                })
+            })?;
+        }
+        if ecdhe {
+            put_extension(out, ExtensionType::EC_POINT_FORMATS, |o| {
+                put_list(
+                    o,
+                    LenSize::U8,
+                    "ec_point_formats too long",
+                    &[EcPointFormat::UNCOMPRESSED],
+                )
+            })?;
+        }
         put_extension(out, ExtensionType::SIGNATURE_ALGORITHMS, |o| {
             put_list(
                 o,
@@ -261,10 +276,27 @@ fn encode_client_hello(
             })?;
         }
         put_extension(out, ExtensionType::EXTENDED_MASTER_SECRET, |_| Ok(()))?;
+        if offers_etm(config) {
+            put_extension(out, ExtensionType::ENCRYPT_THEN_MAC, |_| Ok(()))?;
+        }
         put_extension(out, ExtensionType::RENEGOTIATION_INFO, |o| {
             put_opaque(o, LenSize::U8, "renegotiation_info too long", &[])
         })
     })
+}
+
+/// Whether our ClientHello offers encrypt_then_mac (RFC 7366 §2): whenever
+/// it offers a CBC suite, unless the configuration turned it off.
+fn offers_etm(config: &ClientConfig) -> bool {
+    #[cfg(feature = "legacy")]
+    return config.allow_cbc
+        && config.encrypt_then_mac
+        && config.suites.iter().any(|s| s.protection.is_cbc());
+    #[cfg(not(feature = "legacy"))]
+    {
+        let _ = config;
+        false
+    }
 }
 
 /// The RFC 7919 groups we name in supported_groups: all three when we offer
@@ -291,6 +323,7 @@ fn offered_ffdhe_groups(config: &ClientConfig) -> &'static [NamedGroup] {
 /// What the ServerHello's extensions say, once checked against our offer.
 struct Answer {
     ems: bool,
+    etm: bool,
     alpn: Option<Vec<u8>>,
     ticket_ack: bool,
 }
@@ -300,6 +333,7 @@ impl AwaitServerHello {
         let mut reneg_ok = false;
         let mut answer = Answer {
             ems: false,
+            etm: false,
             alpn: None,
             ticket_ack: false,
         };
@@ -313,6 +347,7 @@ impl AwaitServerHello {
                     reneg_ok = true;
                 }
                 ServerExtension::ExtendedMasterSecret => answer.ems = true,
+                ServerExtension::EncryptThenMac if offers_etm(&self.config) => answer.etm = true,
                 ServerExtension::EcPointFormats(formats) => {
                     if !formats.contains(&EcPointFormat::UNCOMPRESSED) {
                         return Err(Error::IllegalParameter(
@@ -370,6 +405,13 @@ impl AwaitServerHello {
             ));
         }
         let answer = self.check_extensions(sh)?;
+        // RFC 7366 §3: a server must not answer encrypt_then_mac with an
+        // AEAD suite, which has no separate MAC to move.
+        if answer.etm && !suite.protection.is_cbc() {
+            return Err(Error::IllegalParameter(
+                "server chose encrypt-then-MAC with a suite that is not CBC",
+            ));
+        }
 
         // RFC 5246 §7.4.1.3: the server resumes by echoing our session ID.
         let offered = self.offered.take();
@@ -391,6 +433,12 @@ impl AwaitServerHello {
                     "resumption changed the extended master secret state",
                 ));
             }
+            // RFC 7366 §3.1: nor may its encrypt-then-MAC state.
+            if session.encrypt_then_mac != answer.etm {
+                return Err(Error::HandshakeFailure(
+                    "resumption changed the encrypt-then-MAC state",
+                ));
+            }
         } else if !answer.ems && self.config.require_extended_master_secret {
             return Err(Error::NoExtendedMasterSecret);
         }
@@ -406,6 +454,7 @@ impl AwaitServerHello {
             client_random: self.client_random,
             server_random: sh.random.0,
             ems: answer.ems,
+            etm: answer.etm,
             alpn: answer.alpn,
             session_id: sh.session_id,
             ticket_expected: answer.ticket_ack,
@@ -415,7 +464,7 @@ impl AwaitServerHello {
             None => Ok(ClientState::AwaitCertificate(AwaitCertificate { hs })),
             Some(session) => {
                 // Abbreviated handshake: same master secret, new randoms.
-                let (prf, write) = hs.derive_keys(&session.master, actions);
+                let (prf, write) = hs.derive_keys(&session.master, actions)?;
                 let mut hs = hs;
                 hs.transcript.keep_messages(false);
                 Ok(after_keys(ClientKeyed {

@@ -48,6 +48,8 @@ pub(crate) struct ClientHs {
     pub client_random: [u8; 32],
     pub server_random: [u8; 32],
     pub ems: bool,
+    /// Encrypt-then-MAC (RFC 7366) for this connection's CBC records.
+    pub etm: bool,
     pub alpn: Option<Vec<u8>>,
     /// The session ID the server gave (empty if it will not cache).
     pub session_id: SessionId,
@@ -65,17 +67,21 @@ impl ClientHs {
         &self,
         master: &crate::crypto::key_schedule::MasterSecret,
         actions: &mut Actions,
-    ) -> (
-        crate::crypto::key_schedule::MasterPrf,
-        crate::crypto::key_schedule::DirectionKeys,
-    ) {
+    ) -> Result<
+        (
+            crate::crypto::key_schedule::MasterPrf,
+            crate::crypto::key_schedule::DirectionKeys,
+        ),
+        Error,
+    > {
         crate::state::derive_keys(
             master,
             self.suite,
             &self.config.key_log,
-            &self.client_random,
-            &self.server_random,
+            [&self.client_random, &self.server_random],
+            self.etm,
             true,
+            self.config.random.as_ref(),
             actions,
         )
     }

@@ -9,8 +9,13 @@ use zeroize::{Zeroize, ZeroizeOnDrop};
 
 use crate::crypto::prf::{prf, prf_parts, PrfKey};
 use crate::error::Error;
-use crate::record::cipher::{Decrypter, Encrypter};
-use crate::suites::{AeadKind, HashKind, SupportedSuite};
+use crate::record::cipher::{AeadDecrypter, AeadEncrypter};
+use crate::record::protection::{Decrypter, Encrypter};
+#[cfg(any(test, feature = "unstable-internals"))]
+use crate::suites::AeadKind;
+#[cfg(all(feature = "legacy", any(test, feature = "unstable-internals")))]
+use crate::suites::CbcKind;
+use crate::suites::{HashKind, Protection, SupportedSuite};
 
 /// Length of the master secret (RFC 5246 §8.1).
 pub const MASTER_SECRET_LEN: usize = 48;
@@ -137,11 +142,25 @@ pub struct MasterPrf {
 
 impl MasterPrf {
     /// The key block for this PRF's suite (RFC 5246 §6.3):
-    /// `PRF(master_secret, "key expansion", server_random ‖ client_random)`.
-    /// AEAD suites have no MAC keys, so the block is
-    /// `client_write_key ‖ server_write_key ‖ client_write_IV ‖ server_write_IV`.
-    pub fn key_block(&self, client_random: &[u8; 32], server_random: &[u8; 32]) -> KeyBlock {
-        cut_key_block(&self.key, self.suite.aead, client_random, server_random)
+    /// `PRF(master_secret, "key expansion", server_random ‖ client_random)`,
+    /// cut as `client_write_MAC_key ‖ server_write_MAC_key ‖
+    /// client_write_key ‖ server_write_key ‖ client_write_IV ‖
+    /// server_write_IV`. AEAD suites have no MAC keys; CBC suites have no
+    /// fixed IVs (theirs are explicit, per record). `etm` is whether RFC 7366
+    /// encrypt-then-MAC was negotiated, which only CBC suites use.
+    pub fn key_block(
+        &self,
+        client_random: &[u8; 32],
+        server_random: &[u8; 32],
+        etm: bool,
+    ) -> KeyBlock {
+        cut_key_block(
+            &self.key,
+            self.suite.protection,
+            etm,
+            client_random,
+            server_random,
+        )
     }
 
     /// Finished verify_data (RFC 5246 §7.4.9):
@@ -156,18 +175,20 @@ impl MasterPrf {
 }
 
 /// `PRF(master_secret, "key expansion", server_random ‖ client_random)`,
-/// as long as `aead` needs (RFC 5246 §6.3).
+/// as long as `protection` needs (RFC 5246 §6.3).
 fn cut_key_block(
     key: &PrfKey,
-    aead: AeadKind,
+    protection: Protection,
+    etm: bool,
     client_random: &[u8; 32],
     server_random: &[u8; 32],
 ) -> KeyBlock {
     let mut block = KeyBlock {
-        aead,
+        protection,
+        etm,
         bytes: [0; KEY_BLOCK_MAX],
     };
-    let len = 2 * (aead.key_len() + aead.fixed_iv_len());
+    let len = 2 * (protection.mac_key_len() + protection.key_len() + protection.fixed_iv_len());
     key.prf_parts(
         b"key expansion",
         &[server_random, client_random],
@@ -191,8 +212,9 @@ impl core::fmt::Debug for MasterSecret {
     }
 }
 
-/// Largest key block of our suites: 2 × (32-byte key + 12-byte IV).
-const KEY_BLOCK_MAX: usize = 88;
+/// Largest key block of our suites: 2 × (48-byte HMAC-SHA384 key + 32-byte
+/// AES-256 key) for the CBC ones; the AEAD ones need at most 2 × (32 + 12).
+const KEY_BLOCK_MAX: usize = 160;
 
 /// The key block of one connection, wiped on drop. Build the record
 /// protection of each direction from it; the client writes with the client
@@ -200,73 +222,116 @@ const KEY_BLOCK_MAX: usize = 88;
 #[derive(Zeroize, ZeroizeOnDrop)]
 pub struct KeyBlock {
     #[zeroize(skip)]
-    aead: AeadKind,
+    protection: Protection,
+    #[zeroize(skip)]
+    etm: bool,
     bytes: [u8; KEY_BLOCK_MAX],
 }
 
 impl KeyBlock {
+    /// Part `index` (0: client, 1: server) of a pair of `len`-byte parts
+    /// that starts at `offset`.
     fn part(&self, index: usize, len: usize, offset: usize) -> &[u8] {
         let start = offset + index * len;
         &self.bytes[start..start + len]
     }
 
-    /// `client_write_key` (RFC 5246 §6.3).
+    fn macs_len(&self) -> usize {
+        2 * self.protection.mac_key_len()
+    }
+
+    /// `client_write_MAC_key` (RFC 5246 §6.3); empty for an AEAD.
+    pub fn client_write_mac_key(&self) -> &[u8] {
+        self.part(0, self.protection.mac_key_len(), 0)
+    }
+
+    /// `server_write_MAC_key`; empty for an AEAD.
+    pub fn server_write_mac_key(&self) -> &[u8] {
+        self.part(1, self.protection.mac_key_len(), 0)
+    }
+
+    /// `client_write_key`.
     pub fn client_write_key(&self) -> &[u8] {
-        self.part(0, self.aead.key_len(), 0)
+        self.part(0, self.protection.key_len(), self.macs_len())
     }
 
     /// `server_write_key`.
     pub fn server_write_key(&self) -> &[u8] {
-        self.part(1, self.aead.key_len(), 0)
+        self.part(1, self.protection.key_len(), self.macs_len())
     }
 
-    /// `client_write_IV`: the GCM salt or the ChaCha20-Poly1305 IV.
+    /// `client_write_IV`: the GCM salt or the ChaCha20-Poly1305 IV; empty
+    /// for CBC.
     pub fn client_write_iv(&self) -> &[u8] {
-        self.part(0, self.aead.fixed_iv_len(), 2 * self.aead.key_len())
+        let at = self.macs_len() + 2 * self.protection.key_len();
+        self.part(0, self.protection.fixed_iv_len(), at)
     }
 
     /// `server_write_IV`.
     pub fn server_write_iv(&self) -> &[u8] {
-        self.part(1, self.aead.fixed_iv_len(), 2 * self.aead.key_len())
+        let at = self.macs_len() + 2 * self.protection.key_len();
+        self.part(1, self.protection.fixed_iv_len(), at)
     }
 
-    /// The client's write key and IV, to be turned into record protection
-    /// when ChangeCipherSpec switches them on.
+    /// The client's write keys, to be turned into record protection when
+    /// ChangeCipherSpec switches them on.
     pub fn client_keys(&self) -> DirectionKeys {
-        DirectionKeys::cut(self.aead, self.client_write_key(), self.client_write_iv())
+        DirectionKeys::cut(
+            self.protection,
+            self.etm,
+            self.client_write_key(),
+            self.client_write_mac_key(),
+            self.client_write_iv(),
+        )
     }
 
-    /// The server's write key and IV.
+    /// The server's write keys.
     pub fn server_keys(&self) -> DirectionKeys {
-        DirectionKeys::cut(self.aead, self.server_write_key(), self.server_write_iv())
+        DirectionKeys::cut(
+            self.protection,
+            self.etm,
+            self.server_write_key(),
+            self.server_write_mac_key(),
+            self.server_write_iv(),
+        )
     }
 }
 
-/// Largest AEAD key of our suites (AES-256, ChaCha20).
+/// Largest encryption key of our suites (AES-256, ChaCha20).
 const KEY_MAX: usize = 32;
 /// Largest fixed IV of our suites (ChaCha20-Poly1305, RFC 7905 §2).
 const IV_MAX: usize = 12;
+/// Largest MAC key of our suites (HMAC-SHA384).
+const MAC_KEY_MAX: usize = 48;
+/// Length of a CBC sender's IV seed (an AES-128 key).
+pub const IV_SEED_LEN: usize = 16;
 
-/// One direction's write key and IV as cut from the key block (RFC 5246
-/// §6.3), wiped on drop.
+/// One direction's write keys as cut from the key block (RFC 5246 §6.3),
+/// wiped on drop.
 ///
 /// This is what travels from the handshake to the record layer and waits
-/// there for ChangeCipherSpec (RFC 5246 §7.1): 50 bytes, where the ring key
-/// schedule an [`Encrypter`] holds is over 500. The expanded keys are built
-/// only when the direction is switched on, so nothing large is moved
-/// between handshake steps.
+/// there for ChangeCipherSpec (RFC 5246 §7.1): about 100 bytes, where the
+/// expanded key schedule an [`Encrypter`] holds is over 500. The expanded
+/// keys are built only when the direction is switched on, so nothing large
+/// is moved between handshake steps.
 #[derive(Clone, Zeroize, ZeroizeOnDrop)]
 pub struct DirectionKeys {
     #[zeroize(skip)]
-    aead: AeadKind,
+    protection: Protection,
+    #[zeroize(skip)]
+    etm: bool,
     key: [u8; KEY_MAX],
+    mac_key: [u8; MAC_KEY_MAX],
     iv: [u8; IV_MAX],
+    /// A CBC sender's key for its explicit IVs (see `record::cbc`), from
+    /// the configuration's random source: not part of the key block.
+    iv_seed: [u8; IV_SEED_LEN],
 }
 
 impl DirectionKeys {
-    /// Keys from their parts; `Error::Internal` if a length does not match
-    /// `aead`. (The handshake cuts them from a [`KeyBlock`]; this is for
-    /// tests and fuzz targets that drive the record layer on its own.)
+    /// AEAD keys from their parts; `Error::Internal` if a length does not
+    /// match `aead`. (The handshake cuts them from a [`KeyBlock`]; this is
+    /// for tests and fuzz targets that drive the record layer on its own.)
     #[cfg(any(test, feature = "unstable-internals"))]
     pub fn new(aead: AeadKind, key: &[u8], iv: &[u8]) -> Result<DirectionKeys, Error> {
         if key.len() != aead.key_len() || iv.len() != aead.fixed_iv_len() {
@@ -274,44 +339,113 @@ impl DirectionKeys {
                 "record key/IV length does not match the AEAD",
             ));
         }
-        Ok(Self::cut(aead, key, iv))
+        Ok(Self::cut(Protection::Aead(aead), false, key, &[], iv))
     }
 
-    /// From key-block parts, which [`KeyBlock`] sizes from `aead` itself.
-    fn cut(aead: AeadKind, key: &[u8], iv: &[u8]) -> DirectionKeys {
+    /// CBC keys from their parts, with or without encrypt-then-MAC, for
+    /// the same tests and fuzz targets; `Error::Internal` on a length that
+    /// does not match `kind`.
+    #[cfg(all(feature = "legacy", any(test, feature = "unstable-internals")))]
+    pub fn new_cbc(
+        kind: CbcKind,
+        etm: bool,
+        key: &[u8],
+        mac_key: &[u8],
+    ) -> Result<DirectionKeys, Error> {
+        if key.len() != kind.key_len() || mac_key.len() != kind.mac.len() {
+            return Err(Error::Internal(
+                "record key/MAC key length does not match the suite",
+            ));
+        }
+        Ok(Self::cut(Protection::Cbc(kind), etm, key, mac_key, &[]))
+    }
+
+    /// From key-block parts, which [`KeyBlock`] sizes from `protection`
+    /// itself.
+    fn cut(
+        protection: Protection,
+        etm: bool,
+        key: &[u8],
+        mac_key: &[u8],
+        iv: &[u8],
+    ) -> DirectionKeys {
         let mut keys = DirectionKeys {
-            aead,
+            protection,
+            etm,
             key: [0; KEY_MAX],
+            mac_key: [0; MAC_KEY_MAX],
             iv: [0; IV_MAX],
+            iv_seed: [0; IV_SEED_LEN],
         };
         keys.key[..key.len()].copy_from_slice(key);
+        keys.mac_key[..mac_key.len()].copy_from_slice(mac_key);
         keys.iv[..iv.len()].copy_from_slice(iv);
         keys
     }
 
+    /// The seed a CBC sender derives its explicit IVs from (see
+    /// `record::cbc`); the handshake draws it from the configuration's
+    /// random source for its own write keys. Unused with an AEAD.
+    pub fn with_iv_seed(mut self, seed: [u8; IV_SEED_LEN]) -> DirectionKeys {
+        self.iv_seed = seed;
+        self
+    }
+
     /// Record protection for sending with these keys.
     pub fn encrypter(&self) -> Result<Encrypter, Error> {
-        Encrypter::new(self.aead, self.key(), self.iv())
+        match self.protection {
+            Protection::Aead(aead) => {
+                AeadEncrypter::new(aead, self.key(), self.iv()).map(Encrypter::Aead)
+            }
+            #[cfg(feature = "legacy")]
+            Protection::Cbc(kind) => crate::record::cbc::CbcEncrypter::new(
+                kind,
+                self.key(),
+                self.mac_key(),
+                self.etm,
+                self.iv_seed,
+            )
+            .map(Encrypter::Cbc),
+            #[cfg(not(feature = "legacy"))]
+            Protection::Cbc(_) => Err(Error::Internal("CBC suites need the legacy feature")),
+        }
     }
 
     /// Record protection for receiving with these keys.
     pub fn decrypter(&self) -> Result<Decrypter, Error> {
-        Decrypter::new(self.aead, self.key(), self.iv())
+        match self.protection {
+            Protection::Aead(aead) => {
+                AeadDecrypter::new(aead, self.key(), self.iv()).map(Decrypter::Aead)
+            }
+            #[cfg(feature = "legacy")]
+            Protection::Cbc(kind) => {
+                crate::record::cbc::CbcDecrypter::new(kind, self.key(), self.mac_key(), self.etm)
+                    .map(Decrypter::Cbc)
+            }
+            #[cfg(not(feature = "legacy"))]
+            Protection::Cbc(_) => Err(Error::Internal("CBC suites need the legacy feature")),
+        }
     }
 
     fn key(&self) -> &[u8] {
-        &self.key[..self.aead.key_len()]
+        &self.key[..self.protection.key_len()]
+    }
+
+    #[cfg(feature = "legacy")]
+    fn mac_key(&self) -> &[u8] {
+        &self.mac_key[..self.protection.mac_key_len()]
     }
 
     fn iv(&self) -> &[u8] {
-        &self.iv[..self.aead.fixed_iv_len()]
+        &self.iv[..self.protection.fixed_iv_len()]
     }
 }
 
 impl core::fmt::Debug for DirectionKeys {
     fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
         f.debug_struct("DirectionKeys")
-            .field("aead", &self.aead)
+            .field("protection", &self.protection)
+            .field("etm", &self.etm)
             .finish_non_exhaustive()
     }
 }
@@ -319,7 +453,8 @@ impl core::fmt::Debug for DirectionKeys {
 impl core::fmt::Debug for KeyBlock {
     fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
         f.debug_struct("KeyBlock")
-            .field("aead", &self.aead)
+            .field("protection", &self.protection)
+            .field("etm", &self.etm)
             .finish_non_exhaustive()
     }
 }
@@ -371,7 +506,7 @@ mod tests {
         let ms = MasterSecret::from_bytes([7; 48]);
         let kb = ms
             .prf_key(&TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384)
-            .key_block(&CR, &SR);
+            .key_block(&CR, &SR, false);
         let mut want = [0u8; 72];
         let mut seed = SR.to_vec();
         seed.extend_from_slice(&CR);
@@ -403,7 +538,7 @@ mod tests {
     fn key_block_directions_interoperate() {
         for suite in ALL_SUITES {
             let ms = MasterSecret::from_bytes([9; 48]);
-            let kb = ms.prf_key(suite).key_block(&CR, &SR);
+            let kb = ms.prf_key(suite).key_block(&CR, &SR, false);
             let mut c_enc = kb.client_keys().encrypter().unwrap();
             let mut s_dec = kb.client_keys().decrypter().unwrap();
             let mut s_enc = kb.server_keys().encrypter().unwrap();
@@ -483,8 +618,10 @@ mod tests {
     fn direction_keys_cut_the_same_parts_as_the_key_block() {
         let ms = MasterSecret::from_bytes([9; 48]);
         for suite in crate::suites::ALL_SUITES {
-            let kb = ms.prf_key(suite).key_block(&CR, &SR);
-            let aead = suite.aead;
+            let kb = ms.prf_key(suite).key_block(&CR, &SR, false);
+            let Protection::Aead(aead) = suite.protection else {
+                unreachable!("the default suites are AEAD")
+            };
             let ck = kb.client_keys();
             assert_eq!(ck.key(), kb.client_write_key());
             assert_eq!(ck.iv(), kb.client_write_iv());

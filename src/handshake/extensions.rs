@@ -77,6 +77,8 @@ pub enum ClientExtension<'a> {
     Alpn(List<'a, ProtocolName<'a>>),
     /// extended_master_secret (RFC 7627 §5.1): empty body.
     ExtendedMasterSecret,
+    /// encrypt_then_mac (RFC 7366 §2): empty body; offered with CBC suites.
+    EncryptThenMac,
     /// renegotiation_info (RFC 5746 §3.2): `renegotiated_connection<0..255>`.
     RenegotiationInfo(&'a [u8]),
     /// SessionTicket (RFC 5077 §3.2): the whole body is the ticket, empty
@@ -106,6 +108,8 @@ pub enum ServerExtension<'a> {
     Alpn(&'a [u8]),
     /// extended_master_secret (RFC 7627 §5.2): empty body.
     ExtendedMasterSecret,
+    /// encrypt_then_mac (RFC 7366 §2): empty body; only with a CBC suite.
+    EncryptThenMac,
     /// renegotiation_info (RFC 5746 §3.2).
     RenegotiationInfo(&'a [u8]),
     /// SessionTicket with an empty body: a NewSessionTicket will follow
@@ -133,6 +137,7 @@ impl<'a> ClientExtension<'a> {
             Self::SignatureAlgorithms(_) => ExtensionType::SIGNATURE_ALGORITHMS,
             Self::Alpn(_) => ExtensionType::APPLICATION_LAYER_PROTOCOL_NEGOTIATION,
             Self::ExtendedMasterSecret => ExtensionType::EXTENDED_MASTER_SECRET,
+            Self::EncryptThenMac => ExtensionType::ENCRYPT_THEN_MAC,
             Self::RenegotiationInfo(_) => ExtensionType::RENEGOTIATION_INFO,
             Self::SessionTicket(_) => ExtensionType::SESSION_TICKET,
             Self::StatusRequest(_) => ExtensionType::STATUS_REQUEST,
@@ -149,7 +154,7 @@ impl<'a> ClientExtension<'a> {
                 s.encode(out, LenSize::U16, "signature_algorithms too long")
             }
             Self::Alpn(p) => p.encode(out, LenSize::U16, "ALPN protocol list too long"),
-            Self::ExtendedMasterSecret => Ok(()),
+            Self::ExtendedMasterSecret | Self::EncryptThenMac => Ok(()),
             Self::RenegotiationInfo(r) => {
                 put_opaque(out, LenSize::U8, "renegotiation_info too long", r)
             }
@@ -180,6 +185,7 @@ impl<'a> ClientExtension<'a> {
                 Self::Alpn(List::read_items(r, LenSize::U16, 1, "ALPN")?)
             }
             ExtensionType::EXTENDED_MASTER_SECRET => Self::ExtendedMasterSecret,
+            ExtensionType::ENCRYPT_THEN_MAC => Self::EncryptThenMac,
             ExtensionType::RENEGOTIATION_INFO => {
                 Self::RenegotiationInfo(r.vec(LenSize::U8, "renegotiation_info")?)
             }
@@ -249,6 +255,7 @@ impl<'a> ServerExtension<'a> {
             Self::EcPointFormats(_) => ExtensionType::EC_POINT_FORMATS,
             Self::Alpn(_) => ExtensionType::APPLICATION_LAYER_PROTOCOL_NEGOTIATION,
             Self::ExtendedMasterSecret => ExtensionType::EXTENDED_MASTER_SECRET,
+            Self::EncryptThenMac => ExtensionType::ENCRYPT_THEN_MAC,
             Self::RenegotiationInfo(_) => ExtensionType::RENEGOTIATION_INFO,
             Self::SessionTicketAck => ExtensionType::SESSION_TICKET,
             Self::StatusRequestAck => ExtensionType::STATUS_REQUEST,
@@ -260,6 +267,7 @@ impl<'a> ServerExtension<'a> {
         match self {
             Self::ServerNameAck
             | Self::ExtendedMasterSecret
+            | Self::EncryptThenMac
             | Self::SessionTicketAck
             | Self::StatusRequestAck => Ok(()),
             Self::EcPointFormats(f) => f.encode(out, LenSize::U8, "ec_point_formats too long"),
@@ -290,6 +298,7 @@ impl<'a> ServerExtension<'a> {
                 }
             }
             ExtensionType::EXTENDED_MASTER_SECRET => Self::ExtendedMasterSecret,
+            ExtensionType::ENCRYPT_THEN_MAC => Self::EncryptThenMac,
             ExtensionType::RENEGOTIATION_INFO => {
                 Self::RenegotiationInfo(r.vec(LenSize::U8, "renegotiation_info")?)
             }
@@ -536,6 +545,7 @@ mod tests {
                 ProtocolName(b"http/1.1"),
             ])),
             ClientExtension::ExtendedMasterSecret,
+            ClientExtension::EncryptThenMac,
             ClientExtension::RenegotiationInfo(&[]),
             ClientExtension::SessionTicket(&[]),
             ClientExtension::SessionTicket(&[1, 2, 3]),
@@ -557,8 +567,9 @@ mod tests {
             ServerExtension::RenegotiationInfo(&[5; 24]),
             ServerExtension::SessionTicketAck,
             ServerExtension::StatusRequestAck,
+            ServerExtension::EncryptThenMac,
             ServerExtension::Unknown {
-                typ: ExtensionType::ENCRYPT_THEN_MAC,
+                typ: ExtensionType(0xfe00),
                 data: &[],
             },
         ]

@@ -95,6 +95,11 @@ impl<'a> ClientHello<'a> {
         self.find(ExtensionType::EXTENDED_MASTER_SECRET).is_some()
     }
 
+    /// Whether encrypt_then_mac is offered (RFC 7366 §2).
+    pub fn has_etm(&self) -> bool {
+        self.find(ExtensionType::ENCRYPT_THEN_MAC).is_some()
+    }
+
     /// The renegotiated_connection of renegotiation_info (RFC 5746 §3.2).
     pub fn renegotiation_info(&self) -> Option<&'a [u8]> {
         match self.find(ExtensionType::RENEGOTIATION_INFO)? {
@@ -173,6 +178,11 @@ impl<'a> ServerHello<'a> {
     /// Whether the server agreed to the extended master secret (RFC 7627 §5.2).
     pub fn has_ems(&self) -> bool {
         self.find(ExtensionType::EXTENDED_MASTER_SECRET).is_some()
+    }
+
+    /// Whether the server agreed to encrypt-then-MAC (RFC 7366 §2).
+    pub fn has_etm(&self) -> bool {
+        self.find(ExtensionType::ENCRYPT_THEN_MAC).is_some()
     }
 
     /// renegotiation_info's renegotiated_connection (RFC 5746 §3.2).

@@ -92,17 +92,17 @@ fn aad(seq: u64, typ: ContentType, version: ProtocolVersion, len: usize) -> [u8;
 }
 
 /// Protects outgoing records under one write key.
-pub struct Encrypter {
+pub struct AeadEncrypter {
     keys: Keys,
 }
 
-impl Encrypter {
+impl AeadEncrypter {
     /// A sealer for `aead` with the write key and fixed IV from the key block
     /// (RFC 5246 §6.3); its sequence number starts at zero. Wrong lengths
     /// are `Error::Internal`: the key block sizes them from the same
     /// `AeadKind`, so that would be a bug, never the peer's doing.
-    pub fn new(aead: AeadKind, key: &[u8], iv: &[u8]) -> Result<Encrypter, Error> {
-        Keys::new(aead, key, iv).map(|keys| Encrypter { keys })
+    pub fn new(aead: AeadKind, key: &[u8], iv: &[u8]) -> Result<AeadEncrypter, Error> {
+        Keys::new(aead, key, iv).map(|keys| AeadEncrypter { keys })
     }
 
     /// Appends one protected TLS 1.2 record to `out`: header, explicit nonce
@@ -140,7 +140,7 @@ impl Encrypter {
 
     /// Seals a record laid out in place by the caller: `record[prefix..]`
     /// starts with `len` bytes of plaintext, where `prefix` is
-    /// [`Encrypter::prefix_len`]; the header and explicit nonce are written in
+    /// [`AeadEncrypter::prefix_len`]; the header and explicit nonce are written in
     /// front and the tag after it, with no copy of the plaintext. Returns the
     /// record's length. `record` must hold `prefix + len + TAG_LEN` bytes and
     /// `len` must be at most 2^14; otherwise `Error::Config`, and nothing is
@@ -198,16 +198,16 @@ impl Encrypter {
 }
 
 /// Opens incoming records under one read key.
-pub struct Decrypter {
+pub struct AeadDecrypter {
     keys: Keys,
 }
 
-impl Decrypter {
+impl AeadDecrypter {
     /// An opener for `aead` with the peer's write key and fixed IV from the
     /// key block; its sequence number starts at zero. Wrong lengths are
-    /// `Error::Internal`, as for [`Encrypter::new`].
-    pub fn new(aead: AeadKind, key: &[u8], iv: &[u8]) -> Result<Decrypter, Error> {
-        Keys::new(aead, key, iv).map(|keys| Decrypter { keys })
+    /// `Error::Internal`, as for [`AeadEncrypter::new`].
+    pub fn new(aead: AeadKind, key: &[u8], iv: &[u8]) -> Result<AeadDecrypter, Error> {
+        Keys::new(aead, key, iv).map(|keys| AeadDecrypter { keys })
     }
 
     /// Authenticates and decrypts a record's payload (everything after the
@@ -265,18 +265,18 @@ impl Decrypter {
     }
 }
 
-impl core::fmt::Debug for Encrypter {
+impl core::fmt::Debug for AeadEncrypter {
     fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
-        f.debug_struct("Encrypter")
+        f.debug_struct("AeadEncrypter")
             .field("aead", &self.keys.aead)
             .field("seq", &self.keys.seq)
             .finish_non_exhaustive()
     }
 }
 
-impl core::fmt::Debug for Decrypter {
+impl core::fmt::Debug for AeadDecrypter {
     fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
-        f.debug_struct("Decrypter")
+        f.debug_struct("AeadDecrypter")
             .field("aead", &self.keys.aead)
             .field("seq", &self.keys.seq)
             .finish_non_exhaustive()
@@ -294,16 +294,16 @@ pub(crate) mod tests {
     ];
 
     /// A matching sealer/opener pair with fixed test keys.
-    pub(crate) fn pair(aead: AeadKind) -> (Encrypter, Decrypter) {
+    pub(crate) fn pair(aead: AeadKind) -> (AeadEncrypter, AeadDecrypter) {
         let key = vec![0x42; aead.key_len()];
         let iv = vec![0x24; aead.fixed_iv_len()];
         (
-            Encrypter::new(aead, &key, &iv).unwrap(),
-            Decrypter::new(aead, &key, &iv).unwrap(),
+            AeadEncrypter::new(aead, &key, &iv).unwrap(),
+            AeadDecrypter::new(aead, &key, &iv).unwrap(),
         )
     }
 
-    fn open<'a>(d: &mut Decrypter, rec: &'a mut [u8]) -> Result<&'a mut [u8], Error> {
+    fn open<'a>(d: &mut AeadDecrypter, rec: &'a mut [u8]) -> Result<&'a mut [u8], Error> {
         let typ = ContentType(rec[0]);
         let version = ProtocolVersion(u16::from_be_bytes([rec[1], rec[2]]));
         d.open_in_place(typ, version, &mut rec[RECORD_HEADER_LEN..])
@@ -469,7 +469,7 @@ pub(crate) mod tests {
 
     #[test]
     fn wrong_key_lengths_are_errors() {
-        assert!(Encrypter::new(AeadKind::Aes128Gcm, &[0; 32], &[0; 4]).is_err());
-        assert!(Decrypter::new(AeadKind::Chacha20Poly1305, &[0; 32], &[0; 4]).is_err());
+        assert!(AeadEncrypter::new(AeadKind::Aes128Gcm, &[0; 32], &[0; 4]).is_err());
+        assert!(AeadDecrypter::new(AeadKind::Chacha20Poly1305, &[0; 32], &[0; 4]).is_err());
     }
 }

@@ -11,8 +11,8 @@ use crate::codec::enums::{ContentType, ProtocolVersion};
 use crate::crypto::key_schedule::DirectionKeys;
 use crate::error::{Error, InvalidMessage};
 use crate::limits::{MAX_PLAINTEXT_LEN, RECORD_HEADER_LEN};
-use crate::record::cipher::{Decrypter, Encrypter};
 use crate::record::deframer::{peek_record, HeaderRules, RecordType};
+use crate::record::protection::{Decrypter, Encrypter};
 
 /// Key state of one direction: the keys in use, if any, and the keys that
 /// the next ChangeCipherSpec switches on, if derived.
@@ -193,7 +193,7 @@ impl RecordLayer {
         self.write
             .active
             .as_ref()
-            .map(|enc| (enc.prefix_len(), crate::record::cipher::TAG_LEN))
+            .map(|enc| (enc.prefix_len(), enc.max_suffix_len()))
     }
 
     fn write_fragments(

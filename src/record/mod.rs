@@ -4,9 +4,19 @@
 //!
 //! - [`deframer`]: header and length checks, before the body arrives;
 //! - [`cipher`]: AEAD nonce and additional-data construction, in-place seal/open;
+//! - `cbc` (feature `legacy`): CBC records with HMAC, MAC-then-encrypt with a
+//!   constant-time padding and MAC check, or RFC 7366 encrypt-then-MAC;
+//! - `cbc_mac` (feature `legacy`): the HMAC whose work does not depend on
+//!   the secret length of the data it covers (the Lucky Thirteen defence);
+//! - [`protection`]: the one type the layer holds per direction, AEAD or CBC;
 //! - [`layer`]: per-direction key state (`Plain → Prepared → Active`),
 //!   fragmentation and the empty-record rules.
 
+#[cfg(feature = "legacy")]
+pub mod cbc;
+#[cfg(feature = "legacy")]
+pub mod cbc_mac;
 pub mod cipher;
 pub mod deframer;
 pub mod layer;
+pub mod protection;

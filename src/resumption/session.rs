@@ -14,6 +14,9 @@ use crate::handshake::{put_opaque, SessionId};
 /// Version 2 keeps the peer's end-entity certificate only.
 const ENCODING_VERSION: u8 = 2;
 
+/// The one flag of the encoding's last field: encrypt-then-MAC.
+const SESSION_FLAG_ETM: u16 = 1;
+
 /// Everything needed to resume a session, on either side.
 #[derive(Debug)]
 pub struct StoredSession {
@@ -23,6 +26,9 @@ pub struct StoredSession {
     pub master: MasterSecret,
     /// Whether the master secret is an extended one (RFC 7627).
     pub extended_master_secret: bool,
+    /// Whether the session's records were encrypt-then-MAC (RFC 7366; CBC
+    /// suites only). Resumption keeps it (RFC 7366 §3.1).
+    pub encrypt_then_mac: bool,
     /// The SNI name of the original connection (RFC 6066 §3: resumption with
     /// another name must not succeed).
     pub server_name: Option<String>,
@@ -69,6 +75,7 @@ impl StoredSession {
             suite: self.suite,
             master: &self.master,
             extended_master_secret: self.extended_master_secret,
+            encrypt_then_mac: self.encrypt_then_mac,
             server_name: self.server_name.as_deref(),
             peer_certificate: self.peer_certificate.as_ref(),
             created: self.created,
@@ -87,6 +94,7 @@ pub(crate) struct SessionRef<'a> {
     pub suite: CipherSuite,
     pub master: &'a MasterSecret,
     pub extended_master_secret: bool,
+    pub encrypt_then_mac: bool,
     pub server_name: Option<&'a str>,
     pub peer_certificate: Option<&'a CertificateDer<'static>>,
     pub created: u64,
@@ -117,7 +125,7 @@ impl SessionRef<'_> {
             + 8 + 4 // created, lifetime
             + 1 + self.session_id.len()
             + 2 + self.ticket.len()
-            + 2 // reserved
+            + 2 // flags
     }
 
     fn encode(&self, out: &mut Vec<u8>) -> Result<(), Error> {
@@ -135,7 +143,9 @@ impl SessionRef<'_> {
         put_u32(out, self.lifetime);
         self.session_id.encode(out)?;
         put_opaque(out, LenSize::U16, "session ticket too long", self.ticket)?;
-        put_u16(out, 0); // reserved for future fields
+        // Flags, once a reserved zero (so older encodings read as no
+        // flags): bit 0, encrypt-then-MAC.
+        put_u16(out, u16::from(self.encrypt_then_mac));
         Ok(())
     }
 }
@@ -176,11 +186,18 @@ impl Codec for StoredSession {
         let lifetime = r.u32("lifetime")?;
         let session_id = SessionId::read(r)?;
         let ticket = r.vec(LenSize::U16, "ticket")?.to_vec();
-        r.u16("reserved")?;
+        let flags = r.u16("session flags")?;
+        if flags & !SESSION_FLAG_ETM != 0 {
+            return Err(Error::invalid(
+                "session flags",
+                InvalidMessage::IllegalValue,
+            ));
+        }
         Ok(StoredSession {
             suite,
             master,
             extended_master_secret,
+            encrypt_then_mac: flags & SESSION_FLAG_ETM != 0,
             server_name,
             peer_certificate,
             created,
@@ -200,6 +217,7 @@ mod tests {
             suite: CipherSuite::TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256,
             master: MasterSecret::from_bytes([7; MASTER_SECRET_LEN]),
             extended_master_secret: true,
+            encrypt_then_mac: false,
             server_name: Some("localhost".into()),
             peer_certificate: Some(CertificateDer::from(vec![1, 2, 3])),
             created: 1_000,
@@ -219,6 +237,25 @@ mod tests {
         for cut in 0..bytes.len() {
             assert!(StoredSession::from_bytes(&bytes[..cut]).is_err());
         }
+    }
+
+    /// The encrypt-then-MAC flag lives in what was a reserved zero: it
+    /// round-trips, its absence reads as false (sessions encoded before
+    /// it), and an unknown flag is refused.
+    #[test]
+    fn etm_flag_in_the_last_field() {
+        let mut s = sample();
+        let plain = s.encode_secret();
+        assert_eq!(plain[plain.len() - 2..], [0, 0]);
+        assert!(!StoredSession::from_bytes(&plain).unwrap().encrypt_then_mac);
+        s.encrypt_then_mac = true;
+        let etm = s.encode_secret();
+        assert_eq!(etm[etm.len() - 2..], [0, 1]);
+        assert!(StoredSession::from_bytes(&etm).unwrap().encrypt_then_mac);
+        let mut unknown = etm.to_vec();
+        let n = unknown.len();
+        unknown[n - 2] = 0x80;
+        assert!(StoredSession::from_bytes(&unknown).is_err());
     }
 
     #[test]

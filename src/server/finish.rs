@@ -54,6 +54,7 @@ impl ServerKeyed {
             suite: self.hs.suite.suite,
             master: &self.master,
             extended_master_secret: self.hs.ems,
+            encrypt_then_mac: self.hs.etm,
             server_name: self.hs.sni.as_deref(),
             peer_certificate: self.peer_certificates.first(),
             created: self
@@ -111,7 +112,7 @@ pub(super) fn start_resumed(
     hs.transcript.keep_messages(false);
     send_server_hello(&mut hs, false, false, actions)?;
     actions.push(Action::SuiteChosen(hs.suite.kx));
-    let (prf, write) = hs.derive_keys(&session.master, actions);
+    let (prf, write) = hs.derive_keys(&session.master, actions)?;
     let mut k = ServerKeyed {
         hs,
         master: session.master,
@@ -193,6 +194,7 @@ impl AwaitClientFinished {
             client_random: k.hs.client_random,
             server_random: k.hs.server_random,
             ems: k.hs.ems,
+            etm: k.hs.etm,
             group: k.group,
             scheme: k.scheme,
             alpn: k.hs.alpn,

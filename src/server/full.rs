@@ -30,7 +30,8 @@ use super::{ServerHs, ServerState};
 /// extensions only answer what the client offered (RFC 5246 §7.4.1.4), in
 /// this order: renegotiation_info (RFC 5746 §3.6, when the client signalled
 /// support), extended_master_secret
-/// (RFC 7627 §5.2), ec_point_formats (RFC 8422 §5.2), server_name (RFC 6066
+/// (RFC 7627 §5.2), encrypt_then_mac (RFC 7366 §2, with a CBC suite),
+/// ec_point_formats (RFC 8422 §5.2), server_name (RFC 6066
 /// §3: acknowledged when the name was used, not when resuming), ALPN
 /// (RFC 7301 §3.1) and SessionTicket (RFC 5077 §3.2).
 pub(super) fn send_server_hello(
@@ -41,7 +42,7 @@ pub(super) fn send_server_hello(
 ) -> Result<(), Error> {
     let ack_sni = ack_sni && hs.sni.is_some();
     let (random, session_id, suite) = (hs.server_random, hs.session_id, hs.suite.suite);
-    let (ems, send_ticket, alpn) = (hs.ems, hs.send_ticket, hs.alpn.as_deref());
+    let (ems, etm, send_ticket, alpn) = (hs.ems, hs.etm, hs.send_ticket, hs.alpn.as_deref());
     let renegotiation_info = hs.secure_renegotiation;
     send_body(
         actions,
@@ -62,6 +63,9 @@ pub(super) fn send_server_hello(
                 }
                 if ems {
                     put_extension(out, ExtensionType::EXTENDED_MASTER_SECRET, |_| Ok(()))?;
+                }
+                if etm {
+                    put_extension(out, ExtensionType::ENCRYPT_THEN_MAC, |_| Ok(()))?;
                 }
                 if point_formats {
                     put_extension(out, ExtensionType::EC_POINT_FORMATS, |o| {
@@ -233,7 +237,7 @@ impl AwaitClientKx {
             &hs.client_random,
             &hs.server_random,
         )?;
-        let (prf, write) = hs.derive_keys(&master, actions);
+        let (prf, write) = hs.derive_keys(&master, actions)?;
         let keyed = ServerKeyed {
             hs,
             master,
@@ -306,11 +310,12 @@ mod tests {
     fn direct_server_hello_matches_the_codec() {
         let config = config();
         let suite = &crate::suites::ALL_SUITES[0];
-        for case in 0..64u8 {
+        for case in 0..128u8 {
             let bit = |n: u8| case & (1 << n) != 0;
             let (ems, ack_sni, point_formats, send_ticket) = (bit(0), bit(1), bit(2), bit(3));
             let alpn = bit(4).then(|| b"h2".to_vec());
             let secure_renegotiation = bit(5);
+            let etm = bit(6);
             let mut hs = ServerHs {
                 config: config.clone(),
                 #[cfg(feature = "legacy")]
@@ -319,6 +324,7 @@ mod tests {
                 client_random: [1; 32],
                 server_random: [2; 32],
                 ems,
+                etm,
                 alpn: alpn.clone(),
                 sni: Some("localhost".into()),
                 session_id: SessionId::new(&[3; 32]).unwrap(),
@@ -335,6 +341,9 @@ mod tests {
             }
             if ems {
                 extensions.push(ServerExtension::ExtendedMasterSecret);
+            }
+            if etm {
+                extensions.push(ServerExtension::EncryptThenMac);
             }
             if point_formats {
                 extensions.push(ServerExtension::EcPointFormats(List::Items(&[
@@ -359,7 +368,7 @@ mod tests {
                 extensions: List::Items(&extensions),
             })
             .to_bytes();
-            assert_eq!(out.messages, expected, "case {case:06b}");
+            assert_eq!(out.messages, expected, "case {case:07b}");
         }
     }
 

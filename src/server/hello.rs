@@ -75,30 +75,32 @@ impl AwaitClientHello {
         // CertificateVerify is checked over the raw messages (RFC 5246 §7.4.8).
         transcript.keep_messages(!matches!(config.client_auth, ClientAuth::None));
 
-        let (suite, ems, session_id, plan) = match find_session(&config, ch, sni.as_deref(), now)? {
-            Some((session, by_id)) => {
-                let suite =
-                    crate::suites::lookup(session.suite).ok_or(Error::Internal("resumed suite"))?;
-                // RFC 5077 §3.4: echo the client's session ID to say "resumed".
-                (
-                    suite,
-                    session.extended_master_secret,
-                    ch.session_id,
-                    Plan::Resume { session, by_id },
-                )
-            }
-            None => {
-                let (suite, full) = plan_full(&config, ch, sni.as_deref())?;
-                let session_id = if config.session_store.is_some() {
-                    let mut id = [0u8; 32];
-                    config.random.fill(&mut id)?;
-                    SessionId::new(&id).ok_or(Error::Internal("session id"))?
-                } else {
-                    SessionId::empty()
-                };
-                (suite, ems, session_id, full)
-            }
-        };
+        let (suite, ems, etm, session_id, plan) =
+            match find_session(&config, ch, sni.as_deref(), now)? {
+                Some((session, by_id)) => {
+                    let suite = crate::suites::lookup(session.suite)
+                        .ok_or(Error::Internal("resumed suite"))?;
+                    // RFC 5077 §3.4: echo the client's session ID to say "resumed".
+                    (
+                        suite,
+                        session.extended_master_secret,
+                        session.encrypt_then_mac,
+                        ch.session_id,
+                        Plan::Resume { session, by_id },
+                    )
+                }
+                None => {
+                    let (suite, full) = plan_full(&config, ch, sni.as_deref())?;
+                    let session_id = if config.session_store.is_some() {
+                        let mut id = [0u8; 32];
+                        config.random.fill(&mut id)?;
+                        SessionId::new(&id).ok_or(Error::Internal("session id"))?
+                    } else {
+                        SessionId::empty()
+                    };
+                    (suite, ems, agree_etm(&config, ch, suite), session_id, full)
+                }
+            };
         transcript.start(suite.hash);
         transcript.add(msg.raw);
         let hs = ServerHs {
@@ -109,6 +111,7 @@ impl AwaitClientHello {
             client_random: ch.random.0,
             server_random,
             ems,
+            etm,
             alpn,
             sni,
             session_id,
@@ -246,8 +249,26 @@ fn find_session(
         )),
         // The original session lacked EMS: do a full handshake instead.
         (false, true) => Ok(None),
+        // RFC 7366 §3.1: resumption keeps the session's encrypt-then-MAC.
+        // A client that no longer offers it for an EtM session gets a full
+        // handshake rather than a silent fall back to MAC-then-encrypt.
+        _ if session.encrypt_then_mac && !ch.has_etm() => Ok(None),
         _ => Ok(Some((session, by_id))),
     }
+}
+
+/// Whether a full handshake uses encrypt-then-MAC: only with a CBC suite,
+/// when the client offered it and the configuration agrees (RFC 7366 §3:
+/// with an AEAD suite the server must not answer it).
+fn agree_etm(config: &ServerConfig, ch: &ClientHello, suite: &SupportedSuite) -> bool {
+    #[cfg(feature = "legacy")]
+    let agree = config.encrypt_then_mac;
+    #[cfg(not(feature = "legacy"))]
+    let agree = {
+        let _ = config;
+        false
+    };
+    agree && suite.protection.is_cbc() && ch.has_etm()
 }
 
 /// RFC 5746 §3.6: the SCSV or an empty renegotiation_info signals support;

@@ -46,6 +46,8 @@ pub(crate) struct ServerHs {
     pub client_random: [u8; 32],
     pub server_random: [u8; 32],
     pub ems: bool,
+    /// Encrypt-then-MAC (RFC 7366) for this connection's CBC records.
+    pub etm: bool,
     pub alpn: Option<Vec<u8>>,
     pub sni: Option<String>,
     /// The session ID in our ServerHello: new (to cache the session), the
@@ -68,17 +70,21 @@ impl ServerHs {
         &self,
         master: &crate::crypto::key_schedule::MasterSecret,
         actions: &mut Actions,
-    ) -> (
-        crate::crypto::key_schedule::MasterPrf,
-        crate::crypto::key_schedule::DirectionKeys,
-    ) {
+    ) -> Result<
+        (
+            crate::crypto::key_schedule::MasterPrf,
+            crate::crypto::key_schedule::DirectionKeys,
+        ),
+        Error,
+    > {
         crate::state::derive_keys(
             master,
             self.suite,
             &self.config.key_log,
-            &self.client_random,
-            &self.server_random,
+            [&self.client_random, &self.server_random],
+            self.etm,
             false,
+            self.config.random.as_ref(),
             actions,
         )
     }

@@ -2,6 +2,7 @@
 //! that shuttles bytes between a client and a server connection.
 #![allow(dead_code)]
 
+pub mod dudect;
 pub mod gnutls;
 pub mod legacy;
 pub mod openssl;

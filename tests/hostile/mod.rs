@@ -5,7 +5,10 @@
 //! traffic keys with the tests' own key schedule and record protection
 //! (tests/common/tls12.rs, independent of the crate), so protected records
 //! (Finished, post-handshake traffic) can be opened, edited and sealed again
-//! exactly as a peer holding the keys would send them.
+//! exactly as a peer holding the keys would send them. With a CBC suite the
+//! attacker also crafts records whose padding or MAC is wrong in a chosen
+//! way ([`Mitm::push_cbc`]), MAC-then-encrypt or encrypt-then-MAC as the
+//! server's ServerHello agreed.
 #![allow(dead_code)]
 
 use std::sync::{Arc, Mutex};
@@ -14,8 +17,10 @@ use sanstls::keylog::KeyLog;
 use sanstls::suites::{self, KeyExchangeKind, SupportedSuite};
 use sanstls::{ClientConfig, Error, ServerConfig};
 
-use crate::common::tls12::{self, DirectionKeys, KeyBlock};
-use crate::common::wire::{join, record, settle, split, to_client, to_server, APPDATA, CCS};
+use crate::common::tls12::{self, CbcRecord, DirectionKeys, KeyBlock};
+use crate::common::wire::{
+    get_u16, join, record, server_hello_offsets, settle, split, to_client, to_server, APPDATA, CCS,
+};
 use crate::common::Pair;
 
 pub mod resign;
@@ -47,6 +52,9 @@ pub struct Mitm {
     /// The application data the attacker sealed, in order: what the
     /// receiver must deliver if it accepts the records.
     pub injected: Vec<u8>,
+    /// Whether CBC records are sealed encrypt-then-MAC (RFC 7366): what the
+    /// server agreed to, unless a test changes it to send the other kind.
+    pub etm: bool,
     suite: &'static SupportedSuite,
     client_random: [u8; 32],
     server_random: [u8; 32],
@@ -60,7 +68,7 @@ impl Mitm {
     }
 
     /// Bytes of explicit nonce in front of each protected record (8 for
-    /// AES-GCM, 0 for ChaCha20-Poly1305).
+    /// AES-GCM, 0 for ChaCha20-Poly1305, the 16-byte IV for CBC).
     pub fn explicit_nonce_len(&self) -> usize {
         tls12::explicit_nonce_len(self.suite)
     }
@@ -68,13 +76,38 @@ impl Mitm {
     /// The sender's keys, derived by the tests' own key schedule.
     pub fn keys(&self) -> DirectionKeys {
         let master = self.master.expect("master secret not logged yet");
-        KeyBlock::new(
+        KeyBlock::with_etm(
             self.suite,
             &master,
             &self.client_random,
             &self.server_random,
+            self.etm,
         )
         .sender(self.from_client)
+    }
+
+    /// Appends a CBC record of `plaintext` with sequence number `seq`, laid
+    /// out as [`tls12::CbcKeys::seal`] does and edited by `edit` before it
+    /// is encrypted (the padding, the MAC, the IV...). Application data
+    /// counts as injected as the edit leaves it.
+    pub fn push_cbc(
+        &mut self,
+        seq: u64,
+        typ: u8,
+        plaintext: &[u8],
+        edit: impl FnOnce(&mut CbcRecord),
+    ) {
+        let keys = self.keys();
+        let mut sent = Vec::new();
+        let rec = keys.cbc().seal(seq, typ, plaintext, |r| {
+            edit(r);
+            sent = r.plaintext.clone();
+        });
+        self.resealed = true;
+        if typ == APPDATA {
+            self.injected.extend_from_slice(&sent);
+        }
+        self.wire.extend_from_slice(&rec);
     }
 
     /// Seals `recs` from sequence number `seq` on.
@@ -231,12 +264,17 @@ pub struct Scene {
     server_random: [u8; 32],
 }
 
-/// Sets the flag each configuration needs for `suite`'s key exchange
-/// (none for ECDHE) and puts a legacy suite in the server's list, which
-/// holds the default suites only.
+/// Sets the flags each configuration needs for `suite`'s key exchange
+/// (none for ECDHE) and record protection (`allow_cbc` for CBC) and puts
+/// a legacy or CBC suite in the server's list, which holds the default
+/// suites only.
 pub fn allow_suite(cc: &mut ClientConfig, sc: &mut ServerConfig, suite: &'static SupportedSuite) {
+    if suite.protection.is_cbc() {
+        cc.allow_cbc = true;
+        sc.allow_cbc = true;
+    }
     match suite.kx {
-        KeyExchangeKind::Ecdhe => return,
+        KeyExchangeKind::Ecdhe => {}
         KeyExchangeKind::Rsa => {
             cc.allow_rsa_key_transport = true;
             sc.allow_rsa_key_transport = true;
@@ -254,6 +292,28 @@ pub fn allow_suite(cc: &mut ClientConfig, sc: &mut ServerConfig, suite: &'static
 fn hello_random(wire: &[u8]) -> [u8; 32] {
     let recs = split(wire);
     recs[0].1[6..38].try_into().unwrap()
+}
+
+/// Whether the ServerHello that starts `server_flight` carries
+/// encrypt_then_mac (RFC 7366 §2, extension type 22), read from the bytes.
+fn agrees_etm(server_flight: &[u8]) -> bool {
+    let Some((_, hello)) = split(server_flight).into_iter().next() else {
+        return false;
+    };
+    let body = &hello[4..];
+    let (.., ext) = server_hello_offsets(body);
+    if ext >= body.len() {
+        return false;
+    }
+    let end = ext + 2 + get_u16(body, ext);
+    let mut at = ext + 2;
+    while at < end {
+        if get_u16(body, at) == 22 {
+            return true;
+        }
+        at += 4 + get_u16(body, at + 2);
+    }
+    false
 }
 
 impl Scene {
@@ -382,6 +442,7 @@ impl Scene {
             resealed: false,
             injected: Vec::new(),
             suite: self.suite,
+            etm: agrees_etm(&self.server_flight),
             client_random: self.client_random,
             server_random: self.server_random,
             master: *self.log.0.lock().unwrap(),
@@ -406,6 +467,7 @@ impl Scene {
             resealed: false,
             injected: Vec::new(),
             suite: self.suite,
+            etm: agrees_etm(&self.server_flight),
             client_random: self.client_random,
             server_random: self.server_random,
             master: *self.log.0.lock().unwrap(),

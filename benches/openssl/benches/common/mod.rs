@@ -1,10 +1,12 @@
 //! Shared setup for the OpenSSL comparison: one RSA-2048 certificate, and
-//! for each key exchange a sanstls pair and an OpenSSL pair configured
-//! alike (TLS 1.2, one suite, the extended master secret, no resumption, no
-//! chain verification), both driven in memory on one thread.
+//! for each key exchange (or any suite, [`PairSpec`]) a sanstls pair and an
+//! OpenSSL pair configured alike (TLS 1.2, one suite, the extended master
+//! secret, no resumption, no chain verification), both driven in memory on
+//! one thread; application-data records through them in [`records`].
 #![allow(dead_code)]
 
 mod cpu_time;
+pub mod records;
 pub use cpu_time::CpuTime;
 
 use std::io::{self, Read, Write};
@@ -80,6 +82,39 @@ impl Kx {
     pub fn parse(s: &str) -> Option<Kx> {
         ALL_KX.into_iter().find(|k| k.label() == s)
     }
+
+    /// Both libraries' set-up for this key exchange's suite.
+    pub fn spec(self) -> PairSpec {
+        PairSpec {
+            iana: self.iana(),
+            openssl: self.openssl_cipher(),
+            rsa_kx: self == Kx::Rsa,
+            ffdhe: self == Kx::Dhe,
+            cbc: false,
+            etm: true,
+        }
+    }
+}
+
+/// What a pair of connections is set up for: one suite, and the opt-ins
+/// it needs, set alike on both sides and in both libraries.
+#[derive(Debug, Clone, Copy)]
+pub struct PairSpec {
+    /// The suite's IANA name, for sanstls.
+    pub iana: &'static str,
+    /// The same suite in OpenSSL's cipher-list syntax.
+    pub openssl: &'static str,
+    /// RSA key transport (sanstls's `allow_rsa_key_transport`).
+    pub rsa_kx: bool,
+    /// Finite-field DHE (sanstls's `allow_ffdhe`; the OpenSSL server gets
+    /// the ffdhe2048 parameters).
+    pub ffdhe: bool,
+    /// A CBC suite (sanstls's `allow_cbc`).
+    pub cbc: bool,
+    /// Encrypt-then-MAC (RFC 7366) offered and accepted: sanstls's
+    /// `encrypt_then_mac` (its default), OpenSSL without
+    /// `SSL_OP_NO_ENCRYPT_THEN_MAC` (its default). Only CBC suites use it.
+    pub etm: bool,
 }
 
 /// A CA and a "localhost" leaf with the RSA-2048 key, as the main crate's
@@ -134,20 +169,29 @@ pub struct SanstlsPair {
 /// (`danger::NoServerVerification`, which still checks the handshake
 /// signature). The extended master secret is required by default.
 pub fn sanstls_pair(pki: &Pki, kx: Kx) -> SanstlsPair {
+    sanstls_pair_for(pki, kx.spec())
+}
+
+/// [`sanstls_pair`] for any suite and opt-ins.
+pub fn sanstls_pair_for(pki: &Pki, spec: PairSpec) -> SanstlsPair {
     let mut client = sanstls::ClientConfig::with_verifier(Arc::new(
         sanstls::verify::danger::NoServerVerification,
     ));
-    client.allow_rsa_key_transport = kx == Kx::Rsa;
-    client.allow_ffdhe = kx == Kx::Dhe;
-    client.set_suites_by_name(&[kx.iana()]).unwrap();
+    client.allow_rsa_key_transport = spec.rsa_kx;
+    client.allow_ffdhe = spec.ffdhe;
+    client.allow_cbc = spec.cbc;
+    client.encrypt_then_mac = spec.etm;
+    client.set_suites_by_name(&[spec.iana]).unwrap();
     client.groups = vec![NamedGroup::X25519];
     client.session_store = None;
     client.enable_tickets = false;
 
     let mut server = sanstls::ServerConfig::new(pki.chain.clone(), &pki.key).unwrap();
-    server.allow_rsa_key_transport = kx == Kx::Rsa;
-    server.allow_ffdhe = kx == Kx::Dhe;
-    server.set_suites_by_name(&[kx.iana()]).unwrap();
+    server.allow_rsa_key_transport = spec.rsa_kx;
+    server.allow_ffdhe = spec.ffdhe;
+    server.allow_cbc = spec.cbc;
+    server.encrypt_then_mac = spec.etm;
+    server.set_suites_by_name(&[spec.iana]).unwrap();
     server.groups = vec![NamedGroup::X25519];
     server.dhe_groups = vec![NamedGroup::FFDHE2048];
     server.session_store = None;
@@ -260,11 +304,24 @@ pub struct OpensslPair {
 /// scheme sanstls picks (rsa_pss_rsae_sha256), X25519 for ECDHE and the RFC
 /// 7919 ffdhe2048 parameters for DHE.
 pub fn openssl_pair(pki: &Pki, kx: Kx) -> OpensslPair {
+    openssl_pair_for(pki, kx.spec())
+}
+
+/// `SSL_OP_NO_ENCRYPT_THEN_MAC` (OpenSSL 3's `ssl.h`: bit 19), which the
+/// `openssl` crate does not name.
+pub const NO_ENCRYPT_THEN_MAC: SslOptions = SslOptions::from_bits_retain(1 << 19);
+
+/// [`openssl_pair`] for any suite; without `spec.etm`, both sides have
+/// [`NO_ENCRYPT_THEN_MAC`].
+pub fn openssl_pair_for(pki: &Pki, spec: PairSpec) -> OpensslPair {
     let common = |b: &mut openssl::ssl::SslContextBuilder| {
         b.set_min_proto_version(Some(SslVersion::TLS1_2)).unwrap();
         b.set_max_proto_version(Some(SslVersion::TLS1_2)).unwrap();
-        b.set_cipher_list(kx.openssl_cipher()).unwrap();
+        b.set_cipher_list(spec.openssl).unwrap();
         b.set_options(SslOptions::NO_TICKET);
+        if !spec.etm {
+            b.set_options(NO_ENCRYPT_THEN_MAC);
+        }
         b.set_session_cache_mode(SslSessionCacheMode::OFF);
         b.set_groups_list("X25519").unwrap();
         b.set_sigalgs_list("rsa_pss_rsae_sha256").unwrap();
@@ -279,7 +336,7 @@ pub fn openssl_pair(pki: &Pki, kx: Kx) -> OpensslPair {
     server.set_certificate(&cert).unwrap();
     server.set_private_key(&pki.openssl_key()).unwrap();
     server.check_private_key().unwrap();
-    if kx == Kx::Dhe {
+    if spec.ffdhe {
         server.set_tmp_dh(&ffdhe2048_params()).unwrap();
     }
     OpensslPair {

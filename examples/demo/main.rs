@@ -2,23 +2,34 @@
 //! over loopback TCP, with the handshake printed step by step.
 //!
 //! ```text
-//! cargo run --example demo [-- --suite IANA_NAME]
+//! cargo run --example demo [-- --suite IANA_NAME [--no-etm]]
 //! ```
 //!
 //! `--suite` runs the handshake with that suite: for example
-//! `TLS_RSA_WITH_AES_128_GCM_SHA256`, the RSA key transport the classic
-//! descriptions of TLS walk through (the client encrypts the pre-master
-//! secret to the server certificate's RSA key; no forward secrecy), or
-//! `TLS_DHE_RSA_WITH_AES_128_GCM_SHA256` (finite-field Diffie-Hellman over
-//! an RFC 7919 group). Naming a legacy suite is the demo's opt-in to it. An
-//! RSA suite gets an RSA-2048 server certificate (the key is the test key
-//! in `tests/data/keys`), the others an ECDSA P-256 one.
+//! `TLS_RSA_WITH_AES_128_CBC_SHA`, the handshake and the records the
+//! classic descriptions of TLS walk through (RSA key transport: the client
+//! encrypts the pre-master secret to the server certificate's RSA key, no
+//! forward secrecy; AES-CBC records with HMAC-SHA1),
+//! `TLS_RSA_WITH_AES_128_GCM_SHA256` (the same key exchange, AEAD records)
+//! or `TLS_DHE_RSA_WITH_AES_128_GCM_SHA256` (finite-field Diffie-Hellman
+//! over an RFC 7919 group). Naming a legacy or CBC suite is the demo's
+//! opt-in to it. An RSA suite gets an RSA-2048 server certificate (the key
+//! is the test key in `tests/data/keys`), the others an ECDSA P-256 one.
+//!
+//! CBC records are encrypt-then-MAC (RFC 7366), as the library does by
+//! default; `--no-etm` makes the client not offer it, for the
+//! MAC-then-encrypt records of RFC 5246 and the classic descriptions.
 //!
 //! It makes a throwaway CA and a server certificate with rcgen, starts the
 //! server on a thread (port 0), connects the client, and prints: the handshake
 //! as the client saw it (with what each message is for), the same handshake
 //! as the server saw it, the negotiated parameters, one encrypted HTTP
-//! request and response with their sizes on the wire, and the close.
+//! request and response and the close, each record taken apart from the
+//! bytes that crossed the wire (header, IV or nonce, ciphertext, MAC or tag,
+//! and, from the receiver's buffer after it decrypted the record in place,
+//! the plaintext, the MAC of a MAC-then-encrypt record and the padding).
+
+mod records;
 
 use std::error::Error;
 use std::io::{self, Read, Write};
@@ -31,6 +42,7 @@ use rcgen::{
     BasicConstraints, CertificateParams, CertifiedIssuer, DnType, ExtendedKeyUsagePurpose, IsCa,
     KeyPair, KeyUsagePurpose,
 };
+use records::{dissect, ByHand, Seen};
 use sanstls::io::Stream;
 use sanstls::pki_types::{CertificateDer, PrivateKeyDer, PrivatePkcs8KeyDer, ServerName};
 use sanstls::suites::{AuthKind, KeyExchangeKind, SupportedSuite};
@@ -92,40 +104,52 @@ fn traces(events: Vec<Event>) -> Vec<TraceEntry> {
 struct ServerView {
     trace: Vec<TraceEntry>,
     negotiated: Negotiated,
-    request: String,
+    /// The records that carried the request, as received.
+    request: Vec<Seen>,
+    /// The bytes of the response and of the server's close_notify.
+    response_wire: Vec<u8>,
+    close_wire: Vec<u8>,
+    /// The client's answering close_notify, as received.
+    client_close: Seen,
     clean_close: bool,
 }
 
-/// The server: one connection, one request, one response, close.
+/// The server: one connection, one request, one response, close. After the
+/// handshake it drives the connection by hand, to see each record.
 fn serve(listener: TcpListener, config: Arc<ServerConfig>) -> Result<ServerView, BoxError> {
     let (tcp, _) = listener.accept()?;
     let mut tls = Stream::new(Connection::new_server(config), counting(tcp)?);
     tls.handshake()?;
     let trace = traces(tls.take_events());
     let negotiated = tls.conn().negotiated().ok_or("no parameters")?.clone();
+    let mut peer = ByHand::new(tls.into_parts())?;
 
-    let mut request = Vec::new();
-    let mut buf = [0u8; 1024];
-    while !request.ends_with(b"\r\n\r\n") {
-        let n = tls.read(&mut buf)?;
-        if n == 0 {
+    let (mut request, mut text) = (Vec::new(), Vec::new());
+    while !text.ends_with(b"\r\n\r\n") {
+        let seen = peer.receive()?;
+        if peer.conn.peer_closed() {
             return Err("client closed before the end of its request".into());
         }
-        request.extend_from_slice(&buf[..n]);
+        text.extend_from_slice(seen.data());
+        request.push(seen);
     }
     let body = format!("Hello over {}!\n", negotiated.suite_name());
     let response = format!(
         "HTTP/1.1 200 OK\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
         body.len()
     );
-    tls.write_all(response.as_bytes())?;
-    tls.close()?;
-    // Wait for the client's answering close_notify.
-    let clean_close = tls.read(&mut buf)? == 0 && tls.conn().peer_closed();
+    let response_wire = peer.send(response.as_bytes())?;
+    let close_wire = peer.close()?;
+    // The client's answering close_notify.
+    let client_close = peer.receive()?;
+    let clean_close = peer.conn.peer_closed() && client_close.data.is_none();
     Ok(ServerView {
         trace,
         negotiated,
-        request: String::from_utf8_lossy(&request).into_owned(),
+        request,
+        response_wire,
+        close_wire,
+        client_close,
         clean_close,
     })
 }
@@ -156,7 +180,7 @@ fn make_pki(
     leaf.extended_key_usages = vec![ExtendedKeyUsagePurpose::ServerAuth];
     let key = if rsa {
         KeyPair::from_pem_and_sign_algo(
-            include_str!("../tests/data/keys/rsa2048.pkcs8.pem"),
+            include_str!("../../tests/data/keys/rsa2048.pkcs8.pem"),
             &rcgen::PKCS_RSA_SHA256,
         )?
     } else {
@@ -168,8 +192,19 @@ fn make_pki(
 }
 
 /// What a message is for, for someone reading RFC 5246 §7.3 alongside.
-fn explain(entry: &TraceEntry, client_sent: bool, kx: KeyExchangeKind) -> &'static str {
-    match (entry.message, client_sent, kx) {
+/// `offered_etm`: whether the client offered encrypt-then-MAC.
+fn explain(
+    entry: &TraceEntry,
+    client_sent: bool,
+    n: &Negotiated,
+    offered_etm: bool,
+) -> &'static str {
+    let cbc = n.suite.protection.is_cbc();
+    match (entry.message, client_sent, n.suite.kx) {
+        ("ClientHello", _, _) if cbc && offered_etm => "The client offers its cipher suites and compression methods (only null: compressing before encrypting leaked secrets, CRIME), its groups, signature schemes and ALPN protocols, and 32 random bytes. With a CBC suite it also offers encrypt_then_mac (RFC 7366).",
+        ("ClientHello", _, _) if cbc => "The client offers its cipher suites and compression methods (only null: compressing before encrypting leaked secrets, CRIME), its groups, signature schemes and ALPN protocols, and 32 random bytes. It does not offer encrypt_then_mac (--no-etm), so CBC records will be MAC-then-encrypt, as RFC 5246 defines them.",
+        ("ServerHello", _, _) if cbc && n.encrypt_then_mac => "The server picks one suite (and null compression) and answers with its own 32 random bytes. It answers encrypt_then_mac: the CBC records will be encrypt-then-MAC.",
+        ("ServerHello", _, _) if cbc => "The server picks one suite (and null compression) and answers with its own 32 random bytes. No encrypt_then_mac: the CBC records will be MAC-then-encrypt.",
         ("ServerKeyExchange", _, KeyExchangeKind::Dhe) => "The server's finite-field Diffie-Hellman group (an RFC 7919 prime) and its ephemeral public value, signed with its certificate's key over both randoms.",
         ("ClientKeyExchange", _, KeyExchangeKind::Dhe) => "The client's ephemeral DH public value. Both sides now compute the shared secret, then the master secret and the keys.",
         ("ServerHelloDone", _, KeyExchangeKind::Rsa) => "The server is done with its hello flight (with RSA key transport it sends no ServerKeyExchange): now it is the client's turn.",
@@ -181,7 +216,7 @@ fn explain(entry: &TraceEntry, client_sent: bool, kx: KeyExchangeKind) -> &'stat
 /// What a message is for, whatever the key exchange.
 fn explain_common(entry: &TraceEntry, client_sent: bool) -> &'static str {
     match (entry.message, client_sent) {
-        ("ClientHello", _) => "The client offers its cipher suites, groups and signature schemes, with 32 random bytes.",
+        ("ClientHello", _) => "The client offers its cipher suites and compression methods (only null), its groups, signature schemes and ALPN protocols, and 32 random bytes.",
         ("ServerHello", _) => "The server picks one suite and answers with its own 32 random bytes.",
         ("Certificate", _) => "The server's certificate chain; the client verifies it against its trusted CA and the name \"localhost\".",
         ("ServerKeyExchange", _) => "The server's ephemeral ECDHE public key, signed with its certificate's key over both randoms.",
@@ -196,21 +231,57 @@ fn explain_common(entry: &TraceEntry, client_sent: bool) -> &'static str {
     }
 }
 
-/// The suite `--suite` names, if any.
-fn chosen_suite() -> Result<Option<&'static SupportedSuite>, BoxError> {
+const USAGE: &str = "usage: demo [--suite IANA_NAME [--no-etm]]";
+
+/// The command line.
+struct Args {
+    /// The suite `--suite` names, if any.
+    suite: Option<&'static SupportedSuite>,
+    /// Whether the client offers encrypt-then-MAC (not with `--no-etm`).
+    etm: bool,
+}
+
+fn parse_args() -> Result<Args, BoxError> {
+    let (mut suite, mut etm) = (None, true);
     let mut args = std::env::args().skip(1);
-    match (args.next().as_deref(), args.next()) {
-        (None, _) => Ok(None),
-        (Some("--suite"), Some(name)) => Ok(Some(
-            sanstls::suites::by_name(&name).ok_or_else(|| format!("unknown suite {name:?}"))?,
-        )),
-        _ => Err("usage: demo [--suite IANA_NAME]".into()),
+    while let Some(arg) = args.next() {
+        match arg.as_str() {
+            "--suite" => {
+                let name = args.next().ok_or(USAGE)?;
+                suite = Some(
+                    sanstls::suites::by_name(&name)
+                        .ok_or_else(|| format!("unknown suite {name:?}"))?,
+                );
+            }
+            "--no-etm" => etm = false,
+            _ => return Err(USAGE.into()),
+        }
     }
+    if !etm && !suite.is_some_and(|s| s.protection.is_cbc()) {
+        return Err(format!("--no-etm is about CBC records: name a CBC suite too\n{USAGE}").into());
+    }
+    Ok(Args { suite, etm })
+}
+
+fn records_count(n: usize) -> String {
+    match n {
+        1 => "one record".into(),
+        n => format!("{n} records"),
+    }
+}
+
+/// Prints a record's parts, indented.
+fn print_record(n: &Negotiated, seen: &Seen, who: &str) -> Result<(), BoxError> {
+    for line in dissect(n, seen, who)? {
+        println!("        {line}");
+    }
+    Ok(())
 }
 
 fn main() -> Result<(), BoxError> {
     // ---- setup: a throwaway PKI, a server on a thread, a client ----
-    let suite = chosen_suite()?;
+    let args = parse_args()?;
+    let suite = args.suite;
     let rsa = suite.is_some_and(|s| s.auth == AuthKind::Rsa);
     let (ca_der, cert_der, key) = make_pki(rsa)?;
 
@@ -224,18 +295,24 @@ fn main() -> Result<(), BoxError> {
     client_config.alpn_protocols = vec![b"h2".to_vec(), b"http/1.1".to_vec()];
     client_config.trace = true;
     if let Some(suite) = suite {
-        // Naming a legacy suite is the demo's opt-in to it.
-        let (rsa_kx, dhe) = (
+        // Naming a legacy or CBC suite is the demo's opt-in to it.
+        let (rsa_kx, dhe, cbc) = (
             suite.kx == KeyExchangeKind::Rsa,
             suite.kx == KeyExchangeKind::Dhe,
+            suite.protection.is_cbc(),
         );
         server_config.allow_rsa_key_transport = rsa_kx;
         client_config.allow_rsa_key_transport = rsa_kx;
         server_config.allow_ffdhe = dhe;
         client_config.allow_ffdhe = dhe;
+        server_config.allow_cbc = cbc;
+        client_config.allow_cbc = cbc;
         server_config.set_suites_by_name(&[suite.name()])?;
         client_config.set_suites_by_name(&[suite.name()])?;
     }
+    // The server would agree to encrypt-then-MAC; with --no-etm the client
+    // does not ask for it.
+    client_config.encrypt_then_mac = args.etm;
 
     let listener = TcpListener::bind("127.0.0.1:0")?;
     let addr = listener.local_addr()?;
@@ -261,8 +338,7 @@ fn main() -> Result<(), BoxError> {
     let elapsed = started.elapsed();
     let client_trace = traces(tls.take_events());
     let (hs_sent, hs_read) = (tls.get_ref().written, tls.get_ref().read);
-
-    let kx = tls.conn().negotiated().ok_or("no parameters")?.suite.kx;
+    let n = tls.conn().negotiated().ok_or("no parameters")?.clone();
 
     // ---- 1. the handshake as the client saw it ----
     println!("1. The handshake, as the client saw it (RFC 5246 §7.3)");
@@ -282,7 +358,7 @@ fn main() -> Result<(), BoxError> {
             entry.message,
             entry.len
         );
-        println!("      {}", explain(entry, sent, kx));
+        println!("      {}", explain(entry, sent, &n, args.etm));
         for (k, v) in &entry.fields {
             println!("        {k}: {v}");
         }
@@ -294,44 +370,18 @@ fn main() -> Result<(), BoxError> {
     );
     println!();
 
-    // ---- 3/4. application data, then the close ----
+    // ---- application data and the close, driven by hand to see each record ----
+    let mut me = ByHand::new(tls.into_parts())?;
     let request = "GET / HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n";
-    let before = tls.get_ref().written;
-    tls.write_all(request.as_bytes())?;
-    let request_wire = tls.get_ref().written - before;
-
-    let before = tls.get_ref().read;
-    let mut response = Vec::new();
-    let mut buf = [0u8; 1024];
-    let body_start = loop {
-        let n = tls.read(&mut buf)?;
-        if n == 0 {
-            return Err("server closed before its response".into());
-        }
-        response.extend_from_slice(&buf[..n]);
-        let text = String::from_utf8_lossy(&response);
-        if let Some((head, body)) = text.split_once("\r\n\r\n") {
-            let len: usize = head
-                .lines()
-                .find_map(|l| l.strip_prefix("Content-Length: "))
-                .ok_or("no Content-Length")?
-                .parse()?;
-            if body.len() >= len {
-                break head.len() + 4;
-            }
-        }
-    };
-    let response_wire = tls.get_ref().read - before;
-
-    // The server's close_notify ends the stream; ours answers it.
-    let before = (tls.get_ref().read, tls.get_ref().written);
-    let rest = tls.read(&mut buf)?;
-    tls.flush()?;
-    let client_clean = rest == 0 && tls.conn().peer_closed();
-    let close_wire = (
-        tls.get_ref().read - before.0,
-        tls.get_ref().written - before.1,
-    );
+    let request_wire = me.send(request.as_bytes())?;
+    // Records until the server's close_notify; ours answers it.
+    let mut received = Vec::new();
+    while !me.conn.peer_closed() {
+        received.push(me.receive()?);
+    }
+    let server_close = received.pop().ok_or("no close_notify")?;
+    let response: Vec<u8> = received.iter().flat_map(|r| r.data().to_vec()).collect();
+    let client_clean = server_close.data.is_none();
 
     let view = server
         .join()
@@ -357,7 +407,6 @@ fn main() -> Result<(), BoxError> {
     println!();
 
     // ---- 3. what was negotiated ----
-    let n = tls.conn().negotiated().ok_or("no parameters")?;
     let subject = client_trace
         .iter()
         .filter(|e| e.message == "Certificate" && e.direction == Direction::Received)
@@ -374,6 +423,7 @@ fn main() -> Result<(), BoxError> {
     println!();
     println!("   version:                TLS 1.2");
     println!("   cipher suite:           {}", n.suite_name());
+    println!("   record protection:      {}", records::protection(&n));
     let none = match n.suite.kx {
         KeyExchangeKind::Rsa => "none (RSA key transport)",
         _ => "none (resumed)",
@@ -405,10 +455,13 @@ fn main() -> Result<(), BoxError> {
         n.peer_certificates.len(),
         n.peer_certificates.first().map_or(0, |c| c.len())
     );
+    let agree = view.negotiated.suite == n.suite
+        && view.negotiated.group == n.group
+        && view.negotiated.encrypt_then_mac == n.encrypt_then_mac;
     println!(
         "   server agrees:          {}",
-        if view.negotiated.suite == n.suite && view.negotiated.group == n.group {
-            "same suite and group"
+        if agree {
+            "same suite, group and record protection"
         } else {
             "NO, they differ"
         }
@@ -416,59 +469,75 @@ fn main() -> Result<(), BoxError> {
     println!();
 
     // ---- 4. application data ----
-    let aead = n.suite.aead;
-    let record = |plain: usize| {
-        format!(
-            "5-byte header + {} explicit nonce + {plain} + 16 tag = {} bytes",
-            aead.explicit_nonce_len(),
-            5 + aead.overhead() + plain
-        )
-    };
     println!("4. Application data, encrypted with the keys from the handshake");
-    println!("   (each TLS record: header, explicit nonce if the AEAD has one, ciphertext, tag)");
+    println!("   Each record below is taken apart from the bytes that crossed the wire,");
+    println!("   and from the receiver's buffer after its connection decrypted the record");
+    println!("   there (in place).");
     println!();
-    println!(
-        "   client -> server: {:?}",
-        view.request.lines().next().unwrap_or("")
-    );
-    println!(
-        "      {} bytes of plaintext, one record: {}; measured {request_wire}",
-        request.len(),
-        record(request.len())
-    );
-    println!(
-        "   server -> client: {:?}",
-        String::from_utf8_lossy(&response)
+    let first_line = |b: &[u8]| {
+        String::from_utf8_lossy(b)
             .lines()
             .next()
             .unwrap_or("")
+            .to_string()
+    };
+    let request_seen: Vec<u8> = view.request.iter().flat_map(|r| r.wire.clone()).collect();
+    if request_seen != request_wire {
+        return Err("the server received other bytes than the client wrote".into());
+    }
+    println!(
+        "   client -> server: {:?}, {} bytes of plaintext",
+        first_line(request.as_bytes()),
+        request.len()
     );
     println!(
-        "      {} bytes of plaintext, one record: {}",
-        response.len(),
-        record(response.len())
+        "      the client wrote {} bytes, {}; the server received:",
+        request_wire.len(),
+        records_count(view.request.len())
+    );
+    for seen in &view.request {
+        print_record(&n, seen, "server")?;
+    }
+    println!();
+    let response_seen: Vec<u8> = received.iter().flat_map(|r| r.wire.clone()).collect();
+    if response_seen != view.response_wire {
+        return Err("the client received other bytes than the server wrote".into());
+    }
+    println!(
+        "   server -> client: {:?}, {} bytes of plaintext",
+        first_line(&response),
+        response.len()
     );
     println!(
-        "   response body:    {:?}",
-        String::from_utf8_lossy(&response[body_start..])
+        "      the server wrote {} bytes, {}; the client received:",
+        view.response_wire.len(),
+        records_count(received.len())
     );
+    for seen in &received {
+        print_record(&n, seen, "client")?;
+    }
+    let text = String::from_utf8_lossy(&response);
+    let body = text.split_once("\r\n\r\n").map_or("", |(_, b)| b);
+    println!();
+    println!("   response body:    {body:?}");
     println!();
 
     // ---- 5. the close ----
     println!("5. Closing (RFC 5246 §7.2.1)");
     println!();
+    if server_close.wire != view.close_wire {
+        return Err("the client received another close_notify than the server wrote".into());
+    }
     println!(
-        "   server -> client: close_notify alert, 2 bytes of plaintext: {}",
-        record(2)
+        "   server -> client: close_notify alert, {} bytes; the client received:",
+        server_close.wire.len()
     );
+    print_record(&n, &server_close, "client")?;
     println!(
-        "      measured: {} bytes for the response and the close_notify together",
-        response_wire + close_wire.0
+        "   client -> server: close_notify in answer, {} bytes; the server received:",
+        view.client_close.wire.len()
     );
-    println!(
-        "   client -> server: close_notify in answer; measured {} bytes",
-        close_wire.1
-    );
+    print_record(&n, &view.client_close, "server")?;
     println!(
         "   clean close: client {}, server {}",
         if client_clean { "yes" } else { "NO" },
