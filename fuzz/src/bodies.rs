@@ -51,8 +51,9 @@ use sanstls::resumption::store::{
 };
 use sanstls::resumption::ticketer::Ticketer;
 use sanstls::suites::{
-    AeadKind, CbcCipher, CbcKind, KeyExchangeKind, MacKind, SupportedSuite, ALL_SUITES,
-    LEGACY_SUITES, TLS_DHE_RSA_WITH_AES_128_GCM_SHA256, TLS_RSA_WITH_AES_128_GCM_SHA256,
+    AeadKind, AuthKind, CbcCipher, CbcKind, KeyExchangeKind, MacKind, Protection, SupportedSuite,
+    ALL_SUITES, CBC_SUITES, LEGACY_SUITES, TLS_DHE_RSA_WITH_AES_128_GCM_SHA256,
+    TLS_RSA_WITH_AES_128_GCM_SHA256,
 };
 use sanstls::verify::{RootCertStore, WebPkiClientVerifier};
 use sanstls::{ClientConfig, Connection, Error, Event, ServerConfig};
@@ -132,30 +133,127 @@ fn keys() -> &'static Keys {
     })
 }
 
-/// Which configuration a state-machine input runs with: one byte, so the
-/// fuzzer explores client auth, resumption, both certificate types and the
-/// legacy key exchanges.
+/// Which configuration a state-machine input runs with: the mode byte, so
+/// the fuzzer explores client auth, resumption, both certificate types and
+/// the legacy key exchanges; and, outside that byte (it is full), whether
+/// the suites are CBC ones ([`Cbc`]).
 #[derive(Clone, Copy, Debug)]
-pub struct Mode(pub u8);
+pub struct Mode {
+    bits: u8,
+    cbc: Option<Cbc>,
+}
+
+/// CBC suites (feature `legacy`), from a 3-bit variant: bits 0-1 pick the
+/// protection (AES-128 + HMAC-SHA1, AES-256 + HMAC-SHA1, AES-128 +
+/// HMAC-SHA256, AES-256 + HMAC-SHA256, or HMAC-SHA384 for ECDHE: the
+/// suite of that protection for the mode's key exchange), bit 2
+/// MAC-then-encrypt (both sides' `encrypt_then_mac` off; else on).
+#[derive(Clone, Copy, Debug)]
+pub struct Cbc {
+    variant: u8,
+}
+
+impl Cbc {
+    pub fn new(variant: u8) -> Self {
+        Cbc {
+            variant: variant & 7,
+        }
+    }
+    fn etm(self) -> bool {
+        self.variant & 4 == 0
+    }
+    /// Whether `suite` has this variant's protection.
+    fn fits(self, suite: &SupportedSuite) -> bool {
+        let Protection::Cbc(kind) = suite.protection else {
+            return false;
+        };
+        let cipher = if self.variant & 1 == 0 {
+            CbcCipher::Aes128
+        } else {
+            CbcCipher::Aes256
+        };
+        let sha1 = self.variant & 2 == 0;
+        kind.cipher == cipher && (kind.mac == MacKind::Sha1) == sha1
+    }
+}
 
 impl Mode {
+    /// AEAD suites, as the mode byte says.
+    pub fn new(bits: u8) -> Self {
+        Mode { bits, cbc: None }
+    }
+    /// CBC suites of `cbc`'s variant; otherwise as the mode byte says.
+    pub fn with_cbc(bits: u8, cbc: u8) -> Self {
+        Mode {
+            bits,
+            cbc: Some(Cbc::new(cbc)),
+        }
+    }
+    /// A `client` or `server` input's header `[mode, chunk]`: mode bit
+    /// 0x40 (otherwise unused by these targets) picks CBC, and then the
+    /// chunk byte carries the variant in bits 5-7 and the chunk in bits
+    /// 0-4 (0x1f: all at once). Returns the mode and the chunk size.
+    pub fn from_header(mode: u8, chunk: u8) -> (Self, usize) {
+        if mode & 0x40 == 0 {
+            return (Mode::new(mode), chunk_size(chunk));
+        }
+        let size = match chunk & 0x1f {
+            0x1f => usize::MAX,
+            c => usize::from(c) + 1,
+        };
+        (Mode::with_cbc(mode & !0x40, chunk >> 5), size)
+    }
+    /// The inverse of [`Mode::from_header`] (`chunk` as for an AEAD input:
+    /// 0xff all at once; in CBC mode only its bits 0-4 survive).
+    pub fn header(self, chunk: u8) -> [u8; 2] {
+        match self.cbc {
+            None => [self.bits, chunk],
+            Some(c) => {
+                let size = if chunk == 0xff { 0x1f } else { chunk.min(0x1e) };
+                [self.bits | 0x40, c.variant << 5 | size]
+            }
+        }
+    }
+    /// A `pair` input's record byte: bit 7 picks CBC, and then bits 4-6
+    /// are the variant and bits 0-3 the record index. Returns the mode and
+    /// the index.
+    pub fn from_pair(mode: u8, record: u8) -> (Self, usize) {
+        if record & 0x80 == 0 {
+            return (Mode::new(mode), usize::from(record));
+        }
+        (
+            Mode::with_cbc(mode, (record >> 4) & 7),
+            usize::from(record & 0x0f),
+        )
+    }
+    /// The inverse of [`Mode::from_pair`] (`record` at most 15 in CBC mode).
+    pub fn pair_record(self, record: u8) -> u8 {
+        match self.cbc {
+            None => record,
+            Some(c) => 0x80 | c.variant << 4 | record.min(15),
+        }
+    }
     fn client_cert(self) -> bool {
-        self.0 & 0x01 != 0
+        self.bits & 0x01 != 0
     }
     /// 0 none, 1 optional, 2 and 3 required.
     fn client_auth(self) -> u8 {
-        (self.0 >> 1) & 0x03
+        (self.bits >> 1) & 0x03
     }
     /// An RSA server certificate (else P-256); with [`Mode::legacy`], DHE
     /// (else RSA key transport).
     fn rsa(self) -> bool {
-        self.0 & 0x08 != 0
+        self.bits & 0x08 != 0
     }
     /// The client offers only legacy suites (feature `legacy`), and both
     /// sides allow them: RSA key transport, or DHE with bit 0x08. The
     /// server has the RSA certificate either way.
     fn legacy(self) -> bool {
-        self.0 & 0x80 != 0
+        self.bits & 0x80 != 0
+    }
+    /// `pair` only: a first clean connection fills the stores.
+    fn resume(self) -> bool {
+        self.bits & 0x40 != 0
     }
     /// The key exchange the handshake runs (a resumption runs none).
     fn kx(self) -> KeyExchangeKind {
@@ -165,44 +263,64 @@ impl Mode {
             (true, true) => KeyExchangeKind::Dhe,
         }
     }
-    /// The suites the client offers.
+    /// The suites the client offers: those of the key exchange, AEAD ones
+    /// or those of the CBC variant (for ECDHE, one per certificate type).
     fn client_suites(self) -> Vec<&'static SupportedSuite> {
         let kx = self.kx();
-        let from = if self.legacy() {
-            LEGACY_SUITES
-        } else {
-            ALL_SUITES
+        let from = match (self.cbc, self.legacy()) {
+            (Some(_), _) => CBC_SUITES,
+            (None, true) => LEGACY_SUITES,
+            (None, false) => ALL_SUITES,
         };
-        from.iter().filter(|s| s.kx == kx).collect()
+        from.iter()
+            .filter(|s| s.kx == kx && self.cbc.is_none_or(|c| c.fits(s)))
+            .collect()
+    }
+    /// The suite a handshake in this mode negotiates (the server's
+    /// certificate picks among the client's).
+    fn suite(self) -> &'static SupportedSuite {
+        let auth = if self.rsa() || self.legacy() {
+            AuthKind::Rsa
+        } else {
+            AuthKind::Ecdsa
+        };
+        self.client_suites()
+            .into_iter()
+            .find(|s| s.auth == auth)
+            .expect("every mode has a suite")
     }
     fn tickets(self) -> bool {
-        self.0 & 0x10 != 0
+        self.bits & 0x10 != 0
     }
     /// Pre-populate both session stores with [`known_session`].
     fn known_session(self) -> bool {
-        self.0 & 0x20 != 0
+        self.bits & 0x20 != 0
     }
 }
 
 /// A session both sides can resume without a prior handshake: resumption
 /// from it is fully deterministic. In legacy modes it is a session of a
-/// legacy suite the client offers, with the RSA certificate.
+/// legacy suite the client offers, with the RSA certificate; in CBC modes
+/// one of [`Mode::suite`], with the server's certificate and the variant's
+/// encrypt-then-MAC.
 fn known_session(mode: Mode, client_side: bool) -> Vec<u8> {
     let k = keys();
-    let (suite, server) = match mode.kx() {
-        KeyExchangeKind::Ecdhe => (
+    let (suite, server) = match (mode.cbc, mode.kx()) {
+        (Some(_), _) if mode.rsa() || mode.legacy() => (mode.suite().suite, &k.server_rsa),
+        (Some(_), _) => (mode.suite().suite, &k.server_ecdsa),
+        (None, KeyExchangeKind::Ecdhe) => (
             CipherSuite::TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256,
             &k.server_ecdsa,
         ),
-        KeyExchangeKind::Rsa => (TLS_RSA_WITH_AES_128_GCM_SHA256.suite, &k.server_rsa),
-        KeyExchangeKind::Dhe => (TLS_DHE_RSA_WITH_AES_128_GCM_SHA256.suite, &k.server_rsa),
+        (None, KeyExchangeKind::Rsa) => (TLS_RSA_WITH_AES_128_GCM_SHA256.suite, &k.server_rsa),
+        (None, KeyExchangeKind::Dhe) => (TLS_DHE_RSA_WITH_AES_128_GCM_SHA256.suite, &k.server_rsa),
     };
     StoredSession {
         suite,
         master: MasterSecret::from_bytes([0x42; 48]),
         extended_master_secret: true,
-        // The known sessions are AEAD ones: no encrypt-then-MAC (RFC 7366).
-        encrypt_then_mac: false,
+        // No encrypt-then-MAC with an AEAD suite (RFC 7366).
+        encrypt_then_mac: mode.cbc.is_some_and(Cbc::etm),
         server_name: Some(SERVER_NAME.into()),
         peer_certificate: if client_side {
             server.chain.first().cloned()
@@ -255,6 +373,13 @@ impl Configs {
             s.allow_rsa_key_transport = true;
             s.allow_ffdhe = true;
             s.suites.extend(LEGACY_SUITES);
+        }
+        if let Some(cbc) = mode.cbc {
+            c.allow_cbc = true;
+            s.allow_cbc = true;
+            c.encrypt_then_mac = cbc.etm();
+            s.encrypt_then_mac = cbc.etm();
+            s.suites.extend(CBC_SUITES);
         }
         c.suites = mode.client_suites();
         s.random = Arc::new(CounterRandom::new(2));
@@ -698,17 +823,19 @@ pub fn handshake_message(data: &[u8]) {
 
 /// Input: `[mode, chunk, bytes...]`: a client (config from [`Mode`]) that
 /// has sent its ClientHello is fed `bytes` as the server's, `chunk`+1 bytes
-/// at a time (0xff: all at once).
+/// at a time (0xff: all at once). Mode bit 0x40: CBC suites, the variant
+/// in the chunk byte ([`Mode::from_header`]).
 pub fn client(data: &[u8]) {
     let [mode, chunk, bytes @ ..] = data else {
         return;
     };
-    let configs = Configs::new(Mode(*mode));
+    let (mode, chunk) = Mode::from_header(*mode, *chunk);
+    let configs = Configs::new(mode);
     let mut conn = configs.client();
     let mut out = Vec::new();
     conn.poll_output(&mut out);
-    let complete = feed_chunks(&mut conn, bytes, chunk_size(*chunk));
-    assert_no_forged_handshake(Mode(*mode), false, complete);
+    let complete = feed_chunks(&mut conn, bytes, chunk);
+    assert_no_forged_handshake(mode, false, complete);
 }
 
 /// Input: `[mode, chunk, bytes...]`: a fresh server fed `bytes` as the
@@ -717,10 +844,11 @@ pub fn server(data: &[u8]) {
     let [mode, chunk, bytes @ ..] = data else {
         return;
     };
-    let configs = Configs::new(Mode(*mode));
+    let (mode, chunk) = Mode::from_header(*mode, *chunk);
+    let configs = Configs::new(mode);
     let mut conn = configs.server();
-    let complete = feed_chunks(&mut conn, bytes, chunk_size(*chunk));
-    assert_no_forged_handshake(Mode(*mode), true, complete);
+    let complete = feed_chunks(&mut conn, bytes, chunk);
+    assert_no_forged_handshake(mode, true, complete);
 }
 
 fn chunk_size(c: u8) -> usize {
@@ -896,9 +1024,10 @@ fn run_connection(configs: &Configs, inj: Option<&Injection>, bytes: &[u8]) -> (
 
 /// Input: `[record, direction+how, mode, bytes...]`. Runs a real in-memory
 /// handshake (config from [`Mode`]; with mode bit 0x40 a first clean
-/// connection runs to fill the session stores and the tampered one resumes),
-/// tampers with record number `record` of the chosen direction, then drives
-/// both sides through application data and close_notify.
+/// connection runs to fill the session stores and the tampered one resumes;
+/// with `record` bit 7, CBC suites, [`Mode::from_pair`]), tampers with
+/// record number `record` of the chosen direction, then drives both sides
+/// through application data and close_notify.
 ///
 /// Invariants checked: without tampering, both sides complete and the data
 /// arrives intact; with it, nothing panics or hangs, a side that failed
@@ -908,14 +1037,14 @@ pub fn pair(data: &[u8]) {
     let [record, dir_how, mode, bytes @ ..] = data else {
         return;
     };
-    let mode = Mode(*mode);
+    let (mode, record) = Mode::from_pair(*mode, *record);
     let configs = Configs::new(mode);
-    if mode.0 & 0x40 != 0 {
+    if mode.resume() {
         let (c, s, _) = run_connection(&configs, None, &[]);
         check_clean(&c, &s, mode);
     }
     let inj = Injection {
-        record: usize::from(*record),
+        record,
         to_client: dir_how & 1 != 0,
         how: (dir_how >> 1) % 5,
     };
@@ -935,7 +1064,8 @@ pub fn pair(data: &[u8]) {
 }
 
 /// A run nobody tampered with must succeed (unless the config itself forbids
-/// it: required client auth without a client certificate).
+/// it: required client auth without a client certificate), with the mode's
+/// suite and encrypt-then-MAC.
 fn check_clean(c: &Side, s: &Side, mode: Mode) {
     if mode.client_auth() >= 2 && !mode.client_cert() {
         assert!(c.failed || s.failed || s.conn.error().is_some());
@@ -950,6 +1080,13 @@ fn check_clean(c: &Side, s: &Side, mode: Mode) {
     assert_eq!(s.data, b"ping from client");
     assert_eq!(c.data.len(), 17_000);
     assert!(c.conn.peer_closed() && s.conn.peer_closed());
+    for side in [c, s] {
+        let n = side.conn.negotiated().expect("negotiated");
+        assert_eq!(n.encrypt_then_mac, mode.cbc.is_some_and(Cbc::etm));
+        if mode.cbc.is_some() {
+            assert_eq!(n.suite, mode.suite(), "the mode's CBC suite");
+        }
+    }
 }
 
 // ---- seed generation ----
@@ -961,22 +1098,52 @@ pub const SEED_MODES: &[u8] = &[0x00, 0x08, 0x10, 0x20, 0x03, 0x07, 0x13, 0x30, 
 /// known legacy session) [`generate_seeds`] records handshakes in.
 pub const LEGACY_SEED_MODES: &[u8] = &[0x80, 0x88, 0x90, 0x98, 0xa0, 0xa8];
 
+/// The CBC modes [`generate_seeds`] records handshakes in, as (mode byte,
+/// [`Cbc`] variant): each of the 16 CBC suites once (ECDHE_ECDSA, ECDHE_RSA
+/// with 0x08, RSA key transport with 0x80, DHE with 0x88), half of them
+/// MAC-then-encrypt, with client auth, tickets or a known session mixed in;
+/// and a known ECDHE_ECDSA session with encrypt-then-MAC.
+pub const CBC_SEED_MODES: &[(u8, u8)] = &[
+    (0x00, 0),
+    (0x00, 5),
+    (0x07, 2),
+    (0x10, 7),
+    (0x20, 3),
+    (0x08, 4),
+    (0x08, 1),
+    (0x28, 6),
+    (0x18, 3),
+    (0x80, 0),
+    (0x80, 5),
+    (0xa0, 2),
+    (0x90, 7),
+    (0x88, 4),
+    (0x88, 1),
+    (0xa8, 6),
+    (0x98, 3),
+];
+
+/// Every seed mode: [`SEED_MODES`], [`LEGACY_SEED_MODES`], [`CBC_SEED_MODES`].
+pub fn seed_modes() -> Vec<Mode> {
+    let aead = SEED_MODES.iter().chain(LEGACY_SEED_MODES);
+    let cbc = CBC_SEED_MODES.iter().map(|&(m, v)| Mode::with_cbc(m, v));
+    aead.map(|&m| Mode::new(m)).chain(cbc).collect()
+}
+
 /// Records the wire bytes of real in-memory handshakes under
 /// `root/<target>/`: whole flights and single records per direction, single
 /// handshake messages with their decoder selector, and a spread of
 /// injection points for `pair`.
 pub fn generate_seeds(root: &Path) -> std::io::Result<()> {
-    let modes: Vec<u8> = SEED_MODES
-        .iter()
-        .chain(LEGACY_SEED_MODES)
-        .copied()
-        .collect();
-    generate_mode_seeds(root, &modes, true)
+    generate_mode_seeds(root, &seed_modes(), true)
 }
 
 /// [`generate_seeds`] for `modes` only; with `fixed`, also the inputs that
-/// belong to no mode (sealed records, hand-written messages).
-pub fn generate_mode_seeds(root: &Path, modes: &[u8], fixed: bool) -> std::io::Result<()> {
+/// belong to no mode (sealed records, hand-written messages). CBC modes
+/// write `client`, `server` and `pair` inputs only (their plaintext
+/// records and messages are the AEAD modes' again, and `record_layer` has
+/// its own CBC inputs).
+pub fn generate_mode_seeds(root: &Path, modes: &[Mode], fixed: bool) -> std::io::Result<()> {
     let mut n = 0usize;
     let mut write = |target: &str, bytes: &[u8]| -> std::io::Result<()> {
         let dir = root.join(target);
@@ -984,28 +1151,35 @@ pub fn generate_mode_seeds(root: &Path, modes: &[u8], fixed: bool) -> std::io::R
         n += 1;
         std::fs::write(dir.join(format!("seed-{n:05}")), bytes)
     };
-    for &m in modes {
-        let configs = Configs::new(Mode(m));
+    for &mode in modes {
+        let configs = Configs::new(mode);
         let (c2s, s2c) = record_wire(&configs);
+        let cbc = mode.cbc.is_some();
         for (stream, target) in [(&s2c, "client"), (&c2s, "server")] {
             for chunk in [0xffu8, 0x00, 0x63] {
-                write(target, &[&[m, chunk][..], stream].concat())?;
+                write(target, &[&mode.header(chunk)[..], stream].concat())?;
             }
             // Each plaintext prefix (one more record at a time).
             let recs = split_records(stream);
             for k in 1..recs.len().min(8) {
-                write(target, &[&[m, 0xff][..], &recs[..k].concat()].concat())?;
+                write(
+                    target,
+                    &[&mode.header(0xff)[..], &recs[..k].concat()].concat(),
+                )?;
             }
-            for rec in &recs {
+            for rec in recs.iter().filter(|_| !cbc) {
                 write("record_layer", &[&[0u8][..], rec].concat())?;
                 // Every message once: client auth (0x07) has them all for
                 // ECDHE; the two legacy key exchanges add theirs.
-                if rec[0] == 22 && (m == 0x07 || m == 0x80 || m == 0x88) {
-                    messages(rec, Mode(m), &mut write)?;
+                if rec[0] == 22 && [0x07, 0x80, 0x88].contains(&mode.bits) {
+                    messages(rec, mode, &mut write)?;
                 }
             }
         }
-        write("record_layer", &[&[0u8][..], &c2s].concat())?;
+        if !cbc {
+            write("record_layer", &[&[0u8][..], &c2s].concat())?;
+        }
+        let m = mode.bits;
         for &(record, dir_how) in &[
             (0u8, 0u8),
             (1, 1),
@@ -1018,9 +1192,10 @@ pub fn generate_mode_seeds(root: &Path, modes: &[u8], fixed: bool) -> std::io::R
             (9, 8),
             (200, 0),
         ] {
+            let record = mode.pair_record(record);
             write("pair", &[record, dir_how, m, 0x16, 3, 3, 0, 2, 1, 0])?;
         }
-        write("pair", &[3, 4, m | 0x40, 0x80, 1])?;
+        write("pair", &[mode.pair_record(3), 4, m | 0x40, 0x80, 1])?;
     }
     if !fixed {
         return Ok(());
@@ -1042,7 +1217,7 @@ pub fn generate_mode_seeds(root: &Path, modes: &[u8], fixed: bool) -> std::io::R
         (13, &[1]),
         (14, &[0, 23, 0, 0]),
         (15, &[0xff, 1, 0, 1, 0]),
-        (16, &known_session(Mode(0), true)),
+        (16, &known_session(Mode::new(0), true)),
         (8, &[1, 4]),
         (9, &[0, 2, 1, 2]),
         (6, &[3, 0, 23, 1, 4]),
