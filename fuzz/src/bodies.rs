@@ -42,8 +42,9 @@ use sanstls::internals::handshake::ticket::NewSessionTicket;
 use sanstls::internals::handshake::{HandshakeMessage, SessionId};
 use sanstls::internals::message::{Alert, ChangeCipherSpec};
 use sanstls::internals::record::cbc::CbcEncrypter;
-use sanstls::internals::record::cbc_mac::{mac_header, RecordMac};
+use sanstls::internals::record::cbc_mac::RecordMac;
 use sanstls::internals::record::layer::RecordLayer;
+use sanstls::internals::record::sequence::auth_header;
 use sanstls::internals::StoredSession;
 use sanstls::pki_types::{CertificateDer, PrivateKeyDer, ServerName, UnixTime};
 use sanstls::resumption::store::{
@@ -646,7 +647,7 @@ fn seal_cbc(kind: CbcKind, etm: bool, mut r: &[u8], out: &mut Vec<u8>, expect: &
             fragment[at] ^= mask;
             let macced = fragment.len() - kind.mac.len();
             want = if etm && at < macced {
-                let header = mac_header(seq, ContentType(*typ), ProtocolVersion::TLSV1_2, macced);
+                let header = auth_header(seq, ContentType(*typ), ProtocolVersion::TLSV1_2, macced);
                 let (data, tag) = fragment.split_at_mut(macced);
                 mac.sign(&header, &[data], tag);
                 Expect::Any

@@ -61,8 +61,7 @@
 //! then checks came from the peer, and has no oracle to offer.
 //!
 //! Sequence numbers (RFC 5246 §6.1) start at zero for every new key and
-//! never wrap: the record that would use the last value is refused with
-//! [`Error::SequenceExhausted`], as in [`super::cipher`].
+//! never wrap ([`super::sequence`], shared with [`super::cipher`]).
 //!
 //! The expanded AES key schedules are those of the `aes` crate, built
 //! with its `zeroize` feature so that they are wiped on drop.
@@ -77,12 +76,11 @@ use aes::{Aes128Dec, Aes128Enc, Aes256Dec, Aes256Enc};
 use subtle::{Choice, ConditionallySelectable, ConstantTimeEq, ConstantTimeGreater};
 use zeroize::{Zeroize, Zeroizing};
 
-use super::cbc_mac::{
-    eq_mask, lt_mask, mac_header, mac_prefix, RecordMac, MAC_HEADER_LEN, MAX_MAC_LEN,
-};
+use super::cbc_mac::{eq_mask, lt_mask, mac_prefix, RecordMac, MAC_HEADER_LEN, MAX_MAC_LEN};
 use crate::codec::enums::{ContentType, ProtocolVersion};
 use crate::error::Error;
 use crate::limits::{MAX_PLAINTEXT_LEN, RECORD_HEADER_LEN};
+use crate::record::sequence::{auth_header, SequenceNumber};
 use crate::suites::{CbcCipher, CbcKind, CBC_BLOCK_LEN};
 
 /// The padding a receiver must accept, at most: 255 bytes and the length
@@ -256,7 +254,7 @@ struct Common {
     kind: CbcKind,
     etm: bool,
     mac: RecordMac,
-    seq: u64,
+    seq: SequenceNumber,
 }
 
 impl Common {
@@ -268,17 +266,8 @@ impl Common {
             kind,
             etm,
             mac: RecordMac::new(kind.mac, mac_key)?,
-            seq: 0,
+            seq: SequenceNumber::default(),
         })
-    }
-
-    /// The sequence number for the next record, refusing the last value so
-    /// the counter can never wrap (RFC 5246 §6.1).
-    fn next_seq(&self) -> Result<u64, Error> {
-        if self.seq == u64::MAX {
-            return Err(Error::SequenceExhausted);
-        }
-        Ok(self.seq)
     }
 
     fn fmt(&self, name: &str, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
@@ -390,7 +379,7 @@ impl CbcEncrypter {
         if record.len() < prefix + len + self.max_suffix_len() {
             return Err(Error::Config("in-place record buffer too small"));
         }
-        let seq = self.common.next_seq()?;
+        let seq = self.common.seq.next()?;
         let total = self.record_len(len);
         let record = &mut record[..total];
         let version = ProtocolVersion::TLSV1_2;
@@ -412,11 +401,11 @@ impl CbcEncrypter {
             // plaintext ‖ padding.
             let enc_len = body.len() - mac_len;
             pad(&mut body[..enc_len], len);
-            mac_header(seq, typ, version, CBC_BLOCK_LEN + enc_len)
+            auth_header(seq, typ, version, CBC_BLOCK_LEN + enc_len)
         } else {
             // RFC 5246 §6.2.3.2: the MAC covers the plaintext; plaintext ‖
             // MAC ‖ padding is encrypted (the job writes MAC and padding).
-            mac_header(seq, typ, version, len)
+            auth_header(seq, typ, version, len)
         };
         self.key.seal(SealJob {
             mac: &self.common.mac,
@@ -427,7 +416,7 @@ impl CbcEncrypter {
             mac_len,
             etm,
         });
-        self.common.seq = seq + 1;
+        self.common.seq.advance(seq);
         Ok(total)
     }
 
@@ -455,7 +444,7 @@ impl CbcEncrypter {
 
     #[cfg(test)]
     pub(crate) fn set_seq(&mut self, seq: u64) {
-        self.common.seq = seq;
+        self.common.seq.set(seq);
     }
 }
 
@@ -524,7 +513,7 @@ impl CbcDecrypter {
         version: ProtocolVersion,
         payload: &'a mut [u8],
     ) -> Result<&'a mut [u8], Error> {
-        let seq = self.common.next_seq()?;
+        let seq = self.common.seq.next()?;
         let plain = if self.common.etm {
             self.open_etm(seq, typ, version, payload)?
         } else {
@@ -533,7 +522,7 @@ impl CbcDecrypter {
         if plain.len() > MAX_PLAINTEXT_LEN {
             return Err(Error::RecordOverflow { len: plain.len() });
         }
-        self.common.seq = seq + 1;
+        self.common.seq.advance(seq);
         Ok(plain)
     }
 
@@ -554,7 +543,7 @@ impl CbcDecrypter {
             .filter(|&n| n <= usize::from(u16::MAX))
             .ok_or(Error::BadRecordMac)?;
         let (enc, tag) = payload.split_at_mut(enc_len);
-        let header = mac_header(seq, typ, version, enc_len);
+        let header = auth_header(seq, typ, version, enc_len);
         if !bool::from(self.common.mac.verify(&header, enc, tag)) {
             return Err(Error::BadRecordMac);
         }
@@ -626,7 +615,7 @@ impl CbcDecrypter {
 
     #[cfg(test)]
     pub(crate) fn set_seq(&mut self, seq: u64) {
-        self.common.seq = seq;
+        self.common.seq.set(seq);
     }
 }
 

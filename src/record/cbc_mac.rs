@@ -67,6 +67,7 @@ use zeroize::{Zeroize, Zeroizing};
 
 use crate::codec::enums::{ContentType, ProtocolVersion};
 use crate::error::Error;
+use crate::record::sequence::{auth_header, AUTH_HEADER_LEN};
 use crate::suites::MacKind;
 
 /// All ones if `a < b`, else zero, for `a, b < 2^63`: the borrow of
@@ -88,34 +89,21 @@ pub(crate) fn eq_mask(a: u64, b: u64) -> u64 {
 /// The longest MAC of any suite: HMAC-SHA384's 48 bytes.
 pub const MAX_MAC_LEN: usize = 48;
 
-/// Length of the MAC's header: `seq(8) ‖ type(1) ‖ version(2) ‖ length(2)`.
-pub const MAC_HEADER_LEN: usize = 13;
+/// Length of the MAC's header (RFC 5246 §6.2.3.1): the authenticated
+/// header every record starts with, `seq(8) ‖ type(1) ‖ version(2) ‖
+/// length(2)` ([`crate::record::sequence::auth_header`]).
+pub const MAC_HEADER_LEN: usize = AUTH_HEADER_LEN;
 
 /// The MAC header without its length: `seq(8) ‖ type(1) ‖ version(2)`.
 pub type MacPrefix = [u8; MAC_HEADER_LEN - 2];
 
-/// `seq(8) ‖ type(1) ‖ version(2)`, the part of the MAC header
-/// (RFC 5246 §6.2.3.1) that does not depend on the length.
+/// `seq(8) ‖ type(1) ‖ version(2)`, the part of the MAC header that does
+/// not depend on the length, which is secret when a MAC-then-encrypt
+/// record is opened.
 pub fn mac_prefix(seq: u64, typ: ContentType, version: ProtocolVersion) -> MacPrefix {
     let mut p = [0u8; MAC_HEADER_LEN - 2];
-    p[..8].copy_from_slice(&seq.to_be_bytes());
-    p[8] = typ.0;
-    p[9..].copy_from_slice(&version.0.to_be_bytes());
+    p.copy_from_slice(&auth_header(seq, typ, version, 0)[..MAC_HEADER_LEN - 2]);
     p
-}
-
-/// The whole MAC header for data of `len` bytes. Callers bound `len` by a
-/// record's length, which fits in 16 bits (RFC 5246 §6.2.3).
-pub fn mac_header(
-    seq: u64,
-    typ: ContentType,
-    version: ProtocolVersion,
-    len: usize,
-) -> [u8; MAC_HEADER_LEN] {
-    let mut h = [0u8; MAC_HEADER_LEN];
-    h[..MAC_HEADER_LEN - 2].copy_from_slice(&mac_prefix(seq, typ, version));
-    h[MAC_HEADER_LEN - 2..].copy_from_slice(&(len as u16).to_be_bytes());
-    h
 }
 
 /// One hash function seen through its compression function: what the
@@ -147,6 +135,14 @@ struct Sha1;
 struct Sha256;
 struct Sha384;
 
+/// `dst = src` word by word where `choice` is set, without a branch: every
+/// engine's [`Engine::select`].
+fn select_words<W: ConditionallySelectable>(dst: &mut [W], src: &[W], choice: Choice) {
+    for (d, s) in dst.iter_mut().zip(src) {
+        d.conditional_assign(s, choice);
+    }
+}
+
 fn blocks64(b: &[u8]) -> &[[u8; 64]] {
     Array::<u8, U64>::cast_slice_to_core(Array::<u8, U64>::slice_as_chunks(b).0)
 }
@@ -172,9 +168,7 @@ impl Engine for Sha1 {
         sha1::block_api::compress(state, blocks64(blocks));
     }
     fn select(dst: &mut [u32; 5], src: &[u32; 5], choice: Choice) {
-        for (d, s) in dst.iter_mut().zip(src) {
-            d.conditional_assign(s, choice);
-        }
+        select_words(dst, src, choice);
     }
     fn output(state: &[u32; 5], out: &mut [u8]) {
         for (o, w) in out.chunks_exact_mut(4).zip(state) {
@@ -203,9 +197,7 @@ impl Engine for Sha256 {
         sha2::block_api::compress256(state, blocks64(blocks));
     }
     fn select(dst: &mut [u32; 8], src: &[u32; 8], choice: Choice) {
-        for (d, s) in dst.iter_mut().zip(src) {
-            d.conditional_assign(s, choice);
-        }
+        select_words(dst, src, choice);
     }
     fn output(state: &[u32; 8], out: &mut [u8]) {
         for (o, w) in out.chunks_exact_mut(4).zip(state) {
@@ -234,9 +226,7 @@ impl Engine for Sha384 {
         sha2::block_api::compress512(state, blocks128(blocks));
     }
     fn select(dst: &mut [u64; 8], src: &[u64; 8], choice: Choice) {
-        for (d, s) in dst.iter_mut().zip(src) {
-            d.conditional_assign(s, choice);
-        }
+        select_words(dst, src, choice);
     }
     fn output(state: &[u64; 8], out: &mut [u8]) {
         // SHA-384 is SHA-512 with its own IV, truncated to six words.

@@ -15,12 +15,8 @@
 //! sequence number" the sending nonce for both.
 //!
 //! Additional data (RFC 5246 §6.2.3.3):
-//! `seq_num(8) ‖ type(1) ‖ version(2) ‖ plaintext length(2)`.
-//!
-//! Sequence numbers (RFC 5246 §6.1) start at zero for every new key and may
-//! not wrap; we refuse the record that would use the last value rather than
-//! ever reuse a nonce, so a connection ends with [`Error::SequenceExhausted`]
-//! after 2^64 − 1 records.
+//! `seq_num(8) ‖ type(1) ‖ version(2) ‖ plaintext length(2)`, and the
+//! sequence numbers that never wrap: [`crate::record::sequence`].
 
 use ring::aead::{Aad, LessSafeKey, Nonce, UnboundKey, NONCE_LEN};
 use zeroize::Zeroizing;
@@ -28,6 +24,7 @@ use zeroize::Zeroizing;
 use crate::codec::enums::{ContentType, ProtocolVersion};
 use crate::error::Error;
 use crate::limits::{MAX_PLAINTEXT_LEN, RECORD_HEADER_LEN};
+use crate::record::sequence::{auth_header as aad, SequenceNumber};
 use crate::suites::AeadKind;
 
 /// Length of the AEAD tag of every suite we implement.
@@ -41,7 +38,7 @@ struct Keys {
     key: LessSafeKey,
     /// `salt ‖ 0^8` for GCM, the full 12-byte IV for ChaCha20-Poly1305.
     iv: Zeroizing<[u8; NONCE_LEN]>,
-    seq: u64,
+    seq: SequenceNumber,
 }
 
 impl Keys {
@@ -57,17 +54,8 @@ impl Keys {
             aead,
             key: LessSafeKey::new(unbound),
             iv: base,
-            seq: 0,
+            seq: SequenceNumber::default(),
         })
-    }
-
-    /// The sequence number for the next record, refusing the last value so the
-    /// counter can never wrap (RFC 5246 §6.1).
-    fn next_seq(&self) -> Result<u64, Error> {
-        if self.seq == u64::MAX {
-            return Err(Error::SequenceExhausted);
-        }
-        Ok(self.seq)
     }
 
     /// Base IV XOR left-padded `seq` (see the module docs).
@@ -78,17 +66,6 @@ impl Keys {
         }
         n
     }
-}
-
-/// RFC 5246 §6.2.3.3 additional data.
-fn aad(seq: u64, typ: ContentType, version: ProtocolVersion, len: usize) -> [u8; 13] {
-    let mut a = [0u8; 13];
-    a[..8].copy_from_slice(&seq.to_be_bytes());
-    a[8] = typ.0;
-    a[9..11].copy_from_slice(&version.0.to_be_bytes());
-    // Callers bound `len` by MAX_PLAINTEXT_LEN (2^14) or a u16 record length.
-    a[11..13].copy_from_slice(&(len as u16).to_be_bytes());
-    a
 }
 
 /// Protects outgoing records under one write key.
@@ -159,7 +136,7 @@ impl AeadEncrypter {
         let Some(record) = record.get_mut(..total) else {
             return Err(Error::Config("in-place record buffer too small"));
         };
-        let seq = self.keys.next_seq()?;
+        let seq = self.keys.seq.next()?;
         let version = ProtocolVersion::TLSV1_2;
         let payload_len = (total - RECORD_HEADER_LEN) as u16;
         record[0] = typ.0;
@@ -176,7 +153,7 @@ impl AeadEncrypter {
             .seal_in_place_separate_tag(nonce, Aad::from(aad(seq, typ, version, len)), body)
             .map_err(|_| Error::Internal("AEAD seal failed"))?;
         tag_out.copy_from_slice(tag.as_ref());
-        self.keys.seq = seq + 1;
+        self.keys.seq.advance(seq);
         Ok(total)
     }
 
@@ -193,7 +170,7 @@ impl AeadEncrypter {
 
     #[cfg(test)]
     pub(crate) fn set_seq(&mut self, seq: u64) {
-        self.keys.seq = seq;
+        self.keys.seq.set(seq);
     }
 }
 
@@ -227,7 +204,7 @@ impl AeadDecrypter {
         version: ProtocolVersion,
         payload: &'a mut [u8],
     ) -> Result<&'a mut [u8], Error> {
-        let seq = self.keys.next_seq()?;
+        let seq = self.keys.seq.next()?;
         let explicit_len = self.keys.aead.explicit_nonce_len();
         let plain_len = payload
             .len()
@@ -255,13 +232,13 @@ impl AeadDecrypter {
         if plain.len() > MAX_PLAINTEXT_LEN {
             return Err(Error::RecordOverflow { len: plain.len() });
         }
-        self.keys.seq = seq + 1;
+        self.keys.seq.advance(seq);
         Ok(plain)
     }
 
     #[cfg(test)]
     pub(crate) fn set_seq(&mut self, seq: u64) {
-        self.keys.seq = seq;
+        self.keys.seq.set(seq);
     }
 }
 

@@ -8,6 +8,8 @@
 //!   constant-time padding and MAC check, or RFC 7366 encrypt-then-MAC;
 //! - `cbc_mac` (feature `legacy`): the HMAC whose work does not depend on
 //!   the secret length of the data it covers (the Lucky Thirteen defence);
+//! - [`sequence`]: the sequence number and the header every record's
+//!   MAC or additional data starts with;
 //! - [`protection`]: the one type the layer holds per direction, AEAD or CBC;
 //! - [`layer`]: per-direction key state (`Plain → Prepared → Active`),
 //!   fragmentation and the empty-record rules.
@@ -20,3 +22,4 @@ pub mod cipher;
 pub mod deframer;
 pub mod layer;
 pub mod protection;
+pub mod sequence;

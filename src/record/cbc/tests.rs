@@ -257,13 +257,13 @@ fn seal_two_pass(e: &CbcEncrypter, seq: u64, typ: ContentType, plain: &[u8]) -> 
         let (enc, mac_out) = body.split_at_mut(body.len() - mac_len);
         pad(enc, len);
         e.key.encrypt(&iv, enc);
-        let header = mac_header(seq, typ, V12, 16 + enc.len());
+        let header = auth_header(seq, typ, V12, 16 + enc.len());
         e.common.mac.sign(&header, &[&iv, enc], mac_out);
     } else {
         let (p, rest) = body.split_at_mut(len);
         e.common
             .mac
-            .sign(&mac_header(seq, typ, V12, len), &[p], &mut rest[..mac_len]);
+            .sign(&auth_header(seq, typ, V12, len), &[p], &mut rest[..mac_len]);
         pad(body, len + mac_len);
         e.key.encrypt(&iv, body);
     }

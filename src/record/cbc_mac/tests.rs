@@ -60,7 +60,7 @@ fn secret_len_mac_matches_ring_for_every_length() {
             for n in min..=max {
                 let mut out = [0u8; MAX_MAC_LEN];
                 mac.sign_secret_len(&prefix, &data, n, min, &mut out);
-                let header = mac_header(
+                let header = auth_header(
                     0x0102_0304_0506_0708,
                     ContentType::APPLICATION_DATA,
                     ProtocolVersion::TLSV1_2,
@@ -84,7 +84,7 @@ fn secret_len_out_of_range_is_clamped() {
         for (n, clamped) in [(0, 100), (99, 100), (401, 400), (usize::MAX, 400)] {
             let mut out = [0u8; MAX_MAC_LEN];
             mac.sign_secret_len(&prefix, &data, n, 100, &mut out);
-            let header = mac_header(9, ContentType::HANDSHAKE, ProtocolVersion::TLSV1_2, clamped);
+            let header = auth_header(9, ContentType::HANDSHAKE, ProtocolVersion::TLSV1_2, clamped);
             let want = ring_hmac(kind, &k, &header, &data[..clamped]);
             assert_eq!(out[..kind.len()], want[..]);
         }
@@ -96,7 +96,7 @@ fn sign_and_verify_agree_with_ring() {
     for kind in KINDS {
         let k = key(kind);
         let mac = RecordMac::new(kind, &k).unwrap();
-        let header = mac_header(1, ContentType::ALERT, ProtocolVersion::TLSV1_2, 11);
+        let header = auth_header(1, ContentType::ALERT, ProtocolVersion::TLSV1_2, 11);
         let mut out = [0u8; MAX_MAC_LEN];
         mac.sign(&header, &[b"hello", b" world"], &mut out);
         let want = ring_hmac(kind, &k, &header, b"hello world");
@@ -114,7 +114,7 @@ fn sign_and_verify_agree_with_ring() {
 #[test]
 fn sign_matches_ring_however_the_data_is_cut() {
     let data: Vec<u8> = (0..400u32).map(|i| (i * 13 + 1) as u8).collect();
-    let header = mac_header(
+    let header = auth_header(
         5,
         ContentType::APPLICATION_DATA,
         ProtocolVersion::TLSV1_2,
@@ -147,7 +147,7 @@ fn sign_matches_ring_however_the_data_is_cut() {
 #[test]
 fn stream_in_blocks_matches_ring() {
     let data: Vec<u8> = (0..700u32).map(|i| (i * 29 + 5) as u8).collect();
-    let header = mac_header(8, ContentType::ALERT, ProtocolVersion::TLSV1_2, 3);
+    let header = auth_header(8, ContentType::ALERT, ProtocolVersion::TLSV1_2, 3);
     for kind in KINDS {
         let k = key(kind);
         let mac = RecordMac::new(kind, &k).unwrap();
