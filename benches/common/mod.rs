@@ -4,9 +4,11 @@
 #![allow(dead_code)]
 
 mod bound;
+mod pump;
 // Not every bench uses the bounds.
 #[allow(unused_imports)]
 pub use bound::*;
+pub use pump::sanstls_pump;
 
 use std::sync::Arc;
 
@@ -100,36 +102,6 @@ pub fn sanstls_configs(pki: &Pki, case: Case) -> (sanstls::ClientConfig, sanstls
     server.suites = vec![sanstls_suite(case.suite)];
     server.groups = vec![case.group];
     (client, server)
-}
-
-/// Moves each side's output to the other until neither has any.
-pub fn sanstls_pump(
-    client: &mut sanstls::Connection,
-    server: &mut sanstls::Connection,
-    wire: &mut Vec<u8>,
-) {
-    while deliver(client, server, wire) | deliver(server, client, wire) {}
-}
-
-/// Moves `from`'s output into `to`; returns whether there was any.
-pub fn deliver(
-    from: &mut sanstls::Connection,
-    to: &mut sanstls::Connection,
-    wire: &mut Vec<u8>,
-) -> bool {
-    wire.clear();
-    if from.poll_output(wire) == 0 {
-        return false;
-    }
-    let mut start = 0;
-    while start < wire.len() {
-        let input = to.handle_input(&mut wire[start..]).unwrap();
-        if input.consumed == 0 {
-            break;
-        }
-        start += input.consumed;
-    }
-    true
 }
 
 /// One handshake (resumed if the client config's store holds a session),

@@ -6,6 +6,8 @@
 #![allow(dead_code)]
 
 mod cpu_time;
+#[path = "../../../common/pump.rs"]
+mod pump;
 pub mod records;
 pub use cpu_time::CpuTime;
 
@@ -19,6 +21,7 @@ use openssl::ssl::{
     SslVerifyMode, SslVersion,
 };
 use openssl::x509::X509;
+use pump::sanstls_pump;
 use rcgen::{BasicConstraints, CertificateParams, CertifiedIssuer, DnType, IsCa, KeyPair};
 use rustls_pki_types::{CertificateDer, PrivateKeyDer, PrivatePkcs8KeyDer};
 use sanstls::enums::NamedGroup;
@@ -208,7 +211,7 @@ impl SanstlsPair {
         let name = sanstls::pki_types::ServerName::try_from("localhost").unwrap();
         let mut c = sanstls::Connection::new_client(self.client.clone(), name).unwrap();
         let mut s = sanstls::Connection::new_server(self.server.clone());
-        while deliver(&mut c, &mut s, wire) | deliver(&mut s, &mut c, wire) {}
+        sanstls_pump(&mut c, &mut s, wire);
         assert!(!c.is_handshaking() && !s.is_handshaking());
         (c, s)
     }
@@ -229,27 +232,6 @@ impl SanstlsPair {
             n.resumed
         )
     }
-}
-
-/// Moves `from`'s output into `to`; returns whether there was any.
-fn deliver(
-    from: &mut sanstls::Connection,
-    to: &mut sanstls::Connection,
-    wire: &mut Vec<u8>,
-) -> bool {
-    wire.clear();
-    if from.poll_output(wire) == 0 {
-        return false;
-    }
-    let mut start = 0;
-    while start < wire.len() {
-        let input = to.handle_input(&mut wire[start..]).unwrap();
-        if input.consumed == 0 {
-            break;
-        }
-        start += input.consumed;
-    }
-    true
 }
 
 // ---------- OpenSSL ----------
