@@ -258,10 +258,9 @@ struct Common {
 }
 
 impl Common {
-    fn new(kind: CbcKind, enc_key: &[u8], mac_key: &[u8], etm: bool) -> Result<Common, Error> {
-        if enc_key.len() != kind.key_len() {
-            return Err(Error::Internal("record key of the wrong length"));
-        }
+    /// The encryption key's length is checked where its schedule is built
+    /// (`EncKey::new`, `DecKey::new`).
+    fn new(kind: CbcKind, mac_key: &[u8], etm: bool) -> Result<Common, Error> {
         Ok(Common {
             kind,
             etm,
@@ -305,7 +304,7 @@ impl CbcEncrypter {
         let iv_key = Aes128Enc::new(&Array::from(*seed));
         seed.zeroize();
         Ok(CbcEncrypter {
-            common: Common::new(kind, enc_key, mac_key, etm)?,
+            common: Common::new(kind, mac_key, etm)?,
             key: EncKey::new(kind.cipher, enc_key)?,
             iv_key,
         })
@@ -478,7 +477,7 @@ impl CbcDecrypter {
         etm: bool,
     ) -> Result<CbcDecrypter, Error> {
         Ok(CbcDecrypter {
-            common: Common::new(kind, enc_key, mac_key, etm)?,
+            common: Common::new(kind, mac_key, etm)?,
             key: DecKey::new(kind.cipher, enc_key)?,
         })
     }
