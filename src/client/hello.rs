@@ -223,13 +223,13 @@ fn encode_client_hello(
         // offering only RSA key transport without one sends the classic
         // hello without them (supported_groups still names the RFC 7919
         // groups for DHE).
-        let ecdhe = config.suites.iter().any(|s| s.kx == KeyExchangeKind::Ecdhe)
+        let ecc = config.suites.iter().any(|s| s.kx == KeyExchangeKind::Ecdhe)
             || config.client_cert_resolver.is_some();
         let ffdhe = offered_ffdhe_groups(config);
-        if ecdhe || !ffdhe.is_empty() {
+        if ecc || !ffdhe.is_empty() {
             put_extension(out, ExtensionType::SUPPORTED_GROUPS, |o| {
                 put_vec(o, LenSize::U16, "supported_groups too long", |o| {
-                    let ec = if ecdhe { &config.groups[..] } else { &[] };
+                    let ec = if ecc { &config.groups[..] } else { &[] };
                     for g in ec.iter().chain(ffdhe) {
                         g.encode(o)?;
                     }
@@ -237,7 +237,7 @@ fn encode_client_hello(
                 })
             })?;
         }
-        if ecdhe {
+        if ecc {
             put_extension(out, ExtensionType::EC_POINT_FORMATS, |o| {
                 put_list(
                     o,
@@ -304,12 +304,7 @@ fn offers_etm(config: &ClientConfig) -> bool {
 /// groups it accepts), none otherwise.
 fn offered_ffdhe_groups(config: &ClientConfig) -> &'static [NamedGroup] {
     #[cfg(feature = "legacy")]
-    if config.allow_ffdhe
-        && config
-            .suites
-            .iter()
-            .any(|s| s.kx == crate::suites::KeyExchangeKind::Dhe)
-    {
+    if config.allow_ffdhe && config.suites.iter().any(|s| s.kx == KeyExchangeKind::Dhe) {
         return &[
             NamedGroup::FFDHE2048,
             NamedGroup::FFDHE3072,
