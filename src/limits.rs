@@ -59,6 +59,20 @@ pub const MAX_WARNING_ALERTS: usize = 16;
 /// a `no_renegotiation` warning; one more than this is fatal.
 pub const MAX_RENEGOTIATION_REQUESTS: usize = 4;
 
+/// Most renegotiations (handshakes after the first, whichever side started
+/// them) over a connection's life, when the configuration allows them at
+/// all. Each full handshake costs a signature and a key exchange, so a peer
+/// may not ask for them without end; one asked for beyond this is refused
+/// with a `no_renegotiation` warning, and counts against
+/// [`MAX_RENEGOTIATION_REQUESTS`] like any refusal. Key refresh on a
+/// long-lived connection needs a handful; a day at one per hour is 24.
+pub const MAX_RENEGOTIATIONS: usize = 32;
+
+/// Most HelloRequests a client takes over a connection's life, answered,
+/// ignored (during a handshake, RFC 5246 §7.4.1.1) or refused; one more is
+/// fatal. Bounds a HelloRequest flood even where renegotiation is allowed.
+pub const MAX_HELLO_REQUESTS: usize = MAX_RENEGOTIATIONS + MAX_RENEGOTIATION_REQUESTS;
+
 /// Most events a connection queues for `Connection::poll_event`: with this
 /// many waiting it stops consuming input (`handle_input` reports nothing
 /// consumed) until the caller polls, as it does for output at
