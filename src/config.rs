@@ -418,10 +418,11 @@ pub struct ServerConfig {
     pub require_extended_master_secret: bool,
     /// Refuse clients that send neither TLS_EMPTY_RENEGOTIATION_INFO_SCSV nor
     /// renegotiation_info (RFC 5746 §3.6). Off by default: the indication
-    /// protects a renegotiation, and this server never renegotiates (a
-    /// ClientHello after the handshake is refused with no_renegotiation), so
-    /// refusing such a client protects nothing and only locks out old
-    /// clients. A client that signals still gets its empty renegotiation_info
+    /// protects a renegotiation, and a connection with a client that did not
+    /// signal never renegotiates, whatever
+    /// [`allow_renegotiation`](Self::allow_renegotiation) says (a ClientHello
+    /// after the handshake is refused with no_renegotiation), so refusing
+    /// such a client protects nothing and only locks out old clients. A client that signals still gets its empty renegotiation_info
     /// answer, and a non-empty one on an initial handshake is still fatal.
     pub require_secure_renegotiation: bool,
     /// Let [`crate::Connection::renegotiate`] (and

@@ -109,6 +109,11 @@ enum Role {
 /// - **Events and getters** — [`poll_event`](Self::poll_event) yields
 ///   [`Event`]s; [`is_handshaking`](Self::is_handshaking),
 ///   [`negotiated`](Self::negotiated) and friends describe the state.
+/// - **Renegotiation** (RFC 5746; only when the configuration allows it) —
+///   [`renegotiate`](Self::renegotiate) starts a new handshake inside the
+///   connection, [`is_renegotiating`](Self::is_renegotiating) says one is
+///   under way; the same loop drives it, and application data keeps
+///   flowing meanwhile.
 ///
 /// After every `handle_input`, drain `poll_output` and `poll_event`. Any
 /// error is fatal and sticky: the fatal alert it implies is queued, so drain

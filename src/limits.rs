@@ -53,10 +53,13 @@ pub const MAX_EMPTY_RECORDS: usize = 32;
 /// each one queues an event, so a peer may not send them without end.
 pub const MAX_WARNING_ALERTS: usize = 16;
 
-/// Most renegotiation requests over a connection's life: a HelloRequest
-/// (to a client, during the handshake or after it) or a ClientHello after
-/// the handshake (to a server). Those after the handshake are answered with
-/// a `no_renegotiation` warning; one more than this is fatal.
+/// Most renegotiation requests refused over a connection's life: a
+/// HelloRequest (to a client, during a handshake, where it is ignored, or
+/// after it) or a ClientHello after the handshake (to a server) that the
+/// connection does not take up. Those after the handshake are answered with
+/// a `no_renegotiation` warning; one more than this is fatal. Requests a
+/// configuration that allows renegotiation takes count against
+/// [`MAX_RENEGOTIATIONS`] instead.
 pub const MAX_RENEGOTIATION_REQUESTS: usize = 4;
 
 /// Most renegotiations (handshakes after the first, whichever side started

@@ -53,7 +53,8 @@ pub(crate) enum Action {
     /// ServerHello fixed the suite: from now on every record must say TLS
     /// 1.2, and the trace reads the key exchange messages as this kind.
     SuiteChosen(KeyExchangeKind),
-    /// The peer asked to renegotiate, which we never do: count it against
+    /// The peer asked to renegotiate and the connection did not take the
+    /// request up (see `Connection::renegotiate`): count it against
     /// [`crate::limits::MAX_RENEGOTIATION_REQUESTS`], and when `answer`,
     /// refuse with a no_renegotiation warning (RFC 5746 §4.2, §4.4). A
     /// HelloRequest during a handshake is ignored without an answer
