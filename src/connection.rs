@@ -486,9 +486,11 @@ impl Connection {
     fn handle_handshake(&mut self, raw: &[u8]) -> Result<(), Error> {
         if self.trace {
             // A HelloRequest or ClientHello on an idle connection opens the
-            // next handshake (or asks for it): traced as part of it.
+            // next handshake (or asks for it): traced as part of it. (A
+            // ClientHello that answers our HelloRequest is already counted.)
             let opens = self.traffic.is_some()
                 && self.is_idle()
+                && self.hello_request_pending.is_none()
                 && raw.first().is_some_and(|&t| {
                     let t = HandshakeType(t);
                     t == HandshakeType::HELLO_REQUEST || t == HandshakeType::CLIENT_HELLO

@@ -657,6 +657,23 @@ fn trace_numbers_the_second_handshake() {
         .map(|(_, v)| v.clone());
     assert_eq!(first_info.as_deref(), Some("renegotiation_info []"));
     assert!(info.is_some_and(|v| v.len() == "renegotiation_info []".len() + 24));
+    // The server numbers the same way: its HelloRequest and the ClientHello
+    // that answers it both open handshake 2.
+    let server: Vec<_> = p
+        .server_events
+        .iter()
+        .filter_map(|e| match e {
+            Event::Trace(t) => Some((t.message, t.handshake)),
+            _ => None,
+        })
+        .collect();
+    let at = server
+        .iter()
+        .position(|&(m, _)| m == "HelloRequest")
+        .unwrap();
+    assert_eq!(server[at + 1], ("ClientHello", 2));
+    assert!(server[..at].iter().all(|&(_, n)| n == 1));
+    assert!(server[at..].iter().all(|&(_, n)| n == 2));
 }
 
 #[test]
