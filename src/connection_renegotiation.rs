@@ -90,7 +90,7 @@ impl Connection {
         let started = match self.role.take() {
             Some(Role::Client(s)) => match (s.into_idle(), self.prior()) {
                 (Some(idle), Some(prior)) => {
-                    ClientState::renegotiate(idle, prior, &mut self.actions).map(Role::Client)
+                    ClientState::renegotiate(idle, prior, true, &mut self.actions).map(Role::Client)
                 }
                 _ => Err(Error::Internal("renegotiation without an idle state")),
             },
@@ -156,7 +156,12 @@ impl Connection {
                 let idle = s.into_idle().ok_or(Error::Internal("not idle"))?;
                 self.renegotiations += 1;
                 self.events.push_back(Event::RenegotiationStarted);
-                Role::Client(ClientState::renegotiate(idle, prior, &mut self.actions)?)
+                Role::Client(ClientState::renegotiate(
+                    idle,
+                    prior,
+                    false,
+                    &mut self.actions,
+                )?)
             }
             Role::Server(s) => {
                 let idle = s.into_idle().ok_or(Error::Internal("not idle"))?;

@@ -37,6 +37,8 @@ pub(crate) struct AwaitServerHello {
     offered: Option<(StoredSession, SessionId)>,
     /// Set when this ClientHello renegotiates.
     prior: Option<Box<Prior>>,
+    /// Our ClientHello carries session_ticket (see [`asks_for_tickets`]).
+    asked_for_ticket: bool,
     transcript: Transcript,
 }
 
@@ -45,7 +47,10 @@ pub(crate) fn store_key(name: &ServerName<'_>) -> String {
     name.to_str().into_owned()
 }
 
-/// Whether our ClientHello carries session_ticket (RFC 5077 §3.2).
+/// Whether our ClientHello carries session_ticket (RFC 5077 §3.2). In a
+/// renegotiation it only asks for a new ticket and never offers one: GnuTLS
+/// fails its side of an abbreviated renegotiation by ticket (internal_error),
+/// where a session ID does the same job.
 fn asks_for_tickets(config: &ClientConfig) -> bool {
     config.enable_tickets && config.session_store.is_some()
 }
@@ -71,10 +76,14 @@ fn resumable(
     usable.then_some(session)
 }
 
+/// Queues our ClientHello. `prior` makes it a renegotiation; then a stored
+/// session is offered only when `offer_session` (see
+/// [`super::ClientState::renegotiate`]) and only by session ID.
 pub(super) fn start(
     config: Arc<ClientConfig>,
     server_name: ServerName<'static>,
     prior: Option<Box<Prior>>,
+    offer_session: bool,
     actions: &mut Actions,
 ) -> Result<AwaitServerHello, Error> {
     if config.suites.is_empty() || config.groups.is_empty() {
@@ -94,7 +103,10 @@ pub(super) fn start(
         _ => None,
     };
 
-    let offered = match resumable(&config, &server_name, prior.is_some()) {
+    let renegotiating = prior.is_some();
+    let stored = resumable(&config, &server_name, renegotiating)
+        .filter(|s| !renegotiating || (offer_session && s.ticket.is_empty()));
+    let offered = match stored {
         Some(session) => {
             // RFC 5077 §3.4: with a ticket the client makes up a session ID,
             // and the server echoing it is how resumption shows.
@@ -111,7 +123,8 @@ pub(super) fn start(
     };
 
     // A client with nowhere to keep a ticket does not ask for one.
-    let ticket = asks_for_tickets(&config).then(|| {
+    let asked_for_ticket = asks_for_tickets(&config);
+    let ticket = asked_for_ticket.then(|| {
         offered
             .as_ref()
             .map_or(&[][..], |(s, _)| s.ticket.as_slice())
@@ -153,6 +166,7 @@ pub(super) fn start(
         client_random,
         offered,
         prior,
+        asked_for_ticket,
         transcript,
     })
 }
@@ -406,7 +420,7 @@ impl AwaitServerHello {
                     answer.alpn = Some(proto.to_vec());
                 }
                 ServerExtension::ServerNameAck if self.sni.is_some() => {}
-                ServerExtension::SessionTicketAck if asks_for_tickets(&self.config) => {
+                ServerExtension::SessionTicketAck if self.asked_for_ticket => {
                     answer.ticket_ack = true
                 }
                 // RFC 5246 §7.4.1.4: an extension we did not offer is fatal.

@@ -121,21 +121,30 @@ impl ClientState {
         server_name: ServerName<'static>,
         actions: &mut Actions,
     ) -> Result<Self, Error> {
-        hello::start(config, server_name, None, actions).map(ClientState::AwaitServerHello)
+        hello::start(config, server_name, None, true, actions).map(ClientState::AwaitServerHello)
     }
 
     /// Starts a renegotiation from `idle`: a ClientHello bound to `prior`
     /// (RFC 5746 §3.5). On error the connection fails, as for any
     /// handshake step.
+    ///
+    /// `offer_session` is false when answering a server's HelloRequest: a
+    /// server asks for a renegotiation mostly to ask for a client
+    /// certificate, which resuming a session would skip (Go's client never
+    /// resumes in a renegotiation, for this reason; OpenSSL's `s_server`
+    /// asks for a certificate by `R` and then resumes a session offered
+    /// to it). Our own renegotiation may resume one, by session ID.
     pub(crate) fn renegotiate(
         idle: ClientIdle,
         prior: Prior,
+        offer_session: bool,
         actions: &mut Actions,
     ) -> Result<Self, Error> {
         hello::start(
             idle.config,
             idle.server_name,
             Some(Box::new(prior)),
+            offer_session,
             actions,
         )
         .map(ClientState::AwaitServerHello)
