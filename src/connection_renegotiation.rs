@@ -57,9 +57,12 @@ impl Connection {
 
     /// Whether a renegotiation is under way (sent or accepted, not yet
     /// complete). A server's HelloRequest the client has not answered
-    /// counts.
+    /// counts. A close_notify either way ends it: a renegotiation cut short
+    /// by one never completes.
     pub fn is_renegotiating(&self) -> bool {
         self.error.is_none()
+            && !self.sent_close
+            && !self.peer_closed
             && self.traffic.is_some()
             && (!self.is_idle() || self.hello_request_pending.is_some())
     }
@@ -140,13 +143,17 @@ impl Connection {
         if self.traffic.is_none() || !self.is_idle() {
             return Ok(Some(msg));
         }
+        // The answer to our own HelloRequest was allowed, and counted,
+        // when the HelloRequest went out.
+        let answers_ours = !self.is_client
+            && typ == HandshakeType::CLIENT_HELLO
+            && self.hello_request_pending.is_some();
         let asked = if self.is_client {
             typ == HandshakeType::HELLO_REQUEST && self.config_allows_renegotiation()
         } else {
-            typ == HandshakeType::CLIENT_HELLO
-                && (self.hello_request_pending.is_some() || self.accepts_client_renegotiation())
+            typ == HandshakeType::CLIENT_HELLO && self.accepts_client_renegotiation()
         };
-        if !asked || self.renegotiation_refusal().is_some() {
+        if !answers_ours && (!asked || self.renegotiation_refusal().is_some()) {
             return Ok(Some(msg));
         }
         let prior = self.prior().ok_or(Error::Internal("no prior handshake"))?;
