@@ -15,13 +15,11 @@ mod hostile;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 
+use common::switching::Switching;
 use common::{ca, leaf, KeyType, Pair, Pki};
 use hostile::Scene;
 use rcgen::{CertificateParams, CertifiedIssuer, ExtendedKeyUsagePurpose, KeyPair};
-use sanstls::config::{
-    CertificateRequestInfo, CertifiedKey, ClientAuth, ClientHelloInfo, ResolvesClientCert,
-    ResolvesServerCert,
-};
+use sanstls::config::{CertificateRequestInfo, CertifiedKey, ClientAuth, ResolvesClientCert};
 use sanstls::internals::codec::enums::{AlertDescription as A, CipherSuite, ExtensionType};
 use sanstls::limits::MAX_RENEGOTIATIONS;
 use sanstls::pki_types::{CertificateDer, PrivateKeyDer};
@@ -314,33 +312,14 @@ fn application_data_interleaves_with_the_renegotiation() {
     assert_eq!(completions(&p.client_events).len(), 1);
 }
 
-/// Returns `first` to the first ClientHello and `second` after, so the
-/// server presents another certificate in the renegotiation.
-#[derive(Debug)]
-struct Switching {
-    first: Arc<CertifiedKey>,
-    second: Arc<CertifiedKey>,
-    calls: AtomicUsize,
-}
-
-impl ResolvesServerCert for Switching {
-    fn resolve(&self, _: &ClientHelloInfo<'_>) -> Option<Arc<CertifiedKey>> {
-        match self.calls.fetch_add(1, Ordering::SeqCst) {
-            0 => Some(self.first.clone()),
-            _ => Some(self.second.clone()),
-        }
-    }
-}
-
 /// A server whose certificate changes between handshakes (both valid for
 /// "localhost", from the same CA), and a client that resumes nothing.
 fn switching_server(pki: &Pki) -> (ClientConfig, ServerConfig, CertificateDer<'static>) {
     let (other, other_key) = leaf(&pki.ca, KeyType::P256, &["localhost"], |_| {});
-    let resolver = Switching {
-        first: Arc::new(CertifiedKey::new(pki.chain.clone(), &pki.key).unwrap()),
-        second: Arc::new(CertifiedKey::new(vec![other.clone()], &other_key).unwrap()),
-        calls: AtomicUsize::new(0),
-    };
+    let resolver = Switching::new(
+        CertifiedKey::new(pki.chain.clone(), &pki.key).unwrap(),
+        CertifiedKey::new(vec![other.clone()], &other_key).unwrap(),
+    );
     let mut sc = ServerConfig::with_resolver(Arc::new(resolver));
     sc.allow_renegotiation = true;
     sc.accept_client_renegotiation = true;
@@ -377,23 +356,6 @@ fn a_new_server_certificate_passes_only_with_the_dangerous_option() {
     assert_eq!(client[0].peer_certificates, vec![other]);
 }
 
-/// Presents `first` to the first CertificateRequest and `second` after.
-#[derive(Debug)]
-struct SwitchingClient {
-    first: Arc<CertifiedKey>,
-    second: Arc<CertifiedKey>,
-    calls: AtomicUsize,
-}
-
-impl ResolvesClientCert for SwitchingClient {
-    fn resolve(&self, _: &CertificateRequestInfo<'_>) -> Option<Arc<CertifiedKey>> {
-        match self.calls.fetch_add(1, Ordering::SeqCst) {
-            0 => Some(self.first.clone()),
-            _ => Some(self.second.clone()),
-        }
-    }
-}
-
 #[test]
 fn a_new_client_certificate_is_refused() {
     let pki = Pki::new(KeyType::P256);
@@ -401,11 +363,10 @@ fn a_new_client_certificate_is_refused() {
     let (a, a_key) = clients.leaf();
     let (b, b_key) = clients.leaf();
     let (mut cc, mut sc) = allowing(&pki);
-    cc.client_cert_resolver = Some(Arc::new(SwitchingClient {
-        first: Arc::new(CertifiedKey::new(vec![a], &a_key).unwrap()),
-        second: Arc::new(CertifiedKey::new(vec![b], &b_key).unwrap()),
-        calls: AtomicUsize::new(0),
-    }));
+    cc.client_cert_resolver = Some(Arc::new(Switching::new(
+        CertifiedKey::new(vec![a], &a_key).unwrap(),
+        CertifiedKey::new(vec![b], &b_key).unwrap(),
+    )));
     cc.session_store = None;
     sc.client_auth = ClientAuth::Required(clients.verifier());
     let mut p = Pair::new(cc, sc);
@@ -691,11 +652,10 @@ fn a_renegotiation_may_not_drop_forward_secrecy() {
     // its second ServerHello would pick TLS_RSA_WITH_AES_128_GCM_SHA256.
     let pki = Pki::new(KeyType::P256);
     let (rsa, rsa_key) = leaf(&pki.ca, KeyType::Rsa2048, &["localhost"], |_| {});
-    let resolver = Switching {
-        first: Arc::new(CertifiedKey::new(pki.chain.clone(), &pki.key).unwrap()),
-        second: Arc::new(CertifiedKey::new(vec![rsa], &rsa_key).unwrap()),
-        calls: AtomicUsize::new(0),
-    };
+    let resolver = Switching::new(
+        CertifiedKey::new(pki.chain.clone(), &pki.key).unwrap(),
+        CertifiedKey::new(vec![rsa], &rsa_key).unwrap(),
+    );
     let by_name = |n: &str| sanstls::suites::by_name(n).unwrap();
     let ecdhe = by_name("TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256");
     let rsa_kx = by_name("TLS_RSA_WITH_AES_128_GCM_SHA256");

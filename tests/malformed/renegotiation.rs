@@ -19,12 +19,12 @@
 //! messages to a record that is there.
 
 use super::*;
+use common::switching::Switching;
 use common::wire::EditServerHello;
-use sanstls::config::{CertifiedKey, ClientHelloInfo, ResolvesServerCert};
+use sanstls::config::CertifiedKey;
 use sanstls::internals::handshake::HandshakePayload;
 use sanstls::limits::MAX_RENEGOTIATION_REQUESTS;
 use sanstls::suites::{TLS_RSA_WITH_AES_128_CBC_SHA, TLS_RSA_WITH_AES_128_GCM_SHA256};
-use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 
 /// A HelloRequest (RFC 5246 §7.4.1.1): type 0, empty body.
@@ -182,24 +182,6 @@ fn hello_requests(n: usize) -> Vec<u8> {
 
 // ---- a server whose certificate changes ----
 
-/// Returns `first` for the first ClientHello and `second` for every later
-/// one: the server of a renegotiation presents another certificate.
-#[derive(Debug)]
-struct Switching {
-    first: Arc<CertifiedKey>,
-    second: Arc<CertifiedKey>,
-    calls: AtomicUsize,
-}
-
-impl ResolvesServerCert for Switching {
-    fn resolve(&self, _: &ClientHelloInfo<'_>) -> Option<Arc<CertifiedKey>> {
-        match self.calls.fetch_add(1, Ordering::SeqCst) {
-            0 => Some(self.first.clone()),
-            _ => Some(self.second.clone()),
-        }
-    }
-}
-
 /// The server of `pki`, which presents a second certificate from the first
 /// handshake on: issued by the same CA for the same names and the same key
 /// (so every suite of the pass still fits), valid, and not the first one.
@@ -214,11 +196,10 @@ fn switching_certificate(pki: &Pki, sc: &mut ServerConfig) {
     params.extended_key_usages = vec![rcgen::ExtendedKeyUsagePurpose::ServerAuth];
     let second = params.signed_by(&key, &pki.ca).unwrap().der().clone();
     assert_ne!(second, pki.chain[0]);
-    sc.cert_resolver = Arc::new(Switching {
-        first: Arc::new(CertifiedKey::new(pki.chain.clone(), &pki.key).unwrap()),
-        second: Arc::new(CertifiedKey::new(vec![second], &pki.key).unwrap()),
-        calls: AtomicUsize::new(0),
-    });
+    sc.cert_resolver = Arc::new(Switching::new(
+        CertifiedKey::new(pki.chain.clone(), &pki.key).unwrap(),
+        CertifiedKey::new(vec![second], &pki.key).unwrap(),
+    ));
 }
 
 // ---- which suites ----
