@@ -507,10 +507,19 @@ impl Connection {
             return self.apply_actions();
         };
         let role = self.role.take().ok_or(Error::Internal("no state"))?;
-        let next = match role {
+        let mut next = match role {
             Role::Client(s) => Role::Client(s.handle(msg, &mut self.actions)?),
             Role::Server(s) => Role::Server(s.handle(msg, &mut self.actions)?),
         };
+        // A handshake that just completed hands over what traffic needs,
+        // replacing what the one before left.
+        let completed = match &mut next {
+            Role::Client(s) => s.take_completed(),
+            Role::Server(s) => s.take_completed(),
+        };
+        if completed.is_some() {
+            self.traffic = completed;
+        }
         self.role = Some(next);
         self.apply_actions()
     }
@@ -609,15 +618,13 @@ impl Connection {
                     self.events.push_back(Event::RenegotiationRefused);
                 }
             }
-            Action::Complete(done) => {
-                let (negotiated, traffic) = *done;
-                let event = if self.traffic.is_some() {
+            Action::Complete(negotiated) => {
+                let event = if self.negotiated.is_some() {
                     Event::RenegotiationComplete(Box::new(negotiated.clone()))
                 } else {
                     Event::HandshakeComplete
                 };
                 self.negotiated = Some(negotiated);
-                self.traffic = Some(traffic);
                 self.events.push_back(event);
             }
             Action::Session(key) => self.session = Some(key),

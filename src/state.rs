@@ -61,10 +61,9 @@ pub(crate) enum Action {
     /// (RFC 5246 §7.4.1.1) but still counted, so it cannot be sent without
     /// end either.
     RenegotiationRequest { answer: bool },
-    /// The handshake is over: what it agreed on for the caller, and what
-    /// the connection keeps (boxed: the largest action by far, once per
-    /// handshake).
-    Complete(Box<(Negotiated, Traffic)>),
+    /// The handshake is over: what it agreed on, for the caller. (What the
+    /// connection keeps for traffic comes in the idle state that follows.)
+    Complete(Negotiated),
     /// This connection now stands for a stored session: forget it if the
     /// connection ends in a fatal alert (RFC 5246 §7.2).
     Session(SessionKey),
@@ -396,11 +395,11 @@ pub(crate) struct Agreed {
     pub secure_renegotiation: bool,
 }
 
-/// Ends a handshake: the caller learns what was negotiated, and the
-/// connection keeps only what traffic needs ([`Traffic`]); both go in
-/// [`Action::Complete`].
-pub(crate) fn complete(actions: &mut Actions, a: Agreed) {
-    let negotiated = Negotiated {
+/// Ends a handshake: the caller learns what was negotiated
+/// ([`Action::Complete`]), and the connection keeps only what traffic
+/// needs ([`Traffic`], handed over in the idle state).
+pub(crate) fn complete(actions: &mut Actions, a: Agreed) -> Traffic {
+    actions.push(Action::Complete(Negotiated {
         version: crate::codec::enums::ProtocolVersion::TLSV1_2,
         suite: a.suite,
         group: a.group,
@@ -411,8 +410,8 @@ pub(crate) fn complete(actions: &mut Actions, a: Agreed) {
         extended_master_secret: a.ems,
         encrypt_then_mac: a.etm,
         resumed: a.resumed,
-    };
-    let traffic = Traffic {
+    }));
+    Traffic {
         master: a.master,
         suite: a.suite,
         client_random: a.client_random,
@@ -421,8 +420,7 @@ pub(crate) fn complete(actions: &mut Actions, a: Agreed) {
         etm: a.etm,
         verify_data: a.verify_data,
         secure_renegotiation: a.secure_renegotiation,
-    };
-    actions.push(Action::Complete(Box::new((negotiated, traffic))));
+    }
 }
 
 #[cfg(test)]

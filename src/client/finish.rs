@@ -120,10 +120,11 @@ impl AwaitServerFinished {
             verify_data: hs.verify_data,
             secure_renegotiation: hs.secure_renegotiation,
         };
-        complete(actions, agreed);
+        let traffic = complete(actions, agreed);
         Ok(ClientState::Idle(ClientIdle {
             config: hs.config,
             server_name: hs.server_name,
+            completed: Some(traffic),
         }))
     }
 }

@@ -376,6 +376,7 @@ impl AwaitServerHello {
         ClientIdle {
             config: self.config,
             server_name: self.server_name,
+            completed: None,
         }
     }
 

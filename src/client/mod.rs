@@ -32,7 +32,7 @@ use crate::crypto::transcript::Transcript;
 use crate::error::Error;
 use crate::handshake::SessionId;
 use crate::renegotiation::{Prior, VerifyData};
-use crate::state::{unexpected, Action, Actions, Msg};
+use crate::state::{unexpected, Action, Actions, Msg, Traffic};
 use crate::suites::SupportedSuite;
 
 pub(crate) use finish::{AwaitServerCcs, AwaitServerFinished, AwaitTicket};
@@ -112,6 +112,9 @@ pub(crate) enum ClientState {
 pub(crate) struct ClientIdle {
     pub config: Arc<ClientConfig>,
     pub server_name: ServerName<'static>,
+    /// What the handshake that just ended leaves for traffic, until the
+    /// connection takes it ([`ClientState::take_completed`]).
+    pub completed: Option<Traffic>,
 }
 
 impl ClientState {
@@ -254,6 +257,15 @@ impl ClientState {
     /// Whether no handshake is under way.
     pub(crate) fn is_idle(&self) -> bool {
         matches!(self, ClientState::Idle(_))
+    }
+
+    /// What a handshake that has just completed leaves for traffic; taken
+    /// once.
+    pub(crate) fn take_completed(&mut self) -> Option<Traffic> {
+        match self {
+            ClientState::Idle(idle) => idle.completed.take(),
+            _ => None,
+        }
     }
 
     /// The configuration, when idle.

@@ -204,10 +204,11 @@ impl AwaitClientFinished {
             verify_data: k.hs.verify_data,
             secure_renegotiation: k.hs.secure_renegotiation,
         };
-        complete(actions, agreed);
+        let traffic = complete(actions, agreed);
         Ok(ServerState::Idle(ServerIdle {
             config: k.hs.config,
             client_auth: k.hs.client_auth,
+            completed: Some(traffic),
         }))
     }
 }

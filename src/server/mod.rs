@@ -28,7 +28,7 @@ use crate::crypto::transcript::Transcript;
 use crate::error::Error;
 use crate::handshake::SessionId;
 use crate::renegotiation::{Prior, VerifyData};
-use crate::state::{unexpected, Action, Actions, Msg};
+use crate::state::{unexpected, Action, Actions, Msg, Traffic};
 use crate::suites::SupportedSuite;
 
 pub(crate) use finish::{AwaitClientCcs, AwaitClientFinished};
@@ -117,6 +117,9 @@ pub(crate) struct ServerIdle {
     pub config: Arc<ServerConfig>,
     /// The client authentication the next handshake asks for.
     pub client_auth: ClientAuth,
+    /// What the handshake that just ended leaves for traffic, until the
+    /// connection takes it ([`ServerState::take_completed`]).
+    pub completed: Option<Traffic>,
 }
 
 impl ServerState {
@@ -160,6 +163,15 @@ impl ServerState {
     /// Whether no handshake is under way.
     pub(crate) fn is_idle(&self) -> bool {
         matches!(self, ServerState::Idle(_))
+    }
+
+    /// What a handshake that has just completed leaves for traffic; taken
+    /// once.
+    pub(crate) fn take_completed(&mut self) -> Option<Traffic> {
+        match self {
+            ServerState::Idle(idle) => idle.completed.take(),
+            _ => None,
+        }
     }
 
     /// The configuration, when idle.
