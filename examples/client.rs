@@ -3,15 +3,31 @@
 //! ```text
 //! cargo run --example client -- --connect 127.0.0.1:8443 --server-name localhost --ca ca.pem \
 //!     [--suite IANA_NAME]... [--no-etm] [--allow-no-ems] [--alpn PROTO]... [--trace] \
-//!     [--cert CHAIN.pem --key KEY.pem] [--repeat N] [--keylog]
+//!     [--cert CHAIN.pem --key KEY.pem] [--repeat N] [--keylog] \
+//!     [--renegotiate] [--allow-renegotiation]
 //! ```
 //!
 //! `--cert`/`--key` present a client certificate when the server asks for
-//! one. `--repeat N` connects N times in a row with one `Arc<ClientConfig>`,
+//! one, in the first handshake or in a renegotiation. `--repeat N` connects N times in a row with one `Arc<ClientConfig>`,
 //! so the connections share its session store and later ones resume the
 //! session; for each it prints `resumed: yes` or `resumed: no` to stderr.
 //! `--keylog` appends NSS key log lines to the file `SSLKEYLOGFILE` names
 //! (debugging only).
+//!
+//! Renegotiation (RFC 5746) is off by default: a server's HelloRequest gets
+//! a `no_renegotiation` warning (then `renegotiated: no (refused the
+//! server's request)` goes to stderr) and the exchange goes on.
+//! `--renegotiate` renegotiates once right after the handshake, before
+//! sending the request, and prints `renegotiated: yes` to stderr when the
+//! new handshake completed, or `renegotiated: no (...)` when the server
+//! refused it or it could not start (a server without RFC 5746 or the
+//! extended master secret); the request goes out either way.
+//! `--allow-renegotiation` answers a server's HelloRequest with a new
+//! handshake (presenting `--cert` if the server then asks for a
+//! certificate) and prints `renegotiated: yes` to stderr when one
+//! completed during the request and response. Either flag lets the client
+//! renegotiate only with a server that signalled RFC 5746 and agreed to
+//! the extended master secret, and only with the same server certificate.
 //!
 //! `--suite` restricts the suites offered; naming a legacy suite (RSA key
 //! transport, finite-field DHE) or a CBC suite is this tool's opt-in to it.
@@ -37,13 +53,13 @@ use sanstls::pki_types::pem::PemObject;
 use sanstls::pki_types::{CertificateDer, PrivateKeyDer, ServerName};
 use sanstls::suites::KeyExchangeKind;
 use sanstls::verify::RootCertStore;
-use sanstls::{ClientConfig, Connection, Event};
+use sanstls::{ClientConfig, Connection, Event, Negotiated};
 
 type BoxError = Box<dyn Error + Send + Sync>;
 
 const USAGE: &str = "usage: client --connect HOST:PORT --server-name NAME --ca CA.pem \
 [--suite IANA_NAME]... [--no-etm] [--allow-no-ems] [--alpn PROTO]... [--trace] \
-[--cert CHAIN.pem --key KEY.pem] [--repeat N] [--keylog]";
+[--cert CHAIN.pem --key KEY.pem] [--repeat N] [--keylog] [--renegotiate] [--allow-renegotiation]";
 
 const IO_TIMEOUT: Duration = Duration::from_secs(30);
 
@@ -60,6 +76,8 @@ struct Args {
     key: Option<String>,
     repeat: u32,
     keylog: bool,
+    renegotiate: bool,
+    allow_renegotiation: bool,
 }
 
 fn parse_args() -> Result<Args, String> {
@@ -67,6 +85,7 @@ fn parse_args() -> Result<Args, String> {
     let (mut suites, mut alpn, mut trace) = (Vec::new(), Vec::new(), false);
     let (mut allow_no_ems, mut no_etm) = (false, false);
     let (mut cert, mut key, mut repeat, mut keylog) = (None, None, 1, false);
+    let (mut renegotiate, mut allow_renegotiation) = (false, false);
     let mut it = std::env::args().skip(1);
     while let Some(arg) = it.next() {
         let mut value = || it.next().ok_or_else(|| format!("{arg} needs a value"));
@@ -89,6 +108,8 @@ fn parse_args() -> Result<Args, String> {
                 };
             }
             "--keylog" => keylog = true,
+            "--renegotiate" => renegotiate = true,
+            "--allow-renegotiation" => allow_renegotiation = true,
             "-h" | "--help" => return Err(USAGE.into()),
             other => return Err(format!("unknown argument {other:?}\n{USAGE}")),
         }
@@ -110,6 +131,8 @@ fn parse_args() -> Result<Args, String> {
         key,
         repeat,
         keylog,
+        renegotiate,
+        allow_renegotiation,
     })
 }
 
@@ -156,6 +179,9 @@ fn run() -> Result<(), BoxError> {
     config.require_extended_master_secret = !args.allow_no_ems;
     config.alpn_protocols = args.alpn.iter().map(|p| p.as_bytes().to_vec()).collect();
     config.trace = args.trace;
+    // Renegotiation: ours (--renegotiate) or the server's (HelloRequest,
+    // --allow-renegotiation); otherwise a HelloRequest gets no_renegotiation.
+    config.allow_renegotiation = args.renegotiate || args.allow_renegotiation;
     if let (Some(cert), Some(key)) = (&args.cert, &args.key) {
         let chain = CertificateDer::pem_file_iter(cert)
             .map_err(|e| format!("{cert}: {e}"))?
@@ -192,13 +218,7 @@ fn fetch(
     let mut tls = Stream::new(Connection::new_client(config.clone(), name)?, tcp);
 
     let handshake = tls.handshake();
-    if args.trace {
-        for event in tls.take_events() {
-            if let Event::Trace(entry) = event {
-                eprint!("{entry}");
-            }
-        }
-    }
+    take_events(&mut tls, args.trace);
     handshake.map_err(|e| format!("handshake: {e}"))?;
     let n = tls
         .conn()
@@ -206,17 +226,27 @@ fn fetch(
         .ok_or("handshake complete but nothing negotiated")?;
     eprintln!("resumed: {}", if n.resumed { "yes" } else { "no" });
     if args.trace {
-        eprintln!(
-            "negotiated TLSv1.2 {} group {:?} signature {:?} encrypt-then-mac {} alpn {}",
-            n.suite_name(),
-            n.group,
-            n.signature_scheme,
-            n.encrypt_then_mac,
-            n.alpn_protocol
-                .as_deref()
-                .map(String::from_utf8_lossy)
-                .unwrap_or("none".into())
-        );
+        print_negotiated(n);
+    }
+
+    if args.renegotiate {
+        // Returns once the new handshake is complete or the server refused.
+        let renegotiation = tls.renegotiate();
+        let events = take_events(&mut tls, args.trace);
+        match renegotiation {
+            Ok(()) if completed(&events) => {
+                eprintln!("renegotiated: yes");
+                if args.trace {
+                    print_negotiated(tls.conn().negotiated().ok_or("nothing negotiated")?);
+                }
+            }
+            Ok(()) => eprintln!("renegotiated: no (the server refused)"),
+            // Not started: the connection goes on as it was.
+            Err(e) if matches!(tls_error(&e), Some(sanstls::Error::CannotRenegotiate(_))) => {
+                eprintln!("renegotiated: no ({e})")
+            }
+            Err(e) => return Err(format!("renegotiation: {e}").into()),
+        }
     }
 
     let request = format!(
@@ -225,10 +255,20 @@ fn fetch(
     );
     tls.write_all(request.as_bytes())?;
 
-    // Reads until the server's close_notify; a bare EOF is an error here.
+    // Reads until the server's close_notify; a bare EOF is an error here. A
+    // server's HelloRequest is answered (or refused) inside `read`.
     let mut response = Vec::new();
-    tls.read_to_end(&mut response)
-        .map_err(|e| format!("reading the response: {e}"))?;
+    let read = tls.read_to_end(&mut response);
+    let events = take_events(&mut tls, args.trace);
+    if completed(&events) {
+        eprintln!("renegotiated: yes");
+    } else if events
+        .iter()
+        .any(|e| matches!(e, Event::RenegotiationRefused))
+    {
+        eprintln!("renegotiated: no (refused the server's request)");
+    }
+    read.map_err(|e| format!("reading the response: {e}"))?;
     // Our answering close_notify (queued when the server's arrived).
     tls.flush()?;
 
@@ -243,4 +283,44 @@ fn fetch(
         return Err(format!("server answered {status:?}").into());
     }
     Ok(())
+}
+
+/// Takes the stream's events: prints the handshake trace (with `--trace`)
+/// and returns the others.
+fn take_events(tls: &mut Stream<TcpStream>, trace: bool) -> Vec<Event> {
+    let mut rest = Vec::new();
+    for event in tls.take_events() {
+        match event {
+            Event::Trace(entry) if trace => eprint!("{entry}"),
+            Event::Trace(_) => {}
+            other => rest.push(other),
+        }
+    }
+    rest
+}
+
+/// Whether a renegotiation completed among `events`.
+fn completed(events: &[Event]) -> bool {
+    events
+        .iter()
+        .any(|e| matches!(e, Event::RenegotiationComplete(_)))
+}
+
+fn print_negotiated(n: &Negotiated) {
+    eprintln!(
+        "negotiated TLSv1.2 {} group {:?} signature {:?} encrypt-then-mac {} alpn {}",
+        n.suite_name(),
+        n.group,
+        n.signature_scheme,
+        n.encrypt_then_mac,
+        n.alpn_protocol
+            .as_deref()
+            .map(String::from_utf8_lossy)
+            .unwrap_or("none".into())
+    );
+}
+
+/// Our error inside an `io::Error` from `Stream`.
+fn tls_error(e: &std::io::Error) -> Option<&sanstls::Error> {
+    e.get_ref().and_then(|inner| inner.downcast_ref())
 }

@@ -4,7 +4,8 @@
 //! ```text
 //! cargo run --example server -- --listen 127.0.0.1:8443 --cert chain.pem --key key.pem \
 //!     [--suite IANA_NAME]... [--no-etm] [--allow-no-ems] [--alpn PROTO]... [--trace] \
-//!     [--client-ca CA.pem [--client-auth optional|required]] [--no-tickets] [--keylog]
+//!     [--client-ca CA.pem [--client-auth optional|required] [--renegotiate-client-auth]] \
+//!     [--allow-renegotiation] [--no-tickets] [--keylog]
 //! ```
 //!
 //! `--client-ca` asks clients for a certificate issued by a CA in `CA.pem`
@@ -12,6 +13,37 @@
 //! ID and by RFC 5077 ticket, or by session ID only with `--no-tickets`.
 //! `--keylog` appends NSS key log lines to the file `SSLKEYLOGFILE` names
 //! (debugging only: it lets anyone with the file decrypt the traffic).
+//!
+//! Renegotiation (RFC 5746) is refused unless asked for: a client's
+//! renegotiation gets a `no_renegotiation` warning and the connection goes
+//! on. `--allow-renegotiation` accepts renegotiations the client starts
+//! (the configuration's `accept_client_renegotiation`); the server itself
+//! starts one only with `--renegotiate-client-auth` (which sets
+//! `allow_renegotiation`).
+//!
+//! `--renegotiate-client-auth` (needs `--client-ca`) asks for the client
+//! certificate only once the request is in, the way a server does that
+//! wants one for some paths only: the first handshake asks for none, and
+//! after reading the request the server renegotiates
+//! (`renegotiate_with_client_auth`) asking for one, required or, with
+//! `--client-auth optional`, optional. Then:
+//! - the client renegotiates and presents a certificate that verifies:
+//!   `200 OK`, body line `client-cert: yes`;
+//! - it renegotiates without one: with `optional`, `200 OK` and
+//!   `client-cert: no`; with `required` the new handshake fails, the server
+//!   sends a fatal alert and closes, with no response (TLS gives no way to
+//!   answer on a connection whose handshake failed);
+//! - it refuses the renegotiation (a `no_renegotiation` warning, as clients
+//!   do by default) or cannot renegotiate (no RFC 5746 or no extended
+//!   master secret): the connection is still sound, so it gets an answer:
+//!   with `optional`, `200 OK` and `client-cert: no`; with `required`,
+//!   `403 Forbidden` with the same body;
+//! - it ignores the HelloRequest (RFC 5246 §7.4.1.1 allows that): the
+//!   server waits for the renegotiation until its I/O timeout (10 s) and
+//!   closes without an answer.
+//!
+//! A client that resumed a session in which it presented a certificate is
+//! not asked again.
 //!
 //! `--suite` restricts the suites; naming a legacy suite (RSA key
 //! transport, finite-field DHE) or a CBC suite is this tool's opt-in to it.
@@ -22,8 +54,10 @@
 //! the empty line that ends its header (CRLF CRLF, or LF LF as `openssl
 //! s_client` sends without `-crlf`), answers `200 OK` with a text body naming
 //! what was negotiated (including whether the session was resumed, whether
-//! the client presented a certificate and, with a CBC suite, whether the
-//! records are encrypt-then-MAC), sends close_notify and closes. A failed connection is
+//! the client presented a certificate, whether a renegotiation completed
+//! and, with a CBC suite, whether the records are encrypt-then-MAC; after
+//! a renegotiation, the parameters of the last handshake), sends
+//! close_notify and closes. A failed connection is
 //! logged to stderr and the server goes on. The first line on stdout is
 //! `listening on ADDR` (useful with port 0).
 
@@ -48,7 +82,8 @@ type BoxError = Box<dyn Error + Send + Sync>;
 
 const USAGE: &str = "usage: server --listen ADDR:PORT --cert CHAIN.pem --key KEY.pem \
 [--suite IANA_NAME]... [--no-etm] [--allow-no-ems] [--alpn PROTO]... [--trace] \
-[--client-ca CA.pem [--client-auth optional|required]] [--no-tickets] [--keylog]";
+[--client-ca CA.pem [--client-auth optional|required] [--renegotiate-client-auth]] \
+[--allow-renegotiation] [--no-tickets] [--keylog]";
 
 /// The longest request header we accept.
 const MAX_REQUEST: usize = 16 * 1024;
@@ -66,6 +101,8 @@ struct Args {
     trace: bool,
     client_ca: Option<String>,
     client_auth: Option<String>,
+    renegotiate_client_auth: bool,
+    allow_renegotiation: bool,
     no_tickets: bool,
     keylog: bool,
 }
@@ -75,6 +112,7 @@ fn parse_args() -> Result<Args, String> {
     let (mut suites, mut alpn, mut trace) = (Vec::new(), Vec::new(), false);
     let (mut allow_no_ems, mut no_etm) = (false, false);
     let (mut client_ca, mut client_auth) = (None, None);
+    let (mut renegotiate_client_auth, mut allow_renegotiation) = (false, false);
     let (mut no_tickets, mut keylog) = (false, false);
     let mut it = std::env::args().skip(1);
     while let Some(arg) = it.next() {
@@ -90,6 +128,8 @@ fn parse_args() -> Result<Args, String> {
             "--trace" => trace = true,
             "--client-ca" => client_ca = Some(value()?),
             "--client-auth" => client_auth = Some(value()?),
+            "--renegotiate-client-auth" => renegotiate_client_auth = true,
+            "--allow-renegotiation" => allow_renegotiation = true,
             "--no-tickets" => no_tickets = true,
             "--keylog" => keylog = true,
             "-h" | "--help" => return Err(USAGE.into()),
@@ -108,6 +148,11 @@ fn parse_args() -> Result<Args, String> {
     if client_auth.is_some() && client_ca.is_none() {
         return Err(format!("--client-auth needs --client-ca\n{USAGE}"));
     }
+    if renegotiate_client_auth && client_ca.is_none() {
+        return Err(format!(
+            "--renegotiate-client-auth needs --client-ca\n{USAGE}"
+        ));
+    }
     Ok(Args {
         listen: listen.ok_or_else(|| missing("--listen"))?,
         cert: cert.ok_or_else(|| missing("--cert"))?,
@@ -119,6 +164,8 @@ fn parse_args() -> Result<Args, String> {
         trace,
         client_ca,
         client_auth,
+        renegotiate_client_auth,
+        allow_renegotiation,
         no_tickets,
         keylog,
     })
@@ -169,14 +216,27 @@ fn run() -> Result<(), BoxError> {
     config.require_extended_master_secret = !args.allow_no_ems;
     config.alpn_protocols = args.alpn.iter().map(|p| p.as_bytes().to_vec()).collect();
     config.trace = args.trace;
+    // Client-initiated renegotiation: refused (no_renegotiation) unless asked.
+    config.accept_client_renegotiation = args.allow_renegotiation;
+    // The client certificate policy: in the first handshake, or in the
+    // renegotiation after the request with --renegotiate-client-auth.
+    let mut later_client_auth = None;
     if let Some(ca) = &args.client_ca {
         let mut roots = RootCertStore::new();
         roots.add_pem_file(ca).map_err(|e| format!("{ca}: {e}"))?;
         let verifier = Arc::new(WebPkiClientVerifier::new(Arc::new(roots)));
-        config.client_auth = match args.client_auth.as_deref() {
+        let auth = match args.client_auth.as_deref() {
             Some("optional") => ClientAuth::Optional(verifier),
             _ => ClientAuth::Required(verifier),
         };
+        if args.renegotiate_client_auth {
+            // We start the renegotiation (HelloRequest); the first
+            // handshake asks for nothing.
+            config.allow_renegotiation = true;
+            later_client_auth = Some(auth);
+        } else {
+            config.client_auth = auth;
+        }
     }
     if args.no_tickets {
         // Resumption by session ID only (the session cache stays on).
@@ -200,13 +260,14 @@ fn run() -> Result<(), BoxError> {
             }
         };
         let config = config.clone();
+        let later_client_auth = later_client_auth.clone();
         let trace = args.trace;
         thread::spawn(move || {
             let peer = tcp
                 .peer_addr()
                 .map(|a| a.to_string())
                 .unwrap_or_else(|_| "?".into());
-            match serve(tcp, config, &peer, trace) {
+            match serve(tcp, config, later_client_auth, &peer, trace) {
                 Ok(summary) => eprintln!("server: {peer}: {summary}"),
                 Err(e) => eprintln!("server: {peer}: failed: {e}"),
             }
@@ -216,9 +277,11 @@ fn run() -> Result<(), BoxError> {
 }
 
 /// Serves one connection; returns a one-line summary for the log.
+/// `later_client_auth` is the policy of `--renegotiate-client-auth`.
 fn serve(
     tcp: TcpStream,
     config: Arc<ServerConfig>,
+    later_client_auth: Option<ClientAuth>,
     peer: &str,
     trace: bool,
 ) -> Result<String, BoxError> {
@@ -227,20 +290,43 @@ fn serve(
     let mut tls = Stream::new(Connection::new_server(config), tcp);
 
     let handshake = tls.handshake();
-    if trace {
-        // Printed even when the handshake failed: that is when it helps most.
-        let mut out = String::new();
-        for event in tls.take_events() {
-            if let Event::Trace(entry) = event {
-                out.push_str(&format!("[{peer}] {entry}"));
-            }
-        }
-        eprint!("{out}");
-    }
+    // Printed even when the handshake failed: that is when it helps most.
+    let mut events = take_events(&mut tls, peer, trace);
     handshake?;
 
-    let request = read_request(&mut tls)?;
+    // A renegotiation the client starts while we read is answered inside
+    // `read` (or refused, as the configuration says).
+    let request = read_request(&mut tls);
+    events.extend(take_events(&mut tls, peer, trace));
+    let request = request?;
     let request_line = request.lines().next().unwrap_or("").to_string();
+
+    let mut forbidden = false;
+    if let Some(auth) = later_client_auth {
+        let has_cert = |tls: &Stream<TcpStream>| {
+            tls.conn()
+                .negotiated()
+                .is_some_and(|n| !n.peer_certificates.is_empty())
+        };
+        // A resumed session may already carry the certificate the client
+        // presented in an earlier connection's renegotiation.
+        if !has_cert(&tls) {
+            let required = matches!(auth, ClientAuth::Required(_));
+            // Returns when the new handshake is complete or the client
+            // refused it; a failed handshake (a required certificate
+            // missing, one that does not verify) is fatal and ends here.
+            let renegotiation = tls.renegotiate_with_client_auth(auth);
+            events.extend(take_events(&mut tls, peer, trace));
+            match renegotiation {
+                Ok(()) => {}
+                Err(e) if matches!(tls_error(&e), Some(sanstls::Error::CannotRenegotiate(_))) => {
+                    eprintln!("server: {peer}: {e}");
+                }
+                Err(e) => return Err(format!("renegotiation: {e}").into()),
+            }
+            forbidden = required && !has_cert(&tls);
+        }
+    }
 
     let n = tls
         .conn()
@@ -256,28 +342,40 @@ fn serve(
     // On a resumed session this is the certificate the client presented on
     // the full handshake: the session carries it.
     let client_cert = yes_no(!n.peer_certificates.is_empty());
+    let renegotiated = yes_no(
+        events
+            .iter()
+            .any(|e| matches!(e, Event::RenegotiationComplete(_))),
+    );
     // Only a CBC suite has the choice (RFC 7366 leaves AEAD records alone).
     let etm = if n.suite.protection.is_cbc() {
         format!("encrypt-then-mac: {}\n", yes_no(n.encrypt_then_mac))
     } else {
         String::new()
     };
+    let (status, greeting) = if forbidden {
+        ("403 Forbidden", "A client certificate is required.")
+    } else {
+        ("200 OK", "Hello from sanstls!")
+    };
     let body = format!(
-        "Hello from sanstls!\n\
+        "{greeting}\n\
          version: TLSv1.2\n\
          suite: {}\n\
          {etm}\
          alpn: {alpn}\n\
          resumed: {resumed}\n\
+         renegotiated: {renegotiated}\n\
          client-cert: {client_cert}\n",
         n.suite_name()
     );
     let summary = format!(
-        "{request_line:?} over {}, alpn {alpn}, resumed {resumed}, client cert {client_cert}",
+        "{request_line:?} over {}, alpn {alpn}, resumed {resumed}, \
+         renegotiated {renegotiated}, client cert {client_cert}, {status}",
         n.suite_name()
     );
     let response = format!(
-        "HTTP/1.1 200 OK\r\n\
+        "HTTP/1.1 {status}\r\n\
          Content-Type: text/plain; charset=utf-8\r\n\
          Content-Length: {}\r\n\
          Connection: close\r\n\
@@ -299,6 +397,27 @@ fn serve(
         }
     }
     Ok(summary)
+}
+
+/// Takes the stream's events: prints the handshake trace (with `--trace`)
+/// and returns the others.
+fn take_events(tls: &mut Stream<TcpStream>, peer: &str, trace: bool) -> Vec<Event> {
+    let mut out = String::new();
+    let mut rest = Vec::new();
+    for event in tls.take_events() {
+        match event {
+            Event::Trace(entry) if trace => out.push_str(&format!("[{peer}] {entry}")),
+            Event::Trace(_) => {}
+            other => rest.push(other),
+        }
+    }
+    eprint!("{out}");
+    rest
+}
+
+/// Our error inside an `io::Error` from `Stream`.
+fn tls_error(e: &std::io::Error) -> Option<&sanstls::Error> {
+    e.get_ref().and_then(|inner| inner.downcast_ref())
 }
 
 /// Reads up to the empty line that ends an HTTP request header.

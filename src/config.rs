@@ -241,6 +241,22 @@ pub struct ClientConfig {
     /// On by default: a client cannot know whether the server would accept
     /// a renegotiation spliced in by an attacker (RFC 5746 §1).
     pub require_secure_renegotiation: bool,
+    /// Renegotiate (RFC 5746) when the server sends HelloRequest, and let
+    /// [`crate::Connection::renegotiate`] start one (default false: a
+    /// HelloRequest gets a `no_renegotiation` warning). Only ever with a
+    /// server that signalled RFC 5746 and agreed to the extended master
+    /// secret in the first handshake; every later handshake must keep both,
+    /// present the same server certificate, and not weaken the suite.
+    pub allow_renegotiation: bool,
+    /// Accept a different server certificate in a renegotiation (default
+    /// false). **Risks the triple-handshake attack**: with it, a server
+    /// that holds a session with us can hand the connection to another
+    /// identity mid-stream, and data sent before and after the change are
+    /// then attributed to different servers. Only for deployments that
+    /// rotate a server's certificate under a live connection and check
+    /// [`crate::Negotiated::peer_certificates`] after every
+    /// [`crate::Event::RenegotiationComplete`].
+    pub dangerous_renegotiation_identity_change: bool,
     /// Emit [`crate::Event::Trace`] for every handshake message.
     pub trace: bool,
     /// Protocol randomness.
@@ -320,6 +336,8 @@ impl ClientConfig {
             enable_sni: true,
             require_extended_master_secret: true,
             require_secure_renegotiation: true,
+            allow_renegotiation: false,
+            dangerous_renegotiation_identity_change: false,
             trace: false,
             random: Arc::new(SystemRandom::default()),
             time: Arc::new(SystemClock),
@@ -400,12 +418,26 @@ pub struct ServerConfig {
     pub require_extended_master_secret: bool,
     /// Refuse clients that send neither TLS_EMPTY_RENEGOTIATION_INFO_SCSV nor
     /// renegotiation_info (RFC 5746 §3.6). Off by default: the indication
-    /// protects a renegotiation, and this server never renegotiates (a
-    /// ClientHello after the handshake is refused with no_renegotiation), so
-    /// refusing such a client protects nothing and only locks out old
-    /// clients. A client that signals still gets its empty renegotiation_info
+    /// protects a renegotiation, and a connection with a client that did not
+    /// signal never renegotiates, whatever
+    /// [`allow_renegotiation`](Self::allow_renegotiation) says (a ClientHello
+    /// after the handshake is refused with no_renegotiation), so refusing
+    /// such a client protects nothing and only locks out old clients. A client that signals still gets its empty renegotiation_info
     /// answer, and a non-empty one on an initial handshake is still fatal.
     pub require_secure_renegotiation: bool,
+    /// Let [`crate::Connection::renegotiate`] (and
+    /// [`renegotiate_with_client_auth`](crate::Connection::renegotiate_with_client_auth))
+    /// send HelloRequest and run a new handshake (default false). Only with
+    /// a client that signalled RFC 5746 and agreed to the extended master
+    /// secret; see [`ClientConfig::allow_renegotiation`] for what every
+    /// later handshake must keep.
+    pub allow_renegotiation: bool,
+    /// Accept a renegotiation the client starts on its own (a ClientHello
+    /// after the handshake; default false: a `no_renegotiation` warning).
+    /// Independent of [`allow_renegotiation`](Self::allow_renegotiation):
+    /// a server that asks for client certificates by renegotiation (the
+    /// Apache pattern) need not let clients make it run handshakes at will.
+    pub accept_client_renegotiation: bool,
     /// Emit [`crate::Event::Trace`] for every handshake message.
     pub trace: bool,
     /// Protocol randomness.
@@ -472,6 +504,8 @@ impl ServerConfig {
             honor_client_order: false,
             require_extended_master_secret: true,
             require_secure_renegotiation: false,
+            allow_renegotiation: false,
+            accept_client_renegotiation: false,
             trace: false,
             random: Arc::new(SystemRandom::default()),
             time: Arc::new(SystemClock),

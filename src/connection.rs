@@ -24,6 +24,9 @@ use crate::record::deframer::RecordType;
 use crate::record::layer::RecordLayer;
 use crate::server::ServerState;
 use crate::state::{Action, Actions, Msg, SessionKey, Traffic};
+
+#[path = "connection_renegotiation.rs"]
+mod renegotiation;
 use crate::suites::KeyExchangeKind;
 use crate::trace::{self, Direction};
 
@@ -106,6 +109,11 @@ enum Role {
 /// - **Events and getters** — [`poll_event`](Self::poll_event) yields
 ///   [`Event`]s; [`is_handshaking`](Self::is_handshaking),
 ///   [`negotiated`](Self::negotiated) and friends describe the state.
+/// - **Renegotiation** (RFC 5746; only when the configuration allows it) —
+///   [`renegotiate`](Self::renegotiate) starts a new handshake inside the
+///   connection, [`is_renegotiating`](Self::is_renegotiating) says one is
+///   under way; the same loop drives it, and application data keeps
+///   flowing meanwhile.
 ///
 /// After every `handle_input`, drain `poll_output` and `poll_event`. Any
 /// error is fatal and sticky: the fatal alert it implies is queued, so drain
@@ -202,9 +210,20 @@ pub struct Connection {
     empty_records: usize,
     /// Warning alerts over the connection's life ([`MAX_WARNING_ALERTS`]).
     warning_alerts: usize,
-    /// Renegotiation requests over the connection's life
+    /// Renegotiation requests refused over the connection's life
     /// ([`MAX_RENEGOTIATION_REQUESTS`]).
     renegotiation_requests: usize,
+    /// What the last completed handshake left for traffic; `Some` from the
+    /// first handshake's end on, through every renegotiation.
+    traffic: Option<Traffic>,
+    /// Renegotiations started or accepted
+    /// ([`crate::limits::MAX_RENEGOTIATIONS`]).
+    renegotiations: usize,
+    /// HelloRequests received ([`crate::limits::MAX_HELLO_REQUESTS`]).
+    hello_requests: usize,
+    /// Server: we sent HelloRequest and no ClientHello has come yet; with
+    /// `Some(false)` the handshake it asks for must not resume a session.
+    hello_request_pending: Option<bool>,
     /// The stored session this connection uses or created, if any.
     session: Option<SessionKey>,
 }
@@ -265,6 +284,10 @@ impl Connection {
             empty_records: 0,
             warning_alerts: 0,
             renegotiation_requests: 0,
+            traffic: None,
+            renegotiations: 0,
+            hello_requests: 0,
+            hello_request_pending: None,
             session: None,
         }
     }
@@ -347,7 +370,10 @@ impl Connection {
         let payload = rec.payload;
         match typ {
             RecordType::ApplicationData => {
-                let in_traffic = self.traffic().is_some();
+                // During a renegotiation, data still flows under the keys
+                // in force, except between the peer's ChangeCipherSpec and
+                // its Finished (RFC 5246 §7.1).
+                let in_traffic = self.traffic().is_some() && self.takes_application_data();
                 if !in_traffic || !self.joiner.is_empty() {
                     return Err(Error::UnexpectedMessage {
                         expected: self.awaiting(),
@@ -425,8 +451,7 @@ impl Connection {
                 self.role = Some(next);
                 self.record.activate_read()?;
                 if self.trace {
-                    self.events
-                        .push_back(Event::Trace(trace::change_cipher_spec(Direction::Received)));
+                    self.push_trace(trace::change_cipher_spec(Direction::Received));
                 }
                 Ok(None)
             }
@@ -460,21 +485,41 @@ impl Connection {
     /// hands it to the state.
     fn handle_handshake(&mut self, raw: &[u8]) -> Result<(), Error> {
         if self.trace {
-            self.events.push_back(Event::Trace(trace::describe(
-                Direction::Received,
-                raw,
-                self.kx,
-            )));
+            // A HelloRequest or ClientHello on an idle connection opens the
+            // next handshake (or asks for it): traced as part of it. (A
+            // ClientHello that answers our HelloRequest is already counted.)
+            let opens = self.traffic.is_some()
+                && self.is_idle()
+                && self.hello_request_pending.is_none()
+                && raw.first().is_some_and(|&t| {
+                    let t = HandshakeType(t);
+                    t == HandshakeType::HELLO_REQUEST || t == HandshakeType::CLIENT_HELLO
+                });
+            let mut entry = trace::describe(Direction::Received, raw, self.kx);
+            entry.handshake = self.renegotiations + 1 + usize::from(opens);
+            self.events.push_back(Event::Trace(entry));
         }
         let msg = HandshakeMessage::read(raw)?;
         let msg = Msg { raw, payload: msg };
         // A handshake message is progress: it ends a run of empty records.
         self.empty_records = 0;
+        let Some(msg) = self.start_peer_renegotiation(msg)? else {
+            return self.apply_actions();
+        };
         let role = self.role.take().ok_or(Error::Internal("no state"))?;
-        let next = match role {
+        let mut next = match role {
             Role::Client(s) => Role::Client(s.handle(msg, &mut self.actions)?),
             Role::Server(s) => Role::Server(s.handle(msg, &mut self.actions)?),
         };
+        // A handshake that just completed hands over what traffic needs,
+        // replacing what the one before left.
+        let completed = match &mut next {
+            Role::Client(s) => s.take_completed(),
+            Role::Server(s) => s.take_completed(),
+        };
+        if completed.is_some() {
+            self.traffic = completed;
+        }
         self.role = Some(next);
         self.apply_actions()
     }
@@ -492,6 +537,9 @@ impl Connection {
         }
         if alert.level == AlertLevel::FATAL {
             return Err(Error::AlertReceived(alert.description));
+        }
+        if alert.description == AlertDescription::NO_RENEGOTIATION {
+            self.renegotiation_refused();
         }
         self.warning_alerts += 1;
         if self.warning_alerts > MAX_WARNING_ALERTS {
@@ -538,11 +586,7 @@ impl Connection {
                     .ok_or(Error::Internal("handshake message out of range"))?;
                 *cursor += len;
                 if self.trace {
-                    self.events.push_back(Event::Trace(trace::describe(
-                        Direction::Sent,
-                        bytes,
-                        self.kx,
-                    )));
+                    self.push_trace(trace::describe(Direction::Sent, bytes, self.kx));
                 }
                 self.record
                     .write_record(ContentType::HANDSHAKE, bytes, &mut self.outbox)?;
@@ -556,8 +600,7 @@ impl Connection {
                 self.record.prepare_write(enc);
                 self.record.activate_write()?;
                 if self.trace {
-                    self.events
-                        .push_back(Event::Trace(trace::change_cipher_spec(Direction::Sent)));
+                    self.push_trace(trace::change_cipher_spec(Direction::Sent));
                 }
             }
             Action::PrepareRead(dec) => self.record.prepare_read(dec),
@@ -576,12 +619,23 @@ impl Connection {
                 }
             }
             Action::Complete(negotiated) => {
+                let event = if self.negotiated.is_some() {
+                    Event::RenegotiationComplete(Box::new(negotiated.clone()))
+                } else {
+                    Event::HandshakeComplete
+                };
                 self.negotiated = Some(negotiated);
-                self.events.push_back(Event::HandshakeComplete);
+                self.events.push_back(event);
             }
             Action::Session(key) => self.session = Some(key),
         }
         Ok(())
+    }
+
+    /// Queues a trace entry, numbered with the handshake it belongs to.
+    fn push_trace(&mut self, mut entry: trace::TraceEntry) {
+        entry.handshake = self.renegotiations + 1;
+        self.events.push_back(Event::Trace(entry));
     }
 
     fn send_alert(
@@ -773,9 +827,16 @@ impl Connection {
     }
 
     fn traffic(&self) -> Option<&Traffic> {
-        match self.role.as_ref()? {
-            Role::Client(s) => s.traffic(),
-            Role::Server(s) => s.traffic(),
+        self.traffic.as_ref()
+    }
+
+    /// Whether the state lets application data in now (see
+    /// [`ClientState::takes_application_data`]).
+    fn takes_application_data(&self) -> bool {
+        match &self.role {
+            Some(Role::Client(s)) => s.takes_application_data(),
+            Some(Role::Server(s)) => s.takes_application_data(),
+            None => false,
         }
     }
 

@@ -10,6 +10,7 @@
 //! - [`Error::ConnectionClosed`]
 //! - [`Error::OutputBacklog`]
 //! - [`Error::Config`]
+//! - [`Error::CannotRenegotiate`]
 //!
 //! An error also says who sent the alert: [`Error::AlertReceived`] is the peer's
 //! fatal alert; every other variant names the alert *we* queue for the peer
@@ -186,6 +187,12 @@ pub enum Error {
     /// The secure renegotiation check of RFC 5746 §3.4/§3.6 failed.
     #[error("secure renegotiation check failed")]
     BadRenegotiationInfo,
+    /// The peer presented another certificate in a renegotiation than in
+    /// the handshake before it (the triple-handshake attack; see
+    /// `ClientConfig::dangerous_renegotiation_identity_change`), or none
+    /// after presenting one. Answered with `bad_certificate`, as Go does.
+    #[error("peer identity changed in a renegotiation")]
+    PeerIdentityChanged,
     /// The peer asked to renegotiate more often than [`crate::limits::MAX_RENEGOTIATION_REQUESTS`].
     #[error("too many renegotiation requests")]
     TooManyRenegotiationRequests,
@@ -221,6 +228,12 @@ pub enum Error {
     /// Caller error: the configuration cannot work (no suites, bad key, ...).
     #[error("bad configuration: {0}")]
     Config(&'static str),
+    /// Caller error: `Connection::renegotiate` cannot start a renegotiation
+    /// now (not allowed by the configuration, the peer did not signal RFC
+    /// 5746 or the extended master secret, one is already under way, or
+    /// [`crate::limits::MAX_RENEGOTIATIONS`] is reached). Not sticky.
+    #[error("cannot renegotiate: {0}")]
+    CannotRenegotiate(&'static str),
 }
 
 impl Error {
@@ -243,6 +256,7 @@ impl Error {
                 AlertDescription::HANDSHAKE_FAILURE
             }
             Error::BadRenegotiationInfo => AlertDescription::HANDSHAKE_FAILURE,
+            Error::PeerIdentityChanged => AlertDescription::BAD_CERTIFICATE,
             Error::IllegalParameter(_) => AlertDescription::ILLEGAL_PARAMETER,
             Error::ProtocolVersion => AlertDescription::PROTOCOL_VERSION,
             Error::NoApplicationProtocol => AlertDescription::NO_APPLICATION_PROTOCOL,
@@ -258,7 +272,8 @@ impl Error {
             | Error::HandshakeNotComplete
             | Error::ConnectionClosed
             | Error::OutputBacklog
-            | Error::Config(_) => return None,
+            | Error::Config(_)
+            | Error::CannotRenegotiate(_) => return None,
         })
     }
 
@@ -270,6 +285,7 @@ impl Error {
                 | Error::ConnectionClosed
                 | Error::OutputBacklog
                 | Error::Config(_)
+                | Error::CannotRenegotiate(_)
         )
     }
 }
@@ -291,7 +307,8 @@ mod tests {
             Error::HandshakeNotComplete
             | Error::ConnectionClosed
             | Error::OutputBacklog
-            | Error::Config(_) => false,
+            | Error::Config(_)
+            | Error::CannotRenegotiate(_) => false,
             Error::InvalidMessage { .. }
             | Error::UnexpectedMessage { .. }
             | Error::BadRecordVersion(_)
@@ -307,6 +324,7 @@ mod tests {
             | Error::BadSignature
             | Error::BadFinished
             | Error::BadRenegotiationInfo
+            | Error::PeerIdentityChanged
             | Error::TooManyRenegotiationRequests
             | Error::LimitExceeded(_)
             | Error::AlertReceived(_)
@@ -339,6 +357,7 @@ mod tests {
             Error::BadSignature,
             Error::BadFinished,
             Error::BadRenegotiationInfo,
+            Error::PeerIdentityChanged,
             Error::TooManyRenegotiationRequests,
             Error::LimitExceeded("x"),
             Error::AlertReceived(AlertDescription::CLOSE_NOTIFY),
@@ -349,6 +368,7 @@ mod tests {
             Error::ConnectionClosed,
             Error::OutputBacklog,
             Error::Config("x"),
+            Error::CannotRenegotiate("x"),
         ];
         let doc: Vec<&str> = include_str!("error.rs")
             .lines()

@@ -25,6 +25,15 @@ pub enum Event {
     /// The peer asked to renegotiate and we refused with a `no_renegotiation`
     /// warning (RFC 5746 §4.2/§4.4 leave refusing to the implementation).
     RenegotiationRefused,
+    /// A renegotiation began: we started one (`Connection::renegotiate`), or
+    /// took up the peer's HelloRequest or ClientHello. Application data goes
+    /// on flowing under the keys in force.
+    RenegotiationStarted,
+    /// A renegotiation completed: both Finished verified and the new keys
+    /// are in force both ways. Carries the new parameters (for example a
+    /// client certificate the server asked for only now), which
+    /// `Connection::negotiated` also returns from here on.
+    RenegotiationComplete(Box<Negotiated>),
     /// The peer sent close_notify: no more data will come. We answer with our
     /// own close_notify automatically (RFC 5246 §7.2.1).
     PeerClosed,

@@ -334,6 +334,63 @@ impl<T: Read + Write> Stream<T> {
         self.answer()
     }
 
+    /// Starts a renegotiation ([`Connection::renegotiate`]) and drives it
+    /// to completion: returns once the new handshake is complete, or once
+    /// the peer refused it with a `no_renegotiation` warning (then the
+    /// connection goes on under the keys it had; `conn().negotiated()`
+    /// says which). A close_notify that cuts it short is an error
+    /// (`ConnectionAborted`): the new handshake never completed. Application data that arrives meanwhile is kept for
+    /// `read`. A client that neither answers nor refuses a server's
+    /// HelloRequest (RFC 5246 §7.4.1.1 lets it ignore one) leaves this
+    /// waiting, as a blocking read would.
+    pub fn renegotiate(&mut self) -> io::Result<()> {
+        self.conn.renegotiate().map_err(to_io)?;
+        self.finish_renegotiation()
+    }
+
+    /// Like [`renegotiate`](Self::renegotiate), for a server that asks for
+    /// a client certificate ([`Connection::renegotiate_with_client_auth`]).
+    pub fn renegotiate_with_client_auth(
+        &mut self,
+        client_auth: crate::config::ClientAuth,
+    ) -> io::Result<()> {
+        self.conn
+            .renegotiate_with_client_auth(client_auth)
+            .map_err(to_io)?;
+        self.finish_renegotiation()
+    }
+
+    /// Drives a renegotiation under way (ours, or one the peer started
+    /// while we read) to its end.
+    pub fn finish_renegotiation(&mut self) -> io::Result<()> {
+        let seen = self.events.len();
+        while self.conn.is_renegotiating() {
+            self.answer()?;
+            self.read_transport()?;
+        }
+        // Ended by neither a completion nor a refusal: the peer closed.
+        let ended = self.events.get(seen..).unwrap_or(&[]).iter().any(|e| {
+            matches!(
+                e,
+                Event::RenegotiationComplete(_)
+                    | Event::WarningAlert(crate::enums::AlertDescription::NO_RENEGOTIATION)
+            )
+        });
+        let cut_short = self.conn.peer_closed() && !ended;
+        if let Some(e) = self.tls_error() {
+            let _ = self.send_pending();
+            return Err(e);
+        }
+        self.answer()?;
+        if cut_short {
+            return Err(io::Error::new(
+                io::ErrorKind::ConnectionAborted,
+                "the peer closed the connection during the renegotiation",
+            ));
+        }
+        Ok(())
+    }
+
     /// Sends close_notify.
     pub fn close(&mut self) -> io::Result<()> {
         self.conn.close();

@@ -29,6 +29,7 @@ mod handshake;
 mod hex;
 mod message;
 mod record;
+mod renegotiation;
 mod server;
 mod state;
 

@@ -53,11 +53,28 @@ pub const MAX_EMPTY_RECORDS: usize = 32;
 /// each one queues an event, so a peer may not send them without end.
 pub const MAX_WARNING_ALERTS: usize = 16;
 
-/// Most renegotiation requests over a connection's life: a HelloRequest
-/// (to a client, during the handshake or after it) or a ClientHello after
-/// the handshake (to a server). Those after the handshake are answered with
-/// a `no_renegotiation` warning; one more than this is fatal.
+/// Most renegotiation requests refused over a connection's life: a
+/// HelloRequest (to a client, during a handshake, where it is ignored, or
+/// after it) or a ClientHello after the handshake (to a server) that the
+/// connection does not take up. Those after the handshake are answered with
+/// a `no_renegotiation` warning; one more than this is fatal. Requests a
+/// configuration that allows renegotiation takes count against
+/// [`MAX_RENEGOTIATIONS`] instead.
 pub const MAX_RENEGOTIATION_REQUESTS: usize = 4;
+
+/// Most renegotiations (handshakes after the first, whichever side started
+/// them) over a connection's life, when the configuration allows them at
+/// all. Each full handshake costs a signature and a key exchange, so a peer
+/// may not ask for them without end; one asked for beyond this is refused
+/// with a `no_renegotiation` warning, and counts against
+/// [`MAX_RENEGOTIATION_REQUESTS`] like any refusal. Key refresh on a
+/// long-lived connection needs a handful; a day at one per hour is 24.
+pub const MAX_RENEGOTIATIONS: usize = 32;
+
+/// Most HelloRequests a client takes over a connection's life, answered,
+/// ignored (during a handshake, RFC 5246 §7.4.1.1) or refused; one more is
+/// fatal. Bounds a HelloRequest flood even where renegotiation is allowed.
+pub const MAX_HELLO_REQUESTS: usize = MAX_RENEGOTIATIONS + MAX_RENEGOTIATION_REQUESTS;
 
 /// Most events a connection queues for `Connection::poll_event`: with this
 /// many waiting it stops consuming input (`handle_input` reports nothing

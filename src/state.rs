@@ -3,11 +3,13 @@
 //! layer), and the small steps both roles take the same way.
 
 use crate::codec::enums::{EcCurveType, HandshakeType, NamedGroup, SignatureScheme};
+use crate::crypto::key_schedule::VERIFY_DATA_LEN;
 use crate::crypto::key_schedule::{DirectionKeys, MasterPrf, MasterSecret};
 use crate::crypto::transcript::Transcript;
 use crate::error::Error;
 use crate::event::Negotiated;
 use crate::handshake::HandshakePayload;
+use crate::renegotiation::VerifyData;
 use crate::suites::{AuthKind, KeyExchangeKind, SupportedSuite};
 
 /// What a state hands the connection: actions in order, and the encoded
@@ -51,14 +53,16 @@ pub(crate) enum Action {
     /// ServerHello fixed the suite: from now on every record must say TLS
     /// 1.2, and the trace reads the key exchange messages as this kind.
     SuiteChosen(KeyExchangeKind),
-    /// The peer asked to renegotiate, which we never do: count it against
+    /// The peer asked to renegotiate and the connection did not take the
+    /// request up (see `Connection::renegotiate`): count it against
     /// [`crate::limits::MAX_RENEGOTIATION_REQUESTS`], and when `answer`,
     /// refuse with a no_renegotiation warning (RFC 5746 §4.2, §4.4). A
     /// HelloRequest during a handshake is ignored without an answer
     /// (RFC 5246 §7.4.1.1) but still counted, so it cannot be sent without
     /// end either.
     RenegotiationRequest { answer: bool },
-    /// The handshake is over.
+    /// The handshake is over: what it agreed on, for the caller. (What the
+    /// connection keeps for traffic comes in the idle state that follows.)
     Complete(Negotiated),
     /// This connection now stands for a stored session: forget it if the
     /// connection ends in a fatal alert (RFC 5246 §7.2).
@@ -258,13 +262,14 @@ pub(crate) fn kx_signed_content(
 }
 
 /// Checks a peer's Finished (RFC 5246 §7.4.9) in constant time, then adds it
-/// to the transcript.
+/// to the transcript. Returns its verify_data, which the next handshake's
+/// renegotiation_info repeats (RFC 5746 §3.1).
 pub(crate) fn check_finished(
     prf: &MasterPrf,
     transcript: &mut Transcript,
     from_client: bool,
     msg: &Msg<'_>,
-) -> Result<(), Error> {
+) -> Result<[u8; VERIFY_DATA_LEN], Error> {
     // A Finished of another length than our suites' 12 bytes never gets
     // here: decoding refuses it as decode_error (RFC 5246 §7.2.2).
     let HandshakePayload::Finished(fin) = &msg.payload else {
@@ -273,31 +278,39 @@ pub(crate) fn check_finished(
     let expected = prf.verify_data(from_client, &transcript.current_hash()?);
     crate::crypto::key_schedule::check_verify_data(&expected, &fin.verify_data)?;
     transcript.add(msg.raw);
-    Ok(())
+    Ok(expected)
 }
 
-/// Our Finished message for the transcript so far.
+/// Our Finished message for the transcript so far; returns its verify_data
+/// (see [`check_finished`]).
 pub(crate) fn send_finished(
     actions: &mut Actions,
     prf: &MasterPrf,
     transcript: &mut Transcript,
     from_client: bool,
-) -> Result<(), Error> {
+) -> Result<[u8; VERIFY_DATA_LEN], Error> {
     let verify_data = prf.verify_data(from_client, &transcript.current_hash()?);
     send_body(actions, transcript, HandshakeType::FINISHED, |body| {
         body.extend_from_slice(&verify_data);
         Ok(())
-    })
+    })?;
+    Ok(verify_data)
 }
 
-/// What an established connection keeps: enough for the RFC 5705 exporter,
-/// and nothing else of the handshake.
+/// What an established connection keeps of its last handshake: enough for
+/// the RFC 5705 exporter and for binding a renegotiation to it (RFC 5746),
+/// nothing else.
 pub(crate) struct Traffic {
     pub master: MasterSecret,
     pub suite: &'static SupportedSuite,
     pub client_random: [u8; 32],
     pub server_random: [u8; 32],
     pub extended_master_secret: bool,
+    pub etm: bool,
+    pub verify_data: VerifyData,
+    /// The peer signalled RFC 5746 (renegotiation_info or the SCSV): only
+    /// then may the connection renegotiate.
+    pub secure_renegotiation: bool,
 }
 
 /// The master secret from a key exchange's pre-master secret: the extended
@@ -378,11 +391,13 @@ pub(crate) struct Agreed {
     pub sni: Option<String>,
     pub peer_certificates: Vec<rustls_pki_types::CertificateDer<'static>>,
     pub resumed: bool,
+    pub verify_data: VerifyData,
+    pub secure_renegotiation: bool,
 }
 
 /// Ends a handshake: the caller learns what was negotiated
 /// ([`Action::Complete`]), and the connection keeps only what traffic
-/// needs ([`Traffic`]).
+/// needs ([`Traffic`], handed over in the idle state).
 pub(crate) fn complete(actions: &mut Actions, a: Agreed) -> Traffic {
     actions.push(Action::Complete(Negotiated {
         version: crate::codec::enums::ProtocolVersion::TLSV1_2,
@@ -402,6 +417,9 @@ pub(crate) fn complete(actions: &mut Actions, a: Agreed) -> Traffic {
         client_random: a.client_random,
         server_random: a.server_random,
         extended_master_secret: a.ems,
+        etm: a.etm,
+        verify_data: a.verify_data,
+        secure_renegotiation: a.secure_renegotiation,
     }
 }
 

@@ -32,6 +32,9 @@ pub struct TraceEntry {
     pub len: usize,
     /// Named fields in wire order.
     pub fields: Vec<(&'static str, String)>,
+    /// Which handshake of the connection the message belongs to: 1 for the
+    /// first, 2 for the first renegotiation (RFC 5746), and so on.
+    pub handshake: usize,
 }
 
 impl core::fmt::Display for TraceEntry {
@@ -40,7 +43,16 @@ impl core::fmt::Display for TraceEntry {
             Direction::Sent => "->",
             Direction::Received => "<-",
         };
-        writeln!(f, "{arrow} {} ({} bytes)", self.message, self.len)?;
+        write!(f, "{arrow} {} ({} bytes)", self.message, self.len)?;
+        if self.handshake > 1 {
+            write!(
+                f,
+                " [handshake {}: renegotiation {}]",
+                self.handshake,
+                self.handshake - 1
+            )?;
+        }
+        writeln!(f)?;
         for (k, v) in &self.fields {
             writeln!(f, "     {k}: {v}")?;
         }
@@ -70,6 +82,7 @@ pub(crate) fn change_cipher_spec(direction: Direction) -> TraceEntry {
         message: "ChangeCipherSpec",
         len: 1,
         fields: Vec::new(),
+        handshake: 1,
     }
 }
 
@@ -99,6 +112,7 @@ pub(crate) fn describe(
         message,
         len,
         fields,
+        handshake: 1,
     }
 }
 

@@ -1,8 +1,9 @@
 //! Runs the built example binaries (`cargo test` builds them into
 //! `target/<profile>/examples/`): server and client against each other over
-//! loopback (including client authentication, resumption and the key log),
-//! the demo and the STARTTLS example. Every wait is bounded, and every child
-//! process is killed by its guard on every path.
+//! loopback (including client authentication, resumption, the key log and
+//! renegotiation, client-initiated and for a client certificate), the demo
+//! and the STARTTLS example. Every wait is bounded, and every child process
+//! is killed by its guard on every path.
 
 mod common;
 
@@ -783,4 +784,180 @@ fn without_keylog_flag_nothing_is_logged() {
     assert_success(&out, "client without --keylog");
     assert!(!Path::new(&client_log).exists(), "client logged keys");
     assert!(!Path::new(&server_log).exists(), "server logged keys");
+}
+
+// ---------------------------------------------------------------------------
+// Renegotiation (RFC 5746)
+// ---------------------------------------------------------------------------
+
+/// The `renegotiated: ...` lines the client printed.
+fn renegotiated_lines(stderr: &str) -> Vec<&str> {
+    stderr
+        .lines()
+        .filter(|l| l.starts_with("renegotiated: "))
+        .collect()
+}
+
+#[test]
+fn client_renegotiates_with_server_that_allows_it() {
+    let pki = Pki::new();
+    let server = Server::start(&pki, &["--allow-renegotiation"]);
+    let out = server.client(&pki, "localhost", &["--renegotiate"]);
+    assert_success(&out, "client --renegotiate");
+    assert_eq!(
+        renegotiated_lines(&out.stderr),
+        ["renegotiated: yes"],
+        "{}",
+        out.stderr
+    );
+    // The server saw it complete before the request.
+    assert!(out.stdout.contains("Hello from sanstls!"), "{}", out.stdout);
+    assert!(out.stdout.contains("renegotiated: yes"), "{}", out.stdout);
+}
+
+#[test]
+fn server_refuses_client_renegotiation_by_default() {
+    let pki = Pki::new();
+    let server = Server::start(&pki, &[]);
+    let out = server.client(&pki, "localhost", &["--renegotiate"]);
+    // Refused with a no_renegotiation warning; the request is still served.
+    assert_success(&out, "client --renegotiate against a refusing server");
+    assert_eq!(
+        renegotiated_lines(&out.stderr),
+        ["renegotiated: no (the server refused)"],
+        "{}",
+        out.stderr
+    );
+    assert!(out.stdout.contains("Hello from sanstls!"), "{}", out.stdout);
+    assert!(out.stdout.contains("renegotiated: no"), "{}", out.stdout);
+}
+
+#[test]
+fn renegotiate_client_auth_needs_client_ca() {
+    let pki = Pki::new();
+    let out = run(Command::new(example("server"))
+        .args(["--listen", "127.0.0.1:0"])
+        .args(["--cert", &pki.path("chain.pem")])
+        .args(["--key", &pki.path("key.pem")])
+        .arg("--renegotiate-client-auth"));
+    assert!(!out.status.success(), "{}", out.stdout);
+    assert!(
+        out.stderr
+            .contains("--renegotiate-client-auth needs --client-ca"),
+        "{}",
+        out.stderr
+    );
+    assert!(!out.stdout.contains("listening"), "{}", out.stdout);
+}
+
+/// `--renegotiate-client-auth` with the certificate required: a client that
+/// renegotiates with one is served with `client-cert: yes`; one that refuses
+/// the renegotiation gets `403 Forbidden` with `client-cert: no`; one that
+/// renegotiates without a certificate fails the new handshake (a fatal
+/// alert, no response); a client that resumes the session keeps its
+/// certificate without another renegotiation.
+#[test]
+fn server_asks_for_client_certificate_by_renegotiation() {
+    let pki = Pki::new();
+    let client_ca = pki.path("client-ca.pem");
+    let server = Server::start(
+        &pki,
+        &["--client-ca", &client_ca, "--renegotiate-client-auth"],
+    );
+    let (cert, key) = (pki.path("client.pem"), pki.path("client-key.pem"));
+
+    let out = server.client(
+        &pki,
+        "localhost",
+        &["--allow-renegotiation", "--cert", &cert, "--key", &key],
+    );
+    assert_success(&out, "client --allow-renegotiation with a certificate");
+    assert!(out.stdout.contains("client-cert: yes"), "{}", out.stdout);
+    assert!(out.stdout.contains("renegotiated: yes"), "{}", out.stdout);
+    assert_eq!(
+        renegotiated_lines(&out.stderr),
+        ["renegotiated: yes"],
+        "{}",
+        out.stderr
+    );
+
+    // Without --allow-renegotiation the client refuses the HelloRequest.
+    let out = server.client(&pki, "localhost", &["--cert", &cert, "--key", &key]);
+    assert!(!out.status.success(), "{}", out.stdout);
+    assert!(out.stderr.contains("403 Forbidden"), "{}", out.stderr);
+    assert!(out.stdout.contains("client-cert: no"), "{}", out.stdout);
+    assert_eq!(
+        renegotiated_lines(&out.stderr),
+        ["renegotiated: no (refused the server's request)"],
+        "{}",
+        out.stderr
+    );
+
+    // Renegotiating without a certificate: the new handshake fails.
+    let out = server.client(&pki, "localhost", &["--allow-renegotiation"]);
+    assert!(!out.status.success(), "{}", out.stdout);
+    assert!(out.stdout.is_empty(), "{}", out.stdout);
+    assert!(out.stderr.contains("HANDSHAKE_FAILURE"), "{}", out.stderr);
+
+    // The session from the renegotiation carries the certificate.
+    let out = server.client(
+        &pki,
+        "localhost",
+        &[
+            "--allow-renegotiation",
+            "--cert",
+            &cert,
+            "--key",
+            &key,
+            "--repeat",
+            "2",
+        ],
+    );
+    assert_success(&out, "--repeat 2 with renegotiation");
+    assert_eq!(
+        out.stdout.matches("client-cert: yes").count(),
+        2,
+        "{}",
+        out.stdout
+    );
+    assert_eq!(
+        resumed_lines(&out.stderr),
+        ["resumed: no", "resumed: yes"],
+        "{}",
+        out.stderr
+    );
+    assert_eq!(
+        renegotiated_lines(&out.stderr),
+        ["renegotiated: yes"],
+        "{}",
+        out.stderr
+    );
+}
+
+/// With `--client-auth optional` a client without a certificate is served
+/// after the renegotiation, and so is one that refuses it.
+#[test]
+fn optional_client_auth_by_renegotiation_serves_everyone() {
+    let pki = Pki::new();
+    let client_ca = pki.path("client-ca.pem");
+    let server = Server::start(
+        &pki,
+        &[
+            "--client-ca",
+            &client_ca,
+            "--client-auth",
+            "optional",
+            "--renegotiate-client-auth",
+        ],
+    );
+    let out = server.client(&pki, "localhost", &["--allow-renegotiation"]);
+    assert_success(&out, "client --allow-renegotiation without a certificate");
+    assert!(out.stdout.contains("client-cert: no"), "{}", out.stdout);
+    assert!(out.stdout.contains("renegotiated: yes"), "{}", out.stdout);
+
+    let out = server.client(&pki, "localhost", &[]);
+    assert_success(&out, "client refusing the renegotiation");
+    assert!(out.stdout.contains("Hello from sanstls!"), "{}", out.stdout);
+    assert!(out.stdout.contains("client-cert: no"), "{}", out.stdout);
+    assert!(out.stdout.contains("renegotiated: no"), "{}", out.stdout);
 }

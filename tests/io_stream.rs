@@ -604,3 +604,71 @@ impl<T: Write> Write for Counting<T> {
         self.inner.flush()
     }
 }
+
+/// `Stream::renegotiate` drives a renegotiation to its end over a blocking
+/// transport; a peer that reads meanwhile takes part through `read`, and
+/// data sent before the renegotiation arrives first.
+#[test]
+fn renegotiate_completes_over_the_stream() {
+    let pki = Pki::new(KeyType::P256);
+    let mut cc = pki.client_config();
+    cc.allow_renegotiation = true;
+    let mut sc = pki.server_config();
+    sc.accept_client_renegotiation = true;
+    let (cc, sc) = (Arc::new(cc), Arc::new(sc));
+    let (c, s) = pair();
+    let server = thread::spawn(move || {
+        let mut tls = Stream::new(Connection::new_server(sc), s);
+        let mut got = Vec::new();
+        tls.read_to_end(&mut got).unwrap();
+        let events = tls.take_events();
+        (got, events)
+    });
+    let mut tls = Stream::new(client_conn(&cc), c);
+    tls.write_all(b"before;").unwrap();
+    tls.renegotiate().unwrap();
+    assert!(tls
+        .take_events()
+        .iter()
+        .any(|e| matches!(e, sanstls::Event::RenegotiationComplete(_))));
+    tls.write_all(b"after").unwrap();
+    tls.close().unwrap();
+    let (got, events) = server.join().unwrap();
+    assert_eq!(got, b"before;after");
+    assert!(events
+        .iter()
+        .any(|e| matches!(e, sanstls::Event::RenegotiationComplete(_))));
+}
+
+/// A peer that closes instead of answering makes `renegotiate` an error,
+/// not a quiet return: the new handshake never completed.
+#[test]
+fn renegotiate_cut_short_by_close_notify_is_an_error() {
+    let pki = Pki::new(KeyType::P256);
+    let mut cc = pki.client_config();
+    cc.allow_renegotiation = true;
+    let (cc, sc) = (Arc::new(cc), Arc::new(pki.server_config()));
+    let (c, s) = pair();
+    let server = thread::spawn(move || {
+        let mut server = HandServer::new(sc, s);
+        server.handshake_holding_last_flight();
+        let mut out = Vec::new();
+        server.conn.poll_output(&mut out);
+        server.sock.write_all(&out).unwrap();
+        // The renegotiating ClientHello arrives; the server answers it with
+        // close_notify alone, neither taking nor refusing it.
+        let mut tmp = [0u8; 1024];
+        assert!(server.sock.read(&mut tmp).unwrap() > 0);
+        server.conn.close();
+        let mut out = Vec::new();
+        server.conn.poll_output(&mut out);
+        server.sock.write_all(&out).unwrap();
+    });
+    let mut tls = Stream::new(client_conn(&cc), c);
+    tls.handshake().unwrap();
+    let e = tls.renegotiate().unwrap_err();
+    assert_eq!(e.kind(), ErrorKind::ConnectionAborted, "{e}");
+    assert!(tls.conn().peer_closed());
+    assert!(!tls.conn().is_renegotiating());
+    server.join().unwrap();
+}

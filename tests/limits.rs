@@ -17,8 +17,8 @@ use sanstls::internals::handshake::extensions::ClientExtension;
 use sanstls::internals::handshake::HandshakePayload;
 use sanstls::limits::{
     MAX_BUFFERED_OUTPUT, MAX_CERT_CHAIN_LEN, MAX_CLIENT_HELLO_LEN, MAX_EMPTY_RECORDS,
-    MAX_HANDSHAKE_MESSAGE_LEN, MAX_LIST_ITEMS, MAX_PLAINTEXT_LEN, MAX_RENEGOTIATION_REQUESTS,
-    MAX_WARNING_ALERTS,
+    MAX_HANDSHAKE_MESSAGE_LEN, MAX_HELLO_REQUESTS, MAX_LIST_ITEMS, MAX_PLAINTEXT_LEN,
+    MAX_RENEGOTIATIONS, MAX_RENEGOTIATION_REQUESTS, MAX_WARNING_ALERTS,
 };
 use sanstls::pki_types::CertificateDer;
 use sanstls::resumption::ticketer::TicketProducer;
@@ -493,6 +493,215 @@ fn renegotiation_requests_to_the_client() {
     expect_failure(
         &mut s,
         Err(Error::TooManyRenegotiationRequests),
+        Err(Error::AlertReceived(A::UNEXPECTED_MESSAGE)),
+    );
+}
+
+// ---- MAX_RENEGOTIATIONS and MAX_HELLO_REQUESTS ----
+
+/// Both sides allow renegotiation (abbreviated ones: the client keeps its
+/// session); the first handshake is done, and the attacker follows the
+/// connection through every key change from here.
+fn renegotiating_scene(pki: &Pki) -> Scene {
+    let mut cc = pki.client_config();
+    cc.allow_renegotiation = true;
+    let mut sc = pki.server_config();
+    sc.allow_renegotiation = true;
+    sc.accept_client_renegotiation = true;
+    let mut s = Scene::new(cc, sc);
+    s.drive_to(Point::TrafficToClient);
+    s.start_tap();
+    s
+}
+
+fn count(events: &[Event], want: &Event) -> usize {
+    events.iter().filter(|e| *e == want).count()
+}
+
+fn completed(events: &[Event]) -> usize {
+    events
+        .iter()
+        .filter(|e| matches!(e, Event::RenegotiationComplete(_)))
+        .count()
+}
+
+/// Steps until neither side renegotiates and nothing is in flight; each
+/// side must see one more renegotiation complete.
+#[track_caller]
+fn expect_renegotiation(s: &mut Scene, n: usize) {
+    let (c, r) = s.settle_tapped();
+    c.unwrap();
+    r.unwrap();
+    let refused = |events: &[Event]| count(events, &Event::RenegotiationRefused);
+    let refusals = (refused(&s.p.client_events), refused(&s.p.server_events));
+    for (side, events) in [
+        ("client", &s.p.client_events),
+        ("server", &s.p.server_events),
+    ] {
+        assert_eq!(
+            completed(events),
+            n,
+            "{side}: renegotiation {n} did not complete (refusals by client, server: {refusals:?})"
+        );
+    }
+}
+
+/// MAX_RENEGOTIATIONS renegotiations, each started by the client
+/// (`by_client`) or the server; then neither side may start another.
+fn renegotiate_to_the_limit(s: &mut Scene, by_client: bool) {
+    for n in 1..=MAX_RENEGOTIATIONS {
+        let side = if by_client {
+            &mut s.p.client
+        } else {
+            &mut s.p.server
+        };
+        side.renegotiate().unwrap();
+        expect_renegotiation(s, n);
+    }
+    let reached = Err(Error::CannotRenegotiate("MAX_RENEGOTIATIONS reached"));
+    assert_eq!(s.p.client.renegotiate(), reached);
+    assert_eq!(s.p.server.renegotiate(), reached);
+}
+
+/// Past MAX_RENEGOTIATIONS a peer's request is refused with a
+/// no_renegotiation warning, and the refusals count against
+/// MAX_RENEGOTIATION_REQUESTS: MAX_RENEGOTIATION_REQUESTS of them are
+/// answered, one more is fatal. Here the requests are protected
+/// ClientHellos to the server (the client itself may not send them: it
+/// counts the renegotiations too).
+#[test]
+fn renegotiations_then_client_hellos() {
+    let pki = Pki::new(KeyType::P256);
+    let mut s = renegotiating_scene(&pki);
+    renegotiate_to_the_limit(&mut s, true);
+    let hello = s.client_hello.clone();
+    let refused = |s: &Scene| count(&s.p.server_events, &Event::RenegotiationRefused);
+    for n in 1..=MAX_RENEGOTIATION_REQUESTS {
+        s.forge(true, &[(HANDSHAKE, hello.clone())]);
+        let (c, r) = s.settle_tapped();
+        c.unwrap();
+        r.unwrap();
+        assert_eq!(refused(&s), n);
+        let warned = count(
+            &s.p.client_events,
+            &Event::WarningAlert(A::NO_RENEGOTIATION),
+        );
+        assert_eq!(warned, n);
+    }
+    s.forge(true, &[(HANDSHAKE, hello)]);
+    expect_failure(
+        &mut s,
+        Err(Error::AlertReceived(A::UNEXPECTED_MESSAGE)),
+        Err(Error::TooManyRenegotiationRequests),
+    );
+}
+
+/// The same from the client's side: past MAX_RENEGOTIATIONS (started by
+/// the client here, so the server sent no HelloRequest yet), the server's
+/// HelloRequests are refused with no_renegotiation until
+/// MAX_RENEGOTIATION_REQUESTS; one more is fatal.
+#[test]
+fn renegotiations_then_hello_requests() {
+    let pki = Pki::new(KeyType::P256);
+    let mut s = renegotiating_scene(&pki);
+    renegotiate_to_the_limit(&mut s, true);
+    let hello_request = HandshakePayload::HelloRequest.to_bytes();
+    s.forge(
+        false,
+        &vec![(HANDSHAKE, hello_request.clone()); MAX_RENEGOTIATION_REQUESTS],
+    );
+    let (c, r) = s.settle_tapped();
+    c.unwrap();
+    r.unwrap();
+    let refused = count(&s.p.client_events, &Event::RenegotiationRefused);
+    assert_eq!(refused, MAX_RENEGOTIATION_REQUESTS);
+    s.forge(false, &[(HANDSHAKE, hello_request)]);
+    expect_failure(
+        &mut s,
+        Err(Error::TooManyRenegotiationRequests),
+        Err(Error::AlertReceived(A::UNEXPECTED_MESSAGE)),
+    );
+}
+
+/// The server may start MAX_RENEGOTIATIONS renegotiations itself, as the
+/// client may (`renegotiations_then_client_hellos`): the answer to its own
+/// last HelloRequest is taken, not refused (it was counted when the
+/// HelloRequest went out; the server used to count it again).
+#[test]
+fn server_started_renegotiations_up_to_the_limit() {
+    let pki = Pki::new(KeyType::P256);
+    let mut s = renegotiating_scene(&pki);
+    renegotiate_to_the_limit(&mut s, false);
+    assert!(!s.p.server.is_renegotiating());
+}
+
+/// MAX_HELLO_REQUESTS: every HelloRequest a client takes counts, those it
+/// answers with a renegotiation too. A hostile server asks for every
+/// renegotiation with a HelloRequest (the first its own; then, as the
+/// attacker holding the keys plays it, one put in the record of its
+/// Finished, so the record count holds), MAX_RENEGOTIATIONS of them
+/// answered; then MAX_HELLO_REQUESTS - MAX_RENEGOTIATIONS more are refused
+/// with no_renegotiation; the next is over both limits (the refusals reach
+/// MAX_RENEGOTIATION_REQUESTS at the same time), and the HelloRequest
+/// count, checked first, names it.
+#[test]
+fn hello_requests_over_the_connection() {
+    assert_eq!(
+        MAX_HELLO_REQUESTS - MAX_RENEGOTIATIONS,
+        MAX_RENEGOTIATION_REQUESTS
+    );
+    let pki = Pki::new(KeyType::P256);
+    let mut cc = pki.client_config();
+    cc.allow_renegotiation = true;
+    // Full handshakes: the server's final flight is then opened with keys
+    // the tap knows before the client takes it.
+    cc.session_store = None;
+    let mut sc = pki.server_config();
+    sc.allow_renegotiation = true;
+    sc.accept_client_renegotiation = true;
+    let mut s = Scene::new(cc, sc);
+    s.drive_to(Point::TrafficToClient);
+    s.start_tap();
+    let hello_request = HandshakePayload::HelloRequest.to_bytes();
+
+    s.p.server.renegotiate().unwrap();
+    let mut asked = 1;
+    for _ in 0..MAX_RENEGOTIATIONS * 4 {
+        let (c, r) = s.step_tapped_with(|recs| {
+            let finished = recs.iter().any(|r| r.0 == CCS)
+                && recs
+                    .last()
+                    .is_some_and(|r| r.0 == HANDSHAKE && r.1[0] == FINISHED);
+            if finished && asked < MAX_RENEGOTIATIONS {
+                recs.last_mut().unwrap().1.extend_from_slice(&hello_request);
+                asked += 1;
+            }
+        });
+        c.unwrap();
+        r.unwrap();
+        if completed(&s.p.client_events) == MAX_RENEGOTIATIONS && !s.p.client.is_renegotiating() {
+            break;
+        }
+    }
+    expect_renegotiation(&mut s, MAX_RENEGOTIATIONS);
+    assert_eq!(
+        count(&s.p.client_events, &Event::RenegotiationStarted),
+        MAX_RENEGOTIATIONS
+    );
+
+    let more = MAX_HELLO_REQUESTS - MAX_RENEGOTIATIONS;
+    s.forge(false, &vec![(HANDSHAKE, hello_request.clone()); more]);
+    let (c, r) = s.settle_tapped();
+    c.unwrap();
+    r.unwrap();
+    assert_eq!(
+        count(&s.p.client_events, &Event::RenegotiationRefused),
+        more
+    );
+    s.forge(false, &[(HANDSHAKE, hello_request)]);
+    expect_failure(
+        &mut s,
+        Err(Error::LimitExceeded("HelloRequests")),
         Err(Error::AlertReceived(A::UNEXPECTED_MESSAGE)),
     );
 }

@@ -23,6 +23,11 @@
 //! table: see [`passes`]. Rows that make sense for some suites only say so
 //! in their name and run there.
 //!
+//! Rows at the points of a renegotiation (malformed/renegotiation.rs) edit
+//! the second handshake's messages, protected under the first one's keys;
+//! they run for nine of the suites (one per key exchange, record
+//! protection and PRF hash), since each runs two handshakes.
+//!
 //! `cargo test --test malformed -- --nocapture` prints the table.
 
 #[path = "malformed/cbc.rs"]
@@ -31,6 +36,8 @@ mod common;
 mod hostile;
 #[path = "malformed/kx.rs"]
 mod kx;
+#[path = "malformed/renegotiation.rs"]
+mod renegotiation;
 
 use common::wire::*;
 use common::{KeyType, Pki};
@@ -50,7 +57,7 @@ use sanstls::suites::{
     TLS_DHE_RSA_WITH_AES_128_CBC_SHA256, TLS_ECDHE_ECDSA_WITH_AES_128_CBC_SHA,
     TLS_ECDHE_RSA_WITH_AES_256_CBC_SHA384, TLS_RSA_WITH_AES_256_CBC_SHA,
 };
-use sanstls::{ClientConfig, Error, InvalidMessage as K};
+use sanstls::{ClientConfig, Error, Event, InvalidMessage as K, ServerConfig};
 
 #[derive(Debug, Clone, PartialEq)]
 enum Outcome {
@@ -66,6 +73,10 @@ enum Outcome {
     /// handshake can go: the edit changes the transcript, which the
     /// Finished exchange then catches.
     Answers,
+    /// The receiver takes the peer's close_notify without an error and
+    /// answers it with its own, which the peer takes the same way (a
+    /// renegotiation under way is abandoned).
+    Closes,
 }
 
 fn fails(err: Error, peer: A) -> Outcome {
@@ -121,6 +132,9 @@ struct Row {
     /// Edits the client's configuration (none, unless
     /// [`Row::with_client`] says).
     client: fn(&mut ClientConfig),
+    /// Edits the server's configuration (none, unless
+    /// [`Row::with_server`] says).
+    server: fn(&Pki, &mut ServerConfig),
 }
 
 fn row(
@@ -136,6 +150,7 @@ fn row(
         outcome,
         applies: |_| true,
         client: |_| {},
+        server: |_, _| {},
     }
 }
 
@@ -151,6 +166,13 @@ impl Row {
     /// (the row's name says how).
     fn with_client(mut self, client: fn(&mut ClientConfig)) -> Row {
         self.client = client;
+        self
+    }
+
+    /// Runs the row with the server's configuration edited by `server`
+    /// (the row's name says how), which gets the pass's PKI.
+    fn with_server(mut self, server: fn(&Pki, &mut ServerConfig)) -> Row {
+        self.server = server;
         self
     }
 }
@@ -1569,14 +1591,34 @@ fn observe(s: &mut hostile::Scene, at: Point, resealed: bool, injected: &[u8]) -
         }
         Ok(()) => {
             peer.expect("peer");
+            if receiver.peer_closed() {
+                assert!(other.peer_closed(), "the close_notify is answered");
+                assert_eq!(other.error(), None);
+                return Outcome::Closes;
+            }
             let pending = if to_server {
                 !s.p.to_server.is_empty()
             } else {
                 !s.p.to_client.is_empty()
             };
-            if pending || s.p.client.is_handshaking() || s.p.server.is_handshaking() {
+            let renegotiating = s.p.client.is_renegotiating() || s.p.server.is_renegotiating();
+            if pending
+                || s.p.client.is_handshaking()
+                || s.p.server.is_handshaking()
+                || renegotiating
+            {
                 assert!(!receiver.has_output());
                 return Outcome::Waits;
+            }
+            if at.renegotiates() {
+                // Both sides saw the second handshake through.
+                for events in [&s.p.client_events, &s.p.server_events] {
+                    let done = events
+                        .iter()
+                        .filter(|e| matches!(e, Event::RenegotiationComplete(_)))
+                        .count();
+                    assert_eq!(done, 1, "one renegotiation completed on each side");
+                }
             }
             let delivered = if to_server {
                 &s.p.server_data
@@ -1617,6 +1659,7 @@ fn short(o: &Outcome) -> String {
         Outcome::Completes => "completes".to_string(),
         Outcome::Waits => "waits for more".to_string(),
         Outcome::Answers => "answers with its next flight".to_string(),
+        Outcome::Closes => "takes close_notify, answers it".to_string(),
     }
 }
 
@@ -1637,19 +1680,21 @@ fn run(
     mutate: &dyn Fn(&mut Mitm),
     expected: &Outcome,
 ) -> Outcome {
-    run_with(pki, suite, at, &|_| {}, mutate, expected)
+    run_with(pki, suite, at, &|_| {}, &|_, _| {}, mutate, expected)
 }
 
-/// [`run`], with the client's configuration edited by `client` first.
+/// [`run`], with the client's and the server's configurations edited by
+/// `client` and `server` first.
 fn run_with(
     pki: &Pki,
     suite: &'static SupportedSuite,
     at: Point,
     client: &dyn Fn(&mut ClientConfig),
+    server: &dyn Fn(&Pki, &mut ServerConfig),
     mutate: &dyn Fn(&mut Mitm),
     expected: &Outcome,
 ) -> Outcome {
-    let mut s = hostile::Scene::for_point_with(pki, at, suite, client);
+    let mut s = hostile::Scene::for_point_edited(pki, at, suite, client, |sc| server(pki, sc));
     let mut m = s.intercept(at.to_server());
     mutate(&mut m);
     let (resealed, injected) = (m.resealed, core::mem::take(&mut m.injected));
@@ -1766,7 +1811,7 @@ fn malformed_input_table() {
                 }
                 (r.client)(c);
             };
-            let got = run_with(&pki, suite, r.at, &client, &r.mutate, &r.outcome);
+            let got = run_with(&pki, suite, r.at, &client, &r.server, &r.mutate, &r.outcome);
             runs += 1;
             let to = if r.at.to_server() { "server" } else { "client" };
             let mark = if got == r.outcome {
@@ -1810,6 +1855,7 @@ fn all_rows() -> Vec<Row> {
         .chain(kx::kx_rows())
         .chain(suite_rows())
         .chain(cbc::cbc_rows())
+        .chain(renegotiation::renegotiation_rows())
         .collect()
 }
 

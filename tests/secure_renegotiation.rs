@@ -2,8 +2,8 @@
 //! that do not signal it are refused by default, and which only when the
 //! configuration asks for it.
 //!
-//! We never renegotiate, so the indication protects nothing on our server:
-//! by default it accepts a client that sends neither the SCSV nor
+//! A connection whose client did not signal never renegotiates, so the
+//! indication protects nothing on our server: by default it accepts a client that sends neither the SCSV nor
 //! renegotiation_info (and then answers without renegotiation_info, which
 //! would be unsolicited). The client keeps refusing a server that does not
 //! answer with it.

@@ -2,7 +2,7 @@
 //! over loopback TCP, with the handshake printed step by step.
 //!
 //! ```text
-//! cargo run --example demo [-- --suite IANA_NAME [--no-etm]]
+//! cargo run --example demo [-- --suite IANA_NAME [--no-etm]] [--renegotiate]
 //! ```
 //!
 //! `--suite` runs the handshake with that suite: for example
@@ -19,6 +19,11 @@
 //! CBC records are encrypt-then-MAC (RFC 7366), as the library does by
 //! default; `--no-etm` makes the client not offer it, for the
 //! MAC-then-encrypt records of RFC 5246 and the classic descriptions.
+//!
+//! `--renegotiate` has the client renegotiate (RFC 5746) once the handshake
+//! is done, before its request: a second, full handshake inside the
+//! encrypted connection, traced as such (`[handshake 2: renegotiation 1]`),
+//! with the renegotiation_info that binds it to the first.
 //!
 //! It makes a throwaway CA and a server certificate with rcgen, starts the
 //! server on a thread (port 0), connects the client, and prints: the handshake
@@ -121,7 +126,6 @@ fn serve(listener: TcpListener, config: Arc<ServerConfig>) -> Result<ServerView,
     let mut tls = Stream::new(Connection::new_server(config), counting(tcp)?);
     tls.handshake()?;
     let trace = traces(tls.take_events());
-    let negotiated = tls.conn().negotiated().ok_or("no parameters")?.clone();
     let mut peer = ByHand::new(tls.into_parts())?;
 
     let (mut request, mut text) = (Vec::new(), Vec::new());
@@ -130,9 +134,16 @@ fn serve(listener: TcpListener, config: Arc<ServerConfig>) -> Result<ServerView,
         if peer.conn.peer_closed() {
             return Err("client closed before the end of its request".into());
         }
-        text.extend_from_slice(seen.data());
-        request.push(seen);
+        // A renegotiation the client starts (--renegotiate) comes first:
+        // its records are the connection's own business.
+        if seen.data.is_some() {
+            text.extend_from_slice(seen.data());
+            request.push(seen);
+        }
     }
+    let mut trace = trace;
+    trace.extend(traces(core::mem::take(&mut peer.events)));
+    let negotiated = peer.conn.negotiated().ok_or("no parameters")?.clone();
     let body = format!("Hello over {}!\n", negotiated.suite_name());
     let response = format!(
         "HTTP/1.1 200 OK\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
@@ -231,7 +242,7 @@ fn explain_common(entry: &TraceEntry, client_sent: bool) -> &'static str {
     }
 }
 
-const USAGE: &str = "usage: demo [--suite IANA_NAME [--no-etm]]";
+const USAGE: &str = "usage: demo [--suite IANA_NAME [--no-etm]] [--renegotiate]";
 
 /// The command line.
 struct Args {
@@ -239,10 +250,12 @@ struct Args {
     suite: Option<&'static SupportedSuite>,
     /// Whether the client offers encrypt-then-MAC (not with `--no-etm`).
     etm: bool,
+    /// Whether the client renegotiates after the handshake.
+    renegotiate: bool,
 }
 
 fn parse_args() -> Result<Args, BoxError> {
-    let (mut suite, mut etm) = (None, true);
+    let (mut suite, mut etm, mut renegotiate) = (None, true, false);
     let mut args = std::env::args().skip(1);
     while let Some(arg) = args.next() {
         match arg.as_str() {
@@ -254,13 +267,71 @@ fn parse_args() -> Result<Args, BoxError> {
                 );
             }
             "--no-etm" => etm = false,
+            "--renegotiate" => renegotiate = true,
             _ => return Err(USAGE.into()),
         }
     }
     if !etm && !suite.is_some_and(|s| s.protection.is_cbc()) {
         return Err(format!("--no-etm is about CBC records: name a CBC suite too\n{USAGE}").into());
     }
-    Ok(Args { suite, etm })
+    Ok(Args {
+        suite,
+        etm,
+        renegotiate,
+    })
+}
+
+/// The client renegotiates (`--renegotiate`) and the second handshake is
+/// printed as the client saw it.
+fn renegotiate<T: Read + Write>(tls: &mut Stream<T>) -> Result<(), BoxError> {
+    let started = Instant::now();
+    tls.renegotiate()?;
+    let elapsed = started.elapsed();
+    let events = tls.take_events();
+    if !events
+        .iter()
+        .any(|e| matches!(e, Event::RenegotiationComplete(_)))
+    {
+        return Err("the renegotiation did not complete".into());
+    }
+    println!("1b. Renegotiation (RFC 5746): a second handshake inside the first");
+    println!("   The client asks for it now, under the keys of the first handshake: every");
+    println!("   message below travels encrypted, and each side switches to the new keys");
+    println!("   at its ChangeCipherSpec. Application data could flow meanwhile.");
+    println!();
+    for (i, entry) in traces(events).iter().enumerate() {
+        let sent = entry.direction == Direction::Sent;
+        println!(
+            "{:>2}. [client] {} {}  ({} bytes)  [handshake {}: renegotiation {}]",
+            i + 1,
+            if sent { "->" } else { "<-" },
+            entry.message,
+            entry.len,
+            entry.handshake,
+            entry.handshake - 1
+        );
+        let why = match (entry.message, sent) {
+            ("ClientHello", _) => "A new ClientHello, as in the first handshake, but its renegotiation_info now carries the client's verify_data from the first handshake's Finished: proof to the server that this client took part in it (RFC 5746 §3.5; without it an attacker could splice its own handshake in front of ours, CVE-2009-3555).",
+            ("ServerHello", _) => "The server's renegotiation_info carries both Finished verify_data of the first handshake, which the client checks (§3.5). The extended master secret is required again, and the suite may not be weaker than before.",
+            ("Certificate", _) => "The server's certificate again; the client refuses any other than the first handshake's (the triple-handshake attack).",
+            ("ChangeCipherSpec", true) => "From here on, what the client sends is protected by the new keys.",
+            ("ChangeCipherSpec", false) => "From here on, what the server sends is protected by the new keys.",
+            _ => explain_common(entry, sent),
+        };
+        println!("      {why}");
+        for (k, v) in &entry.fields {
+            if v.starts_with("renegotiation_info") {
+                println!("        {k}: {v}");
+            }
+        }
+    }
+    println!();
+    println!(
+        "   Renegotiation done in {:.1} ms; the connection goes on under the new keys.",
+        elapsed.as_secs_f64() * 1000.0
+    );
+    println!();
+    Ok(())
 }
 
 fn records_count(n: usize) -> String {
@@ -313,6 +384,13 @@ fn main() -> Result<(), BoxError> {
     // The server would agree to encrypt-then-MAC; with --no-etm the client
     // does not ask for it.
     client_config.encrypt_then_mac = args.etm;
+    if args.renegotiate {
+        // Off by default on both sides; without a stored session the second
+        // handshake is a full one, with a key exchange of its own.
+        client_config.allow_renegotiation = true;
+        client_config.session_store = None;
+        server_config.accept_client_renegotiation = true;
+    }
 
     let listener = TcpListener::bind("127.0.0.1:0")?;
     let addr = listener.local_addr()?;
@@ -338,7 +416,7 @@ fn main() -> Result<(), BoxError> {
     let elapsed = started.elapsed();
     let client_trace = traces(tls.take_events());
     let (hs_sent, hs_read) = (tls.get_ref().written, tls.get_ref().read);
-    let n = tls.conn().negotiated().ok_or("no parameters")?.clone();
+    let first = tls.conn().negotiated().ok_or("no parameters")?.clone();
 
     // ---- 1. the handshake as the client saw it ----
     println!("1. The handshake, as the client saw it (RFC 5246 §7.3)");
@@ -358,7 +436,7 @@ fn main() -> Result<(), BoxError> {
             entry.message,
             entry.len
         );
-        println!("      {}", explain(entry, sent, &n, args.etm));
+        println!("      {}", explain(entry, sent, &first, args.etm));
         for (k, v) in &entry.fields {
             println!("        {k}: {v}");
         }
@@ -369,6 +447,11 @@ fn main() -> Result<(), BoxError> {
         elapsed.as_secs_f64() * 1000.0
     );
     println!();
+
+    if args.renegotiate {
+        renegotiate(&mut tls)?;
+    }
+    let n = tls.conn().negotiated().ok_or("no parameters")?.clone();
 
     // ---- application data and the close, driven by hand to see each record ----
     let mut me = ByHand::new(tls.into_parts())?;
@@ -397,8 +480,13 @@ fn main() -> Result<(), BoxError> {
         } else {
             "<-"
         };
+        let second = if entry.handshake > 1 {
+            "  [handshake 2: renegotiation 1]"
+        } else {
+            ""
+        };
         println!(
-            "{:>2}. [server] {arrow} {} ({} bytes)",
+            "{:>2}. [server] {arrow} {} ({} bytes){second}",
             i + 1,
             entry.message,
             entry.len

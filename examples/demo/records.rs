@@ -12,7 +12,7 @@ use std::ops::Range;
 
 use sanstls::io::Parts;
 use sanstls::suites::{AeadKind, CbcCipher, CbcKind, MacKind, Protection, CBC_BLOCK_LEN};
-use sanstls::{Connection, Negotiated};
+use sanstls::{Connection, Event, Negotiated};
 
 type BoxError = Box<dyn Error + Send + Sync>;
 
@@ -45,6 +45,9 @@ pub struct ByHand<T> {
     tcp: T,
     /// Received bytes the connection has not had yet.
     pending: Vec<u8>,
+    /// The connection's events, as they came (the trace of a renegotiation
+    /// the peer starts, say).
+    pub events: Vec<Event>,
 }
 
 impl<T: Read + Write> ByHand<T> {
@@ -67,6 +70,7 @@ impl<T: Read + Write> ByHand<T> {
             conn: connection,
             tcp: transport,
             pending: received,
+            events: Vec::new(),
         })
     }
 
@@ -123,7 +127,9 @@ impl<T: Read + Write> ByHand<T> {
             return Err(format!("the connection took {} of {len} bytes", input.consumed).into());
         }
         let opened = self.pending.drain(..len).collect();
-        while self.conn.poll_event().is_some() {}
+        while let Some(e) = self.conn.poll_event() {
+            self.events.push(e);
+        }
         self.flush()?;
         Ok(Seen { wire, opened, data })
     }

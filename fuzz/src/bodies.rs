@@ -24,7 +24,7 @@ use sanstls::config::{
     CertifiedKey, ClientAuth, FixedTime, RandomSource, SingleCert, SingleClientCert,
 };
 use sanstls::internals::codec::enums::ProtocolVersion;
-use sanstls::internals::codec::enums::{CipherSuite, ContentType};
+use sanstls::internals::codec::enums::{AlertDescription, CipherSuite, ContentType};
 use sanstls::internals::codec::{Codec, Decode};
 use sanstls::internals::crypto::key_schedule::{DirectionKeys, MasterSecret};
 use sanstls::internals::handshake::certificate::{
@@ -142,6 +142,10 @@ fn keys() -> &'static Keys {
 pub struct Mode {
     bits: u8,
     cbc: Option<Cbc>,
+    /// A renegotiating `pair` input: the known session of an ECDHE mode
+    /// with the RSA certificate is then one of that certificate (see
+    /// [`known_session`]).
+    renegotiating: bool,
 }
 
 /// CBC suites (feature `legacy`), from a 3-bit variant: bits 0-1 pick the
@@ -181,13 +185,18 @@ impl Cbc {
 impl Mode {
     /// AEAD suites, as the mode byte says.
     pub fn new(bits: u8) -> Self {
-        Mode { bits, cbc: None }
+        Mode {
+            bits,
+            cbc: None,
+            renegotiating: false,
+        }
     }
     /// CBC suites of `cbc`'s variant; otherwise as the mode byte says.
     pub fn with_cbc(bits: u8, cbc: u8) -> Self {
         Mode {
             bits,
             cbc: Some(Cbc::new(cbc)),
+            renegotiating: false,
         }
     }
     /// A `client` or `server` input's header `[mode, chunk]`: mode bit
@@ -233,6 +242,17 @@ impl Mode {
             None => record,
             Some(c) => 0x80 | c.variant << 4 | record.min(15),
         }
+    }
+    /// The header of a renegotiating `pair` input (see [`PairHeader`]):
+    /// `[record, dir_how]` then the mode and plan bytes, for tampering with
+    /// record `record` (at most 31) of the direction `dir_how` says.
+    pub fn pair_renegotiation_header(self, record: u8, dir_how: u8, plan: Plan) -> [u8; 4] {
+        let (kind, plan_bits) = match (self.cbc, plan.trace) {
+            (Some(c), _) => (2u8, plan.bits & 0x1f | c.variant << 5),
+            (None, false) => (1, plan.bits),
+            (None, true) => (3, plan.bits),
+        };
+        [kind << 5 | record.min(31), dir_how, self.bits, plan_bits]
     }
     fn client_cert(self) -> bool {
         self.bits & 0x01 != 0
@@ -299,16 +319,119 @@ impl Mode {
     }
 }
 
+/// What a renegotiating `pair` input does (RFC 5746), from its plan byte:
+/// bits 0-1 who calls `renegotiate` (0 the client; 1 the server, which
+/// sends HelloRequest; 2 the server with `renegotiate_with_client_auth`,
+/// asking for the client's certificate, required if the client has one,
+/// else optional; 3 both at once, so the requests cross); bits 2-3 when (0
+/// once the handshake is done, before any data; 1 the same, the client's
+/// data going out right behind the request; 2 after the server's data is
+/// sent, before it is delivered; 3 both 0 and 2: two renegotiations);
+/// bit 4: the other side refuses (it does not allow renegotiation, or as a
+/// server does not accept the client's); bits 5-7: the CBC variant when the
+/// record byte asks for CBC. Both sides allow renegotiation otherwise.
+#[derive(Clone, Copy, Debug)]
+pub struct Plan {
+    bits: u8,
+    /// Both sides trace their handshakes (the trace numbers renegotiations).
+    trace: bool,
+}
+
+impl Plan {
+    pub fn new(bits: u8, trace: bool) -> Self {
+        Plan { bits, trace }
+    }
+    fn who(self) -> u8 {
+        self.bits & 3
+    }
+    fn when(self) -> u8 {
+        (self.bits >> 2) & 3
+    }
+    fn refused(self) -> bool {
+        self.bits & 0x10 != 0
+    }
+    fn client_starts(self) -> bool {
+        matches!(self.who(), 0 | 3)
+    }
+    fn server_starts(self) -> bool {
+        self.who() != 0
+    }
+}
+
+/// A `pair` input's header: `[record, dir_how, mode, bytes...]` as before
+/// renegotiation ([`Mode::from_pair`]: record bit 7 CBC, else bits 5-6
+/// clear), or, with record bit 7 clear and bits 5-6 not both clear, a
+/// renegotiating input `[record, dir_how, mode, plan, bytes...]`: bits 5-6
+/// of `record` are 1 for AEAD suites, 2 for CBC ones (the variant in the
+/// plan's bits 5-7), 3 for AEAD suites with both sides tracing; bits 0-4
+/// the record to tamper with.
+pub struct PairHeader<'a> {
+    pub mode: Mode,
+    /// The record to tamper with.
+    pub record: usize,
+    pub plan: Option<Plan>,
+    /// Direction (bit 0) and how (`(dir_how >> 1) % 5`).
+    pub dir_how: u8,
+    /// The bytes the tampering uses.
+    pub bytes: &'a [u8],
+}
+
+impl<'a> PairHeader<'a> {
+    /// `None` if the input is too short.
+    pub fn parse(data: &'a [u8]) -> Option<Self> {
+        let [record, dir_how, mode, rest @ ..] = data else {
+            return None;
+        };
+        let kind = (record >> 5) & 3;
+        if record & 0x80 != 0 || kind == 0 {
+            let (mode, record) = Mode::from_pair(*mode, *record);
+            return Some(PairHeader {
+                mode,
+                record,
+                plan: None,
+                dir_how: *dir_how,
+                bytes: rest,
+            });
+        }
+        let [plan, bytes @ ..] = rest else {
+            return None;
+        };
+        let mode = Mode {
+            renegotiating: true,
+            ..match kind {
+                2 => Mode::with_cbc(*mode, plan >> 5),
+                _ => Mode::new(*mode),
+            }
+        };
+        Some(PairHeader {
+            mode,
+            record: usize::from(record & 0x1f),
+            plan: Some(Plan::new(*plan & 0x1f, kind == 3)),
+            dir_how: *dir_how,
+            bytes,
+        })
+    }
+}
+
 /// A session both sides can resume without a prior handshake: resumption
 /// from it is fully deterministic. In legacy modes it is a session of a
 /// legacy suite the client offers, with the RSA certificate; in CBC modes
 /// one of [`Mode::suite`], with the server's certificate and the variant's
-/// encrypt-then-MAC.
+/// encrypt-then-MAC. In the other (ECDHE) modes it is an ECDHE_ECDSA
+/// session with the P-256 certificate, even where the server has the RSA
+/// one (0x08), as before renegotiation; a renegotiating input's is then an
+/// ECDHE_RSA session with the RSA certificate: a full renegotiation after
+/// resuming it must find the certificate of the session, or the client
+/// rightly refuses the server's new identity.
 fn known_session(mode: Mode, client_side: bool) -> Vec<u8> {
     let k = keys();
     let (suite, server) = match (mode.cbc, mode.kx()) {
         (Some(_), _) if mode.rsa() || mode.legacy() => (mode.suite().suite, &k.server_rsa),
         (Some(_), _) => (mode.suite().suite, &k.server_ecdsa),
+        (None, KeyExchangeKind::Ecdhe) if mode.rsa() && mode.renegotiating => (
+            CipherSuite::TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256,
+            &k.server_rsa,
+        ),
         (None, KeyExchangeKind::Ecdhe) => (
             CipherSuite::TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256,
             &k.server_ecdsa,
@@ -346,6 +469,11 @@ pub struct Configs {
 
 impl Configs {
     pub fn new(mode: Mode) -> Self {
+        Self::renegotiating(mode, None)
+    }
+
+    /// The configs of `mode`, allowing renegotiation as `plan` says.
+    pub fn renegotiating(mode: Mode, plan: Option<Plan>) -> Self {
         let k = keys();
         let mut c = ClientConfig::new((*k.roots).clone());
         c.random = Arc::new(CounterRandom::new(1));
@@ -401,6 +529,15 @@ impl Configs {
         } else {
             None
         };
+        if let Some(plan) = plan {
+            // The side that starts allows it; the other too, unless the
+            // plan has it refuse.
+            c.allow_renegotiation = plan.client_starts() || !plan.refused();
+            s.allow_renegotiation = plan.server_starts() || !plan.refused();
+            s.accept_client_renegotiation = !plan.refused();
+            c.trace = plan.trace;
+            s.trace = plan.trace;
+        }
         Configs {
             client: Arc::new(c),
             server: Arc::new(s),
@@ -935,6 +1072,12 @@ struct Side {
     data: Vec<u8>,
     failed: bool,
     records_out: usize,
+    /// `renegotiate` calls that were taken (returned `Ok`).
+    renegotiations_asked: usize,
+    /// Events seen: renegotiations completed; `no_renegotiation` warnings
+    /// received.
+    renegotiations_done: usize,
+    refusals_received: usize,
 }
 
 impl Side {
@@ -945,6 +1088,22 @@ impl Side {
             data: Vec::new(),
             failed: false,
             records_out: 0,
+            renegotiations_asked: 0,
+            renegotiations_done: 0,
+            refusals_received: 0,
+        }
+    }
+
+    /// Drains the events, counting those the renegotiation checks need.
+    fn drain(&mut self) {
+        while let Some(e) = self.conn.poll_event() {
+            match e {
+                Event::RenegotiationComplete(_) => self.renegotiations_done += 1,
+                Event::WarningAlert(a) if a == AlertDescription::NO_RENEGOTIATION => {
+                    self.refusals_received += 1
+                }
+                _ => {}
+            }
         }
     }
 }
@@ -963,7 +1122,7 @@ fn pump(c: &mut Side, s: &mut Side, inj: Option<&Injection>, bytes: &[u8]) -> bo
             };
             let mut out = Vec::new();
             from.conn.poll_output(&mut out);
-            drain_events(&mut from.conn);
+            from.drain();
             if !out.is_empty() {
                 moved = true;
                 match inj {
@@ -994,12 +1153,62 @@ fn pump(c: &mut Side, s: &mut Side, inj: Option<&Injection>, bytes: &[u8]) -> bo
     fired
 }
 
+/// Asks for a renegotiation as `plan` says (see [`Plan`]).
+fn renegotiate(c: &mut Side, s: &mut Side, plan: Plan, client_cert: bool) {
+    let ask = |side: &mut Side, r: Result<(), Error>| {
+        if r.is_ok() {
+            side.renegotiations_asked += 1;
+        }
+    };
+    match plan.who() {
+        0 => {
+            let r = c.conn.renegotiate();
+            ask(c, r);
+        }
+        1 => {
+            let r = s.conn.renegotiate();
+            ask(s, r);
+        }
+        2 => {
+            let verifier = Arc::new(WebPkiClientVerifier::new(keys().roots.clone()));
+            let auth = if client_cert {
+                ClientAuth::Required(verifier)
+            } else {
+                ClientAuth::Optional(verifier)
+            };
+            let r = s.conn.renegotiate_with_client_auth(auth);
+            ask(s, r);
+        }
+        _ => {
+            let r = c.conn.renegotiate();
+            ask(c, r);
+            let r = s.conn.renegotiate();
+            ask(s, r);
+        }
+    }
+}
+
 /// Runs a whole connection: handshake, data both ways, close_notify both
-/// ways. Returns (client ok, server ok, injection fired).
-fn run_connection(configs: &Configs, inj: Option<&Injection>, bytes: &[u8]) -> (Side, Side, bool) {
+/// ways, and the renegotiations `plan` asks for. Returns (client, server,
+/// injection fired).
+fn run_connection(
+    configs: &Configs,
+    plan: Option<(Plan, Mode)>,
+    inj: Option<&Injection>,
+    bytes: &[u8],
+) -> (Side, Side, bool) {
     let mut c = Side::new(configs.client());
     let mut s = Side::new(configs.server());
     let mut fired = pump(&mut c, &mut s, inj, bytes);
+    let reneg = |c: &mut Side, s: &mut Side, at: &[u8]| {
+        if let Some((plan, mode)) = plan.filter(|(p, _)| at.contains(&p.when())) {
+            renegotiate(c, s, plan, mode.client_cert());
+        }
+    };
+    reneg(&mut c, &mut s, &[0, 3]);
+    fired |= pump(&mut c, &mut s, inj, bytes);
+    // When 1: the client's data right behind the request.
+    reneg(&mut c, &mut s, &[1]);
     let mut out = Vec::new();
     if !c.failed && !c.conn.is_handshaking() {
         if c.conn.send(b"ping from client", &mut out).is_ok() {
@@ -1015,43 +1224,58 @@ fn run_connection(configs: &Configs, inj: Option<&Injection>, bytes: &[u8]) -> (
         }
         out.clear();
     }
+    reneg(&mut c, &mut s, &[2, 3]);
     fired |= pump(&mut c, &mut s, inj, bytes);
     c.conn.close();
     fired |= pump(&mut c, &mut s, inj, bytes);
     s.conn.close();
     fired |= pump(&mut c, &mut s, inj, bytes);
+    c.drain();
+    s.drain();
     (c, s, fired)
 }
 
-/// Input: `[record, direction+how, mode, bytes...]`. Runs a real in-memory
-/// handshake (config from [`Mode`]; with mode bit 0x40 a first clean
-/// connection runs to fill the session stores and the tampered one resumes;
-/// with `record` bit 7, CBC suites, [`Mode::from_pair`]), tampers with
-/// record number `record` of the chosen direction, then drives both sides
-/// through application data and close_notify.
+/// Input: `[record, direction+how, mode, bytes...]`, or with a
+/// renegotiation plan `[record, direction+how, mode, plan, bytes...]` (see
+/// [`PairHeader`] and [`Plan`]). Runs a real in-memory handshake (config
+/// from [`Mode`]; with mode bit 0x40 a first clean connection runs to fill
+/// the session stores and the tampered one resumes; with `record` bit 7,
+/// CBC suites, [`Mode::from_pair`]), renegotiates as the plan says,
+/// tampers with record number `record` of the chosen direction (counting
+/// the renegotiations' records too), then drives both sides through
+/// application data and close_notify.
 ///
 /// Invariants checked: without tampering, both sides complete and the data
-/// arrives intact; with it, nothing panics or hangs, a side that failed
-/// stays failed, and no application data comes out that the peer did not
-/// send.
+/// arrives intact, and the renegotiations asked for complete on both sides
+/// (or, if the plan has the peer refuse, none does and the asking side got
+/// a no_renegotiation warning); with it, nothing panics or hangs, a side
+/// that failed stays failed (also for `renegotiate`), and no application
+/// data comes out that the peer did not send.
 pub fn pair(data: &[u8]) {
-    let [record, dir_how, mode, bytes @ ..] = data else {
+    let Some(PairHeader {
+        mode,
+        record,
+        plan,
+        dir_how,
+        bytes,
+    }) = PairHeader::parse(data)
+    else {
         return;
     };
-    let (mode, record) = Mode::from_pair(*mode, *record);
-    let configs = Configs::new(mode);
+    let configs = Configs::renegotiating(mode, plan);
+    let plan = plan.map(|p| (p, mode));
     if mode.resume() {
-        let (c, s, _) = run_connection(&configs, None, &[]);
-        check_clean(&c, &s, mode);
+        let (c, s, _) = run_connection(&configs, plan, None, &[]);
+        check_clean(&c, &s, mode, plan);
     }
     let inj = Injection {
         record,
         to_client: dir_how & 1 != 0,
         how: (dir_how >> 1) % 5,
     };
-    let (mut c, mut s, fired) = run_connection(&configs, Some(&inj), bytes);
+    let (mut c, mut s, fired) = run_connection(&configs, plan, Some(&inj), bytes);
     if !fired {
-        check_clean(&c, &s, mode);
+        check_clean(&c, &s, mode, plan);
     }
     // Whatever was tampered with, application data that comes out must be
     // what the peer sent: the fuzzer holds no record keys.
@@ -1060,14 +1284,21 @@ pub fn pair(data: &[u8]) {
         c.data.len() <= 17_000 && c.data.iter().all(|&b| b == 0x61),
         "forged data"
     );
+    for side in [&mut c, &mut s] {
+        // A failed or closed connection does not renegotiate.
+        let r = side.conn.renegotiate();
+        if side.conn.error().is_some() || side.conn.sent_close() {
+            assert!(r.is_err(), "renegotiate after the end");
+        }
+    }
     finish(&mut c.conn);
     finish(&mut s.conn);
 }
 
 /// A run nobody tampered with must succeed (unless the config itself forbids
 /// it: required client auth without a client certificate), with the mode's
-/// suite and encrypt-then-MAC.
-fn check_clean(c: &Side, s: &Side, mode: Mode) {
+/// suite and encrypt-then-MAC; and the renegotiations of `plan` with it.
+fn check_clean(c: &Side, s: &Side, mode: Mode, plan: Option<(Plan, Mode)>) {
     if mode.client_auth() >= 2 && !mode.client_cert() {
         assert!(c.failed || s.failed || s.conn.error().is_some());
         return;
@@ -1087,6 +1318,40 @@ fn check_clean(c: &Side, s: &Side, mode: Mode) {
         if mode.cbc.is_some() {
             assert_eq!(n.suite, mode.suite(), "the mode's CBC suite");
         }
+    }
+    let Some((plan, _)) = plan else {
+        assert_eq!(c.renegotiations_done + s.renegotiations_done, 0);
+        return;
+    };
+    assert_eq!(
+        c.renegotiations_done, s.renegotiations_done,
+        "both sides see every renegotiation complete"
+    );
+    let asked = c.renegotiations_asked + s.renegotiations_asked;
+    match (plan.who(), plan.refused()) {
+        // Crossing requests make one renegotiation; refusing the client
+        // does not stop it (the server's own request is pending).
+        (3, _) => assert_eq!(c.renegotiations_done * 2, asked, "crossing requests"),
+        (who, false) => {
+            assert!(asked >= 1, "renegotiate was refused: {who}");
+            assert_eq!(c.renegotiations_done, asked, "renegotiations asked");
+        }
+        (who, true) => {
+            assert_eq!(
+                c.renegotiations_done, 0,
+                "a refused renegotiation completed"
+            );
+            let asker = if who == 0 { c } else { s };
+            assert_eq!(
+                asker.refusals_received, asked,
+                "each refused with a warning"
+            );
+        }
+    }
+    // A server that asked for a certificate in the renegotiation has it.
+    if plan.who() == 2 && !plan.refused() && mode.client_cert() {
+        let n = s.conn.negotiated().expect("negotiated");
+        assert_eq!(n.peer_certificates.len(), 1, "the client's certificate");
     }
 }
 
@@ -1134,9 +1399,10 @@ pub fn seed_modes() -> Vec<Mode> {
 /// Records the wire bytes of real in-memory handshakes under
 /// `root/<target>/`: whole flights and single records per direction, single
 /// handshake messages with their decoder selector, and a spread of
-/// injection points for `pair`.
+/// injection points for `pair`, renegotiating ones included.
 pub fn generate_seeds(root: &Path) -> std::io::Result<()> {
-    generate_mode_seeds(root, &seed_modes(), true)
+    generate_mode_seeds(root, &seed_modes(), true)?;
+    generate_renegotiation_seeds(root)
 }
 
 /// [`generate_seeds`] for `modes` only; with `fixed`, also the inputs that
@@ -1225,6 +1491,82 @@ pub fn generate_mode_seeds(root: &Path, modes: &[Mode], fixed: bool) -> std::io:
         (17, &[2, 20, 0, 3, 0, 0, 0]),
     ] {
         write("handshake_message", &[&[sel][..], body].concat())?;
+    }
+    Ok(())
+}
+
+/// `pair` inputs that renegotiate ([`Plan`]): every plan once without
+/// tampering, spread over modes (certificates of both kinds, client
+/// authentication, tickets, a known session, resumption, RSA key
+/// transport, DHE), with tracing and in CBC modes (both MAC orders); and a
+/// few plans tampered with at the records of their renegotiations
+/// (records 4 to 12 of either direction, every kind of tampering).
+pub fn renegotiation_seed_inputs() -> Vec<Vec<u8>> {
+    const MODES: [u8; 8] = [0x00, 0x08, 0x13, 0x07, 0x20, 0x40, 0x30, 0x03];
+    const TAMPERED: [(u8, u8); 10] = [
+        (4, 0),
+        (5, 2),
+        (6, 5),
+        (7, 4),
+        (8, 9),
+        (5, 1),
+        (7, 3),
+        (9, 6),
+        (10, 8),
+        (12, 1),
+    ];
+    let bytes = [0x16u8, 3, 3, 0, 2, 1, 0];
+    let input = |mode: Mode, record: u8, dir_how: u8, plan: Plan| -> Vec<u8> {
+        let h = mode.pair_renegotiation_header(record, dir_how, plan);
+        [&h[..], &bytes].concat()
+    };
+    let mut out = Vec::new();
+    for bits in 0..32u8 {
+        let mode = Mode::new(MODES[usize::from(bits) % MODES.len()]);
+        out.push(input(mode, 31, 0, Plan::new(bits, false)));
+    }
+    for (mode, bits) in [(0x00u8, 0x00u8), (0x07, 0x06), (0x88, 0x0d), (0x80, 0x03)] {
+        out.push(input(
+            Mode::new(mode),
+            31,
+            0,
+            Plan::new(bits, mode == 0x00 || mode == 0x07),
+        ));
+    }
+    for (mode, variant, bits) in [
+        (0x00u8, 0u8, 0x00u8),
+        (0x08, 4, 0x05),
+        (0x07, 2, 0x0e),
+        (0x80, 5, 0x13),
+    ] {
+        out.push(input(
+            Mode::with_cbc(mode, variant),
+            31,
+            0,
+            Plan::new(bits, false),
+        ));
+    }
+    for mode in [0x00u8, 0x13] {
+        for bits in [0x00u8, 0x05, 0x0a, 0x03] {
+            for (record, dir_how) in TAMPERED {
+                out.push(input(
+                    Mode::new(mode),
+                    record,
+                    dir_how,
+                    Plan::new(bits, false),
+                ));
+            }
+        }
+    }
+    out
+}
+
+/// Writes [`renegotiation_seed_inputs`] under `root/pair/`.
+pub fn generate_renegotiation_seeds(root: &Path) -> std::io::Result<()> {
+    let dir = root.join("pair");
+    std::fs::create_dir_all(&dir)?;
+    for (n, input) in renegotiation_seed_inputs().iter().enumerate() {
+        std::fs::write(dir.join(format!("seed-reneg-{n:05}")), input)?;
     }
     Ok(())
 }

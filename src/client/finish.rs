@@ -17,7 +17,7 @@ use crate::state::{
 };
 
 use super::hello::store_key;
-use super::{ClientHs, ClientState};
+use super::{ClientHs, ClientIdle, ClientState};
 
 /// Keys are derived; what is left to check and remember.
 pub(crate) struct ClientKeyed {
@@ -87,11 +87,11 @@ impl AwaitServerFinished {
             created,
             new_ticket,
         } = self.0;
-        check_finished(&prf, &mut hs.transcript, false, &msg)?;
+        hs.verify_data.server = check_finished(&prf, &mut hs.transcript, false, &msg)?;
         let resumed = resumed_write.is_some();
         if let Some(enc) = resumed_write {
             actions.push(Action::ChangeWriteCipher(enc));
-            send_finished(actions, &prf, &mut hs.transcript, true)?;
+            hs.verify_data.client = send_finished(actions, &prf, &mut hs.transcript, true)?;
         }
         let stored = store_session(
             &hs,
@@ -117,8 +117,15 @@ impl AwaitServerFinished {
             sni: hs.sni,
             peer_certificates,
             resumed,
+            verify_data: hs.verify_data,
+            secure_renegotiation: hs.secure_renegotiation,
         };
-        Ok(ClientState::Traffic(complete(actions, agreed)))
+        let traffic = complete(actions, agreed);
+        Ok(ClientState::Idle(ClientIdle {
+            config: hs.config,
+            server_name: hs.server_name,
+            completed: Some(traffic),
+        }))
     }
 }
 

@@ -40,6 +40,14 @@ impl AwaitCertificate {
             config.time.now(),
         )?;
         let verified = ServerCertVerified::assertion();
+        // A renegotiation may not change who the server is (the triple
+        // handshake), unless the configuration dangerously allows it.
+        if let Some(prior) = &self.hs.prior {
+            prior.check_identity(
+                Some(end_entity),
+                config.dangerous_renegotiation_identity_change,
+            )?;
+        }
         self.hs.transcript.add(msg.raw);
         // RFC 5246 §7.4.3: RSA key transport has no ServerKeyExchange; the
         // share is the certificate's key.
@@ -185,7 +193,7 @@ impl AwaitServerHelloDone {
         hs.transcript.keep_messages(false);
         let (prf, write) = hs.derive_keys(&master, actions)?;
         actions.push(Action::ChangeWriteCipher(write));
-        send_finished(actions, &prf, &mut hs.transcript, true)?;
+        hs.verify_data.client = send_finished(actions, &prf, &mut hs.transcript, true)?;
 
         Ok(after_keys(ClientKeyed {
             hs,

@@ -24,7 +24,8 @@ use crate::state::{send_body, unexpected, Action, Actions, Msg};
 use crate::suites::{KeyExchangeKind, SupportedSuite};
 
 use super::finish::{after_keys, ClientKeyed};
-use super::{AwaitCertificate, ClientHs, ClientState};
+use super::{AwaitCertificate, ClientHs, ClientIdle, ClientState};
+use crate::renegotiation::{Prior, VerifyData};
 
 /// Sent ClientHello; waiting for ServerHello.
 pub(crate) struct AwaitServerHello {
@@ -34,6 +35,10 @@ pub(crate) struct AwaitServerHello {
     client_random: [u8; 32],
     /// The session we offered, and the session ID we offered it under.
     offered: Option<(StoredSession, SessionId)>,
+    /// Set when this ClientHello renegotiates.
+    prior: Option<Box<Prior>>,
+    /// Our ClientHello carries session_ticket (see [`asks_for_tickets`]).
+    asked_for_ticket: bool,
     transcript: Transcript,
 }
 
@@ -42,13 +47,21 @@ pub(crate) fn store_key(name: &ServerName<'_>) -> String {
     name.to_str().into_owned()
 }
 
-/// Whether our ClientHello carries session_ticket (RFC 5077 §3.2).
+/// Whether our ClientHello carries session_ticket (RFC 5077 §3.2). In a
+/// renegotiation it only asks for a new ticket and never offers one: GnuTLS
+/// fails its side of an abbreviated renegotiation by ticket (internal_error),
+/// where a session ID does the same job.
 fn asks_for_tickets(config: &ClientConfig) -> bool {
     config.enable_tickets && config.session_store.is_some()
 }
 
-/// A stored session we may offer: fresh, and with a suite we still allow.
-fn resumable(config: &ClientConfig, name: &ServerName<'_>) -> Option<StoredSession> {
+/// A stored session we may offer: fresh, and with a suite we still allow;
+/// in a renegotiation, only one with the extended master secret.
+fn resumable(
+    config: &ClientConfig,
+    name: &ServerName<'_>,
+    renegotiating: bool,
+) -> Option<StoredSession> {
     let store = config.session_store.as_ref()?;
     let bytes = store.get(&name.to_str())?;
     let session = StoredSession::from_bytes(&bytes).ok()?;
@@ -57,14 +70,20 @@ fn resumable(config: &ClientConfig, name: &ServerName<'_>) -> Option<StoredSessi
             .suites
             .iter()
             .any(|s| s.suite == session.suite && config.check_suite(s).is_ok())
-        && (session.extended_master_secret || !config.require_extended_master_secret)
+        && (session.extended_master_secret
+            || !(config.require_extended_master_secret || renegotiating))
         && (!session.ticket.is_empty() || !session.session_id.is_empty());
     usable.then_some(session)
 }
 
+/// Queues our ClientHello. `prior` makes it a renegotiation; then a stored
+/// session is offered only when `offer_session` (see
+/// [`super::ClientState::renegotiate`]) and only by session ID.
 pub(super) fn start(
     config: Arc<ClientConfig>,
     server_name: ServerName<'static>,
+    prior: Option<Box<Prior>>,
+    offer_session: bool,
     actions: &mut Actions,
 ) -> Result<AwaitServerHello, Error> {
     if config.suites.is_empty() || config.groups.is_empty() {
@@ -84,7 +103,10 @@ pub(super) fn start(
         _ => None,
     };
 
-    let offered = match resumable(&config, &server_name) {
+    let renegotiating = prior.is_some();
+    let stored = resumable(&config, &server_name, renegotiating)
+        .filter(|s| !renegotiating || (offer_session && s.ticket.is_empty()));
+    let offered = match stored {
         Some(session) => {
             // RFC 5077 §3.4: with a ticket the client makes up a session ID,
             // and the server echoing it is how resumption shows.
@@ -101,7 +123,8 @@ pub(super) fn start(
     };
 
     // A client with nowhere to keep a ticket does not ask for one.
-    let ticket = asks_for_tickets(&config).then(|| {
+    let asked_for_ticket = asks_for_tickets(&config);
+    let ticket = asked_for_ticket.then(|| {
         offered
             .as_ref()
             .map_or(&[][..], |(s, _)| s.ticket.as_slice())
@@ -118,6 +141,7 @@ pub(super) fn start(
         config: &config,
         random: &client_random,
         sni: sni.as_deref(),
+        renegotiation_info: prior.as_ref().map_or(&[][..], |p| p.client_info()),
     };
     let offers_ticket = ticket.is_some_and(|t| !t.is_empty());
     let offered = match hello.send(actions, &mut transcript, &session_id, ticket) {
@@ -141,6 +165,8 @@ pub(super) fn start(
         sni,
         client_random,
         offered,
+        prior,
+        asked_for_ticket,
         transcript,
     })
 }
@@ -150,6 +176,9 @@ struct Hello<'a> {
     config: &'a ClientConfig,
     random: &'a [u8; 32],
     sni: Option<&'a str>,
+    /// Empty on the first handshake; the previous client verify_data in a
+    /// renegotiation (RFC 5746 §3.5).
+    renegotiation_info: &'a [u8],
 }
 
 impl Hello<'_> {
@@ -165,7 +194,15 @@ impl Hello<'_> {
         ticket: Option<&[u8]>,
     ) -> Result<(), Error> {
         send_body(actions, transcript, HandshakeType::CLIENT_HELLO, |body| {
-            encode_client_hello(body, self.config, self.random, session_id, self.sni, ticket)
+            encode_client_hello(
+                body,
+                self.config,
+                self.random,
+                session_id,
+                self.sni,
+                ticket,
+                self.renegotiation_info,
+            )
         })
     }
 }
@@ -179,9 +216,9 @@ impl Hello<'_> {
 /// when configured), SessionTicket (RFC 5077 §3.2, when `ticket`: the
 /// ticket offered, or empty to ask for one), extended_master_secret (RFC
 /// 7627 §5.1: always offered, even when not required, as it is never
-/// weaker), encrypt_then_mac (RFC 7366 §2, with CBC suites) and an empty
-/// renegotiation_info (RFC 5746 §3.4: we support
-/// secure renegotiation).
+/// weaker), encrypt_then_mac (RFC 7366 §2, with CBC suites) and
+/// renegotiation_info (RFC 5746 §3.4: empty on the first handshake, to say
+/// we support secure renegotiation; `renegotiation_info` in a later one).
 fn encode_client_hello(
     out: &mut Vec<u8>,
     config: &ClientConfig,
@@ -189,6 +226,7 @@ fn encode_client_hello(
     session_id: &SessionId,
     sni: Option<&str>,
     ticket: Option<&[u8]>,
+    renegotiation_info: &[u8],
 ) -> Result<(), Error> {
     ProtocolVersion::TLSV1_2.encode(out)?;
     out.extend_from_slice(random);
@@ -280,7 +318,12 @@ fn encode_client_hello(
             put_extension(out, ExtensionType::ENCRYPT_THEN_MAC, |_| Ok(()))?;
         }
         put_extension(out, ExtensionType::RENEGOTIATION_INFO, |o| {
-            put_opaque(o, LenSize::U8, "renegotiation_info too long", &[])
+            put_opaque(
+                o,
+                LenSize::U8,
+                "renegotiation_info too long",
+                renegotiation_info,
+            )
         })
     })
 }
@@ -317,6 +360,7 @@ fn offered_ffdhe_groups(config: &ClientConfig) -> &'static [NamedGroup] {
 
 /// What the ServerHello's extensions say, once checked against our offer.
 struct Answer {
+    secure_renegotiation: bool,
     ems: bool,
     etm: bool,
     alpn: Option<Vec<u8>>,
@@ -324,9 +368,22 @@ struct Answer {
 }
 
 impl AwaitServerHello {
+    pub(super) fn is_renegotiation(&self) -> bool {
+        self.prior.is_some()
+    }
+
+    pub(super) fn into_idle(self) -> ClientIdle {
+        ClientIdle {
+            config: self.config,
+            server_name: self.server_name,
+            completed: None,
+        }
+    }
+
     fn check_extensions(&self, sh: &ServerHello<'_>) -> Result<Answer, Error> {
         let mut reneg_ok = false;
         let mut answer = Answer {
+            secure_renegotiation: false,
             ems: false,
             etm: false,
             alpn: None,
@@ -335,9 +392,14 @@ impl AwaitServerHello {
         for ext in sh.extensions.iter() {
             match ext {
                 ServerExtension::RenegotiationInfo(data) => {
-                    // RFC 5746 §3.4: on the initial handshake it must be empty.
-                    if !data.is_empty() {
-                        return Err(Error::BadRenegotiationInfo);
+                    match &self.prior {
+                        // RFC 5746 §3.5: both verify_data of the handshake
+                        // before.
+                        Some(prior) => prior.check_server_hello(Some(data))?,
+                        // RFC 5746 §3.4: on the initial handshake it must
+                        // be empty.
+                        None if !data.is_empty() => return Err(Error::BadRenegotiationInfo),
+                        None => {}
                     }
                     reneg_ok = true;
                 }
@@ -359,18 +421,24 @@ impl AwaitServerHello {
                     answer.alpn = Some(proto.to_vec());
                 }
                 ServerExtension::ServerNameAck if self.sni.is_some() => {}
-                ServerExtension::SessionTicketAck if asks_for_tickets(&self.config) => {
+                ServerExtension::SessionTicketAck if self.asked_for_ticket => {
                     answer.ticket_ack = true
                 }
                 // RFC 5246 §7.4.1.4: an extension we did not offer is fatal.
                 _ => return Err(Error::UnsolicitedExtension),
             }
         }
+        // RFC 5746 §3.5: a renegotiating server must send it, whatever the
+        // configuration says of first handshakes.
+        if let (false, Some(prior)) = (reneg_ok, &self.prior) {
+            prior.check_server_hello(None)?;
+        }
         if !reneg_ok && self.config.require_secure_renegotiation {
             return Err(Error::HandshakeFailure(
                 "server does not support secure renegotiation (RFC 5746)",
             ));
         }
+        answer.secure_renegotiation = reneg_ok;
         Ok(answer)
     }
 
@@ -437,6 +505,18 @@ impl AwaitServerHello {
         } else if !answer.ems && self.config.require_extended_master_secret {
             return Err(Error::NoExtendedMasterSecret);
         }
+        // A renegotiation keeps EMS, strength and the server's identity
+        // (see `crate::renegotiation`).
+        crate::renegotiation::require_ems(self.prior.as_deref(), answer.ems)?;
+        if let Some(prior) = &self.prior {
+            prior.check_strength(suite, answer.etm)?;
+            if let Some(session) = &resumed {
+                prior.check_identity(
+                    session.peer_certificate.as_ref(),
+                    self.config.dangerous_renegotiation_identity_change,
+                )?;
+            }
+        }
 
         self.transcript.start(suite.hash);
         self.transcript.add(msg.raw);
@@ -453,6 +533,9 @@ impl AwaitServerHello {
             alpn: answer.alpn,
             session_id: sh.session_id,
             ticket_expected: answer.ticket_ack,
+            secure_renegotiation: answer.secure_renegotiation,
+            verify_data: VerifyData::default(),
+            prior: self.prior,
             transcript: self.transcript,
         };
         match resumed {
@@ -579,7 +662,7 @@ mod tests {
         ];
         for (config, id, sni, ticket) in cases {
             let mut direct = Vec::new();
-            encode_client_hello(&mut direct, config, &random, &id, sni, ticket).unwrap();
+            encode_client_hello(&mut direct, config, &random, &id, sni, ticket, &[]).unwrap();
             let old = struct_encoding(config, &random, &id, sni, ticket);
             assert_eq!(direct, old, "{sni:?} {id:?} {ticket:?}");
             // And it decodes to what was offered.

@@ -31,6 +31,7 @@ use crate::config::ClientConfig;
 use crate::crypto::transcript::Transcript;
 use crate::error::Error;
 use crate::handshake::SessionId;
+use crate::renegotiation::{Prior, VerifyData};
 use crate::state::{unexpected, Action, Actions, Msg, Traffic};
 use crate::suites::SupportedSuite;
 
@@ -56,6 +57,12 @@ pub(crate) struct ClientHs {
     /// The server acknowledged session_ticket: a NewSessionTicket will come
     /// before its ChangeCipherSpec (RFC 5077 §3.2).
     pub ticket_expected: bool,
+    /// The server sent renegotiation_info (RFC 5746 §3.4).
+    pub secure_renegotiation: bool,
+    /// Both Finished verify_data, filled in as they go by.
+    pub verify_data: VerifyData,
+    /// Set when this handshake renegotiates: what it must match.
+    pub prior: Option<Box<Prior>>,
     pub transcript: Transcript,
 }
 
@@ -96,7 +103,18 @@ pub(crate) enum ClientState {
     AwaitTicket(AwaitTicket),
     AwaitServerCcs(AwaitServerCcs),
     AwaitServerFinished(AwaitServerFinished),
-    Traffic(Traffic),
+    /// No handshake under way: the connection is established (the
+    /// connection keeps what traffic needs) and could renegotiate.
+    Idle(ClientIdle),
+}
+
+/// What a client needs to start another handshake on the same connection.
+pub(crate) struct ClientIdle {
+    pub config: Arc<ClientConfig>,
+    pub server_name: ServerName<'static>,
+    /// What the handshake that just ended leaves for traffic, until the
+    /// connection takes it ([`ClientState::take_completed`]).
+    pub completed: Option<Traffic>,
 }
 
 impl ClientState {
@@ -106,14 +124,62 @@ impl ClientState {
         server_name: ServerName<'static>,
         actions: &mut Actions,
     ) -> Result<Self, Error> {
-        hello::start(config, server_name, actions).map(ClientState::AwaitServerHello)
+        hello::start(config, server_name, None, true, actions).map(ClientState::AwaitServerHello)
+    }
+
+    /// Starts a renegotiation from `idle`: a ClientHello bound to `prior`
+    /// (RFC 5746 §3.5). On error the connection fails, as for any
+    /// handshake step.
+    ///
+    /// `offer_session` is false when answering a server's HelloRequest: a
+    /// server asks for a renegotiation mostly to ask for a client
+    /// certificate, which resuming a session would skip (Go's client never
+    /// resumes in a renegotiation, for this reason; OpenSSL's `s_server`
+    /// asks for a certificate by `R` and then resumes a session offered
+    /// to it). Our own renegotiation may resume one, by session ID.
+    pub(crate) fn renegotiate(
+        idle: ClientIdle,
+        prior: Prior,
+        offer_session: bool,
+        actions: &mut Actions,
+    ) -> Result<Self, Error> {
+        hello::start(
+            idle.config,
+            idle.server_name,
+            Some(Box::new(prior)),
+            offer_session,
+            actions,
+        )
+        .map(ClientState::AwaitServerHello)
+    }
+
+    /// Gives up a renegotiation the server refused with a `no_renegotiation`
+    /// warning before answering it (RFC 5746 §4.2 leaves the client free
+    /// to go on with the connection as it was): only while still awaiting
+    /// ServerHello, when nothing of the new handshake is agreed. Any other
+    /// state is returned as it was.
+    pub(crate) fn abandon_renegotiation(self) -> Self {
+        match self {
+            ClientState::AwaitServerHello(s) if s.is_renegotiation() => {
+                ClientState::Idle(s.into_idle())
+            }
+            other => other,
+        }
+    }
+
+    /// Whether application data may arrive now: when established (the
+    /// connection checks that) and not between the server's
+    /// ChangeCipherSpec and Finished, where only Finished may come
+    /// (RFC 5246 §7.1).
+    pub(crate) fn takes_application_data(&self) -> bool {
+        !matches!(self, ClientState::AwaitServerFinished(_))
     }
 
     /// Advances on one handshake message.
     pub(crate) fn handle(self, msg: Msg<'_>, actions: &mut Actions) -> Result<Self, Error> {
         // RFC 5246 §7.4.1.1: a HelloRequest arriving while we negotiate is
         // ignored (and is never part of the transcript), but counted.
-        if msg.typ() == HandshakeType::HELLO_REQUEST && !matches!(self, ClientState::Traffic(_)) {
+        if msg.typ() == HandshakeType::HELLO_REQUEST && !matches!(self, ClientState::Idle(_)) {
             actions.push(Action::RenegotiationRequest { answer: false });
             return Ok(self);
         }
@@ -125,12 +191,13 @@ impl ClientState {
             ClientState::AwaitTicket(s) => s.handle(msg),
             ClientState::AwaitServerCcs(_) => Err(unexpected("ChangeCipherSpec", &msg)),
             ClientState::AwaitServerFinished(s) => s.handle(msg, actions),
-            ClientState::Traffic(t) => {
-                // RFC 5246 §7.4.1.1: a client may ignore HelloRequest; we
-                // answer no_renegotiation (RFC 5746 §4.2) and count.
+            ClientState::Idle(idle) => {
+                // RFC 5246 §7.4.1.1: a client may ignore HelloRequest; one
+                // the connection does not turn into a renegotiation gets
+                // no_renegotiation (RFC 5746 §4.2) and is counted.
                 if msg.typ() == HandshakeType::HELLO_REQUEST {
                     actions.push(Action::RenegotiationRequest { answer: true });
-                    Ok(ClientState::Traffic(t))
+                    Ok(ClientState::Idle(idle))
                 } else {
                     Err(unexpected("application data", &msg))
                 }
@@ -156,7 +223,7 @@ impl ClientState {
             ClientState::AwaitServerHelloDone(s) => s.expects(typ),
             ClientState::AwaitTicket(_) => typ == HandshakeType::NEW_SESSION_TICKET,
             ClientState::AwaitServerFinished(_) => typ == HandshakeType::FINISHED,
-            ClientState::AwaitServerCcs(_) | ClientState::Traffic(_) => false,
+            ClientState::AwaitServerCcs(_) | ClientState::Idle(_) => false,
         }
     }
 
@@ -183,13 +250,37 @@ impl ClientState {
             ClientState::AwaitTicket(_) => "NewSessionTicket",
             ClientState::AwaitServerCcs(_) => "ChangeCipherSpec",
             ClientState::AwaitServerFinished(_) => "Finished",
-            ClientState::Traffic(_) => "application data",
+            ClientState::Idle(_) => "application data",
         }
     }
 
-    pub(crate) fn traffic(&self) -> Option<&Traffic> {
+    /// Whether no handshake is under way.
+    pub(crate) fn is_idle(&self) -> bool {
+        matches!(self, ClientState::Idle(_))
+    }
+
+    /// What a handshake that has just completed leaves for traffic; taken
+    /// once.
+    pub(crate) fn take_completed(&mut self) -> Option<Traffic> {
         match self {
-            ClientState::Traffic(t) => Some(t),
+            ClientState::Idle(idle) => idle.completed.take(),
+            _ => None,
+        }
+    }
+
+    /// The configuration, when idle.
+    pub(crate) fn idle_config(&self) -> Option<&ClientConfig> {
+        match self {
+            ClientState::Idle(idle) => Some(&idle.config),
+            _ => None,
+        }
+    }
+
+    /// Takes the idle state out, to start a renegotiation from it (the
+    /// caller checked [`Self::is_idle`]; any other state is dropped).
+    pub(crate) fn into_idle(self) -> Option<ClientIdle> {
+        match self {
+            ClientState::Idle(idle) => Some(idle),
             _ => None,
         }
     }

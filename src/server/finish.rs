@@ -17,7 +17,7 @@ use crate::state::{
 };
 
 use super::full::send_server_hello;
-use super::{ServerHs, ServerState};
+use super::{ServerHs, ServerIdle, ServerState};
 
 /// Keys are derived; what is left to check, send and remember.
 pub(crate) struct ServerKeyed {
@@ -128,7 +128,7 @@ pub(super) fn start_resumed(
     };
     k.send_ticket(actions)?;
     actions.push(Action::ChangeWriteCipher(write));
-    send_finished(actions, &k.prf, &mut k.hs.transcript, false)?;
+    k.hs.verify_data.server = send_finished(actions, &k.prf, &mut k.hs.transcript, false)?;
     Ok(ServerState::AwaitClientCcs(AwaitClientCcs(k)))
 }
 
@@ -151,7 +151,7 @@ pub(crate) struct AwaitClientFinished(ServerKeyed);
 impl AwaitClientFinished {
     pub(super) fn handle(self, msg: Msg<'_>, actions: &mut Actions) -> Result<ServerState, Error> {
         let mut k = self.0;
-        check_finished(&k.prf, &mut k.hs.transcript, true, &msg)?;
+        k.hs.verify_data.client = check_finished(&k.prf, &mut k.hs.transcript, true, &msg)?;
         // From here the client has proven it holds the master secret: only
         // now does this connection stand for the cached session, so that a
         // fatal alert invalidates it (RFC 5246 §7.2). Registering it
@@ -168,7 +168,7 @@ impl AwaitClientFinished {
         if let Some(write) = k.write.take() {
             k.send_ticket(actions)?;
             actions.push(Action::ChangeWriteCipher(write));
-            send_finished(actions, &k.prf, &mut k.hs.transcript, false)?;
+            k.hs.verify_data.server = send_finished(actions, &k.prf, &mut k.hs.transcript, false)?;
             if let Some(store) = &k.hs.config.session_store {
                 if !k.hs.session_id.is_empty() {
                     // A session that cannot be encoded (none a peer we
@@ -201,7 +201,14 @@ impl AwaitClientFinished {
             sni: k.hs.sni,
             peer_certificates: k.peer_certificates,
             resumed,
+            verify_data: k.hs.verify_data,
+            secure_renegotiation: k.hs.secure_renegotiation,
         };
-        Ok(ServerState::Traffic(complete(actions, agreed)))
+        let traffic = complete(actions, agreed);
+        Ok(ServerState::Idle(ServerIdle {
+            config: k.hs.config,
+            client_auth: k.hs.client_auth,
+            completed: Some(traffic),
+        }))
     }
 }

@@ -43,7 +43,10 @@ pub(super) fn send_server_hello(
     let ack_sni = ack_sni && hs.sni.is_some();
     let (random, session_id, suite) = (hs.server_random, hs.session_id, hs.suite.suite);
     let (ems, etm, send_ticket, alpn) = (hs.ems, hs.etm, hs.send_ticket, hs.alpn.as_deref());
-    let renegotiation_info = hs.secure_renegotiation;
+    let both = hs.prior.as_ref().map(|p| p.server_info());
+    let renegotiation_info: Option<&[u8]> = hs
+        .secure_renegotiation
+        .then(|| both.as_ref().map_or(&[][..], |b| &b[..]));
     send_body(
         actions,
         &mut hs.transcript,
@@ -55,10 +58,11 @@ pub(super) fn send_server_hello(
             suite.encode(out)?;
             CompressionMethod::NULL.encode(out)?;
             put_extensions_with(out, |out| {
-                // RFC 5746 §3.6: empty on the initial handshake.
-                if renegotiation_info {
+                // RFC 5746 §3.6: empty on the initial handshake; both
+                // verify_data in a renegotiation (§3.7).
+                if let Some(info) = renegotiation_info {
                     put_extension(out, ExtensionType::RENEGOTIATION_INFO, |o| {
-                        put_opaque(o, LenSize::U8, "renegotiation_info too long", &[])
+                        put_opaque(o, LenSize::U8, "renegotiation_info too long", info)
                     })?;
                 }
                 if ems {
@@ -114,8 +118,8 @@ pub(super) fn send_first_flight(
     let scheme = kx.scheme();
     let kx = kx.send(&mut hs, certified, actions)?;
 
-    let asks_for_cert = !matches!(hs.config.client_auth, ClientAuth::None);
-    if let ClientAuth::Optional(v) | ClientAuth::Required(v) = &hs.config.client_auth {
+    let asks_for_cert = !matches!(hs.client_auth, ClientAuth::None);
+    if let ClientAuth::Optional(v) | ClientAuth::Required(v) = &hs.client_auth {
         // RFC 5246 §7.4.4, RFC 8422 §5.5.
         let request = CertificateRequest {
             certificate_types: vec![
@@ -183,7 +187,7 @@ impl AwaitClientCert {
             return Err(unexpected("Certificate", &msg));
         };
         let config = &next.hs.config;
-        match (chain.split_first(), &config.client_auth) {
+        match (chain.split_first(), &next.hs.client_auth) {
             // RFC 5246 §7.4.6: without a certificate the server may go on or
             // answer handshake_failure; we do as the policy says.
             (None, ClientAuth::Required(_)) => {
@@ -200,6 +204,11 @@ impl AwaitClientCert {
             (Some(_), ClientAuth::None) => {
                 return Err(Error::Internal("certificate not requested"))
             }
+        }
+        // A renegotiation may add a client identity, not change or drop one
+        // (see `crate::renegotiation`).
+        if let Some(prior) = &next.hs.prior {
+            prior.check_identity(chain.first(), false)?;
         }
         next.hs.transcript.add(msg.raw);
         next.client_chain = chain;
@@ -330,6 +339,9 @@ mod tests {
                 session_id: SessionId::new(&[3; 32]).unwrap(),
                 send_ticket,
                 secure_renegotiation,
+                client_auth: config.client_auth.clone(),
+                verify_data: Default::default(),
+                prior: None,
                 transcript: Transcript::new(),
             };
             let mut out = Actions::default();

@@ -19,6 +19,7 @@ use crate::error::Error;
 use crate::handshake::extensions::ProtocolName;
 use crate::handshake::hello::ClientHello;
 use crate::handshake::{HandshakePayload, SessionId};
+use crate::renegotiation::{Prior, VerifyData};
 use crate::resumption::session::StoredSession;
 use crate::state::{unexpected, Actions, Msg};
 use crate::suites::SupportedSuite;
@@ -29,6 +30,12 @@ use super::{finish, full, ServerHs, ServerState};
 /// Waiting for the ClientHello.
 pub(crate) struct AwaitClientHello {
     pub config: Arc<ServerConfig>,
+    /// What this handshake asks of the client (see [`ServerHs::client_auth`]).
+    pub client_auth: ClientAuth,
+    /// Set when the ClientHello renegotiates.
+    pub prior: Option<Box<Prior>>,
+    /// Whether a session the client offers may be resumed.
+    pub resume: bool,
 }
 
 impl AwaitClientHello {
@@ -36,7 +43,12 @@ impl AwaitClientHello {
         let HandshakePayload::ClientHello(ch) = &msg.payload else {
             return Err(unexpected("ClientHello", &msg));
         };
-        let config = self.config;
+        let AwaitClientHello {
+            config,
+            client_auth,
+            prior,
+            resume,
+        } = self;
         // RFC 5246 Appendix E.1: a client offering less than TLS 1.2 gets
         // protocol_version from a TLS 1.2-only server.
         if ch.client_version < ProtocolVersion::TLSV1_2 {
@@ -59,11 +71,18 @@ impl AwaitClientHello {
                 ));
             }
         }
-        let secure_renegotiation = check_secure_renegotiation(ch, &config)?;
+        let secure_renegotiation = match &prior {
+            // RFC 5746 §3.7: the client's last verify_data, and no SCSV.
+            Some(prior) => prior
+                .check_client_hello(ch.renegotiation_info(), scsv(ch))
+                .map(|()| true)?,
+            None => check_secure_renegotiation(ch, &config)?,
+        };
         let ems = ch.has_ems();
         if !ems && config.require_extended_master_secret {
             return Err(Error::NoExtendedMasterSecret);
         }
+        crate::renegotiation::require_ems(prior.as_deref(), ems)?;
         let sni = sni_name(ch)?;
         let alpn = choose_alpn(&config, ch.alpn_protocols())?;
         let now = config.time.now();
@@ -73,34 +92,48 @@ impl AwaitClientHello {
         config.random.fill(&mut server_random)?;
         let mut transcript = Transcript::new();
         // CertificateVerify is checked over the raw messages (RFC 5246 §7.4.8).
-        transcript.keep_messages(!matches!(config.client_auth, ClientAuth::None));
+        transcript.keep_messages(!matches!(client_auth, ClientAuth::None));
 
-        let (suite, ems, etm, session_id, plan) =
-            match find_session(&config, ch, sni.as_deref(), now)? {
-                Some((session, by_id)) => {
-                    let suite = crate::suites::lookup(session.suite)
-                        .ok_or(Error::Internal("resumed suite"))?;
-                    // RFC 5077 §3.4: echo the client's session ID to say "resumed".
-                    (
-                        suite,
-                        session.extended_master_secret,
-                        session.encrypt_then_mac,
-                        ch.session_id,
-                        Plan::Resume { session, by_id },
-                    )
-                }
-                None => {
-                    let (suite, full) = plan_full(&config, ch, sni.as_deref())?;
-                    let session_id = if config.session_store.is_some() {
-                        let mut id = [0u8; 32];
-                        config.random.fill(&mut id)?;
-                        SessionId::new(&id).ok_or(Error::Internal("session id"))?
-                    } else {
-                        SessionId::empty()
-                    };
-                    (suite, ems, agree_etm(&config, ch, suite), session_id, full)
-                }
-            };
+        let session = match resume {
+            true => find_session(&config, &client_auth, ch, sni.as_deref(), now)?,
+            false => None,
+        };
+        // A renegotiation resumes only a session of the same client
+        // identity; another gets a full handshake, where the identity is
+        // checked as the certificate arrives.
+        let session = session.filter(|(s, _)| {
+            prior
+                .as_ref()
+                .is_none_or(|p| p.check_identity(s.peer_certificate.as_ref(), false).is_ok())
+        });
+        let (suite, ems, etm, session_id, plan) = match session {
+            Some((session, by_id)) => {
+                let suite =
+                    crate::suites::lookup(session.suite).ok_or(Error::Internal("resumed suite"))?;
+                // RFC 5077 §3.4: echo the client's session ID to say "resumed".
+                (
+                    suite,
+                    session.extended_master_secret,
+                    session.encrypt_then_mac,
+                    ch.session_id,
+                    Plan::Resume { session, by_id },
+                )
+            }
+            None => {
+                let (suite, full) = plan_full(&config, ch, sni.as_deref())?;
+                let session_id = if config.session_store.is_some() {
+                    let mut id = [0u8; 32];
+                    config.random.fill(&mut id)?;
+                    SessionId::new(&id).ok_or(Error::Internal("session id"))?
+                } else {
+                    SessionId::empty()
+                };
+                (suite, ems, agree_etm(&config, ch, suite), session_id, full)
+            }
+        };
+        if let Some(prior) = &prior {
+            prior.check_strength(suite, etm)?;
+        }
         transcript.start(suite.hash);
         transcript.add(msg.raw);
         let hs = ServerHs {
@@ -117,6 +150,9 @@ impl AwaitClientHello {
             session_id,
             send_ticket,
             secure_renegotiation,
+            client_auth,
+            verify_data: VerifyData::default(),
+            prior,
             transcript,
         };
         match plan {
@@ -211,6 +247,7 @@ fn plan_full(
 /// says to abort.
 fn find_session(
     config: &ServerConfig,
+    client_auth: &ClientAuth,
     ch: &ClientHello,
     sni: Option<&str>,
     now: UnixTime,
@@ -237,8 +274,7 @@ fn find_session(
     let usable = session.is_fresh(now)
         && suite_ok
         && session.server_name.as_deref() == sni
-        && !(matches!(config.client_auth, ClientAuth::Required(_))
-            && session.peer_certificate.is_none());
+        && !(matches!(client_auth, ClientAuth::Required(_)) && session.peer_certificate.is_none());
     if !usable {
         return Ok(None);
     }
@@ -277,9 +313,7 @@ fn agree_etm(config: &ServerConfig, ch: &ClientHello, suite: &SupportedSuite) ->
 /// whether our ServerHello carries renegotiation_info; a client that did not
 /// is refused only when the configuration requires it.
 fn check_secure_renegotiation(ch: &ClientHello, config: &ServerConfig) -> Result<bool, Error> {
-    let scsv = ch
-        .cipher_suites
-        .contains(&CipherSuite::TLS_EMPTY_RENEGOTIATION_INFO_SCSV);
+    let scsv = scsv(ch);
     match ch.renegotiation_info() {
         Some(data) if !data.is_empty() => Err(Error::BadRenegotiationInfo),
         Some(_) => Ok(true),
@@ -289,6 +323,13 @@ fn check_secure_renegotiation(ch: &ClientHello, config: &ServerConfig) -> Result
             "client does not support secure renegotiation (RFC 5746)",
         )),
     }
+}
+
+/// Whether the ClientHello lists TLS_EMPTY_RENEGOTIATION_INFO_SCSV (RFC 5746
+/// §3.3).
+fn scsv(ch: &ClientHello) -> bool {
+    ch.cipher_suites
+        .contains(&CipherSuite::TLS_EMPTY_RENEGOTIATION_INFO_SCSV)
 }
 
 /// The SNI host name, if the client sent a usable one (RFC 6066 §3: a DNS

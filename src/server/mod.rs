@@ -23,10 +23,11 @@ mod kx;
 use std::sync::Arc;
 
 use crate::codec::enums::HandshakeType;
-use crate::config::ServerConfig;
+use crate::config::{ClientAuth, ServerConfig};
 use crate::crypto::transcript::Transcript;
 use crate::error::Error;
 use crate::handshake::SessionId;
+use crate::renegotiation::{Prior, VerifyData};
 use crate::state::{unexpected, Action, Actions, Msg, Traffic};
 use crate::suites::SupportedSuite;
 
@@ -59,6 +60,14 @@ pub(crate) struct ServerHs {
     /// so our ServerHello answers with an empty renegotiation_info (§3.6);
     /// to a client that did not, the extension would be unsolicited.
     pub secure_renegotiation: bool,
+    /// What we ask of the client: the configuration's policy, or what a
+    /// renegotiation we started asked for (then kept for every later
+    /// handshake, so that a client identity once asked for stays asked for).
+    pub client_auth: ClientAuth,
+    /// Both Finished verify_data, filled in as they go by.
+    pub verify_data: VerifyData,
+    /// Set when this handshake renegotiates: what it must match.
+    pub prior: Option<Box<Prior>>,
     pub transcript: Transcript,
 }
 
@@ -98,12 +107,96 @@ pub(crate) enum ServerState {
     AwaitCertVerify(AwaitCertVerify),
     AwaitClientCcs(AwaitClientCcs),
     AwaitClientFinished(AwaitClientFinished),
-    Traffic(Traffic),
+    /// No handshake under way: the connection is established (the
+    /// connection keeps what traffic needs) and could renegotiate.
+    Idle(ServerIdle),
+}
+
+/// What a server needs to run another handshake on the same connection.
+pub(crate) struct ServerIdle {
+    pub config: Arc<ServerConfig>,
+    /// The client authentication the next handshake asks for.
+    pub client_auth: ClientAuth,
+    /// What the handshake that just ended leaves for traffic, until the
+    /// connection takes it ([`ServerState::take_completed`]).
+    pub completed: Option<Traffic>,
 }
 
 impl ServerState {
     pub(crate) fn start(config: Arc<ServerConfig>) -> Self {
-        ServerState::AwaitClientHello(AwaitClientHello { config })
+        let client_auth = config.client_auth.clone();
+        ServerState::AwaitClientHello(AwaitClientHello {
+            config,
+            client_auth,
+            prior: None,
+            resume: true,
+        })
+    }
+
+    /// Takes a renegotiating ClientHello in `idle`: the new handshake is
+    /// bound to `prior` (RFC 5746 §3.7). `resume` false makes it a full
+    /// handshake whatever session the client offers (a renegotiation that
+    /// asks for a client certificate must not resume a session without
+    /// one).
+    pub(crate) fn renegotiate(
+        idle: ServerIdle,
+        prior: Prior,
+        resume: bool,
+        msg: Msg<'_>,
+        actions: &mut Actions,
+    ) -> Result<Self, Error> {
+        AwaitClientHello {
+            config: idle.config,
+            client_auth: idle.client_auth,
+            prior: Some(Box::new(prior)),
+            resume,
+        }
+        .handle(msg, actions)
+    }
+
+    /// Whether application data may arrive now: not between the client's
+    /// ChangeCipherSpec and Finished (RFC 5246 §7.1).
+    pub(crate) fn takes_application_data(&self) -> bool {
+        !matches!(self, ServerState::AwaitClientFinished(_))
+    }
+
+    /// Whether no handshake is under way.
+    pub(crate) fn is_idle(&self) -> bool {
+        matches!(self, ServerState::Idle(_))
+    }
+
+    /// What a handshake that has just completed leaves for traffic; taken
+    /// once.
+    pub(crate) fn take_completed(&mut self) -> Option<Traffic> {
+        match self {
+            ServerState::Idle(idle) => idle.completed.take(),
+            _ => None,
+        }
+    }
+
+    /// The configuration, when idle.
+    pub(crate) fn idle_config(&self) -> Option<&ServerConfig> {
+        match self {
+            ServerState::Idle(idle) => Some(&idle.config),
+            _ => None,
+        }
+    }
+
+    /// The idle state, to change what the next handshake asks for.
+    pub(crate) fn idle_mut(&mut self) -> Option<&mut ServerIdle> {
+        match self {
+            ServerState::Idle(idle) => Some(idle),
+            _ => None,
+        }
+    }
+
+    /// Takes the idle state out, to start a renegotiation from it (the
+    /// caller checked [`Self::is_idle`]; any other state is dropped).
+    pub(crate) fn into_idle(self) -> Option<ServerIdle> {
+        match self {
+            ServerState::Idle(idle) => Some(idle),
+            _ => None,
+        }
     }
 
     /// Advances on one handshake message.
@@ -115,12 +208,13 @@ impl ServerState {
             ServerState::AwaitCertVerify(s) => s.handle(msg),
             ServerState::AwaitClientCcs(_) => Err(unexpected("ChangeCipherSpec", &msg)),
             ServerState::AwaitClientFinished(s) => s.handle(msg, actions),
-            ServerState::Traffic(t) => {
+            ServerState::Idle(idle) => {
                 // RFC 5746 §4.4: a server that will not renegotiate answers a
-                // ClientHello with a no_renegotiation warning.
+                // ClientHello with a no_renegotiation warning (one it will
+                // take, the connection hands to `renegotiate`).
                 if msg.typ() == HandshakeType::CLIENT_HELLO {
                     actions.push(Action::RenegotiationRequest { answer: true });
-                    Ok(ServerState::Traffic(t))
+                    Ok(ServerState::Idle(idle))
                 } else {
                     Err(unexpected("application data", &msg))
                 }
@@ -138,9 +232,9 @@ impl ServerState {
             ServerState::AwaitCertVerify(_) => typ == HandshakeType::CERTIFICATE_VERIFY,
             ServerState::AwaitClientFinished(_) => typ == HandshakeType::FINISHED,
             ServerState::AwaitClientCcs(_) => false,
-            // A ClientHello asks to renegotiate: `handle` refuses it with a
-            // warning (RFC 5746 §4.4).
-            ServerState::Traffic(_) => typ == HandshakeType::CLIENT_HELLO,
+            // A ClientHello asks to renegotiate: the connection takes it or
+            // `handle` refuses it with a warning (RFC 5746 §4.4).
+            ServerState::Idle(_) => typ == HandshakeType::CLIENT_HELLO,
         }
     }
 
@@ -166,14 +260,7 @@ impl ServerState {
             ServerState::AwaitCertVerify(_) => "CertificateVerify",
             ServerState::AwaitClientCcs(_) => "ChangeCipherSpec",
             ServerState::AwaitClientFinished(_) => "Finished",
-            ServerState::Traffic(_) => "application data",
-        }
-    }
-
-    pub(crate) fn traffic(&self) -> Option<&Traffic> {
-        match self {
-            ServerState::Traffic(t) => Some(t),
-            _ => None,
+            ServerState::Idle(_) => "application data",
         }
     }
 }

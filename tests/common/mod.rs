@@ -6,6 +6,7 @@ pub mod dudect;
 pub mod gnutls;
 pub mod legacy;
 pub mod openssl;
+pub mod switching;
 pub mod tls12;
 pub mod wire;
 

@@ -322,21 +322,43 @@ pub fn client_rev_exchange<T: Read + Write>(s: &mut Stream<T>, srv: &Proc) {
 /// connects). s_client has stdin piped with `line` already written, and
 /// `-ign_eof`, so it stays until we close.
 pub fn start_s_client(ca: &Path, extra: &[&str], line: &[u8]) -> (Proc, TcpStream) {
+    let mut args = vec!["-ign_eof"];
+    args.extend_from_slice(extra);
+    let (mut cli, listener) = spawn_s_client(ca, &args);
+    cli.send_stdin(line);
+    let tcp = accept_from(&listener, &mut cli, "s_client");
+    (cli, tcp)
+}
+
+/// As [`start_s_client`], in s_client's interactive mode: without
+/// `-ign_eof`, so that a line `R` on its stdin makes it renegotiate (it
+/// prints `RENEGOTIATING` to stderr) and a line `Q` makes it quit, and so
+/// that at stdin EOF it closes (close_notify) and exits. Its stdin stays
+/// open and empty: write to it with [`Proc::send_stdin`], one command or
+/// line at a time (s_client takes a command only at the start of what one
+/// read of its stdin returns).
+pub fn start_s_client_interactive(ca: &Path, extra: &[&str]) -> (Proc, TcpStream) {
+    let (mut cli, listener) = spawn_s_client(ca, extra);
+    let tcp = accept_from(&listener, &mut cli, "s_client");
+    (cli, tcp)
+}
+
+/// `s_client -tls1_2` with `extra` against a new listener of ours, not yet
+/// accepted.
+fn spawn_s_client(ca: &Path, extra: &[&str]) -> (Proc, TcpListener) {
     let listener = TcpListener::bind("127.0.0.1:0").expect("bind");
     let port = listener.local_addr().unwrap().port();
-    let mut cli = Proc::spawn(
+    let cli = Proc::spawn(
         Command::new("openssl")
             .args(["s_client", "-tls1_2", "-servername", "localhost"])
-            .args(["-verify_return_error", "-ign_eof"])
+            .arg("-verify_return_error")
             .arg("-connect")
             .arg(format!("127.0.0.1:{port}"))
             .arg("-CAfile")
             .arg(ca)
             .args(extra),
     );
-    cli.send_stdin(line);
-    let tcp = accept_from(&listener, &mut cli, "s_client");
-    (cli, tcp)
+    (cli, listener)
 }
 
 /// Accepts the connection of the client process `cli` on `listener`,

@@ -9,6 +9,12 @@
 //! attacker also crafts records whose padding or MAC is wrong in a chosen
 //! way ([`Mitm::push_cbc`]), MAC-then-encrypt or encrypt-then-MAC as the
 //! server's ServerHello agreed.
+//!
+//! Past the first handshake the attacker follows the connection through
+//! every renegotiation (RFC 5746) with a [`tap::Tap`], so the protected
+//! messages of a later handshake can be edited too ([`Mitm::edit_sealed`],
+//! the renegotiation [`Point`]s) and records forged at any time
+//! ([`Scene::forge`]).
 #![allow(dead_code)]
 
 use std::sync::{Arc, Mutex};
@@ -24,20 +30,61 @@ use crate::common::wire::{
 use crate::common::Pair;
 
 pub mod resign;
+pub mod tap;
+
+use tap::{Epoch, Tap};
 
 /// The suite [`Scene::new`] negotiates; [`Scene::with_suite`] takes any.
 pub static SUITE: &SupportedSuite = &suites::TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256;
 
 // ---- the key log: how the attacker in these tests learns the keys ----
 
-/// Captures the master secret the client logs.
+/// Captures the master secrets the client logs, each with its handshake's
+/// client random: one per handshake of the connection (a renegotiation
+/// logs the next).
 #[derive(Debug, Default)]
-pub struct Captured(Mutex<Option<[u8; 48]>>);
+pub struct Captured(Mutex<Vec<([u8; 32], [u8; 48])>>);
+
+impl Captured {
+    /// The master secret logged last.
+    pub fn latest(&self) -> Option<[u8; 48]> {
+        self.0.lock().unwrap().last().map(|(_, m)| *m)
+    }
+
+    /// The master secret of the handshake whose client random is
+    /// `client_random`, if logged yet.
+    pub fn master_for(&self, client_random: &[u8; 32]) -> Option<[u8; 48]> {
+        let log = self.0.lock().unwrap();
+        log.iter()
+            .rev()
+            .find(|(r, _)| r == client_random)
+            .map(|(_, m)| *m)
+    }
+}
 
 impl KeyLog for Captured {
-    fn log(&self, _label: &str, _client_random: &[u8], secret: &[u8]) {
-        *self.0.lock().unwrap() = secret.try_into().ok();
+    fn log(&self, _label: &str, client_random: &[u8], secret: &[u8]) {
+        if let (Ok(random), Ok(secret)) = (client_random.try_into(), secret.try_into()) {
+            self.0.lock().unwrap().push((random, secret));
+        }
     }
+}
+
+/// Plaintext records: (content type, fragment).
+pub type Records = Vec<(u8, Vec<u8>)>;
+
+/// Where a flight of a renegotiation stands: every record on the wire is
+/// protected, under the keys of the handshake before it up to and including
+/// the sender's ChangeCipherSpec, and under the new handshake's keys after.
+#[derive(Debug, Clone, Copy)]
+pub struct Renegotiating {
+    /// The keys in force when the flight started.
+    pub old: Epoch,
+    /// The sequence number of the first record on the wire under `old`.
+    pub first_seq: u64,
+    /// The keys of the handshake under way, once its hellos went past and
+    /// the client logged its master secret.
+    pub new: Option<Epoch>,
 }
 
 /// What an attacker who knows the master secret can do to one direction.
@@ -55,6 +102,8 @@ pub struct Mitm {
     /// Whether CBC records are sealed encrypt-then-MAC (RFC 7366): what the
     /// server agreed to, unless a test changes it to send the other kind.
     pub etm: bool,
+    /// Set for a flight of a renegotiation ([`Mitm::edit_sealed`]).
+    pub reneg: Option<Renegotiating>,
     suite: &'static SupportedSuite,
     client_random: [u8; 32],
     server_random: [u8; 32],
@@ -205,6 +254,61 @@ impl Mitm {
         wire.extend_from_slice(&self.seal(0, &plain));
         self.wire = wire;
     }
+
+    /// For a flight of a renegotiation, where every record is protected:
+    /// opens every record on the wire (under the old keys from
+    /// [`Renegotiating::first_seq`] up to and including the first
+    /// ChangeCipherSpec, under the new keys from sequence 0 after it), lets
+    /// `f` edit the plaintexts, and seals them again the same way (the
+    /// first ChangeCipherSpec of the edited list is where the keys change).
+    /// Application data left in the list counts as injected.
+    ///
+    /// The sender's own records that follow carry its sequence numbers: an
+    /// edit that changes the number of records before them makes them fail
+    /// to authenticate (a row that needs the sender to go on keeps the count,
+    /// for example by putting two handshake messages in one record).
+    pub fn edit_sealed(&mut self, f: impl FnOnce(&mut Records)) {
+        let r = self
+            .reneg
+            .expect("edit_sealed is for the flights of a renegotiation");
+        let old = r.old.keys(self.suite, self.from_client);
+        let new = r.new.map(|e| e.keys(self.suite, self.from_client));
+        let keys_at = |switched: bool| -> &tls12::DirectionKeys {
+            if switched {
+                new.as_ref()
+                    .expect("the new handshake's keys are not known yet")
+            } else {
+                &old
+            }
+        };
+        let mut plain = Vec::new();
+        let (mut seq, mut switched) = (r.first_seq, false);
+        for (t, b) in split(&self.wire) {
+            let p = keys_at(switched)
+                .open(seq, t, &b)
+                .expect("the sender's record opens with the tapped keys");
+            plain.push((t, p));
+            seq += 1;
+            if t == CCS && !switched {
+                (seq, switched) = (0, true);
+            }
+        }
+        f(&mut plain);
+        let mut wire = Vec::new();
+        let (mut seq, mut switched) = (r.first_seq, false);
+        for (t, p) in &plain {
+            wire.extend_from_slice(&keys_at(switched).seal(seq, *t, p));
+            if *t == APPDATA {
+                self.injected.extend_from_slice(p);
+            }
+            seq += 1;
+            if *t == CCS && !switched {
+                (seq, switched) = (0, true);
+            }
+        }
+        self.wire = wire;
+        self.resealed = true;
+    }
 }
 
 // ---- the handshake, flight by flight ----
@@ -231,6 +335,24 @@ pub enum Point {
     /// Handshake done; the wire to the client is empty (the server's next
     /// record sequence number is 1).
     TrafficToClient,
+    // The points of a renegotiation (RFC 5746): the first handshake done,
+    // both sides allowing renegotiation, a full second handshake whose
+    // records are protected under the first one's keys (a [`Mitm`] edits
+    // them with [`Mitm::edit_sealed`]). No client authentication, no
+    // session to resume, no ticket.
+    /// The server called `renegotiate()`: its HelloRequest → client.
+    RenegHelloRequest,
+    /// The client called `renegotiate()`: its ClientHello → server.
+    RenegClientHello,
+    /// ServerHello, Certificate, ServerKeyExchange, ServerHelloDone of the
+    /// renegotiation → client.
+    RenegServerFlight,
+    /// ClientKeyExchange, ChangeCipherSpec, Finished of the renegotiation →
+    /// server (the Finished under the new keys).
+    RenegClientFlight,
+    /// ChangeCipherSpec, Finished of the renegotiation → client (the
+    /// Finished under the new keys).
+    RenegServerFinish,
 }
 
 impl Point {
@@ -241,6 +363,20 @@ impl Point {
                 | Point::ClientFlight
                 | Point::ClientFlightAuth
                 | Point::TrafficToServer
+                | Point::RenegClientHello
+                | Point::RenegClientFlight
+        )
+    }
+
+    /// Whether the point is in a renegotiation.
+    pub fn renegotiates(self) -> bool {
+        matches!(
+            self,
+            Point::RenegHelloRequest
+                | Point::RenegClientHello
+                | Point::RenegServerFlight
+                | Point::RenegClientFlight
+                | Point::RenegServerFinish
         )
     }
 
@@ -259,6 +395,10 @@ pub struct Scene {
     pub suite: &'static SupportedSuite,
     /// The server's first flight (plaintext records), as sent.
     pub server_flight: Vec<u8>,
+    /// Once a renegotiation point is reached: the records of both
+    /// directions since the first handshake, followed through every key
+    /// change.
+    pub tap: Option<Tap>,
     log: Arc<Captured>,
     client_random: [u8; 32],
     server_random: [u8; 32],
@@ -325,14 +465,27 @@ impl Scene {
     /// A scene where the client offers only `suite` (the server's
     /// certificate must suit it). A legacy suite is allowed on both sides
     /// (its `allow_*` flag) and added to the server's suites.
-    pub fn with_suite(
+    pub fn with_suite(cc: ClientConfig, sc: ServerConfig, suite: &'static SupportedSuite) -> Self {
+        Self::offering(cc, sc, suite, &[])
+    }
+
+    /// [`Scene::with_suite`], the client also offering `also` after
+    /// `suite`, each allowed on its side only: the server, which does not
+    /// take them, picks `suite`, and an attacker may try to pick one of
+    /// them in its place.
+    pub fn offering(
         mut cc: ClientConfig,
         mut sc: ServerConfig,
         suite: &'static SupportedSuite,
+        also: &[&'static SupportedSuite],
     ) -> Self {
         allow_suite(&mut cc, &mut sc, suite);
+        for s in also {
+            let mut ignored = sc.clone();
+            allow_suite(&mut cc, &mut ignored, s);
+        }
         let log = Arc::new(Captured::default());
-        cc.suites = vec![suite];
+        cc.suites = std::iter::once(suite).chain(also.iter().copied()).collect();
         cc.key_log = Some(log.clone());
         Scene {
             p: Pair::new(cc, sc),
@@ -340,6 +493,7 @@ impl Scene {
             log,
             client_hello: Vec::new(),
             server_flight: Vec::new(),
+            tap: None,
             client_random: [0; 32],
             server_random: [0; 32],
         }
@@ -348,6 +502,8 @@ impl Scene {
     /// The standard scene for `point` and `suite`: the server of `pki`
     /// (whose key must suit the suite) with tickets, and client
     /// authentication with a P-256 certificate where the point needs it.
+    /// For a renegotiation point both sides allow renegotiation, and the
+    /// client keeps no sessions (so the second handshake is a full one).
     pub fn for_point(
         pki: &crate::common::Pki,
         point: Point,
@@ -364,11 +520,30 @@ impl Scene {
         suite: &'static SupportedSuite,
         edit_client: impl FnOnce(&mut ClientConfig),
     ) -> Self {
+        Self::for_point_edited(pki, point, suite, edit_client, |_| {})
+    }
+
+    /// [`for_point`](Self::for_point), with the client's and the server's
+    /// configurations edited by `edit_client` and `edit_server` first.
+    pub fn for_point_edited(
+        pki: &crate::common::Pki,
+        point: Point,
+        suite: &'static SupportedSuite,
+        edit_client: impl FnOnce(&mut ClientConfig),
+        edit_server: impl FnOnce(&mut ServerConfig),
+    ) -> Self {
         use sanstls::config::ClientAuth;
         use sanstls::verify::WebPkiClientVerifier;
         let mut cc = pki.client_config();
-        edit_client(&mut cc);
         let mut sc = pki.server_config();
+        if point.renegotiates() {
+            cc.allow_renegotiation = true;
+            cc.session_store = None;
+            sc.allow_renegotiation = true;
+            sc.accept_client_renegotiation = true;
+        }
+        edit_client(&mut cc);
+        edit_server(&mut sc);
         if point.client_auth() {
             let (cert, key) =
                 crate::common::leaf(&pki.ca, crate::common::KeyType::P256, &["client"], |p| {
@@ -393,7 +568,49 @@ impl Scene {
 
     /// Drives the handshake until the flight of `point` is on the wire.
     pub fn drive_to(&mut self, point: Point) {
-        self.drive_to_editing_hello(point, |_| {});
+        if point.renegotiates() {
+            self.drive_to_renegotiation(point);
+        } else {
+            self.drive_to_editing_hello(point, |_| {});
+        }
+    }
+
+    /// The first handshake, then the renegotiation until the flight of
+    /// `point` is on the wire; every flight delivered goes past the tap
+    /// first.
+    fn drive_to_renegotiation(&mut self, point: Point) {
+        self.drive_to_editing_hello(Point::TrafficToClient, |_| {});
+        self.start_tap();
+        if point == Point::RenegHelloRequest {
+            self.p.server.renegotiate().unwrap();
+            self.p.server.poll_output(&mut self.p.to_client);
+            return;
+        }
+        let mut tap = self.tap.take().expect("tapping");
+        self.p.client.renegotiate().unwrap();
+        self.p.client.poll_output(&mut self.p.to_server);
+        let steps = [
+            Point::RenegServerFlight,
+            Point::RenegClientFlight,
+            Point::RenegServerFinish,
+        ];
+        let mut to_server = true;
+        for next in std::iter::once(Point::RenegClientHello).chain(steps) {
+            if next == point {
+                break;
+            }
+            if to_server {
+                tap.see(true, &self.p.to_server);
+                self.deliver_to_server().unwrap();
+                self.p.server.poll_output(&mut self.p.to_client);
+            } else {
+                tap.see(false, &self.p.to_client);
+                self.deliver_to_client().unwrap();
+                self.p.client.poll_output(&mut self.p.to_server);
+            }
+            to_server = !to_server;
+        }
+        self.tap = Some(tap);
     }
 
     /// [`drive_to`](Self::drive_to), with the ClientHello's records edited
@@ -429,6 +646,123 @@ impl Scene {
         assert!(self.p.to_client.is_empty() && self.p.to_server.is_empty());
     }
 
+    /// Starts following the connection's records ([`Scene::tap`]) from the
+    /// end of its first handshake, with nothing in flight.
+    pub fn start_tap(&mut self) {
+        assert!(!self.p.client.is_handshaking() && !self.p.server.is_handshaking());
+        assert!(self.p.to_client.is_empty() && self.p.to_server.is_empty());
+        let first = Epoch {
+            master: self
+                .log
+                .latest()
+                .expect("the client logged its master secret"),
+            client_random: self.client_random,
+            server_random: self.server_random,
+            etm: agrees_etm(&self.server_flight),
+        };
+        // Each side's Finished was its record 0 under these keys.
+        self.tap = Some(Tap::established(
+            self.suite,
+            self.log.clone(),
+            first,
+            [1, 1],
+        ));
+    }
+
+    /// [`Pair::step`] with every record going past the tap, each once its
+    /// receiver has taken it (so that the client has logged the master
+    /// secret of a resumed handshake before the server's ChangeCipherSpec
+    /// is followed). Events go to the pair's event lists.
+    pub fn step_tapped(&mut self) -> (Result<(), Error>, Result<(), Error>) {
+        self.step_tapped_inner(None)
+    }
+
+    /// [`Scene::step_tapped`], the server's output opened and edited by
+    /// `edit_server` first ([`Mitm::edit_sealed`]): a hostile server that
+    /// holds the keys adds to its own records. (Nothing the server sent
+    /// may be a resumption's flight: its keys are not known before the
+    /// client takes its ServerHello.)
+    pub fn step_tapped_with(
+        &mut self,
+        mut edit_server: impl FnMut(&mut Records),
+    ) -> (Result<(), Error>, Result<(), Error>) {
+        self.step_tapped_inner(Some(&mut edit_server))
+    }
+
+    fn step_tapped_inner(
+        &mut self,
+        edit_server: Option<&mut dyn FnMut(&mut Records)>,
+    ) -> (Result<(), Error>, Result<(), Error>) {
+        let p = &mut self.p;
+        let mut out = Vec::new();
+        p.client.poll_output(&mut out);
+        p.to_server.extend_from_slice(&out);
+        let before = p.to_server.clone();
+        let s = crate::common::feed(&mut p.server, &mut p.to_server, p.chunk, &mut p.server_data);
+        let taken = before.len() - p.to_server.len();
+        let tap = self.tap.as_mut().expect("start_tap first");
+        tap.see(true, &before[..taken]);
+        while let Some(e) = p.server.poll_event() {
+            p.server_events.push(e);
+        }
+        let mut out = Vec::new();
+        p.server.poll_output(&mut out);
+        if let (false, Some(edit)) = (out.is_empty(), edit_server) {
+            let mut m = self.attacker(false);
+            m.wire = out;
+            m.edit_sealed(edit);
+            out = m.wire;
+        }
+        let p = &mut self.p;
+        p.to_client.extend_from_slice(&out);
+        let before = p.to_client.clone();
+        let c = crate::common::feed(&mut p.client, &mut p.to_client, p.chunk, &mut p.client_data);
+        let taken = before.len() - p.to_client.len();
+        let tap = self.tap.as_mut().expect("start_tap first");
+        tap.see(false, &before[..taken]);
+        while let Some(e) = p.client.poll_event() {
+            p.client_events.push(e);
+        }
+        (c, s)
+    }
+
+    /// [`Scene::step_tapped`] until nothing is in flight and neither side
+    /// renegotiates, or one fails, or 16 steps went by; returns each
+    /// side's first error.
+    pub fn settle_tapped(&mut self) -> (Result<(), Error>, Result<(), Error>) {
+        let (mut c, mut s) = (Ok(()), Ok(()));
+        for _ in 0..16 {
+            let (c2, s2) = self.step_tapped();
+            c = c.and(c2);
+            s = s.and(s2);
+            let busy = self.p.client.is_renegotiating()
+                || self.p.server.is_renegotiating()
+                || self.p.client.has_output()
+                || self.p.server.has_output()
+                || !self.p.to_client.is_empty()
+                || !self.p.to_server.is_empty();
+            if !busy || c.is_err() || s.is_err() {
+                // One more step lets an alert reach the other side.
+                let (c2, s2) = self.step_tapped();
+                return (c.and(c2), s.and(s2));
+            }
+        }
+        (c, s)
+    }
+
+    /// Puts `recs` on the wire from the client (`from_client`) or the
+    /// server, sealed by the tap as that side's next records (whose own
+    /// next records then fail to authenticate).
+    pub fn forge(&mut self, from_client: bool, recs: &[(u8, Vec<u8>)]) {
+        let tap = self.tap.as_mut().expect("start_tap first");
+        let sealed = tap.forge(from_client, recs);
+        if from_client {
+            self.p.to_server.extend_from_slice(&sealed);
+        } else {
+            self.p.to_client.extend_from_slice(&sealed);
+        }
+    }
+
     /// Takes the bytes in flight to one side out for the attacker.
     pub fn intercept(&mut self, to_server: bool) -> Mitm {
         let wire = if to_server {
@@ -436,17 +770,9 @@ impl Scene {
         } else {
             core::mem::take(&mut self.p.to_client)
         };
-        Mitm {
-            wire,
-            from_client: to_server,
-            resealed: false,
-            injected: Vec::new(),
-            suite: self.suite,
-            etm: agrees_etm(&self.server_flight),
-            client_random: self.client_random,
-            server_random: self.server_random,
-            master: *self.log.0.lock().unwrap(),
-        }
+        let mut m = self.attacker(to_server);
+        m.wire = wire;
+        m
     }
 
     /// Puts the attacker's bytes back on the wire.
@@ -459,18 +785,26 @@ impl Scene {
     }
 
     /// An attacker view of one direction with no bytes taken (for sealing
-    /// records to inject after the handshake).
+    /// records to inject after the handshake). Past a renegotiation point
+    /// it also knows where that direction's records stand
+    /// ([`Mitm::reneg`]), and its own keys are the first handshake's.
     pub fn attacker(&self, from_client: bool) -> Mitm {
+        let reneg = self.tap.as_ref().map(|t| t.renegotiating(from_client));
+        let master = match &reneg {
+            Some(r) => Some(r.old.master),
+            None => self.log.latest(),
+        };
         Mitm {
             wire: Vec::new(),
             from_client,
             resealed: false,
             injected: Vec::new(),
-            suite: self.suite,
             etm: agrees_etm(&self.server_flight),
+            reneg,
+            suite: self.suite,
             client_random: self.client_random,
             server_random: self.server_random,
-            master: *self.log.0.lock().unwrap(),
+            master,
         }
     }
 
