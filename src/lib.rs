@@ -27,6 +27,7 @@ mod connection;
 mod crypto;
 mod handshake;
 mod hex;
+mod logging;
 mod message;
 mod record;
 mod renegotiation;
