@@ -25,6 +25,8 @@ pub mod danger;
 mod roots;
 mod webpki_verifier;
 
+#[cfg(feature = "native-roots")]
+pub use roots::NativeRootsReport;
 pub use roots::RootCertStore;
 pub use webpki_verifier::{WebPkiClientVerifier, WebPkiServerVerifier};
 
