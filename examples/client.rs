@@ -1,11 +1,20 @@
 //! A small HTTPS client over sanstls: one `GET /`, body to stdout.
 //!
 //! ```text
-//! cargo run --example client -- --connect 127.0.0.1:8443 --server-name localhost --ca ca.pem \
+//! cargo run --example client -- --connect 127.0.0.1:8443 --server-name localhost \
+//!     --ca {CA.pem|system|webpki} \
 //!     [--suite IANA_NAME]... [--no-etm] [--allow-no-ems] [--alpn PROTO]... [--trace] \
 //!     [--cert CHAIN.pem --key KEY.pem] [--repeat N] [--keylog] \
 //!     [--renegotiate] [--allow-renegotiation]
 //! ```
+//!
+//! `--ca` names the roots the server's chain must lead to: a PEM file of
+//! root certificates, `system` for the platform's store (read through
+//! rustls-native-certs; `SSL_CERT_FILE` or `SSL_CERT_DIR` replace it), or
+//! `webpki` for Mozilla's roots compiled in from webpki-roots (write
+//! `./system` or `./webpki` for files of those names). With `system` the
+//! tool prints to stderr how many roots it took and what it could not read,
+//! and fails when it found none.
 //!
 //! `--cert`/`--key` present a client certificate when the server asks for
 //! one, in the first handshake or in a renegotiation. `--repeat N` connects N times in a row with one `Arc<ClientConfig>`,
@@ -57,7 +66,8 @@ use sanstls::{ClientConfig, Connection, Event, Negotiated};
 
 type BoxError = Box<dyn Error + Send + Sync>;
 
-const USAGE: &str = "usage: client --connect HOST:PORT --server-name NAME --ca CA.pem \
+const USAGE: &str =
+    "usage: client --connect HOST:PORT --server-name NAME --ca {CA.pem|system|webpki} \
 [--suite IANA_NAME]... [--no-etm] [--allow-no-ems] [--alpn PROTO]... [--trace] \
 [--cert CHAIN.pem --key KEY.pem] [--repeat N] [--keylog] [--renegotiate] [--allow-renegotiation]";
 
@@ -148,11 +158,7 @@ fn main() -> ExitCode {
 
 fn run() -> Result<(), BoxError> {
     let args = parse_args()?;
-    let mut roots = RootCertStore::new();
-    roots
-        .add_pem_file(&args.ca)
-        .map_err(|e| format!("{}: {e}", args.ca))?;
-    let mut config = ClientConfig::new(roots);
+    let mut config = ClientConfig::new(load_roots(&args.ca)?);
     if !args.suites.is_empty() {
         // Naming a legacy or CBC suite is this tool's opt-in to it (the
         // library wants its allow_* fields set as well).
@@ -203,6 +209,36 @@ fn run() -> Result<(), BoxError> {
         fetch(&args, &config, name.clone())?;
     }
     Ok(())
+}
+
+/// The roots `--ca` names: the platform's store, Mozilla's, or a PEM file.
+fn load_roots(ca: &str) -> Result<RootCertStore, BoxError> {
+    match ca {
+        "system" => {
+            let (roots, report) =
+                RootCertStore::native_roots().map_err(|e| format!("--ca system: {e}"))?;
+            eprintln!(
+                "ca: {} roots from the platform store ({} rejected as unparsable)",
+                report.accepted, report.rejected
+            );
+            for error in &report.errors {
+                eprintln!("ca: could not read: {error}");
+            }
+            Ok(roots)
+        }
+        "webpki" => {
+            let roots = RootCertStore::webpki_roots();
+            eprintln!("ca: {} roots from webpki-roots", roots.len());
+            Ok(roots)
+        }
+        path => {
+            let mut roots = RootCertStore::new();
+            roots
+                .add_pem_file(path)
+                .map_err(|e| format!("{path}: {e}"))?;
+            Ok(roots)
+        }
+    }
 }
 
 /// One connection: handshake, `GET /`, the body to stdout.
