@@ -55,9 +55,17 @@ fn wrong_host_name() {
     let mut p = Pair::with_name(pki.client_config(), pki.server_config(), "example.com");
     expect_client_fails(
         &mut p,
-        Error::InvalidCertificate(CertificateError::NotValidForName),
+        Error::InvalidCertificate(CertificateError::NotValidForName {
+            expected: "example.com".into(),
+            presented: vec!["localhost".into(), "127.0.0.1".into()],
+        }),
         A::BAD_CERTIFICATE,
     );
+}
+
+/// The time `n` seconds after the epoch.
+fn secs(n: u64) -> sanstls::pki_types::UnixTime {
+    sanstls::pki_types::UnixTime::since_unix_epoch(core::time::Duration::from_secs(n))
 }
 
 fn pki_valid_2020_to_2030() -> Pki {
@@ -75,10 +83,14 @@ fn expired_certificate() {
         params.not_after = date_time_ymd(2001, 1, 1);
     });
     let mut p = Pair::new(pki.client_config(), pki.server_config());
-    expect_client_fails(
-        &mut p,
-        Error::InvalidCertificate(CertificateError::Expired),
-        A::CERTIFICATE_EXPIRED,
+    let (c, _) = p.handshake();
+    assert!(
+        matches!(
+            c,
+            Err(Error::InvalidCertificate(CertificateError::Expired { not_after, .. }))
+                if not_after.as_secs() == 978_307_200
+        ),
+        "{c:?}"
     );
 
     // ...and on a client clock set after it (2031-01-01).
@@ -88,7 +100,11 @@ fn expired_certificate() {
     let mut p = Pair::new(cc, pki.server_config());
     expect_client_fails(
         &mut p,
-        Error::InvalidCertificate(CertificateError::Expired),
+        Error::InvalidCertificate(CertificateError::Expired {
+            now: secs(1_924_992_000),
+            // 2030-01-01 00:00:00 UTC.
+            not_after: secs(1_893_456_000),
+        }),
         A::CERTIFICATE_EXPIRED,
     );
 }
@@ -102,7 +118,11 @@ fn certificate_not_yet_valid() {
     let mut p = Pair::new(cc, pki.server_config());
     expect_client_fails(
         &mut p,
-        Error::InvalidCertificate(CertificateError::NotValidYet),
+        Error::InvalidCertificate(CertificateError::NotValidYet {
+            now: secs(1_546_300_800),
+            // 2020-01-01 00:00:00 UTC.
+            not_before: secs(1_577_836_800),
+        }),
         A::CERTIFICATE_EXPIRED,
     );
 }
