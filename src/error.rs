@@ -222,6 +222,10 @@ pub enum Error {
         /// What arrived instead.
         got: &'static str,
     },
+    /// The peer does not speak TLS: its first bytes are an HTTP request or
+    /// response, or other text. Says which, and what to check.
+    #[error("not TLS: {0}")]
+    NotTls(&'static str),
     /// A record header's version is wrong: its major version is not 3, or,
     /// once ServerHello has fixed the version, it is not TLS 1.2 (RFC 5246
     /// Appendix E.1). Answered with `protocol_version`, as OpenSSL does.
@@ -329,7 +333,9 @@ impl Error {
     pub fn alert(&self) -> Option<AlertDescription> {
         Some(match self {
             Error::InvalidMessage { kind, .. } => kind.alert(),
-            Error::UnexpectedMessage { .. } => AlertDescription::UNEXPECTED_MESSAGE,
+            Error::UnexpectedMessage { .. } | Error::NotTls(_) => {
+                AlertDescription::UNEXPECTED_MESSAGE
+            }
             Error::BadRecordVersion(_) => AlertDescription::PROTOCOL_VERSION,
             Error::RecordOverflow { .. } => AlertDescription::RECORD_OVERFLOW,
             Error::BadRecordMac => AlertDescription::BAD_RECORD_MAC,
@@ -408,6 +414,7 @@ mod tests {
             | Error::CannotRenegotiate(_) => false,
             Error::InvalidMessage { .. }
             | Error::UnexpectedMessage { .. }
+            | Error::NotTls(_)
             | Error::BadRecordVersion(_)
             | Error::RecordOverflow { .. }
             | Error::BadRecordMac
@@ -441,6 +448,7 @@ mod tests {
                 expected: "x",
                 got: "y",
             },
+            Error::NotTls("x"),
             Error::BadRecordVersion("x"),
             Error::RecordOverflow { len: 1 },
             Error::BadRecordMac,

@@ -10,7 +10,9 @@ use std::sync::Arc;
 use common::wire::*;
 use common::{at, ca, KeyType, Pair, Pki};
 use rcgen::date_time_ymd;
-use sanstls::internals::codec::enums::{AlertDescription as A, ExtensionType, NamedGroup};
+use sanstls::internals::codec::enums::{
+    AlertDescription as A, CipherSuite, ExtensionType, NamedGroup,
+};
 use sanstls::internals::handshake::extensions::{ClientExtension, ServerExtension};
 use sanstls::internals::handshake::finished::Finished;
 use sanstls::internals::handshake::HandshakePayload;
@@ -485,7 +487,9 @@ fn no_common_suite() {
     let mut p = Pair::new(cc, pki.server_config());
     expect_server_fails(
         &mut p,
-        Error::HandshakeFailure("no cipher suite in common"),
+        Error::HandshakeFailure(
+            "the client's suites in common need an ECDSA certificate, and ours is RSA",
+        ),
         A::HANDSHAKE_FAILURE,
     );
 
@@ -498,8 +502,54 @@ fn no_common_suite() {
     let mut p = Pair::new(cc, sc);
     expect_server_fails(
         &mut p,
-        Error::HandshakeFailure("no cipher suite in common"),
+        Error::HandshakeFailure(
+            "no cipher suite in common: the client's suites are not in this server's list",
+        ),
         A::HANDSHAKE_FAILURE,
+    );
+
+    // A client that speaks TLS 1.3 only.
+    let pki = Pki::new(KeyType::P256);
+    let mut p = Pair::new(pki.client_config(), pki.server_config());
+    client_hello(&mut p);
+    edit_client_hello(&mut p.to_server, |ch| {
+        ch.cipher_suites = vec![
+            CipherSuite(0x1301),
+            CipherSuite(0x1302),
+            CipherSuite(0x1303),
+            CipherSuite(0x0a0a), // GREASE
+            CipherSuite::TLS_EMPTY_RENEGOTIATION_INFO_SCSV,
+        ];
+    });
+    assert_eq!(
+        to_server(&mut p),
+        Err(Error::HandshakeFailure(
+            "the client offered only TLS 1.3 cipher suites, and sanstls speaks TLS 1.2"
+        ))
+    );
+}
+
+#[test]
+fn a_peer_that_speaks_plain_http_is_told_apart() {
+    // A browser pointed at https:// on a plaintext port, the other way round:
+    // our server gets an HTTP request...
+    let pki = Pki::new(KeyType::P256);
+    let mut server = Connection::new_server(Arc::new(pki.server_config()));
+    let mut request = b"GET / HTTP/1.1\r\nHost: localhost\r\n\r\n".to_vec();
+    let e = server.handle_input(&mut request).unwrap_err();
+    assert!(
+        e.to_string()
+            .starts_with("not TLS: the peer sent a plain HTTP request"),
+        "{e}"
+    );
+    // ...and our client an HTTP response.
+    let mut p = Pair::new(pki.client_config(), pki.server_config());
+    p.client.poll_output(&mut Vec::new());
+    let mut response = b"HTTP/1.1 400 Bad Request\r\n\r\n".to_vec();
+    let e = p.client.handle_input(&mut response).unwrap_err();
+    assert!(
+        matches!(e, Error::NotTls(m) if m.contains("plain HTTP response")),
+        "{e}"
     );
 }
 
