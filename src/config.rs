@@ -273,6 +273,17 @@ pub struct ClientConfig {
     pub enable_tickets: bool,
     /// Receives NSS key log lines (debugging only).
     pub key_log: Option<Arc<dyn KeyLog>>,
+    /// Let [`crate::Connection::dangerous_extract_secrets`] hand this
+    /// connection's traffic keys out, for kernel TLS or another record
+    /// layer (default false: it refuses with [`Error::Config`]). Keys that
+    /// leave are out of this library's care: whoever holds them reads and
+    /// forges every later record, and a record layer that numbers its
+    /// records wrongly reuses nonces. Off unless asked for, so that only
+    /// the owner of the configuration, not any code that comes to hold a
+    /// connection, can take its keys. Nothing is kept for it meanwhile:
+    /// the keys are derived again from the master secret the connection
+    /// holds anyway (for the exporter and renegotiation).
+    pub enable_secret_extraction: bool,
     /// Offer the `TLS_RSA_*` suites of [`crate::suites::LEGACY_SUITES`] that
     /// are in [`suites`](Self::suites) (feature `legacy`; default false).
     /// **No forward secrecy**: anyone who later obtains the server's private
@@ -347,6 +358,7 @@ impl ClientConfig {
             ))),
             enable_tickets: true,
             key_log: None,
+            enable_secret_extraction: false,
             #[cfg(feature = "legacy")]
             allow_rsa_key_transport: false,
             #[cfg(feature = "legacy")]
@@ -454,6 +466,10 @@ pub struct ServerConfig {
     pub session_lifetime: u32,
     /// Receives NSS key log lines (debugging only).
     pub key_log: Option<Arc<dyn KeyLog>>,
+    /// Let [`crate::Connection::dangerous_extract_secrets`] hand this
+    /// connection's traffic keys out (default false); see
+    /// [`ClientConfig::enable_secret_extraction`].
+    pub enable_secret_extraction: bool,
     /// Accept the `TLS_RSA_*` suites of [`crate::suites::LEGACY_SUITES`]
     /// that are in [`suites`](Self::suites) (feature `legacy`; default
     /// false). **No forward secrecy**: anyone who later obtains this
@@ -516,6 +532,7 @@ impl ServerConfig {
             ticketer: Some(Arc::new(Ticketer::new(DEFAULT_SESSION_LIFETIME))),
             session_lifetime: DEFAULT_SESSION_LIFETIME,
             key_log: None,
+            enable_secret_extraction: false,
             #[cfg(feature = "legacy")]
             allow_rsa_key_transport: false,
             #[cfg(feature = "legacy")]

@@ -28,6 +28,8 @@ use crate::state::{Action, Actions, Msg, SessionKey, Traffic};
 
 #[path = "connection_renegotiation.rs"]
 mod renegotiation;
+#[path = "connection_secrets.rs"]
+mod secrets;
 use crate::suites::KeyExchangeKind;
 use crate::trace::{self, Direction};
 

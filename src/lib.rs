@@ -17,6 +17,7 @@ pub mod io;
 pub mod keylog;
 pub mod limits;
 pub mod resumption;
+pub mod secrets;
 pub mod suites;
 pub mod trace;
 pub mod verify;
