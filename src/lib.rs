@@ -19,6 +19,9 @@ pub mod limits;
 pub mod resumption;
 pub mod secrets;
 pub mod suites;
+#[cfg(feature = "tokio")]
+#[path = "tokio_io.rs"]
+pub mod tokio;
 pub mod trace;
 pub mod verify;
 
