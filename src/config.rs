@@ -91,7 +91,10 @@ pub struct CertifiedKey {
 }
 
 impl CertifiedKey {
-    /// Pairs a chain with its key; the chain must not be empty.
+    /// Pairs a chain with its key: the chain must not be empty, and the key
+    /// must be the one its first certificate certifies (else `Config`:
+    /// the mistake shows here, not as a signature every peer refuses).
+    /// Building the struct from its fields checks nothing.
     pub fn new(
         chain: Vec<CertificateDer<'static>>,
         key: &PrivateKeyDer<'_>,
@@ -99,10 +102,31 @@ impl CertifiedKey {
         if chain.is_empty() {
             return Err(Error::Config("certificate chain is empty"));
         }
-        Ok(CertifiedKey {
-            chain,
-            key: SigningKey::from_der(key)?,
-        })
+        let key = SigningKey::from_der(key)?;
+        check_key_matches(&chain[0], &key)?;
+        Ok(CertifiedKey { chain, key })
+    }
+}
+
+/// Refuses a key that is not the one its certificate certifies, as rustls
+/// does, so the mistake shows when the configuration is built and not as a
+/// signature the peer refuses. The certificate's SubjectPublicKeyInfo
+/// (rustls-webpki parses it) ends with its subjectPublicKey BIT STRING,
+/// whose content is the public key in the form
+/// [`SigningKey::public_key`] gives.
+fn check_key_matches(end_entity: &CertificateDer<'_>, key: &SigningKey) -> Result<(), Error> {
+    let cert = webpki::EndEntityCert::try_from(end_entity)
+        .map_err(|e| Error::InvalidCertificate(crate::verify::map_webpki_error(e)))?;
+    if cert
+        .subject_public_key_info()
+        .as_ref()
+        .ends_with(key.public_key())
+    {
+        Ok(())
+    } else {
+        Err(Error::Config(
+            "the private key does not match the certificate (its public key is another)",
+        ))
     }
 }
 

@@ -834,3 +834,44 @@ fn traffic_errors_are_sticky() {
     // No second alert is queued.
     assert!(!p.server.has_output());
 }
+
+#[test]
+fn a_key_that_does_not_match_its_certificate_is_refused_at_once() {
+    // Every key type, server and client certificates alike: the key of
+    // another certificate of the same type. (Every RSA test certificate
+    // has the one RSA-2048 test key: a second one stands in below.)
+    for key_type in common::ALL_KEY_TYPES
+        .into_iter()
+        .filter(|k| *k != KeyType::Rsa2048)
+    {
+        let a = Pki::new(key_type);
+        let b = Pki::new(key_type);
+        let mismatch = Err(Error::Config(
+            "the private key does not match the certificate (its public key is another)",
+        ));
+        assert_eq!(
+            sanstls::ServerConfig::new(a.chain.clone(), &b.key).map(|_| ()),
+            mismatch,
+            "{key_type:?}"
+        );
+        let mut cc = a.client_config();
+        assert_eq!(cc.set_client_cert(a.chain.clone(), &b.key), mismatch);
+        // The matching pairs still build.
+        assert!(sanstls::ServerConfig::new(a.chain.clone(), &a.key).is_ok());
+        assert!(cc.set_client_cert(b.chain.clone(), &b.key).is_ok());
+    }
+    // Another RSA key, and a key of another type entirely.
+    let rsa = Pki::new(KeyType::Rsa2048);
+    let other_rsa = common::key_from_pem(include_str!("data/keys/rsa2048-second.pkcs8.pem"));
+    assert_eq!(
+        sanstls::ServerConfig::new(rsa.chain.clone(), &other_rsa).map(|_| ()),
+        Err(Error::Config(
+            "the private key does not match the certificate (its public key is another)"
+        ))
+    );
+    let ecdsa = Pki::new(KeyType::P256);
+    assert!(matches!(
+        sanstls::ServerConfig::new(ecdsa.chain.clone(), &rsa.key),
+        Err(Error::Config(_))
+    ));
+}
