@@ -1011,7 +1011,8 @@ fn client_with_webpki_roots_refuses_a_private_ca() {
     let n = roots_count(&out.stderr, "webpki-roots").expect("no `ca:` line");
     assert!(n > 100, "{n} roots:\n{}", out.stderr);
     assert!(
-        out.stderr.contains("no path from the certificate to a trusted root"),
+        out.stderr
+            .contains("no path from the certificate to a trusted root"),
         "{}",
         out.stderr
     );
@@ -1113,7 +1114,8 @@ fn client_with_system_roots_refuses_a_private_ca() {
     let n = roots_count(&out.stderr, "the platform store").expect("no `ca:` line");
     assert!(n > 0, "{}", out.stderr);
     assert!(
-        out.stderr.contains("no path from the certificate to a trusted root"),
+        out.stderr
+            .contains("no path from the certificate to a trusted root"),
         "{}",
         out.stderr
     );
