@@ -1,11 +1,20 @@
 //! A small HTTPS client over sanstls: one `GET /`, body to stdout.
 //!
 //! ```text
-//! cargo run --example client -- --connect 127.0.0.1:8443 --server-name localhost --ca ca.pem \
+//! cargo run --example client -- --connect 127.0.0.1:8443 --server-name localhost \
+//!     --ca {CA.pem|system|webpki} \
 //!     [--suite IANA_NAME]... [--no-etm] [--allow-no-ems] [--alpn PROTO]... [--trace] \
 //!     [--cert CHAIN.pem --key KEY.pem] [--repeat N] [--keylog] \
 //!     [--renegotiate] [--allow-renegotiation]
 //! ```
+//!
+//! `--ca` names the roots the server's chain must lead to: a PEM file of
+//! root certificates, `system` for the platform's store (read through
+//! rustls-native-certs; `SSL_CERT_FILE` or `SSL_CERT_DIR` replace it), or
+//! `webpki` for Mozilla's roots compiled in from webpki-roots (write
+//! `./system` or `./webpki` for files of those names). With `system` the
+//! tool prints to stderr how many roots it took and what it could not read,
+//! and fails when it found none.
 //!
 //! `--cert`/`--key` present a client certificate when the server asks for
 //! one, in the first handshake or in a renegotiation. `--repeat N` connects N times in a row with one `Arc<ClientConfig>`,
@@ -57,7 +66,8 @@ use sanstls::{ClientConfig, Connection, Event, Negotiated};
 
 type BoxError = Box<dyn Error + Send + Sync>;
 
-const USAGE: &str = "usage: client --connect HOST:PORT --server-name NAME --ca CA.pem \
+const USAGE: &str =
+    "usage: client --connect HOST:PORT --server-name NAME --ca {CA.pem|system|webpki} \
 [--suite IANA_NAME]... [--no-etm] [--allow-no-ems] [--alpn PROTO]... [--trace] \
 [--cert CHAIN.pem --key KEY.pem] [--repeat N] [--keylog] [--renegotiate] [--allow-renegotiation]";
 
@@ -80,45 +90,53 @@ struct Args {
     allow_renegotiation: bool,
 }
 
-fn parse_args() -> Result<Args, String> {
+/// The command line, parsed with lexopt; `None` for `--help`.
+fn parse_args() -> Result<Option<Args>, String> {
+    use lexopt::prelude::*;
     let (mut connect, mut server_name, mut ca) = (None, None, None);
     let (mut suites, mut alpn, mut trace) = (Vec::new(), Vec::new(), false);
     let (mut allow_no_ems, mut no_etm) = (false, false);
     let (mut cert, mut key, mut repeat, mut keylog) = (None, None, 1, false);
     let (mut renegotiate, mut allow_renegotiation) = (false, false);
-    let mut it = std::env::args().skip(1);
-    while let Some(arg) = it.next() {
-        let mut value = || it.next().ok_or_else(|| format!("{arg} needs a value"));
-        match arg.as_str() {
-            "--connect" => connect = Some(value()?),
-            "--server-name" => server_name = Some(value()?),
-            "--ca" => ca = Some(value()?),
-            "--suite" => suites.push(value()?),
-            "--allow-no-ems" => allow_no_ems = true,
-            "--no-etm" => no_etm = true,
-            "--alpn" => alpn.push(value()?),
-            "--trace" => trace = true,
-            "--cert" => cert = Some(value()?),
-            "--key" => key = Some(value()?),
-            "--repeat" => {
-                let v = value()?;
+    let mut parser = lexopt::Parser::from_env();
+    let bad = |e: lexopt::Error| format!("{e}\n{USAGE}");
+    let value = |parser: &mut lexopt::Parser| -> Result<String, String> {
+        parser.value().map_err(bad)?.string().map_err(bad)
+    };
+    while let Some(arg) = parser.next().map_err(bad)? {
+        match arg {
+            Long("connect") => connect = Some(value(&mut parser)?),
+            Long("server-name") => server_name = Some(value(&mut parser)?),
+            Long("ca") => ca = Some(value(&mut parser)?),
+            Long("suite") => suites.push(value(&mut parser)?),
+            Long("allow-no-ems") => allow_no_ems = true,
+            Long("no-etm") => no_etm = true,
+            Long("alpn") => alpn.push(value(&mut parser)?),
+            Long("trace") => trace = true,
+            Long("cert") => cert = Some(value(&mut parser)?),
+            Long("key") => key = Some(value(&mut parser)?),
+            Long("repeat") => {
+                let v = value(&mut parser)?;
                 repeat = match v.parse() {
                     Ok(n) if n >= 1 => n,
                     _ => return Err(format!("--repeat needs a positive count, not {v:?}")),
                 };
             }
-            "--keylog" => keylog = true,
-            "--renegotiate" => renegotiate = true,
-            "--allow-renegotiation" => allow_renegotiation = true,
-            "-h" | "--help" => return Err(USAGE.into()),
-            other => return Err(format!("unknown argument {other:?}\n{USAGE}")),
+            Long("keylog") => keylog = true,
+            Long("renegotiate") => renegotiate = true,
+            Long("allow-renegotiation") => allow_renegotiation = true,
+            Short('h') | Long("help") => return Ok(None),
+            other => return Err(bad(other.unexpected())),
         }
     }
     let missing = |what: &str| format!("{what} is required\n{USAGE}");
     if cert.is_some() != key.is_some() {
         return Err(format!("--cert and --key go together\n{USAGE}"));
     }
-    Ok(Args {
+    if keylog && std::env::var_os("SSLKEYLOGFILE").is_none() {
+        return Err("--keylog needs SSLKEYLOGFILE set to the file to append to".into());
+    }
+    Ok(Some(Args {
         connect: connect.ok_or_else(|| missing("--connect"))?,
         server_name: server_name.ok_or_else(|| missing("--server-name"))?,
         ca: ca.ok_or_else(|| missing("--ca"))?,
@@ -133,7 +151,7 @@ fn parse_args() -> Result<Args, String> {
         keylog,
         renegotiate,
         allow_renegotiation,
-    })
+    }))
 }
 
 fn main() -> ExitCode {
@@ -147,12 +165,11 @@ fn main() -> ExitCode {
 }
 
 fn run() -> Result<(), BoxError> {
-    let args = parse_args()?;
-    let mut roots = RootCertStore::new();
-    roots
-        .add_pem_file(&args.ca)
-        .map_err(|e| format!("{}: {e}", args.ca))?;
-    let mut config = ClientConfig::new(roots);
+    let Some(args) = parse_args()? else {
+        println!("{USAGE}");
+        return Ok(());
+    };
+    let mut config = ClientConfig::new(load_roots(&args.ca)?);
     if !args.suites.is_empty() {
         // Naming a legacy or CBC suite is this tool's opt-in to it (the
         // library wants its allow_* fields set as well).
@@ -203,6 +220,36 @@ fn run() -> Result<(), BoxError> {
         fetch(&args, &config, name.clone())?;
     }
     Ok(())
+}
+
+/// The roots `--ca` names: the platform's store, Mozilla's, or a PEM file.
+fn load_roots(ca: &str) -> Result<RootCertStore, BoxError> {
+    match ca {
+        "system" => {
+            let (roots, report) =
+                RootCertStore::native_roots().map_err(|e| format!("--ca system: {e}"))?;
+            eprintln!(
+                "ca: {} roots from the platform store ({} rejected as unparsable)",
+                report.accepted, report.rejected
+            );
+            for error in &report.errors {
+                eprintln!("ca: could not read: {error}");
+            }
+            Ok(roots)
+        }
+        "webpki" => {
+            let roots = RootCertStore::webpki_roots();
+            eprintln!("ca: {} roots from webpki-roots", roots.len());
+            Ok(roots)
+        }
+        path => {
+            let mut roots = RootCertStore::new();
+            roots
+                .add_pem_file(path)
+                .map_err(|e| format!("{path}: {e}"))?;
+            Ok(roots)
+        }
+    }
 }
 
 /// One connection: handshake, `GET /`, the body to stdout.

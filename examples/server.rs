@@ -107,33 +107,38 @@ struct Args {
     keylog: bool,
 }
 
-fn parse_args() -> Result<Args, String> {
+/// The command line, parsed with lexopt; `None` for `--help`.
+fn parse_args() -> Result<Option<Args>, String> {
+    use lexopt::prelude::*;
     let (mut listen, mut cert, mut key) = (None, None, None);
     let (mut suites, mut alpn, mut trace) = (Vec::new(), Vec::new(), false);
     let (mut allow_no_ems, mut no_etm) = (false, false);
     let (mut client_ca, mut client_auth) = (None, None);
     let (mut renegotiate_client_auth, mut allow_renegotiation) = (false, false);
     let (mut no_tickets, mut keylog) = (false, false);
-    let mut it = std::env::args().skip(1);
-    while let Some(arg) = it.next() {
-        let mut value = || it.next().ok_or_else(|| format!("{arg} needs a value"));
-        match arg.as_str() {
-            "--listen" => listen = Some(value()?),
-            "--cert" => cert = Some(value()?),
-            "--key" => key = Some(value()?),
-            "--suite" => suites.push(value()?),
-            "--allow-no-ems" => allow_no_ems = true,
-            "--no-etm" => no_etm = true,
-            "--alpn" => alpn.push(value()?),
-            "--trace" => trace = true,
-            "--client-ca" => client_ca = Some(value()?),
-            "--client-auth" => client_auth = Some(value()?),
-            "--renegotiate-client-auth" => renegotiate_client_auth = true,
-            "--allow-renegotiation" => allow_renegotiation = true,
-            "--no-tickets" => no_tickets = true,
-            "--keylog" => keylog = true,
-            "-h" | "--help" => return Err(USAGE.into()),
-            other => return Err(format!("unknown argument {other:?}\n{USAGE}")),
+    let mut parser = lexopt::Parser::from_env();
+    let bad = |e: lexopt::Error| format!("{e}\n{USAGE}");
+    let value = |parser: &mut lexopt::Parser| -> Result<String, String> {
+        parser.value().map_err(bad)?.string().map_err(bad)
+    };
+    while let Some(arg) = parser.next().map_err(bad)? {
+        match arg {
+            Long("listen") => listen = Some(value(&mut parser)?),
+            Long("cert") => cert = Some(value(&mut parser)?),
+            Long("key") => key = Some(value(&mut parser)?),
+            Long("suite") => suites.push(value(&mut parser)?),
+            Long("allow-no-ems") => allow_no_ems = true,
+            Long("no-etm") => no_etm = true,
+            Long("alpn") => alpn.push(value(&mut parser)?),
+            Long("trace") => trace = true,
+            Long("client-ca") => client_ca = Some(value(&mut parser)?),
+            Long("client-auth") => client_auth = Some(value(&mut parser)?),
+            Long("renegotiate-client-auth") => renegotiate_client_auth = true,
+            Long("allow-renegotiation") => allow_renegotiation = true,
+            Long("no-tickets") => no_tickets = true,
+            Long("keylog") => keylog = true,
+            Short('h') | Long("help") => return Ok(None),
+            other => return Err(bad(other.unexpected())),
         }
     }
     let missing = |what: &str| format!("{what} is required\n{USAGE}");
@@ -153,7 +158,10 @@ fn parse_args() -> Result<Args, String> {
             "--renegotiate-client-auth needs --client-ca\n{USAGE}"
         ));
     }
-    Ok(Args {
+    if keylog && std::env::var_os("SSLKEYLOGFILE").is_none() {
+        return Err("--keylog needs SSLKEYLOGFILE set to the file to append to".into());
+    }
+    Ok(Some(Args {
         listen: listen.ok_or_else(|| missing("--listen"))?,
         cert: cert.ok_or_else(|| missing("--cert"))?,
         key: key.ok_or_else(|| missing("--key"))?,
@@ -168,7 +176,7 @@ fn parse_args() -> Result<Args, String> {
         allow_renegotiation,
         no_tickets,
         keylog,
-    })
+    }))
 }
 
 fn main() -> ExitCode {
@@ -182,7 +190,10 @@ fn main() -> ExitCode {
 }
 
 fn run() -> Result<(), BoxError> {
-    let args = parse_args()?;
+    let Some(args) = parse_args()? else {
+        println!("{USAGE}");
+        return Ok(());
+    };
     let chain = CertificateDer::pem_file_iter(&args.cert)
         .map_err(|e| format!("{}: {e}", args.cert))?
         .collect::<Result<Vec<_>, _>>()
@@ -389,7 +400,10 @@ fn serve(
     // close_notify (or EOF) keeps the kernel from answering unread input
     // with a reset, which could destroy the response in flight.
     tls.close()?;
-    tls.get_ref().shutdown(Shutdown::Write)?;
+    // The client may have closed its socket already, once it had the
+    // response and our close_notify: then there is nothing to shut down
+    // (ENOTCONN), and the request went well all the same.
+    let _ = tls.get_ref().shutdown(Shutdown::Write);
     let mut sink = [0u8; 1024];
     while let Ok(n) = tls.read(&mut sink) {
         if n == 0 {

@@ -91,7 +91,10 @@ pub struct CertifiedKey {
 }
 
 impl CertifiedKey {
-    /// Pairs a chain with its key; the chain must not be empty.
+    /// Pairs a chain with its key: the chain must not be empty, and the key
+    /// must be the one its first certificate certifies (else `Config`:
+    /// the mistake shows here, not as a signature every peer refuses).
+    /// Building the struct from its fields checks nothing.
     pub fn new(
         chain: Vec<CertificateDer<'static>>,
         key: &PrivateKeyDer<'_>,
@@ -99,10 +102,31 @@ impl CertifiedKey {
         if chain.is_empty() {
             return Err(Error::Config("certificate chain is empty"));
         }
-        Ok(CertifiedKey {
-            chain,
-            key: SigningKey::from_der(key)?,
-        })
+        let key = SigningKey::from_der(key)?;
+        check_key_matches(&chain[0], &key)?;
+        Ok(CertifiedKey { chain, key })
+    }
+}
+
+/// Refuses a key that is not the one its certificate certifies, as rustls
+/// does, so the mistake shows when the configuration is built and not as a
+/// signature the peer refuses. The certificate's SubjectPublicKeyInfo
+/// (rustls-webpki parses it) ends with its subjectPublicKey BIT STRING,
+/// whose content is the public key in the form
+/// [`SigningKey::public_key`] gives.
+fn check_key_matches(end_entity: &CertificateDer<'_>, key: &SigningKey) -> Result<(), Error> {
+    let cert = webpki::EndEntityCert::try_from(end_entity)
+        .map_err(|e| Error::InvalidCertificate(crate::verify::map_webpki_error(e)))?;
+    if cert
+        .subject_public_key_info()
+        .as_ref()
+        .ends_with(key.public_key())
+    {
+        Ok(())
+    } else {
+        Err(Error::Config(
+            "the private key does not match the certificate (its public key is another)",
+        ))
     }
 }
 
@@ -273,6 +297,17 @@ pub struct ClientConfig {
     pub enable_tickets: bool,
     /// Receives NSS key log lines (debugging only).
     pub key_log: Option<Arc<dyn KeyLog>>,
+    /// Let [`crate::Connection::dangerous_extract_secrets`] hand this
+    /// connection's traffic keys out, for kernel TLS or another record
+    /// layer (default false: it refuses with [`Error::Config`]). Keys that
+    /// leave are out of this library's care: whoever holds them reads and
+    /// forges every later record, and a record layer that numbers its
+    /// records wrongly reuses nonces. Off unless asked for, so that only
+    /// the owner of the configuration, not any code that comes to hold a
+    /// connection, can take its keys. Nothing is kept for it meanwhile:
+    /// the keys are derived again from the master secret the connection
+    /// holds anyway (for the exporter and renegotiation).
+    pub enable_secret_extraction: bool,
     /// Offer the `TLS_RSA_*` suites of [`crate::suites::LEGACY_SUITES`] that
     /// are in [`suites`](Self::suites) (feature `legacy`; default false).
     /// **No forward secrecy**: anyone who later obtains the server's private
@@ -347,6 +382,7 @@ impl ClientConfig {
             ))),
             enable_tickets: true,
             key_log: None,
+            enable_secret_extraction: false,
             #[cfg(feature = "legacy")]
             allow_rsa_key_transport: false,
             #[cfg(feature = "legacy")]
@@ -454,6 +490,10 @@ pub struct ServerConfig {
     pub session_lifetime: u32,
     /// Receives NSS key log lines (debugging only).
     pub key_log: Option<Arc<dyn KeyLog>>,
+    /// Let [`crate::Connection::dangerous_extract_secrets`] hand this
+    /// connection's traffic keys out (default false); see
+    /// [`ClientConfig::enable_secret_extraction`].
+    pub enable_secret_extraction: bool,
     /// Accept the `TLS_RSA_*` suites of [`crate::suites::LEGACY_SUITES`]
     /// that are in [`suites`](Self::suites) (feature `legacy`; default
     /// false). **No forward secrecy**: anyone who later obtains this
@@ -516,6 +556,7 @@ impl ServerConfig {
             ticketer: Some(Arc::new(Ticketer::new(DEFAULT_SESSION_LIFETIME))),
             session_lifetime: DEFAULT_SESSION_LIFETIME,
             key_log: None,
+            enable_secret_extraction: false,
             #[cfg(feature = "legacy")]
             allow_rsa_key_transport: false,
             #[cfg(feature = "legacy")]

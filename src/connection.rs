@@ -19,6 +19,7 @@ use crate::limits::{
     MAX_BUFFERED_OUTPUT, MAX_EMPTY_RECORDS, MAX_QUEUED_EVENTS, MAX_RENEGOTIATION_REQUESTS,
     MAX_WARNING_ALERTS, RECORD_HEADER_LEN,
 };
+use crate::logging::{log_debug, log_warn};
 use crate::message::{Alert, ChangeCipherSpec};
 use crate::record::deframer::RecordType;
 use crate::record::layer::RecordLayer;
@@ -27,6 +28,8 @@ use crate::state::{Action, Actions, Msg, SessionKey, Traffic};
 
 #[path = "connection_renegotiation.rs"]
 mod renegotiation;
+#[path = "connection_secrets.rs"]
+mod secrets;
 use crate::suites::KeyExchangeKind;
 use crate::trace::{self, Direction};
 
@@ -450,6 +453,7 @@ impl Connection {
                 };
                 self.role = Some(next);
                 self.record.activate_read()?;
+                log_debug!("{} received ChangeCipherSpec", self.role_name());
                 if self.trace {
                     self.push_trace(trace::change_cipher_spec(Direction::Received));
                 }
@@ -484,6 +488,11 @@ impl Connection {
     /// Decodes one whole handshake message whose type the state takes, and
     /// hands it to the state.
     fn handle_handshake(&mut self, raw: &[u8]) -> Result<(), Error> {
+        log_debug!(
+            "{} received {}",
+            self.role_name(),
+            trace::handshake_name(HandshakeType(raw.first().copied().unwrap_or(u8::MAX)))
+        );
         if self.trace {
             // A HelloRequest or ClientHello on an idle connection opens the
             // next handshake (or asks for it): traced as part of it. (A
@@ -530,14 +539,25 @@ impl Connection {
             if self.traffic().is_none() {
                 return Err(Error::AlertReceived(AlertDescription::CLOSE_NOTIFY));
             }
+            log_debug!("{} received close_notify", self.role_name());
             self.peer_closed = true;
             self.events.push_back(Event::PeerClosed);
             self.close();
             return Ok(());
         }
         if alert.level == AlertLevel::FATAL {
+            log_warn!(
+                "{} received fatal alert {}",
+                self.role_name(),
+                alert.description
+            );
             return Err(Error::AlertReceived(alert.description));
         }
+        log_warn!(
+            "{} received warning alert {}",
+            self.role_name(),
+            alert.description
+        );
         if alert.description == AlertDescription::NO_RENEGOTIATION {
             self.renegotiation_refused();
         }
@@ -585,6 +605,11 @@ impl Connection {
                     .get(*cursor..*cursor + len)
                     .ok_or(Error::Internal("handshake message out of range"))?;
                 *cursor += len;
+                log_debug!(
+                    "{} sent {}",
+                    self.role_name(),
+                    trace::handshake_name(HandshakeType(bytes.first().copied().unwrap_or(u8::MAX)))
+                );
                 if self.trace {
                     self.push_trace(trace::describe(Direction::Sent, bytes, self.kx));
                 }
@@ -599,6 +624,7 @@ impl Connection {
                 )?;
                 self.record.prepare_write(enc);
                 self.record.activate_write()?;
+                log_debug!("{} sent ChangeCipherSpec", self.role_name());
                 if self.trace {
                     self.push_trace(trace::change_cipher_spec(Direction::Sent));
                 }
@@ -619,6 +645,26 @@ impl Connection {
                 }
             }
             Action::Complete(negotiated) => {
+                log_debug!(
+                    "{} {} complete: {}, {}, extended master secret {}",
+                    self.role_name(),
+                    if self.negotiated.is_some() {
+                        "renegotiation"
+                    } else {
+                        "handshake"
+                    },
+                    negotiated.suite_name(),
+                    if negotiated.resumed {
+                        "resumed"
+                    } else {
+                        "full"
+                    },
+                    if negotiated.extended_master_secret {
+                        "yes"
+                    } else {
+                        "no"
+                    },
+                );
                 let event = if self.negotiated.is_some() {
                     Event::RenegotiationComplete(Box::new(negotiated.clone()))
                 } else {
@@ -644,6 +690,16 @@ impl Connection {
         description: AlertDescription,
     ) -> Result<(), Error> {
         let alert = Alert { level, description };
+        if description == AlertDescription::CLOSE_NOTIFY {
+            log_debug!("{} sent close_notify", self.role_name());
+        } else {
+            let level = if level == AlertLevel::FATAL {
+                "fatal"
+            } else {
+                "warning"
+            };
+            log_warn!("{} sent {level} alert {description}", self.role_name());
+        }
         self.record
             .write_record(ContentType::ALERT, &alert.to_array(), &mut self.outbox)
     }
@@ -660,6 +716,7 @@ impl Connection {
                 session.invalidate();
             }
         }
+        log_warn!("{} connection failed: {e}", self.role_name());
         if let Some(desc) = e.alert() {
             if !self.sent_close {
                 // Best effort: if even the alert cannot be written, the
@@ -828,6 +885,15 @@ impl Connection {
 
     fn traffic(&self) -> Option<&Traffic> {
         self.traffic.as_ref()
+    }
+
+    /// "client" or "server", for log lines.
+    fn role_name(&self) -> &'static str {
+        if self.is_client {
+            "client"
+        } else {
+            "server"
+        }
     }
 
     /// Whether the state lets application data in now (see

@@ -10,6 +10,7 @@ use crate::config::ClientAuth;
 use crate::error::Error;
 use crate::event::Event;
 use crate::limits::{MAX_HELLO_REQUESTS, MAX_RENEGOTIATIONS};
+use crate::logging::log_debug;
 use crate::renegotiation::Prior;
 use crate::server::ServerState;
 use crate::state::Msg;
@@ -89,6 +90,7 @@ impl Connection {
             return Err(Error::CannotRenegotiate(why));
         }
         self.renegotiations += 1;
+        log_debug!("{} starts a renegotiation", self.role_name());
         self.events.push_back(Event::RenegotiationStarted);
         let started = match self.role.take() {
             Some(Role::Client(s)) => match (s.into_idle(), self.prior()) {
@@ -162,6 +164,7 @@ impl Connection {
             Role::Client(s) => {
                 let idle = s.into_idle().ok_or(Error::Internal("not idle"))?;
                 self.renegotiations += 1;
+                log_debug!("client takes up the server's HelloRequest");
                 self.events.push_back(Event::RenegotiationStarted);
                 Role::Client(ClientState::renegotiate(
                     idle,
@@ -177,6 +180,7 @@ impl Connection {
                     Some(resume) => resume,
                     None => {
                         self.renegotiations += 1;
+                        log_debug!("server takes up the client's renegotiation");
                         self.events.push_back(Event::RenegotiationStarted);
                         true
                     }

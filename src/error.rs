@@ -65,12 +65,31 @@ pub enum CertificateError {
     Empty,
     /// The chain does not lead to any configured trust anchor.
     UnknownIssuer,
-    /// The certificate's notAfter is before the verification time.
-    Expired,
-    /// The certificate's notBefore is after the verification time.
-    NotValidYet,
-    /// The certificate is not valid for the name we connected to.
-    NotValidForName,
+    /// A certificate of the chain expired: its notAfter is before the
+    /// verification time. (rustls-webpki does not say which certificate of
+    /// the chain it was: the end entity or an intermediate on the path.)
+    Expired {
+        /// The time the chain was verified at.
+        now: rustls_pki_types::UnixTime,
+        /// The certificate's notAfter.
+        not_after: rustls_pki_types::UnixTime,
+    },
+    /// A certificate of the chain is not valid yet: its notBefore is after
+    /// the verification time (a clock that is behind, often).
+    NotValidYet {
+        /// The time the chain was verified at.
+        now: rustls_pki_types::UnixTime,
+        /// The certificate's notBefore.
+        not_before: rustls_pki_types::UnixTime,
+    },
+    /// The end-entity certificate is not valid for the name we connected to.
+    NotValidForName {
+        /// The name we connected to (DNS name or IP address).
+        expected: String,
+        /// The names the certificate holds (subjectAltName DNS names and IP
+        /// addresses), as rustls-webpki read them.
+        presented: Vec<String>,
+    },
     /// The certificate's extended key usage forbids this use (serverAuth/clientAuth).
     InvalidPurpose,
     /// A signature in the chain does not verify.
@@ -95,12 +114,12 @@ impl CertificateError {
         match self {
             CertificateError::BadSignature => AlertDescription::DECRYPT_ERROR,
             CertificateError::Empty
-            | CertificateError::NotValidForName
+            | CertificateError::NotValidForName { .. }
             | CertificateError::BadEncoding
             | CertificateError::ChainTooLong
             | CertificateError::Other(_) => AlertDescription::BAD_CERTIFICATE,
             CertificateError::UnknownIssuer => AlertDescription::UNKNOWN_CA,
-            CertificateError::Expired | CertificateError::NotValidYet => {
+            CertificateError::Expired { .. } | CertificateError::NotValidYet { .. } => {
                 AlertDescription::CERTIFICATE_EXPIRED
             }
             CertificateError::InvalidPurpose | CertificateError::UnsupportedSignatureAlgorithm => {
@@ -110,13 +129,75 @@ impl CertificateError {
     }
 }
 
+/// Sentences a person can act on; `{:?}` keeps the exact fields.
 impl core::fmt::Display for CertificateError {
     fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
         match self {
+            CertificateError::Empty => f.write_str("no certificate was sent"),
+            CertificateError::UnknownIssuer => f.write_str(
+                "no path from the certificate to a trusted root (an unknown CA, or a missing intermediate)",
+            ),
+            CertificateError::Expired { now, not_after } => write!(
+                f,
+                "a certificate in the chain expired at {}; verified at {}",
+                utc(*not_after),
+                utc(*now)
+            ),
+            CertificateError::NotValidYet { now, not_before } => write!(
+                f,
+                "a certificate in the chain is valid only from {}; verified at {} (is the clock behind?)",
+                utc(*not_before),
+                utc(*now)
+            ),
+            CertificateError::NotValidForName {
+                expected,
+                presented,
+            } => {
+                write!(f, "the certificate is not valid for {expected:?}; ")?;
+                if presented.is_empty() {
+                    f.write_str("it names no DNS name or IP address")
+                } else {
+                    write!(f, "it is for {}", presented.join(", "))
+                }
+            }
+            CertificateError::InvalidPurpose => f.write_str(
+                "the certificate's extended key usage does not allow this use (serverAuth or clientAuth)",
+            ),
+            CertificateError::BadSignature => {
+                f.write_str("a signature in the certificate chain does not verify")
+            }
+            CertificateError::UnsupportedSignatureAlgorithm => {
+                f.write_str("a signature in the certificate chain uses an algorithm we do not accept")
+            }
+            CertificateError::BadEncoding => f.write_str("the certificate is not valid DER"),
+            CertificateError::ChainTooLong => {
+                f.write_str("no path to a trusted root within the path-length limit")
+            }
             CertificateError::Other(s) => write!(f, "{s}"),
-            other => write!(f, "{other:?}"),
         }
     }
+}
+
+/// `t` as `YYYY-MM-DD HH:MM:SS UTC` (the proleptic Gregorian calendar, from
+/// days since 1970-01-01 by the civil-from-days algorithm), for messages.
+fn utc(t: rustls_pki_types::UnixTime) -> String {
+    let secs = t.as_secs();
+    let (days, rem) = (secs / 86_400, secs % 86_400);
+    let z = days as i64 + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z.rem_euclid(146_097);
+    let yoe = (doe - doe / 1_460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let day = doy - (153 * mp + 2) / 5 + 1;
+    let month = if mp < 10 { mp + 3 } else { mp - 9 };
+    let year = yoe + era * 400 + i64::from(month <= 2);
+    format!(
+        "{year:04}-{month:02}-{day:02} {:02}:{:02}:{:02} UTC",
+        rem / 3_600,
+        rem % 3_600 / 60,
+        rem % 60
+    )
 }
 
 /// Everything that can go wrong in sanstls.
@@ -141,6 +222,10 @@ pub enum Error {
         /// What arrived instead.
         got: &'static str,
     },
+    /// The peer does not speak TLS: its first bytes are an HTTP request or
+    /// response, or other text. Says which, and what to check.
+    #[error("not TLS: {0}")]
+    NotTls(&'static str),
     /// A record header's version is wrong: its major version is not 3, or,
     /// once ServerHello has fixed the version, it is not TLS 1.2 (RFC 5246
     /// Appendix E.1). Answered with `protocol_version`, as OpenSSL does.
@@ -248,7 +333,9 @@ impl Error {
     pub fn alert(&self) -> Option<AlertDescription> {
         Some(match self {
             Error::InvalidMessage { kind, .. } => kind.alert(),
-            Error::UnexpectedMessage { .. } => AlertDescription::UNEXPECTED_MESSAGE,
+            Error::UnexpectedMessage { .. } | Error::NotTls(_) => {
+                AlertDescription::UNEXPECTED_MESSAGE
+            }
             Error::BadRecordVersion(_) => AlertDescription::PROTOCOL_VERSION,
             Error::RecordOverflow { .. } => AlertDescription::RECORD_OVERFLOW,
             Error::BadRecordMac => AlertDescription::BAD_RECORD_MAC,
@@ -300,6 +387,22 @@ impl From<CertificateError> for Error {
 mod tests {
     use super::*;
 
+    #[test]
+    fn utc_formats_calendar_dates() {
+        let at = |secs| {
+            utc(rustls_pki_types::UnixTime::since_unix_epoch(
+                core::time::Duration::from_secs(secs),
+            ))
+        };
+        assert_eq!(at(0), "1970-01-01 00:00:00 UTC");
+        // A leap day, and the second before the next day.
+        assert_eq!(at(951_782_400), "2000-02-29 00:00:00 UTC");
+        assert_eq!(at(951_868_799), "2000-02-29 23:59:59 UTC");
+        assert_eq!(at(1_709_251_199), "2024-02-29 23:59:59 UTC");
+        assert_eq!(at(4_107_542_400), "2100-03-01 00:00:00 UTC");
+        assert_eq!(at(32_503_680_000), "3000-01-01 00:00:00 UTC");
+    }
+
     /// Whether each variant is sticky, written out so that a new variant
     /// must be placed here (the match is exhaustive).
     fn sticky(e: &Error) -> bool {
@@ -311,6 +414,7 @@ mod tests {
             | Error::CannotRenegotiate(_) => false,
             Error::InvalidMessage { .. }
             | Error::UnexpectedMessage { .. }
+            | Error::NotTls(_)
             | Error::BadRecordVersion(_)
             | Error::RecordOverflow { .. }
             | Error::BadRecordMac
@@ -344,6 +448,7 @@ mod tests {
                 expected: "x",
                 got: "y",
             },
+            Error::NotTls("x"),
             Error::BadRecordVersion("x"),
             Error::RecordOverflow { len: 1 },
             Error::BadRecordMac,

@@ -17,7 +17,11 @@ pub mod io;
 pub mod keylog;
 pub mod limits;
 pub mod resumption;
+pub mod secrets;
 pub mod suites;
+#[cfg(feature = "tokio")]
+#[path = "tokio_io.rs"]
+pub mod tokio;
 pub mod trace;
 pub mod verify;
 
@@ -27,6 +31,7 @@ mod connection;
 mod crypto;
 mod handshake;
 mod hex;
+mod logging;
 mod message;
 mod record;
 mod renegotiation;

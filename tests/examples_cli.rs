@@ -324,7 +324,14 @@ fn client_fails_for_wrong_server_name() {
     let out = server.client(&pki, "not-localhost.example", &[]);
     assert!(!out.status.success(), "client accepted a wrong name");
     assert!(out.stdout.is_empty(), "{}", out.stdout);
-    assert!(out.stderr.contains("NotValidForName"), "{}", out.stderr);
+    // The message names the name asked for and the names the certificate holds.
+    assert!(
+        out.stderr.contains(
+            "the certificate is not valid for \"not-localhost.example\"; it is for localhost"
+        ),
+        "{}",
+        out.stderr
+    );
 }
 
 /// Naming a legacy suite with `--suite` is the tools' opt-in (issue 11):
@@ -960,4 +967,224 @@ fn optional_client_auth_by_renegotiation_serves_everyone() {
     assert!(out.stdout.contains("Hello from sanstls!"), "{}", out.stdout);
     assert!(out.stdout.contains("client-cert: no"), "{}", out.stdout);
     assert!(out.stdout.contains("renegotiated: no"), "{}", out.stdout);
+}
+
+/// The client with `--ca ca` (instead of the test CA's file) and its
+/// environment edited: `set` variables set, `unset` ones removed, so that
+/// `--ca system` reads what the test chooses.
+fn client_with_ca(server: &Server, ca: &str, set: &[(&str, &str)], unset: &[&str]) -> Output {
+    let mut cmd = Command::new(example("client"));
+    for name in unset {
+        cmd.env_remove(name);
+    }
+    run(cmd
+        .envs(set.iter().copied())
+        .args(["--connect", &server.addr])
+        .args(["--server-name", "localhost"])
+        .args(["--ca", ca]))
+}
+
+/// The `ca: N roots from <from>` count the client printed.
+fn roots_count(stderr: &str, from: &str) -> Option<usize> {
+    let tail = format!(" roots from {from}");
+    stderr.lines().find_map(|l| {
+        let rest = l.strip_prefix("ca: ")?;
+        let at = rest.find(&tail)?;
+        rest[..at].parse().ok()
+    })
+}
+
+/// `--ca webpki`: Mozilla's roots are loaded and used, so our private CA's
+/// chain is refused as UnknownIssuer (a chain they do trust needs the
+/// internet; tests/roots.rs checks the store itself).
+#[test]
+fn client_with_webpki_roots_refuses_a_private_ca() {
+    let pki = Pki::new();
+    let server = Server::start(&pki, &[]);
+    let out = client_with_ca(&server, "webpki", &[], &[]);
+    assert!(
+        !out.status.success(),
+        "trusted a private CA:\n{}",
+        out.stderr
+    );
+    assert!(out.stdout.is_empty(), "{}", out.stdout);
+    let n = roots_count(&out.stderr, "webpki-roots").expect("no `ca:` line");
+    assert!(n > 100, "{n} roots:\n{}", out.stderr);
+    assert!(
+        out.stderr
+            .contains("no path from the certificate to a trusted root"),
+        "{}",
+        out.stderr
+    );
+}
+
+/// `--ca system` reads the platform's store through rustls-native-certs,
+/// which `SSL_CERT_FILE` replaces: pointed at our CA, the client trusts our
+/// server; unparsable certificates and unreadable directories are reported
+/// and skipped; with nothing usable the client says so and stops.
+#[test]
+fn client_with_system_roots_uses_what_the_platform_store_holds() {
+    let pki = Pki::new();
+    let server = Server::start(&pki, &[]);
+    let ca = pki.path("ca.pem");
+
+    let out = client_with_ca(
+        &server,
+        "system",
+        &[("SSL_CERT_FILE", &ca)],
+        &["SSL_CERT_DIR"],
+    );
+    assert_success(&out, "--ca system with SSL_CERT_FILE=ca.pem");
+    assert!(
+        out.stderr
+            .contains("ca: 1 roots from the platform store (0 rejected as unparsable)"),
+        "{}",
+        out.stderr
+    );
+
+    // Partly unusable: a certificate webpki cannot parse beside ours, and a
+    // directory that does not exist. What could be used is.
+    let mixed = pki.path("mixed.pem");
+    let garbage = "-----BEGIN CERTIFICATE-----\nMAMBAgM=\n-----END CERTIFICATE-----\n";
+    std::fs::write(
+        &mixed,
+        format!("{garbage}{}", std::fs::read_to_string(&ca).unwrap()),
+    )
+    .unwrap();
+    let missing = pki.path("no-such-dir");
+    let out = client_with_ca(
+        &server,
+        "system",
+        &[("SSL_CERT_FILE", &mixed), ("SSL_CERT_DIR", &missing)],
+        &[],
+    );
+    assert_success(&out, "--ca system with a partly unusable store");
+    assert!(
+        out.stderr
+            .contains("ca: 1 roots from the platform store (1 rejected as unparsable)"),
+        "{}",
+        out.stderr
+    );
+    assert!(
+        out.stderr
+            .lines()
+            .any(|l| l.starts_with("ca: could not read: ") && l.contains(&missing)),
+        "{}",
+        out.stderr
+    );
+
+    // Nothing usable: the client stops before connecting, naming the file.
+    let nowhere = pki.path("no-such-file.pem");
+    let out = client_with_ca(
+        &server,
+        "system",
+        &[("SSL_CERT_FILE", &nowhere)],
+        &["SSL_CERT_DIR"],
+    );
+    assert!(!out.status.success(), "{}", out.stderr);
+    assert!(
+        out.stderr
+            .contains("--ca system: platform root store: no usable root certificate")
+            && out.stderr.contains(&nowhere),
+        "{}",
+        out.stderr
+    );
+}
+
+/// `--ca system` with the machine's real store: our private CA is not in
+/// it, so the handshake fails as UnknownIssuer. Skipped where the store is
+/// empty (no ca-certificates installed).
+#[test]
+fn client_with_system_roots_refuses_a_private_ca() {
+    let pki = Pki::new();
+    let server = Server::start(&pki, &[]);
+    let out = client_with_ca(&server, "system", &[], &["SSL_CERT_FILE", "SSL_CERT_DIR"]);
+    assert!(
+        !out.status.success(),
+        "trusted a private CA:\n{}",
+        out.stderr
+    );
+    if out.stderr.contains("no usable root certificate") {
+        eprintln!(
+            "SKIPPED: the platform root store is empty here:\n{}",
+            out.stderr
+        );
+        return;
+    }
+    let n = roots_count(&out.stderr, "the platform store").expect("no `ca:` line");
+    assert!(n > 0, "{}", out.stderr);
+    assert!(
+        out.stderr
+            .contains("no path from the certificate to a trusted root"),
+        "{}",
+        out.stderr
+    );
+}
+
+// ---- tools that behave like tools ----
+
+#[test]
+fn help_prints_usage_and_exits_zero() {
+    for tool in ["server", "client", "demo"] {
+        for flag in ["--help", "-h"] {
+            let out = run(Command::new(example(tool)).arg(flag));
+            assert_success(&out, &format!("{tool} {flag}"));
+            assert!(
+                out.stdout.starts_with(&format!("usage: {tool} ")),
+                "{tool} {flag}: {}",
+                out.stdout
+            );
+        }
+        // An unknown flag is still an error, with the usage.
+        let out = run(Command::new(example(tool)).arg("--no-such-flag"));
+        assert!(!out.status.success(), "{tool}");
+        assert!(out.stderr.contains("--no-such-flag"), "{}", out.stderr);
+        assert!(out.stderr.contains("usage: "), "{}", out.stderr);
+    }
+}
+
+#[test]
+fn keylog_without_sslkeylogfile_says_so() {
+    let pki = Pki::new();
+    let server = run(Command::new(example("server"))
+        .env_remove("SSLKEYLOGFILE")
+        .args(["--listen", "127.0.0.1:0", "--keylog"])
+        .args([
+            "--cert",
+            &pki.path("chain.pem"),
+            "--key",
+            &pki.path("key.pem"),
+        ]));
+    let client = run(Command::new(example("client"))
+        .env_remove("SSLKEYLOGFILE")
+        .args(["--connect", "127.0.0.1:1", "--server-name", "localhost"])
+        .args(["--ca", &pki.path("ca.pem"), "--keylog"]));
+    for (who, out) in [("server", server), ("client", client)] {
+        assert!(!out.status.success(), "{who}");
+        assert!(
+            out.stderr.contains("--keylog needs SSLKEYLOGFILE"),
+            "{who}: {}",
+            out.stderr
+        );
+    }
+}
+
+#[test]
+fn a_good_request_is_not_logged_as_a_failure() {
+    let pki = Pki::new();
+    let server = Server::start(&pki, &[]);
+    for _ in 0..5 {
+        assert_success(&server.client(&pki, "localhost", &[]), "client");
+    }
+    // Five summaries, none of them a failure. (The failure once logged
+    // came from the server's shutdown after its close_notify, which fails
+    // with ENOTCONN when the client has already torn the connection down;
+    // that race is not forced here, so this guards the ordinary path.)
+    let deadline = Instant::now() + Duration::from_secs(5);
+    while server.stderr.lock().unwrap().matches("200 OK").count() < 5 && Instant::now() < deadline {
+        thread::sleep(Duration::from_millis(10));
+    }
+    let log = server.stderr.lock().unwrap().clone();
+    assert_eq!(log.matches("200 OK").count(), 5, "{log}");
+    assert!(!log.contains("failed"), "{log}");
 }

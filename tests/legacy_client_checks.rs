@@ -75,8 +75,16 @@ fn scene_with_rsa1024_cert(edit_client: impl FnOnce(&mut ClientConfig)) -> Scene
     roots.add(ca.der().clone()).unwrap();
     let mut cc = ClientConfig::new(roots);
     edit_client(&mut cc);
+    // `CertifiedKey::new` refuses a key that is not the certificate's; the
+    // fields themselves pair anything, as an attacker's server would.
     let rsa2048 = KeyType::Rsa2048.key_pair();
-    let mut sc = ServerConfig::new(vec![cert.der().clone()], &common::key_der(&rsa2048)).unwrap();
+    let mismatched = sanstls::config::CertifiedKey {
+        chain: vec![cert.der().clone()],
+        key: sanstls::config::SigningKey::from_der(&common::key_der(&rsa2048)).unwrap(),
+    };
+    let mut sc = ServerConfig::with_resolver(std::sync::Arc::new(sanstls::config::SingleCert(
+        std::sync::Arc::new(mismatched),
+    )));
     sc.ticketer = None;
     Scene::with_suite(cc, sc, RSA_KX)
 }

@@ -10,7 +10,9 @@ use std::sync::Arc;
 use common::wire::*;
 use common::{at, ca, KeyType, Pair, Pki};
 use rcgen::date_time_ymd;
-use sanstls::internals::codec::enums::{AlertDescription as A, ExtensionType, NamedGroup};
+use sanstls::internals::codec::enums::{
+    AlertDescription as A, CipherSuite, ExtensionType, NamedGroup,
+};
 use sanstls::internals::handshake::extensions::{ClientExtension, ServerExtension};
 use sanstls::internals::handshake::finished::Finished;
 use sanstls::internals::handshake::HandshakePayload;
@@ -55,9 +57,17 @@ fn wrong_host_name() {
     let mut p = Pair::with_name(pki.client_config(), pki.server_config(), "example.com");
     expect_client_fails(
         &mut p,
-        Error::InvalidCertificate(CertificateError::NotValidForName),
+        Error::InvalidCertificate(CertificateError::NotValidForName {
+            expected: "example.com".into(),
+            presented: vec!["localhost".into(), "127.0.0.1".into()],
+        }),
         A::BAD_CERTIFICATE,
     );
+}
+
+/// The time `n` seconds after the epoch.
+fn secs(n: u64) -> sanstls::pki_types::UnixTime {
+    sanstls::pki_types::UnixTime::since_unix_epoch(core::time::Duration::from_secs(n))
 }
 
 fn pki_valid_2020_to_2030() -> Pki {
@@ -75,10 +85,14 @@ fn expired_certificate() {
         params.not_after = date_time_ymd(2001, 1, 1);
     });
     let mut p = Pair::new(pki.client_config(), pki.server_config());
-    expect_client_fails(
-        &mut p,
-        Error::InvalidCertificate(CertificateError::Expired),
-        A::CERTIFICATE_EXPIRED,
+    let (c, _) = p.handshake();
+    assert!(
+        matches!(
+            c,
+            Err(Error::InvalidCertificate(CertificateError::Expired { not_after, .. }))
+                if not_after.as_secs() == 978_307_200
+        ),
+        "{c:?}"
     );
 
     // ...and on a client clock set after it (2031-01-01).
@@ -88,7 +102,11 @@ fn expired_certificate() {
     let mut p = Pair::new(cc, pki.server_config());
     expect_client_fails(
         &mut p,
-        Error::InvalidCertificate(CertificateError::Expired),
+        Error::InvalidCertificate(CertificateError::Expired {
+            now: secs(1_924_992_000),
+            // 2030-01-01 00:00:00 UTC.
+            not_after: secs(1_893_456_000),
+        }),
         A::CERTIFICATE_EXPIRED,
     );
 }
@@ -102,7 +120,11 @@ fn certificate_not_yet_valid() {
     let mut p = Pair::new(cc, pki.server_config());
     expect_client_fails(
         &mut p,
-        Error::InvalidCertificate(CertificateError::NotValidYet),
+        Error::InvalidCertificate(CertificateError::NotValidYet {
+            now: secs(1_546_300_800),
+            // 2020-01-01 00:00:00 UTC.
+            not_before: secs(1_577_836_800),
+        }),
         A::CERTIFICATE_EXPIRED,
     );
 }
@@ -465,7 +487,9 @@ fn no_common_suite() {
     let mut p = Pair::new(cc, pki.server_config());
     expect_server_fails(
         &mut p,
-        Error::HandshakeFailure("no cipher suite in common"),
+        Error::HandshakeFailure(
+            "the client's suites in common need an ECDSA certificate, and ours is RSA",
+        ),
         A::HANDSHAKE_FAILURE,
     );
 
@@ -478,8 +502,54 @@ fn no_common_suite() {
     let mut p = Pair::new(cc, sc);
     expect_server_fails(
         &mut p,
-        Error::HandshakeFailure("no cipher suite in common"),
+        Error::HandshakeFailure(
+            "no cipher suite in common: the client's suites are not in this server's list",
+        ),
         A::HANDSHAKE_FAILURE,
+    );
+
+    // A client that speaks TLS 1.3 only.
+    let pki = Pki::new(KeyType::P256);
+    let mut p = Pair::new(pki.client_config(), pki.server_config());
+    client_hello(&mut p);
+    edit_client_hello(&mut p.to_server, |ch| {
+        ch.cipher_suites = vec![
+            CipherSuite(0x1301),
+            CipherSuite(0x1302),
+            CipherSuite(0x1303),
+            CipherSuite(0x0a0a), // GREASE
+            CipherSuite::TLS_EMPTY_RENEGOTIATION_INFO_SCSV,
+        ];
+    });
+    assert_eq!(
+        to_server(&mut p),
+        Err(Error::HandshakeFailure(
+            "the client offered only TLS 1.3 cipher suites, and sanstls speaks TLS 1.2"
+        ))
+    );
+}
+
+#[test]
+fn a_peer_that_speaks_plain_http_is_told_apart() {
+    // A browser pointed at https:// on a plaintext port, the other way round:
+    // our server gets an HTTP request...
+    let pki = Pki::new(KeyType::P256);
+    let mut server = Connection::new_server(Arc::new(pki.server_config()));
+    let mut request = b"GET / HTTP/1.1\r\nHost: localhost\r\n\r\n".to_vec();
+    let e = server.handle_input(&mut request).unwrap_err();
+    assert!(
+        e.to_string()
+            .starts_with("not TLS: the peer sent a plain HTTP request"),
+        "{e}"
+    );
+    // ...and our client an HTTP response.
+    let mut p = Pair::new(pki.client_config(), pki.server_config());
+    p.client.poll_output(&mut Vec::new());
+    let mut response = b"HTTP/1.1 400 Bad Request\r\n\r\n".to_vec();
+    let e = p.client.handle_input(&mut response).unwrap_err();
+    assert!(
+        matches!(e, Error::NotTls(m) if m.contains("plain HTTP response")),
+        "{e}"
     );
 }
 
@@ -763,4 +833,45 @@ fn traffic_errors_are_sticky() {
     );
     // No second alert is queued.
     assert!(!p.server.has_output());
+}
+
+#[test]
+fn a_key_that_does_not_match_its_certificate_is_refused_at_once() {
+    // Every key type, server and client certificates alike: the key of
+    // another certificate of the same type. (Every RSA test certificate
+    // has the one RSA-2048 test key: a second one stands in below.)
+    for key_type in common::ALL_KEY_TYPES
+        .into_iter()
+        .filter(|k| *k != KeyType::Rsa2048)
+    {
+        let a = Pki::new(key_type);
+        let b = Pki::new(key_type);
+        let mismatch = Err(Error::Config(
+            "the private key does not match the certificate (its public key is another)",
+        ));
+        assert_eq!(
+            sanstls::ServerConfig::new(a.chain.clone(), &b.key).map(|_| ()),
+            mismatch,
+            "{key_type:?}"
+        );
+        let mut cc = a.client_config();
+        assert_eq!(cc.set_client_cert(a.chain.clone(), &b.key), mismatch);
+        // The matching pairs still build.
+        assert!(sanstls::ServerConfig::new(a.chain.clone(), &a.key).is_ok());
+        assert!(cc.set_client_cert(b.chain.clone(), &b.key).is_ok());
+    }
+    // Another RSA key, and a key of another type entirely.
+    let rsa = Pki::new(KeyType::Rsa2048);
+    let other_rsa = common::key_from_pem(include_str!("data/keys/rsa2048-second.pkcs8.pem"));
+    assert_eq!(
+        sanstls::ServerConfig::new(rsa.chain.clone(), &other_rsa).map(|_| ()),
+        Err(Error::Config(
+            "the private key does not match the certificate (its public key is another)"
+        ))
+    );
+    let ecdsa = Pki::new(KeyType::P256);
+    assert!(matches!(
+        sanstls::ServerConfig::new(ecdsa.chain.clone(), &rsa.key),
+        Err(Error::Config(_))
+    ));
 }

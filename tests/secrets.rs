@@ -13,7 +13,8 @@ use sanstls::internals::StoredSession;
 use sanstls::pki_types::UnixTime;
 use sanstls::resumption::store::{ClientSessionStore, ServerSessionStore};
 use sanstls::resumption::ticketer::{TicketProducer, Ticketer};
-use sanstls::Error;
+use sanstls::secrets::{ConnectionTrafficSecrets, ExtractedSecrets};
+use sanstls::{Connection, Error};
 use zeroize::{ZeroizeOnDrop, Zeroizing};
 
 fn assert_zod<T: ZeroizeOnDrop + ?Sized>() {}
@@ -31,6 +32,11 @@ fn key_material_types_are_wiped_on_drop() {
     let _: fn(KeyExchange, &[u8]) -> Result<PreMasterSecret, Error> = KeyExchange::complete;
     // What the session encodings and ticket plaintexts travel in.
     assert_zod::<Zeroizing<Vec<u8>>>();
+    // Traffic keys handed out by Connection::dangerous_extract_secrets
+    // (ExtractedSecrets is two of these and two sequence numbers).
+    assert_zod::<ConnectionTrafficSecrets>();
+    let _: fn(Connection) -> Result<ExtractedSecrets, Error> =
+        Connection::dangerous_extract_secrets;
 }
 
 #[test]

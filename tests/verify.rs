@@ -75,19 +75,32 @@ fn server_dns_and_ip_names() {
     let roots = roots(&ca);
     let dns = leaf(&ca, &["localhost"]);
     assert_eq!(server_check(&roots, &dns, "localhost"), Ok(()));
+    // The error names what we asked for and what the certificate holds.
+    let wrong = |expected: &str, presented: &[&str]| {
+        Err(CertificateError::NotValidForName {
+            expected: expected.into(),
+            presented: presented.iter().map(|s| s.to_string()).collect(),
+        })
+    };
     assert_eq!(
         server_check(&roots, &dns, "example.com"),
-        Err(CertificateError::NotValidForName)
+        wrong("example.com", &["localhost"])
     );
     let ip = leaf(&ca, &["127.0.0.1"]);
     assert_eq!(server_check(&roots, &ip, "127.0.0.1"), Ok(()));
     assert_eq!(
         server_check(&roots, &ip, "127.0.0.2"),
-        Err(CertificateError::NotValidForName)
+        wrong("127.0.0.2", &["127.0.0.1"])
     );
     assert_eq!(
         server_check(&roots, &ip, "localhost"),
-        Err(CertificateError::NotValidForName)
+        wrong("localhost", &["127.0.0.1"])
+    );
+    assert_eq!(
+        wrong("example.com", &["localhost", "127.0.0.1"])
+            .unwrap_err()
+            .to_string(),
+        "the certificate is not valid for \"example.com\"; it is for localhost, 127.0.0.1"
     );
 }
 
@@ -130,9 +143,20 @@ fn server_validity_period() {
             p.not_after = date_time_ymd(2001, 1, 1);
         },
     );
+    let at = |secs| UnixTime::since_unix_epoch(Duration::from_secs(secs));
+    let expired_error = CertificateError::Expired {
+        now: now(),
+        // 2001-01-01 00:00:00 UTC.
+        not_after: at(978_307_200),
+    };
     assert_eq!(
         server_check(&roots, &expired, "localhost"),
-        Err(CertificateError::Expired)
+        Err(expired_error.clone())
+    );
+    assert_eq!(
+        expired_error.to_string(),
+        "a certificate in the chain expired at 2001-01-01 00:00:00 UTC; \
+         verified at 2030-01-01 00:00:00 UTC"
     );
     let future = leaf_with(
         &ca,
@@ -140,10 +164,18 @@ fn server_validity_period() {
         &[ExtendedKeyUsagePurpose::ServerAuth],
         |p| p.not_before = date_time_ymd(3000, 1, 1),
     );
+    let early = CertificateError::NotValidYet {
+        now: now(),
+        // 3000-01-01 00:00:00 UTC.
+        not_before: at(32_503_680_000),
+    };
     assert_eq!(
         server_check(&roots, &future, "localhost"),
-        Err(CertificateError::NotValidYet)
+        Err(early.clone())
     );
+    assert!(early
+        .to_string()
+        .starts_with("a certificate in the chain is valid only from 3000-01-01 00:00:00 UTC"));
 }
 
 #[test]
@@ -280,14 +312,20 @@ fn untrusted_servers(trusted: &Pki) -> Vec<Untrusted> {
             what: "expired in 2001",
             server: ServerConfig::new(vec![expired], &expired_key).unwrap(),
             name: "localhost",
-            refusal: CertificateError::Expired,
+            refusal: CertificateError::Expired {
+                now: now(),
+                not_after: UnixTime::since_unix_epoch(Duration::from_secs(978_307_200)),
+            },
             alert: AlertDescription::CERTIFICATE_EXPIRED,
         },
         Untrusted {
             what: "for another name",
             server: trusted.server_config(),
             name: "example.com",
-            refusal: CertificateError::NotValidForName,
+            refusal: CertificateError::NotValidForName {
+                expected: "example.com".into(),
+                presented: vec!["localhost".into(), "127.0.0.1".into()],
+            },
             alert: AlertDescription::BAD_CERTIFICATE,
         },
     ]
@@ -301,8 +339,11 @@ fn danger_client() -> ClientConfig {
 fn danger_completes_handshakes_the_default_verifier_refuses() {
     let trusted = Pki::new(KeyType::P256);
     for s in untrusted_servers(&trusted) {
-        // The control: the default verifier refuses this server.
-        let mut p = Pair::with_name(trusted.client_config(), s.server.clone(), s.name);
+        // The control: the default verifier refuses this server (at a fixed
+        // time, which the expiry error reports).
+        let mut cc = trusted.client_config();
+        cc.time = Arc::new(sanstls::config::FixedTime(now()));
+        let mut p = Pair::with_name(cc, s.server.clone(), s.name);
         expect_client_fails(&mut p, Error::InvalidCertificate(s.refusal), s.alert);
 
         // NoServerVerification accepts it, and the connection carries data.

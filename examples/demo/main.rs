@@ -254,31 +254,35 @@ struct Args {
     renegotiate: bool,
 }
 
-fn parse_args() -> Result<Args, BoxError> {
+/// The command line, parsed with lexopt; `None` for `--help`.
+fn parse_args() -> Result<Option<Args>, BoxError> {
+    use lexopt::prelude::*;
     let (mut suite, mut etm, mut renegotiate) = (None, true, false);
-    let mut args = std::env::args().skip(1);
-    while let Some(arg) = args.next() {
-        match arg.as_str() {
-            "--suite" => {
-                let name = args.next().ok_or(USAGE)?;
+    let mut parser = lexopt::Parser::from_env();
+    let bad = |e: lexopt::Error| format!("{e}\n{USAGE}");
+    while let Some(arg) = parser.next().map_err(bad)? {
+        match arg {
+            Long("suite") => {
+                let name = parser.value().map_err(bad)?.string().map_err(bad)?;
                 suite = Some(
                     sanstls::suites::by_name(&name)
                         .ok_or_else(|| format!("unknown suite {name:?}"))?,
                 );
             }
-            "--no-etm" => etm = false,
-            "--renegotiate" => renegotiate = true,
-            _ => return Err(USAGE.into()),
+            Long("no-etm") => etm = false,
+            Long("renegotiate") => renegotiate = true,
+            Short('h') | Long("help") => return Ok(None),
+            other => return Err(bad(other.unexpected()).into()),
         }
     }
     if !etm && !suite.is_some_and(|s| s.protection.is_cbc()) {
         return Err(format!("--no-etm is about CBC records: name a CBC suite too\n{USAGE}").into());
     }
-    Ok(Args {
+    Ok(Some(Args {
         suite,
         etm,
         renegotiate,
-    })
+    }))
 }
 
 /// The client renegotiates (`--renegotiate`) and the second handshake is
@@ -349,9 +353,22 @@ fn print_record(n: &Negotiated, seen: &Seen, who: &str) -> Result<(), BoxError> 
     Ok(())
 }
 
-fn main() -> Result<(), BoxError> {
+fn main() -> std::process::ExitCode {
+    match run() {
+        Ok(()) => std::process::ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("demo: {e}");
+            std::process::ExitCode::FAILURE
+        }
+    }
+}
+
+fn run() -> Result<(), BoxError> {
     // ---- setup: a throwaway PKI, a server on a thread, a client ----
-    let args = parse_args()?;
+    let Some(args) = parse_args()? else {
+        println!("{USAGE}");
+        return Ok(());
+    };
     let suite = args.suite;
     let rsa = suite.is_some_and(|s| s.auth == AuthKind::Rsa);
     let (ca_der, cert_der, key) = make_pki(rsa)?;

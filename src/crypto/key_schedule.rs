@@ -11,11 +11,9 @@ use crate::crypto::prf::{prf, prf_parts, PrfKey};
 use crate::error::Error;
 use crate::record::cipher::{AeadDecrypter, AeadEncrypter};
 use crate::record::protection::{Decrypter, Encrypter};
-#[cfg(any(test, feature = "unstable-internals"))]
-use crate::suites::AeadKind;
 #[cfg(all(feature = "legacy", any(test, feature = "unstable-internals")))]
 use crate::suites::CbcKind;
-use crate::suites::{HashKind, Protection, SupportedSuite};
+use crate::suites::{AeadKind, HashKind, Protection, SupportedSuite};
 
 /// Length of the master secret (RFC 5246 §8.1).
 pub const MASTER_SECRET_LEN: usize = 48;
@@ -427,6 +425,16 @@ impl DirectionKeys {
         }
     }
 
+    /// The AEAD, write key and fixed IV, for handing the keys to another
+    /// record layer ([`crate::secrets`]); `None` for a CBC suite, whose
+    /// keys are never handed out.
+    pub(crate) fn aead_parts(&self) -> Option<(AeadKind, &[u8], &[u8])> {
+        match self.protection {
+            Protection::Aead(aead) => Some((aead, self.key(), self.iv())),
+            Protection::Cbc(_) => None,
+        }
+    }
+
     fn key(&self) -> &[u8] {
         &self.key[..self.protection.key_len()]
     }
@@ -628,12 +636,33 @@ mod tests {
             let sk = kb.server_keys();
             assert_eq!(sk.key(), kb.server_write_key());
             assert_eq!(sk.iv(), kb.server_write_iv());
+            // What a hand-off to another record layer takes (crate::secrets).
+            assert_eq!(
+                ck.aead_parts(),
+                Some((aead, kb.client_write_key(), kb.client_write_iv()))
+            );
+            assert_eq!(
+                sk.aead_parts(),
+                Some((aead, kb.server_write_key(), kb.server_write_iv()))
+            );
             assert!(DirectionKeys::new(aead, kb.client_write_key(), kb.client_write_iv()).is_ok());
             assert!(
                 DirectionKeys::new(aead, &[0; 33][..aead.key_len() + 1], kb.client_write_iv())
                     .is_err()
             );
             assert!(DirectionKeys::new(aead, kb.client_write_key(), &[0; 3]).is_err());
+        }
+    }
+
+    /// CBC keys are never handed to another record layer.
+    #[cfg(feature = "legacy")]
+    #[test]
+    fn cbc_keys_have_no_aead_parts() {
+        let ms = MasterSecret::from_bytes([9; 48]);
+        for suite in crate::suites::CBC_SUITES {
+            let kb = ms.prf_key(suite).key_block(&CR, &SR, true);
+            assert!(kb.client_keys().aead_parts().is_none());
+            assert!(kb.server_keys().aead_parts().is_none());
         }
     }
 }

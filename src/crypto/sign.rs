@@ -62,6 +62,21 @@ pub struct SigningKey {
     decrypting: Option<crate::crypto::rsa_kx::RsaDecryptingKey>,
 }
 
+impl SigningKey {
+    /// The public key as its certificate's subjectPublicKey BIT STRING
+    /// holds it: the uncompressed point for ECDSA (SEC 1 §2.3.3), the 32
+    /// bytes for Ed25519 (RFC 8410 §4), the DER RSAPublicKey for RSA (RFC
+    /// 8017 §A.1.1). ring gives each in exactly that form.
+    pub(crate) fn public_key(&self) -> &[u8] {
+        use ring::signature::KeyPair;
+        match &self.inner {
+            Inner::Ecdsa(k, _) => k.public_key().as_ref(),
+            Inner::Ed25519(k) => k.public_key().as_ref(),
+            Inner::Rsa(k) => k.public_key().as_ref(),
+        }
+    }
+}
+
 impl core::fmt::Debug for SigningKey {
     fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
         let kind = match &self.inner {

@@ -157,6 +157,12 @@ impl AeadEncrypter {
         Ok(total)
     }
 
+    /// The sequence number the next record takes;
+    /// [`Error::SequenceExhausted`] when none can be sent any more.
+    pub fn next_seq(&self) -> Result<u64, Error> {
+        self.keys.seq.next()
+    }
+
     /// Bytes in front of the plaintext in a record: header and explicit nonce.
     pub fn prefix_len(&self) -> usize {
         RECORD_HEADER_LEN + self.keys.aead.explicit_nonce_len()
@@ -234,6 +240,12 @@ impl AeadDecrypter {
         }
         self.keys.seq.advance(seq);
         Ok(plain)
+    }
+
+    /// The sequence number the next record must carry;
+    /// [`Error::SequenceExhausted`] when none can be taken any more.
+    pub fn next_seq(&self) -> Result<u64, Error> {
+        self.keys.seq.next()
     }
 
     #[cfg(test)]
@@ -441,6 +453,28 @@ pub(crate) mod tests {
                 ),
                 Err(Error::SequenceExhausted)
             );
+        }
+    }
+
+    #[test]
+    fn next_seq_counts_records_that_went_through() {
+        for aead in ALL {
+            let (mut e, mut d) = pair(aead);
+            assert_eq!((e.next_seq(), d.next_seq()), (Ok(0), Ok(0)));
+            let mut out = Vec::new();
+            for _ in 0..3 {
+                e.seal_record(ContentType::APPLICATION_DATA, b"x", &mut out)
+                    .unwrap();
+            }
+            let one = e.record_len(1);
+            open(&mut d, &mut out[..one]).unwrap();
+            // A record that fails to open leaves the number where it was.
+            let mut bad = out[one..2 * one].to_vec();
+            bad[one - 1] ^= 1;
+            assert_eq!(open(&mut d, &mut bad), Err(Error::BadRecordMac));
+            assert_eq!((e.next_seq(), d.next_seq()), (Ok(3), Ok(1)));
+            e.set_seq(u64::MAX);
+            assert_eq!(e.next_seq(), Err(Error::SequenceExhausted));
         }
     }
 

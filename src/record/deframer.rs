@@ -104,6 +104,9 @@ pub fn peek_record(buf: &[u8], rules: HeaderRules) -> Result<Option<(Header, usi
     let len = u16::from_be_bytes([h[3], h[4]]) as usize;
 
     let Some(typ) = typ else {
+        if let Some(what) = plain_text(buf) {
+            return Err(Error::NotTls(what));
+        }
         return Err(Error::UnexpectedMessage {
             expected: "a record of a known content type",
             got: "a record of an unknown content type",
@@ -129,6 +132,37 @@ pub fn peek_record(buf: &[u8], rules: HeaderRules) -> Result<Option<(Header, usi
         return Ok(None);
     }
     Ok(Some((Header { typ, version, len }, total)))
+}
+
+/// What a peer that does not speak TLS sent, when the first bytes show it:
+/// an HTTP request or response, or other text (an SMTP or FTP greeting, a
+/// line typed by hand). A TLS record starts with a content type of 20 to
+/// 23 and a version of 3.x: five printable ASCII bytes never do.
+fn plain_text(buf: &[u8]) -> Option<&'static str> {
+    const HTTP_METHODS: [&[u8]; 9] = [
+        b"GET ",
+        b"POST ",
+        b"PUT ",
+        b"HEAD ",
+        b"DELETE ",
+        b"OPTIONS ",
+        b"PATCH ",
+        b"CONNECT ",
+        b"PRI * HTTP/2",
+    ];
+    if HTTP_METHODS.iter().any(|m| buf.starts_with(m)) {
+        return Some("the peer sent a plain HTTP request: it speaks HTTP, not TLS (is this an http:// URL or a plaintext port?)");
+    }
+    if buf.starts_with(b"HTTP/") {
+        return Some(
+            "the peer sent a plain HTTP response: it speaks HTTP, not TLS (a plaintext port?)",
+        );
+    }
+    let header = buf.get(..RECORD_HEADER_LEN)?;
+    header
+        .iter()
+        .all(|b| (0x20..0x7f).contains(b) || *b == b'\r' || *b == b'\n')
+        .then_some("the peer sent plain text, not TLS (a plaintext protocol on this port?)")
 }
 
 #[cfg(test)]
@@ -213,5 +247,50 @@ mod tests {
                 len: MAX_CIPHERTEXT_LEN + 1
             })
         );
+    }
+}
+
+#[cfg(test)]
+mod plain_text_tests {
+    use super::*;
+
+    const RULES: HeaderRules = HeaderRules {
+        strict_version: false,
+        protected: false,
+    };
+
+    fn refusal(bytes: &[u8]) -> Error {
+        peek_record(bytes, RULES).unwrap_err()
+    }
+
+    #[test]
+    fn a_peer_that_does_not_speak_tls_is_named() {
+        for request in [
+            &b"GET / HTTP/1.1\r\nHost: x\r\n\r\n"[..],
+            b"POST /form HTTP/1.1\r\n",
+            b"CONNECT example.com:443 HTTP/1.1\r\n",
+            b"PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n",
+        ] {
+            let e = refusal(request);
+            assert!(
+                matches!(e, Error::NotTls(m) if m.contains("plain HTTP request")),
+                "{e:?}"
+            );
+        }
+        let e = refusal(b"HTTP/1.1 400 Bad Request\r\n");
+        assert!(matches!(e, Error::NotTls(m) if m.contains("plain HTTP response")));
+        let e = refusal(b"220 mail.example ESMTP\r\n");
+        assert!(matches!(e, Error::NotTls(m) if m.contains("plain text")));
+        assert_eq!(
+            e.to_string(),
+            "not TLS: the peer sent plain text, not TLS (a plaintext protocol on this port?)"
+        );
+        // Binary junk of an unknown content type stays what it was.
+        assert!(matches!(
+            refusal(&[0x30, 0x03, 0x03, 0x00, 0x01, 0x00]),
+            Error::UnexpectedMessage { .. }
+        ));
+        // A TLS record is never taken for text.
+        assert!(peek_record(&[22, 3, 1, 0, 1, 1], RULES).is_ok());
     }
 }

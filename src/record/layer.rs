@@ -270,6 +270,23 @@ impl RecordLayer {
         }
     }
 
+    /// The sequence numbers of the next record sent and of the next record
+    /// received, `(write, read)`, for handing both directions' keys to
+    /// another record layer ([`crate::secrets`]). Only between handshakes:
+    /// both directions protected by an AEAD and no keys waiting for a
+    /// ChangeCipherSpec; anything else is `Error::Internal`, since the
+    /// connection checks that first. A direction that can take no more
+    /// records is [`Error::SequenceExhausted`].
+    pub fn aead_next_seqs(&self) -> Result<(u64, u64), Error> {
+        if self.write.prepared.is_some() || self.read.prepared.is_some() {
+            return Err(Error::Internal("record keys waiting for ChangeCipherSpec"));
+        }
+        match (&self.write.active, &self.read.active) {
+            (Some(enc), Some(dec)) => Ok((enc.aead_next_seq()?, dec.aead_next_seq()?)),
+            _ => Err(Error::Internal("record layer not protected both ways")),
+        }
+    }
+
     /// Writes plaintext records with `version` from now on. A client writes
     /// its first ClientHello under {3, 1}, as OpenSSL and rustls do (RFC 5246
     /// Appendix E.1: a client "MAY send any value {03,XX} as the record
@@ -531,6 +548,40 @@ mod tests {
             l.read_record(&mut rec),
             Err(Error::BadRecordVersion(_))
         ));
+    }
+
+    #[test]
+    fn sequence_numbers_for_a_hand_off() {
+        let mut l = RecordLayer::new();
+        assert!(matches!(l.aead_next_seqs(), Err(Error::Internal(_))));
+        l.prepare_write(keys(AeadKind::Aes128Gcm));
+        l.prepare_read(keys(AeadKind::Aes128Gcm));
+        l.activate_write().unwrap();
+        // Keys still waiting for the peer's ChangeCipherSpec.
+        assert!(matches!(l.aead_next_seqs(), Err(Error::Internal(_))));
+        l.activate_read().unwrap();
+        assert_eq!(l.aead_next_seqs(), Ok((0, 0)));
+
+        let (mut a, mut b) = protected_pair(AeadKind::Chacha20Poly1305);
+        let mut wire = Vec::new();
+        // Three records: two fragments of application data and an alert.
+        a.write_record(
+            ContentType::APPLICATION_DATA,
+            &[1; MAX_PLAINTEXT_LEN + 1],
+            &mut wire,
+        )
+        .unwrap();
+        a.write_record(ContentType::ALERT, &[1, 0], &mut wire)
+            .unwrap();
+        read_all(&mut b, &mut wire).unwrap();
+        b.prepare_write(keys(AeadKind::Chacha20Poly1305));
+        b.activate_write().unwrap();
+        a.prepare_read(keys(AeadKind::Chacha20Poly1305));
+        a.activate_read().unwrap();
+        assert_eq!(a.aead_next_seqs(), Ok((3, 0)));
+        assert_eq!(b.aead_next_seqs(), Ok((0, 3)));
+        b.write.active().unwrap().set_seq(u64::MAX);
+        assert_eq!(b.aead_next_seqs(), Err(Error::SequenceExhausted));
     }
 
     #[test]

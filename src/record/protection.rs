@@ -76,6 +76,18 @@ impl Encrypter {
         }
     }
 
+    /// The sequence number the next record takes, under an AEAD key (for
+    /// [`crate::secrets`]). CBC keys are never handed to another record
+    /// layer and the connection refuses before asking, so a CBC encrypter
+    /// answers `Error::Internal`.
+    pub fn aead_next_seq(&self) -> Result<u64, Error> {
+        match self {
+            Encrypter::Aead(e) => e.next_seq(),
+            #[cfg(feature = "legacy")]
+            Encrypter::Cbc(_) => Err(Error::Internal("no AEAD sequence number under CBC")),
+        }
+    }
+
     #[cfg(test)]
     pub(crate) fn set_seq(&mut self, seq: u64) {
         match self {
@@ -121,6 +133,16 @@ impl Decrypter {
             Decrypter::Aead(d) => d.open_in_place(typ, version, payload),
             #[cfg(feature = "legacy")]
             Decrypter::Cbc(d) => d.open_in_place(typ, version, payload),
+        }
+    }
+
+    /// The sequence number the next record must carry, under an AEAD key;
+    /// `Error::Internal` under CBC, as for [`Encrypter::aead_next_seq`].
+    pub fn aead_next_seq(&self) -> Result<u64, Error> {
+        match self {
+            Decrypter::Aead(d) => d.next_seq(),
+            #[cfg(feature = "legacy")]
+            Decrypter::Cbc(_) => Err(Error::Internal("no AEAD sequence number under CBC")),
         }
     }
 }

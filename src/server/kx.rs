@@ -21,7 +21,7 @@ use crate::error::Error;
 use crate::handshake::key_exchange::EcdheClientKeyExchange;
 use crate::handshake::put_opaque;
 use crate::state::{kx_signed_content, send_body, Actions};
-use crate::suites::{KeyExchangeKind, SupportedSuite};
+use crate::suites::{AuthKind, KeyExchangeKind, SupportedSuite};
 
 use super::ServerHs;
 
@@ -224,9 +224,55 @@ pub(super) fn choose(
             }
         }
     }
-    chosen.ok_or_else(|| {
-        first_refusal.unwrap_or(Error::HandshakeFailure("no cipher suite in common"))
-    })
+    chosen.ok_or_else(|| first_refusal.unwrap_or_else(|| no_suite(config, auth, offered)))
+}
+
+/// Why no suite fits, as far as the offer shows it: a TLS 1.3-only client,
+/// suites for the other kind of certificate, suites this configuration
+/// leaves out (a legacy key exchange or CBC without its `allow_*` field, or
+/// not in its list), or nothing we know at all.
+fn no_suite(config: &ServerConfig, auth: AuthKind, offered: &[CipherSuite]) -> Error {
+    // RFC 8446 §B.4: TLS 1.3 suites are 0x13XX; GREASE values (RFC 8701)
+    // and the renegotiation SCSV say nothing about what the client speaks.
+    let meaningful = || {
+        offered.iter().filter(|c| {
+            c.0 & 0x0f0f != 0x0a0a && **c != CipherSuite::TLS_EMPTY_RENEGOTIATION_INFO_SCSV
+        })
+    };
+    if meaningful().next().is_some() && meaningful().all(|c| c.0 >> 8 == 0x13) {
+        return Error::HandshakeFailure(
+            "the client offered only TLS 1.3 cipher suites, and sanstls speaks TLS 1.2",
+        );
+    }
+    let known: Vec<&SupportedSuite> = meaningful()
+        .filter_map(|c| crate::suites::lookup(*c))
+        .collect();
+    let ours = |s: &&SupportedSuite| config.suites.iter().any(|o| o.suite == s.suite);
+    let allowed = |s: &&SupportedSuite| config.check_suite(s).is_ok();
+    if known
+        .iter()
+        .any(|s| ours(s) && allowed(s) && s.auth != auth)
+    {
+        return Error::HandshakeFailure(match auth {
+            AuthKind::Ecdsa => {
+                "the client's suites in common need an RSA certificate, and ours is ECDSA"
+            }
+            AuthKind::Rsa => {
+                "the client's suites in common need an ECDSA certificate, and ours is RSA"
+            }
+        });
+    }
+    if known.iter().any(|s| ours(s) && !allowed(s)) {
+        return Error::HandshakeFailure(
+            "the client offers only suites this configuration does not allow (a legacy key exchange or CBC without its allow_* field)",
+        );
+    }
+    if !known.is_empty() {
+        return Error::HandshakeFailure(
+            "no cipher suite in common: the client's suites are not in this server's list",
+        );
+    }
+    Error::HandshakeFailure("no cipher suite in common: the client offers none sanstls knows")
 }
 
 /// Whether the key exchange `kx` can run with this client and our key, and
@@ -239,7 +285,11 @@ fn plan_kx(
     client_groups: Option<List<'_, NamedGroup>>,
     scheme: Option<SignatureScheme>,
 ) -> Result<ServerKx, Error> {
-    let signed = || scheme.ok_or(Error::HandshakeFailure("no signature scheme in common"));
+    let signed = || {
+        scheme.ok_or(Error::HandshakeFailure(
+            "no signature scheme the client offered fits our certificate's key",
+        ))
+    };
     match kx {
         KeyExchangeKind::Ecdhe => {
             // RFC 8422 §4: a client without supported_groups is taken to

@@ -25,6 +25,8 @@ pub mod danger;
 mod roots;
 mod webpki_verifier;
 
+#[cfg(feature = "native-roots")]
+pub use roots::NativeRootsReport;
 pub use roots::RootCertStore;
 pub use webpki_verifier::{WebPkiClientVerifier, WebPkiServerVerifier};
 
@@ -199,9 +201,18 @@ pub(crate) fn map_webpki_error(e: webpki::Error) -> CertificateError {
     match e {
         E::BadDer | E::BadDerTime | E::TrailingData(_) => CertificateError::BadEncoding,
         E::UnknownIssuer => CertificateError::UnknownIssuer,
-        E::CertExpired { .. } => CertificateError::Expired,
-        E::CertNotValidYet { .. } => CertificateError::NotValidYet,
-        E::CertNotValidForName(_) => CertificateError::NotValidForName,
+        E::CertExpired { time, not_after } => CertificateError::Expired {
+            now: time,
+            not_after,
+        },
+        E::CertNotValidYet { time, not_before } => CertificateError::NotValidYet {
+            now: time,
+            not_before,
+        },
+        E::CertNotValidForName(context) => CertificateError::NotValidForName {
+            expected: context.expected.to_str().into_owned(),
+            presented: context.presented.into_iter().map(plain_name).collect(),
+        },
         E::RequiredEkuNotFound | E::RequiredEkuNotFoundContext(_) | E::EmptyEkuExtension => {
             CertificateError::InvalidPurpose
         }
@@ -217,6 +228,25 @@ pub(crate) fn map_webpki_error(e: webpki::Error) -> CertificateError {
     }
 }
 
+/// A name of the certificate as rustls-webpki reports it (the `Debug` form
+/// of its general names: `DnsName("example.com")`, `IpAddress(127.0.0.1)`),
+/// as a person writes it: `example.com`, `127.0.0.1`. A form we do not know
+/// stays as it came.
+fn plain_name(reported: String) -> String {
+    let inner = reported
+        .strip_prefix("DnsName(\"")
+        .and_then(|r| r.strip_suffix("\")"))
+        .or_else(|| {
+            reported
+                .strip_prefix("IpAddress(")
+                .and_then(|r| r.strip_suffix(')'))
+        });
+    match inner {
+        Some(name) => name.to_string(),
+        None => reported,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -227,23 +257,30 @@ mod tests {
     fn webpki_errors_map_to_kinds() {
         use webpki::Error as E;
         let t = UnixTime::since_unix_epoch(core::time::Duration::from_secs(10));
+        let u = UnixTime::since_unix_epoch(core::time::Duration::from_secs(20));
         let cases = [
             (E::BadDer, CertificateError::BadEncoding),
             (E::BadDerTime, CertificateError::BadEncoding),
             (E::UnknownIssuer, CertificateError::UnknownIssuer),
             (
                 E::CertExpired {
-                    time: t,
+                    time: u,
                     not_after: t,
                 },
-                CertificateError::Expired,
+                CertificateError::Expired {
+                    now: u,
+                    not_after: t,
+                },
             ),
             (
                 E::CertNotValidYet {
                     time: t,
-                    not_before: t,
+                    not_before: u,
                 },
-                CertificateError::NotValidYet,
+                CertificateError::NotValidYet {
+                    now: t,
+                    not_before: u,
+                },
             ),
             (E::RequiredEkuNotFound, CertificateError::InvalidPurpose),
             (
@@ -270,14 +307,45 @@ mod tests {
     }
 
     #[test]
+    fn names_read_as_people_write_them() {
+        for (reported, plain) in [
+            ("DnsName(\"example.com\")", "example.com"),
+            ("DnsName(\"*.example.com\")", "*.example.com"),
+            ("IpAddress(127.0.0.1)", "127.0.0.1"),
+            ("IpAddress(::1)", "::1"),
+            ("DirectoryName", "DirectoryName"),
+        ] {
+            assert_eq!(plain_name(reported.into()), plain);
+        }
+    }
+
+    #[test]
     fn alerts_per_kind() {
         use CertificateError as C;
         let cases = [
             (C::Empty, AlertDescription::BAD_CERTIFICATE),
             (C::UnknownIssuer, AlertDescription::UNKNOWN_CA),
-            (C::Expired, AlertDescription::CERTIFICATE_EXPIRED),
-            (C::NotValidYet, AlertDescription::CERTIFICATE_EXPIRED),
-            (C::NotValidForName, AlertDescription::BAD_CERTIFICATE),
+            (
+                C::Expired {
+                    now: UnixTime::now(),
+                    not_after: UnixTime::now(),
+                },
+                AlertDescription::CERTIFICATE_EXPIRED,
+            ),
+            (
+                C::NotValidYet {
+                    now: UnixTime::now(),
+                    not_before: UnixTime::now(),
+                },
+                AlertDescription::CERTIFICATE_EXPIRED,
+            ),
+            (
+                C::NotValidForName {
+                    expected: "a".into(),
+                    presented: Vec::new(),
+                },
+                AlertDescription::BAD_CERTIFICATE,
+            ),
             (C::InvalidPurpose, AlertDescription::UNSUPPORTED_CERTIFICATE),
             (C::BadSignature, AlertDescription::DECRYPT_ERROR),
             (
