@@ -143,3 +143,20 @@ fn a_sentence_with_display_and_the_fields_with_debug() {
     assert_eq!(e.to_string(), "bad configuration: no cipher suites");
     assert_eq!(format!("{e:?}"), "Config(Invalid(\"no cipher suites\"))");
 }
+
+#[test]
+fn an_empty_root_store_is_refused_before_the_first_connection() {
+    use sanstls::pki_types::ServerName;
+    use sanstls::{ClientConfig, Connection};
+    use std::sync::Arc;
+    let config = Arc::new(ClientConfig::new(RootCertStore::new()));
+    let name = ServerName::try_from("localhost").unwrap();
+    let e = config_error(Connection::new_client(config, name.clone()));
+    assert!(e.to_string().starts_with("the root store is empty"), "{e}");
+    // One root is enough, and a verifier without a fixed set is not asked.
+    let pki = Pki::new(KeyType::P256);
+    assert!(Connection::new_client(Arc::new(pki.client_config()), name.clone()).is_ok());
+    let danger =
+        ClientConfig::with_verifier(Arc::new(sanstls::verify::danger::NoServerVerification));
+    assert!(Connection::new_client(Arc::new(danger), name).is_ok());
+}
