@@ -100,11 +100,27 @@ impl CertifiedKey {
         key: &PrivateKeyDer<'_>,
     ) -> Result<Self, Error> {
         if chain.is_empty() {
-            return Err(Error::Config("certificate chain is empty"));
+            return Err(Error::config("certificate chain is empty"));
         }
         let key = SigningKey::from_der(key)?;
         check_key_matches(&chain[0], &key)?;
         Ok(CertifiedKey { chain, key })
+    }
+
+    /// Reads the chain (every `CERTIFICATE` block, end entity first) and
+    /// its private key (PKCS#8, SEC1 or PKCS#1, in the clear) from PEM
+    /// files, then checks them as [`new`](Self::new) does. The errors name
+    /// the file: [`ConfigError::File`](crate::ConfigError::File) when it
+    /// cannot be read, [`ConfigError::Pem`](crate::ConfigError::Pem) when
+    /// it holds nothing of the kind, and
+    /// [`ConfigError::EncryptedKey`](crate::ConfigError::EncryptedKey).
+    pub fn from_pem_files(
+        chain: impl AsRef<std::path::Path>,
+        key: impl AsRef<std::path::Path>,
+    ) -> Result<Self, Error> {
+        let certs = crate::pem_files::read_certificates(chain.as_ref())?;
+        let key = crate::pem_files::read_private_key(key.as_ref())?;
+        Self::new(certs, &key)
     }
 }
 
@@ -124,7 +140,7 @@ fn check_key_matches(end_entity: &CertificateDer<'_>, key: &SigningKey) -> Resul
     {
         Ok(())
     } else {
-        Err(Error::Config(
+        Err(Error::config(
             "the private key does not match the certificate (its public key is another)",
         ))
     }
@@ -245,20 +261,26 @@ pub enum ClientAuth {
 #[derive(Debug, Clone)]
 #[non_exhaustive]
 pub struct ClientConfig {
-    /// Suites offered, in preference order.
+    /// Suites offered, in preference order (default: every suite of
+    /// [`crate::suites::ALL_SUITES`], ECDHE with AEAD, in that order).
     pub suites: Vec<&'static SupportedSuite>,
-    /// ECDHE groups offered in supported_groups, in preference order.
+    /// ECDHE groups offered in supported_groups, in preference order
+    /// (default [`SUPPORTED_GROUPS`]: X25519, P-256, P-384).
     pub groups: Vec<NamedGroup>,
-    /// Signature schemes offered in signature_algorithms.
+    /// Signature schemes offered in signature_algorithms (default
+    /// [`DEFAULT_SIGNATURE_SCHEMES`]).
     pub signature_schemes: Vec<SignatureScheme>,
-    /// ALPN protocols offered (RFC 7301); empty means the extension is not sent.
+    /// ALPN protocols offered (RFC 7301); empty, the default, means the
+    /// extension is not sent.
     pub alpn_protocols: Vec<Vec<u8>>,
-    /// Verifies the server's certificate chain.
+    /// Verifies the server's certificate chain (default, from
+    /// [`ClientConfig::new`]: rustls-webpki over the roots given).
     pub verifier: Arc<dyn ServerCertVerifier>,
-    /// Send server_name for DNS names (never for IP addresses, RFC 6066 §3).
+    /// Send server_name for DNS names (never for IP addresses, RFC 6066 §3;
+    /// default true).
     pub enable_sni: bool,
     /// Refuse servers that do not negotiate the extended master secret
-    /// (RFC 7627). Turning this off lets the handshake be vulnerable to the
+    /// (RFC 7627; default true). Turning this off lets the handshake be vulnerable to the
     /// triple-handshake attack; only for legacy peers.
     pub require_extended_master_secret: bool,
     /// Refuse servers that do not send renegotiation_info (RFC 5746 §3.4).
@@ -281,21 +303,25 @@ pub struct ClientConfig {
     /// [`crate::Negotiated::peer_certificates`] after every
     /// [`crate::Event::RenegotiationComplete`].
     pub dangerous_renegotiation_identity_change: bool,
-    /// Emit [`crate::Event::Trace`] for every handshake message.
+    /// Emit [`crate::Event::Trace`] for every handshake message (default
+    /// false).
     pub trace: bool,
-    /// Protocol randomness.
+    /// Protocol randomness (default [`SystemRandom`], the operating
+    /// system's, through ring).
     pub random: Arc<dyn RandomSource>,
-    /// Time for certificate validity and session lifetimes.
+    /// Time for certificate validity and session lifetimes (default
+    /// [`SystemClock`]).
     pub time: Arc<dyn TimeSource>,
-    /// Chooses a client certificate when the server requests one; `None`
-    /// answers every request with an empty Certificate.
+    /// Chooses a client certificate when the server requests one; `None`,
+    /// the default, answers every request with an empty Certificate.
     pub client_cert_resolver: Option<Arc<dyn ResolvesClientCert>>,
     /// Sessions kept for resumption, by server name; `None` disables
-    /// resumption.
+    /// resumption (default: a [`ClientSessionCache`] of
+    /// [`DEFAULT_SESSION_CACHE_SIZE`] sessions).
     pub session_store: Option<Arc<dyn ClientSessionStore>>,
-    /// Ask for and use session tickets (RFC 5077).
+    /// Ask for and use session tickets (RFC 5077; default true).
     pub enable_tickets: bool,
-    /// Receives NSS key log lines (debugging only).
+    /// Receives NSS key log lines (debugging only; default `None`).
     pub key_log: Option<Arc<dyn KeyLog>>,
     /// Let [`crate::Connection::dangerous_extract_secrets`] hand this
     /// connection's traffic keys out, for kernel TLS or another record
@@ -432,25 +458,44 @@ impl ClientConfig {
         self.client_cert_resolver = Some(Arc::new(SingleClientCert(Arc::new(ck))));
         Ok(())
     }
+
+    /// Like [`set_client_cert`](Self::set_client_cert), from PEM files (see
+    /// [`CertifiedKey::from_pem_files`] for what the errors name).
+    pub fn set_client_cert_from_pem_files(
+        &mut self,
+        chain: impl AsRef<std::path::Path>,
+        key: impl AsRef<std::path::Path>,
+    ) -> Result<(), Error> {
+        let ck = CertifiedKey::from_pem_files(chain, key)?;
+        self.client_cert_resolver = Some(Arc::new(SingleClientCert(Arc::new(ck))));
+        Ok(())
+    }
 }
 
 /// How a server accepts connections.
 #[derive(Debug, Clone)]
 #[non_exhaustive]
 pub struct ServerConfig {
-    /// Suites accepted, in the server's preference order.
+    /// Suites accepted, in the server's preference order (default: every
+    /// suite of [`crate::suites::ALL_SUITES`], in that order).
     pub suites: Vec<&'static SupportedSuite>,
-    /// ECDHE groups accepted, in preference order.
+    /// ECDHE groups accepted, in preference order (default
+    /// [`SUPPORTED_GROUPS`]).
     pub groups: Vec<NamedGroup>,
-    /// Signature schemes the server may use.
+    /// Signature schemes the server may use (default
+    /// [`DEFAULT_SIGNATURE_SCHEMES`]).
     pub signature_schemes: Vec<SignatureScheme>,
-    /// ALPN protocols, in the server's preference order; empty ignores ALPN.
+    /// ALPN protocols, in the server's preference order; empty, the
+    /// default, ignores ALPN.
     pub alpn_protocols: Vec<Vec<u8>>,
-    /// Chooses the certificate for each ClientHello.
+    /// Chooses the certificate for each ClientHello (default, from
+    /// [`ServerConfig::new`]: the one chain given, [`SingleCert`]).
     pub cert_resolver: Arc<dyn ResolvesServerCert>,
-    /// Pick the suite by the client's order instead of ours.
+    /// Pick the suite by the client's order instead of ours (default
+    /// false).
     pub honor_client_order: bool,
-    /// Refuse clients that do not offer the extended master secret (RFC 7627).
+    /// Refuse clients that do not offer the extended master secret (RFC
+    /// 7627; default true).
     pub require_extended_master_secret: bool,
     /// Refuse clients that send neither TLS_EMPTY_RENEGOTIATION_INFO_SCSV nor
     /// renegotiation_info (RFC 5746 §3.6). Off by default: the indication
@@ -474,21 +519,27 @@ pub struct ServerConfig {
     /// a server that asks for client certificates by renegotiation (the
     /// Apache pattern) need not let clients make it run handshakes at will.
     pub accept_client_renegotiation: bool,
-    /// Emit [`crate::Event::Trace`] for every handshake message.
+    /// Emit [`crate::Event::Trace`] for every handshake message (default
+    /// false).
     pub trace: bool,
-    /// Protocol randomness.
+    /// Protocol randomness (default [`SystemRandom`]).
     pub random: Arc<dyn RandomSource>,
-    /// Time for certificate validity and session lifetimes.
+    /// Time for certificate validity and session lifetimes (default
+    /// [`SystemClock`]).
     pub time: Arc<dyn TimeSource>,
-    /// Client authentication policy.
+    /// Client authentication policy (default [`ClientAuth::None`]).
     pub client_auth: ClientAuth,
-    /// The session-ID cache; `None` disables resumption by session ID.
+    /// The session-ID cache; `None` disables resumption by session ID
+    /// (default: a [`ServerSessionCache`] of [`DEFAULT_SESSION_CACHE_SIZE`]
+    /// sessions).
     pub session_store: Option<Arc<dyn ServerSessionStore>>,
-    /// Seals session tickets; `None` disables tickets.
+    /// Seals session tickets; `None` disables tickets (default: a
+    /// [`Ticketer`] with a key of its own, rotated by its lifetime).
     pub ticketer: Option<Arc<dyn TicketProducer>>,
-    /// How long, in seconds, a cached session may be resumed.
+    /// How long, in seconds, a cached session may be resumed (default
+    /// [`DEFAULT_SESSION_LIFETIME`]).
     pub session_lifetime: u32,
-    /// Receives NSS key log lines (debugging only).
+    /// Receives NSS key log lines (debugging only; default `None`).
     pub key_log: Option<Arc<dyn KeyLog>>,
     /// Let [`crate::Connection::dangerous_extract_secrets`] hand this
     /// connection's traffic keys out (default false); see
@@ -530,6 +581,16 @@ impl ServerConfig {
         key: &PrivateKeyDer<'_>,
     ) -> Result<Self, Error> {
         let ck = CertifiedKey::new(chain, key)?;
+        Ok(Self::with_resolver(Arc::new(SingleCert(Arc::new(ck)))))
+    }
+
+    /// Secure defaults, presenting the chain and key of two PEM files (see
+    /// [`CertifiedKey::from_pem_files`] for what the errors name).
+    pub fn from_pem_files(
+        chain: impl AsRef<std::path::Path>,
+        key: impl AsRef<std::path::Path>,
+    ) -> Result<Self, Error> {
+        let ck = CertifiedKey::from_pem_files(chain, key)?;
         Ok(Self::with_resolver(Arc::new(SingleCert(Arc::new(ck)))))
     }
 
@@ -603,17 +664,17 @@ fn check_kx(kx: KeyExchangeKind, rsa: bool, ffdhe: bool) -> Result<(), Error> {
         KeyExchangeKind::Ecdhe => Ok(()),
         KeyExchangeKind::Rsa if rsa => Ok(()),
         KeyExchangeKind::Dhe if ffdhe => Ok(()),
-        KeyExchangeKind::Rsa => Err(Error::Config(
+        KeyExchangeKind::Rsa => Err(Error::config(
             "a TLS_RSA_* suite needs allow_rsa_key_transport (no forward secrecy)",
         )),
-        KeyExchangeKind::Dhe => Err(Error::Config("a TLS_DHE_* suite needs allow_ffdhe")),
+        KeyExchangeKind::Dhe => Err(Error::config("a TLS_DHE_* suite needs allow_ffdhe")),
     }
 }
 
 /// `Config` error naming the field that allows CBC record protection.
 fn check_protection(suite: &SupportedSuite, cbc: bool) -> Result<(), Error> {
     if suite.protection.is_cbc() && !cbc {
-        return Err(Error::Config(
+        return Err(Error::config(
             "a CBC suite needs allow_cbc (MAC-then-encrypt padding oracles)",
         ));
     }
@@ -623,12 +684,16 @@ fn check_protection(suite: &SupportedSuite, cbc: bool) -> Result<(), Error> {
 fn suites_by_name<S: AsRef<str>>(names: &[S]) -> Result<Vec<&'static SupportedSuite>, Error> {
     let mut out = Vec::new();
     for n in names {
-        out.push(
-            crate::suites::by_name(n.as_ref()).ok_or(Error::Config("unknown cipher suite name"))?,
-        );
+        let name = n.as_ref();
+        out.push(crate::suites::by_name(name).ok_or_else(|| {
+            Error::Config(crate::error::ConfigError::UnknownSuite {
+                name: name.to_string(),
+                known: crate::suites::every_suite().map(|s| s.name()).collect(),
+            })
+        })?);
     }
     if out.is_empty() {
-        return Err(Error::Config("no cipher suites"));
+        return Err(Error::config("no cipher suites"));
     }
     Ok(out)
 }
@@ -646,4 +711,43 @@ pub(crate) fn test_certificate() -> (CertificateDer<'static>, PrivateKeyDer<'sta
         key.serialize_der(),
     ));
     (cert.der().clone(), key)
+}
+
+#[cfg(test)]
+mod doc_tests {
+    /// Every field of both configurations says its default in its doc
+    /// comment, so that nobody has to read `new` to find it.
+    #[test]
+    fn every_field_states_its_default() {
+        let source = include_str!("config.rs");
+        for name in ["ClientConfig", "ServerConfig"] {
+            let start = source
+                .find(&format!("pub struct {name} {{"))
+                .expect("struct");
+            let body = &source[start..];
+            let body = &body[..body.find("\n}\n").expect("end of struct")];
+            let mut doc = String::new();
+            let mut fields = 0;
+            for line in body.lines().skip(1) {
+                let line = line.trim();
+                if let Some(text) = line.strip_prefix("///") {
+                    doc.push_str(text);
+                    doc.push(' ');
+                } else if line.starts_with("#[") {
+                    continue;
+                } else if let Some(field) = line.strip_prefix("pub ") {
+                    let field = field.split(':').next().unwrap_or(field);
+                    assert!(
+                        doc.to_lowercase().contains("default"),
+                        "{name}::{field} does not state its default: {doc}"
+                    );
+                    fields += 1;
+                    doc.clear();
+                } else {
+                    doc.clear();
+                }
+            }
+            assert!(fields > 10, "{name}: only {fields} fields read");
+        }
+    }
 }
