@@ -85,8 +85,6 @@ use std::time::{Duration, SystemTime};
 use sanstls::config::ClientAuth;
 use sanstls::io::Stream;
 use sanstls::keylog::KeyLogFile;
-use sanstls::pki_types::pem::PemObject;
-use sanstls::pki_types::{CertificateDer, PrivateKeyDer};
 use sanstls::resumption::store::ServerSessionStore;
 use sanstls::resumption::ticketer::Ticketer;
 use sanstls::suites::KeyExchangeKind;
@@ -217,13 +215,8 @@ fn run() -> Result<(), BoxError> {
         println!("{USAGE}");
         return Ok(());
     };
-    let chain = CertificateDer::pem_file_iter(&args.cert)
-        .map_err(|e| format!("{}: {e}", args.cert))?
-        .collect::<Result<Vec<_>, _>>()
-        .map_err(|e| format!("{}: {e}", args.cert))?;
-    let key = PrivateKeyDer::from_pem_file(&args.key).map_err(|e| format!("{}: {e}", args.key))?;
-
-    let mut config = ServerConfig::new(chain, &key)?;
+    // The library's errors name the file and what is wrong with it.
+    let mut config = ServerConfig::from_pem_files(&args.cert, &args.key)?;
     if !args.suites.is_empty() {
         // Naming a legacy or CBC suite is this tool's opt-in to it (the
         // library wants its allow_* fields set as well).

@@ -234,19 +234,19 @@ impl Ticketer {
 
 /// A key file's contents: one key, or two (current, previous).
 fn parse_key_file(bytes: &[u8]) -> Result<(TicketKey, Option<TicketKey>), Error> {
-    const BAD: Error = Error::Config("a ticket key file holds one or two 48-byte keys");
+    let bad = || Error::config("a ticket key file holds one or two 48-byte keys");
     match bytes.len() {
-        TICKET_KEY_LEN => Ok((TicketKey::from_bytes(bytes).ok_or(BAD)?, None)),
+        TICKET_KEY_LEN => Ok((TicketKey::from_bytes(bytes).ok_or_else(bad)?, None)),
         n if n == 2 * TICKET_KEY_LEN => {
             let (a, b) = bytes.split_at(TICKET_KEY_LEN);
-            let current = TicketKey::from_bytes(a).ok_or(BAD)?;
-            let previous = TicketKey::from_bytes(b).ok_or(BAD)?;
+            let current = TicketKey::from_bytes(a).ok_or_else(bad)?;
+            let previous = TicketKey::from_bytes(b).ok_or_else(bad)?;
             if current.name == previous.name {
-                return Err(Error::Config("the two ticket keys have the same name"));
+                return Err(Error::config("the two ticket keys have the same name"));
             }
             Ok((current, Some(previous)))
         }
-        _ => Err(BAD),
+        _ => Err(bad()),
     }
 }
 
