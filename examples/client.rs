@@ -58,8 +58,7 @@ use std::time::Duration;
 
 use sanstls::io::Stream;
 use sanstls::keylog::KeyLogFile;
-use sanstls::pki_types::pem::PemObject;
-use sanstls::pki_types::{CertificateDer, PrivateKeyDer, ServerName};
+use sanstls::pki_types::ServerName;
 use sanstls::suites::KeyExchangeKind;
 use sanstls::verify::RootCertStore;
 use sanstls::{ClientConfig, Connection, Event, Negotiated};
@@ -200,12 +199,7 @@ fn run() -> Result<(), BoxError> {
     // --allow-renegotiation); otherwise a HelloRequest gets no_renegotiation.
     config.allow_renegotiation = args.renegotiate || args.allow_renegotiation;
     if let (Some(cert), Some(key)) = (&args.cert, &args.key) {
-        let chain = CertificateDer::pem_file_iter(cert)
-            .map_err(|e| format!("{cert}: {e}"))?
-            .collect::<Result<Vec<_>, _>>()
-            .map_err(|e| format!("{cert}: {e}"))?;
-        let key = PrivateKeyDer::from_pem_file(key).map_err(|e| format!("{key}: {e}"))?;
-        config.set_client_cert(chain, &key)?;
+        config.set_client_cert_from_pem_files(cert, key)?;
     }
     if args.keylog {
         config.key_log = Some(Arc::new(KeyLogFile::from_env()));

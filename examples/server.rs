@@ -5,8 +5,17 @@
 //! cargo run --example server -- --listen 127.0.0.1:8443 --cert chain.pem --key key.pem \
 //!     [--suite IANA_NAME]... [--no-etm] [--allow-no-ems] [--alpn PROTO]... [--trace] \
 //!     [--client-ca CA.pem [--client-auth optional|required] [--renegotiate-client-auth]] \
-//!     [--allow-renegotiation] [--no-tickets] [--keylog]
+//!     [--allow-renegotiation] [--no-tickets] [--keylog] \
+//!     [--ticket-key FILE] [--redis redis://HOST:PORT/]
 //! ```
+//!
+//! A fleet of these servers behind a load balancer resumes each other's
+//! sessions with `--ticket-key FILE` (tickets sealed under the keys in
+//! FILE, one or two 48-byte keys as `sanstls::resumption::ticketer`
+//! describes; the file is read again whenever its modification time
+//! changes, which is how an operator rotates the keys) and `--redis URL`
+//! (session IDs kept in Redis, each for the session lifetime; needs the
+//! package's `redis` feature, see `redis_store.rs`).
 //!
 //! `--client-ca` asks clients for a certificate issued by a CA in `CA.pem`
 //! (required unless `--client-auth optional`). Resumption is on: by session
@@ -61,29 +70,34 @@
 //! logged to stderr and the server goes on. The first line on stdout is
 //! `listening on ADDR` (useful with port 0).
 
+#[cfg(feature = "redis")]
+mod redis_store;
+
 use std::error::Error;
+use std::fs;
 use std::io::{Read, Write};
 use std::net::{Shutdown, TcpListener, TcpStream};
 use std::process::ExitCode;
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 use std::thread;
-use std::time::Duration;
+use std::time::{Duration, SystemTime};
 
 use sanstls::config::ClientAuth;
 use sanstls::io::Stream;
 use sanstls::keylog::KeyLogFile;
-use sanstls::pki_types::pem::PemObject;
-use sanstls::pki_types::{CertificateDer, PrivateKeyDer};
+use sanstls::resumption::store::ServerSessionStore;
+use sanstls::resumption::ticketer::Ticketer;
 use sanstls::suites::KeyExchangeKind;
 use sanstls::verify::{RootCertStore, WebPkiClientVerifier};
 use sanstls::{Connection, Event, ServerConfig};
+use zeroize::Zeroizing;
 
 type BoxError = Box<dyn Error + Send + Sync>;
 
 const USAGE: &str = "usage: server --listen ADDR:PORT --cert CHAIN.pem --key KEY.pem \
 [--suite IANA_NAME]... [--no-etm] [--allow-no-ems] [--alpn PROTO]... [--trace] \
 [--client-ca CA.pem [--client-auth optional|required] [--renegotiate-client-auth]] \
-[--allow-renegotiation] [--no-tickets] [--keylog]";
+[--allow-renegotiation] [--no-tickets] [--keylog] [--ticket-key FILE] [--redis URL]";
 
 /// The longest request header we accept.
 const MAX_REQUEST: usize = 16 * 1024;
@@ -105,6 +119,8 @@ struct Args {
     allow_renegotiation: bool,
     no_tickets: bool,
     keylog: bool,
+    ticket_key: Option<String>,
+    redis: Option<String>,
 }
 
 /// The command line, parsed with lexopt; `None` for `--help`.
@@ -116,6 +132,7 @@ fn parse_args() -> Result<Option<Args>, String> {
     let (mut client_ca, mut client_auth) = (None, None);
     let (mut renegotiate_client_auth, mut allow_renegotiation) = (false, false);
     let (mut no_tickets, mut keylog) = (false, false);
+    let (mut ticket_key, mut redis) = (None, None);
     let mut parser = lexopt::Parser::from_env();
     let bad = |e: lexopt::Error| format!("{e}\n{USAGE}");
     let value = |parser: &mut lexopt::Parser| -> Result<String, String> {
@@ -137,6 +154,8 @@ fn parse_args() -> Result<Option<Args>, String> {
             Long("allow-renegotiation") => allow_renegotiation = true,
             Long("no-tickets") => no_tickets = true,
             Long("keylog") => keylog = true,
+            Long("ticket-key") => ticket_key = Some(value(&mut parser)?),
+            Long("redis") => redis = Some(value(&mut parser)?),
             Short('h') | Long("help") => return Ok(None),
             other => return Err(bad(other.unexpected())),
         }
@@ -176,6 +195,8 @@ fn parse_args() -> Result<Option<Args>, String> {
         allow_renegotiation,
         no_tickets,
         keylog,
+        ticket_key,
+        redis,
     }))
 }
 
@@ -194,13 +215,8 @@ fn run() -> Result<(), BoxError> {
         println!("{USAGE}");
         return Ok(());
     };
-    let chain = CertificateDer::pem_file_iter(&args.cert)
-        .map_err(|e| format!("{}: {e}", args.cert))?
-        .collect::<Result<Vec<_>, _>>()
-        .map_err(|e| format!("{}: {e}", args.cert))?;
-    let key = PrivateKeyDer::from_pem_file(&args.key).map_err(|e| format!("{}: {e}", args.key))?;
-
-    let mut config = ServerConfig::new(chain, &key)?;
+    // The library's errors name the file and what is wrong with it.
+    let mut config = ServerConfig::from_pem_files(&args.cert, &args.key)?;
     if !args.suites.is_empty() {
         // Naming a legacy or CBC suite is this tool's opt-in to it (the
         // library wants its allow_* fields set as well).
@@ -249,9 +265,21 @@ fn run() -> Result<(), BoxError> {
             config.client_auth = auth;
         }
     }
+    // Shared ticket keys: every server given the same file opens the
+    // others' tickets.
+    let ticket_keys = match &args.ticket_key {
+        Some(path) => Some(TicketKeyFile::load(path, config.session_lifetime)?),
+        None => None,
+    };
+    if let Some(keys) = &ticket_keys {
+        config.ticketer = Some(keys.ticketer.clone());
+    }
     if args.no_tickets {
         // Resumption by session ID only (the session cache stays on).
         config.ticketer = None;
+    }
+    if let Some(url) = &args.redis {
+        config.session_store = Some(redis_session_store(url, config.session_lifetime)?);
     }
     if args.keylog {
         config.key_log = Some(Arc::new(KeyLogFile::from_env()));
@@ -270,6 +298,9 @@ fn run() -> Result<(), BoxError> {
                 continue;
             }
         };
+        if let Some(keys) = &ticket_keys {
+            keys.reload_if_changed();
+        }
         let config = config.clone();
         let later_client_auth = later_client_auth.clone();
         let trace = args.trace;
@@ -285,6 +316,69 @@ fn run() -> Result<(), BoxError> {
         });
     }
     Ok(())
+}
+
+/// The `--ticket-key` file and the ticketer built from it, read again when
+/// the file's modification time changes (the operator's rotation).
+struct TicketKeyFile {
+    path: String,
+    ticketer: Arc<Ticketer>,
+    modified: Mutex<Option<SystemTime>>,
+}
+
+impl TicketKeyFile {
+    fn load(path: &str, lifetime: u32) -> Result<TicketKeyFile, BoxError> {
+        let modified = fs::metadata(path).and_then(|m| m.modified()).ok();
+        let bytes = Zeroizing::new(fs::read(path).map_err(|e| format!("{path}: {e}"))?);
+        let ticketer =
+            Ticketer::from_key_file_bytes(&bytes, lifetime).map_err(|e| format!("{path}: {e}"))?;
+        Ok(TicketKeyFile {
+            path: path.to_string(),
+            ticketer: Arc::new(ticketer),
+            modified: Mutex::new(modified),
+        })
+    }
+
+    /// Reloads the keys if the file changed; on a bad file, logs and keeps
+    /// the keys it has.
+    fn reload_if_changed(&self) {
+        let Ok(now) = fs::metadata(&self.path).and_then(|m| m.modified()) else {
+            return;
+        };
+        let mut modified = self.modified.lock().unwrap_or_else(|e| e.into_inner());
+        if *modified == Some(now) {
+            return;
+        }
+        *modified = Some(now);
+        let result = fs::read(&self.path)
+            .map_err(BoxError::from)
+            .and_then(|bytes| {
+                let bytes = Zeroizing::new(bytes);
+                Ok(self.ticketer.set_keys_from_file_bytes(&bytes)?)
+            });
+        match result {
+            Ok(()) => eprintln!("server: {}: ticket keys reloaded", self.path),
+            Err(e) => eprintln!("server: {}: keeping the old ticket keys: {e}", self.path),
+        }
+    }
+}
+
+/// The `--redis` session-ID store.
+#[cfg(feature = "redis")]
+fn redis_session_store(url: &str, lifetime: u32) -> Result<Arc<dyn ServerSessionStore>, BoxError> {
+    let store = redis_store::RedisStore::connect(url, lifetime)
+        .map_err(|e| format!("--redis {url}: {e}"))?;
+    Ok(Arc::new(store))
+}
+
+#[cfg(not(feature = "redis"))]
+fn redis_session_store(
+    _url: &str,
+    _lifetime: u32,
+) -> Result<Arc<dyn ServerSessionStore>, BoxError> {
+    Err("--redis needs the server built with the redis feature \
+         (cargo run -p sanstls-examples --features redis --example server)"
+        .into())
 }
 
 /// Serves one connection; returns a one-line summary for the log.

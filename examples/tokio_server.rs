@@ -16,8 +16,6 @@ use std::process::ExitCode;
 use std::sync::Arc;
 use std::time::Duration;
 
-use sanstls::pki_types::pem::PemObject;
-use sanstls::pki_types::{CertificateDer, PrivateKeyDer};
 use sanstls::tokio::TlsAcceptor;
 use sanstls::ServerConfig;
 use tokio::io::{AsyncRead, AsyncReadExt, AsyncWriteExt};
@@ -74,11 +72,7 @@ async fn main() -> ExitCode {
 }
 
 async fn run(listen: &str, cert: &str, key: &str) -> Result<(), BoxError> {
-    let chain = CertificateDer::pem_file_iter(cert)
-        .and_then(|certs| certs.collect::<Result<Vec<_>, _>>())
-        .map_err(|e| format!("{cert}: {e}"))?;
-    let key = PrivateKeyDer::from_pem_file(key).map_err(|e| format!("{key}: {e}"))?;
-    let acceptor = TlsAcceptor::new(Arc::new(ServerConfig::new(chain, &key)?));
+    let acceptor = TlsAcceptor::new(Arc::new(ServerConfig::from_pem_files(cert, key)?));
     let listener = TcpListener::bind(listen).await?;
     // Tests and scripts read the address (useful with port 0).
     println!("listening on {}", listener.local_addr()?);

@@ -100,11 +100,27 @@ impl CertifiedKey {
         key: &PrivateKeyDer<'_>,
     ) -> Result<Self, Error> {
         if chain.is_empty() {
-            return Err(Error::Config("certificate chain is empty"));
+            return Err(Error::config("certificate chain is empty"));
         }
         let key = SigningKey::from_der(key)?;
         check_key_matches(&chain[0], &key)?;
         Ok(CertifiedKey { chain, key })
+    }
+
+    /// Reads the chain (every `CERTIFICATE` block, end entity first) and
+    /// its private key (PKCS#8, SEC1 or PKCS#1, in the clear) from PEM
+    /// files, then checks them as [`new`](Self::new) does. The errors name
+    /// the file: [`ConfigError::File`](crate::ConfigError::File) when it
+    /// cannot be read, [`ConfigError::Pem`](crate::ConfigError::Pem) when
+    /// it holds nothing of the kind, and
+    /// [`ConfigError::EncryptedKey`](crate::ConfigError::EncryptedKey).
+    pub fn from_pem_files(
+        chain: impl AsRef<std::path::Path>,
+        key: impl AsRef<std::path::Path>,
+    ) -> Result<Self, Error> {
+        let certs = crate::pem_files::read_certificates(chain.as_ref())?;
+        let key = crate::pem_files::read_private_key(key.as_ref())?;
+        Self::new(certs, &key)
     }
 }
 
@@ -124,7 +140,7 @@ fn check_key_matches(end_entity: &CertificateDer<'_>, key: &SigningKey) -> Resul
     {
         Ok(())
     } else {
-        Err(Error::Config(
+        Err(Error::config(
             "the private key does not match the certificate (its public key is another)",
         ))
     }
@@ -442,6 +458,18 @@ impl ClientConfig {
         self.client_cert_resolver = Some(Arc::new(SingleClientCert(Arc::new(ck))));
         Ok(())
     }
+
+    /// Like [`set_client_cert`](Self::set_client_cert), from PEM files (see
+    /// [`CertifiedKey::from_pem_files`] for what the errors name).
+    pub fn set_client_cert_from_pem_files(
+        &mut self,
+        chain: impl AsRef<std::path::Path>,
+        key: impl AsRef<std::path::Path>,
+    ) -> Result<(), Error> {
+        let ck = CertifiedKey::from_pem_files(chain, key)?;
+        self.client_cert_resolver = Some(Arc::new(SingleClientCert(Arc::new(ck))));
+        Ok(())
+    }
 }
 
 /// How a server accepts connections.
@@ -556,6 +584,16 @@ impl ServerConfig {
         Ok(Self::with_resolver(Arc::new(SingleCert(Arc::new(ck)))))
     }
 
+    /// Secure defaults, presenting the chain and key of two PEM files (see
+    /// [`CertifiedKey::from_pem_files`] for what the errors name).
+    pub fn from_pem_files(
+        chain: impl AsRef<std::path::Path>,
+        key: impl AsRef<std::path::Path>,
+    ) -> Result<Self, Error> {
+        let ck = CertifiedKey::from_pem_files(chain, key)?;
+        Ok(Self::with_resolver(Arc::new(SingleCert(Arc::new(ck)))))
+    }
+
     /// Secure defaults with a certificate resolver (e.g. [`CertsByName`]).
     pub fn with_resolver(cert_resolver: Arc<dyn ResolvesServerCert>) -> Self {
         ServerConfig {
@@ -626,17 +664,17 @@ fn check_kx(kx: KeyExchangeKind, rsa: bool, ffdhe: bool) -> Result<(), Error> {
         KeyExchangeKind::Ecdhe => Ok(()),
         KeyExchangeKind::Rsa if rsa => Ok(()),
         KeyExchangeKind::Dhe if ffdhe => Ok(()),
-        KeyExchangeKind::Rsa => Err(Error::Config(
+        KeyExchangeKind::Rsa => Err(Error::config(
             "a TLS_RSA_* suite needs allow_rsa_key_transport (no forward secrecy)",
         )),
-        KeyExchangeKind::Dhe => Err(Error::Config("a TLS_DHE_* suite needs allow_ffdhe")),
+        KeyExchangeKind::Dhe => Err(Error::config("a TLS_DHE_* suite needs allow_ffdhe")),
     }
 }
 
 /// `Config` error naming the field that allows CBC record protection.
 fn check_protection(suite: &SupportedSuite, cbc: bool) -> Result<(), Error> {
     if suite.protection.is_cbc() && !cbc {
-        return Err(Error::Config(
+        return Err(Error::config(
             "a CBC suite needs allow_cbc (MAC-then-encrypt padding oracles)",
         ));
     }
@@ -646,12 +684,16 @@ fn check_protection(suite: &SupportedSuite, cbc: bool) -> Result<(), Error> {
 fn suites_by_name<S: AsRef<str>>(names: &[S]) -> Result<Vec<&'static SupportedSuite>, Error> {
     let mut out = Vec::new();
     for n in names {
-        out.push(
-            crate::suites::by_name(n.as_ref()).ok_or(Error::Config("unknown cipher suite name"))?,
-        );
+        let name = n.as_ref();
+        out.push(crate::suites::by_name(name).ok_or_else(|| {
+            Error::Config(crate::error::ConfigError::UnknownSuite {
+                name: name.to_string(),
+                known: crate::suites::every_suite().map(|s| s.name()).collect(),
+            })
+        })?);
     }
     if out.is_empty() {
-        return Err(Error::Config("no cipher suites"));
+        return Err(Error::config("no cipher suites"));
     }
     Ok(out)
 }

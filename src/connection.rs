@@ -872,7 +872,7 @@ impl Connection {
         }
         let t = self.traffic().ok_or(Error::HandshakeNotComplete)?;
         if !t.extended_master_secret {
-            return Err(Error::Config(
+            return Err(Error::config(
                 "exporter requires the extended master secret",
             ));
         }

@@ -72,12 +72,12 @@ impl Connection {
             None => false,
         };
         if !enabled {
-            return Err(Error::Config(
+            return Err(Error::config(
                 "dangerous_extract_secrets needs enable_secret_extraction in the configuration",
             ));
         }
         if let Protection::Cbc(_) = traffic.suite.protection {
-            return Err(Error::Config(
+            return Err(Error::config(
                 "dangerous_extract_secrets hands over AEAD suites only, not CBC",
             ));
         }

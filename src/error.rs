@@ -310,9 +310,11 @@ pub enum Error {
     /// drain it with `poll_output` first. Not sticky.
     #[error("output backlog full: drain output first")]
     OutputBacklog,
-    /// Caller error: the configuration cannot work (no suites, bad key, ...).
+    /// Caller error: the configuration cannot work (no suites, a key that
+    /// is not its certificate's, a file that cannot be read, ...); the
+    /// [`ConfigError`] says which, with what it concerns.
     #[error("bad configuration: {0}")]
-    Config(&'static str),
+    Config(ConfigError),
     /// Caller error: `Connection::renegotiate` cannot start a renegotiation
     /// now (not allowed by the configuration, the peer did not signal RFC
     /// 5746 or the extended master secret, one is already under way, or
@@ -321,7 +323,99 @@ pub enum Error {
     CannotRenegotiate(&'static str),
 }
 
+/// Why a configuration cannot work, with what a person needs to fix it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum ConfigError {
+    /// A reason that needs nothing more (a field's value, a mismatch).
+    Invalid(&'static str),
+    /// A file could not be read.
+    File {
+        /// The file.
+        path: std::path::PathBuf,
+        /// What went wrong, as the operating system said it.
+        kind: std::io::ErrorKind,
+        /// The I/O error's own words.
+        message: String,
+    },
+    /// A cipher suite name we do not know.
+    UnknownSuite {
+        /// The name given.
+        name: String,
+        /// The IANA names we know.
+        known: Vec<&'static str>,
+    },
+    /// A PEM file or text holds nothing of the kind needed (no
+    /// `CERTIFICATE` block, no private key block), or a block that does not
+    /// decode.
+    Pem {
+        /// The file, if the PEM came from one.
+        path: Option<std::path::PathBuf>,
+        /// What was looked for: "certificate", "private key".
+        wanted: &'static str,
+        /// What is wrong with it.
+        problem: String,
+    },
+    /// The private key is encrypted (`ENCRYPTED PRIVATE KEY`): sanstls
+    /// takes keys in the clear (PKCS#8, SEC1 or PKCS#1), as rustls does.
+    EncryptedKey {
+        /// The file, if the key came from one.
+        path: Option<std::path::PathBuf>,
+    },
+}
+
+impl ConfigError {
+    /// The file read from, as a display prefix ("FILE: ") or nothing.
+    fn file_prefix(path: Option<&std::path::Path>) -> String {
+        path.map(|p| format!("{}: ", p.display()))
+            .unwrap_or_default()
+    }
+}
+
+impl core::fmt::Display for ConfigError {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        match self {
+            ConfigError::Invalid(why) => f.write_str(why),
+            ConfigError::File {
+                path,
+                message,
+                ..
+            } => write!(f, "cannot read {}: {message}", path.display()),
+            ConfigError::UnknownSuite { name, known } => write!(
+                f,
+                "unknown cipher suite {name:?}; the suites sanstls knows are {}",
+                known.join(", ")
+            ),
+            ConfigError::Pem {
+                path,
+                wanted,
+                problem,
+            } => write!(
+                f,
+                "{}no {wanted} found: {problem}",
+                Self::file_prefix(path.as_deref())
+            ),
+            ConfigError::EncryptedKey { path } => write!(
+                f,
+                "{}the private key is encrypted; decrypt it first (for example `openssl pkey -in KEY -out KEY.plain`)",
+                Self::file_prefix(path.as_deref())
+            ),
+        }
+    }
+}
+
+impl From<&'static str> for ConfigError {
+    fn from(why: &'static str) -> Self {
+        ConfigError::Invalid(why)
+    }
+}
+
 impl Error {
+    /// A configuration error that a sentence says all of.
+    pub(crate) fn config(why: &'static str) -> Self {
+        Error::Config(ConfigError::Invalid(why))
+    }
+
     /// A decode error for `what`.
     pub(crate) fn invalid(what: &'static str, kind: InvalidMessage) -> Self {
         Error::InvalidMessage { what, kind }
@@ -472,7 +566,7 @@ mod tests {
             Error::HandshakeNotComplete,
             Error::ConnectionClosed,
             Error::OutputBacklog,
-            Error::Config("x"),
+            Error::config("x"),
             Error::CannotRenegotiate("x"),
         ];
         let doc: Vec<&str> = include_str!("error.rs")

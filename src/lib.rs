@@ -34,6 +34,7 @@ mod handshake;
 mod hex;
 mod logging;
 mod message;
+mod pem_files;
 mod record;
 mod renegotiation;
 mod server;
@@ -45,7 +46,7 @@ pub mod internals;
 
 pub use config::{ClientConfig, ServerConfig};
 pub use connection::{Connection, Input, SplitError};
-pub use error::{CertificateError, Error, InvalidMessage};
+pub use error::{CertificateError, ConfigError, Error, InvalidMessage};
 pub use event::{Event, Negotiated};
 pub use rustls_pki_types as pki_types;
 pub use split::{ReceiveHalf, SendHalf};

@@ -582,7 +582,7 @@ pub const CBC_SUITES: &[SupportedSuite] = &[
 
 /// Every implemented suite: the default ones, then (with the `legacy`
 /// feature) the legacy ones.
-fn every_suite() -> impl Iterator<Item = &'static SupportedSuite> {
+pub(crate) fn every_suite() -> impl Iterator<Item = &'static SupportedSuite> {
     let all = ALL_SUITES.iter();
     #[cfg(feature = "legacy")]
     let all = all.chain(LEGACY_SUITES.iter()).chain(CBC_SUITES.iter());

@@ -846,9 +846,9 @@ fn a_key_that_does_not_match_its_certificate_is_refused_at_once() {
     {
         let a = Pki::new(key_type);
         let b = Pki::new(key_type);
-        let mismatch = Err(Error::Config(
+        let mismatch = Err(Error::Config(sanstls::ConfigError::Invalid(
             "the private key does not match the certificate (its public key is another)",
-        ));
+        )));
         assert_eq!(
             sanstls::ServerConfig::new(a.chain.clone(), &b.key).map(|_| ()),
             mismatch,
@@ -865,9 +865,9 @@ fn a_key_that_does_not_match_its_certificate_is_refused_at_once() {
     let other_rsa = common::key_from_pem(include_str!("data/keys/rsa2048-second.pkcs8.pem"));
     assert_eq!(
         sanstls::ServerConfig::new(rsa.chain.clone(), &other_rsa).map(|_| ()),
-        Err(Error::Config(
+        Err(Error::Config(sanstls::ConfigError::Invalid(
             "the private key does not match the certificate (its public key is another)"
-        ))
+        )))
     );
     let ecdsa = Pki::new(KeyType::P256);
     assert!(matches!(

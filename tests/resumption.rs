@@ -864,9 +864,9 @@ fn exporter_refused_without_ems() {
     assert_eq!(
         p.server
             .export_keying_material(b"EXPERIMENTAL a", None, &mut out),
-        Err(Error::Config(
+        Err(Error::Config(sanstls::ConfigError::Invalid(
             "exporter requires the extended master secret"
-        ))
+        )))
     );
     // A refusal is a caller error: the connection goes on.
     assert!(p.server.error().is_none());

@@ -87,7 +87,7 @@ pub(super) fn start(
     actions: &mut Actions,
 ) -> Result<AwaitServerHello, Error> {
     if config.suites.is_empty() || config.groups.is_empty() {
-        return Err(Error::Config("no cipher suites or groups configured"));
+        return Err(Error::config("no cipher suites or groups configured"));
     }
     // A legacy suite in the list without its allow_* field is a mistake
     // worth stopping at, not a suite to drop quietly.

@@ -124,6 +124,12 @@ impl ClientState {
         server_name: ServerName<'static>,
         actions: &mut Actions,
     ) -> Result<Self, Error> {
+        if config.verifier.trust_anchor_count() == Some(0) {
+            return Err(Error::config(
+                "the root store is empty, so every server would be refused: add roots \
+                 (RootCertStore::add_pem_file, webpki_roots(), native_roots())",
+            ));
+        }
         hello::start(config, server_name, None, true, actions).map(ClientState::AwaitServerHello)
     }
 

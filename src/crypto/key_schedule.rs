@@ -108,7 +108,7 @@ impl MasterSecret {
             b"key expansion",
         ];
         if RESERVED.contains(&label) {
-            return Err(Error::Config(
+            return Err(Error::config(
                 "exporter label reserved by TLS (RFC 5705 §4)",
             ));
         }
@@ -116,7 +116,7 @@ impl MasterSecret {
             None => prf_parts(hash, &self.0, label, &[client_random, server_random], out),
             Some(ctx) => {
                 let len = u16::try_from(ctx.len())
-                    .map_err(|_| Error::Config("exporter context longer than 2^16 - 1"))?;
+                    .map_err(|_| Error::config("exporter context longer than 2^16 - 1"))?;
                 prf_parts(
                     hash,
                     &self.0,

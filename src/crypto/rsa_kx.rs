@@ -65,7 +65,7 @@ impl RsaDecryptingKey {
     pub fn from_der(der: &PrivateKeyDer<'_>) -> Result<Option<Self>, Error> {
         let key = match der {
             PrivateKeyDer::Pkcs1(k) => PrivateKey::from_pkcs1_der(k.secret_pkcs1_der())
-                .map_err(|_| Error::Config("RSA private key could not be parsed"))?,
+                .map_err(|_| Error::config("RSA private key could not be parsed"))?,
             PrivateKeyDer::Pkcs8(k) => match PrivateKey::from_pkcs8_der(k.secret_pkcs8_der()) {
                 Ok(k) => k,
                 // Another algorithm's PKCS#8 key.

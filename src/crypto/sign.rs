@@ -103,10 +103,10 @@ impl SigningKey {
             PrivateKeyDer::Pkcs8(k) => pkcs8(k.secret_pkcs8_der())?,
             PrivateKeyDer::Pkcs1(k) => Inner::Rsa(
                 RsaKeyPair::from_der(k.secret_pkcs1_der())
-                    .map_err(|_| Error::Config("unusable PKCS#1 RSA private key"))?,
+                    .map_err(|_| Error::config("unusable PKCS#1 RSA private key"))?,
             ),
             PrivateKeyDer::Sec1(k) => sec1(k.secret_sec1_der())?,
-            _ => return Err(Error::Config("unsupported private key format")),
+            _ => return Err(Error::config("unsupported private key format")),
         };
         #[cfg(feature = "legacy")]
         let decrypting = match inner {
@@ -246,7 +246,7 @@ fn pkcs8(der: &[u8]) -> Result<Inner, Error> {
     }
     RsaKeyPair::from_pkcs8(der)
         .map(Inner::Rsa)
-        .map_err(|_| Error::Config("unusable or unsupported PKCS#8 private key"))
+        .map_err(|_| Error::config("unusable or unsupported PKCS#8 private key"))
 }
 
 /// Tries P-256 then P-384 on a PKCS#8 key; ring refuses the wrong curve.
@@ -283,7 +283,7 @@ fn sec1(der: &[u8]) -> Result<Inner, Error> {
     [OID_P256, OID_P384]
         .into_iter()
         .find_map(|curve| ecdsa_pkcs8(&wrap_sec1(der, curve)))
-        .ok_or(Error::Config("unusable or unsupported SEC1 EC private key"))
+        .ok_or(Error::config("unusable or unsupported SEC1 EC private key"))
 }
 
 /// `PrivateKeyInfo ::= SEQUENCE { version 0, AlgorithmIdentifier

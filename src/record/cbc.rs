@@ -372,11 +372,11 @@ impl CbcEncrypter {
         len: usize,
     ) -> Result<usize, Error> {
         if len > MAX_PLAINTEXT_LEN {
-            return Err(Error::Config("in-place record longer than 2^14 bytes"));
+            return Err(Error::config("in-place record longer than 2^14 bytes"));
         }
         let prefix = self.prefix_len();
         if record.len() < prefix + len + self.max_suffix_len() {
-            return Err(Error::Config("in-place record buffer too small"));
+            return Err(Error::config("in-place record buffer too small"));
         }
         let seq = self.common.seq.next()?;
         let total = self.record_len(len);

@@ -129,12 +129,12 @@ impl AeadEncrypter {
         len: usize,
     ) -> Result<usize, Error> {
         if len > MAX_PLAINTEXT_LEN {
-            return Err(Error::Config("in-place record longer than 2^14 bytes"));
+            return Err(Error::config("in-place record longer than 2^14 bytes"));
         }
         let prefix = self.prefix_len();
         let total = prefix + len + TAG_LEN;
         let Some(record) = record.get_mut(..total) else {
-            return Err(Error::Config("in-place record buffer too small"));
+            return Err(Error::config("in-place record buffer too small"));
         };
         let seq = self.keys.seq.next()?;
         let version = ProtocolVersion::TLSV1_2;

@@ -6,6 +6,32 @@
 //! rotate: a new key is made when the current one is older than the
 //! lifetime, and the previous key is kept one more period so tickets issued
 //! just before a rotation still work. Keys are wiped when dropped.
+//!
+//! ## A fleet of servers
+//!
+//! Servers behind a load balancer resume each other's tickets when they seal
+//! them under the same keys. Build each server's ticketer with
+//! [`Ticketer::from_keys`] (or [`Ticketer::from_key_file_bytes`]) from keys
+//! the operator supplies, instead of [`Ticketer::new`]'s random ones; such a
+//! ticketer never rotates on its own. A key is [`TICKET_KEY_LEN`] (48)
+//! random bytes: a 16-byte name, sent in clear at the front of each ticket
+//! so the right key is found, then a 32-byte AES-256-GCM key. A key file is
+//! one or two keys back to back: the current key (issues and opens tickets)
+//! and optionally a second one that only opens them.
+//!
+//! To rotate, the operator distributes a new file and every server reloads
+//! it ([`Ticketer::set_keys`], for instance when the file changes):
+//!
+//! 1. `new ‖ old` everywhere: servers issue under the new key and still open
+//!    tickets sealed under the old one for a period. While the file rolls
+//!    out, a ticket sealed under `new` by a server that has it gets a full
+//!    handshake (never an error) on one that does not yet.
+//! 2. To avoid even that, roll out `old ‖ new` first (everyone opens `new`,
+//!    nobody issues under it yet), then `new ‖ old`.
+//!
+//! The file holds the secret that protects every session's master secret:
+//! make it readable by the servers only, and make it from a real random
+//! source (`head -c 48 /dev/urandom > ticket.key`).
 
 use std::sync::Mutex;
 
@@ -13,6 +39,8 @@ use ring::aead::{Aad, LessSafeKey, Nonce, UnboundKey, AES_256_GCM, NONCE_LEN};
 use ring::rand::{SecureRandom, SystemRandom};
 use rustls_pki_types::UnixTime;
 use zeroize::Zeroizing;
+
+use crate::Error;
 
 const KEY_NAME_LEN: usize = 16;
 const TAG_LEN: usize = 16;
@@ -28,13 +56,51 @@ pub trait TicketProducer: core::fmt::Debug + Send + Sync {
     fn decrypt(&self, ticket: &[u8], now: UnixTime) -> Option<Zeroizing<Vec<u8>>>;
 }
 
-struct TicketKey {
+/// How long a [`TicketKey`] is: a 16-byte name, then a 32-byte AES-256-GCM
+/// key.
+pub const TICKET_KEY_LEN: usize = KEY_NAME_LEN + 32;
+
+/// One ticket key: a name (sent in clear in front of each ticket it seals,
+/// so a ticketer finds the key that opens it) and an AES-256-GCM key.
+/// Wiped when dropped; its `Debug` shows the name only.
+pub struct TicketKey {
     name: [u8; KEY_NAME_LEN],
     key: Zeroizing<[u8; 32]>,
     created: u64,
 }
 
+impl core::fmt::Debug for TicketKey {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.debug_struct("TicketKey")
+            .field("name", &crate::hex::encode(&self.name))
+            .finish_non_exhaustive()
+    }
+}
+
 impl TicketKey {
+    /// A key from [`TICKET_KEY_LEN`] bytes (name, then key), or `None` when
+    /// `bytes` is not exactly that long. The caller wipes its own copy.
+    pub fn from_bytes(bytes: &[u8]) -> Option<TicketKey> {
+        if bytes.len() != TICKET_KEY_LEN {
+            return None;
+        }
+        let (name_bytes, key_bytes) = bytes.split_at(KEY_NAME_LEN);
+        let mut name = [0u8; KEY_NAME_LEN];
+        name.copy_from_slice(name_bytes);
+        let mut key = Zeroizing::new([0u8; 32]);
+        key.copy_from_slice(key_bytes);
+        Some(TicketKey {
+            name,
+            key,
+            created: 0,
+        })
+    }
+
+    /// The key's name, as it appears at the front of its tickets.
+    pub fn name(&self) -> &[u8] {
+        &self.name
+    }
+
     fn generate(rng: &SystemRandom, created: u64) -> Option<Self> {
         let mut name = [0u8; KEY_NAME_LEN];
         let mut key = Zeroizing::new([0u8; 32]);
@@ -53,9 +119,14 @@ impl TicketKey {
 struct Keys {
     current: TicketKey,
     previous: Option<TicketKey>,
+    /// Supplied by the caller: never rotated by time.
+    external: bool,
 }
 
-/// The default [`TicketProducer`]: AES-256-GCM under rotating random keys.
+/// The default [`TicketProducer`]: AES-256-GCM under rotating random keys
+/// ([`Ticketer::new`]), or under keys the caller supplies and rotates
+/// ([`Ticketer::from_keys`], for a fleet of servers: see the
+/// [module docs](self)).
 pub struct Ticketer {
     lifetime: u32,
     rng: SystemRandom,
@@ -80,8 +151,51 @@ impl Ticketer {
         }
     }
 
-    /// Makes a new current key now; the old current key becomes the previous
-    /// one, and the old previous key is gone (its tickets no longer open).
+    /// Tickets valid for `lifetime` seconds, sealed under `current` and
+    /// opened under `current` or `previous` (matched by key name). The keys
+    /// stay until [`set_keys`](Self::set_keys) replaces them: servers that
+    /// share them open each other's tickets.
+    pub fn from_keys(current: TicketKey, previous: Option<TicketKey>, lifetime: u32) -> Self {
+        let tk = Ticketer::new(lifetime);
+        tk.set_keys(current, previous);
+        tk
+    }
+
+    /// [`from_keys`](Self::from_keys) from the contents of a key file: one
+    /// key ([`TICKET_KEY_LEN`] bytes, the current one) or two back to back
+    /// (current, then previous). The caller wipes its copy of the bytes.
+    pub fn from_key_file_bytes(bytes: &[u8], lifetime: u32) -> Result<Self, Error> {
+        let (current, previous) = parse_key_file(bytes)?;
+        Ok(Ticketer::from_keys(current, previous, lifetime))
+    }
+
+    /// Replaces the keys at run time (rotation from outside): new tickets are
+    /// sealed under `current`; tickets open under `current` or `previous`;
+    /// tickets under any other key no longer open. From then on the keys do
+    /// not rotate by time.
+    pub fn set_keys(&self, current: TicketKey, previous: Option<TicketKey>) {
+        if let Ok(mut keys) = self.keys.lock() {
+            *keys = Some(Keys {
+                current,
+                previous,
+                external: true,
+            });
+        }
+    }
+
+    /// [`set_keys`](Self::set_keys) from the contents of a key file (see
+    /// [`from_key_file_bytes`](Self::from_key_file_bytes)); on an error the
+    /// keys are left as they were.
+    pub fn set_keys_from_file_bytes(&self, bytes: &[u8]) -> Result<(), Error> {
+        let (current, previous) = parse_key_file(bytes)?;
+        self.set_keys(current, previous);
+        Ok(())
+    }
+
+    /// Makes a new random current key now; the old current key becomes the
+    /// previous one, and the old previous key is gone (its tickets no longer
+    /// open). From then on the keys rotate by time again. Not for a fleet:
+    /// the new key is this ticketer's alone (use [`set_keys`](Self::set_keys)).
     pub fn rotate(&self, now: UnixTime) {
         if let Ok(mut keys) = self.keys.lock() {
             let old = keys.take();
@@ -89,6 +203,7 @@ impl Ticketer {
                 *keys = Some(Keys {
                     current,
                     previous: old.map(|k| k.current),
+                    external: false,
                 });
             }
         }
@@ -99,7 +214,10 @@ impl Ticketer {
         let mut guard = self.keys.lock().ok()?;
         let stale = match guard.as_ref() {
             None => true,
-            Some(k) => now.as_secs().saturating_sub(k.current.created) >= u64::from(self.lifetime),
+            Some(k) => {
+                !k.external
+                    && now.as_secs().saturating_sub(k.current.created) >= u64::from(self.lifetime)
+            }
         };
         if stale {
             let old = guard.take();
@@ -107,9 +225,28 @@ impl Ticketer {
             *guard = Some(Keys {
                 current,
                 previous: old.map(|k| k.current),
+                external: false,
             });
         }
         f(guard.as_ref()?)
+    }
+}
+
+/// A key file's contents: one key, or two (current, previous).
+fn parse_key_file(bytes: &[u8]) -> Result<(TicketKey, Option<TicketKey>), Error> {
+    let bad = || Error::config("a ticket key file holds one or two 48-byte keys");
+    match bytes.len() {
+        TICKET_KEY_LEN => Ok((TicketKey::from_bytes(bytes).ok_or_else(bad)?, None)),
+        n if n == 2 * TICKET_KEY_LEN => {
+            let (a, b) = bytes.split_at(TICKET_KEY_LEN);
+            let current = TicketKey::from_bytes(a).ok_or_else(bad)?;
+            let previous = TicketKey::from_bytes(b).ok_or_else(bad)?;
+            if current.name == previous.name {
+                return Err(Error::config("the two ticket keys have the same name"));
+            }
+            Ok((current, Some(previous)))
+        }
+        _ => Err(bad()),
     }
 }
 
@@ -198,5 +335,74 @@ mod tests {
         let other = Ticketer::new(100);
         let ticket = tk.encrypt(b"s", t(1150)).unwrap();
         assert!(other.decrypt(&ticket, t(1150)).is_none());
+    }
+
+    fn key(byte: u8) -> TicketKey {
+        TicketKey::from_bytes(&[byte; TICKET_KEY_LEN]).unwrap()
+    }
+
+    #[test]
+    fn shared_keys_open_each_others_tickets() {
+        let a = Ticketer::from_keys(key(1), None, 100);
+        let b = Ticketer::from_keys(key(1), Some(key(2)), 100);
+        let ticket = a.encrypt(b"session", t(1000)).unwrap();
+        assert_eq!(b.decrypt(&ticket, t(1001)).unwrap().as_slice(), b"session");
+        // Caller-supplied keys do not rotate by time.
+        let ticket = b.encrypt(b"later", t(1_000_000)).unwrap();
+        assert_eq!(
+            a.decrypt(&ticket, t(2_000_000)).unwrap().as_slice(),
+            b"later"
+        );
+        // The same keys through a key file.
+        let mut file = vec![1; TICKET_KEY_LEN];
+        file.extend_from_slice(&[2; TICKET_KEY_LEN]);
+        let c = Ticketer::from_key_file_bytes(&file, 100).unwrap();
+        assert!(c.decrypt(&ticket, t(1000)).is_some());
+    }
+
+    #[test]
+    fn external_rotation_keeps_previous_for_one_period() {
+        let tk = Ticketer::from_keys(key(1), None, 100);
+        let under_1 = tk.encrypt(b"one", t(1000)).unwrap();
+        // The operator rotates: new key 2, old key 1 kept as previous.
+        tk.set_keys(key(2), Some(key(1)));
+        let under_2 = tk.encrypt(b"two", t(1001)).unwrap();
+        assert_eq!(&under_2[..KEY_NAME_LEN], key(2).name());
+        assert_eq!(tk.decrypt(&under_1, t(1001)).unwrap().as_slice(), b"one");
+        // Next rotation: key 1 is gone, key 2 still opens.
+        tk.set_keys_from_file_bytes(&[[3; TICKET_KEY_LEN], [2; TICKET_KEY_LEN]].concat())
+            .unwrap();
+        assert!(tk.decrypt(&under_1, t(1002)).is_none());
+        assert_eq!(tk.decrypt(&under_2, t(1002)).unwrap().as_slice(), b"two");
+    }
+
+    #[test]
+    fn wrong_keys_and_bad_files_fail_cleanly() {
+        let a = Ticketer::from_keys(key(1), None, 100);
+        let ticket = a.encrypt(b"s", t(1000)).unwrap();
+        // A different key under the same name: the tag does not verify.
+        let mut same_name = [9; TICKET_KEY_LEN];
+        same_name[..KEY_NAME_LEN].copy_from_slice(&[1; KEY_NAME_LEN]);
+        let b = Ticketer::from_keys(TicketKey::from_bytes(&same_name).unwrap(), None, 100);
+        assert!(b.decrypt(&ticket, t(1000)).is_none());
+        // A ticketer with random keys, and one with other keys.
+        assert!(Ticketer::new(100).decrypt(&ticket, t(1000)).is_none());
+        assert!(Ticketer::from_keys(key(2), Some(key(3)), 100)
+            .decrypt(&ticket, t(1000))
+            .is_none());
+        // Key files of the wrong length, or two keys of one name.
+        for len in [0, 47, 49, 95, 97, 144] {
+            assert!(
+                Ticketer::from_key_file_bytes(&vec![1; len], 100).is_err(),
+                "{len}"
+            );
+        }
+        assert!(Ticketer::from_key_file_bytes(&[1; 2 * TICKET_KEY_LEN], 100).is_err());
+        // A bad file leaves the keys as they were.
+        assert!(a.set_keys_from_file_bytes(&[7; 10]).is_err());
+        assert!(a.decrypt(&ticket, t(1000)).is_some());
+        // The key's bytes stay out of Debug.
+        let shown = format!("{:?}", key(0xab));
+        assert!(shown.contains("abab") && shown.len() < 80, "{shown}");
     }
 }

@@ -44,6 +44,15 @@ pub trait ServerCertVerifier: Debug + Send + Sync {
         server_name: &ServerName<'_>,
         now: UnixTime,
     ) -> Result<(), CertificateError>;
+
+    /// How many trust anchors the verifier builds paths to, when it has a
+    /// fixed set (`None`, the default, for verifiers that decide otherwise).
+    /// A client refuses to start with a verifier that reports none: every
+    /// server would be refused, and the mistake (an empty root store) is
+    /// better named before the first connection than after it.
+    fn trust_anchor_count(&self) -> Option<usize> {
+        None
+    }
 }
 
 /// Decides whether a client's certificate chain is acceptable

@@ -48,14 +48,12 @@ impl RootCertStore {
 
     /// Adds every `CERTIFICATE` block of a PEM file and returns how many were
     /// added. Other PEM blocks (keys, CRLs) are skipped. The file is parsed
-    /// by `rustls_pki_types::pem`; any unreadable block or unparsable
-    /// certificate fails the whole call, leaving the store unchanged.
+    /// by `rustls_pki_types::pem`; a file that cannot be read or holds no
+    /// certificate, any unreadable block or unparsable certificate fails
+    /// the whole call (the error names the file), leaving the store
+    /// unchanged.
     pub fn add_pem_file(&mut self, path: impl AsRef<Path>) -> Result<usize, Error> {
-        let iter = CertificateDer::pem_file_iter(path)
-            .map_err(|_| Error::Config("cannot read PEM root certificate file"))?;
-        let certs = iter
-            .collect::<Result<Vec<_>, _>>()
-            .map_err(|_| Error::Config("malformed PEM in root certificate file"))?;
+        let certs = crate::pem_files::read_certificates(path.as_ref())?;
         self.add_all(certs)
     }
 
@@ -63,7 +61,7 @@ impl RootCertStore {
     pub fn from_pem_bytes(pem: &[u8]) -> Result<Self, Error> {
         let certs = CertificateDer::pem_slice_iter(pem)
             .collect::<Result<Vec<_>, _>>()
-            .map_err(|_| Error::Config("malformed PEM in root certificates"))?;
+            .map_err(|_| Error::config("malformed PEM in root certificates"))?;
         let mut store = RootCertStore::new();
         store.add_all(certs)?;
         Ok(store)

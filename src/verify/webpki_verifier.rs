@@ -72,6 +72,10 @@ impl ServerCertVerifier for WebPkiServerVerifier {
         cert.verify_is_valid_for_subject_name(server_name)
             .map_err(map_webpki_error)
     }
+
+    fn trust_anchor_count(&self) -> Option<usize> {
+        Some(self.roots.len())
+    }
 }
 
 /// Verifies client certificates against a set of roots: a valid path for

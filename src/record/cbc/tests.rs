@@ -162,7 +162,7 @@ fn seal_in_place_layout_and_explicit_iv() {
             buf[21..21 + len].fill(b'p');
             assert_eq!(
                 e.seal_in_place(APP, &mut buf[..size - 1], len),
-                Err(Error::Config("in-place record buffer too small"))
+                Err(Error::config("in-place record buffer too small"))
             );
             let n = e.seal_in_place(APP, &mut buf, len).unwrap();
             assert_eq!(n, e.record_len(len));
