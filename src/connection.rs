@@ -30,8 +30,11 @@ use crate::state::{Action, Actions, Msg, SessionKey, Traffic};
 mod renegotiation;
 #[path = "connection_secrets.rs"]
 mod secrets;
+#[path = "connection_split.rs"]
+mod split;
 use crate::suites::KeyExchangeKind;
 use crate::trace::{self, Direction};
+pub use split::SplitError;
 
 /// A bound on what framing and protection add to one record: header,
 /// explicit nonce and tag for an AEAD; with CBC suites (feature `legacy`),
@@ -68,7 +71,7 @@ pub struct Input<'a> {
 /// The length (header included) of the handshake message at the start of
 /// `buf` if all of it is there; a header announcing more than its type
 /// allows ([`crate::handshake::max_body_len`]) is refused at once.
-fn whole_message_len(buf: &[u8]) -> Result<Option<usize>, Error> {
+pub(crate) fn whole_message_len(buf: &[u8]) -> Result<Option<usize>, Error> {
     let Some(header) = buf.get(..4) else {
         return Ok(None);
     };

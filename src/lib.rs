@@ -18,6 +18,7 @@ pub mod keylog;
 pub mod limits;
 pub mod resumption;
 pub mod secrets;
+pub mod split;
 pub mod suites;
 #[cfg(feature = "tokio")]
 #[path = "tokio_io.rs"]
@@ -44,7 +45,8 @@ mod state;
 pub mod internals;
 
 pub use config::{ClientConfig, ServerConfig};
-pub use connection::{Connection, Input};
+pub use connection::{Connection, Input, SplitError};
 pub use error::{CertificateError, ConfigError, Error, InvalidMessage};
 pub use event::{Event, Negotiated};
 pub use rustls_pki_types as pki_types;
+pub use split::{ReceiveHalf, SendHalf};

@@ -128,30 +128,7 @@ impl RecordLayer {
             strict_version: self.strict_version,
             protected: self.read.is_active(),
         };
-        let Some((header, total)) = peek_record(buf, rules)? else {
-            return Ok(None);
-        };
-        // `peek_record` guarantees `total <= buf.len()` and `total >= RECORD_HEADER_LEN`.
-        let (record, _) = buf.split_at_mut(total);
-        let (_, fragment) = record.split_at_mut(RECORD_HEADER_LEN);
-
-        let payload = match self.read.active() {
-            Some(dec) => dec.open_in_place(header.typ.wire(), header.version, fragment)?,
-            None => fragment,
-        };
-
-        if payload.is_empty() && matches!(header.typ, RecordType::Handshake | RecordType::Alert) {
-            return Err(Error::invalid(
-                "empty handshake or alert fragment",
-                InvalidMessage::BadLength,
-            ));
-        }
-
-        Ok(Some(InboundRecord {
-            typ: header.typ,
-            payload,
-            consumed: total,
-        }))
+        read_with(buf, rules, self.read.active())
     }
 
     /// Appends `plaintext` to `out` as records of type `typ`, split into
@@ -202,20 +179,13 @@ impl RecordLayer {
         plaintext: &[u8],
         out: &mut Vec<u8>,
     ) -> Result<(), Error> {
-        for fragment in plaintext.chunks(MAX_PLAINTEXT_LEN) {
-            match self.write.active() {
-                Some(enc) => enc.seal_record(typ, fragment, out)?,
-                None => {
-                    out.reserve(RECORD_HEADER_LEN + fragment.len());
-                    out.push(typ.0);
-                    out.extend_from_slice(&self.plaintext_version.0.to_be_bytes());
-                    // `chunks` bounds the fragment by 2^14: fits a u16.
-                    out.extend_from_slice(&(fragment.len() as u16).to_be_bytes());
-                    out.extend_from_slice(fragment);
-                }
-            }
-        }
-        Ok(())
+        write_with(
+            self.write.active(),
+            self.plaintext_version,
+            typ,
+            plaintext,
+            out,
+        )
     }
 
     /// Bytes `plaintext_len` bytes of one content type take on the wire once
@@ -314,6 +284,145 @@ impl RecordLayer {
     #[cfg(test)]
     fn is_write_protected(&self) -> bool {
         self.write.is_active()
+    }
+}
+
+/// Reads the first record of `buf` under `rules`, opening it with `dec`
+/// when the read side is protected (see [`RecordLayer::read_record`]).
+fn read_with<'a>(
+    buf: &'a mut [u8],
+    rules: HeaderRules,
+    dec: Option<&mut Decrypter>,
+) -> Result<Option<InboundRecord<'a>>, Error> {
+    let Some((header, total)) = peek_record(buf, rules)? else {
+        return Ok(None);
+    };
+    // `peek_record` guarantees `total <= buf.len()` and `total >= RECORD_HEADER_LEN`.
+    let (record, _) = buf.split_at_mut(total);
+    let (_, fragment) = record.split_at_mut(RECORD_HEADER_LEN);
+
+    let payload = match dec {
+        Some(dec) => dec.open_in_place(header.typ.wire(), header.version, fragment)?,
+        None => fragment,
+    };
+
+    if payload.is_empty() && matches!(header.typ, RecordType::Handshake | RecordType::Alert) {
+        return Err(Error::invalid(
+            "empty handshake or alert fragment",
+            InvalidMessage::BadLength,
+        ));
+    }
+
+    Ok(Some(InboundRecord {
+        typ: header.typ,
+        payload,
+        consumed: total,
+    }))
+}
+
+/// Appends `plaintext` as records of type `typ`, sealed by `enc` when the
+/// write side is protected, framed under `plaintext_version` otherwise.
+fn write_with(
+    mut enc: Option<&mut Encrypter>,
+    plaintext_version: ProtocolVersion,
+    typ: ContentType,
+    plaintext: &[u8],
+    out: &mut Vec<u8>,
+) -> Result<(), Error> {
+    for fragment in plaintext.chunks(MAX_PLAINTEXT_LEN) {
+        match enc.as_deref_mut() {
+            Some(enc) => enc.seal_record(typ, fragment, out)?,
+            None => {
+                out.reserve(RECORD_HEADER_LEN + fragment.len());
+                out.push(typ.0);
+                out.extend_from_slice(&plaintext_version.0.to_be_bytes());
+                // `chunks` bounds the fragment by 2^14: fits a u16.
+                out.extend_from_slice(&(fragment.len() as u16).to_be_bytes());
+                out.extend_from_slice(fragment);
+            }
+        }
+    }
+    Ok(())
+}
+
+impl RecordLayer {
+    /// Divides an established layer into its two directions, for a
+    /// connection split into halves ([`crate::split`]): the read side (the
+    /// deframer's rules and the peer's keys, with their sequence number)
+    /// and the write side (our keys and theirs). Only between handshakes:
+    /// both directions protected and no keys waiting for a
+    /// ChangeCipherSpec, since neither half can run one; anything else is
+    /// `Error::Internal` (the connection checks first), and the layer is
+    /// left as it was. On success the layer keeps no keys.
+    pub fn split(&mut self) -> Result<(RecordReader, RecordWriter), Error> {
+        if self.write.prepared.is_some() || self.read.prepared.is_some() {
+            return Err(Error::Internal("record keys waiting for ChangeCipherSpec"));
+        }
+        if !self.read.is_active() || !self.write.is_active() {
+            return Err(Error::Internal("record layer not protected both ways"));
+        }
+        match (self.read.active.take(), self.write.active.take()) {
+            (Some(dec), Some(enc)) => Ok((
+                RecordReader {
+                    dec,
+                    strict_version: self.strict_version,
+                },
+                RecordWriter { enc },
+            )),
+            _ => Err(Error::Internal("record layer not protected both ways")),
+        }
+    }
+}
+
+/// The read side of a split [`RecordLayer`]: protected for good, since no
+/// ChangeCipherSpec can come once the connection is split.
+#[derive(Debug)]
+pub struct RecordReader {
+    dec: Decrypter,
+    strict_version: bool,
+}
+
+impl RecordReader {
+    /// As [`RecordLayer::read_record`].
+    pub fn read_record<'a>(
+        &mut self,
+        buf: &'a mut [u8],
+    ) -> Result<Option<InboundRecord<'a>>, Error> {
+        let rules = HeaderRules {
+            strict_version: self.strict_version,
+            protected: true,
+        };
+        read_with(buf, rules, Some(&mut self.dec))
+    }
+}
+
+/// The write side of a split [`RecordLayer`].
+#[derive(Debug)]
+pub struct RecordWriter {
+    enc: Encrypter,
+}
+
+impl RecordWriter {
+    /// As [`RecordLayer::write_record`]: on error `out` is left as it was.
+    pub fn write_record(
+        &mut self,
+        typ: ContentType,
+        plaintext: &[u8],
+        out: &mut Vec<u8>,
+    ) -> Result<(), Error> {
+        let start = out.len();
+        // Protected records always say TLS 1.2; the version is unused.
+        let result = write_with(
+            Some(&mut self.enc),
+            ProtocolVersion::TLSV1_2,
+            typ,
+            plaintext,
+            out,
+        );
+        if result.is_err() {
+            out.truncate(start);
+        }
+        result
     }
 }
 
