@@ -4,7 +4,7 @@
 //! By default only ECDHE with AEAD record protection (RFC 8422, RFC 5288,
 //! RFC 7905): forward secrecy and no CBC padding oracles by construction.
 //!
-//! With the `legacy` cargo feature, [`LEGACY_SUITES`] adds the key exchanges
+//! With the `legacy` cargo feature, `LEGACY_SUITES` adds the key exchanges
 //! the classic descriptions of TLS 1.2 start from, for peers that offer
 //! nothing else: RSA key transport (RFC 5246 §7.4.7.1; **no forward
 //! secrecy**: whoever gets the server's private key later can decrypt every
