@@ -322,21 +322,15 @@ impl Connection {
             if self.outbox.len() >= MAX_BUFFERED_OUTPUT || self.events.len() >= MAX_QUEUED_EVENTS {
                 break;
             }
-            let total = match rest.get(3..RECORD_HEADER_LEN) {
-                Some(len) => RECORD_HEADER_LEN + u16::from_be_bytes([len[0], len[1]]) as usize,
-                None => usize::MAX,
-            };
-            if rest.len() < total {
+            let Some(this) = crate::record::deframer::take_record(&mut rest) else {
                 // Not a whole record yet; still check what header there is,
                 // so a bad header fails before its body arrives.
                 if let Err(e) = self.record.read_record(&mut *rest) {
                     return Err(self.fail(e));
                 }
                 break;
-            }
-            let (this, tail) = core::mem::take(&mut rest).split_at_mut(total);
-            rest = tail;
-            consumed += total;
+            };
+            consumed += this.len();
             match self.process_record(this) {
                 Ok(Some(data)) => {
                     return Ok(Input {

@@ -47,9 +47,7 @@ use crate::connection::{whole_message_len, Input};
 use crate::error::Error;
 use crate::handshake::reassembly::HandshakeJoiner;
 use crate::handshake::HandshakeMessage;
-use crate::limits::{
-    MAX_EMPTY_RECORDS, MAX_RENEGOTIATION_REQUESTS, MAX_WARNING_ALERTS, RECORD_HEADER_LEN,
-};
+use crate::limits::{MAX_EMPTY_RECORDS, MAX_RENEGOTIATION_REQUESTS, MAX_WARNING_ALERTS};
 use crate::logging::{log_debug, log_warn};
 use crate::message::Alert;
 use crate::record::deframer::RecordType;
@@ -206,20 +204,14 @@ impl ReceiveHalf {
         let mut consumed = 0;
         let mut rest: &'a mut [u8] = buf;
         while !self.peer_closed {
-            let total = match rest.get(3..RECORD_HEADER_LEN) {
-                Some(len) => RECORD_HEADER_LEN + u16::from_be_bytes([len[0], len[1]]) as usize,
-                None => usize::MAX,
-            };
-            if rest.len() < total {
+            let Some(this) = crate::record::deframer::take_record(&mut rest) else {
                 // Check what header there is, so a bad one fails at once.
                 if let Err(e) = self.reader.read_record(&mut *rest) {
                     return Err(self.fail(e));
                 }
                 break;
-            }
-            let (this, tail) = core::mem::take(&mut rest).split_at_mut(total);
-            rest = tail;
-            consumed += total;
+            };
+            consumed += this.len();
             match self.process_record(this) {
                 Ok(Some(data)) => {
                     return Ok(Input {

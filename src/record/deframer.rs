@@ -134,6 +134,22 @@ pub fn peek_record(buf: &[u8], rules: HeaderRules) -> Result<Option<(Header, usi
     Ok(Some((Header { typ, version, len }, total)))
 }
 
+/// Takes the next whole record (header and body) off the front of `rest`,
+/// leaving the remainder there; `None`, with `rest` untouched, when the
+/// record is not all there yet (the caller then checks what header there
+/// is, so that a bad one fails before its body arrives). Only the length
+/// field is read: [`peek_record`] judges the header.
+pub(crate) fn take_record<'a>(rest: &mut &'a mut [u8]) -> Option<&'a mut [u8]> {
+    let len = rest.get(3..RECORD_HEADER_LEN)?;
+    let total = RECORD_HEADER_LEN + usize::from(u16::from_be_bytes([len[0], len[1]]));
+    if rest.len() < total {
+        return None;
+    }
+    let (record, tail) = core::mem::take(rest).split_at_mut(total);
+    *rest = tail;
+    Some(record)
+}
+
 /// What a peer that does not speak TLS sent, when the first bytes show it:
 /// an HTTP request or response, or other text (an SMTP or FTP greeting, a
 /// line typed by hand). A TLS record starts with a content type of 20 to
