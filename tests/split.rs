@@ -353,3 +353,46 @@ fn a_change_cipher_spec_after_the_split_is_fatal() {
     let mut out = Vec::new();
     assert!(ss.poll_output(&mut out) > 0, "the fatal alert");
 }
+
+/// Renegotiation requests after a split count against
+/// `MAX_RENEGOTIATION_REQUESTS`, as on a whole connection: each is refused
+/// with a warning, and one more than the limit is fatal.
+#[test]
+fn renegotiation_requests_after_the_split_are_bounded() {
+    use sanstls::limits::MAX_RENEGOTIATION_REQUESTS;
+    let pki = Pki::new(KeyType::P256);
+    let mut cc = pki.client_config();
+    cc.allow_renegotiation = true;
+    let mut sc = pki.server_config();
+    sc.allow_renegotiation = true;
+    let mut pair = Pair::new(cc, sc);
+    pair.expect_handshake();
+    let (mut cr, mut cs) = pair.client.split().unwrap();
+    let mut server = pair.server;
+    let mut got = Vec::new();
+    for _ in 0..MAX_RENEGOTIATION_REQUESTS {
+        server.renegotiate().unwrap();
+        let mut to_client = Vec::new();
+        server.poll_output(&mut to_client);
+        assert!(deliver(&mut cr, &mut to_client).unwrap().is_empty());
+        let mut to_server = Vec::new();
+        cs.poll_output(&mut to_server);
+        common::feed(&mut server, &mut to_server, usize::MAX, &mut got).unwrap();
+        assert!(!server.is_renegotiating(), "the warning answered it");
+    }
+    server.renegotiate().unwrap();
+    let mut to_client = Vec::new();
+    server.poll_output(&mut to_client);
+    assert_eq!(
+        deliver(&mut cr, &mut to_client),
+        Err(Error::TooManyRenegotiationRequests)
+    );
+    assert_eq!(cs.error(), Some(Error::TooManyRenegotiationRequests));
+    // The fatal alert goes out through the send half.
+    let mut to_server = Vec::new();
+    cs.poll_output(&mut to_server);
+    assert_eq!(
+        common::feed(&mut server, &mut to_server, usize::MAX, &mut got),
+        Err(Error::AlertReceived(AlertDescription::UNEXPECTED_MESSAGE))
+    );
+}
