@@ -264,6 +264,24 @@ fn fleet_resumes_by_ticket_and_by_session_id_on_redis() {
     assert!(!a.request(&client));
     assert!(b.request(&client), "B finds A's session in Redis");
     assert!(a.request(&client), "and A finds it again");
+    // The store keeps each session for the session lifetime, no longer.
+    let mut redis_client = redis::Client::open(redis.url.as_str())
+        .unwrap()
+        .get_connection()
+        .unwrap();
+    let keys: Vec<Vec<u8>> = redis::cmd("KEYS")
+        .arg("sanstls:session:*")
+        .query(&mut redis_client)
+        .unwrap();
+    assert!(!keys.is_empty(), "no session stored in Redis");
+    for key in &keys {
+        let ttl: i64 = redis::cmd("TTL").arg(key).query(&mut redis_client).unwrap();
+        let lifetime = i64::from(sanstls::resumption::DEFAULT_SESSION_LIFETIME);
+        assert!(
+            ttl > lifetime - 60 && ttl <= lifetime,
+            "TTL {ttl}, lifetime {lifetime}"
+        );
+    }
 
     // The control: a server with its own cache does not resume it.
     let alone = Server::start(&pki, &[]);
