@@ -141,12 +141,13 @@ impl RecordLayer {
         plaintext: &[u8],
         out: &mut Vec<u8>,
     ) -> Result<(), Error> {
-        let start = out.len();
-        let result = self.write_fragments(typ, plaintext, out);
-        if result.is_err() {
-            out.truncate(start);
-        }
-        result
+        write_with(
+            self.write.active(),
+            self.plaintext_version,
+            typ,
+            plaintext,
+            out,
+        )
     }
 
     /// Seals one application record laid out in place (see
@@ -171,21 +172,6 @@ impl RecordLayer {
             .active
             .as_ref()
             .map(|enc| (enc.prefix_len(), enc.max_suffix_len()))
-    }
-
-    fn write_fragments(
-        &mut self,
-        typ: ContentType,
-        plaintext: &[u8],
-        out: &mut Vec<u8>,
-    ) -> Result<(), Error> {
-        write_with(
-            self.write.active(),
-            self.plaintext_version,
-            typ,
-            plaintext,
-            out,
-        )
     }
 
     /// Bytes `plaintext_len` bytes of one content type take on the wire once
@@ -321,8 +307,25 @@ fn read_with<'a>(
 }
 
 /// Appends `plaintext` as records of type `typ`, sealed by `enc` when the
-/// write side is protected, framed under `plaintext_version` otherwise.
+/// write side is protected, framed under `plaintext_version` otherwise. On
+/// error `out` is left as it was: no record of a failed write goes out.
 fn write_with(
+    enc: Option<&mut Encrypter>,
+    plaintext_version: ProtocolVersion,
+    typ: ContentType,
+    plaintext: &[u8],
+    out: &mut Vec<u8>,
+) -> Result<(), Error> {
+    let start = out.len();
+    let result = write_fragments(enc, plaintext_version, typ, plaintext, out);
+    if result.is_err() {
+        out.truncate(start);
+    }
+    result
+}
+
+/// [`write_with`] without the undoing on error.
+fn write_fragments(
     mut enc: Option<&mut Encrypter>,
     plaintext_version: ProtocolVersion,
     typ: ContentType,
@@ -410,19 +413,14 @@ impl RecordWriter {
         plaintext: &[u8],
         out: &mut Vec<u8>,
     ) -> Result<(), Error> {
-        let start = out.len();
         // Protected records always say TLS 1.2; the version is unused.
-        let result = write_with(
+        write_with(
             Some(&mut self.enc),
             ProtocolVersion::TLSV1_2,
             typ,
             plaintext,
             out,
-        );
-        if result.is_err() {
-            out.truncate(start);
-        }
-        result
+        )
     }
 }
 
