@@ -156,7 +156,7 @@ where
     }
 }
 
-fn to_io(e: Error) -> io::Error {
+pub(crate) fn to_io(e: Error) -> io::Error {
     let kind = match e {
         // Writing after close_notify, ours or our answer to the peer's.
         Error::ConnectionClosed => io::ErrorKind::BrokenPipe,
@@ -167,7 +167,7 @@ fn to_io(e: Error) -> io::Error {
 
 /// Write errors that say the peer is no longer reading. Whatever it sent
 /// before is still worth reading.
-fn peer_gone(e: &io::Error) -> bool {
+pub(crate) fn peer_gone(e: &io::Error) -> bool {
     matches!(
         e.kind(),
         io::ErrorKind::BrokenPipe

@@ -37,6 +37,9 @@ use crate::config::{ClientConfig, ServerConfig};
 use crate::connection::Connection;
 use crate::error::Error;
 use crate::event::Event;
+// TLS errors as `io::Error`, and which write errors mean the peer is gone:
+// the same answers as the blocking adapter's.
+use crate::io::{peer_gone, to_io};
 use crate::limits::{MAX_BUFFERED_OUTPUT, MAX_PLAINTEXT_LEN, MAX_RECORD_LEN};
 
 /// Most plaintext one `poll_write` takes when nothing is waiting for the
@@ -90,26 +93,6 @@ impl Wake for Both {
         self.0.wake_by_ref();
         self.1.wake_by_ref();
     }
-}
-
-fn to_io(e: Error) -> io::Error {
-    let kind = match e {
-        Error::ConnectionClosed => io::ErrorKind::BrokenPipe,
-        _ => io::ErrorKind::InvalidData,
-    };
-    io::Error::new(kind, e)
-}
-
-/// Write errors that say the peer is no longer reading; whatever it sent
-/// before is still worth reading.
-fn peer_gone(e: &io::Error) -> bool {
-    matches!(
-        e.kind(),
-        io::ErrorKind::BrokenPipe
-            | io::ErrorKind::ConnectionReset
-            | io::ErrorKind::ConnectionAborted
-            | io::ErrorKind::NotConnected
-    )
 }
 
 /// Runs client handshakes: `connect` wraps a transport in a [`TlsStream`]
