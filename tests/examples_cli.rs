@@ -9,12 +9,13 @@ mod common;
 
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::TcpStream;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::{Child, Command, ExitStatus, Stdio};
 use std::sync::{mpsc, Arc, Mutex};
 use std::thread;
 use std::time::{Duration, Instant};
 
+use common::example;
 use common::openssl::TempDir;
 use rcgen::{
     BasicConstraints, CertificateParams, CertifiedIssuer, DnType, ExtendedKeyUsagePurpose, IsCa,
@@ -22,26 +23,6 @@ use rcgen::{
 };
 
 const TIMEOUT: Duration = Duration::from_secs(30);
-
-/// The path of a built example; fails clearly if cargo did not build it.
-fn example(name: &str) -> PathBuf {
-    // The test binary is target/<profile>/deps/examples_cli-<hash>.
-    let exe = std::env::current_exe().expect("current_exe");
-    let profile_dir = exe
-        .parent()
-        .and_then(Path::parent)
-        .expect("test binary in target/<profile>/deps");
-    let path = profile_dir
-        .join("examples")
-        .join(format!("{name}{}", std::env::consts::EXE_SUFFIX));
-    assert!(
-        path.is_file(),
-        "example binary {} not found; build it with `cargo build --examples` \
-         (plain `cargo test` builds it too)",
-        path.display()
-    );
-    path
-}
 
 /// Kills and reaps its child on drop, whatever happened.
 struct Guard(Child);

@@ -11,12 +11,12 @@ mod common;
 
 use std::io::{Read, Write};
 use std::net::{TcpListener, TcpStream};
-use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::sync::Arc;
 use std::thread;
 use std::time::{Duration, Instant};
 
+use common::example;
 use common::openssl::{set_timeouts, Proc, TempDir};
 use ring::rand::{SecureRandom, SystemRandom};
 use sanstls::io::Stream;
@@ -25,25 +25,6 @@ use sanstls::verify::RootCertStore;
 use sanstls::{ClientConfig, Connection};
 
 const TIMEOUT: Duration = Duration::from_secs(10);
-
-/// The path of a built example (`cargo test` builds them).
-fn example(name: &str) -> PathBuf {
-    let exe = std::env::current_exe().expect("current_exe");
-    let profile_dir = exe
-        .parent()
-        .and_then(Path::parent)
-        .expect("test binary in target/<profile>/deps");
-    let path = profile_dir
-        .join("examples")
-        .join(format!("{name}{}", std::env::consts::EXE_SUFFIX));
-    assert!(
-        path.is_file(),
-        "example binary {} not found; build it with `cargo build --examples` \
-         (plain `cargo test` builds it too)",
-        path.display()
-    );
-    path
-}
 
 /// A CA, a "localhost" leaf it issued, in PEM files; and the client
 /// config that trusts the CA.

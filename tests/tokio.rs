@@ -553,22 +553,12 @@ async fn openssl_s_client_against_acceptor() {
 
 // ---- the examples ----
 
-/// A built example, if cargo built it (plain `cargo test` does; `cargo test
-/// --test tokio` alone does not).
-fn example(name: &str) -> Option<std::path::PathBuf> {
-    let exe = std::env::current_exe().unwrap();
-    let path = exe
-        .parent()
-        .and_then(std::path::Path::parent)?
-        .join("examples")
-        .join(format!("{name}{}", std::env::consts::EXE_SUFFIX));
-    path.is_file().then_some(path)
-}
-
 #[test]
 fn tokio_examples_serve_and_fetch() {
-    let (Some(server_bin), Some(client_bin)) = (example("tokio_server"), example("tokio_client"))
-    else {
+    let (Some(server_bin), Some(client_bin)) = (
+        common::built_example("tokio_server"),
+        common::built_example("tokio_client"),
+    ) else {
         println!("SKIPPED: the tokio examples are not built (cargo build --examples)");
         return;
     };

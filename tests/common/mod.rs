@@ -304,3 +304,26 @@ pub fn feed(
     wire.drain(..start);
     Ok(())
 }
+
+/// The example binary `name` if cargo built it: examples land in
+/// `target/<profile>/examples`, beside the `deps` directory that holds the
+/// test binary (plain `cargo test` at the workspace root builds them).
+pub fn built_example(name: &str) -> Option<std::path::PathBuf> {
+    let exe = std::env::current_exe().expect("current_exe");
+    let path = exe
+        .parent()
+        .and_then(std::path::Path::parent)?
+        .join("examples")
+        .join(format!("{name}{}", std::env::consts::EXE_SUFFIX));
+    path.is_file().then_some(path)
+}
+
+/// [`built_example`], failing clearly when it is not built.
+pub fn example(name: &str) -> std::path::PathBuf {
+    built_example(name).unwrap_or_else(|| {
+        panic!(
+            "example binary {name} not found; build it with `cargo build --examples` \
+             (plain `cargo test` builds it too)"
+        )
+    })
+}
