@@ -1,6 +1,18 @@
 // The crate documentation is the README: what sanstls is, its goals and
 // non-goals, the suites, and a complete driving loop, which runs as a doc
 // test so it cannot drift from the API.
+//
+// The README links the repository's files (SECURITY.md, the licenses) by
+// relative paths, which docs.rs would resolve against the docs' own address.
+// Those links are reference-style, and the crate docs define the same labels
+// first, as the pages of `documents`: the first definition of a label wins,
+// so rustdoc follows these and the repository page the README's own.
+// tests/readme_links.rs fails on a relative link left without one here.
+//! [security]: crate::documents::security
+//! [benchmarks]: crate::documents::benchmarks
+//! [license]: crate::documents::license
+//! [license-apache]: crate::documents::license::apache
+//! [license-mit]: crate::documents::license::mit
 #![doc = include_str!("../README.md")]
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
@@ -10,6 +22,7 @@
 // integration tests reach the internals through `internals`, behind a
 // feature that says it is unstable.
 pub mod config;
+pub mod documents;
 pub mod enums;
 pub mod error;
 pub mod event;
