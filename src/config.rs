@@ -7,7 +7,10 @@
 //! says so.
 //! A config is shared between connections through an `Arc`.
 
-use std::sync::Arc;
+use alloc::string::String;
+use alloc::string::ToString;
+use alloc::sync::Arc;
+use alloc::vec::Vec;
 
 use rustls_pki_types::{CertificateDer, PrivateKeyDer, UnixTime};
 
@@ -16,37 +19,48 @@ pub use crate::crypto::kx::SUPPORTED_GROUPS;
 pub use crate::crypto::sign::{SigningKey, DEFAULT_SIGNATURE_SCHEMES};
 use crate::error::Error;
 use crate::keylog::KeyLog;
-use crate::resumption::store::{
-    ClientSessionCache, ClientSessionStore, ServerSessionCache, ServerSessionStore,
-};
-use crate::resumption::ticketer::{TicketProducer, Ticketer};
+#[cfg(feature = "std")]
+use crate::resumption::store::{ClientSessionCache, ServerSessionCache};
+use crate::resumption::store::{ClientSessionStore, ServerSessionStore};
+use crate::resumption::ticketer::TicketProducer;
+#[cfg(feature = "std")]
+use crate::resumption::ticketer::Ticketer;
 use crate::resumption::DEFAULT_SESSION_LIFETIME;
 use crate::suites::{KeyExchangeKind, SupportedSuite, ALL_SUITES};
-use crate::verify::{ClientCertVerifier, RootCertStore, ServerCertVerifier, WebPkiServerVerifier};
+use crate::verify::{ClientCertVerifier, ServerCertVerifier};
+#[cfg(feature = "std")]
+use crate::verify::{RootCertStore, WebPkiServerVerifier};
 
 /// How many sessions the default in-memory caches hold.
 pub const DEFAULT_SESSION_CACHE_SIZE: usize = 256;
 
-/// Where protocol randomness comes from: the hello randoms and session IDs.
+/// Where protocol randomness comes from: the hello randoms, session IDs and
+/// the seed of CBC IVs.
 ///
-/// Injected so that tests and fuzzers can make every connection reproducible.
-/// (Ephemeral ECDHE keys and signatures are generated inside ring, whose
-/// random trait is sealed; they always use the system source.)
+/// Injected so that tests and fuzzers can make every connection
+/// reproducible, and so that a program without an operating system (the
+/// `std` feature off) can supply its own generator. Key material is made by
+/// the cryptography crates: ephemeral keys and signatures inside ring, whose
+/// random trait is sealed, and the legacy RSA pre-master secrets and DHE
+/// exponents from ring's `SystemRandom`; all of them draw from `getrandom`.
 pub trait RandomSource: core::fmt::Debug + Send + Sync {
     /// Fills `dest` with random bytes.
     fn fill(&self, dest: &mut [u8]) -> Result<(), Error>;
 }
 
-/// The operating system's CSPRNG through ring.
+/// The operating system's CSPRNG through ring (feature `std`).
+#[cfg(feature = "std")]
 #[derive(Debug)]
 pub struct SystemRandom(ring::rand::SystemRandom);
 
+#[cfg(feature = "std")]
 impl Default for SystemRandom {
     fn default() -> Self {
         SystemRandom(ring::rand::SystemRandom::new())
     }
 }
 
+#[cfg(feature = "std")]
 impl RandomSource for SystemRandom {
     fn fill(&self, dest: &mut [u8]) -> Result<(), Error> {
         ring::rand::SecureRandom::fill(&self.0, dest)
@@ -61,10 +75,12 @@ pub trait TimeSource: core::fmt::Debug + Send + Sync {
     fn now(&self) -> UnixTime;
 }
 
-/// The system clock.
+/// The system clock (feature `std`).
+#[cfg(feature = "std")]
 #[derive(Debug, Default, Clone, Copy)]
 pub struct SystemClock;
 
+#[cfg(feature = "std")]
 impl TimeSource for SystemClock {
     fn now(&self) -> UnixTime {
         UnixTime::now()
@@ -114,6 +130,8 @@ impl CertifiedKey {
     /// cannot be read, [`ConfigError::Pem`](crate::ConfigError::Pem) when
     /// it holds nothing of the kind, and
     /// [`ConfigError::EncryptedKey`](crate::ConfigError::EncryptedKey).
+    /// Feature `std`.
+    #[cfg(feature = "std")]
     pub fn from_pem_files(
         chain: impl AsRef<std::path::Path>,
         key: impl AsRef<std::path::Path>,
@@ -381,13 +399,35 @@ pub struct ClientConfig {
 }
 
 impl ClientConfig {
-    /// Secure defaults, verifying servers against `roots` with rustls-webpki.
+    /// Secure defaults, verifying servers against `roots` with rustls-webpki
+    /// (feature `std`: the system's random source and clock).
+    #[cfg(feature = "std")]
     pub fn new(roots: RootCertStore) -> Self {
         Self::with_verifier(Arc::new(WebPkiServerVerifier::new(Arc::new(roots))))
     }
 
-    /// Secure defaults with a custom verifier.
+    /// Secure defaults with a custom verifier (feature `std`: the system's
+    /// random source and clock).
+    #[cfg(feature = "std")]
     pub fn with_verifier(verifier: Arc<dyn ServerCertVerifier>) -> Self {
+        Self::with_sources(
+            verifier,
+            Arc::new(SystemRandom::default()),
+            Arc::new(SystemClock),
+        )
+    }
+
+    /// Secure defaults with the caller's verifier, random source and clock:
+    /// the constructor that needs no operating system (without the `std`
+    /// feature, the only one). Verify against roots with
+    /// `Arc::new(WebPkiServerVerifier::new(Arc::new(roots)))`. Without
+    /// `std` there is no default session cache (`session_store` is `None`,
+    /// so sessions are not resumed unless the caller supplies a store).
+    pub fn with_sources(
+        verifier: Arc<dyn ServerCertVerifier>,
+        random: Arc<dyn RandomSource>,
+        time: Arc<dyn TimeSource>,
+    ) -> Self {
         ClientConfig {
             suites: ALL_SUITES.iter().collect(),
             groups: SUPPORTED_GROUPS.to_vec(),
@@ -400,12 +440,15 @@ impl ClientConfig {
             allow_renegotiation: false,
             dangerous_renegotiation_identity_change: false,
             trace: false,
-            random: Arc::new(SystemRandom::default()),
-            time: Arc::new(SystemClock),
+            random,
+            time,
             client_cert_resolver: None,
+            #[cfg(feature = "std")]
             session_store: Some(Arc::new(ClientSessionCache::new(
                 DEFAULT_SESSION_CACHE_SIZE,
             ))),
+            #[cfg(not(feature = "std"))]
+            session_store: None,
             enable_tickets: true,
             key_log: None,
             enable_secret_extraction: false,
@@ -461,6 +504,8 @@ impl ClientConfig {
 
     /// Like [`set_client_cert`](Self::set_client_cert), from PEM files (see
     /// [`CertifiedKey::from_pem_files`] for what the errors name).
+    /// Feature `std`.
+    #[cfg(feature = "std")]
     pub fn set_client_cert_from_pem_files(
         &mut self,
         chain: impl AsRef<std::path::Path>,
@@ -575,7 +620,9 @@ pub struct ServerConfig {
 }
 
 impl ServerConfig {
-    /// Secure defaults, presenting `chain` with `key` to every client.
+    /// Secure defaults, presenting `chain` with `key` to every client
+    /// (feature `std`: the system's random source and clock).
+    #[cfg(feature = "std")]
     pub fn new(
         chain: Vec<CertificateDer<'static>>,
         key: &PrivateKeyDer<'_>,
@@ -584,8 +631,21 @@ impl ServerConfig {
         Ok(Self::with_resolver(Arc::new(SingleCert(Arc::new(ck)))))
     }
 
+    /// Secure defaults serving `key` from the caller's random source and
+    /// clock: the constructor that needs no operating system (see
+    /// [`with_sources`](Self::with_sources)).
+    pub fn with_key_and_sources(
+        key: CertifiedKey,
+        random: Arc<dyn RandomSource>,
+        time: Arc<dyn TimeSource>,
+    ) -> Self {
+        Self::with_sources(Arc::new(SingleCert(Arc::new(key))), random, time)
+    }
+
     /// Secure defaults, presenting the chain and key of two PEM files (see
     /// [`CertifiedKey::from_pem_files`] for what the errors name).
+    /// Feature `std`.
+    #[cfg(feature = "std")]
     pub fn from_pem_files(
         chain: impl AsRef<std::path::Path>,
         key: impl AsRef<std::path::Path>,
@@ -595,7 +655,27 @@ impl ServerConfig {
     }
 
     /// Secure defaults with a certificate resolver (e.g. [`CertsByName`]).
+    #[cfg(feature = "std")]
     pub fn with_resolver(cert_resolver: Arc<dyn ResolvesServerCert>) -> Self {
+        Self::with_sources(
+            cert_resolver,
+            Arc::new(SystemRandom::default()),
+            Arc::new(SystemClock),
+        )
+    }
+
+    /// Secure defaults with the caller's certificate resolver, random source
+    /// and clock: the constructor that needs no operating system (without
+    /// the `std` feature, with [`with_key_and_sources`](Self::with_key_and_sources),
+    /// the only ones). Without `std` there is no default session cache or
+    /// ticketer (`session_store` and `ticketer` are `None`: every handshake
+    /// is a full one unless the caller supplies a store or a
+    /// [`TicketProducer`]).
+    pub fn with_sources(
+        cert_resolver: Arc<dyn ResolvesServerCert>,
+        random: Arc<dyn RandomSource>,
+        time: Arc<dyn TimeSource>,
+    ) -> Self {
         ServerConfig {
             suites: ALL_SUITES.iter().collect(),
             groups: SUPPORTED_GROUPS.to_vec(),
@@ -608,13 +688,19 @@ impl ServerConfig {
             allow_renegotiation: false,
             accept_client_renegotiation: false,
             trace: false,
-            random: Arc::new(SystemRandom::default()),
-            time: Arc::new(SystemClock),
+            random,
+            time,
             client_auth: ClientAuth::None,
+            #[cfg(feature = "std")]
             session_store: Some(Arc::new(ServerSessionCache::new(
                 DEFAULT_SESSION_CACHE_SIZE,
             ))),
+            #[cfg(not(feature = "std"))]
+            session_store: None,
+            #[cfg(feature = "std")]
             ticketer: Some(Arc::new(Ticketer::new(DEFAULT_SESSION_LIFETIME))),
+            #[cfg(not(feature = "std"))]
+            ticketer: None,
             session_lifetime: DEFAULT_SESSION_LIFETIME,
             key_log: None,
             enable_secret_extraction: false,
@@ -623,7 +709,7 @@ impl ServerConfig {
             #[cfg(feature = "legacy")]
             allow_ffdhe: false,
             #[cfg(feature = "legacy")]
-            dhe_groups: vec![
+            dhe_groups: alloc::vec![
                 NamedGroup::FFDHE2048,
                 NamedGroup::FFDHE3072,
                 NamedGroup::FFDHE4096,

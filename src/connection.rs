@@ -1,7 +1,9 @@
 //! The public [`Connection`]: drives bytes through the record layer and the
 //! handshake state machine, and applies the actions the states return.
 
-use std::sync::Arc;
+use alloc::boxed::Box;
+use alloc::sync::Arc;
+use alloc::vec::Vec;
 
 use rustls_pki_types::ServerName;
 
@@ -30,10 +32,12 @@ use crate::state::{Action, Actions, Msg, SessionKey, Traffic};
 mod renegotiation;
 #[path = "connection_secrets.rs"]
 mod secrets;
+#[cfg(feature = "std")]
 #[path = "connection_split.rs"]
 mod split;
 use crate::suites::KeyExchangeKind;
 use crate::trace::{self, Direction};
+#[cfg(feature = "std")]
 pub use split::SplitError;
 
 /// A bound on what framing and protection add to one record: header,

@@ -17,6 +17,9 @@
 //! through [`Error::alert`].
 
 use crate::codec::enums::AlertDescription;
+use alloc::format;
+use alloc::string::String;
+use alloc::vec::Vec;
 
 /// Why a message failed to decode (RFC 5246 §7.2.2 names the alert each one
 /// gets: `decode_error` for syntax, `illegal_parameter` for values).
@@ -329,7 +332,8 @@ pub enum Error {
 pub enum ConfigError {
     /// A reason that needs nothing more (a field's value, a mismatch).
     Invalid(&'static str),
-    /// A file could not be read.
+    /// A file could not be read (feature `std`).
+    #[cfg(feature = "std")]
     File {
         /// The file.
         path: std::path::PathBuf,
@@ -349,7 +353,8 @@ pub enum ConfigError {
     /// `CERTIFICATE` block, no private key block), or a block that does not
     /// decode.
     Pem {
-        /// The file, if the PEM came from one.
+        /// The file, if the PEM came from one (feature `std`).
+        #[cfg(feature = "std")]
         path: Option<std::path::PathBuf>,
         /// What was looked for: "certificate", "private key".
         wanted: &'static str,
@@ -359,13 +364,15 @@ pub enum ConfigError {
     /// The private key is encrypted (`ENCRYPTED PRIVATE KEY`): sanstls
     /// takes keys in the clear (PKCS#8, SEC1 or PKCS#1), as rustls does.
     EncryptedKey {
-        /// The file, if the key came from one.
+        /// The file, if the key came from one (feature `std`).
+        #[cfg(feature = "std")]
         path: Option<std::path::PathBuf>,
     },
 }
 
 impl ConfigError {
     /// The file read from, as a display prefix ("FILE: ") or nothing.
+    #[cfg(feature = "std")]
     fn file_prefix(path: Option<&std::path::Path>) -> String {
         path.map(|p| format!("{}: ", p.display()))
             .unwrap_or_default()
@@ -376,30 +383,33 @@ impl core::fmt::Display for ConfigError {
     fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
         match self {
             ConfigError::Invalid(why) => f.write_str(why),
-            ConfigError::File {
-                path,
-                message,
-                ..
-            } => write!(f, "cannot read {}: {message}", path.display()),
+            #[cfg(feature = "std")]
+            ConfigError::File { path, message, .. } => {
+                write!(f, "cannot read {}: {message}", path.display())
+            }
             ConfigError::UnknownSuite { name, known } => write!(
                 f,
                 "unknown cipher suite {name:?}; the suites sanstls knows are {}",
                 known.join(", ")
             ),
             ConfigError::Pem {
+                #[cfg(feature = "std")]
                 path,
                 wanted,
                 problem,
-            } => write!(
-                f,
-                "{}no {wanted} found: {problem}",
-                Self::file_prefix(path.as_deref())
-            ),
-            ConfigError::EncryptedKey { path } => write!(
-                f,
-                "{}the private key is encrypted; decrypt it first (for example `openssl pkey -in KEY -out KEY.plain`)",
-                Self::file_prefix(path.as_deref())
-            ),
+            } => {
+                #[cfg(feature = "std")]
+                f.write_str(&Self::file_prefix(path.as_deref()))?;
+                write!(f, "no {wanted} found: {problem}")
+            }
+            ConfigError::EncryptedKey {
+                #[cfg(feature = "std")]
+                path,
+            } => {
+                #[cfg(feature = "std")]
+                f.write_str(&Self::file_prefix(path.as_deref()))?;
+                f.write_str("the private key is encrypted; decrypt it first (for example `openssl pkey -in KEY -out KEY.plain`)")
+            }
         }
     }
 }

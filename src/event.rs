@@ -1,7 +1,10 @@
 //! What the caller observes: [`Event`]s from `Connection::poll_event`, and the
 //! [`Negotiated`] parameters of a completed handshake.
 
-use std::collections::VecDeque;
+use alloc::boxed::Box;
+use alloc::collections::VecDeque;
+use alloc::string::String;
+use alloc::vec::Vec;
 
 use rustls_pki_types::CertificateDer;
 

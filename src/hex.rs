@@ -2,6 +2,8 @@
 //! key log lines (NSS format) and `Debug` output of public values (session
 //! IDs, transcript hashes). The decoder is for tests and fuzz targets.
 
+use alloc::string::String;
+use alloc::string::ToString;
 use core::fmt;
 
 /// `bytes` as lowercase hex.
@@ -27,8 +29,8 @@ impl fmt::Debug for Hex<'_> {
 /// Decodes hex (either case), ignoring whitespace; `None` on anything else
 /// or an odd number of digits.
 #[cfg(any(test, feature = "unstable-internals"))]
-pub fn decode(s: &str) -> Option<Vec<u8>> {
-    let digits: Vec<u8> = s.bytes().filter(|b| !b.is_ascii_whitespace()).collect();
+pub fn decode(s: &str) -> Option<alloc::vec::Vec<u8>> {
+    let digits: alloc::vec::Vec<u8> = s.bytes().filter(|b| !b.is_ascii_whitespace()).collect();
     if !digits.len().is_multiple_of(2) {
         return None;
     }

@@ -7,9 +7,14 @@
 //! the file named by `SSLKEYLOGFILE`, is the one place that does file I/O,
 //! and only when a caller installs it.
 
+use alloc::string::String;
+#[cfg(feature = "std")]
 use std::fs::OpenOptions;
+#[cfg(feature = "std")]
 use std::io::Write;
+#[cfg(feature = "std")]
 use std::path::PathBuf;
+#[cfg(feature = "std")]
 use std::sync::Mutex;
 
 /// Receives key log lines.
@@ -22,16 +27,19 @@ pub trait KeyLog: core::fmt::Debug + Send + Sync {
 /// The NSS key log line for one secret, without a newline.
 pub fn format_line(label: &str, client_random: &[u8], secret: &[u8]) -> String {
     use crate::hex::Hex;
-    format!("{label} {} {}", Hex(client_random), Hex(secret))
+    alloc::format!("{label} {} {}", Hex(client_random), Hex(secret))
 }
 
-/// Appends key log lines to a file: the one `SSLKEYLOGFILE` names, or any path.
+/// Appends key log lines to a file: the one `SSLKEYLOGFILE` names, or any
+/// path (feature `std`).
+#[cfg(feature = "std")]
 #[derive(Debug)]
 pub struct KeyLogFile {
     path: Option<PathBuf>,
     lock: Mutex<()>,
 }
 
+#[cfg(feature = "std")]
 impl KeyLogFile {
     /// Logs to the file named by the `SSLKEYLOGFILE` environment variable;
     /// logs nothing when it is unset.
@@ -48,6 +56,7 @@ impl KeyLogFile {
     }
 }
 
+#[cfg(feature = "std")]
 impl KeyLog for KeyLogFile {
     fn log(&self, label: &str, client_random: &[u8], secret: &[u8]) {
         let Some(path) = &self.path else {

@@ -16,6 +16,14 @@
 #![doc = include_str!("../README.md")]
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
+// The protocol core needs no operating system: without the default `std`
+// feature it builds on `core` + `alloc`, and the compiler refuses any use of
+// `std` in it. (Unit tests always have std: the test harness needs it.)
+#![cfg_attr(not(any(feature = "std", test)), no_std)]
+
+extern crate alloc;
+#[cfg(any(feature = "std", test))]
+extern crate std;
 
 // The supported API: what a user drives a connection with and configures it
 // by. Everything else is private; fuzz targets, benches and the crate's own
@@ -26,11 +34,13 @@ pub mod documents;
 pub mod enums;
 pub mod error;
 pub mod event;
+#[cfg(feature = "std")]
 pub mod io;
 pub mod keylog;
 pub mod limits;
 pub mod resumption;
 pub mod secrets;
+#[cfg(feature = "std")]
 pub mod split;
 pub mod suites;
 #[cfg(feature = "tokio")]
@@ -47,6 +57,7 @@ mod handshake;
 mod hex;
 mod logging;
 mod message;
+#[cfg(feature = "std")]
 mod pem_files;
 mod record;
 mod renegotiation;
@@ -58,8 +69,11 @@ mod state;
 pub mod internals;
 
 pub use config::{ClientConfig, ServerConfig};
-pub use connection::{Connection, Input, SplitError};
+#[cfg(feature = "std")]
+pub use connection::SplitError;
+pub use connection::{Connection, Input};
 pub use error::{CertificateError, ConfigError, Error, InvalidMessage};
 pub use event::{Event, Negotiated};
 pub use rustls_pki_types as pki_types;
+#[cfg(feature = "std")]
 pub use split::{ReceiveHalf, SendHalf};

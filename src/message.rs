@@ -4,6 +4,7 @@
 use crate::codec::enums::{AlertDescription, AlertLevel};
 use crate::codec::{Codec, Reader};
 use crate::error::{Error, InvalidMessage};
+use alloc::vec::Vec;
 
 /// An alert: `struct { AlertLevel level; AlertDescription description; }`.
 /// Decode with [`Codec::from_bytes`] on the whole record body: anything but

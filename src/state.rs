@@ -11,6 +11,8 @@ use crate::event::Negotiated;
 use crate::handshake::HandshakePayload;
 use crate::renegotiation::VerifyData;
 use crate::suites::{AuthKind, KeyExchangeKind, SupportedSuite};
+use alloc::string::String;
+use alloc::vec::Vec;
 
 /// What a state hands the connection: actions in order, and the encoded
 /// handshake messages they send, back to back in one buffer (one
@@ -75,11 +77,11 @@ pub(crate) enum Action {
 /// invalidates them.
 pub(crate) enum SessionKey {
     Server {
-        store: std::sync::Arc<dyn crate::resumption::store::ServerSessionStore>,
+        store: alloc::sync::Arc<dyn crate::resumption::store::ServerSessionStore>,
         id: crate::handshake::SessionId,
     },
     Client {
-        store: std::sync::Arc<dyn crate::resumption::store::ClientSessionStore>,
+        store: alloc::sync::Arc<dyn crate::resumption::store::ClientSessionStore>,
         name: String,
     },
 }
@@ -346,7 +348,7 @@ pub(crate) fn derive_master(
 pub(crate) fn derive_keys(
     master: &MasterSecret,
     suite: &'static SupportedSuite,
-    key_log: &Option<std::sync::Arc<dyn crate::keylog::KeyLog>>,
+    key_log: &Option<alloc::sync::Arc<dyn crate::keylog::KeyLog>>,
     [client_random, server_random]: [&[u8; 32]; 2],
     etm: bool,
     is_client: bool,

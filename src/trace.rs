@@ -11,6 +11,10 @@ use crate::handshake::extensions::{ClientExtension, ProtocolName, ServerExtensio
 use crate::handshake::key_exchange::{EcdheClientKeyExchange, EcdheServerKeyExchange};
 use crate::handshake::{HandshakeMessage, HandshakePayload};
 use crate::suites::KeyExchangeKind;
+use alloc::format;
+use alloc::string::String;
+use alloc::string::ToString;
+use alloc::vec::Vec;
 
 /// Which way a traced message went.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -3,6 +3,7 @@
 //! ChangeCipherSpec and Finished, our own ChangeCipherSpec and Finished when
 //! resuming, and storing the session for next time.
 
+use alloc::vec::Vec;
 use rustls_pki_types::CertificateDer;
 
 use crate::codec::enums::{NamedGroup, SignatureScheme};

@@ -4,6 +4,7 @@
 //! ClientKeyExchange, [CertificateVerify], ChangeCipherSpec and Finished
 //! (RFC 5246 §7.4.2–§7.4.9, RFC 8422 §5.4, RFC 7627 §4).
 
+use alloc::vec::Vec;
 use rustls_pki_types::CertificateDer;
 
 use crate::codec::enums::{HandshakeType, SignatureScheme};

@@ -4,7 +4,10 @@
 //! RFC 5746 §3.4, RFC 7627 §5.1/§5.3, RFC 7301 §3.1, RFC 8422 §5.2,
 //! RFC 5077 §3.4).
 
-use std::sync::Arc;
+use alloc::boxed::Box;
+use alloc::string::String;
+use alloc::sync::Arc;
+use alloc::vec::Vec;
 
 use rustls_pki_types::ServerName;
 
@@ -44,7 +47,7 @@ pub(crate) struct AwaitServerHello {
 
 /// The key under which sessions for `name` are stored.
 pub(crate) fn store_key(name: &ServerName<'_>) -> String {
-    name.to_str().into_owned()
+    crate::verify::server_name_text(name)
 }
 
 /// Whether our ClientHello carries session_ticket (RFC 5077 §3.2). In a
@@ -63,7 +66,7 @@ fn resumable(
     renegotiating: bool,
 ) -> Option<StoredSession> {
     let store = config.session_store.as_ref()?;
-    let bytes = store.get(&name.to_str())?;
+    let bytes = store.get(&store_key(name))?;
     let session = StoredSession::from_bytes(&bytes).ok()?;
     let usable = session.is_fresh(config.time.now())
         && config

@@ -9,6 +9,7 @@
 //! - RSA key transport (RFC 5246 §7.4.7.1), feature `legacy`: a 48-byte
 //!   pre-master secret encrypted to the server certificate's RSA key.
 
+use alloc::vec::Vec;
 use rustls_pki_types::CertificateDer;
 
 #[cfg(feature = "legacy")]

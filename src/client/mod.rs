@@ -22,7 +22,10 @@ mod full;
 mod hello;
 mod kx;
 
-use std::sync::Arc;
+use alloc::boxed::Box;
+use alloc::string::String;
+use alloc::sync::Arc;
+use alloc::vec::Vec;
 
 use rustls_pki_types::ServerName;
 

@@ -5,6 +5,7 @@
 
 use crate::codec::{Codec, Reader};
 use crate::error::Error;
+use alloc::vec::Vec;
 
 macro_rules! wire_enum {
     (

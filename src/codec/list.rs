@@ -8,6 +8,7 @@
 //! declares) or a borrowed slice of items to encode ([`List::Items`]).
 //! Either way it iterates, compares and encodes the same.
 
+use alloc::vec::Vec;
 use core::marker::PhantomData;
 
 use crate::codec::{put_vec, Decode, LenSize, Reader};

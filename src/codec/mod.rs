@@ -7,6 +7,7 @@
 pub mod enums;
 pub mod list;
 
+use alloc::vec::Vec;
 pub use list::List;
 
 use crate::error::{Error, InvalidMessage};

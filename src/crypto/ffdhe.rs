@@ -23,8 +23,10 @@
 //! and the base (RFC 7919 §8.6 asks for it); the private exponent and every
 //! secret intermediate we hold are wiped when dropped (§8.8).
 
-use std::borrow::Cow;
-use std::cmp::Ordering;
+use alloc::borrow::Cow;
+use alloc::vec;
+use alloc::vec::Vec;
+use core::cmp::Ordering;
 
 use crypto_bigint::modular::{BoxedMontyForm, BoxedMontyParams};
 use crypto_bigint::{BoxedUint, Odd};

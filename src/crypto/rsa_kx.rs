@@ -23,6 +23,8 @@
 //!   cannot be decrypted at all has a stand-in decrypted and checked in its
 //!   place, so every ClientKeyExchange costs the same steps.
 
+use alloc::vec;
+use alloc::vec::Vec;
 use rsa::pkcs1::DecodeRsaPrivateKey;
 use rsa::pkcs8::{DecodePrivateKey, DecodePublicKey};
 use rsa::traits::PublicKeyParts;

@@ -6,6 +6,8 @@
 //! `DigitallySigned` naming its `SignatureAndHashAlgorithm` (§4.7,
 //! §7.4.1.4.1), which RFC 8446 §4.2.3 later renamed `SignatureScheme`.
 
+use alloc::vec;
+use alloc::vec::Vec;
 use ring::rand::{SecureRandom, SystemRandom};
 use ring::signature::{self, EcdsaKeyPair, Ed25519KeyPair, RsaKeyPair};
 use rustls_pki_types::{CertificateDer, PrivateKeyDer, SignatureVerificationAlgorithm};

@@ -10,6 +10,7 @@
 //! that may need to sign or check one asks, with
 //! [`Transcript::keep_messages`], for the raw bytes to be kept as well.
 
+use alloc::vec::Vec;
 use ring::digest;
 
 use crate::error::Error;

@@ -2,6 +2,7 @@
 //! `digitally-signed` element (§4.7, §7.4.1.4.1) that CertificateVerify and
 //! ServerKeyExchange carry.
 
+use alloc::vec::Vec;
 use rustls_pki_types::CertificateDer;
 
 use crate::codec::enums::{ClientCertificateType, SignatureScheme};

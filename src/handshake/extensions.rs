@@ -15,6 +15,7 @@ use crate::codec::enums::{
 use crate::codec::{put_vec, Codec, Decode, LenSize, List, Reader};
 use crate::error::{Error, InvalidMessage};
 use crate::handshake::put_opaque;
+use alloc::vec::Vec;
 
 /// One entry of a ServerNameList (RFC 6066 §3).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

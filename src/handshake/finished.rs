@@ -8,6 +8,7 @@
 use crate::codec::{Codec, Reader};
 use crate::crypto::key_schedule::VERIFY_DATA_LEN;
 use crate::error::{Error, InvalidMessage};
+use alloc::vec::Vec;
 
 /// A Finished message body.
 #[derive(Clone, Debug, PartialEq, Eq)]

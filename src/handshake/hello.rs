@@ -15,6 +15,7 @@ use crate::handshake::extensions::{
     find_extension, put_extensions, read_extensions, ClientExtension, ProtocolName, ServerExtension,
 };
 use crate::handshake::{Random, SessionId};
+use alloc::vec::Vec;
 
 /// A ClientHello (RFC 5246 §7.4.1.2).
 #[derive(Clone, Debug, PartialEq, Eq)]

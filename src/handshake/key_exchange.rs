@@ -8,6 +8,7 @@ use crate::codec::{Codec, Decode, LenSize, Reader};
 use crate::error::{Error, InvalidMessage};
 use crate::handshake::certificate::DigitallySigned;
 use crate::handshake::put_opaque;
+use alloc::vec::Vec;
 
 /// `ServerECDHParams` (RFC 8422 §5.4): a named curve and the server's
 /// ephemeral public point, `opaque point<1..2^8-1>`. Only `named_curve` is

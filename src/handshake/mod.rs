@@ -23,6 +23,7 @@ use crate::codec::enums::HandshakeType;
 use crate::codec::{put_vec, Codec, Decode, LenSize, Reader};
 use crate::error::{Error, InvalidMessage};
 use crate::limits::{MAX_CLIENT_HELLO_LEN, MAX_HANDSHAKE_MESSAGE_LEN, MAX_LIST_ITEMS};
+use alloc::vec::Vec;
 
 use certificate::{CertificateChain, CertificateRequest, DigitallySigned};
 use finished::Finished;
@@ -72,6 +73,7 @@ pub struct SessionId {
 
 impl SessionId {
     /// The longest session ID RFC 5246 §7.4.1.2 allows.
+    #[cfg_attr(not(feature = "std"), allow(dead_code))]
     pub const MAX_LEN: usize = 32;
 
     /// The empty session ID (no resumption offered, or none granted).

@@ -14,6 +14,7 @@ use crate::codec::enums::HandshakeType;
 use crate::error::{Error, InvalidMessage};
 use crate::handshake::{max_body_len, HANDSHAKE_HEADER_LEN};
 use crate::limits::{MAX_CLIENT_HELLO_LEN, MAX_PLAINTEXT_LEN};
+use alloc::vec::Vec;
 
 /// The most bytes the joiner holds: one incomplete largest message (a
 /// ClientHello) plus one record that has not been popped yet.

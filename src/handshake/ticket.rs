@@ -3,6 +3,7 @@
 use crate::codec::{put_u32, Codec, LenSize, Reader};
 use crate::error::Error;
 use crate::handshake::put_opaque;
+use alloc::vec::Vec;
 
 /// `struct { uint32 ticket_lifetime_hint; opaque ticket<0..2^16-1>; }`.
 /// An empty ticket is valid: RFC 5077 §3.3 lets a server that acknowledged

@@ -73,6 +73,7 @@ use aes::cipher::{
     BlockSizeUser, InnerIvInit, KeyInit,
 };
 use aes::{Aes128Dec, Aes128Enc, Aes256Dec, Aes256Enc};
+use alloc::vec::Vec;
 use subtle::{Choice, ConditionallySelectable, ConstantTimeEq, ConstantTimeGreater};
 use zeroize::{Zeroize, Zeroizing};
 

@@ -18,6 +18,7 @@
 //! `seq_num(8) ‖ type(1) ‖ version(2) ‖ plaintext length(2)`, and the
 //! sequence numbers that never wrap: [`crate::record::sequence`].
 
+use alloc::vec::Vec;
 use ring::aead::{Aad, LessSafeKey, Nonce, UnboundKey, NONCE_LEN};
 use zeroize::Zeroizing;
 

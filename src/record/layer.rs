@@ -13,6 +13,7 @@ use crate::error::{Error, InvalidMessage};
 use crate::limits::{MAX_PLAINTEXT_LEN, RECORD_HEADER_LEN};
 use crate::record::deframer::{peek_record, HeaderRules, RecordType};
 use crate::record::protection::{Decrypter, Encrypter};
+use alloc::vec::Vec;
 
 /// Key state of one direction: the keys in use, if any, and the keys that
 /// the next ChangeCipherSpec switches on, if derived.
@@ -348,6 +349,7 @@ fn write_fragments(
     Ok(())
 }
 
+#[cfg(feature = "std")]
 impl RecordLayer {
     /// Divides an established layer into its two directions, for a
     /// connection split into halves ([`crate::split`]): the read side (the
@@ -377,6 +379,7 @@ impl RecordLayer {
     }
 }
 
+#[cfg(feature = "std")]
 /// The read side of a split [`RecordLayer`]: protected for good, since no
 /// ChangeCipherSpec can come once the connection is split.
 #[derive(Debug)]
@@ -385,6 +388,7 @@ pub struct RecordReader {
     strict_version: bool,
 }
 
+#[cfg(feature = "std")]
 impl RecordReader {
     /// As [`RecordLayer::read_record`].
     pub fn read_record<'a>(
@@ -399,12 +403,14 @@ impl RecordReader {
     }
 }
 
+#[cfg(feature = "std")]
 /// The write side of a split [`RecordLayer`].
 #[derive(Debug)]
 pub struct RecordWriter {
     enc: Encrypter,
 }
 
+#[cfg(feature = "std")]
 impl RecordWriter {
     /// As [`RecordLayer::write_record`]: on error `out` is left as it was.
     pub fn write_record(

@@ -6,6 +6,8 @@
 //! A plain enum over the two, so the record layer holds one type and the
 //! dispatch is a match, not a trait object.
 
+use alloc::vec::Vec;
+
 #[cfg(feature = "legacy")]
 use crate::record::cbc::{CbcDecrypter, CbcEncrypter};
 use crate::record::cipher::{AeadDecrypter, AeadEncrypter, TAG_LEN};

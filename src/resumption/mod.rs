@@ -3,6 +3,8 @@
 //! sealed ([`ticketer`]). What a session holds and its encoding stay inside
 //! the crate: stores and ticketers see only opaque bytes.
 
+#[cfg(feature = "std")]
+mod memory_cache;
 pub mod store;
 pub mod ticketer;
 

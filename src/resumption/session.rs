@@ -1,6 +1,8 @@
 //! What a resumable session holds and its encoding: the same bytes go into
 //! the server's cache, the client's store and, encrypted, into tickets.
 
+use alloc::string::String;
+use alloc::vec::Vec;
 use rustls_pki_types::{CertificateDer, UnixTime};
 use zeroize::Zeroizing;
 

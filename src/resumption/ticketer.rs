@@ -33,16 +33,22 @@
 //! make it readable by the servers only, and make it from a real random
 //! source (`head -c 48 /dev/urandom > ticket.key`).
 
+use alloc::vec::Vec;
+#[cfg(feature = "std")]
 use std::sync::Mutex;
 
+#[cfg(feature = "std")]
 use ring::aead::{Aad, LessSafeKey, Nonce, UnboundKey, AES_256_GCM, NONCE_LEN};
+#[cfg(feature = "std")]
 use ring::rand::{SecureRandom, SystemRandom};
 use rustls_pki_types::UnixTime;
 use zeroize::Zeroizing;
 
+#[cfg(feature = "std")]
 use crate::Error;
 
 const KEY_NAME_LEN: usize = 16;
+#[cfg(feature = "std")]
 const TAG_LEN: usize = 16;
 
 /// Seals and opens tickets.
@@ -62,13 +68,17 @@ pub const TICKET_KEY_LEN: usize = KEY_NAME_LEN + 32;
 
 /// One ticket key: a name (sent in clear in front of each ticket it seals,
 /// so a ticketer finds the key that opens it) and an AES-256-GCM key.
-/// Wiped when dropped; its `Debug` shows the name only.
+/// Wiped when dropped; its `Debug` shows the name only. Feature `std`, with
+/// the [`Ticketer`] that uses it.
+#[cfg(feature = "std")]
 pub struct TicketKey {
     name: [u8; KEY_NAME_LEN],
     key: Zeroizing<[u8; 32]>,
+    /// When the ticketer made it (for rotation); 0 for supplied keys.
     created: u64,
 }
 
+#[cfg(feature = "std")]
 impl core::fmt::Debug for TicketKey {
     fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
         f.debug_struct("TicketKey")
@@ -77,6 +87,7 @@ impl core::fmt::Debug for TicketKey {
     }
 }
 
+#[cfg(feature = "std")]
 impl TicketKey {
     /// A key from [`TICKET_KEY_LEN`] bytes (name, then key), or `None` when
     /// `bytes` is not exactly that long. The caller wipes its own copy.
@@ -116,6 +127,7 @@ impl TicketKey {
     }
 }
 
+#[cfg(feature = "std")]
 struct Keys {
     current: TicketKey,
     previous: Option<TicketKey>,
@@ -127,12 +139,14 @@ struct Keys {
 /// ([`Ticketer::new`]), or under keys the caller supplies and rotates
 /// ([`Ticketer::from_keys`], for a fleet of servers: see the
 /// [module docs](self)).
+#[cfg(feature = "std")]
 pub struct Ticketer {
     lifetime: u32,
     rng: SystemRandom,
     keys: Mutex<Option<Keys>>,
 }
 
+#[cfg(feature = "std")]
 impl core::fmt::Debug for Ticketer {
     fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
         f.debug_struct("Ticketer")
@@ -141,6 +155,7 @@ impl core::fmt::Debug for Ticketer {
     }
 }
 
+#[cfg(feature = "std")]
 impl Ticketer {
     /// Tickets valid for `lifetime` seconds; keys rotate every `lifetime`.
     pub fn new(lifetime: u32) -> Self {
@@ -233,6 +248,7 @@ impl Ticketer {
 }
 
 /// A key file's contents: one key, or two (current, previous).
+#[cfg(feature = "std")]
 fn parse_key_file(bytes: &[u8]) -> Result<(TicketKey, Option<TicketKey>), Error> {
     let bad = || Error::config("a ticket key file holds one or two 48-byte keys");
     match bytes.len() {
@@ -250,6 +266,7 @@ fn parse_key_file(bytes: &[u8]) -> Result<(TicketKey, Option<TicketKey>), Error>
     }
 }
 
+#[cfg(feature = "std")]
 impl TicketProducer for Ticketer {
     fn lifetime(&self) -> u32 {
         self.lifetime

@@ -3,6 +3,7 @@
 //! [NewSessionTicket], ChangeCipherSpec and Finished, and remembering the
 //! session (RFC 5246 §7.3, §7.4.9; RFC 5077 §3.3).
 
+use alloc::vec::Vec;
 use rustls_pki_types::CertificateDer;
 
 use crate::codec::enums::{NamedGroup, SignatureScheme};

@@ -3,7 +3,9 @@
 //! then the client's [Certificate], ClientKeyExchange and [CertificateVerify]
 //! (RFC 5246 §7.4.1.3–§7.4.8, RFC 8422 §5.4, RFC 7627 §4).
 
-use std::sync::Arc;
+use alloc::sync::Arc;
+use alloc::vec;
+use alloc::vec::Vec;
 
 use rustls_pki_types::CertificateDer;
 
@@ -305,7 +307,7 @@ mod tests {
     use crate::handshake::extensions::ServerExtension;
     use crate::handshake::hello::ServerHello;
     use crate::handshake::{HandshakeMessage, Random, SessionId};
-    use std::sync::Arc;
+    use alloc::sync::Arc;
 
     fn config() -> Arc<crate::config::ServerConfig> {
         let (cert, key) = crate::config::test_certificate();

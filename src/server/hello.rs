@@ -5,7 +5,10 @@
 //! §7.4.1.2–§7.4.1.4, RFC 8422 §5.1, RFC 5746 §3.6, RFC 6066 §3,
 //! RFC 7301 §3.2).
 
-use std::sync::Arc;
+use alloc::boxed::Box;
+use alloc::string::String;
+use alloc::sync::Arc;
+use alloc::vec::Vec;
 
 use rustls_pki_types::UnixTime;
 

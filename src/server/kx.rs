@@ -9,7 +9,8 @@
 //!   ServerKeyExchange; the client encrypts the pre-master secret to our
 //!   certificate's key.
 
-use std::sync::Arc;
+use alloc::sync::Arc;
+use alloc::vec::Vec;
 
 #[cfg(feature = "legacy")]
 use crate::codec::enums::ProtocolVersion;

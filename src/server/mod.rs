@@ -20,7 +20,10 @@ mod full;
 mod hello;
 mod kx;
 
-use std::sync::Arc;
+use alloc::boxed::Box;
+use alloc::string::String;
+use alloc::sync::Arc;
+use alloc::vec::Vec;
 
 use crate::codec::enums::HandshakeType;
 use crate::config::{ClientAuth, ServerConfig};

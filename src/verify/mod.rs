@@ -15,9 +15,12 @@
 //! verifier that checks nothing, for tests and for callers who pin keys
 //! themselves.
 
+use alloc::format;
+use alloc::string::{String, ToString};
+use alloc::vec::Vec;
 use core::fmt::Debug;
 
-use rustls_pki_types::{CertificateDer, ServerName, UnixTime};
+use rustls_pki_types::{CertificateDer, IpAddr, ServerName, UnixTime};
 
 use crate::error::CertificateError;
 
@@ -219,7 +222,7 @@ pub(crate) fn map_webpki_error(e: webpki::Error) -> CertificateError {
             not_before,
         },
         E::CertNotValidForName(context) => CertificateError::NotValidForName {
-            expected: context.expected.to_str().into_owned(),
+            expected: server_name_text(&context.expected),
             presented: context.presented.into_iter().map(plain_name).collect(),
         },
         E::RequiredEkuNotFound | E::RequiredEkuNotFoundContext(_) | E::EmptyEkuExtension => {
@@ -234,6 +237,23 @@ pub(crate) fn map_webpki_error(e: webpki::Error) -> CertificateError {
         }
         E::MaximumPathDepthExceeded => CertificateError::ChainTooLong,
         other => CertificateError::Other(format!("{other}")),
+    }
+}
+
+/// A server name as text: the DNS name, or the IP address in its usual
+/// notation. (rustls-pki-types' `to_str` does this only with its `std`
+/// feature; `core::net` formats addresses without it.)
+pub(crate) fn server_name_text(name: &ServerName<'_>) -> String {
+    match name {
+        ServerName::DnsName(dns) => dns.as_ref().to_string(),
+        ServerName::IpAddress(IpAddr::V4(v4)) => {
+            core::net::Ipv4Addr::from(*v4.as_ref()).to_string()
+        }
+        ServerName::IpAddress(IpAddr::V6(v6)) => {
+            core::net::Ipv6Addr::from(*v6.as_ref()).to_string()
+        }
+        // ServerName is non-exhaustive.
+        _ => format!("{name:?}"),
     }
 }
 

@@ -3,6 +3,8 @@
 //! webpki-roots' (feature `webpki-roots`), or the platform's store (feature
 //! `native-roots`).
 
+use alloc::vec::Vec;
+#[cfg(feature = "std")]
 use std::path::Path;
 
 use rustls_pki_types::pem::PemObject;
@@ -52,6 +54,7 @@ impl RootCertStore {
     /// certificate, any unreadable block or unparsable certificate fails
     /// the whole call (the error names the file), leaving the store
     /// unchanged.
+    #[cfg(feature = "std")]
     pub fn add_pem_file(&mut self, path: impl AsRef<Path>) -> Result<usize, Error> {
         let certs = crate::pem_files::read_certificates(path.as_ref())?;
         self.add_all(certs)
@@ -151,7 +154,7 @@ impl RootCertStore {
             errors: found
                 .errors
                 .into_iter()
-                .map(|e| Box::new(e) as Box<dyn std::error::Error + Send + Sync>)
+                .map(|e| Box::new(e) as Box<dyn core::error::Error + Send + Sync>)
                 .collect(),
         };
         if store.is_empty() {
@@ -255,7 +258,7 @@ pub struct NativeRootsReport {
     pub rejected: usize,
     /// Parts of the store that could not be read (rustls-native-certs'
     /// errors, each naming the file or directory), in the order met.
-    pub errors: Vec<Box<dyn std::error::Error + Send + Sync>>,
+    pub errors: Vec<Box<dyn core::error::Error + Send + Sync>>,
 }
 
 #[cfg(feature = "native-roots")]
@@ -279,7 +282,7 @@ impl core::fmt::Display for NativeRootsReport {
 }
 
 #[cfg(feature = "native-roots")]
-impl std::error::Error for NativeRootsReport {}
+impl core::error::Error for NativeRootsReport {}
 
 /// Wraps `content` in a DER SEQUENCE header (X.690 §8.1.3 definite length).
 fn der_sequence(content: &[u8]) -> Vec<u8> {

@@ -1,7 +1,8 @@
 //! The default verifiers: RFC 5280 path building to a [`RootCertStore`] with
 //! rustls-webpki, plus the extended key usage and name checks TLS needs.
 
-use std::sync::Arc;
+use alloc::sync::Arc;
+use alloc::vec::Vec;
 
 use rustls_pki_types::{CertificateDer, ServerName, UnixTime};
 
