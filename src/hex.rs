@@ -31,7 +31,7 @@ impl fmt::Debug for Hex<'_> {
 #[cfg(any(test, feature = "unstable-internals"))]
 pub fn decode(s: &str) -> Option<alloc::vec::Vec<u8>> {
     let digits: alloc::vec::Vec<u8> = s.bytes().filter(|b| !b.is_ascii_whitespace()).collect();
-    if !digits.len().is_multiple_of(2) {
+    if digits.len() % 2 != 0 {
         return None;
     }
     let value = |d: u8| char::from(d).to_digit(16).map(|v| v as u8);
