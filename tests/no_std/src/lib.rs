@@ -38,7 +38,7 @@ pub struct CounterRandom {
 
 impl CounterRandom {
     /// A source whose stream is determined by `seed`.
-    pub fn new(seed: [u8; 32]) -> Self {
+    pub const fn new(seed: [u8; 32]) -> Self {
         CounterRandom {
             seed,
             next_block: AtomicU64::new(0),
@@ -66,6 +66,27 @@ impl RandomSource for CounterRandom {
         }
         Ok(())
     }
+}
+
+/// Where ring's own randomness (ephemeral keys, signatures) comes from on a
+/// target without an operating system: getrandom's custom hook. A device
+/// points it at its hardware generator; this check, which only has to
+/// build for such a target, points it at a [`CounterRandom`]. (Never a
+/// fixed seed in a real device: its keys would repeat.)
+#[cfg(target_os = "none")]
+mod device_entropy {
+    use super::CounterRandom;
+    use sanstls::config::RandomSource;
+
+    static DEVICE_RNG: CounterRandom = CounterRandom::new([0x42; 32]);
+
+    fn device_getrandom(dest: &mut [u8]) -> Result<(), getrandom::Error> {
+        DEVICE_RNG
+            .fill(dest)
+            .map_err(|_| getrandom::Error::UNSUPPORTED)
+    }
+
+    getrandom::register_custom_getrandom!(device_getrandom);
 }
 
 /// A caller's clock: seconds since the Unix epoch, as a device's real-time
