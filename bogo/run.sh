@@ -49,6 +49,8 @@ shim=$target/debug/bogo_shim
 
 # The runner reads its certificates and keys from its own folder.
 status=0
+rm -f "$out/unimplemented.log"
+export BOGO_SHIM_UNIMPLEMENTED_LOG=$out/unimplemented.log
 (
     cd "$bssl/ssl/test/runner"
     "$out/runner.test" -test.timeout 0 \
@@ -63,6 +65,10 @@ status=0
 ) > "$out/runner.log" 2>&1 || status=$?
 
 grep -E '^FAILED' "$out/runner.log" | sed 's/^FAILED (\(.*\))$/failed: \1/' || true
+if [ -s "$out/unimplemented.log" ]; then
+    echo "skipped by the shim (exit 89), by reason:"
+    sort "$out/unimplemented.log" | uniq -c | sort -rn | head -40
+fi
 python3 - "$out/results.json" <<'PY'
 import json, sys
 tests = json.load(open(sys.argv[1]))["tests"]

@@ -96,13 +96,17 @@ use Arity::{Switch, Value};
 const FLAGS: &[(&str, Arity, Setter)] = &[
     ("-port", Value, |o, v| int(v).map(|n| o.port = n)),
     ("-shim-id", Value, |o, v| int(v).map(|n| o.shim_id = n)),
-    ("-ipv6", Switch, |o, _| Ok(o.ipv6 = true)),
-    ("-server", Switch, |o, _| Ok(o.server = true)),
+    ("-ipv6", Switch, |o, _| set(&mut o.ipv6, true)),
+    ("-server", Switch, |o, _| set(&mut o.server, true)),
     ("-resume-count", Value, |o, v| {
         int(v).map(|n| o.resume_count = n)
     }),
-    ("-key-file", Value, |o, v| Ok(o.key_file = Some(v.into()))),
-    ("-cert-file", Value, |o, v| Ok(o.cert_file = Some(v.into()))),
+    ("-key-file", Value, |o, v| {
+        set(&mut o.key_file, Some(v.into()))
+    }),
+    ("-cert-file", Value, |o, v| {
+        set(&mut o.cert_file, Some(v.into()))
+    }),
     ("-min-version", Value, |o, v| {
         int(v).map(|n| o.min_version = Some(n))
     }),
@@ -119,38 +123,48 @@ const FLAGS: &[(&str, Arity, Setter)] = &[
     // BoringSSL's shim then uses non-blocking I/O; the protocol is the
     // same, and we are sans-I/O underneath either way.
     ("-async", Switch, |_, _| Ok(())),
-    ("-host-name", Value, |o, v| Ok(o.host_name = Some(v.into()))),
+    ("-host-name", Value, |o, v| {
+        set(&mut o.host_name, Some(v.into()))
+    }),
     ("-expect-server-name", Value, |o, v| {
-        Ok(o.expect_server_name = Some(v.into()))
+        set(&mut o.expect_server_name, Some(v.into()))
     }),
     ("-advertise-alpn", Value, |o, v| {
-        Ok(o.advertise_alpn = Some(v.as_bytes().to_vec()))
+        set(&mut o.advertise_alpn, Some(v.as_bytes().to_vec()))
     }),
-    ("-select-alpn", Value, |o, v| Ok(o.select_alpn = Some(v.into()))),
-    ("-expect-alpn", Value, |o, v| Ok(o.expect_alpn = Some(v.into()))),
-    ("-decline-alpn", Switch, |o, _| Ok(o.decline_alpn = true)),
+    ("-select-alpn", Value, |o, v| {
+        set(&mut o.select_alpn, Some(v.into()))
+    }),
+    ("-expect-alpn", Value, |o, v| {
+        set(&mut o.expect_alpn, Some(v.into()))
+    }),
+    ("-decline-alpn", Switch, |o, _| {
+        set(&mut o.decline_alpn, true)
+    }),
     ("-require-any-client-certificate", Switch, |o, _| {
-        Ok(o.require_any_client_certificate = true)
+        set(&mut o.require_any_client_certificate, true)
     }),
-    ("-verify-peer", Switch, |o, _| Ok(o.verify_peer = true)),
-    ("-verify-fail", Switch, |o, _| Ok(o.verify_fail = true)),
+    ("-verify-peer", Switch, |o, _| set(&mut o.verify_peer, true)),
+    ("-verify-fail", Switch, |o, _| set(&mut o.verify_fail, true)),
     ("-expect-peer-cert-file", Value, |o, v| {
-        Ok(o.expect_peer_cert_file = Some(v.into()))
+        set(&mut o.expect_peer_cert_file, Some(v.into()))
     }),
     ("-shim-writes-first", Switch, |o, _| {
-        Ok(o.shim_writes_first = true)
+        set(&mut o.shim_writes_first, true)
     }),
-    ("-shim-shuts-down", Switch, |o, _| Ok(o.shim_shuts_down = true)),
+    ("-shim-shuts-down", Switch, |o, _| {
+        set(&mut o.shim_shuts_down, true)
+    }),
     ("-check-close-notify", Switch, |o, _| {
-        Ok(o.check_close_notify = true)
+        set(&mut o.check_close_notify, true)
     }),
     ("-expect-session-miss", Switch, |o, _| {
-        Ok(o.expect_session_miss = true)
+        set(&mut o.expect_session_miss, true)
     }),
     ("-expect-extended-master-secret", Switch, |o, _| {
-        Ok(o.expect_extended_master_secret = true)
+        set(&mut o.expect_extended_master_secret, true)
     }),
-    ("-no-ticket", Switch, |o, _| Ok(o.no_ticket = true)),
+    ("-no-ticket", Switch, |o, _| set(&mut o.no_ticket, true)),
     ("-curves", Value, |o, v| int(v).map(|n| o.curves.push(n))),
     ("-verify-prefs", Value, |o, v| {
         int(v).map(|n| o.verify_prefs.push(n))
@@ -167,24 +181,34 @@ const FLAGS: &[(&str, Arity, Setter)] = &[
     ("-export-keying-material", Value, |o, v| {
         int(v).map(|n| o.export_keying_material = n)
     }),
-    ("-export-label", Value, |o, v| Ok(o.export_label = v.into())),
-    ("-export-context", Value, |o, v| Ok(o.export_context = v.into())),
+    ("-export-label", Value, |o, v| {
+        set(&mut o.export_label, v.into())
+    }),
+    ("-export-context", Value, |o, v| {
+        set(&mut o.export_context, v.into())
+    }),
     ("-use-export-context", Switch, |o, _| {
-        Ok(o.use_export_context = true)
+        set(&mut o.use_export_context, true)
     }),
     ("-renegotiate-once", Switch, |o, _| {
-        Ok(o.renegotiate = Renegotiate::Once)
+        set(&mut o.renegotiate, Renegotiate::Once)
     }),
     ("-renegotiate-freely", Switch, |o, _| {
-        Ok(o.renegotiate = Renegotiate::Freely)
+        set(&mut o.renegotiate, Renegotiate::Freely)
     }),
     ("-expect-total-renegotiations", Value, |o, v| {
         int(v).map(|n| o.expect_total_renegotiations = Some(n))
     }),
     ("-server-preference", Switch, |o, _| {
-        Ok(o.server_preference = true)
+        set(&mut o.server_preference, true)
     }),
 ];
+
+/// A setter's assignment.
+fn set<T>(field: &mut T, value: T) -> Result<(), ParseError> {
+    *field = value;
+    Ok(())
+}
 
 fn int<T: std::str::FromStr>(v: &str) -> Result<T, ParseError> {
     v.parse()
@@ -251,7 +275,11 @@ mod tests {
 
     #[test]
     fn unknown_flags_are_unimplemented() {
-        for list in [&["-dtls"][..], &["-on-resume-enable-early-data"], &["-port"]] {
+        for list in [
+            &["-dtls"][..],
+            &["-on-resume-enable-early-data"],
+            &["-port"],
+        ] {
             let e = parse(&args(list)).unwrap_err();
             match (list, e) {
                 (["-port"], ParseError::Invalid(_)) => {}
