@@ -8,7 +8,9 @@
 //! server connection (after the handshake, and again after one 16 KiB record
 //! each way), and heap allocations for one client+server full handshake
 //! and for one resumed by session ID and by ticket.
-//! The caller's own buffers (the wire vector) are not counted.
+//! The connection value itself is counted beside its heap (`size_of`:
+//! wherever the caller keeps it, it is memory the connection takes); the
+//! caller's own buffers (the wire vector) are not.
 
 mod common;
 
@@ -66,6 +68,10 @@ fn allocs() -> usize {
 
 /// The figures for one library.
 struct Figures {
+    /// The connection value itself (`size_of`), wherever the caller keeps
+    /// it: a connection's memory is this plus the heap it holds.
+    client_struct: isize,
+    server_struct: isize,
     allocs_per_handshake: usize,
     /// Resumed handshakes: by session ID, by ticket.
     allocs_per_resumption: [usize; 2],
@@ -88,13 +94,16 @@ fn sanstls_figures(pki: &Pki, case: Case) -> Figures {
     let allocs_per_handshake = allocs() - a0;
     let (client_idle, server_idle) = (held(client), held(server));
     let data = vec![1u8; 16 * 1024];
+    let mut plain = vec![0u8; data.len()];
 
     // Traffic: a fresh pair, one 16 KiB record each way.
     let (mut client, mut server) = sanstls_handshake(&sc, &ss, &mut wire);
-    sanstls_transfer(&mut client, &mut server, &data, &mut wire);
-    sanstls_transfer(&mut server, &mut client, &data, &mut wire);
+    sanstls_transfer(&mut client, &mut server, &data, &mut wire, &mut plain);
+    sanstls_transfer(&mut server, &mut client, &data, &mut wire, &mut plain);
     let (client_after_traffic, server_after_traffic) = (held(client), held(server));
     Figures {
+        client_struct: size_of::<sanstls::Connection>() as isize,
+        server_struct: size_of::<sanstls::Connection>() as isize,
         allocs_per_handshake,
         allocs_per_resumption: [false, true].map(|by_ticket| {
             let (sc, ss) = sanstls_resumption_configs(pki, case, by_ticket);
@@ -133,6 +142,8 @@ fn rustls_figures(pki: &Pki, case: Case) -> Figures {
     rustls_transfer(&mut server, &mut client, &data, &mut wire, &mut plain);
     let (client_after_traffic, server_after_traffic) = (held(client), held(server));
     Figures {
+        client_struct: size_of::<rustls::ClientConnection>() as isize,
+        server_struct: size_of::<rustls::ServerConnection>() as isize,
         allocs_per_handshake,
         allocs_per_resumption: [false, true].map(|by_ticket| {
             let (rc, rs) = rustls_resumption_configs(pki, case, by_ticket);
@@ -173,6 +184,18 @@ fn main() {
     let row = |name: &str, a: isize, b: isize| {
         println!("{name:<44} {a:>10} {b:>10} {:>7.2}", a as f64 / b as f64);
     };
+    row(
+        "whole idle client (struct + heap)",
+        s.client_struct + s.client_idle,
+        r.client_struct + r.client_idle,
+    );
+    row(
+        "whole idle server (struct + heap)",
+        s.server_struct + s.server_idle,
+        r.server_struct + r.server_idle,
+    );
+    row("client struct (size_of)", s.client_struct, r.client_struct);
+    row("server struct (size_of)", s.server_struct, r.server_struct);
     row(
         "heap, idle client after handshake",
         s.client_idle,

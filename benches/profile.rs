@@ -25,13 +25,14 @@ fn bulk(lib: &str, n: usize) {
         verify_chain: false,
     };
     let data = vec![0x5a; 16 * 1024];
+    let mut plain = vec![0u8; data.len()];
     let mut wire = Vec::with_capacity(40 * 1024);
     match lib {
         "sanstls" => {
             let (c, s) = sanstls_configs(&pki, case);
             let (mut client, mut server) = sanstls_handshake(&Arc::new(c), &Arc::new(s), &mut wire);
             for _ in 0..n {
-                sanstls_transfer(&mut client, &mut server, &data, &mut wire);
+                sanstls_transfer(&mut client, &mut server, &data, &mut wire, &mut plain);
             }
         }
         "sanstls-in-place" => {
