@@ -48,6 +48,9 @@ pub trait RandomSource: core::fmt::Debug + Send + Sync {
     fn fill(&self, dest: &mut [u8]) -> Result<(), Error>;
 }
 
+#[cfg(feature = "fast-random")]
+pub use crate::thread_random::{ThreadRandom, RESEED_AFTER_BYTES};
+
 /// The operating system's CSPRNG through ring (feature `std`).
 #[cfg(feature = "std")]
 #[derive(Debug)]

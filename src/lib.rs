@@ -63,6 +63,8 @@ mod record;
 mod renegotiation;
 mod server;
 mod state;
+#[cfg(feature = "fast-random")]
+mod thread_random;
 
 #[cfg(feature = "unstable-internals")]
 #[doc(hidden)]
