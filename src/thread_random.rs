@@ -32,8 +32,13 @@ use crate::error::Error;
 /// operating system.
 pub const RESEED_AFTER_BYTES: usize = 64 * 1024;
 
-/// A per-thread ChaCha12 generator seeded from the operating system (see
-/// the [module docs](self)); feature `fast-random`.
+/// Protocol randomness from a ChaCha12 generator per thread (rand's
+/// `StdRng`), seeded with 32 bytes from the operating system through ring,
+/// and seeded again after [`RESEED_AFTER_BYTES`] of output and whenever the
+/// process id changes (a child of `fork` never continues its parent's
+/// stream). A seeding failure is `Error::Internal`, never a panic. Feature
+/// `fast-random`; SECURITY.md gives the safety argument and BENCHMARKS.md
+/// what it saves over [`SystemRandom`](crate::config::SystemRandom).
 #[derive(Debug, Default, Clone, Copy)]
 pub struct ThreadRandom;
 
