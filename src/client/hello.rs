@@ -47,7 +47,7 @@ pub(crate) struct AwaitServerHello {
 
 /// The key under which sessions for `name` are stored.
 pub(crate) fn store_key(name: &ServerName<'_>) -> String {
-    crate::verify::server_name_text(name)
+    crate::verify::server_name_text(name).into_owned()
 }
 
 /// Whether our ClientHello carries session_ticket (RFC 5077 §3.2). In a
@@ -66,7 +66,7 @@ fn resumable(
     renegotiating: bool,
 ) -> Option<StoredSession> {
     let store = config.session_store.as_ref()?;
-    let bytes = store.get(&store_key(name))?;
+    let bytes = store.get(&crate::verify::server_name_text(name))?;
     let session = StoredSession::from_bytes(&bytes).ok()?;
     let usable = session.is_fresh(config.time.now())
         && config

@@ -15,6 +15,7 @@
 //! verifier that checks nothing, for tests and for callers who pin keys
 //! themselves.
 
+use alloc::borrow::Cow;
 use alloc::format;
 use alloc::string::{String, ToString};
 use alloc::vec::Vec;
@@ -222,7 +223,7 @@ pub(crate) fn map_webpki_error(e: webpki::Error) -> CertificateError {
             not_before,
         },
         E::CertNotValidForName(context) => CertificateError::NotValidForName {
-            expected: server_name_text(&context.expected),
+            expected: server_name_text(&context.expected).into_owned(),
             presented: context.presented.into_iter().map(plain_name).collect(),
         },
         E::RequiredEkuNotFound | E::RequiredEkuNotFoundContext(_) | E::EmptyEkuExtension => {
@@ -240,20 +241,21 @@ pub(crate) fn map_webpki_error(e: webpki::Error) -> CertificateError {
     }
 }
 
-/// A server name as text: the DNS name, or the IP address in its usual
-/// notation. (rustls-pki-types' `to_str` does this only with its `std`
-/// feature; `core::net` formats addresses without it.)
-pub(crate) fn server_name_text(name: &ServerName<'_>) -> String {
+/// A server name as text: the DNS name (borrowed: looking a session up by
+/// name allocates nothing), or the IP address in its usual notation.
+/// (rustls-pki-types' `to_str` does this only with its `std` feature;
+/// `core::net` formats addresses without it.)
+pub(crate) fn server_name_text<'a>(name: &'a ServerName<'_>) -> Cow<'a, str> {
     match name {
-        ServerName::DnsName(dns) => dns.as_ref().to_string(),
+        ServerName::DnsName(dns) => Cow::Borrowed(dns.as_ref()),
         ServerName::IpAddress(IpAddr::V4(v4)) => {
-            core::net::Ipv4Addr::from(*v4.as_ref()).to_string()
+            Cow::Owned(core::net::Ipv4Addr::from(*v4.as_ref()).to_string())
         }
         ServerName::IpAddress(IpAddr::V6(v6)) => {
-            core::net::Ipv6Addr::from(*v6.as_ref()).to_string()
+            Cow::Owned(core::net::Ipv6Addr::from(*v6.as_ref()).to_string())
         }
         // ServerName is non-exhaustive.
-        _ => format!("{name:?}"),
+        _ => Cow::Owned(format!("{name:?}")),
     }
 }
 
