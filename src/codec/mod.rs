@@ -37,7 +37,7 @@ impl<'a> Reader<'a> {
     /// The next `n` bytes, or a `Truncated` error for `what`.
     pub fn bytes(&mut self, n: usize, what: &'static str) -> Result<&'a [u8], Error> {
         self.take(n)
-            .ok_or(Error::invalid(what, InvalidMessage::Truncated))
+            .ok_or_else(|| Error::invalid(what, InvalidMessage::Truncated))
     }
 
     /// All remaining bytes.
@@ -185,16 +185,22 @@ fn write_vec(
     let w = size.width();
     out.extend_from_slice(&[0u8; 3][..w]);
     body(out)?;
-    let len = out
+    // `let ... else` rather than `ok_or`: an eager `ok_or(Error::..)`
+    // builds and drops an `Error` on every call, and this runs for every
+    // length prefix of every message we write.
+    let Some(len) = out
         .len()
         .checked_sub(start + w)
         .filter(|&len| len <= size.max_len())
-        .ok_or(Error::Internal(what))?;
+    else {
+        return Err(Error::Internal(what));
+    };
     // `len` fits the prefix: a u32 whose low `w` bytes say it all.
     let be = (len as u32).to_be_bytes();
-    out.get_mut(start..start + w)
-        .ok_or(Error::Internal(what))?
-        .copy_from_slice(&be[4 - w..]);
+    let Some(prefix) = out.get_mut(start..start + w) else {
+        return Err(Error::Internal(what));
+    };
+    prefix.copy_from_slice(&be[4 - w..]);
     Ok(())
 }
 

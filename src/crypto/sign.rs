@@ -285,7 +285,7 @@ fn sec1(der: &[u8]) -> Result<Inner, Error> {
     [OID_P256, OID_P384]
         .into_iter()
         .find_map(|curve| ecdsa_pkcs8(&wrap_sec1(der, curve)))
-        .ok_or(Error::config("unusable or unsupported SEC1 EC private key"))
+        .ok_or_else(|| Error::config("unusable or unsupported SEC1 EC private key"))
 }
 
 /// `PrivateKeyInfo ::= SEQUENCE { version 0, AlgorithmIdentifier

@@ -130,7 +130,7 @@ impl Codec for SessionId {
 
     fn read(r: &mut Reader<'_>) -> Result<Self, Error> {
         let body = r.vec(LenSize::U8, "SessionId")?;
-        SessionId::new(body).ok_or(Error::invalid("SessionId", InvalidMessage::BadLength))
+        SessionId::new(body).ok_or_else(|| Error::invalid("SessionId", InvalidMessage::BadLength))
     }
 }
 
