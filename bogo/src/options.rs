@@ -68,6 +68,7 @@ pub struct Options {
     pub signing_prefs: Vec<u16>,
     pub expect_session_id: bool,
     pub expect_no_session_id: bool,
+    pub extra_handshake: bool,
 }
 
 /// Why the command line cannot be run.
@@ -226,6 +227,18 @@ const FLAGS: &[(&str, Arity, Setter)] = &[
     // A HelloRetryRequest is TLS 1.3's; the shim checks the version is 1.2
     // after every handshake, so none can have happened.
     ("-expect-no-hrr", Switch, |_, _| Ok(())),
+    // BoringSSL's shim then verifies through SSL_set_custom_verify instead
+    // of its X.509 callback; both accept, or refuse with -verify-fail, as
+    // the shim's own verifier (shim.rs, `AnyCert`) does either way.
+    ("-use-custom-verify-callback", Switch, |_, _| Ok(())),
+    // A second handshake call after the first completed must succeed and
+    // do nothing.
+    ("-no-op-extra-handshake", Switch, |o, _| {
+        set(&mut o.extra_handshake, true)
+    }),
+    ("-handshake-twice", Switch, |o, _| {
+        set(&mut o.extra_handshake, true)
+    }),
 ];
 
 /// A setter's assignment.

@@ -189,6 +189,13 @@ fn connection(o: &Options, resuming: bool, shared: &mut Shared) -> Result<(), Fa
     if !o.implicit_handshake {
         tls.handshake().map_err(io_failure)?;
         check_handshake(o, resuming, &tls, &refused)?;
+        if o.extra_handshake {
+            let before = tls.conn().negotiated().cloned();
+            tls.handshake().map_err(io_failure)?;
+            if tls.conn().negotiated() != before.as_ref() || tls.conn().is_handshaking() {
+                return Err(failed("a second handshake call was not a no-op"));
+            }
+        }
     }
 
     if o.export_keying_material > 0 {
