@@ -76,8 +76,6 @@ pub struct Input<'a> {
 /// same record or buffered: the peer wrote before reading our answer. No
 /// TLS 1.2 exchange does that, and such bytes could otherwise come to
 /// straddle a change of keys (RFC 5246 §7.1).
-/// A HelloRequest is exempt: it belongs to no flight and may come at any
-/// time (RFC 5246 §7.4.1.1), where the states ignore and count it.
 fn excess_handshake_data() -> Error {
     Error::UnexpectedMessage {
         expected: "nothing more before our answer",
@@ -85,9 +83,11 @@ fn excess_handshake_data() -> Error {
     }
 }
 
-/// Whether a message of this type, after the end of the peer's flight, is
-/// excess data (everything but a HelloRequest).
-fn ends_no_flight(typ: HandshakeType) -> bool {
+/// Whether a message of this type is part of a flight, and so is excess
+/// data after the end of the peer's. A HelloRequest is not: it may come at
+/// any time (RFC 5246 §7.4.1.1), and the states ignore and count one that
+/// arrives during a handshake.
+fn belongs_to_a_flight(typ: HandshakeType) -> bool {
     typ != HandshakeType::HELLO_REQUEST
 }
 
@@ -435,7 +435,7 @@ impl Connection {
                         let answered = self.handle_handshake(msg)?;
                         rest = tail;
                         let next = rest.first().map(|&t| HandshakeType(t));
-                        if answered && next.is_some_and(ends_no_flight) {
+                        if answered && next.is_some_and(belongs_to_a_flight) {
                             return Err(excess_handshake_data());
                         }
                     }
@@ -450,7 +450,7 @@ impl Connection {
                             break;
                         };
                         if self.handle_handshake(&raw)?
-                            && self.joiner.next_type().is_some_and(ends_no_flight)
+                            && self.joiner.next_type().is_some_and(belongs_to_a_flight)
                         {
                             return Err(excess_handshake_data());
                         }
