@@ -72,6 +72,25 @@ pub struct Input<'a> {
     pub data: Option<&'a mut [u8]>,
 }
 
+/// Handshake bytes that follow the message ending the peer's flight, in the
+/// same record or buffered: the peer wrote before reading our answer. No
+/// TLS 1.2 exchange does that, and such bytes could otherwise come to
+/// straddle a change of keys (RFC 5246 §7.1).
+fn excess_handshake_data() -> Error {
+    Error::UnexpectedMessage {
+        expected: "nothing more before our answer",
+        got: "handshake data after the end of the peer's flight",
+    }
+}
+
+/// Whether a message of this type is part of a flight, and so is excess
+/// data after the end of the peer's. A HelloRequest is not: it may come at
+/// any time (RFC 5246 §7.4.1.1), and the states ignore and count one that
+/// arrives during a handshake.
+fn belongs_to_a_flight(typ: HandshakeType) -> bool {
+    typ != HandshakeType::HELLO_REQUEST
+}
+
 /// The length (header included) of the handshake message at the start of
 /// `buf` if all of it is there; a header announcing more than its type
 /// allows ([`crate::handshake::max_body_len`]) is refused at once.
@@ -413,8 +432,12 @@ impl Connection {
                             break;
                         };
                         let (msg, tail) = rest.split_at(len);
-                        self.handle_handshake(msg)?;
+                        let answered = self.handle_handshake(msg)?;
                         rest = tail;
+                        let next = rest.first().map(|&t| HandshakeType(t));
+                        if answered && next.is_some_and(belongs_to_a_flight) {
+                            return Err(excess_handshake_data());
+                        }
                     }
                 }
                 if !rest.is_empty() {
@@ -426,7 +449,11 @@ impl Connection {
                         let Some(raw) = self.joiner.pop()? else {
                             break;
                         };
-                        self.handle_handshake(&raw)?;
+                        if self.handle_handshake(&raw)?
+                            && self.joiner.next_type().is_some_and(belongs_to_a_flight)
+                        {
+                            return Err(excess_handshake_data());
+                        }
                     }
                 }
                 // Once the handshake is over the joiner's buffer goes back,
@@ -487,8 +514,10 @@ impl Connection {
     }
 
     /// Decodes one whole handshake message whose type the state takes, and
-    /// hands it to the state.
-    fn handle_handshake(&mut self, raw: &[u8]) -> Result<(), Error> {
+    /// hands it to the state. Returns whether we answered it with handshake
+    /// messages or a ChangeCipherSpec: the peer's flight is then over, and
+    /// it may send no more handshake bytes before it has read ours.
+    fn handle_handshake(&mut self, raw: &[u8]) -> Result<bool, Error> {
         log_debug!(
             "{} received {}",
             self.role_name(),
@@ -514,7 +543,8 @@ impl Connection {
         // A handshake message is progress: it ends a run of empty records.
         self.empty_records = 0;
         let Some(msg) = self.start_peer_renegotiation(msg)? else {
-            return self.apply_actions();
+            let answered = self.actions.answers();
+            return self.apply_actions().map(|()| answered);
         };
         let role = self.role.take().ok_or(Error::Internal("no state"))?;
         let mut next = match role {
@@ -531,7 +561,8 @@ impl Connection {
             self.traffic = completed;
         }
         self.role = Some(next);
-        self.apply_actions()
+        let answered = self.actions.answers();
+        self.apply_actions().map(|()| answered)
     }
 
     fn handle_alert(&mut self, alert: Alert) -> Result<(), Error> {

@@ -33,6 +33,14 @@ impl Actions {
         }
         self.list.push(action);
     }
+
+    /// Whether the queue sends the peer something of the handshake: a
+    /// message or a ChangeCipherSpec.
+    pub(crate) fn answers(&self) -> bool {
+        self.list
+            .iter()
+            .any(|a| matches!(a, Action::Send(_) | Action::ChangeWriteCipher(_)))
+    }
 }
 
 /// Actions one flight queues at most in a typical handshake.

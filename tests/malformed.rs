@@ -97,6 +97,14 @@ fn decode_error(what: &'static str, kind: K) -> Outcome {
     fails(decode(what, kind), A::DECODE_ERROR)
 }
 
+/// Handshake bytes after the message that ends the peer's flight.
+fn excess_data() -> Outcome {
+    unexpected(
+        "nothing more before our answer",
+        "handshake data after the end of the peer's flight",
+    )
+}
+
 fn unexpected(expected: &'static str, got: &'static str) -> Outcome {
     fails(
         Error::UnexpectedMessage { expected, got },
@@ -857,6 +865,35 @@ fn rows() -> Vec<Row> {
             },
             Outcome::Completes,
         ),
+        // ---- the end of a flight (BoGo's Partial*With* tests) ----
+        // A message the receiver answers with a flight of its own ends the
+        // peer's flight: handshake bytes behind it, in the same record or
+        // already buffered, were written before the peer read our answer.
+        records_edit(
+            "ClientHello, then part of a ClientKeyExchange in its record",
+            ClientHello,
+            |r| r[0].1.extend_from_slice(&[CLIENT_KEY_EXCHANGE, 0, 0]),
+            excess_data(),
+        ),
+        records_edit(
+            "ClientHello across two records, part of a ClientKeyExchange behind it",
+            ClientHello,
+            |r| {
+                let mut tail = r[0].1.split_off(10);
+                tail.extend_from_slice(&[CLIENT_KEY_EXCHANGE, 0, 0]);
+                r.insert(1, (HANDSHAKE, tail));
+            },
+            excess_data(),
+        ),
+        records_edit(
+            "ServerHelloDone, then part of a NewSessionTicket in its record",
+            ServerFlight,
+            |r| {
+                let i = find_hs(r, SERVER_HELLO_DONE);
+                r[i].1.extend_from_slice(&[NEW_SESSION_TICKET, 0]);
+            },
+            excess_data(),
+        ),
         records_edit(
             "handshake message spans a CCS",
             ServerFlight,
@@ -1506,6 +1543,40 @@ fn rows() -> Vec<Row> {
 fn suite_rows() -> Vec<Row> {
     use Point::*;
     vec![
+        // The client sent supported_groups, so a server may echo it (RFC
+        // 5246 §7.4.1.4); it means nothing in a ServerHello (RFC 8422 §5.2)
+        // and is ignored (BoGo's SupportedCurves-ServerHello-TLS12).
+        row(
+            "SH echoes supported_groups",
+            ServerFlight,
+            |m| {
+                edit_server_hello(&mut m.wire, |sh| {
+                    sh.extensions.push(ServerExtension::Unknown {
+                        typ: ExtensionType::SUPPORTED_GROUPS,
+                        data: &[0, 2, 0, 29],
+                    });
+                })
+            },
+            // As far as it goes: the edit changes the transcript.
+            Outcome::Answers,
+        )
+        .only(|s| s.kx != KeyExchangeKind::Rsa),
+        // A client offering RSA key transport alone sends no
+        // supported_groups: the same extension is then unsolicited.
+        row(
+            "SH supported_groups the client did not send (RSA key transport)",
+            ServerFlight,
+            |m| {
+                edit_server_hello(&mut m.wire, |sh| {
+                    sh.extensions.push(ServerExtension::Unknown {
+                        typ: ExtensionType::SUPPORTED_GROUPS,
+                        data: &[0, 2, 0, 29],
+                    });
+                })
+            },
+            fails(Error::UnsolicitedExtension, A::UNSUPPORTED_EXTENSION),
+        )
+        .only(|s| s.kx == KeyExchangeKind::Rsa),
         row(
             "traffic: tampered explicit nonce (AES-GCM only)",
             TrafficToServer,

@@ -63,6 +63,12 @@ pub struct Options {
     pub renegotiate: Renegotiate,
     pub expect_total_renegotiations: Option<u32>,
     pub server_preference: bool,
+    pub implicit_handshake: bool,
+    pub expect_verify_result: bool,
+    pub signing_prefs: Vec<u16>,
+    pub expect_session_id: bool,
+    pub expect_no_session_id: bool,
+    pub extra_handshake: bool,
 }
 
 /// Why the command line cannot be run.
@@ -201,6 +207,37 @@ const FLAGS: &[(&str, Arity, Setter)] = &[
     }),
     ("-server-preference", Switch, |o, _| {
         set(&mut o.server_preference, true)
+    }),
+    // No handshake call: the first read or write drives it.
+    ("-implicit-handshake", Switch, |o, _| {
+        set(&mut o.implicit_handshake, true)
+    }),
+    ("-expect-verify-result", Switch, |o, _| {
+        set(&mut o.expect_verify_result, true)
+    }),
+    ("-signing-prefs", Value, |o, v| {
+        int(v).map(|n| o.signing_prefs.push(n))
+    }),
+    ("-expect-session-id", Switch, |o, _| {
+        set(&mut o.expect_session_id, true)
+    }),
+    ("-expect-no-session-id", Switch, |o, _| {
+        set(&mut o.expect_no_session_id, true)
+    }),
+    // A HelloRetryRequest is TLS 1.3's; the shim checks the version is 1.2
+    // after every handshake, so none can have happened.
+    ("-expect-no-hrr", Switch, |_, _| Ok(())),
+    // BoringSSL's shim then verifies through SSL_set_custom_verify instead
+    // of its X.509 callback; both accept, or refuse with -verify-fail, as
+    // the shim's own verifier (shim.rs, `AnyCert`) does either way.
+    ("-use-custom-verify-callback", Switch, |_, _| Ok(())),
+    // A second handshake call after the first completed must succeed and
+    // do nothing.
+    ("-no-op-extra-handshake", Switch, |o, _| {
+        set(&mut o.extra_handshake, true)
+    }),
+    ("-handshake-twice", Switch, |o, _| {
+        set(&mut o.extra_handshake, true)
     }),
 ];
 

@@ -3,9 +3,12 @@
 
 use std::io::{self, Read, Write};
 use std::net::{Ipv4Addr, Ipv6Addr, SocketAddr, TcpStream};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::Arc;
 
-use sanstls::config::{ClientAuth, ClientConfig, ServerConfig};
+use sanstls::config::{
+    CertifiedKey, ClientAuth, ClientConfig, ServerConfig, DEFAULT_SIGNATURE_SCHEMES,
+};
 use sanstls::enums::{NamedGroup, ProtocolVersion, SignatureScheme};
 use sanstls::event::Event;
 use sanstls::io::Stream;
@@ -58,11 +61,44 @@ pub fn run(parsed: &Parsed) -> Result<(), Failure> {
 #[derive(Default)]
 struct Shared {
     client_store: Option<Arc<dyn ClientSessionStore>>,
-    server_store: Option<Arc<dyn ServerSessionStore>>,
+    server_store: Option<Arc<CountingStore>>,
     ticketer: Option<Arc<dyn TicketProducer>>,
 }
 
+/// The server's session-ID cache, counting what it is given: BoringSSL's
+/// `-expect-session-id` asks whether the first connection's session was
+/// cached by ID.
+#[derive(Debug)]
+struct CountingStore {
+    inner: Arc<dyn ServerSessionStore>,
+    puts: AtomicUsize,
+}
+
+impl ServerSessionStore for CountingStore {
+    fn put(&self, id: &[u8], session: Vec<u8>) {
+        self.puts.fetch_add(1, Ordering::Relaxed);
+        self.inner.put(id, session);
+    }
+
+    fn get(&self, id: &[u8]) -> Option<zeroize::Zeroizing<Vec<u8>>> {
+        self.inner.get(id)
+    }
+
+    fn remove(&self, id: &[u8]) {
+        self.inner.remove(id);
+    }
+}
+
 const TLS12: u16 = 0x0303;
+
+impl Shared {
+    /// Sessions the server has cached by ID so far.
+    fn stored_sessions(&self) -> usize {
+        self.server_store
+            .as_ref()
+            .map_or(0, |s| s.puts.load(Ordering::Relaxed))
+    }
+}
 
 /// Refuses, before connecting, the options the library cannot honour.
 fn check_supported(o: &Options) -> Result<(), Failure> {
@@ -86,6 +122,29 @@ fn check_supported(o: &Options) -> Result<(), Failure> {
             return Err(unimplemented(format!("group {c}")));
         }
     }
+    if !o.signing_prefs.is_empty() {
+        // A client signs CertificateVerify with its key's first scheme
+        // that the CertificateRequest lists: no setting narrows that.
+        if !o.server {
+            return Err(unimplemented("-signing-prefs on a client"));
+        }
+        // A server's `signature_schemes` is one list for signing and for
+        // its CertificateRequest (BoringSSL's verify preferences).
+        if o.verify_peer || o.require_any_client_certificate {
+            return Err(unimplemented("-signing-prefs with client authentication"));
+        }
+    }
+    if o.server && !o.verify_prefs.is_empty() && !o.signing_prefs.is_empty() {
+        // One list for both (see above).
+        return Err(unimplemented(
+            "-verify-prefs with -signing-prefs on a server",
+        ));
+    }
+    for s in &o.signing_prefs {
+        if !DEFAULT_SIGNATURE_SCHEMES.contains(&SignatureScheme(*s)) {
+            return Err(unimplemented(format!("signature scheme {s:#06x}")));
+        }
+    }
     Ok(())
 }
 
@@ -101,14 +160,17 @@ fn default_suites() -> Vec<&'static sanstls::suites::SupportedSuite> {
 }
 
 fn connection(o: &Options, resuming: bool, shared: &mut Shared) -> Result<(), Failure> {
+    // Set when the verifier refuses a certificate (`-expect-verify-result`).
+    let refused = Arc::new(AtomicBool::new(false));
     let conn = if o.server {
-        Connection::new_server(Arc::new(server_config(o, shared)?))
+        Connection::new_server(Arc::new(server_config(o, shared, &refused)?))
     } else {
         // The library sends only valid DNS names in SNI.
         let name = ServerName::try_from(o.host_name.as_deref().unwrap_or("localhost"))
             .map_err(|e| unimplemented(format!("-host-name: {e}")))?
             .to_owned();
-        Connection::new_client(Arc::new(client_config(o, shared)?), name).map_err(tls_failure)?
+        Connection::new_client(Arc::new(client_config(o, shared, &refused)?), name)
+            .map_err(tls_failure)?
     };
     let addr = if o.ipv6 {
         SocketAddr::from((Ipv6Addr::LOCALHOST, o.port))
@@ -121,13 +183,20 @@ fn connection(o: &Options, resuming: bool, shared: &mut Shared) -> Result<(), Fa
         .map_err(io_failure)?;
 
     let mut tls = Stream::new(conn, tcp);
-    tls.handshake().map_err(io_failure)?;
-    let negotiated = tls
-        .conn()
-        .negotiated()
-        .cloned()
-        .ok_or_else(|| failed("no parameters after the handshake"))?;
-    check_negotiated(o, resuming, &negotiated)?;
+    let stored_before = shared.stored_sessions();
+    // With -implicit-handshake the first read or write drives the
+    // handshake, and what it agreed on is checked at the end.
+    if !o.implicit_handshake {
+        tls.handshake().map_err(io_failure)?;
+        check_handshake(o, resuming, &tls, &refused)?;
+        if o.extra_handshake {
+            let before = tls.conn().negotiated().cloned();
+            tls.handshake().map_err(io_failure)?;
+            if tls.conn().negotiated() != before.as_ref() || tls.conn().is_handshaking() {
+                return Err(failed("a second handshake call was not a no-op"));
+            }
+        }
+    }
 
     if o.export_keying_material > 0 {
         let mut out = vec![0; o.export_keying_material];
@@ -153,6 +222,18 @@ fn connection(o: &Options, resuming: bool, shared: &mut Shared) -> Result<(), Fa
         }
     } else {
         echo(&mut tls)?;
+    }
+    if o.implicit_handshake {
+        check_handshake(o, resuming, &tls, &refused)?;
+    }
+    if !resuming {
+        let cached = shared.stored_sessions() > stored_before;
+        if o.expect_session_id && !cached {
+            return Err(failed("the session was not cached by ID"));
+        }
+        if o.expect_no_session_id && cached {
+            return Err(failed("the session was cached by ID"));
+        }
     }
 
     let renegotiations = tls
@@ -186,6 +267,40 @@ fn echo(tls: &mut Stream<TcpStream>) -> Result<(), Failure> {
         tls.flush().map_err(io_failure)?;
     }
     tls.close().map_err(io_failure)
+}
+
+/// The checks of a completed handshake: its parameters, and the
+/// verification result.
+fn check_handshake(
+    o: &Options,
+    resuming: bool,
+    tls: &Stream<TcpStream>,
+    refused: &AtomicBool,
+) -> Result<(), Failure> {
+    let negotiated = tls
+        .conn()
+        .negotiated()
+        .ok_or_else(|| failed("no parameters after the handshake"))?;
+    check_negotiated(o, resuming, negotiated)?;
+    // BoringSSL's result is "OK" when every certificate verified or none
+    // came, and "application verification failure" with -verify-fail. A
+    // refusal by our verifier is fatal, so a completed handshake had none;
+    // the flag is still read rather than assumed.
+    if o.expect_verify_result {
+        let refused = refused.load(Ordering::Relaxed);
+        if refused != o.verify_fail {
+            return Err(failed(format!(
+                "verification {}, expected {}",
+                if refused { "failed" } else { "passed" },
+                if o.verify_fail {
+                    "a failure"
+                } else {
+                    "success"
+                },
+            )));
+        }
+    }
+    Ok(())
 }
 
 fn check_negotiated(o: &Options, resuming: bool, n: &Negotiated) -> Result<(), Failure> {
@@ -280,9 +395,14 @@ fn alpn_list(wire: &[u8]) -> Result<Vec<Vec<u8>>, Failure> {
     Ok(list)
 }
 
-fn client_config(o: &Options, shared: &mut Shared) -> Result<ClientConfig, Failure> {
+fn client_config(
+    o: &Options,
+    shared: &mut Shared,
+    refused: &Arc<AtomicBool>,
+) -> Result<ClientConfig, Failure> {
     let verifier = Arc::new(AnyCert {
         fail: o.verify_fail,
+        refused: refused.clone(),
     });
     let mut c = ClientConfig::with_verifier(verifier);
     c.suites = default_suites();
@@ -319,7 +439,11 @@ fn client_config(o: &Options, shared: &mut Shared) -> Result<ClientConfig, Failu
     Ok(c)
 }
 
-fn server_config(o: &Options, shared: &mut Shared) -> Result<ServerConfig, Failure> {
+fn server_config(
+    o: &Options,
+    shared: &mut Shared,
+    refused: &Arc<AtomicBool>,
+) -> Result<ServerConfig, Failure> {
     let (Some(cert), Some(key)) = (&o.cert_file, &o.key_file) else {
         return Err(failed("a server needs -cert-file and -key-file"));
     };
@@ -338,18 +462,54 @@ fn server_config(o: &Options, shared: &mut Shared) -> Result<ServerConfig, Failu
     if !o.curves.is_empty() {
         c.groups = o.curves.iter().map(|&g| NamedGroup(g)).collect();
     }
+    // `signature_schemes` is both what the server signs with and what its
+    // CertificateRequest lists and accepts (`check_supported` refused the
+    // cases where the two flags would disagree).
+    if !o.signing_prefs.is_empty() {
+        c.signature_schemes = o
+            .signing_prefs
+            .iter()
+            .map(|&s| SignatureScheme(s))
+            .collect();
+    }
+    if !o.verify_prefs.is_empty() {
+        let schemes: Vec<_> = o.verify_prefs.iter().map(|&s| SignatureScheme(s)).collect();
+        // Narrowed to these, the server must still be able to sign: else
+        // the list would break its own signature, which BoringSSL's does
+        // not touch.
+        let ours = CertifiedKey::from_pem_files(cert, key).map_err(tls_failure)?;
+        if ours.key.choose_scheme(&schemes).is_none() {
+            return Err(unimplemented(
+                "-verify-prefs on a server whose key signs with none of them",
+            ));
+        }
+        c.signature_schemes = schemes;
+    }
     let verifier = Arc::new(AnyCert {
         fail: o.verify_fail,
+        refused: refused.clone(),
     });
     if o.require_any_client_certificate {
         c.client_auth = ClientAuth::Required(verifier);
     } else if o.verify_peer {
         c.client_auth = ClientAuth::Optional(verifier);
     }
-    match &shared.server_store {
-        Some(store) => c.session_store = Some(store.clone()),
-        None => shared.server_store = c.session_store.clone(),
-    }
+    let store = match &shared.server_store {
+        Some(store) => store.clone(),
+        None => {
+            let inner = c
+                .session_store
+                .clone()
+                .ok_or_else(|| failed("the server has no session cache"))?;
+            let store = Arc::new(CountingStore {
+                inner,
+                puts: AtomicUsize::new(0),
+            });
+            shared.server_store = Some(store.clone());
+            store
+        }
+    };
+    c.session_store = Some(store);
     if o.no_ticket {
         c.ticketer = None;
     } else {
@@ -367,11 +527,14 @@ fn server_config(o: &Options, shared: &mut Shared) -> Result<ServerConfig, Failu
 #[derive(Debug)]
 struct AnyCert {
     fail: bool,
+    /// Set when a certificate was refused.
+    refused: Arc<AtomicBool>,
 }
 
 impl AnyCert {
     fn verdict(&self) -> Result<(), CertificateError> {
         if self.fail {
+            self.refused.store(true, Ordering::Relaxed);
             Err(CertificateError::UnknownIssuer)
         } else {
             Ok(())

@@ -87,6 +87,8 @@ fn shim_client_handshakes_and_resumes() {
         "-resume-count",
         "1",
         "-expect-extended-master-secret",
+        "-implicit-handshake",
+        "-expect-verify-result",
     ]);
     for resumed in [false, true] {
         let tcp = accept(&listener, 7);
@@ -98,10 +100,15 @@ fn shim_client_handshakes_and_resumes() {
     assert_passed(&finished(child));
 }
 
-#[test]
-fn shim_server_handshakes() {
+/// Runs the shim as a server with `flags` for one connection from a
+/// sanstls client; returns how it exited.
+fn shim_server(flags: &[&str]) -> Output {
     let (cert, key) = certificate();
-    let dir = std::env::temp_dir().join(format!("sanstls-bogo-{}", std::process::id()));
+    let dir = std::env::temp_dir().join(format!(
+        "sanstls-bogo-{}-{}",
+        std::process::id(),
+        flags.len()
+    ));
     std::fs::create_dir_all(&dir).unwrap();
     let (cert_file, key_file) = (dir.join("cert.pem"), dir.join("key.pem"));
     std::fs::write(&cert_file, cert.pem()).unwrap();
@@ -109,7 +116,7 @@ fn shim_server_handshakes() {
 
     let listener = TcpListener::bind("127.0.0.1:0").unwrap();
     let port = listener.local_addr().unwrap().port().to_string();
-    let child = shim(&[
+    let mut args = vec![
         "-server",
         "-port",
         &port,
@@ -119,16 +126,35 @@ fn shim_server_handshakes() {
         cert_file.to_str().unwrap(),
         "-key-file",
         key_file.to_str().unwrap(),
-        "-expect-server-name",
-        "localhost",
-    ]);
+    ];
+    args.extend_from_slice(flags);
+    let child = shim(&args);
     let client = Arc::new(ClientConfig::with_verifier(Arc::new(NoServerVerification)));
     let tcp = accept(&listener, 3);
     let conn = Connection::new_client(client, ServerName::try_from("localhost").unwrap()).unwrap();
     exchange(&mut Stream::new(conn, tcp), false);
     let out = finished(child);
     std::fs::remove_dir_all(&dir).unwrap();
-    assert_passed(&out);
+    out
+}
+
+#[test]
+fn shim_server_handshakes() {
+    assert_passed(&shim_server(&[
+        "-expect-server-name",
+        "localhost",
+        // A sanstls server caches a session by ID, with a ticket or not.
+        "-expect-session-id",
+        "-no-op-extra-handshake",
+    ]));
+}
+
+/// The session-ID check reads the cache: the opposite expectation fails.
+#[test]
+fn shim_checks_the_session_cache() {
+    let out = shim_server(&["-expect-no-session-id"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("cached by ID"));
 }
 
 #[test]

@@ -264,10 +264,9 @@ fn encode_client_hello(
         // offering only RSA key transport without one sends the classic
         // hello without them (supported_groups still names the RFC 7919
         // groups for DHE).
-        let ecc = config.suites.iter().any(|s| s.kx == KeyExchangeKind::Ecdhe)
-            || config.client_cert_resolver.is_some();
+        let ecc = offers_ecc(config);
         let ffdhe = offered_ffdhe_groups(config);
-        if ecc || !ffdhe.is_empty() {
+        if offers_supported_groups(config) {
             put_extension(out, ExtensionType::SUPPORTED_GROUPS, |o| {
                 put_vec(o, LenSize::U16, "supported_groups too long", |o| {
                     let ec = if ecc { &config.groups[..] } else { &[] };
@@ -343,6 +342,19 @@ fn offers_etm(config: &ClientConfig) -> bool {
         let _ = config;
         false
     }
+}
+
+/// Whether the hello carries the ECC extensions (RFC 8422 §4): with an ECDHE
+/// suite, or with a client certificate (see `encode_client_hello`).
+fn offers_ecc(config: &ClientConfig) -> bool {
+    config.suites.iter().any(|s| s.kx == KeyExchangeKind::Ecdhe)
+        || config.client_cert_resolver.is_some()
+}
+
+/// Whether the hello carries supported_groups: for ECC, or to name the RFC
+/// 7919 groups.
+fn offers_supported_groups(config: &ClientConfig) -> bool {
+    offers_ecc(config) || !offered_ffdhe_groups(config).is_empty()
 }
 
 /// The RFC 7919 groups we name in supported_groups: all three when we offer
@@ -427,6 +439,13 @@ impl AwaitServerHello {
                 ServerExtension::SessionTicketAck if self.asked_for_ticket => {
                     answer.ticket_ack = true
                 }
+                // We sent supported_groups, so the server may answer it
+                // (RFC 5246 §7.4.1.4); RFC 8422 §5.2 gives it no meaning in
+                // a ServerHello, so it is ignored.
+                ServerExtension::Unknown {
+                    typ: ExtensionType::SUPPORTED_GROUPS,
+                    ..
+                } if offers_supported_groups(&self.config) => {}
                 // RFC 5246 §7.4.1.4: an extension we did not offer is fatal.
                 _ => return Err(Error::UnsolicitedExtension),
             }
