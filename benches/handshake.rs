@@ -3,7 +3,15 @@
 //! verification, and resumed handshakes by session ID and by ticket. Client
 //! and server run in memory on one thread; the figure is their CPU together.
 //!
-//! `cargo bench --bench handshake`
+//! Full handshakes with chain verification come twice for sanstls:
+//! `verify`, every chain verified (the verifier's cache of verified chains
+//! turned off), and `cached`, repeat full handshakes with the same server
+//! as the default configuration makes them, the chain verified once and
+//! then taken from the cache (the ServerKeyExchange signature is still
+//! verified each time). rustls has no such cache: its `verify` is the
+//! figure to compare both with.
+//!
+//! `cargo bench --bench handshake` (one group: `-- full_handshake`)
 
 mod common;
 
@@ -13,6 +21,7 @@ use common::*;
 use criterion::{criterion_group, criterion_main, Criterion};
 use rustls::client::Resumption;
 use sanstls::enums::NamedGroup;
+use sanstls::verify::{RootCertStore, WebPkiServerVerifier};
 
 const CASES: &[(&str, Key, Case)] = &[
     (
@@ -44,6 +53,13 @@ const CASES: &[(&str, Key, Case)] = &[
     ),
 ];
 
+/// A verifier of `pki`'s chains without the cache of verified chains.
+fn uncached_verifier(pki: &Pki) -> WebPkiServerVerifier {
+    let mut roots = RootCertStore::new();
+    roots.add(pki.ca.clone()).unwrap();
+    WebPkiServerVerifier::with_chain_cache(Arc::new(roots), None)
+}
+
 fn full(c: &mut Criterion) {
     let mut g = c.benchmark_group("full_handshake");
     for (name, key, case) in CASES {
@@ -57,11 +73,23 @@ fn full(c: &mut Criterion) {
 
             let (mut sc, ss) = sanstls_configs(&pki, case);
             sc.session_store = None;
+            let cached = verify_chain.then(|| Arc::new(sc.clone()));
+            if verify_chain {
+                sc.verifier = Arc::new(uncached_verifier(&pki));
+            }
             let (sc, ss) = (Arc::new(sc), Arc::new(ss));
             let mut wire = Vec::new();
             g.bench_function(format!("sanstls/{name}/{label}"), |b| {
                 b.iter(|| sanstls_handshake(&sc, &ss, &mut wire))
             });
+            // The default client: the chain verified by the first handshake
+            // (here, before timing) and taken from the cache by the rest.
+            if let Some(sc) = cached {
+                sanstls_handshake(&sc, &ss, &mut wire);
+                g.bench_function(format!("sanstls/{name}/cached"), |b| {
+                    b.iter(|| sanstls_handshake(&sc, &ss, &mut wire))
+                });
+            }
 
             let (mut rc, rs) = rustls_configs(&pki, case);
             rc.resumption = Resumption::disabled();
@@ -74,15 +102,28 @@ fn full(c: &mut Criterion) {
     g.finish();
 }
 
+/// The SHA-256 of `pki`'s chain and the name "localhost", as the cache's
+/// key is made: what a client that takes the chain from a cache cannot do
+/// without (a lookup needs the key).
+fn chain_digest(pki: &Pki) {
+    let mut h = ring::digest::Context::new(&ring::digest::SHA256);
+    h.update(b"localhost");
+    for cert in &pki.chain {
+        h.update(cert);
+    }
+    std::hint::black_box(h.finish());
+}
+
 /// The bound: the cryptography alone of one ECDHE-ECDSA handshake, with
-/// and without one chain verification.
+/// and without one chain verification, and with the chain's digest in
+/// place of its verification (the bound of a repeat handshake whose chain
+/// comes from a cache).
 fn crypto_only(c: &mut Criterion) {
     let mut g = c.benchmark_group("crypto_only");
     let pki = Pki::new(Key::EcdsaP256);
     let crypto = CryptoOnly::new(&pki);
-    let mut roots = sanstls::verify::RootCertStore::new();
-    roots.add(pki.ca.clone()).unwrap();
-    let verifier = sanstls::verify::WebPkiServerVerifier::new(Arc::new(roots));
+    // Every chain verified: the cache would make this a lookup.
+    let verifier = uncached_verifier(&pki);
     g.bench_function("ecdsa_p256_x25519/noverify", |b| b.iter(|| crypto.run()));
     g.bench_function("ecdsa_p256_x25519/verify", |b| {
         b.iter(|| {
@@ -108,6 +149,13 @@ fn crypto_only(c: &mut Criterion) {
         b.iter(|| {
             crypto.run();
             crypto.verify_chain(&pki, &verifier);
+            symmetric.run();
+        })
+    });
+    g.bench_function("ecdsa_p256_x25519/cached+symmetric", |b| {
+        b.iter(|| {
+            crypto.run();
+            chain_digest(&pki);
             symmetric.run();
         })
     });
