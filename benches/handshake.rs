@@ -11,6 +11,10 @@
 //! verified each time). rustls has no such cache: its `verify` is the
 //! figure to compare both with.
 //!
+//! `repeat_full_interleaved` runs the three of the first case (and of the
+//! others) in turn, handshake by handshake, and prints their ratios: the
+//! steadier comparison on a shared machine.
+//!
 //! `cargo bench --bench handshake` (one group: `-- full_handshake`)
 
 mod common;
@@ -193,9 +197,93 @@ fn resumed(c: &mut Criterion) {
     g.finish();
 }
 
+/// Repeat full handshakes with chain verification on, the three ways in
+/// turn, a few handshakes each (about 1 ms), so that all three meet the
+/// same load (the machine is shared, and a run of `full` can see a build
+/// start between two of its figures): sanstls taking the chain from the
+/// cache (the figure criterion reports), sanstls verifying every chain,
+/// and rustls (which always verifies). Each turn begins with one untimed
+/// handshake, so that the caches are as warm as in `full`'s loops. The
+/// sums go to a line of ratios printed after the group's figure.
+fn interleaved(c: &mut Criterion) {
+    /// Handshakes timed per library per turn, after one untimed.
+    const TURN: u64 = 4;
+    use std::cell::RefCell;
+    use std::hint::black_box;
+    use std::time::{Duration, Instant};
+
+    let mut g = c.benchmark_group("repeat_full_interleaved");
+    for (name, key, case) in CASES {
+        let pki = Pki::new(*key);
+        let (mut cached, ss) = sanstls_configs(&pki, *case);
+        cached.session_store = None;
+        let mut uncached = cached.clone();
+        uncached.verifier = Arc::new(uncached_verifier(&pki));
+        let (cached, uncached, ss) = (Arc::new(cached), Arc::new(uncached), Arc::new(ss));
+        let (mut rc, rs) = rustls_configs(&pki, *case);
+        rc.resumption = Resumption::disabled();
+        let (rc, rs) = (Arc::new(rc), Arc::new(rs));
+        let mut wire = Vec::new();
+        sanstls_handshake(&cached, &ss, &mut wire);
+
+        // Per sample: (handshakes, sanstls cached, sanstls verifying, rustls).
+        let samples = RefCell::new(Vec::<(u64, Duration, Duration, Duration)>::new());
+        g.bench_function(format!("{name}/sanstls_cached"), |b| {
+            b.iter_custom(|iters| {
+                let mut t = [Duration::ZERO; 3];
+                let mut done = 0;
+                while done < iters {
+                    let batch = (iters - done).min(TURN);
+                    // Each turn starts with one handshake untimed, so that
+                    // none is timed right after the others' code ran.
+                    for (i, t) in t.iter_mut().enumerate() {
+                        let one = |wire: &mut Vec<u8>| match i {
+                            0 => drop(black_box(sanstls_handshake(&cached, &ss, wire))),
+                            1 => drop(black_box(sanstls_handshake(&uncached, &ss, wire))),
+                            _ => drop(black_box(rustls_handshake(&rc, &rs, wire))),
+                        };
+                        one(&mut wire);
+                        let start = Instant::now();
+                        for _ in 0..batch {
+                            one(&mut wire);
+                        }
+                        *t += start.elapsed();
+                    }
+                    done += batch;
+                }
+                samples.borrow_mut().push((iters, t[0], t[1], t[2]));
+                t[0]
+            })
+        });
+        let samples = samples.into_inner();
+        let n: u64 = samples.iter().map(|s| s.0).sum();
+        let mean = |f: fn(&(u64, Duration, Duration, Duration)) -> Duration| {
+            samples.iter().map(f).sum::<Duration>().as_secs_f64() * 1e6 / n as f64
+        };
+        let (c, v, r) = (mean(|s| s.1), mean(|s| s.2), mean(|s| s.3));
+        // Each sample's ratio rustls / sanstls cached, for their spread.
+        let mut ratios: Vec<f64> = samples
+            .iter()
+            .map(|s| s.3.as_secs_f64() / s.1.as_secs_f64())
+            .collect();
+        ratios.sort_by(f64::total_cmp);
+        println!(
+            "{name}: {n} handshakes each, in turn; means: sanstls cached {c:.1} µs, \
+             sanstls verifying {v:.1} µs, rustls {r:.1} µs; rustls / sanstls cached \
+             {:.3} (samples: median {:.3}, {:.3}..{:.3}), rustls / sanstls verifying {:.3}",
+            r / c,
+            ratios[ratios.len() / 2],
+            ratios[0],
+            ratios[ratios.len() - 1],
+            r / v,
+        );
+    }
+    g.finish();
+}
+
 criterion_group! {
     name = benches;
     config = criterion_config();
-    targets = crypto_only, full, resumed
+    targets = crypto_only, full, interleaved, resumed
 }
 criterion_main!(benches);
