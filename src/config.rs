@@ -295,7 +295,11 @@ pub struct ClientConfig {
     /// extension is not sent.
     pub alpn_protocols: Vec<Vec<u8>>,
     /// Verifies the server's certificate chain (default, from
-    /// [`ClientConfig::new`]: rustls-webpki over the roots given).
+    /// [`ClientConfig::new`]: rustls-webpki over the roots given, keeping
+    /// the chains it accepted in a cache of the default bounds; see
+    /// [`WebPkiServerVerifier`] for that cache and how to turn it off).
+    /// Shared by the connections of this configuration and its clones, and
+    /// so is its cache.
     pub verifier: Arc<dyn ServerCertVerifier>,
     /// Send server_name for DNS names (never for IP addresses, RFC 6066 §3;
     /// default true).
@@ -403,7 +407,9 @@ pub struct ClientConfig {
 
 impl ClientConfig {
     /// Secure defaults, verifying servers against `roots` with rustls-webpki
-    /// (feature `std`: the system's random source and clock).
+    /// and a cache of verified chains (feature `std`: the system's random
+    /// source and clock). Without the cache:
+    /// `ClientConfig::with_verifier(Arc::new(WebPkiServerVerifier::with_chain_cache(Arc::new(roots), None)))`.
     #[cfg(feature = "std")]
     pub fn new(roots: RootCertStore) -> Self {
         Self::with_verifier(Arc::new(WebPkiServerVerifier::new(Arc::new(roots))))

@@ -93,3 +93,21 @@ pub const MAX_BUFFERED_OUTPUT: usize = 64 * 1024;
 /// a larger one, so that a server cannot make it spend seconds on one
 /// exponentiation; it also bounds a DHE pre-master secret to 512 bytes.
 pub const MAX_DH_PRIME_BITS: usize = 4096;
+
+/// Most verified server chains the client's cache keeps by default
+/// (feature `std`; `verify::ChainCacheConfig::max_entries`, which sets it
+/// per verifier). A server can make the client add entries, one for each
+/// distinct chain it presents that verifies; when the cache is full the
+/// least recently used entry goes, so a server cycling through chains can
+/// only evict, which costs later handshakes a verification each, never
+/// more memory. 256 servers' chains is more than most clients meet in the
+/// cache's maximum age.
+pub const DEFAULT_CHAIN_CACHE_ENTRIES: usize = 256;
+
+/// Bytes each entry of the verified-chain cache takes: it keeps no
+/// certificate, only a SHA-256 digest of the chain and the name (32 bytes)
+/// and four times or counters (8 bytes each). The cache's storage is one
+/// vector of entries that never grows past its `max_entries`, so it holds
+/// at most `max_entries` × 64 bytes: 16 KiB at the default
+/// [`DEFAULT_CHAIN_CACHE_ENTRIES`], whatever size the chains are.
+pub const CHAIN_CACHE_ENTRY_BYTES: usize = 64;

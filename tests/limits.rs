@@ -16,9 +16,9 @@ use sanstls::internals::codec::Decode;
 use sanstls::internals::handshake::extensions::ClientExtension;
 use sanstls::internals::handshake::HandshakePayload;
 use sanstls::limits::{
-    MAX_BUFFERED_OUTPUT, MAX_CERT_CHAIN_LEN, MAX_CLIENT_HELLO_LEN, MAX_EMPTY_RECORDS,
-    MAX_HANDSHAKE_MESSAGE_LEN, MAX_HELLO_REQUESTS, MAX_LIST_ITEMS, MAX_PLAINTEXT_LEN,
-    MAX_RENEGOTIATIONS, MAX_RENEGOTIATION_REQUESTS, MAX_WARNING_ALERTS,
+    DEFAULT_CHAIN_CACHE_ENTRIES, MAX_BUFFERED_OUTPUT, MAX_CERT_CHAIN_LEN, MAX_CLIENT_HELLO_LEN,
+    MAX_EMPTY_RECORDS, MAX_HANDSHAKE_MESSAGE_LEN, MAX_HELLO_REQUESTS, MAX_LIST_ITEMS,
+    MAX_PLAINTEXT_LEN, MAX_RENEGOTIATIONS, MAX_RENEGOTIATION_REQUESTS, MAX_WARNING_ALERTS,
 };
 use sanstls::pki_types::CertificateDer;
 use sanstls::resumption::ticketer::TicketProducer;
@@ -778,5 +778,42 @@ fn buffered_output() {
     assert_eq!(
         conn.poll_event(),
         Some(Event::WarningAlert(A::USER_CANCELED))
+    );
+}
+
+// ---- DEFAULT_CHAIN_CACHE_ENTRIES ----
+
+#[test]
+fn verified_chain_cache_entries() {
+    use sanstls::pki_types::{ServerName, UnixTime};
+    use sanstls::verify::{ServerCertVerifier, WebPkiServerVerifier};
+    // One wildcard leaf: each name under it is a chain verdict of its own.
+    let pki = Pki::with_names(KeyType::P256, &["*.example.com"]);
+    let v = WebPkiServerVerifier::new(Arc::new(pki.roots()));
+    let now = UnixTime::since_unix_epoch(std::time::Duration::from_secs(1_893_456_000));
+    let verify = |n: usize| {
+        let name = ServerName::try_from(format!("n{n}.example.com")).unwrap();
+        v.verify_server_cert(&pki.chain[0], &[], &name, now)
+            .unwrap();
+        let s = v.chain_cache_stats().unwrap();
+        (s.hits, s.misses, s.entries)
+    };
+    // At the limit: every entry kept, each name a hit the second time.
+    for n in 0..DEFAULT_CHAIN_CACHE_ENTRIES {
+        verify(n);
+    }
+    let limit = DEFAULT_CHAIN_CACHE_ENTRIES as u64;
+    for n in 0..DEFAULT_CHAIN_CACHE_ENTRIES {
+        verify(n);
+    }
+    assert_eq!(verify(0), (limit + 1, limit, DEFAULT_CHAIN_CACHE_ENTRIES));
+    // One past it: the least recently used (name 1) made room.
+    assert_eq!(
+        verify(DEFAULT_CHAIN_CACHE_ENTRIES),
+        (limit + 1, limit + 1, DEFAULT_CHAIN_CACHE_ENTRIES)
+    );
+    assert_eq!(
+        verify(1),
+        (limit + 1, limit + 2, DEFAULT_CHAIN_CACHE_ENTRIES)
     );
 }

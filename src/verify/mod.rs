@@ -11,9 +11,11 @@
 //! verifier cannot make one up.
 //!
 //! The default verifiers ([`WebPkiServerVerifier`], [`WebPkiClientVerifier`])
-//! build a path to a [`RootCertStore`] with rustls-webpki. [`danger`] holds the
-//! verifier that checks nothing, for tests and for callers who pin keys
-//! themselves.
+//! build a path to a [`RootCertStore`] with rustls-webpki; with the `std`
+//! feature the server one keeps the chains it accepted in a bounded cache
+//! (`ChainCacheConfig`), so that a client's repeat handshakes with a server
+//! skip verifying the same chain again. [`danger`] holds the verifier that
+//! checks nothing, for tests and for callers who pin keys themselves.
 
 use alloc::borrow::Cow;
 use alloc::format;
@@ -25,10 +27,14 @@ use rustls_pki_types::{CertificateDer, IpAddr, ServerName, UnixTime};
 
 use crate::error::CertificateError;
 
+#[cfg(feature = "std")]
+mod chain_cache;
 pub mod danger;
 mod roots;
 mod webpki_verifier;
 
+#[cfg(feature = "std")]
+pub use chain_cache::{ChainCacheConfig, ChainCacheStats, DEFAULT_CHAIN_CACHE_MAX_AGE};
 #[cfg(feature = "native-roots")]
 pub use roots::NativeRootsReport;
 pub use roots::RootCertStore;
