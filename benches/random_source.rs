@@ -19,18 +19,6 @@ use std::time::Instant;
 use common::*;
 use sanstls::config::{RandomSource, SystemRandom, ThreadRandom};
 
-fn env(name: &str, default: usize) -> usize {
-    std::env::var(name)
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(default)
-}
-
-fn median(mut v: Vec<f64>) -> f64 {
-    v.sort_by(|a, b| a.total_cmp(b));
-    v[v.len() / 2]
-}
-
 /// sanstls resumption configs drawing from `random` on both sides.
 fn sanstls_with(
     pki: &Pki,
@@ -46,8 +34,9 @@ fn sanstls_with(
 }
 
 fn main() {
-    let rounds = env("ROUNDS", 21);
-    let per_round = env("PER_ROUND", 400);
+    let rounds = env_usize("ROUNDS", 21);
+    let per_round = env_usize("PER_ROUND", 400);
+    println!("load average before: {}", load());
     let pki = Pki::new(Key::EcdsaP256);
     let case = Case {
         suite: "TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256",
@@ -113,16 +102,17 @@ fn main() {
             .iter()
             .enumerate()
         {
-            let r = &ratios[who];
-            let (lo, hi) = r
-                .iter()
-                .fold((f64::MAX, f64::MIN), |(lo, hi), &x| (lo.min(x), hi.max(x)));
             println!(
-                "  {name:<22} {:>6.2} µs  speed vs rustls {:.2}× (rounds {lo:.2}–{hi:.2})",
-                median(micros[who].clone()),
-                median(r.clone()),
+                "  {name:<22} {:>6.2} µs  speed vs rustls {}",
+                Spread::of(&micros[who]).median,
+                Spread::of(&ratios[who]),
             );
         }
-        println!("  {:<22} {:>6.2} µs", "rustls", median(micros[2].clone()));
+        println!(
+            "  {:<22} {:>6.2} µs",
+            "rustls",
+            Spread::of(&micros[2]).median
+        );
     }
+    println!("load average after: {}", load());
 }

@@ -5,10 +5,14 @@
 
 mod bound;
 mod pump;
+mod rounds;
 // Not every bench uses the bounds.
 #[allow(unused_imports)]
 pub use bound::*;
 pub use pump::sanstls_pump;
+// Only the interleaved benches (threads, tokio_io, random_source) use these.
+#[allow(unused_imports)]
+pub use rounds::*;
 
 use std::sync::Arc;
 

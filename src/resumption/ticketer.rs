@@ -35,7 +35,7 @@
 
 use alloc::vec::Vec;
 #[cfg(feature = "std")]
-use std::sync::Mutex;
+use std::sync::RwLock;
 
 #[cfg(feature = "std")]
 use ring::aead::{Aad, LessSafeKey, Nonce, UnboundKey, AES_256_GCM, NONCE_LEN};
@@ -143,7 +143,9 @@ struct Keys {
 pub struct Ticketer {
     lifetime: u32,
     rng: SystemRandom,
-    keys: Mutex<Option<Keys>>,
+    /// Read by every seal and open, written only to rotate: connections on
+    /// many threads seal and open tickets side by side.
+    keys: RwLock<Option<Keys>>,
 }
 
 #[cfg(feature = "std")]
@@ -162,7 +164,7 @@ impl Ticketer {
         Ticketer {
             lifetime: lifetime.max(1),
             rng: SystemRandom::new(),
-            keys: Mutex::new(None),
+            keys: RwLock::new(None),
         }
     }
 
@@ -189,7 +191,7 @@ impl Ticketer {
     /// tickets under any other key no longer open. From then on the keys do
     /// not rotate by time.
     pub fn set_keys(&self, current: TicketKey, previous: Option<TicketKey>) {
-        if let Ok(mut keys) = self.keys.lock() {
+        if let Ok(mut keys) = self.keys.write() {
             *keys = Some(Keys {
                 current,
                 previous,
@@ -212,7 +214,7 @@ impl Ticketer {
     /// open). From then on the keys rotate by time again. Not for a fleet:
     /// the new key is this ticketer's alone (use [`set_keys`](Self::set_keys)).
     pub fn rotate(&self, now: UnixTime) {
-        if let Ok(mut keys) = self.keys.lock() {
+        if let Ok(mut keys) = self.keys.write() {
             let old = keys.take();
             if let Some(current) = TicketKey::generate(&self.rng, now.as_secs()) {
                 *keys = Some(Keys {
@@ -224,17 +226,28 @@ impl Ticketer {
         }
     }
 
-    /// Runs `f` on the keys after rotating them if the current one is too old.
+    /// Whether `keys` are due for rotation at `now`: missing, or ours and
+    /// older than the lifetime.
+    fn stale(&self, keys: Option<&Keys>, now: UnixTime) -> bool {
+        keys.is_none_or(|k| {
+            !k.external
+                && now.as_secs().saturating_sub(k.current.created) >= u64::from(self.lifetime)
+        })
+    }
+
+    /// Runs `f` on the keys after rotating them if the current one is too
+    /// old. `f` runs under the read lock, so seals and opens on many threads
+    /// do not wait for each other; only a rotation takes the write lock.
     fn with_keys<T>(&self, now: UnixTime, f: impl FnOnce(&Keys) -> Option<T>) -> Option<T> {
-        let mut guard = self.keys.lock().ok()?;
-        let stale = match guard.as_ref() {
-            None => true,
-            Some(k) => {
-                !k.external
-                    && now.as_secs().saturating_sub(k.current.created) >= u64::from(self.lifetime)
+        {
+            let keys = self.keys.read().ok()?;
+            if !self.stale(keys.as_ref(), now) {
+                return f(keys.as_ref()?);
             }
-        };
-        if stale {
+        }
+        let mut guard = self.keys.write().ok()?;
+        // Another thread may have rotated while this one waited.
+        if self.stale(guard.as_ref(), now) {
             let old = guard.take();
             let current = TicketKey::generate(&self.rng, now.as_secs())?;
             *guard = Some(Keys {
