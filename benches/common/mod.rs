@@ -6,13 +6,18 @@
 mod bound;
 mod pump;
 mod rounds;
+mod unbuffered;
 // Not every bench uses the bounds.
 #[allow(unused_imports)]
 pub use bound::*;
 pub use pump::sanstls_pump;
-// Only the interleaved benches (threads, tokio_io, random_source) use these.
+// Only the interleaved benches (threads, tokio_io, random_source,
+// side_by_side) use these.
 #[allow(unused_imports)]
 pub use rounds::*;
+// Only side_by_side drives rustls's unbuffered API.
+#[allow(unused_imports)]
+pub use unbuffered::*;
 
 use std::sync::Arc;
 

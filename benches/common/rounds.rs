@@ -1,8 +1,9 @@
-//! What the interleaved benches (`threads`, `tokio_io`, `random_source`) share: their knobs
-//! from the environment, and the spread of per-round figures. Criterion
-//! runs one function after another; these benches alternate the libraries
-//! round by round instead, so a burst of load on the shared machine hits
-//! both, and report the median of the per-round ratios with their spread.
+//! What the interleaved benches (`threads`, `tokio_io`, `random_source`,
+//! `side_by_side`) share: their knobs from the environment, and the spread
+//! of per-round figures. Criterion runs one function after another; these
+//! benches alternate the libraries round by round instead, so a burst of
+//! load on the shared machine hits both, and report the median of the
+//! per-round ratios with their spread.
 
 /// `name` from the environment as a number, or `default`.
 pub fn env_usize(name: &str, default: usize) -> usize {
