@@ -271,7 +271,7 @@ impl<T> Stream<T> {
         let mut start = 0;
         while let Ok(input) = self.conn.handle_input(&mut self.inbuf[start..self.filled]) {
             if let Some(data) = input.data {
-                self.plain.extend_from_slice(data);
+                crate::record::copy::append(&mut self.plain, data);
             }
             // The connection stops taking input while its event queue is
             // full (MAX_QUEUED_EVENTS): take the events as they come.

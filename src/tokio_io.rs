@@ -323,7 +323,7 @@ impl<IO> TlsStream<IO> {
         let mut start = 0;
         while let Ok(input) = self.conn.handle_input(&mut self.inbuf[start..self.filled]) {
             if let Some(data) = input.data {
-                self.plain.extend_from_slice(data);
+                crate::record::copy::append(&mut self.plain, data);
             }
             let consumed = input.consumed;
             self.take_conn_events();

@@ -344,7 +344,7 @@ impl CbcEncrypter {
         let prefix = self.prefix_len();
         out.reserve(prefix + plaintext.len() + self.max_suffix_len());
         out.resize(start + prefix, 0);
-        out.extend_from_slice(plaintext);
+        crate::record::copy::append(out, plaintext);
         out.resize(out.len() + self.max_suffix_len(), 0);
         match self.seal_in_place(typ, &mut out[start..], plaintext.len()) {
             Ok(n) => {

@@ -105,7 +105,7 @@ impl AeadEncrypter {
         let prefix = self.prefix_len();
         out.reserve(prefix + plaintext.len() + TAG_LEN);
         out.resize(start + prefix, 0);
-        out.extend_from_slice(plaintext);
+        crate::record::copy::append(out, plaintext);
         out.resize(out.len() + TAG_LEN, 0);
         match self.seal_in_place(typ, &mut out[start..], plaintext.len()) {
             Ok(_) => Ok(()),

@@ -19,6 +19,7 @@ pub mod cbc;
 #[cfg(feature = "legacy")]
 pub mod cbc_mac;
 pub mod cipher;
+pub mod copy;
 pub mod deframer;
 pub mod layer;
 pub mod protection;
