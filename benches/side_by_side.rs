@@ -91,6 +91,31 @@ struct Contender<'a> {
     run: Box<dyn FnMut() + 'a>,
 }
 
+/// The three handshake contenders: sanstls and the two rustls anchors.
+fn handshake_contenders<'a>(
+    sanstls: impl FnMut() + 'a,
+    rustls_buffered: impl FnMut() + 'a,
+    rustls_unbuffered: impl FnMut() + 'a,
+) -> [Contender<'a>; 3] {
+    [
+        Contender {
+            name: "sanstls",
+            anchor: false,
+            run: Box::new(sanstls),
+        },
+        Contender {
+            name: "rustls buffered",
+            anchor: true,
+            run: Box::new(rustls_buffered),
+        },
+        Contender {
+            name: "rustls unbuffered",
+            anchor: true,
+            run: Box::new(rustls_unbuffered),
+        },
+    ]
+}
+
 /// What one unit of work is, for the figures printed beside the ratios.
 #[derive(Clone, Copy)]
 enum Unit {
@@ -168,23 +193,11 @@ fn handshakes(pki: &Pki, case: Case, rounds: usize, per_round: usize) {
         Unit::Handshake,
         per_round,
         rounds,
-        &mut [
-            Contender {
-                name: "sanstls",
-                anchor: false,
-                run: Box::new(|| drop(sanstls_handshake(&sc, &ss, &mut wire))),
-            },
-            Contender {
-                name: "rustls buffered",
-                anchor: true,
-                run: Box::new(|| drop(rustls_handshake(&rc, &rs, &mut rwire))),
-            },
-            Contender {
-                name: "rustls unbuffered",
-                anchor: true,
-                run: Box::new(|| drop(rustls_unbuffered_handshake(&rc, &rs, &mut inboxes))),
-            },
-        ],
+        &mut handshake_contenders(
+            || drop(sanstls_handshake(&sc, &ss, &mut wire)),
+            || drop(rustls_handshake(&rc, &rs, &mut rwire)),
+            || drop(rustls_unbuffered_handshake(&rc, &rs, &mut inboxes)),
+        ),
     );
 
     for by_ticket in [false, true] {
@@ -207,23 +220,11 @@ fn handshakes(pki: &Pki, case: Case, rounds: usize, per_round: usize) {
             Unit::Handshake,
             12 * per_round,
             rounds,
-            &mut [
-                Contender {
-                    name: "sanstls",
-                    anchor: false,
-                    run: Box::new(|| drop(sanstls_handshake(&sc, &ss, &mut wire))),
-                },
-                Contender {
-                    name: "rustls buffered",
-                    anchor: true,
-                    run: Box::new(|| drop(rustls_handshake(&rc, &rs, &mut rwire))),
-                },
-                Contender {
-                    name: "rustls unbuffered",
-                    anchor: true,
-                    run: Box::new(|| drop(rustls_unbuffered_handshake(&uc, &us, &mut inboxes))),
-                },
-            ],
+            &mut handshake_contenders(
+                || drop(sanstls_handshake(&sc, &ss, &mut wire)),
+                || drop(rustls_handshake(&rc, &rs, &mut rwire)),
+                || drop(rustls_unbuffered_handshake(&uc, &us, &mut inboxes)),
+            ),
         );
     }
 }
