@@ -177,6 +177,45 @@ pub(crate) fn peer_gone(e: &io::Error) -> bool {
     )
 }
 
+/// The read side of both adapters (this one and the tokio one): hands
+/// `inbuf[..filled]` to `conn`, appends the plaintext to `plain`, gives every
+/// event to `take_event`, and moves what is left to the front of `inbuf`.
+/// The connection stops taking input while its event queue
+/// (MAX_QUEUED_EVENTS) or its output backlog is full: events are taken as
+/// they come, and `take_output` takes the output so it can go on. A TLS
+/// error stops the feeding; the connection keeps it (it is sticky).
+pub(crate) fn feed_input(
+    conn: &mut Connection,
+    inbuf: &mut [u8],
+    filled: &mut usize,
+    plain: &mut Vec<u8>,
+    mut take_event: impl FnMut(Event),
+    mut take_output: impl FnMut(&mut Connection),
+) {
+    let mut start = 0;
+    while let Ok(input) = conn.handle_input(&mut inbuf[start..*filled]) {
+        if let Some(data) = input.data {
+            crate::record::copy::append(plain, data);
+        }
+        let consumed = input.consumed;
+        while let Some(e) = conn.poll_event() {
+            take_event(e);
+        }
+        if consumed > 0 {
+            start += consumed;
+        } else if conn.has_output() {
+            take_output(conn);
+        } else {
+            break;
+        }
+    }
+    inbuf.copy_within(start..*filled, 0);
+    *filled -= start;
+    while let Some(e) = conn.poll_event() {
+        take_event(e);
+    }
+}
+
 impl<T> Stream<T> {
     /// Wraps a connection and its transport.
     pub fn new(conn: Connection, transport: T) -> Self {
@@ -268,31 +307,16 @@ impl<T> Stream<T> {
     /// the connection keeps it (it is sticky) and everything decrypted
     /// before it stays in `plain`.
     fn process(&mut self) {
-        let mut start = 0;
-        while let Ok(input) = self.conn.handle_input(&mut self.inbuf[start..self.filled]) {
-            if let Some(data) = input.data {
-                crate::record::copy::append(&mut self.plain, data);
-            }
-            // The connection stops taking input while its event queue is
-            // full (MAX_QUEUED_EVENTS): take the events as they come.
-            while let Some(e) = self.conn.poll_event() {
-                self.events.push(e);
-            }
-            if input.consumed > 0 {
-                start += input.consumed;
-            } else if self.conn.has_output() {
-                // It also stops while its output backlog is full; take the
-                // output and go on.
-                self.conn.poll_output(&mut self.out);
-            } else {
-                break;
-            }
-        }
-        self.inbuf.copy_within(start..self.filled, 0);
-        self.filled -= start;
-        while let Some(e) = self.conn.poll_event() {
-            self.events.push(e);
-        }
+        feed_input(
+            &mut self.conn,
+            &mut self.inbuf,
+            &mut self.filled,
+            &mut self.plain,
+            |e| self.events.push(e),
+            |conn| {
+                conn.poll_output(&mut self.out);
+            },
+        );
     }
 
     fn has_plaintext(&self) -> bool {

@@ -39,7 +39,7 @@ use crate::error::Error;
 use crate::event::Event;
 // TLS errors as `io::Error`, and which write errors mean the peer is gone:
 // the same answers as the blocking adapter's.
-use crate::io::{peer_gone, to_io};
+use crate::io::{feed_input, peer_gone, to_io};
 use crate::limits::{MAX_BUFFERED_OUTPUT, MAX_PLAINTEXT_LEN, MAX_RECORD_LEN};
 
 /// Most plaintext one `poll_write` takes when nothing is waiting for the
@@ -215,6 +215,23 @@ pub struct TlsStream<IO> {
     events: VecDeque<Event>,
 }
 
+/// Keeps `e`, dropping the oldest kept event when [`MAX_KEPT_EVENTS`] are
+/// already kept.
+fn keep_event(events: &mut VecDeque<Event>, e: Event) {
+    if events.len() == MAX_KEPT_EVENTS {
+        events.pop_front();
+    }
+    events.push_back(e);
+}
+
+/// Drops the `sent` bytes from the front of `out`.
+fn compact(out: &mut Vec<u8>, sent: &mut usize) {
+    if *sent > 0 {
+        out.drain(..*sent);
+        *sent = 0;
+    }
+}
+
 impl<IO: core::fmt::Debug> core::fmt::Debug for TlsStream<IO> {
     fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
         let (received, plaintext, unsent) = self.buffered();
@@ -298,48 +315,28 @@ impl<IO> TlsStream<IO> {
         self.conn.error().map(|e| to_io(e.clone()))
     }
 
-    fn take_conn_events(&mut self) {
-        while let Some(e) = self.conn.poll_event() {
-            if self.events.len() == MAX_KEPT_EVENTS {
-                self.events.pop_front();
-            }
-            self.events.push_back(e);
-        }
-    }
-
     /// Drops the bytes already sent from the front of `out`, so that it
     /// never grows past what is still to go.
     fn compact_out(&mut self) {
-        if self.sent > 0 {
-            self.out.drain(..self.sent);
-            self.sent = 0;
-        }
+        compact(&mut self.out, &mut self.sent);
     }
 
     /// Feeds the buffered input to the connection: plaintext goes to
     /// `plain`, output to `out`, events to `events`. A TLS error stops it
     /// (it is sticky); everything decrypted before it stays in `plain`.
     fn process(&mut self) {
-        let mut start = 0;
-        while let Ok(input) = self.conn.handle_input(&mut self.inbuf[start..self.filled]) {
-            if let Some(data) = input.data {
-                crate::record::copy::append(&mut self.plain, data);
-            }
-            let consumed = input.consumed;
-            self.take_conn_events();
-            if consumed > 0 {
-                start += consumed;
-            } else if self.conn.has_output() {
-                // It stops at its output bound: take the output, go on.
-                self.compact_out();
-                self.conn.poll_output(&mut self.out);
-            } else {
-                break;
-            }
-        }
-        self.inbuf.copy_within(start..self.filled, 0);
-        self.filled -= start;
-        self.take_conn_events();
+        let (out, sent) = (&mut self.out, &mut self.sent);
+        feed_input(
+            &mut self.conn,
+            &mut self.inbuf,
+            &mut self.filled,
+            &mut self.plain,
+            |e| keep_event(&mut self.events, e),
+            |conn| {
+                compact(out, sent);
+                conn.poll_output(out);
+            },
+        );
     }
 
     /// Copies waiting plaintext into `buf`.
